@@ -21,6 +21,7 @@ export function parseRecurrence(rrule: string, path = 'schedule.recurrence[0]'):
   if (typeof rrule !== 'string') fail('must be a string');
 
   const body = rrule.trim().replace(/^RRULE:/i, '');
+  if (/[\r\n]/.test(body)) fail('must be a single RRULE line (DTSTART and other properties are not accepted; the server sets the start)');
   const parts = new Map<string, string>();
   for (const segment of body.split(';')) {
     if (segment.trim() === '') continue;

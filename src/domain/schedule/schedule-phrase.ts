@@ -108,7 +108,7 @@ function readPhrase(phrase: string): Recurrence {
 
   if (unit === 'minute') {
     if (interval % 60 !== 0) {
-      fail(`backups can repeat at most hourly, in whole hours; use e.g. "every 1h" (every ${interval} minutes cannot be scheduled)`);
+      fail(`backups can repeat at most hourly, in whole hours; use e.g. "every 1h" (every ${interval === 1 ? 'minute' : `${interval} minutes`} cannot be scheduled)`);
     }
     interval /= 60;
     unit = 'hour';
