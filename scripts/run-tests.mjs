@@ -1,0 +1,44 @@
+// Runs every test file with node's test runner: unit tests beside the code (src/**/*.test.ts) and whole-app tests
+// (test/**/*.test.ts) on SQLite; then, when a PostgreSQL server is reachable (TEST_DATABASE_URL), the store and
+// request suites again on PostgreSQL.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+function findTests(dir) {
+  const out = [];
+  if (!fs.existsSync(dir)) return out;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...findTests(full));
+    else if (entry.name.endsWith('.test.ts')) out.push(path.relative(root, full));
+  }
+  return out.sort();
+}
+
+const filter = process.argv.slice(2);
+const pick = (files) => (filter.length === 0 ? files : files.filter((f) => filter.some((needle) => f.includes(needle))));
+const all = pick([...findTests(path.join(root, 'src')), ...findTests(path.join(root, 'test'))]);
+// Suites that talk to the store: they run once per engine.
+const engineSuites = all.filter((f) => f.startsWith('test/api/') || f.startsWith('src/store/') || f.startsWith('test/store/'));
+
+function run(files, env, label) {
+  if (files.length === 0) return 0;
+  process.stdout.write(`\n=== ${label}: ${files.length} test files ===\n`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  return result.status ?? 1;
+}
+
+let failed = run(all, { COFFER_TEST_ENGINE: 'sqlite' }, 'SQLite');
+if (process.env.TEST_DATABASE_URL) {
+  failed = run(engineSuites, { COFFER_TEST_ENGINE: 'postgres' }, 'PostgreSQL') || failed;
+} else {
+  process.stdout.write('\nTEST_DATABASE_URL is not set: the PostgreSQL run is skipped (.ci/run starts a server and sets it).\n');
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,48 @@
+import path from 'node:path';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** postgres://… selects PostgreSQL; absent means the embedded SQLite file under dataDir. */
+  databaseUrl: string | undefined;
+  /** Accepted as a global admin token when set (for automation). */
+  adminToken: string | undefined;
+  /** Public base URL used in links; derived from the request when absent. */
+  publicUrl: string | undefined;
+  tokenTtlSeconds: number;
+  logLevel: string;
+  /** Longest time an event long poll is held open. */
+  maxLongPollSeconds: number;
+  /** A PENDING task older than this fails as expired. */
+  taskPendingExpirySeconds: number;
+  /** How long events are kept. */
+  eventRetentionSeconds: number;
+  /** SQLite: commit several requests' transactions with one fsync. */
+  groupCommit: boolean;
+}
+
+function intFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return parsed;
+}
+
+export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return {
+    host: env.HOST || '127.0.0.1',
+    port: intFrom(env.PORT, 8080, 'PORT'),
+    dataDir: path.resolve(env.COFFER_DATA_DIR || 'data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    adminToken: env.COFFER_ADMIN_TOKEN || undefined,
+    publicUrl: env.COFFER_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
+    tokenTtlSeconds: intFrom(env.COFFER_TOKEN_TTL_SECONDS, 24 * 3600, 'COFFER_TOKEN_TTL_SECONDS'),
+    logLevel: env.LOG_LEVEL || 'info',
+    maxLongPollSeconds: intFrom(env.COFFER_MAX_LONG_POLL_SECONDS, 60, 'COFFER_MAX_LONG_POLL_SECONDS'),
+    taskPendingExpirySeconds: intFrom(env.COFFER_TASK_PENDING_EXPIRY_SECONDS, 300, 'COFFER_TASK_PENDING_EXPIRY_SECONDS'),
+    eventRetentionSeconds: intFrom(env.COFFER_EVENT_RETENTION_SECONDS, 7 * 24 * 3600, 'COFFER_EVENT_RETENTION_SECONDS'),
+    groupCommit: env.COFFER_GROUP_COMMIT !== '0',
+    ...overrides,
+  };
+}

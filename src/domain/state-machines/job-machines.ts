@@ -1,0 +1,67 @@
+import { quotedList, type StateMachine } from './state-machine.js';
+
+const BACKUP_TERMINAL = ['completed', 'completed_with_errors', 'failed', 'stopped', 'skipped', 'missed'] as const;
+const RESTORE_TERMINAL = ['completed', 'completed_with_errors', 'failed', 'stopped'] as const;
+
+export const backupMachine: StateMachine = {
+  name: 'backup',
+  states: ['start_requested', 'start_scheduled', 'queued', 'preparing', 'in_progress', 'stop_requested', ...BACKUP_TERMINAL],
+  rank: { start_requested: 0, start_scheduled: 0, queued: 1, preparing: 2, in_progress: 3 },
+  terminal: BACKUP_TERMINAL,
+  stopRequest: 'stop_requested',
+  settableBy: {
+    agent: ['queued', 'preparing', 'in_progress', 'completed', 'completed_with_errors', 'failed', 'stopped', 'skipped'],
+    user: ['stop_requested'],
+    server: ['missed'],
+  },
+  terminalMessage: `Modifying a backup that is already in a state of ${quotedList(BACKUP_TERMINAL)} is not allowed.`,
+};
+
+export const restoreMachine: StateMachine = {
+  name: 'restore',
+  states: ['start_requested', 'queued', 'preparing', 'in_progress', 'stop_requested', ...RESTORE_TERMINAL],
+  rank: { start_requested: 0, queued: 1, preparing: 2, in_progress: 3 },
+  terminal: RESTORE_TERMINAL,
+  stopRequest: 'stop_requested',
+  settableBy: {
+    agent: ['queued', 'preparing', 'in_progress', 'completed', 'completed_with_errors', 'failed', 'stopped'],
+    user: ['stop_requested'],
+    server: [],
+  },
+  terminalMessage: `Modifying a restore that is already in a state of ${quotedList(RESTORE_TERMINAL)} is not allowed.`,
+};
+
+export const cleanupMachine: StateMachine = {
+  name: 'cleanup',
+  states: ['start_requested', 'start_scheduled', 'queued', 'in_progress', 'stop_requested', ...RESTORE_TERMINAL],
+  rank: { start_requested: 0, start_scheduled: 0, queued: 1, in_progress: 2 },
+  terminal: RESTORE_TERMINAL,
+  stopRequest: 'stop_requested',
+  settableBy: {
+    agent: ['queued', 'in_progress', 'completed', 'completed_with_errors', 'failed', 'stopped'],
+    user: ['stop_requested'],
+    server: [],
+  },
+  terminalMessage: `Modifying a cleanup that is already in a state of ${quotedList(RESTORE_TERMINAL)} is not allowed.`,
+};
+
+export const logfileMachine: StateMachine = {
+  name: 'log file',
+  states: ['requested', 'started', 'completed'],
+  rank: { requested: 0, started: 1 },
+  terminal: ['completed'],
+  stopRequest: null,
+  settableBy: { agent: ['started', 'completed'], user: [], server: [] },
+  terminalMessage: 'Modifying a log file that is already in a state of [\'completed\'] is not allowed.',
+};
+
+export type JobKind = 'backup' | 'restore' | 'cleanup';
+
+export const JOB_MACHINES: Record<JobKind, StateMachine> = {
+  backup: backupMachine,
+  restore: restoreMachine,
+  cleanup: cleanupMachine,
+};
+
+/** Every state any job may be in: feeds the database CHECK constraint. */
+export const ALL_JOB_STATES: readonly string[] = [...new Set(Object.values(JOB_MACHINES).flatMap((m) => m.states))];

@@ -1,0 +1,54 @@
+import type { Selectable } from 'kysely';
+import type { AgentsTable } from '../../store/database.js';
+
+export interface AgentHost {
+  flavor: string;
+  region: string | null;
+  machine: { id: string };
+  os: { name: string; version: string; architecture: string };
+  addresses: { version: number; addr: string }[];
+}
+
+export interface Agent {
+  id: string;
+  projectId: string;
+  name: string;
+  version: string;
+  host: AgentHost;
+  fingerprint: string;
+  passwordHash: string;
+  enabled: boolean;
+  rsaPublicKey: { modulus: string; exponent: number | string };
+  vault: { id: string; region: string | null; useInternal: boolean; encrypted: boolean; bytes: number };
+  logLevel: string;
+  activationMode: string;
+  registeredTime: string;
+  lastSeenAt: string | null;
+  version_no: number;
+}
+
+export function agentFromRow(row: Selectable<AgentsTable>): Agent {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    name: row.name,
+    version: row.version,
+    host: JSON.parse(row.host),
+    fingerprint: row.fingerprint,
+    passwordHash: row.password_hash,
+    enabled: row.enabled === 1,
+    rsaPublicKey: JSON.parse(row.rsa_public_key),
+    vault: {
+      id: row.vault_id,
+      region: row.vault_region,
+      useInternal: row.vault_use_internal === 1,
+      encrypted: row.vault_encrypted === 1,
+      bytes: Number(row.vault_bytes),
+    },
+    logLevel: row.log_level,
+    activationMode: row.activation_mode,
+    registeredTime: row.registered_time,
+    lastSeenAt: row.last_seen_at,
+    version_no: row.version_no,
+  };
+}

@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AppContext } from '../../server/context.js';
+import { requireLevel } from '../../server/caller.js';
+import { v2Scope } from '../../server/request-scope.js';
+import { ensureProject } from '../identity/projects.js';
+import { agentFromRow } from './agent.js';
+import { fetchAgent } from './agent.fetcher.js';
+import { agentLogin, parseAgentLogin } from './agent-login.action.js';
+import { presentAgent } from './agent.presenter.js';
+import { registerAgent } from './agent-register.action.js';
+import { parseAgentRegister } from './agent-register.message.js';
+import { forbidden } from '../../errors/app-error.js';
+
+const RegisterBody = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  host: Type.Object({
+    flavor: Type.String({ enum: ['nova', 'rackspace_dedicated', 'rackspace_private_cloud'] }),
+    region: Type.Union([Type.String(), Type.Null()]),
+    machine: Type.Object({ id: Type.String() }),
+    os: Type.Object({ name: Type.String(), version: Type.String(), architecture: Type.String() }),
+    fingerprint: Type.String(),
+    addresses: Type.Array(Type.Object({ version: Type.Integer(), addr: Type.String() })),
+  }),
+  rsa_public_key: Type.Object({ modulus: Type.String(), exponent: Type.Union([Type.Integer(), Type.String()]) }),
+  vault: Type.Optional(Type.Object({ use_internal: Type.Boolean() })),
+});
+
+const tags = ['agents'];
+
+export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.post('/v2/:project_id/agents', { schema: { tags, summary: 'Register an agent', body: RegisterBody }, attachValidation: true }, async (request, reply) => {
+    const scope = v2Scope(request, ctx);
+    requireLevel(scope.caller, 'creator');
+    if (scope.caller.kind === 'agent') throw forbidden('An agent cannot register another agent.');
+    const message = parseAgentRegister(request.body);
+    await ensureProject(ctx.store.db, scope.projectId);
+    const registeredBy = scope.caller.kind === 'user' || scope.caller.kind === 'admin' ? scope.caller.userId : null;
+    const { agent, password } = await registerAgent(ctx, scope.projectId, registeredBy, message);
+    const body = presentAgent(agent, scope.urls);
+    return reply
+      .code(201)
+      .header('location', scope.urls.v2('agents', agent.id))
+      .send({ ...body, password });
+  });
+
+  app.post('/v2/:project_id/agents/tokens', { config: { public: true }, schema: { tags, summary: 'Agent login' } }, async (request) => {
+    const projectId = (request.params as { project_id: string }).project_id;
+    const token = await agentLogin(ctx, projectId === '_' ? String(request.headers['x-project-id'] ?? '') : projectId, parseAgentLogin(request.body));
+    return { token };
+  });
+
+  app.get('/v2/:project_id/agents', { schema: { tags, summary: 'List agents', querystring: Type.Object({ host_machine_id: Type.Optional(Type.String()) }) } }, async (request) => {
+    const scope = v2Scope(request, ctx);
+    requireLevel(scope.caller, 'observer');
+    const machineId = (request.query as { host_machine_id?: string }).host_machine_id;
+    const rows = await ctx.store.db.selectFrom('agents').selectAll().where('project_id', '=', scope.projectId).orderBy('seq', 'asc').execute();
+    const agents = rows.map(agentFromRow).filter((agent) => machineId === undefined || agent.host.machine.id === machineId);
+    return { agents: agents.map((agent) => presentAgent(agent, scope.urls)) };
+  });
+
+  app.get('/v2/:project_id/agents/:agent_id', { schema: { tags, summary: 'Agent details' } }, async (request) => {
+    const scope = v2Scope(request, ctx);
+    const agent = await fetchAgent(ctx.store.db, scope.projectId, (request.params as { agent_id: string }).agent_id);
+    requireLevel(scope.caller, 'observer');
+    return presentAgent(agent, scope.urls);
+  });
+}

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { cleanupMachine } from '../../domain/state-machines/job-machines.js';
+import { badRequest } from '../../errors/app-error.js';
+import type { AppContext } from '../../server/context.js';
+import { requireLevel } from '../../server/caller.js';
+import { v2Scope } from '../../server/request-scope.js';
+import { findAgent } from '../agents/agent.fetcher.js';
+import { assertMayStart } from '../jobs/job-start-actor.js';
+import { registerJobRoutes } from '../jobs/job.routes.js';
+import { createCleanup } from './cleanup-create.action.js';
+import { parseCleanupCreate } from './cleanup-create.message.js';
+import { CLEANUP_PATCH_FIELDS } from './cleanup-patch.fields.js';
+import { presentCleanup } from './cleanup.presenter.js';
+
+const CreateBody = Type.Object({ agent_id: Type.String(), state: Type.String({ enum: ['start_requested', 'start_scheduled'] }) });
+
+export async function cleanupRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.post('/v2/:project_id/cleanups', { schema: { tags: ['cleanups'], summary: 'Start a cleanup', body: CreateBody }, attachValidation: true }, async (request, reply) => {
+    const scope = v2Scope(request, ctx);
+    const message = parseCleanupCreate(request.body);
+    const agent = await findAgent(ctx.store.db, scope.projectId, message.agentId);
+    if (!agent) throw badRequest('Validation failed.', [`agent_id ${message.agentId} is not an agent of this project.`]);
+    requireLevel(scope.caller, 'creator');
+    assertMayStart(scope.caller, scope.agentHeader, message.state, agent.id);
+    const job = await createCleanup(ctx, agent, message);
+    return reply.code(201).header('location', scope.urls.v2('cleanups', job.id)).send(presentCleanup(job, scope.urls));
+  });
+
+  registerJobRoutes(app, ctx, { kind: 'cleanup', machine: cleanupMachine, fields: CLEANUP_PATCH_FIELDS, present: presentCleanup });
+}

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import type { JobKind } from '../../domain/state-machines/job-machines.js';
+import type { Tx } from '../../store/store.js';
+import { isoNow } from '../../server/time.js';
+import { EMPTY_ERRORS, jobFromRow, type Job } from './job.js';
+
+export interface NewJob {
+  projectId: string;
+  kind: JobKind;
+  agentId: string;
+  state: 'start_requested' | 'start_scheduled';
+  configurationId?: string | null;
+  backupId?: string | null;
+  details?: Record<string, unknown>;
+  scheduledTime?: string | null;
+}
+
+export async function insertJob(tx: Tx, job: NewJob): Promise<Job> {
+  const now = isoNow();
+  const row = await tx.db
+    .insertInto('jobs')
+    .values({
+      id: randomUUID(),
+      project_id: job.projectId,
+      kind: job.kind,
+      agent_id: job.agentId,
+      configuration_id: job.configurationId ?? null,
+      backup_id: job.backupId ?? null,
+      state: job.state,
+      started_by: job.state,
+      started_time: null,
+      ended_time: null,
+      snapshot_id: null,
+      details: JSON.stringify(job.details ?? {}),
+      results: '{}',
+      errors: JSON.stringify(EMPTY_ERRORS),
+      scheduled_time: job.scheduledTime ?? null,
+      created_at: now,
+      updated_at: now,
+      version_no: 1,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return jobFromRow(row);
+}

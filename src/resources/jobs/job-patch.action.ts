@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { assertTest } from '../../domain/json-patch/apply-patch.js';
+import { parsePointer } from '../../domain/json-patch/json-pointer.js';
+import { jsonEqual } from '../../domain/json-patch/json-value.js';
+import { assertTransition, isTerminal, type Actor, type StateMachine } from '../../domain/state-machines/state-machine.js';
+import { conflict, forbidden } from '../../errors/app-error.js';
+import { isoNow } from '../../server/time.js';
+import type { AppContext } from '../../server/context.js';
+import type { Tx } from '../../store/store.js';
+import { jobFromRow, type Job } from './job.js';
+import { jobEventRefs, stateEventName } from './job-events.js';
+import type { JobPatchMessage } from './job-patch.message.js';
+
+export interface JobPatchHooks {
+  machine: StateMachine;
+  /** The job as clients read it, for `test` operations. */
+  present(job: Job): unknown;
+  /** Extra writes when a job changed (e.g. a configuration's last completed backup). */
+  afterChange?(tx: Tx, before: Job, after: Job): Promise<void>;
+}
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Applies an allowed patch atomically with compare-and-set on the job's version. When another writer got there
+ * first, the report is judged again against the job's new state, so concurrent reports behave as if serialised.
+ * Returns false when the patch changed nothing (a retried report).
+ */
+export async function applyJobPatch(ctx: AppContext, jobId: string, actor: Actor, message: JobPatchMessage, hooks: JobPatchHooks): Promise<boolean> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const outcome = await ctx.store.transaction(async (tx) => {
+      const row = await tx.db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow();
+      const job = jobFromRow(row);
+      if (message.tests.length > 0) {
+        const document = hooks.present(job);
+        message.tests.forEach((test, index) => assertTest(document, test.path, parsePointer(test.path), (test as { value: unknown }).value, index));
+      }
+      const draft: Job = structuredClone(job);
+      for (const write of message.writes) write.field.write(draft, write.value);
+      const writesState = message.writes.some((w) => w.field.path === '/state');
+      const stateChange = writesState ? assertTransition(hooks.machine, job.state, draft.state, actor) : 'unchanged';
+      if (!differs(job, draft)) return 'unchanged' as const;
+      if (isTerminal(hooks.machine, job.state)) throw conflict(hooks.machine.terminalMessage);
+
+      const now = isoNow();
+      const updated = await tx.db
+        .updateTable('jobs')
+        .set({
+          state: draft.state,
+          started_time: draft.startedTime,
+          ended_time: draft.endedTime,
+          snapshot_id: draft.snapshotId,
+          results: JSON.stringify(draft.results),
+          errors: JSON.stringify(draft.errors),
+          updated_at: now,
+          version_no: job.version + 1,
+        })
+        .where('id', '=', job.id)
+        .where('version_no', '=', job.version)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return 'retry' as const;
+      const after: Job = { ...draft, updatedAt: now, version: job.version + 1 };
+      if (stateChange === 'change') {
+        const body: Record<string, unknown> = jobEventRefs(after);
+        if (draft.state === hooks.machine.stopRequest) body.request_id = randomUUID();
+        await ctx.events.record(tx, {
+          projectId: job.projectId,
+          agentId: job.agentId,
+          configurationId: job.configurationId,
+          subjectId: job.id,
+          name: stateEventName(after, draft.state),
+          body,
+        });
+      }
+      await hooks.afterChange?.(tx, job, after);
+      return 'changed' as const;
+    });
+    if (outcome !== 'retry') return outcome === 'changed';
+  }
+  throw conflict('The job is being changed by several writers at once; try again.');
+}
+
+function differs(a: Job, b: Job): boolean {
+  return (
+    a.state !== b.state ||
+    a.startedTime !== b.startedTime ||
+    a.endedTime !== b.endedTime ||
+    a.snapshotId !== b.snapshotId ||
+    !jsonEqual(a.results, b.results) ||
+    !jsonEqual(a.errors, b.errors)
+  );
+}
+
+/** Who is reporting: the job's own agent, or a user. Another agent, or an observer, may not write at all. */
+export function jobActor(caller: import('../../server/caller.js').Caller, agentHeader: string | undefined, jobAgentId: string): Actor {
+  if (caller.kind === 'agent') {
+    if (caller.agentId !== jobAgentId) throw forbidden('An agent may only report on its own jobs.');
+    return 'agent';
+  }
+  // Cloud Backup agents historically used their user's token with X-Agent-Id; honour that for creators and admins.
+  if (agentHeader !== undefined && agentHeader === jobAgentId) return 'agent';
+  return 'user';
+}
+
+/** Users may only ask a job to stop; every other field is the agent's to report. */
+export function assertActorMayWrite(actor: Actor, message: JobPatchMessage): void {
+  if (actor === 'agent') return;
+  const other = message.writes.find((w) => w.field.path !== '/state');
+  if (other) throw forbidden(`Only the agent may report "${other.field.path}".`);
+}

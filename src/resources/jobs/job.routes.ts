@@ -1,0 +1,98 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { SelectQueryBuilder } from 'kysely';
+import { Type } from 'typebox';
+import type { JobKind } from '../../domain/state-machines/job-machines.js';
+import type { StateMachine } from '../../domain/state-machines/state-machine.js';
+import type { AppContext } from '../../server/context.js';
+import { requireLevel } from '../../server/caller.js';
+import type { Urls } from '../../server/links.js';
+import { v2Scope, type V2Scope } from '../../server/request-scope.js';
+import type { Database } from '../../store/database.js';
+import type { Tx } from '../../store/store.js';
+import { pageLinks, parsePageQuery } from '../shared/v2-pagination.js';
+import type { Job } from './job.js';
+import { presentErrorList } from './job-errors.presenter.js';
+import { fetchJob } from './job.fetcher.js';
+import { listJobs } from './job-list.js';
+import { applyJobPatch, assertActorMayWrite, jobActor } from './job-patch.action.js';
+import type { PatchField } from './job-patch-fields.js';
+import { parseJobPatch } from './job-patch.message.js';
+
+export interface JobResourceSpec {
+  kind: JobKind;
+  machine: StateMachine;
+  fields: readonly PatchField[];
+  present(job: Job, urls: Urls): Record<string, unknown>;
+  /** List items, when they differ from the detail representation. */
+  presentListItem?(job: Job, urls: Urls): Record<string, unknown>;
+  /** Query filters of the list beyond marker/limit/sort_dir; returns the SQL filter and the values to keep in links. */
+  listFilter?(
+    request: FastifyRequest,
+    scope: V2Scope,
+  ): Promise<{ filter?: (q: SelectQueryBuilder<Database, 'jobs', any>) => SelectQueryBuilder<Database, 'jobs', any>; keep: Record<string, string | undefined> }>;
+  afterChange?(ctx: AppContext, tx: Tx, before: Job, after: Job): Promise<void>;
+}
+
+export const PageQuerySchema = {
+  marker: Type.Optional(Type.String({ description: 'id of the last item seen' })),
+  limit: Type.Optional(Type.String({ description: 'page size, 1–1000 (default 100)' })),
+  sort_dir: Type.Optional(Type.String({ enum: ['asc', 'desc'] })),
+};
+
+const PatchBody = Type.Array(
+  Type.Object({ op: Type.String({ enum: ['add', 'replace', 'test'] }), path: Type.String(), value: Type.Optional(Type.Unknown()) }),
+  { description: 'RFC 6902 JSON Patch' },
+);
+
+/** List, details, the agent's JSON Patch reports and the errors list: the same for every job type. */
+export function registerJobRoutes(app: FastifyInstance, ctx: AppContext, spec: JobResourceSpec): void {
+  const collection = `${spec.kind}s`;
+  const idParam = `${spec.kind}_id`;
+  const tags = [collection];
+  const jobId = (request: FastifyRequest) => (request.params as Record<string, string>)[idParam];
+
+  app.get(`/v2/:project_id/${collection}`, { schema: { tags, summary: `List ${collection}`, querystring: Type.Object(PageQuerySchema, { additionalProperties: true }) } }, async (request) => {
+    const scope = v2Scope(request, ctx);
+    requireLevel(scope.caller, 'observer');
+    const page = parsePageQuery(request.query as Record<string, unknown>, 'desc');
+    const extra = spec.listFilter ? await spec.listFilter(request, scope) : { keep: {} };
+    const { jobs, hasMore } = await listJobs(ctx.store.db, { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter });
+    const present = spec.presentListItem ?? spec.present;
+    const body: Record<string, unknown> = { [collection]: jobs.map((job) => present(job, scope.urls)) };
+    if (jobs.length > 0) body.links = pageLinks(scope.urls.v2(collection), page, jobs, hasMore, extra.keep);
+    return body;
+  });
+
+  app.get(`/v2/:project_id/${collection}/:${idParam}`, { schema: { tags, summary: `${spec.kind} details` } }, async (request) => {
+    const scope = v2Scope(request, ctx);
+    const job = await fetchJob(ctx.store.db, spec.kind, scope.projectId, jobId(request));
+    requireLevel(scope.caller, 'observer');
+    return spec.present(job, scope.urls);
+  });
+
+  app.patch(
+    `/v2/:project_id/${collection}/:${idParam}`,
+    { schema: { tags, summary: `Report on a ${spec.kind} (agent) or ask it to stop (user), by JSON Patch`, body: PatchBody }, attachValidation: true },
+    async (request, reply) => {
+      const scope = v2Scope(request, ctx);
+      const job = await fetchJob(ctx.store.db, spec.kind, scope.projectId, jobId(request));
+      const message = parseJobPatch(request.body, spec.fields);
+      requireLevel(scope.caller, 'creator');
+      const actor = jobActor(scope.caller, scope.agentHeader, job.agentId);
+      assertActorMayWrite(actor, message);
+      await applyJobPatch(ctx, job.id, actor, message, {
+        machine: spec.machine,
+        present: (current) => spec.present(current, scope.urls),
+        afterChange: spec.afterChange ? (tx, before, after) => spec.afterChange!(ctx, tx, before, after) : undefined,
+      });
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(`/v2/:project_id/${collection}/:${idParam}/errors`, { schema: { tags, summary: `Errors of a ${spec.kind}` } }, async (request) => {
+    const scope = v2Scope(request, ctx);
+    const job = await fetchJob(ctx.store.db, spec.kind, scope.projectId, jobId(request));
+    requireLevel(scope.caller, 'observer');
+    return presentErrorList(job, scope.urls);
+  });
+}

@@ -1,0 +1,14 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { ServerConfig } from '../config.js';
+import type { Store } from '../store/store.js';
+import type { EventHub } from '../resources/events/event-hub.js';
+
+/** What every route needs, built once per server process. */
+export interface AppContext {
+  config: ServerConfig;
+  store: Store;
+  events: EventHub;
+  log: FastifyBaseLogger;
+  /** Work to run when the server stops (timers, listeners). */
+  onClose(callback: () => Promise<void> | void): void;
+}

@@ -1,0 +1,14 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from './context.js';
+import { agentRoutes } from '../resources/agents/agents.routes.js';
+import { cleanupRoutes } from '../resources/cleanups/cleanups.routes.js';
+import { healthRoutes } from '../resources/health/health.routes.js';
+import { identityRoutes } from '../resources/identity/identity.routes.js';
+
+/** Every resource's routes; each resource folder registers its own. */
+export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  await healthRoutes(app, ctx);
+  await identityRoutes(app, ctx);
+  await agentRoutes(app, ctx);
+  await cleanupRoutes(app, ctx);
+}

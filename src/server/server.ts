@@ -1,0 +1,40 @@
+import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { ServerConfig } from '../config.js';
+import { EventHub } from '../resources/events/event-hub.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import { buildApp } from './app.js';
+import type { AppContext } from './context.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  ctx: AppContext;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Opens the store, builds the app and listens; `close` stops everything it started. */
+export async function startServer(config: ServerConfig, options: { store?: Store; logger?: pino.Logger } = {}): Promise<RunningServer> {
+  const log = options.logger ?? pino({ level: config.logLevel });
+  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const closers: (() => Promise<void> | void)[] = [];
+  const events = new EventHub(store);
+  const ctx: AppContext = { config, store, events, log, onClose: (cb) => closers.push(cb) };
+  const app = await buildApp(ctx);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    app,
+    ctx,
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    async close() {
+      events.close();
+      for (const close of closers.reverse()) await close();
+      await app.close();
+      if (!options.store) await store.close();
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row types of every table. JSON documents are stored as TEXT on both engines and booleans as 0/1 integers, so the
+ * two engines hold byte-identical values; timestamps are ISO-8601 UTC strings with microseconds, which sort as text.
+ */
+export interface ProjectsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  /** null for a global administrator. */
+  project_id: string | null;
+  /** JSON array of role names. */
+  roles: string;
+  is_admin: number;
+  created_at: string;
+}
+
+export interface TokensTable {
+  /** SHA-256 of the token, hex; the token itself is never stored. */
+  token_hash: string;
+  user_id: string | null;
+  agent_id: string | null;
+  project_id: string | null;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface AgentsTable {
+  seq: Generated<number>;
+  id: string;
+  project_id: string;
+  name: string;
+  version: string;
+  /** JSON: flavor, region, machine {id}, os {name, version, architecture}, addresses. */
+  host: string;
+  fingerprint: string;
+  password_hash: string;
+  enabled: number;
+  /** JSON: modulus, exponent (echoed as sent). */
+  rsa_public_key: string;
+  vault_id: string;
+  vault_region: string | null;
+  vault_use_internal: number;
+  vault_encrypted: number;
+  /** Bytes the agent last reported in its vault; a vault holding data cannot change region. */
+  vault_bytes: number;
+  log_level: string;
+  /** Event-activation mode: idle, active or real_time. */
+  activation_mode: string;
+  registered_time: string;
+  last_seen_at: string | null;
+  last_heartbeat_event_at: string | null;
+  registered_by: string | null;
+  version_no: number;
+}
+
+export interface ConfigurationsTable {
+  seq: Generated<number>;
+  id: string;
+  project_id: string;
+  agent_id: string;
+  name: string;
+  enabled: number;
+  /** JSON {start, recurrence, time_zone} or null for manual-only. */
+  schedule: string | null;
+  retention_days: number;
+  inclusions: string;
+  exclusions: string;
+  notifications: string;
+  deleted: number;
+  last_completed_backup_id: string | null;
+  next_scheduled_time: string | null;
+  created_at: string;
+  updated_at: string;
+  version_no: number;
+}
+
+/** Backups, restores and cleanups: one row each, the kind-specific fields in `details` and `results`. */
+export interface JobsTable {
+  seq: Generated<number>;
+  id: string;
+  project_id: string;
+  kind: string;
+  /** The agent that does the work: the backup's agent, the restore's destination agent, the cleanup's agent. */
+  agent_id: string;
+  configuration_id: string | null;
+  /** For restores: the backup being restored. */
+  backup_id: string | null;
+  state: string;
+  /** How the job was started: start_requested (user) or start_scheduled (agent). */
+  started_by: string;
+  started_time: string | null;
+  ended_time: string | null;
+  snapshot_id: number | null;
+  /** JSON: what the job was asked to do (restore destination, filters, …). */
+  details: string;
+  /** JSON: counters the agent reported (files_*, bytes_*, snapshot_ids, …). */
+  results: string;
+  /** JSON: {count, reason, diagnostics, list}. */
+  errors: string;
+  scheduled_time: string | null;
+  created_at: string;
+  updated_at: string;
+  version_no: number;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  project_id: string;
+  agent_id: string | null;
+  configuration_id: string | null;
+  /** Backup, restore, cleanup, log file, request or task id the event is about. */
+  subject_id: string | null;
+  name: string;
+  time: string;
+  /** JSON of the event's own fields (everything except id, time and event). */
+  body: string;
+}
+
+export interface LogfilesTable {
+  seq: Generated<number>;
+  id: string;
+  project_id: string;
+  agent_id: string;
+  state: string;
+  date: string;
+  /** Relative path of the uploaded file under the data directory, once uploaded. */
+  blob_path: string | null;
+  blob_size: number | null;
+  updated_at: string;
+  version_no: number;
+}
+
+export interface Database {
+  projects: ProjectsTable;
+  users: UsersTable;
+  tokens: TokensTable;
+  agents: AgentsTable;
+  configurations: ConfigurationsTable;
+  jobs: JobsTable;
+  events: EventsTable;
+  logfiles: LogfilesTable;
+}

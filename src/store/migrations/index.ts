@@ -1,0 +1,5 @@
+import type { Migration } from '../migrate.js';
+import { initialSchema } from './0001-initial.js';
+
+/** Every migration, in the order it applies. Append new ones; never edit an applied one. */
+export const MIGRATIONS: Migration[] = [initialSchema];

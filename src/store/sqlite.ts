@@ -1,0 +1,63 @@
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from './database.js';
+import { migrate } from './migrate.js';
+import { MIGRATIONS } from './migrations/index.js';
+import type { NotificationListener, Store, Tx } from './store.js';
+
+export interface SqliteStoreOptions {
+  /** File path, or ':memory:' for a throwaway database. */
+  file: string;
+}
+
+export async function openSqliteStore({ file }: SqliteStoreOptions): Promise<Store> {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const connection = new SqliteDatabase(file);
+  connection.pragma('journal_mode = WAL');
+  // FULL makes every commit durable (fsync of the WAL) before the response is sent.
+  connection.pragma('synchronous = FULL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  await migrate(db, 'sqlite', MIGRATIONS);
+
+  const bus = new EventEmitter();
+  bus.setMaxListeners(0);
+
+  return {
+    db,
+    capabilities: { engine: 'sqlite', sharedAcrossNodes: false },
+    async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+      const callbacks: (() => void)[] = [];
+      const result = await db.transaction().execute((trx) =>
+        work({
+          db: trx,
+          afterCommit: (cb) => callbacks.push(cb),
+          notify: async (channel, payload) => {
+            callbacks.push(() => bus.emit('notification', channel, payload));
+          },
+        }),
+      );
+      for (const cb of callbacks) cb();
+      return result;
+    },
+    async notify(channel, payload) {
+      bus.emit('notification', channel, payload);
+    },
+    listen(listener: NotificationListener) {
+      bus.on('notification', listener);
+      return () => bus.off('notification', listener);
+    },
+    isUnavailableError(error) {
+      const code = (error as { code?: string } | null)?.code;
+      return code === 'SQLITE_BUSY' || code === 'SQLITE_IOERR' || code === 'SQLITE_FULL' || code === 'SQLITE_CANTOPEN';
+    },
+    async close() {
+      bus.removeAllListeners();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './database.js';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** What differs between engines, named once here instead of `if (sqlite)` elsewhere. */
+export interface StoreCapabilities {
+  engine: Engine;
+  /** Several server processes may share this store (and must hear each other's notifications). */
+  sharedAcrossNodes: boolean;
+}
+
+/** A transaction: the query builder bound to it, and work to run only once it has committed. */
+export interface Tx {
+  db: Kysely<Database>;
+  afterCommit(callback: () => void): void;
+  /** Like Store.notify, delivered only if and when this transaction commits. */
+  notify(channel: string, payload: string): Promise<void>;
+}
+
+export type NotificationListener = (channel: string, payload: string) => void;
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly capabilities: StoreCapabilities;
+  /** Runs `work` atomically; the callbacks it registers with afterCommit run after a successful commit. */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Tells every node sharing this store (this one included) that something happened on `channel`. */
+  notify(channel: string, payload: string): Promise<void>;
+  /** Hears notifications of every node; returns an unsubscribe function. */
+  listen(listener: NotificationListener): () => void;
+  /** True when `error` means the database cannot be reached (answered 503, not 500). */
+  isUnavailableError(error: unknown): boolean;
+  close(): Promise<void>;
+}

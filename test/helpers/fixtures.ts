@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { TestServer } from './test-server.js';
+
+export const PROJECT = '123456';
+export const OTHER_PROJECT = '654321';
+
+export type RoleShort = 'admin' | 'creator' | 'observer';
+
+/** Creates a user with one role and returns its token. */
+export async function userToken(t: TestServer, role: RoleShort, project = PROJECT): Promise<string> {
+  const username = `${role}-${randomBytes(4).toString('hex')}`;
+  const created = await t.request('POST', '/admin/users', { body: { username, password: 'password-123', project_id: project, roles: [`cloudbackup:${role}`] } });
+  assert.equal(created.status, 201, created.text);
+  const login = await t.request('POST', '/v2.0/tokens', { token: null, body: { auth: { passwordCredentials: { username, password: 'password-123' } } } });
+  assert.equal(login.status, 200, login.text);
+  return login.body.access.token.id;
+}
+
+export function agentRegistration(overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'Web Server',
+    version: '1.23.008344',
+    host: {
+      flavor: 'nova',
+      region: 'DFW',
+      machine: { id: `machine-${randomBytes(4).toString('hex')}` },
+      os: { name: 'Ubuntu', version: '14.04', architecture: '64-bit' },
+      fingerprint: `fp-${randomBytes(8).toString('hex')}`,
+      addresses: [{ version: 4, addr: '67.23.10.132' }],
+    },
+    rsa_public_key: { modulus: 'E14F9A88A6E8EA25', exponent: 10001 },
+    vault: { use_internal: true },
+    ...overrides,
+  };
+}
+
+export interface RegisteredAgent {
+  id: string;
+  password: string;
+  fingerprint: string;
+  token: string;
+  vaultId: string;
+}
+
+/** Registers an agent with a user's token and logs it in with its own credentials. */
+export async function registerAgent(t: TestServer, token: string, project = PROJECT): Promise<RegisteredAgent> {
+  const registration = agentRegistration();
+  const created = await t.request('POST', `/v2/${project}/agents`, { token, body: registration });
+  assert.equal(created.status, 201, created.text);
+  const login = await t.request('POST', `/v2/${project}/agents/tokens`, {
+    token: null,
+    body: { id: created.body.id, password: created.body.password, host: { fingerprint: registration.host.fingerprint, os: registration.host.os } },
+  });
+  assert.equal(login.status, 200, login.text);
+  return { id: created.body.id, password: created.body.password, fingerprint: registration.host.fingerprint, token: login.body.token.id, vaultId: created.body.vault.id };
+}
+
+export interface World {
+  admin: string;
+  creator: string;
+  observer: string;
+  /** A creator of another project. */
+  stranger: string;
+  agent: RegisteredAgent;
+  otherAgent: RegisteredAgent;
+}
+
+/** One project with a user of each role and two agents, plus a user of another project. */
+export async function buildWorld(t: TestServer): Promise<World> {
+  const [admin, creator, observer, stranger] = await Promise.all([
+    userToken(t, 'admin'),
+    userToken(t, 'creator'),
+    userToken(t, 'observer'),
+    userToken(t, 'creator', OTHER_PROJECT),
+  ]);
+  const agent = await registerAgent(t, admin);
+  const otherAgent = await registerAgent(t, admin);
+  return { admin, creator, observer, stranger, agent, otherAgent };
+}
+
+export const patchHeaders = { 'content-type': 'application/json-patch+json' };
