@@ -1,0 +1,227 @@
+import type { BigIntStats } from 'node:fs';
+import fs from 'node:fs/promises';
+import { VaultError, throwIfAborted } from '../errors.js';
+import type { Repository } from '../repository/repository.js';
+import { Semaphore } from '../semaphore.js';
+import { encodeName, encodeTarget, joinPath, nameBytes, parseTree, serializeTree, type TreeNode } from '../vault/tree.js';
+import { FileReadError, type ChunkWorkerPool } from './chunk-worker-pool.js';
+import type { PathFilter } from './path-filter.js';
+import type { BackupState } from './tree-walk-state.js';
+
+/** One directory level of the paths being backed up, above the backup roots themselves. */
+interface RootTrie {
+  children: Map<string, RootTrie>;
+  isRoot: boolean;
+}
+
+type Slot = TreeNode | Promise<TreeNode | undefined> | undefined;
+
+/**
+ * Walks the backup roots depth first and writes one tree blob per directory, bottom up. Files go to the worker
+ * pool (bounded by a semaphore, so the walk keeps at most `capacity` files in flight); a file whose size,
+ * mtime, ctime and inode match the parent snapshot keeps its chunk list without being read.
+ */
+export class Archiver {
+  private readonly fileSlots: Semaphore;
+  private fatal: unknown;
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly pool: ChunkWorkerPool,
+    private readonly filter: PathFilter,
+    private readonly state: BackupState,
+    private readonly signal?: AbortSignal,
+  ) {
+    this.fileSlots = new Semaphore(pool.capacity);
+  }
+
+  /** Backs up `roots` (absolute, normalised) and returns the id of the tree of `/`. */
+  async run(roots: string[], parentRootTree?: string): Promise<{ tree: string; rootsFound: number }> {
+    const trie: RootTrie = { children: new Map(), isRoot: false };
+    for (const root of roots) {
+      let node = trie;
+      for (const part of root.split('/').filter(Boolean)) {
+        if (node.isRoot) break;
+        let child = node.children.get(part);
+        if (!child) node.children.set(part, (child = { children: new Map(), isRoot: false }));
+        node = child;
+      }
+      node.isRoot = true;
+      node.children.clear();
+    }
+    let rootsFound = 0;
+    const countingState = this.state;
+    const before = countingState.errors.length;
+    const tree = trie.isRoot
+      ? await this.walkDir(Buffer.from('/'), parentRootTree)
+      : await this.saveTrie(Buffer.from('/'), trie, parentRootTree);
+    rootsFound = roots.length - countingState.errors.slice(before).filter((e) => roots.includes(e.path)).length;
+    return { tree, rootsFound };
+  }
+
+  /** Directories that lead to the roots: their metadata is recorded, only the branch to the roots is walked. */
+  private async saveTrie(dir: Buffer, trie: RootTrie, parentTree?: string): Promise<string> {
+    const parentNodes = await this.loadParentNodes(parentTree);
+    const names = [...trie.children.keys()].map((n) => Buffer.from(n)).sort(Buffer.compare);
+    const slots: Slot[] = [];
+    for (const name of names) {
+      const child = trie.children.get(name.toString())!;
+      const path = joinPath(dir, name);
+      const st = await this.lstat(path);
+      if (!st) continue;
+      const parentNode = parentNodes.get(name.toString('latin1'));
+      if (child.isRoot) {
+        if (this.filter.isExcluded(path.toString())) continue;
+        slots.push(await this.entry(path, name, st, parentNode));
+      } else if (st.isDirectory()) {
+        const node = metadataNode(name, st, 'dir');
+        node.subtree = await this.saveTrie(path, child, parentNode?.type === 'dir' ? parentNode.subtree : undefined);
+        slots.push(node);
+      } else {
+        this.state.addError(path.toString(), new Error('not a directory'));
+      }
+    }
+    return this.saveTree(slots);
+  }
+
+  private async walkDir(dir: Buffer, parentTree?: string): Promise<string> {
+    this.checkStop();
+    const parentNodes = await this.loadParentNodes(parentTree);
+    let names: Buffer[] = [];
+    try {
+      names = (await fs.readdir(dir, { encoding: 'buffer' })).sort(Buffer.compare);
+    } catch (err) {
+      this.state.addError(dir.toString(), err);
+    }
+    const slots: Slot[] = [];
+    for (const name of names) {
+      this.checkStop();
+      const path = joinPath(dir, name);
+      if (this.filter.isExcluded(path.toString())) continue;
+      const st = await this.lstat(path);
+      if (!st) continue;
+      slots.push(await this.entry(path, name, st, parentNodes.get(name.toString('latin1'))));
+    }
+    return this.saveTree(slots);
+  }
+
+  /** Returns the node, or for a file being read a promise of it (the walk goes on meanwhile). */
+  private async entry(path: Buffer, name: Buffer, st: BigIntStats, parentNode?: TreeNode): Promise<Slot> {
+    if (st.isDirectory()) {
+      const node = metadataNode(name, st, 'dir');
+      node.subtree = await this.walkDir(path, parentNode?.type === 'dir' ? parentNode.subtree : undefined);
+      this.state.dirs++;
+      return node;
+    }
+    if (st.isSymbolicLink()) {
+      try {
+        const node = metadataNode(name, st, 'symlink');
+        Object.assign(node, encodeTarget(await fs.readlink(path, { encoding: 'buffer' })));
+        return node;
+      } catch (err) {
+        this.state.addError(path.toString(), err);
+        return undefined;
+      }
+    }
+    if (!st.isFile()) return undefined; // sockets, fifos and devices are not backed up
+    const node = metadataNode(name, st, 'file');
+    if (parentNode && this.unchanged(parentNode, node)) {
+      node.content = parentNode.content;
+      this.state.filesUnmodified++;
+      this.state.progress.filesDone++;
+      this.state.progress.bytesDone += node.size;
+      this.state.emit();
+      return node;
+    }
+    await this.fileSlots.acquire();
+    this.checkStop();
+    const progress = this.state.progress;
+    return this.pool
+      .processFile(path, (n) => {
+        progress.bytesDone += n;
+        this.state.emit();
+      })
+      .then(
+        (content) => {
+          node.content = content.ids;
+          node.size = content.size;
+          this.state.dataAdded += content.added;
+          if (parentNode) this.state.filesChanged++;
+          else this.state.filesNew++;
+          progress.filesDone++;
+          return node;
+        },
+        (err: unknown) => {
+          if (err instanceof FileReadError) {
+            this.state.addError(path.toString(), err);
+            progress.filesDone++;
+          } else {
+            this.fatal ??= err;
+          }
+          return undefined;
+        },
+      )
+      .finally(() => this.fileSlots.release());
+  }
+
+  private unchanged(old: TreeNode, now: TreeNode): boolean {
+    return (
+      old.type === 'file' &&
+      old.size === now.size &&
+      old.mtimeNs === now.mtimeNs &&
+      old.ctimeNs === now.ctimeNs &&
+      old.inode === now.inode &&
+      Array.isArray(old.content) &&
+      old.content.every((id) => this.repo.index.has(id))
+    );
+  }
+
+  private async saveTree(slots: Slot[]): Promise<string> {
+    const nodes = (await Promise.all(slots)).filter((n): n is TreeNode => n !== undefined);
+    this.checkStop();
+    return this.repo.saveBlob('tree', serializeTree({ nodes }), this.signal);
+  }
+
+  private async loadParentNodes(treeId?: string): Promise<Map<string, TreeNode>> {
+    const map = new Map<string, TreeNode>();
+    if (!treeId || !this.repo.index.has(treeId)) return map;
+    try {
+      for (const node of parseTree(await this.repo.loadBlob(treeId)).nodes) map.set(nameBytes(node).toString('latin1'), node);
+    } catch {
+      // An unreadable parent tree only costs re-reading the files.
+    }
+    return map;
+  }
+
+  private async lstat(path: Buffer): Promise<BigIntStats | undefined> {
+    try {
+      return await fs.lstat(path, { bigint: true });
+    } catch (err) {
+      this.state.addError(path.toString(), err);
+      return undefined;
+    }
+  }
+
+  private checkStop(): void {
+    if (this.fatal) throw this.fatal;
+    throwIfAborted(this.signal);
+  }
+}
+
+function metadataNode(name: Buffer, st: BigIntStats, type: TreeNode['type']): TreeNode {
+  return {
+    ...encodeName(name),
+    type,
+    mode: Number(st.mode & 0o7777n),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    mtimeNs: st.mtimeNs.toString(),
+    ctimeNs: st.ctimeNs.toString(),
+    inode: st.ino.toString(),
+    size: type === 'file' ? Number(st.size) : 0,
+  };
+}
+
+export function noRootsError(roots: string[]): VaultError {
+  return new VaultError('PATH_NOT_FOUND', `none of the paths to back up could be read: ${roots.join(', ')}`);
+}

@@ -1,0 +1,151 @@
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { abortError } from '../errors.js';
+import type { Repository } from '../repository/repository.js';
+import type { ChunkWorkerData, FromWorker, ToWorker } from './worker-protocol.js';
+
+export interface FileContent {
+  ids: string[];
+  size: number;
+  /** Plaintext bytes of chunks this file added to the vault. */
+  added: number;
+}
+
+interface Job {
+  worker: PoolWorker;
+  claimed: Set<string>;
+  added: number;
+  onBytes?: (n: number) => void;
+  resolve: (c: FileContent) => void;
+  reject: (e: Error) => void;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  active: number;
+}
+
+/** Error from reading one file (the backup records it and goes on). */
+export class FileReadError extends Error {
+  constructor(message: string, readonly code?: string) {
+    super(message);
+  }
+}
+
+/** Worker threads that chunk, hash, compress and seal files for one repository. */
+export class ChunkWorkerPool {
+  private readonly workers: PoolWorker[] = [];
+  private readonly jobs = new Map<number, Job>();
+  private nextJob = 1;
+  private fatal: Error | undefined;
+
+  constructor(private readonly repo: Repository, private readonly signal?: AbortSignal, size = Math.max(1, os.availableParallelism())) {
+    const data: ChunkWorkerData = { key: new Uint8Array(repo.key), chunker: repo.config.chunker };
+    for (let i = 0; i < size; i++) {
+      const pw: PoolWorker = { worker: startChunkWorker(data), active: 0 };
+      pw.worker.on('message', (msg: FromWorker) => this.onMessage(pw, msg));
+      pw.worker.on('error', (err) => this.failAll(err));
+      this.workers.push(pw);
+    }
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** How many files may usefully be in flight at once. */
+  get capacity(): number {
+    return this.workers.length * 2;
+  }
+
+  processFile(path: Buffer, onBytes?: (n: number) => void): Promise<FileContent> {
+    if (this.fatal) return Promise.reject(this.fatal);
+    if (this.signal?.aborted) return Promise.reject(abortError());
+    const worker = this.workers.reduce((a, b) => (b.active < a.active ? b : a));
+    const job = this.nextJob++;
+    worker.active++;
+    return new Promise<FileContent>((resolve, reject) => {
+      this.jobs.set(job, { worker, claimed: new Set(), added: 0, onBytes, resolve, reject });
+      this.send(worker, { op: 'file', job, path: new Uint8Array(path) });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.signal?.removeEventListener('abort', this.onAbort);
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+
+  private send(pw: PoolWorker, msg: ToWorker): void {
+    pw.worker.postMessage(msg);
+  }
+
+  private onMessage(pw: PoolWorker, msg: FromWorker): void {
+    const job = this.jobs.get(msg.job);
+    if (!job) return; // finished or cancelled already
+    switch (msg.op) {
+      case 'chunk':
+        job.onBytes?.(msg.size);
+        void this.decide(pw, msg.job, job, msg.seq, msg.id);
+        break;
+      case 'blob':
+        job.claimed.delete(msg.id);
+        job.added += msg.rawLength;
+        try {
+          const sealed = Buffer.from(msg.sealed.buffer, msg.sealed.byteOffset, msg.sealed.byteLength);
+          this.repo.addBlob({ id: msg.id, type: 'data', sealed, rawLength: msg.rawLength, compressed: msg.compressed });
+        } catch (err) {
+          this.finish(msg.job, err as Error);
+        }
+        break;
+      case 'done':
+        this.finish(msg.job, undefined, { ids: msg.ids, size: msg.size, added: job.added });
+        break;
+      case 'error':
+        this.finish(msg.job, msg.code === 'ABORTED' ? abortError() : new FileReadError(msg.message, msg.code));
+        break;
+    }
+  }
+
+  private async decide(pw: PoolWorker, jobId: number, job: Job, seq: number, id: string): Promise<void> {
+    let store = false;
+    if (!this.repo.claim(id)) {
+      job.claimed.add(id);
+      store = true;
+      try {
+        await this.repo.waitForRoom(this.signal);
+      } catch (err) {
+        this.finish(jobId, err as Error);
+        store = false;
+      }
+    }
+    if (this.jobs.has(jobId)) this.send(pw, { op: 'decision', job: jobId, seq, store });
+  }
+
+  private finish(jobId: number, err?: Error, content?: FileContent): void {
+    const job = this.jobs.get(jobId);
+    if (!job) return;
+    this.jobs.delete(jobId);
+    job.worker.active--;
+    if (err) {
+      for (const id of job.claimed) this.repo.release(id);
+      this.send(job.worker, { op: 'cancel', job: jobId });
+      job.reject(err);
+    } else {
+      job.resolve(content!);
+    }
+  }
+
+  private readonly onAbort = () => {
+    for (const jobId of [...this.jobs.keys()]) this.finish(jobId, abortError());
+  };
+
+  private failAll(err: Error): void {
+    this.fatal = err;
+    for (const jobId of [...this.jobs.keys()]) this.finish(jobId, err);
+  }
+}
+
+/** Starts a worker on the compiled worker file, or on the TypeScript source through tsx when running from source. */
+function startChunkWorker(workerData: ChunkWorkerData): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./chunk-worker.js', import.meta.url), { workerData });
+  const source = new URL('./chunk-worker.ts', import.meta.url).href;
+  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}

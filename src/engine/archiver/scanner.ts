@@ -1,0 +1,23 @@
+import fs from 'node:fs/promises';
+import { joinPath } from '../vault/tree.js';
+import type { PathFilter } from './path-filter.js';
+import type { BackupState } from './tree-walk-state.js';
+
+/** Counts files and bytes to back up, alongside the real walk, so progress can show totals and an ETA. */
+export async function scanTotals(roots: string[], filter: PathFilter, state: BackupState, signal?: AbortSignal): Promise<void> {
+  const visit = async (p: Buffer): Promise<void> => {
+    if (signal?.aborted) return;
+    if (filter.isExcluded(p.toString())) return;
+    const st = await fs.lstat(p).catch(() => undefined);
+    if (!st) return;
+    if (st.isFile()) {
+      state.progress.filesTotal++;
+      state.progress.bytesTotal += st.size;
+    } else if (st.isDirectory()) {
+      const names = await fs.readdir(p, { encoding: 'buffer' }).catch(() => [] as Buffer[]);
+      for (const name of names) await visit(joinPath(p, name));
+    }
+  };
+  for (const root of roots) await visit(Buffer.from(root));
+  state.progress.scanDone = true;
+}

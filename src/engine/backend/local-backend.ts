@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { assertValidFileName, FILE_KINDS, type ByteRange, type FileInfo, type VaultBackend } from './backend.js';
+import { BackendNotFoundError } from './errors.js';
+import { checkRange } from './memory-backend.js';
+
+/**
+ * A vault in a local directory. Every save goes to `tmp/`, is fsynced, renamed into place and the directory
+ * fsynced, so a crash leaves either the old file or the complete new one. Pack files are spread over 256
+ * sub-directories of `data/` (by the first two hex digits of their name) to keep directories small.
+ */
+export class LocalBackend implements VaultBackend {
+  readonly location: string;
+  private readonly knownDirs = new Set<string>();
+
+  constructor(readonly root: string) {
+    this.location = path.resolve(root);
+  }
+
+  private pathOf(name: string): string {
+    assertValidFileName(name);
+    if (name === 'config') return path.join(this.location, 'config');
+    const [kind, id] = name.split('/') as [string, string];
+    if (kind === 'data') return path.join(this.location, 'data', id.slice(0, 2).padEnd(2, '_'), id);
+    return path.join(this.location, kind, id);
+  }
+
+  async save(name: string, data: Buffer | Readable): Promise<void> {
+    const finalPath = this.pathOf(name);
+    const tmpDir = path.join(this.location, 'tmp');
+    await this.ensureDir(tmpDir);
+    await this.ensureDir(path.dirname(finalPath));
+    const tmpPath = path.join(tmpDir, `${name.replace('/', '-')}.${randomBytes(6).toString('hex')}`);
+    const handle = await fs.open(tmpPath, 'wx', 0o600);
+    try {
+      try {
+        if (Buffer.isBuffer(data)) {
+          await writeFully(handle, data);
+        } else {
+          for await (const part of data) await writeFully(handle, Buffer.isBuffer(part) ? part : Buffer.from(part));
+        }
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(tmpPath, finalPath);
+    } catch (err) {
+      await fs.rm(tmpPath, { force: true }).catch(() => undefined);
+      throw err;
+    }
+    await syncDir(path.dirname(finalPath));
+  }
+
+  async load(name: string, range?: ByteRange): Promise<Buffer> {
+    const filePath = this.pathOf(name);
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(filePath, 'r');
+    } catch (err) {
+      throw mapNotFound(err, name);
+    }
+    try {
+      const { size } = await handle.stat();
+      const offset = range ? range.offset : 0;
+      const length = range ? range.length : size;
+      if (range) checkRange(name, range, size);
+      const buffer = Buffer.allocUnsafe(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
+        if (bytesRead === 0) throw new Error(`short read of ${name}`);
+        done += bytesRead;
+      }
+      return buffer;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async stat(name: string): Promise<FileInfo> {
+    try {
+      const st = await fs.stat(this.pathOf(name));
+      return { name, size: st.size };
+    } catch (err) {
+      throw mapNotFound(err, name);
+    }
+  }
+
+  async list(prefix: string): Promise<FileInfo[]> {
+    const out: FileInfo[] = [];
+    if ('config'.startsWith(prefix)) {
+      const config = await this.stat('config').catch(() => undefined);
+      if (config) out.push(config);
+    }
+    for (const kind of FILE_KINDS) {
+      if (!`${kind}/`.startsWith(prefix) && !prefix.startsWith(`${kind}/`)) continue;
+      const kindDir = path.join(this.location, kind);
+      const dirs = kind === 'data' ? (await readDirSafe(kindDir)).map((d) => path.join(kindDir, d)) : [kindDir];
+      for (const dir of dirs) {
+        for (const entry of await readDirSafe(dir)) {
+          const name = `${kind}/${entry}`;
+          if (!name.startsWith(prefix)) continue;
+          const st = await fs.stat(path.join(dir, entry)).catch(() => undefined);
+          if (st?.isFile()) out.push({ name, size: st.size });
+        }
+      }
+    }
+    return out;
+  }
+
+  async remove(name: string): Promise<void> {
+    const filePath = this.pathOf(name);
+    try {
+      await fs.unlink(filePath);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    await syncDir(path.dirname(filePath));
+  }
+
+  async close(): Promise<void> {}
+
+  /** Creates a directory (and parents) and fsyncs each parent that gained an entry. */
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.knownDirs.has(dir)) return;
+    const first = await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    if (first) {
+      let current = dir;
+      while (current.length >= first.length) {
+        await syncDir(path.dirname(current));
+        current = path.dirname(current);
+      }
+    }
+    this.knownDirs.add(dir);
+  }
+}
+
+async function writeFully(handle: fs.FileHandle, data: Buffer): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await handle.write(data, done, data.length - done);
+    done += bytesWritten;
+  }
+}
+
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readDirSafe(dir: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+function mapNotFound(err: unknown, name: string): unknown {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT' ? new BackendNotFoundError(name) : err;
+}

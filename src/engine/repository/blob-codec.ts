@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import { open, seal } from '../crypto/blob-cipher.js';
+import { IntegrityError } from '../errors.js';
+import { compressIfWorthIt, decompress } from './compression.js';
+
+export type BlobType = 'data' | 'tree';
+
+/** A blob ready for a pack: compressed when worth it, then sealed. */
+export interface EncodedBlob {
+  id: string;
+  type: BlobType;
+  sealed: Buffer;
+  rawLength: number;
+  compressed: boolean;
+}
+
+export function blobId(raw: Buffer): string {
+  return createHash('sha256').update(raw).digest('hex');
+}
+
+export function encodeBlob(key: Buffer, type: BlobType, raw: Buffer, id = blobId(raw)): EncodedBlob {
+  const { data, compressed } = compressIfWorthIt(raw);
+  return { id, type, sealed: seal(key, data), rawLength: raw.length, compressed };
+}
+
+/** Opens, decompresses and checks the plaintext hash: a blob either comes back exact or this throws. */
+export async function decodeBlob(key: Buffer, sealed: Buffer, expect: { id: string; rawLength: number; compressed: boolean }): Promise<Buffer> {
+  const plain = open(key, sealed, `blob ${expect.id.slice(0, 12)}`);
+  let raw: Buffer;
+  try {
+    raw = expect.compressed ? await decompress(plain, expect.rawLength) : plain;
+  } catch {
+    throw new IntegrityError(`blob ${expect.id.slice(0, 12)} does not decompress`);
+  }
+  if (raw.length !== expect.rawLength || blobId(raw) !== expect.id) {
+    throw new IntegrityError(`blob ${expect.id.slice(0, 12)} does not match its hash`);
+  }
+  return raw;
+}

@@ -1,0 +1,257 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { VaultBackend } from '../backend/backend.js';
+import { isNotFoundError } from '../backend/errors.js';
+import { openJson, sealJson } from '../crypto/blob-cipher.js';
+import { describeIoError, IntegrityError, throwIfAborted } from '../errors.js';
+import { decodeBlob, encodeBlob, type EncodedBlob } from './blob-codec.js';
+import { BlobIndex } from './blob-index.js';
+import { decodeIndexFile, encodeIndexFile } from './index-file.js';
+import { decodePackHeader, encodePackHeader, TRAILER_BYTES, type PackEntry } from './pack-format.js';
+import type { VaultConfig } from './vault-config.js';
+
+interface OpenPack {
+  parts: Buffer[];
+  entries: PackEntry[];
+  size: number;
+}
+
+/** Packs saved but not yet listed in an index file are written out in batches of this many. */
+const PACKS_PER_INDEX_FILE = 16;
+
+/**
+ * Content-addressed blob storage over a backend: dedup by plaintext hash, packing, index files, and sealed
+ * JSON files (snapshots, locks). A blob is written to a pack first, the pack saved, and only then listed in
+ * an index file, so an index never points at a pack that is not complete on storage.
+ */
+export class Repository {
+  readonly index = new BlobIndex();
+  /** Names of the index files the loaded index came from. */
+  indexFiles: string[] = [];
+  private readonly pending = new Set<string>();
+  private openPack: OpenPack = emptyPack();
+  private readonly savingPacks = new Set<Promise<void>>();
+  private savingBytes = 0;
+  private unindexedPacks: Array<{ id: string; entries: PackEntry[] }> = [];
+  private indexWrite: Promise<void> = Promise.resolve();
+  private failure: unknown;
+  /** Bytes of packs this process has written (the packed, sealed size). */
+  bytesWritten = 0;
+
+  constructor(readonly backend: VaultBackend, readonly key: Buffer, readonly config: VaultConfig) {}
+
+  // ---- files --------------------------------------------------------------------------------------------
+
+  /** Saves a sealed JSON file under `<kind>/<sha256 of the sealed bytes>` and returns that id. */
+  async saveJsonFile(kind: 'snapshots' | 'index' | 'locks', value: unknown): Promise<string> {
+    const sealed = sealJson(this.key, value);
+    const id = sha256(sealed);
+    await this.saveFile(`${kind}/${id}`, sealed);
+    return id;
+  }
+
+  async loadJsonFile<T>(name: string): Promise<T> {
+    return openJson<T>(this.key, await this.backend.load(name), name);
+  }
+
+  async saveFile(name: string, data: Buffer | Readable): Promise<void> {
+    try {
+      await this.backend.save(name, data);
+    } catch (err) {
+      throw describeIoError(err, `saving ${name}`);
+    }
+  }
+
+  // ---- index ----------------------------------------------------------------------------------------------
+
+  async loadIndex(): Promise<void> {
+    const files = await this.backend.list('index/');
+    const loaded = await mapLimit(files, 8, async (f) => ({ name: f.name, packs: decodeIndexFile(this.key, await this.backend.load(f.name), f.name) }));
+    for (const { name, packs } of loaded) {
+      this.indexFiles.push(name);
+      for (const p of packs) this.index.addPack(p.id, p.entries);
+    }
+  }
+
+  /**
+   * Packs saved by an interrupted run but never listed in an index file are read back (their header is
+   * self-describing) and indexed, so their blobs are reused instead of written again.
+   */
+  async indexUnlistedPacks(): Promise<number> {
+    let recovered = 0;
+    for (const f of await this.backend.list('data/')) {
+      const id = f.name.slice('data/'.length);
+      if (this.index.hasPack(id)) continue;
+      let entries: PackEntry[];
+      try {
+        entries = await this.readPackHeader(id, f.size);
+      } catch {
+        continue; // a damaged pack is left for `check` to report
+      }
+      this.index.addPack(id, entries);
+      this.unindexedPacks.push({ id, entries });
+      recovered++;
+    }
+    if (recovered) await this.writeIndexBatch();
+    return recovered;
+  }
+
+  async readPackHeader(packId: string, packSize?: number): Promise<PackEntry[]> {
+    const name = `data/${packId}`;
+    const size = packSize ?? (await this.backend.stat(name)).size;
+    let want = Math.min(size, 64 * 1024);
+    for (;;) {
+      const tail = await this.backend.load(name, { offset: size - want, length: want });
+      const result = decodePackHeader(this.key, tail, size, packId);
+      if (Array.isArray(result)) return result;
+      want = result.needBytes;
+    }
+  }
+
+  // ---- writing blobs ----------------------------------------------------------------------------------------
+
+  /** True when the blob is stored or on its way; otherwise marks it on its way and returns false. */
+  claim(id: string): boolean {
+    if (this.index.has(id) || this.pending.has(id)) return true;
+    this.pending.add(id);
+    return false;
+  }
+
+  /** Gives up a claim whose blob will not arrive (the file failed or the run stopped). */
+  release(id: string): void {
+    this.pending.delete(id);
+  }
+
+  isKnown(id: string): boolean {
+    return this.index.has(id) || this.pending.has(id);
+  }
+
+  /** Resolves when packs waiting for storage hold less than about three packs' worth of memory. */
+  async waitForRoom(signal?: AbortSignal): Promise<void> {
+    while (this.savingBytes + this.openPack.size > 3 * this.config.packSize && this.savingPacks.size > 0) {
+      throwIfAborted(signal);
+      await Promise.race(this.savingPacks);
+    }
+    this.throwIfFailed();
+  }
+
+  /** Adds a claimed, encoded blob to the open pack; closes the pack when it is full. */
+  addBlob(blob: EncodedBlob): void {
+    this.throwIfFailed();
+    const pack = this.openPack;
+    pack.entries.push({ id: blob.id, type: blob.type, offset: pack.size, length: blob.sealed.length, rawLength: blob.rawLength, compressed: blob.compressed });
+    pack.parts.push(blob.sealed);
+    pack.size += blob.sealed.length;
+    if (pack.size >= this.config.packSize) this.closePack();
+  }
+
+  /** Encodes and stores a blob unless it is already known; returns its id. */
+  async saveBlob(type: 'data' | 'tree', raw: Buffer, signal?: AbortSignal): Promise<string> {
+    const encoded = encodeBlob(this.key, type, raw);
+    if (this.claim(encoded.id)) return encoded.id;
+    await this.waitForRoom(signal);
+    this.addBlob(encoded);
+    return encoded.id;
+  }
+
+  /** Closes the open pack and waits until every pack is saved and listed in an index file. */
+  async flush(): Promise<void> {
+    if (this.openPack.entries.length) this.closePack();
+    while (this.savingPacks.size) await Promise.allSettled([...this.savingPacks]);
+    this.throwIfFailed();
+    await this.writeIndexBatch();
+  }
+
+  private closePack(): void {
+    const pack = this.openPack;
+    this.openPack = emptyPack();
+    const size = pack.size;
+    this.savingBytes += size;
+    const saving = this.savePack(pack)
+      .catch((err: unknown) => {
+        this.failure ??= err;
+        for (const e of pack.entries) this.pending.delete(e.id);
+      })
+      .finally(() => {
+        this.savingBytes -= size;
+        this.savingPacks.delete(saving);
+      });
+    this.savingPacks.add(saving);
+  }
+
+  private async savePack(pack: OpenPack): Promise<void> {
+    const parts = [...pack.parts, encodePackHeader(this.key, pack.entries)];
+    const hash = createHash('sha256');
+    let total = 0;
+    for (const p of parts) {
+      hash.update(p);
+      total += p.length;
+    }
+    const id = hash.digest('hex');
+    await this.saveFile(`data/${id}`, Readable.from(parts));
+    this.bytesWritten += total;
+    this.index.addPack(id, pack.entries);
+    for (const e of pack.entries) this.pending.delete(e.id);
+    this.unindexedPacks.push({ id, entries: pack.entries });
+    if (this.unindexedPacks.length >= PACKS_PER_INDEX_FILE) await this.writeIndexBatch();
+  }
+
+  private writeIndexBatch(): Promise<void> {
+    const run = async () => {
+      if (!this.unindexedPacks.length) return;
+      const batch = this.unindexedPacks;
+      this.unindexedPacks = [];
+      try {
+        const sealed = encodeIndexFile(this.key, batch);
+        const name = `index/${sha256(sealed)}`;
+        await this.saveFile(name, sealed);
+        this.indexFiles.push(name);
+      } catch (err) {
+        this.unindexedPacks.unshift(...batch);
+        throw err;
+      }
+    };
+    this.indexWrite = this.indexWrite.then(run, run);
+    return this.indexWrite;
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  // ---- reading blobs ---------------------------------------------------------------------------------------
+
+  async loadBlob(id: string): Promise<Buffer> {
+    const loc = this.index.get(id);
+    if (!loc) throw new IntegrityError(`blob ${id.slice(0, 12)} is not in the index`);
+    let sealed: Buffer;
+    try {
+      sealed = await this.backend.load(`data/${loc.pack}`, { offset: loc.offset, length: loc.length });
+    } catch (err) {
+      if (isNotFoundError(err)) throw new IntegrityError(`pack ${loc.pack.slice(0, 12)} holding blob ${id.slice(0, 12)} is missing`);
+      throw err;
+    }
+    return decodeBlob(this.key, sealed, loc);
+  }
+}
+
+function emptyPack(): OpenPack {
+  return { parts: [], entries: [], size: 0 };
+}
+
+export function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,63 @@
+/**
+ * A tree blob lists one directory: its entries sorted by the raw bytes of their names. Names and symlink
+ * targets that are not valid UTF-8 keep their exact bytes in `nameB64` / `targetB64` (`name` / `target` then
+ * hold a lossy form for display).
+ */
+export interface TreeNode {
+  name: string;
+  nameB64?: string;
+  type: 'file' | 'dir' | 'symlink';
+  /** Permission bits including setuid/setgid/sticky (st_mode & 0o7777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Nanoseconds since the epoch, as a decimal string (exceeds 2^53). */
+  mtimeNs: string;
+  ctimeNs: string;
+  inode: string;
+  size: number;
+  /** Files: ids of the data blobs, in order. */
+  content?: string[];
+  /** Directories: id of the child tree blob. */
+  subtree?: string;
+  target?: string;
+  targetB64?: string;
+}
+
+export interface Tree {
+  nodes: TreeNode[];
+}
+
+export function encodeName(raw: Buffer): { name: string; nameB64?: string } {
+  const name = raw.toString('utf8');
+  return Buffer.from(name, 'utf8').equals(raw) ? { name } : { name, nameB64: raw.toString('base64') };
+}
+
+export function nameBytes(node: Pick<TreeNode, 'name' | 'nameB64'>): Buffer {
+  return node.nameB64 !== undefined ? Buffer.from(node.nameB64, 'base64') : Buffer.from(node.name, 'utf8');
+}
+
+export function targetBytes(node: TreeNode): Buffer {
+  return node.targetB64 !== undefined ? Buffer.from(node.targetB64, 'base64') : Buffer.from(node.target ?? '', 'utf8');
+}
+
+export function encodeTarget(raw: Buffer): { target: string; targetB64?: string } {
+  const target = raw.toString('utf8');
+  return Buffer.from(target, 'utf8').equals(raw) ? { target } : { target, targetB64: raw.toString('base64') };
+}
+
+export function serializeTree(tree: Tree): Buffer {
+  return Buffer.from(JSON.stringify(tree));
+}
+
+export function parseTree(raw: Buffer): Tree {
+  const tree = JSON.parse(raw.toString('utf8')) as Tree;
+  if (!Array.isArray(tree.nodes)) throw new Error('tree blob without nodes');
+  return tree;
+}
+
+/** Joins a directory path and a child name as raw bytes (names may be any bytes but '/' and NUL). */
+export function joinPath(dir: Buffer, name: Buffer): Buffer {
+  if (dir.length && dir[dir.length - 1] === 0x2f) return Buffer.concat([dir, name]);
+  return Buffer.concat([dir, Buffer.from('/'), name]);
+}

@@ -1,0 +1,148 @@
+import type { VaultBackend } from '../backend/backend.js';
+import { isNotFoundError } from '../backend/errors.js';
+import { sealJson } from '../crypto/blob-cipher.js';
+import type { ScryptCost } from '../crypto/key-file.js';
+import { VaultError } from '../errors.js';
+import { runBackup } from '../archiver/backup.js';
+import type { BackupOptions, BackupSummary } from '../archiver/backup-types.js';
+import { runRestore } from '../restorer/restore.js';
+import type { RestoreOptions, RestoreSummary } from '../restorer/restore-types.js';
+import { Repository } from '../repository/repository.js';
+import { newVaultConfig, type VaultConfig } from '../repository/vault-config.js';
+import { runCheck, type CheckOptions, type CheckResult } from '../maintenance/check.js';
+import { runForget, type ForgetPolicy, type ForgetResult } from '../maintenance/forget.js';
+import { runPrune, type PruneOptions, type PruneResult } from '../maintenance/prune.js';
+import { runStats, type VaultStats } from '../maintenance/stats.js';
+import { acquireLock } from './lock.js';
+import { listPath, type LsEntry } from './ls.js';
+import type { SnapshotInfo } from './snapshot.js';
+import { findSnapshot, loadSnapshots, type SnapshotRef } from './snapshot-store.js';
+import { TreeLoader } from './tree-loader.js';
+import { listKeyInfos, newMasterKey, saveKeyFile, unlockVault, type KeyInfo } from './vault-keys.js';
+
+export interface InitOptions {
+  scrypt?: ScryptCost;
+  packSize?: number;
+  chunker?: { minSize?: number; avgSize?: number; maxSize?: number };
+}
+
+/** Creates a vault on an empty backend and returns it opened. */
+export async function initVault(backend: VaultBackend, password: string, options: InitOptions = {}): Promise<Vault> {
+  const exists = await backend.stat('config').then(() => true, (err: unknown) => (isNotFoundError(err) ? false : Promise.reject(err)));
+  if (exists) throw new VaultError('VAULT_EXISTS', `a vault already exists at ${backend.location}`);
+  const masterKey = newMasterKey();
+  const config = newVaultConfig({ chunker: options.chunker, packSize: options.packSize });
+  const keyId = await saveKeyFile(backend, password, masterKey, options.scrypt);
+  // The config is written last: its presence is what makes the directory a vault.
+  await backend.save('config', sealJson(masterKey, config));
+  return new Vault(backend, masterKey, config, keyId);
+}
+
+/** Opens a vault with one of its passwords (WRONG_PASSWORD, VAULT_NOT_FOUND otherwise). */
+export async function openVault(backend: VaultBackend, password: string): Promise<Vault> {
+  const { masterKey, keyId, config } = await unlockVault(backend, password);
+  return new Vault(backend, masterKey, config, keyId);
+}
+
+/**
+ * An opened vault. Each operation reads the current index and snapshots from storage, so one Vault object
+ * can be kept for a long time while other processes write to the same vault.
+ */
+export class Vault {
+  constructor(
+    readonly backend: VaultBackend,
+    private readonly masterKey: Buffer,
+    readonly config: VaultConfig,
+    readonly keyId: string,
+  ) {}
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  backup(options: BackupOptions): Promise<BackupSummary> {
+    return this.withLockedRepository(false, 'backup', (repo) => runBackup(repo, options));
+  }
+
+  restore(options: RestoreOptions): Promise<RestoreSummary> {
+    return this.withLockedRepository(false, 'restore', (repo) => runRestore(repo, options));
+  }
+
+  /** Snapshots, oldest first. */
+  async listSnapshots(): Promise<SnapshotInfo[]> {
+    return loadSnapshots(this.bareRepository());
+  }
+
+  async getSnapshot(ref: SnapshotRef): Promise<SnapshotInfo> {
+    return findSnapshot(await this.listSnapshots(), ref);
+  }
+
+  /** Entries of a directory in a snapshot (all below it when `recursive`). */
+  ls(snapshot: SnapshotRef, path = '/', options: { recursive?: boolean } = {}): Promise<LsEntry[]> {
+    return this.withRepository(async (repo) => {
+      const snap = findSnapshot(await loadSnapshots(repo), snapshot);
+      return listPath(new TreeLoader(repo), snap.tree, path, options.recursive ?? false);
+    });
+  }
+
+  /** Removes snapshots by a retention policy (no data is deleted; `prune` does that). */
+  forget(policy: ForgetPolicy): Promise<ForgetResult> {
+    return this.withLockedRepository(true, 'forget', (repo) => runForget(repo, policy));
+  }
+
+  /** Optionally forgets by policy, then removes data no snapshot needs, repacking partly used packs. */
+  prune(options: PruneOptions = {}): Promise<PruneResult> {
+    return this.withLockedRepository(true, 'prune', (repo) => runPrune(repo, options));
+  }
+
+  check(options: CheckOptions = {}): Promise<CheckResult> {
+    return this.withLockedRepository(false, 'check', (repo) => runCheck(repo, options));
+  }
+
+  stats(): Promise<VaultStats> {
+    return this.withRepository((repo) => runStats(repo));
+  }
+
+  /** Adds a key file so that `password` opens this vault too; returns the key id. */
+  addKey(password: string, scrypt?: ScryptCost): Promise<string> {
+    return saveKeyFile(this.backend, password, this.masterKey, scrypt);
+  }
+
+  listKeys(): Promise<KeyInfo[]> {
+    return listKeyInfos(this.backend, this.keyId);
+  }
+
+  /** Removes another password's key file (the one in use and the last one cannot be removed). */
+  async removeKey(id: string): Promise<void> {
+    const keys = await this.listKeys();
+    const match = keys.filter((k) => k.id.startsWith(id));
+    if (match.length !== 1) throw new VaultError('INVALID_ARGUMENT', match.length ? `key id ${id} is ambiguous` : `no key ${id}`);
+    if (match[0]!.current) throw new VaultError('INVALID_ARGUMENT', 'cannot remove the key in use');
+    await this.backend.remove(`keys/${match[0]!.id}`);
+  }
+
+  async close(): Promise<void> {
+    await this.backend.close();
+  }
+
+  private bareRepository(): Repository {
+    return new Repository(this.backend, this.masterKey, this.config);
+  }
+
+  private async withRepository<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
+    const repo = this.bareRepository();
+    await repo.loadIndex();
+    return fn(repo);
+  }
+
+  private async withLockedRepository<T>(exclusive: boolean, operation: string, fn: (repo: Repository) => Promise<T>): Promise<T> {
+    const repo = this.bareRepository();
+    const lock = await acquireLock(repo, exclusive, operation);
+    try {
+      await repo.loadIndex();
+      return await fn(repo);
+    } finally {
+      await lock.release().catch(() => undefined);
+    }
+  }
+}
