@@ -1,0 +1,32 @@
+import type { LabelSelector, LabelSelectorRequirement } from './parse-label-selector.js';
+
+export type Labels = Readonly<Record<string, string>>;
+
+/**
+ * True when `labels` (key → value, keys as stored, e.g. "example.com/env") satisfy every requirement.
+ * As in Cloud Controller: notin and != also match resources that do not have the key.
+ */
+export function matchesSelector(selector: LabelSelector, labels: Labels): boolean {
+  return selector.requirements.every((requirement) => matchesRequirement(requirement, labels));
+}
+
+/** The selector as a reusable filter, e.g. `tasks.filter((task) => predicate(task.labels))`. */
+export function toLabelPredicate(selector: LabelSelector): (labels: Labels) => boolean {
+  return (labels) => matchesSelector(selector, labels);
+}
+
+function matchesRequirement(requirement: LabelSelectorRequirement, labels: Labels): boolean {
+  const present = Object.hasOwn(labels, requirement.key);
+  switch (requirement.operator) {
+    case 'exists':
+      return present;
+    case 'not_exists':
+      return !present;
+    case 'in':
+    case 'equal':
+      return present && requirement.values.includes(labels[requirement.key]);
+    case 'notin':
+    case 'not_equal':
+      return !(present && requirement.values.includes(labels[requirement.key]));
+  }
+}
