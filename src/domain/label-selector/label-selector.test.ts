@@ -163,7 +163,7 @@ describe('matchesSelector (§4 table: app1 {foo: bar}, app2 {foo: funky, santa: 
   });
 
   it('matches nothing for key= and everything for key!=', () => {
-    for (const labels of [{}, { foo: '' }, { foo: 'bar' }]) {
+    for (const labels of [{}, { foo: '' }, { foo: 'bar' }] as Record<string, string>[]) {
       assert.equal(matchesSelector(parseLabelSelector('foo='), labels), false);
       assert.equal(matchesSelector(parseLabelSelector('foo!='), labels), true);
     }
