@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { backupMachine, restoreMachine } from './job-machines.js';
+import { assertTransition, judgeTransition, TransitionError } from './state-machine.js';
+
+// Written out by hand from reference §4.1: C = change, U = unchanged, 409 = refused by state, 403 = refused actor.
+const AGENT_BACKUP: Record<string, string> = {
+  'start_requested>queued': 'C',
+  'start_scheduled>in_progress': 'C',
+  'queued>preparing': 'C',
+  'preparing>queued': '409',
+  'in_progress>preparing': '409',
+  'in_progress>in_progress': 'U',
+  'in_progress>skipped': 'C',
+  'stop_requested>stopped': 'C',
+  'stop_requested>completed': 'C',
+  'stop_requested>in_progress': '409',
+  'completed>completed': 'U',
+  'completed>failed': '409',
+  'missed>queued': '409',
+  'missed>missed': '403',
+  'queued>stop_requested': '403',
+};
+
+describe('backup state machine', () => {
+  for (const [pair, expected] of Object.entries(AGENT_BACKUP)) {
+    const [from, to] = pair.split('>');
+    it(`agent ${from} → ${to}: ${expected}`, () => {
+      const verdict = judgeTransition(backupMachine, from, to, 'agent');
+      const got = verdict.outcome === 'change' ? 'C' : verdict.outcome === 'unchanged' ? 'U' : verdict.reason === 'actor' ? '403' : '409';
+      assert.equal(got, expected);
+    });
+  }
+
+  it('a user may only ask for a stop, from any state that has not ended', () => {
+    for (const from of ['start_requested', 'start_scheduled', 'queued', 'preparing', 'in_progress']) {
+      assert.equal(assertTransition(backupMachine, from, 'stop_requested', 'user'), 'change');
+    }
+    assert.throws(() => assertTransition(backupMachine, 'queued', 'completed', 'user'), (e: TransitionError) => e.reason === 'actor');
+    assert.throws(() => assertTransition(backupMachine, 'completed', 'stop_requested', 'user'), (e: TransitionError) => e.reason === 'state' && e.message === backupMachine.terminalMessage);
+  });
+
+  it('the server alone marks a backup missed', () => {
+    assert.equal(assertTransition(backupMachine, 'start_scheduled', 'missed', 'server'), 'change');
+    assert.equal(judgeTransition(backupMachine, 'start_scheduled', 'missed', 'agent').outcome, 'refused');
+  });
+
+  it('the documented 409 texts', () => {
+    assert.equal(backupMachine.terminalMessage, "Modifying a backup that is already in a state of ['completed', 'completed_with_errors', 'failed', 'stopped', 'skipped', 'missed'] is not allowed.");
+    assert.equal(restoreMachine.terminalMessage, "Modifying a restore that is already in a state of ['completed', 'completed_with_errors', 'failed', 'stopped'] is not allowed.");
+  });
+
+  it('restores have no skipped state and cannot be set to it', () => {
+    assert.equal(judgeTransition(restoreMachine, 'queued', 'skipped', 'agent').outcome, 'refused');
+  });
+});
