@@ -184,6 +184,19 @@ describe('validatePatchDocument', () => {
     it(name, () => assertPatchError(() => validatePatchDocument(body), 'malformed', message));
   }
 
+  it('refuses values nested more than 1000 levels deep instead of overflowing the stack', () => {
+    let deep: unknown = 1;
+    for (let level = 0; level < 100_000; level++) deep = [deep];
+    assertPatchError(
+      () => validatePatchDocument([{ op: 'add', path: '/a', value: deep }]),
+      'malformed',
+      'Operation 0: "value" nests arrays or objects more than 1000 levels deep',
+    );
+    let limit: unknown = 1;
+    for (let level = 0; level < 1000; level++) limit = { a: limit };
+    assert.deepStrictEqual(applyPatch({}, [{ op: 'add', path: '/a', value: limit }]), { a: limit });
+  });
+
   it('records the operation index and path on the error', () => {
     try {
       validatePatchDocument([{ op: 'remove', path: '/ok' }, { op: 'remove', path: '/bad~' }]);

@@ -9,8 +9,9 @@ export {
   parsePointer,
   type PointerLookup,
 } from './json-pointer.js';
-export { cloneJson, jsonEqual, setOwnMember, type JsonValue } from './json-value.js';
+export { cloneJson, isJsonObject, jsonEqual, nestingExceeds, setOwnMember, type JsonValue } from './json-value.js';
 export {
+  MAX_VALUE_NESTING,
   PATCH_OPERATION_NAMES,
   validatePatchDocument,
   type AddOperation,

@@ -44,3 +44,16 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   }
   return false;
 }
+
+/** True when arrays/objects nest deeper than `limit` levels (checked without recursion). */
+export function nestingExceeds(value: unknown, limit: number): boolean {
+  const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  while (pending.length > 0) {
+    const { value: current, depth } = pending.pop() as { value: unknown; depth: number };
+    const children = Array.isArray(current) ? current : isJsonObject(current) ? Object.values(current) : undefined;
+    if (!children) continue;
+    if (depth + 1 > limit) return true;
+    for (const child of children) pending.push({ value: child, depth: depth + 1 });
+  }
+  return false;
+}

@@ -1,6 +1,6 @@
 import { JsonPatchError, quote } from './json-patch-error.js';
 import { JsonPointerSyntaxError, parsePointer } from './json-pointer.js';
-import { isJsonObject } from './json-value.js';
+import { isJsonObject, nestingExceeds } from './json-value.js';
 
 export type AddOperation = { readonly op: 'add'; readonly path: string; readonly value: unknown };
 export type RemoveOperation = { readonly op: 'remove'; readonly path: string };
@@ -20,6 +20,9 @@ export type PatchOperation =
 export type PatchOperationName = PatchOperation['op'];
 
 export const PATCH_OPERATION_NAMES: readonly PatchOperationName[] = ['add', 'remove', 'replace', 'move', 'copy', 'test'];
+
+/** Deeper values are refused: the applier copies and compares recursively. */
+export const MAX_VALUE_NESTING = 1000;
 
 const NEEDS_VALUE: ReadonlySet<string> = new Set(['add', 'replace', 'test']);
 const NEEDS_FROM: ReadonlySet<string> = new Set(['move', 'copy']);
@@ -72,6 +75,9 @@ function compileOperation(raw: unknown, index: number): CompiledOperation {
 
   if (NEEDS_VALUE.has(op) && (!Object.hasOwn(raw, 'value') || raw.value === undefined)) {
     return fail(`"value" is required for op ${quote(op)}`, path);
+  }
+  if (NEEDS_VALUE.has(op) && nestingExceeds(raw.value, MAX_VALUE_NESTING)) {
+    return fail(`"value" nests arrays or objects more than ${MAX_VALUE_NESTING} levels deep`, path);
   }
 
   const operation = buildOperation(op as PatchOperationName, path, from, raw.value);

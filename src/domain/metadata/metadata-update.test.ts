@@ -63,6 +63,13 @@ describe('mergeMetadata (§3.5)', () => {
     assert.deepStrictEqual(result, { labels: { n: '5', b: 'true' }, annotations: { f: '1.5', o: '{"a" => [1, nil]}' } });
   });
 
+  it('stores absurdly nested values without overflowing the stack', () => {
+    let deep: unknown = 'x';
+    for (let level = 0; level < 50_000; level++) deep = [deep];
+    const stored = mergeMetadata(EMPTY_METADATA, { annotations: { deep } }).annotations.deep;
+    assert.ok(stored.startsWith('[[[[') && stored.includes('[...]'));
+  });
+
   it('keeps prototype-named keys as own keys and never modifies its input', () => {
     const current: ResourceMetadata = { labels: { a: 'b' }, annotations: {} };
     const request = JSON.parse('{"labels":{"constructor":"x","toString":"y"},"annotations":{"__proto__":"z"}}') as unknown;

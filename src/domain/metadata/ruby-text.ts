@@ -14,12 +14,19 @@ export function rubyToS(value: unknown): string {
   return rubyInspect(value);
 }
 
-function rubyInspect(value: unknown): string {
+/** Deeper levels are shown as Ruby shows recursive structures, `[...]` / `{...}`, instead of overflowing the stack. */
+const MAX_INSPECT_NESTING = 1000;
+
+function rubyInspect(value: unknown, depth = 0): string {
   if (value === null || value === undefined) return 'nil';
   if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(rubyInspect).join(', ')}]`;
+  if (Array.isArray(value)) {
+    if (depth >= MAX_INSPECT_NESTING) return '[...]';
+    return `[${value.map((item) => rubyInspect(item, depth + 1)).join(', ')}]`;
+  }
   if (isJsonObject(value)) {
-    const members = Object.keys(value).map((key) => `${JSON.stringify(key)} => ${rubyInspect(value[key])}`);
+    if (depth >= MAX_INSPECT_NESTING) return '{...}';
+    const members = Object.keys(value).map((key) => `${JSON.stringify(key)} => ${rubyInspect(value[key], depth + 1)}`);
     return `{${members.join(', ')}}`;
   }
   return String(value);
