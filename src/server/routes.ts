@@ -4,9 +4,11 @@ import { agentRoutes } from '../resources/agents/agents.routes.js';
 import { cleanupRoutes } from '../resources/cleanups/cleanups.routes.js';
 import { healthRoutes } from '../resources/health/health.routes.js';
 import { identityRoutes } from '../resources/identity/identity.routes.js';
+import { metricsRoutes } from '../resources/metrics/metrics.routes.js';
 
 /** Every resource's routes; each resource folder registers its own. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  await metricsRoutes(app, ctx);
   await healthRoutes(app, ctx);
   await identityRoutes(app, ctx);
   await agentRoutes(app, ctx);

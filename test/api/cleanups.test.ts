@@ -307,13 +307,13 @@ describe('cleanups: list paging', () => {
       const first = await fresh.request('GET', `/v2/${PROJECT}/cleanups?limit=2`, { token: world.observer });
       assert.deepEqual(first.body.cleanups.map((c: { id: string }) => c.id), [ids[4], ids[3]]);
       assert.deepEqual(first.body.links, [{ href: `${fresh.url}/v2/${PROJECT}/cleanups?marker=${ids[3]}&limit=2`, rel: 'next' }]);
-      const second = await fetch(first.body.links[0].href, { headers: { 'x-auth-token': world.observer } }).then((r) => r.json());
+      const second = await fetch(first.body.links[0].href, { headers: { 'x-auth-token': world.observer } }).then((r) => r.json() as Promise<any>);
       assert.deepEqual(second.cleanups.map((c: { id: string }) => c.id), [ids[2], ids[1]]);
       assert.deepEqual(second.links, [
         { href: `${fresh.url}/v2/${PROJECT}/cleanups?marker=${ids[1]}&limit=2`, rel: 'next' },
         { href: `${fresh.url}/v2/${PROJECT}/cleanups?marker=${ids[2]}&limit=2&sort_dir=asc`, rel: 'previous' },
       ]);
-      const back = await fetch(second.links[1].href, { headers: { 'x-auth-token': world.observer } }).then((r) => r.json());
+      const back = await fetch(second.links[1].href, { headers: { 'x-auth-token': world.observer } }).then((r) => r.json() as Promise<any>);
       assert.deepEqual(back.cleanups.map((c: { id: string }) => c.id), [ids[3], ids[4]]);
 
       const asc = await fresh.request('GET', `/v2/${PROJECT}/cleanups?sort_dir=asc&limit=3`, { token: world.observer });
