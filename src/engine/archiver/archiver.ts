@@ -67,7 +67,8 @@ export class Archiver {
     for (const name of names) {
       const child = trie.children.get(name.toString())!;
       const path = joinPath(dir, name);
-      const st = await this.lstat(path);
+      // Directories above a root are followed through symlinks (e.g. /var/run → /run); roots are not.
+      const st = await this.lstat(path, !child.isRoot);
       if (!st) continue;
       const parentNode = parentNodes.get(name.toString('latin1'));
       if (child.isRoot) {
@@ -193,9 +194,9 @@ export class Archiver {
     return map;
   }
 
-  private async lstat(path: Buffer): Promise<BigIntStats | undefined> {
+  private async lstat(path: Buffer, follow = false): Promise<BigIntStats | undefined> {
     try {
-      return await fs.lstat(path, { bigint: true });
+      return await (follow ? fs.stat(path, { bigint: true }) : fs.lstat(path, { bigint: true }));
     } catch (err) {
       this.state.addError(path.toString(), err);
       return undefined;

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isNotFoundError } from '../backend/errors.js';
 import { decodeBlob } from '../repository/blob-codec.js';
-import { BlobIndex } from '../repository/blob-index.js';
 import { decodeIndexFile } from '../repository/index-file.js';
 import type { PackEntry } from '../repository/pack-format.js';
 import type { Repository } from '../repository/repository.js';
@@ -34,7 +33,8 @@ export async function runCheck(repo: Repository, options: CheckOptions): Promise
   let bytesRead = 0;
 
   // Index files, read one by one so one damaged file is reported rather than fatal.
-  const index = new BlobIndex();
+  // The repository's index is filled here, from the readable files only, so the walk below can use it.
+  const index = repo.index;
   for (const f of await repo.backend.list('index/')) {
     try {
       for (const p of decodeIndexFile(repo.key, await repo.backend.load(f.name), f.name)) index.addPack(p.id, p.entries);

@@ -96,7 +96,7 @@ export class Vault {
   }
 
   check(options: CheckOptions = {}): Promise<CheckResult> {
-    return this.withLockedRepository(false, 'check', (repo) => runCheck(repo, options));
+    return this.withLockedRepository(false, 'check', (repo) => runCheck(repo, options), { loadIndex: false });
   }
 
   stats(): Promise<VaultStats> {
@@ -135,11 +135,16 @@ export class Vault {
     return fn(repo);
   }
 
-  private async withLockedRepository<T>(exclusive: boolean, operation: string, fn: (repo: Repository) => Promise<T>): Promise<T> {
+  private async withLockedRepository<T>(
+    exclusive: boolean,
+    operation: string,
+    fn: (repo: Repository) => Promise<T>,
+    options: { loadIndex: boolean } = { loadIndex: true },
+  ): Promise<T> {
     const repo = this.bareRepository();
     const lock = await acquireLock(repo, exclusive, operation);
     try {
-      await repo.loadIndex();
+      if (options.loadIndex) await repo.loadIndex();
       return await fn(repo);
     } finally {
       await lock.release().catch(() => undefined);
