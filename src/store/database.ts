@@ -57,6 +57,8 @@ export interface AgentsTable {
   registered_time: string;
   last_seen_at: string | null;
   last_heartbeat_event_at: string | null;
+  /** Until when the agent polls at its activation_mode's rate; afterwards it is back to idle. */
+  activation_until: string | null;
   registered_by: string | null;
   version_no: number;
 }
@@ -122,6 +124,8 @@ export interface EventsTable {
   time: string;
   /** JSON of the event's own fields (everything except id, time and event). */
   body: string;
+  /** 1 for result documents (browse results, vault reports): read by request id, never listed. */
+  hidden: Generated<number>;
 }
 
 export interface LogfilesTable {
@@ -138,6 +142,35 @@ export interface LogfilesTable {
   version_no: number;
 }
 
+/** Browse, vault-encryption and vault-password-verification requests an agent answers. */
+export interface AgentRequestsTable {
+  id: string;
+  project_id: string;
+  agent_id: string;
+  kind: string;
+  /** The backup of a backup browse request; the verified agent of a password verification. */
+  subject_id: string | null;
+  /** JSON: what was asked (path, action, …). */
+  details: string;
+  reported_at: string | null;
+  created_at: string;
+}
+
+export interface SummarySettingsTable {
+  project_id: string;
+  daily: number;
+  weekly: number;
+  /** JSON array of {type, destination}. */
+  notifications: string;
+  updated_at: string;
+}
+
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+  created_at: string;
+}
+
 export interface Database {
   projects: ProjectsTable;
   users: UsersTable;
@@ -147,4 +180,7 @@ export interface Database {
   jobs: JobsTable;
   events: EventsTable;
   logfiles: LogfilesTable;
+  agent_requests: AgentRequestsTable;
+  summary_settings: SummarySettingsTable;
+  server_secrets: ServerSecretsTable;
 }
