@@ -5,6 +5,7 @@ import { cleanupRoutes } from '../resources/cleanups/cleanups.routes.js';
 import { healthRoutes } from '../resources/health/health.routes.js';
 import { identityRoutes } from '../resources/identity/identity.routes.js';
 import { metricsRoutes } from '../resources/metrics/metrics.routes.js';
+import { vaultRoutes } from '../resources/vaults/vaults.routes.js';
 
 /** Every resource's routes; each resource folder registers its own. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -13,4 +14,5 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await identityRoutes(app, ctx);
   await agentRoutes(app, ctx);
   await cleanupRoutes(app, ctx);
+  await vaultRoutes(app, ctx);
 }

@@ -1,0 +1,129 @@
+import { Readable } from 'node:stream';
+import { assertValidFileName, type ByteRange, type FileInfo, type VaultBackend } from '../engine/backend/backend.js';
+import { BackendNotFoundError, BackendRangeError } from '../engine/backend/errors.js';
+import { DEFAULT_RETRY, fetchWithRetry, type RetryPolicy } from './retry.js';
+
+/** Supplies the agent's token; `refresh` is called once after a 401 with the token that was refused. */
+export interface TokenSource {
+  token(): Promise<string>;
+  refresh(refused: string): Promise<string>;
+}
+
+export interface VaultHttpBackendOptions {
+  /** The vault link the server gives (`…/vaults/<vault_id>`). */
+  url: string;
+  tokens: TokenSource;
+  retry?: RetryPolicy;
+}
+
+/** A vault endpoint answered with an error that is not "not found". */
+export class VaultHttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'VaultHttpError';
+  }
+}
+
+/**
+ * The engine's backend over the Coffer server's vault endpoint (`/vaults/{id}/files/{name}`). The agent encrypts
+ * before anything reaches this class; the server only stores bytes. Buffers are retried on 5xx and network errors;
+ * a stream body can be sent only once, so it is not.
+ */
+export class VaultHttpBackend implements VaultBackend {
+  readonly location: string;
+  private readonly retry: RetryPolicy;
+
+  constructor(private readonly options: VaultHttpBackendOptions) {
+    this.location = options.url.replace(/\/+$/, '');
+    this.retry = options.retry ?? DEFAULT_RETRY;
+  }
+
+  async save(name: string, data: Buffer | Readable): Promise<void> {
+    assertValidFileName(name);
+    const headers = { 'content-type': 'application/octet-stream' };
+    const response = Buffer.isBuffer(data)
+      ? await this.call('PUT', name, { headers: { ...headers, 'content-length': String(data.length) }, body: data })
+      : await this.call('PUT', name, { headers, body: Readable.toWeb(data) as ReadableStream, duplex: 'half' }, false);
+    await expectOk(response, name);
+  }
+
+  async load(name: string, range?: ByteRange): Promise<Buffer> {
+    assertValidFileName(name);
+    if (range && range.length === 0) {
+      // HTTP cannot ask for zero bytes; an empty range is valid when it starts inside the file or at its end.
+      const { size } = await this.stat(name);
+      if (range.offset > size) throw new BackendRangeError(name, range.offset, range.length, size);
+      return Buffer.alloc(0);
+    }
+    const headers: Record<string, string> = range ? { range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {};
+    const response = await this.call('GET', name, { headers });
+    if (response.status === 416) {
+      const size = Number(/\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? -1);
+      await response.body?.cancel();
+      throw new BackendRangeError(name, range?.offset ?? 0, range?.length ?? 0, size);
+    }
+    await expectOk(response, name);
+    const body = Buffer.from(await response.arrayBuffer());
+    const expected = range ? range.length : Number(response.headers.get('content-length') ?? body.length);
+    if (body.length !== expected) throw new VaultHttpError(response.status, `short read of ${name}: ${body.length} of ${expected} bytes`);
+    return body;
+  }
+
+  async stat(name: string): Promise<FileInfo> {
+    assertValidFileName(name);
+    const response = await this.call('HEAD', name, {});
+    await expectOk(response, name);
+    return { name, size: Number(response.headers.get('content-length') ?? 0) };
+  }
+
+  async list(prefix: string): Promise<FileInfo[]> {
+    const url = `${this.location}/files?prefix=${encodeURIComponent(prefix)}`;
+    const response = await this.send('GET', url, {});
+    await expectOk(response, `list ${prefix}`, false);
+    const body = (await response.json()) as { files: FileInfo[] };
+    return body.files.map((f) => ({ name: f.name, size: f.size }));
+  }
+
+  async remove(name: string): Promise<void> {
+    assertValidFileName(name);
+    const response = await this.call('DELETE', name, {});
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return;
+    }
+    await expectOk(response, name);
+  }
+
+  async close(): Promise<void> {}
+
+  private call(method: string, name: string, init: RequestInit & { duplex?: 'half' }, retry = true): Promise<Response> {
+    return this.send(method, `${this.location}/files/${name}`, init, retry);
+  }
+
+  /** One request with the agent's token, retried per policy; a 401 refreshes the token and tries once more. */
+  private async send(method: string, url: string, init: RequestInit & { duplex?: 'half' }, retry = true): Promise<Response> {
+    const attempt = (token: string) => {
+      const run = () => fetch(url, { ...init, method, headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } });
+      return retry ? fetchWithRetry(run, this.retry) : run();
+    };
+    const token = await this.options.tokens.token();
+    const response = await attempt(token);
+    if (response.status !== 401 || !retry) return response;
+    await response.body?.cancel();
+    return attempt(await this.options.tokens.refresh(token));
+  }
+}
+
+/** Throws for a non-2xx answer; on file operations 404 is the engine's not-found, on a listing it means no such vault. */
+async function expectOk(response: Response, name: string, fileOperation = true): Promise<void> {
+  if (response.ok) return;
+  const text = await response.text().catch(() => '');
+  if (response.status === 404 && fileOperation) throw new BackendNotFoundError(name);
+  let message = text;
+  try {
+    message = (JSON.parse(text) as { message?: string }).message ?? text;
+  } catch {
+    // not JSON: keep the text
+  }
+  throw new VaultHttpError(response.status, `vault ${name}: HTTP ${response.status} ${message}`.trim());
+}
