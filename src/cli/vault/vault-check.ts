@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { action, globalOptions, openFromOptions, printJson } from './vault-context.js';
+import { EXIT } from './vault-errors.js';
+import { formatBytes } from './vault-format.js';
+
+export function addCheckCommand(vault: Command): void {
+  vault
+    .command('check')
+    .description('verify the vault structure; with --read-data also every stored byte')
+    .option('--read-data', 'read every pack and verify each blob')
+    .action(action(async (signal, flags: { readData?: boolean }, cmd: Command) => {
+      const options = globalOptions(cmd);
+      const result = await (await openFromOptions(options)).check({ readData: flags.readData, signal });
+      if (options.json) printJson(result);
+      else {
+        for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+        for (const e of result.errors) process.stderr.write(`error: ${e}\n`);
+        process.stdout.write(
+          `${result.snapshots} snapshots, ${result.packs} packs, ${result.blobs} blobs` +
+            (flags.readData ? `, ${formatBytes(result.bytesRead)} read` : '') +
+            `\n${result.ok ? 'no errors found' : `${result.errors.length} errors found`}\n`,
+        );
+      }
+      return result.ok ? EXIT.ok : EXIT.failure;
+    }));
+}
