@@ -1,0 +1,130 @@
+/** Everything a command prints goes through here: tables that fit the terminal, colours only where they belong. */
+
+export interface OutputOptions {
+  json: boolean;
+}
+
+export type Colour = 'green' | 'red' | 'yellow' | 'cyan' | 'dim' | 'bold';
+const CODES: Record<Colour, [number, number]> = { green: [32, 39], red: [31, 39], yellow: [33, 39], cyan: [36, 39], dim: [2, 22], bold: [1, 22] };
+
+export function coloursWanted(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return Boolean(stream.isTTY);
+}
+
+export function paint(text: string, colour: Colour, enabled = coloursWanted()): string {
+  if (!enabled) return text;
+  const [open, close] = CODES[colour];
+  return `\u001b[${open}m${text}\u001b[${close}m`;
+}
+
+/** Colour of a job, agent or task state word. */
+export function stateColour(state: string): Colour | undefined {
+  if (/^(completed|succeeded|online|enabled|yes)$/i.test(state)) return 'green';
+  if (/(failed|missed|offline|disabled)$/i.test(state)) return 'red';
+  if (/(errors|stopped|skipped|stop_requested|canceling|busy)$/i.test(state)) return 'yellow';
+  if (/(in_progress|running|preparing|queued|start_|pending)/i.test(state)) return 'cyan';
+  return undefined;
+}
+
+export function paintState(state: string): string {
+  const colour = stateColour(state);
+  return colour ? paint(state, colour) : state;
+}
+
+const ANSI = /\u001b\[[0-9;]*m/g;
+export function visibleLength(text: string): number {
+  return text.replace(ANSI, '').length;
+}
+
+function truncate(text: string, width: number): string {
+  const plain = text.replace(ANSI, '');
+  if (plain.length <= width) return text;
+  if (width <= 1) return plain.slice(0, width);
+  return `${plain.slice(0, width - 1)}…`;
+}
+
+export interface Column<T> {
+  header: string;
+  value: (row: T) => string;
+  /** Never shortened (ids people copy). */
+  keep?: boolean;
+  align?: 'right';
+}
+
+export function terminalWidth(): number {
+  const columns = process.stdout.isTTY ? process.stdout.columns : undefined;
+  return columns && columns > 20 ? columns : 80;
+}
+
+/** Lays rows out in columns no wider than the terminal (80 when not a terminal), shortening the widest columns. */
+export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[], width = terminalWidth()): string {
+  const cells = rows.map((row) => columns.map((column) => column.value(row) ?? ''));
+  const widths = columns.map((column, i) => Math.max(column.header.length, ...cells.map((row) => visibleLength(row[i]))));
+  const gap = 2;
+  const total = () => widths.reduce((sum, w) => sum + w, 0) + gap * (columns.length - 1);
+  while (total() > width) {
+    let widest = -1;
+    for (let i = 0; i < columns.length; i++) {
+      if (columns[i].keep || widths[i] <= Math.max(6, columns[i].header.length)) continue;
+      if (widest < 0 || widths[i] > widths[widest]) widest = i;
+    }
+    if (widest < 0) break;
+    widths[widest] -= Math.min(widths[widest] - Math.max(6, columns[widest].header.length), total() - width);
+  }
+  const line = (values: string[]) =>
+    values
+      .map((value, i) => {
+        const cell = truncate(value, widths[i]);
+        const padding = ' '.repeat(Math.max(0, widths[i] - visibleLength(cell)));
+        return columns[i].align === 'right' ? padding + cell : i === values.length - 1 ? cell : cell + padding;
+      })
+      .join(' '.repeat(gap))
+      .trimEnd();
+  const header = paint(line(columns.map((c) => c.header)), 'bold');
+  return [header, ...cells.map(line)].join('\n');
+}
+
+/** `key: value` lines for one resource. */
+export function formatFields(fields: [string, string][]): string {
+  const width = Math.max(...fields.map(([key]) => key.length));
+  return fields.map(([key, value]) => `${paint(`${key}:`.padEnd(width + 1), 'dim')} ${value}`).join('\n');
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printLine(text = ''): void {
+  process.stdout.write(`${text}\n`);
+}
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '-';
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${UNITS[unit]}`;
+}
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '-';
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+/** `2026-12-02 07:15` in the local zone, or `-`. */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '-';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}

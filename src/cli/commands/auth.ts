@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { ApiClient, logIn } from '../client/api-client.js';
+import { examples, globalOptions } from '../client/command-kit.js';
+import { UsageError } from '../client/errors.js';
+import { formatFields, formatTime, printJson, printLine } from '../client/output.js';
+import { passwordFor } from '../client/prompt.js';
+import { readSession, removeSession, sessionFile, writeSession } from '../client/session-store.js';
+
+export function registerAuthCommands(program: Command): void {
+  const login = program
+    .command('login')
+    .description('Sign in to a Coffer server and remember the token (password from COFFER_PASSWORD or a prompt)')
+    .option('--api <url>', 'address of the server, e.g. http://backup.example.com:8080 (default: the last one used)')
+    .option('--user <name>', 'user name (default: the last one used)')
+    .option('--project <id>', 'project to work in (default: the project of the user; needed by a global administrator)')
+    .action(async (options: { api?: string; user?: string; project?: string }, command: Command) => {
+      const previous = readSession();
+      const api = options.api ?? previous?.api;
+      const user = options.user ?? previous?.user;
+      if (!api) throw new UsageError('--api URL is required the first time');
+      if (!user) throw new UsageError('--user NAME is required the first time');
+      if (!/^https?:\/\//.test(api)) throw new UsageError(`--api must be an http:// or https:// address, got "${api}"`);
+      const session = await logIn(api, user, await passwordFor(user));
+      if (options.project) session.project = options.project;
+      else if (!session.project && previous?.api === session.api && previous.user === session.user) session.project = previous.project;
+      const file = writeSession(session);
+      if (globalOptions(command).json) return printJson({ api: session.api, user: session.user, project: session.project, expires: session.expires, roles: session.roles });
+      printLine(`Logged in to ${session.api} as ${session.user} (project ${session.project || '-'}); the token is kept in ${file}.`);
+    });
+  examples(login, 'coffer login --api http://localhost:8080 --user admin', 'COFFER_PASSWORD=secret coffer login --api https://backup.example.com --user alice');
+
+  const logout = program
+    .command('logout')
+    .description('Forget the stored token')
+    .action((_options: unknown, command: Command) => {
+      const removed = removeSession();
+      if (globalOptions(command).json) return printJson({ logged_out: removed });
+      printLine(removed ? 'Logged out.' : 'Not logged in.');
+    });
+  examples(logout, 'coffer logout');
+
+  const whoami = program
+    .command('whoami')
+    .description('Show who you are signed in as, on which server and project')
+    .action(async (_options: unknown, command: Command) => {
+      const client = ApiClient.fromStoredSession();
+      // A cheap authenticated call proves the token still works (and renews it when it has expired).
+      await client.get(client.v2('agents'));
+      const session = client.current;
+      const facts = { api: session.api, user: session.user, project: session.project, roles: session.roles, expires: session.expires, config: sessionFile() };
+      if (globalOptions(command).json) return printJson(facts);
+      printLine(
+        formatFields([
+          ['user', session.user],
+          ['server', session.api],
+          ['project', session.project || '-'],
+          ['roles', session.roles.join(', ') || '-'],
+          ['token until', formatTime(session.expires)],
+        ]),
+      );
+    });
+  examples(whoami, 'coffer whoami', 'coffer whoami --json');
+}

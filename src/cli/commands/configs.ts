@@ -1,0 +1,188 @@
+import type { Command } from 'commander';
+import { ApiClient } from '../client/api-client.js';
+import { collect, examples, globalOptions, nonNegativeInteger } from '../client/command-kit.js';
+import { checkedTimeZone, describeSchedule, localTimeZone, notificationsFor, pathItem, scheduleFromFlags } from '../client/configuration-flags.js';
+import { UsageError } from '../client/errors.js';
+import { formatFields, formatTable, formatTime, paintState, printJson, printLine } from '../client/output.js';
+import { agentNames, resolveAgent, resolveConfiguration } from '../client/resolve.js';
+
+interface ConfigFlags {
+  name?: string;
+  agent?: string;
+  include?: string[];
+  exclude?: string[];
+  schedule?: string;
+  tz?: string;
+  retentionDays?: number;
+  notifyEmail?: string[];
+  disabled?: boolean;
+}
+
+function addConfigFlags(command: Command): Command {
+  return command
+    .option('--name <name>', 'a name people recognise, e.g. "Web files"')
+    .option('--include <path>', 'folder to back up (repeatable or comma-separated; file:/path for a single file)', collect)
+    .option('--exclude <path>', 'folder or file:/path to leave out; must be under an included folder (repeatable)', collect)
+    .option('--schedule <phrase>', '"daily 02:00", "every 2h", "weekly mon,thu 14:00", an RRULE, or "manual"')
+    .option('--tz <zone>', 'IANA time zone of the schedule (default: this computer\'s)')
+    .option('--retention-days <days>', 'days to keep each backup; 0 keeps forever', nonNegativeInteger('--retention-days'))
+    .option('--notify-email <address>', 'e-mail told when a backup fails (repeatable)', collect);
+}
+
+const SCHEDULE_HELP = `
+Schedules:
+  "hourly", "every 2h", "every 6h at :15"   every N hours
+  "daily 02:00", "every 2 days 3:30am"      at a time of day
+  "weekly mon,thu 14:00", "weekly weekdays 08:00"
+  "manual"                                  only when started by hand
+Paths: a path is a folder; write file:/etc/app.conf for a single file.`;
+
+export function registerConfigsCommands(program: Command): void {
+  const configs = program.command('configs').description('Backup configurations: what to back up, when, and for how long');
+
+  const list = configs
+    .command('list', { isDefault: true })
+    .description('List backup configurations')
+    .option('--agent <agent>', 'only the configurations of this agent')
+    .action(async (options: { agent?: string }, command: Command) => {
+      const client = ApiClient.fromStoredSession();
+      const path = options.agent ? client.v2('agents', (await resolveAgent(client, options.agent)).id, 'configurations') : client.v2('configurations');
+      const { body } = await client.get<{ configurations: any[] }>(path);
+      if (globalOptions(command).json) return printJson(body);
+      if (body.configurations.length === 0) return printLine('No configurations yet. Create one with: coffer configs create --help');
+      const names = await agentNames(client);
+      printLine(
+        formatTable(body.configurations, [
+          { header: 'ID', value: (c) => c.id, keep: true },
+          { header: 'NAME', value: (c) => c.name },
+          { header: 'AGENT', value: (c) => names.get(c.agent?.id) ?? c.agent?.id ?? '-' },
+          { header: 'SCHEDULE', value: (c) => (c.enabled ? describeSchedule(c.schedule) : paintState('disabled')) },
+          { header: 'NEXT', value: (c) => formatTime(c.backups?.next?.scheduled_time) },
+        ]),
+      );
+    });
+  examples(list, 'coffer configs', 'coffer configs --agent web-1 --json');
+
+  const show = configs
+    .command('show')
+    .description('Details of one configuration')
+    .argument('<config>', 'configuration id, name or id prefix')
+    .action(async (ref: string, _options: unknown, command: Command) => {
+      const client = ApiClient.fromStoredSession();
+      const found = await resolveConfiguration(client, ref);
+      const { body: config } = await client.get(client.v2('configurations', found.id));
+      if (globalOptions(command).json) return printJson(config);
+      const names = await agentNames(client);
+      const paths = (items: { type: string; path: string }[] | undefined) =>
+        (items ?? []).map((item) => (item.type === 'file' ? `file:${item.path}` : item.path)).join(', ') || '-';
+      printLine(
+        formatFields([
+          ['id', config.id],
+          ['name', config.name],
+          ['agent', `${names.get(config.agent?.id) ?? ''} (${config.agent?.id})`],
+          ['enabled', config.enabled ? 'yes' : 'no'],
+          ['schedule', `${describeSchedule(config.schedule)}${config.schedule ? `  (${config.schedule.recurrence?.[0]})` : ''}`],
+          ['next backup', formatTime(config.backups?.next?.scheduled_time)],
+          ['last completed', config.backups?.last_completed?.id ?? '-'],
+          ['retention', config.retention?.days ? `${config.retention.days} days` : 'forever'],
+          ['includes', paths(config.inclusions)],
+          ['excludes', paths(config.exclusions)],
+          ['notify', (config.notifications ?? []).map((n: { destination: string }) => n.destination).join(', ') || '-'],
+          ...(config.deleted ? ([['deleted', 'yes']] as [string, string][]) : []),
+        ]),
+      );
+    });
+  examples(show, 'coffer configs show "Web files"');
+
+  const create = addConfigFlags(
+    configs
+      .command('create')
+      .description('Create a backup configuration')
+      .requiredOption('--agent <agent>', 'agent that runs the backups (id, name or id prefix)'),
+  )
+    .option('--disabled', 'create it switched off')
+    .addHelpText('after', SCHEDULE_HELP)
+    .action(async (options: ConfigFlags, command: Command) => {
+      if (!options.name) throw new UsageError('--name is required');
+      if (!options.include?.length) throw new UsageError('--include is required: at least one folder to back up');
+      if (!options.notifyEmail?.length) throw new UsageError('--notify-email is required: the API wants someone told when a backup fails');
+      const schedule = scheduleFromFlags(options.schedule ?? 'manual', options.tz ?? localTimeZone());
+      const client = ApiClient.fromStoredSession();
+      const agent = await resolveAgent(client, options.agent!);
+      const body = {
+        agent_id: agent.id,
+        name: options.name,
+        enabled: !options.disabled,
+        schedule,
+        retention: { days: options.retentionDays ?? 30 },
+        inclusions: options.include.map(pathItem),
+        exclusions: (options.exclude ?? []).map(pathItem),
+        notifications: notificationsFor(options.notifyEmail),
+      };
+      const { body: created } = await client.post(client.v2('configurations'), body);
+      if (globalOptions(command).json) return printJson(created);
+      printLine(`Created configuration ${created.name} (${created.id}): ${describeSchedule(created.schedule)}.`);
+    });
+  examples(
+    create,
+    'coffer configs create --agent web-1 --name "Web files" --include /var/www --exclude /var/www/cache --schedule "daily 02:00" --tz Europe/Berlin --retention-days 30 --notify-email ops@example.com',
+  );
+
+  const edit = addConfigFlags(configs.command('edit').description('Change a configuration: only the flags given change').argument('<config>', 'configuration id, name or id prefix'))
+    .addHelpText('after', SCHEDULE_HELP)
+    .action(async (ref: string, options: ConfigFlags, command: Command) => {
+      const client = ApiClient.fromStoredSession();
+      const found = await resolveConfiguration(client, ref);
+      const operations: { op: 'replace'; path: string; value: unknown }[] = [];
+      const replace = (path: string, value: unknown) => operations.push({ op: 'replace', path, value });
+      if (options.name !== undefined) replace('/name', options.name);
+      if (options.schedule !== undefined || options.tz !== undefined) {
+        const { body: current } = await client.get(client.v2('configurations', found.id));
+        const zone = options.tz ?? current.schedule?.time_zone ?? localTimeZone();
+        if (options.schedule !== undefined) replace('/schedule', scheduleFromFlags(options.schedule, zone));
+        else if (current.schedule) replace('/schedule', { recurrence: current.schedule.recurrence, time_zone: checkedTimeZone(zone) });
+        else throw new UsageError('--tz needs a schedule: the configuration runs only by hand; give --schedule too');
+      }
+      if (options.retentionDays !== undefined) replace('/retention/days', options.retentionDays);
+      if (options.include !== undefined) replace('/inclusions', options.include.map(pathItem));
+      if (options.exclude !== undefined) replace('/exclusions', options.exclude.map(pathItem));
+      if (options.notifyEmail !== undefined) replace('/notifications', notificationsFor(options.notifyEmail));
+      if (operations.length === 0) throw new UsageError('nothing to change: give at least one of --name, --include, --exclude, --schedule, --tz, --retention-days, --notify-email');
+      await client.patch(client.v2('configurations', found.id), operations);
+      const { body: updated } = await client.get(client.v2('configurations', found.id));
+      if (globalOptions(command).json) return printJson(updated);
+      printLine(`Updated configuration ${updated.name} (${updated.id}): ${describeSchedule(updated.schedule)}.`);
+    });
+  examples(edit, 'coffer configs edit "Web files" --schedule "weekly mon,thu 14:00"', 'coffer configs edit 7c8ee069 --exclude /var/www/cache,/var/www/tmp');
+
+  for (const [name, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
+    const cmd = configs
+      .command(name)
+      .description(enabled ? 'Run the scheduled backups again' : 'Pause the scheduled backups of a configuration')
+      .argument('<config>', 'configuration id, name or id prefix')
+      .action(async (ref: string, _options: unknown, command: Command) => {
+        const client = ApiClient.fromStoredSession();
+        const config = await resolveConfiguration(client, ref);
+        await client.patch(client.v2('configurations', config.id), [{ op: 'replace', path: '/enabled', value: enabled }]);
+        if (globalOptions(command).json) return printJson((await client.get(client.v2('configurations', config.id))).body);
+        printLine(`Configuration ${config.name} is ${enabled ? 'enabled' : 'disabled'}.`);
+      });
+    examples(cmd, `coffer configs ${name} "Web files"`);
+  }
+
+  const remove = configs
+    .command('remove')
+    .description('Delete a configuration (its backups stay restorable until retention ends)')
+    .argument('<config>', 'configuration id, name or id prefix')
+    .action(async (ref: string, _options: unknown, command: Command) => {
+      const client = ApiClient.fromStoredSession();
+      const config = await resolveConfiguration(client, ref);
+      await client.delete(client.v2('configurations', config.id));
+      if (globalOptions(command).json) return printJson({ id: config.id, deleted: true });
+      printLine(`Configuration ${config.name} (${config.id}) removed.`);
+    });
+  examples(remove, 'coffer configs remove "Web files"');
+}
