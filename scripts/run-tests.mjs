@@ -35,10 +35,42 @@ function run(files, env, label) {
   return result.status ?? 1;
 }
 
+/** Connects once so that a PostgreSQL run fails up front, with the reason, when the server is not there. */
+async function postgresVersion(url) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query('SHOW server_version');
+    return rows[0].server_version;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const requirePostgres = process.env.COFFER_REQUIRE_POSTGRES === '1';
+const started = Date.now();
 let failed = run(all, { COFFER_TEST_ENGINE: 'sqlite' }, 'SQLite');
 if (process.env.TEST_DATABASE_URL) {
-  failed = run(engineSuites, { COFFER_TEST_ENGINE: 'postgres' }, 'PostgreSQL') || failed;
+  let version;
+  try {
+    version = await postgresVersion(process.env.TEST_DATABASE_URL);
+  } catch (error) {
+    process.stdout.write(`\nPostgreSQL at TEST_DATABASE_URL is not reachable: ${error.message}\n`);
+    failed = 1;
+  }
+  if (version) {
+    failed = run(engineSuites, { COFFER_TEST_ENGINE: 'postgres' }, `PostgreSQL ${version}`) || failed;
+    if (requirePostgres && engineSuites.length === 0 && filter.length === 0) {
+      process.stdout.write('\nNo test file ran on PostgreSQL.\n');
+      failed = 1;
+    }
+  }
+} else if (requirePostgres) {
+  process.stdout.write('\nCOFFER_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set: the PostgreSQL run cannot happen.\n');
+  failed = 1;
 } else {
   process.stdout.write('\nTEST_DATABASE_URL is not set: the PostgreSQL run is skipped (.ci/run starts a server and sets it).\n');
 }
+process.stdout.write(`\nAll test runs took ${Math.round((Date.now() - started) / 1000)} s: ${failed ? 'FAILED' : 'passed'}.\n`);
 process.exit(failed ? 1 : 0);
