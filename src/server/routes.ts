@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from './context.js';
 import { agentRoutes } from '../resources/agents/agents.routes.js';
 import { cleanupRoutes } from '../resources/cleanups/cleanups.routes.js';
+import { eventRoutes } from '../resources/events/events.routes.js';
+import { configurationRoutes } from '../resources/configurations/configurations.routes.js';
 import { healthRoutes } from '../resources/health/health.routes.js';
 import { identityRoutes } from '../resources/identity/identity.routes.js';
 import { metricsRoutes } from '../resources/metrics/metrics.routes.js';
@@ -14,5 +16,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await identityRoutes(app, ctx);
   await agentRoutes(app, ctx);
   await cleanupRoutes(app, ctx);
+  await eventRoutes(app, ctx);
+  await configurationRoutes(app, ctx);
   await vaultRoutes(app, ctx);
 }

@@ -1,0 +1,55 @@
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { Database } from '../../store/database.js';
+import { toWireTime } from '../../server/time.js';
+import type { Job } from '../jobs/job.js';
+
+/**
+ * §3.3 Decision: a backup can be restored when it finished with data (completed or completed_with_errors, with a
+ * snapshot id) and its configuration's retention has not expired it. Retention counts whole days from the backup's
+ * end (or, when the agent never reported one, its last update); `days: 0` keeps it forever.
+ */
+export const RESTORABLE_STATES = ['completed', 'completed_with_errors'] as const;
+
+const MS_PER_DAY = 86_400_000;
+
+/** Configuration id → retention days, for every configuration of the project (deleted ones included). */
+export type Retentions = ReadonlyMap<string, number>;
+
+export async function loadRetentions(db: Kysely<Database>, projectId: string): Promise<Retentions> {
+  const rows = await db.selectFrom('configurations').select(['id', 'retention_days']).where('project_id', '=', projectId).execute();
+  return new Map(rows.map((row) => [row.id, Number(row.retention_days)]));
+}
+
+function cutoff(days: number, now: Date): string {
+  return toWireTime(new Date(now.getTime() - days * MS_PER_DAY));
+}
+
+export function isRestorable(job: Job, retentions: Retentions, now: Date): boolean {
+  if (job.kind !== 'backup' || !(RESTORABLE_STATES as readonly string[]).includes(job.state) || job.snapshotId === null) return false;
+  const days = job.configurationId === null ? undefined : retentions.get(job.configurationId);
+  if (days === undefined) return false;
+  return days === 0 || (job.endedTime ?? job.updatedAt) >= cutoff(days, now);
+}
+
+/**
+ * The same rule as a SQL condition on `jobs`, grouped by retention so the condition stays small; null when no
+ * configuration could have a restorable backup.
+ */
+export function restorableCondition(retentions: Retentions, now: Date) {
+  const byDays = new Map<number, string[]>();
+  for (const [id, days] of retentions) byDays.set(days, [...(byDays.get(days) ?? []), id]);
+  if (byDays.size === 0) return null;
+  return (eb: ExpressionBuilder<Database, 'jobs'>) => {
+    const windows = [...byDays].map(([days, ids]) =>
+      days === 0
+        ? eb('jobs.configuration_id', 'in', ids)
+        : eb.and([eb('jobs.configuration_id', 'in', ids), eb(eb.fn.coalesce('jobs.ended_time', 'jobs.updated_at'), '>=', cutoff(days, now))]),
+    );
+    return eb.and([
+      eb('jobs.kind', '=', 'backup'),
+      eb('jobs.state', 'in', [...RESTORABLE_STATES]),
+      eb('jobs.snapshot_id', 'is not', null),
+      eb.or(windows),
+    ]);
+  };
+}

@@ -1,0 +1,63 @@
+import type { Urls } from '../../server/links.js';
+import type { Agent } from '../agents/agent.js';
+import { vaultLinks } from '../agents/agent.presenter.js';
+import { scheduleStart, toScheduleTime, type Configuration } from './configuration.js';
+import { upcomingTimes } from './configuration-schedule.js';
+
+/** How often agents poll this server's event stream and send heartbeats, per activation mode (§3.1.3). */
+export const AGENT_EVENT_TIMING = {
+  polling: { interval_ms: { idle: 10000, active: 1000, real_time: 300 }, timeout_ms: { idle: 90000, active: 60000, real_time: 40000 } },
+  heartbeat: { interval_ms: { idle: 3600000, active: 1000, real_time: 1000 }, timeout_ms: { idle: 0, active: 75000, real_time: 75000 } },
+};
+
+const MINIMUM_DISK_SPACE_MB = { backup: 100, restore: 100, cleanup: 100 };
+const SCHEDULED_TIMES_SHOWN = 3;
+
+/**
+ * `GET /agents/{id}/configuration`: what the agent needs to work. The `rse` push channel of the hosted service is
+ * replaced by this server's own event stream, which agents poll (or long-poll).
+ */
+export function presentAgentConfiguration(agent: Agent, configurations: Configuration[], urls: Urls, now = new Date()) {
+  return {
+    system_preferences: {
+      environment: { minimum_disk_space_mb: MINIMUM_DISK_SPACE_MB },
+      logging: { level: agent.logLevel },
+      events: {
+        rse: {
+          host: urls.base,
+          channel: new URL(urls.v2('agents', agent.id, 'events')).pathname,
+          polling: AGENT_EVENT_TIMING.polling,
+          heartbeat: AGENT_EVENT_TIMING.heartbeat,
+        },
+      },
+      backup_controls: { disable_vss: 0 },
+    },
+    vaults: [
+      {
+        id: agent.vault.id,
+        use_internal: agent.vault.useInternal,
+        encrypted: agent.vault.encrypted,
+        links: [...vaultLinks(agent, urls), { href: urls.base, rel: 'data_services' }],
+      },
+    ],
+    configurations: configurations.map((configuration) => {
+      const times = upcomingTimes(configuration, now, SCHEDULED_TIMES_SHOWN)?.map(toScheduleTime) ?? null;
+      return {
+        id: configuration.id,
+        name: configuration.name,
+        enabled: configuration.enabled,
+        vault_id: agent.vault.id,
+        retention: { days: configuration.retention.days },
+        times,
+        // The Python SDK reads these beside `times`.
+        schedule:
+          configuration.schedule === null
+            ? null
+            : { start: scheduleStart(configuration), recurrence: configuration.schedule.recurrence, time_zone: configuration.schedule.time_zone },
+        backups: { next: { scheduled_time: times && times.length > 0 ? times[0] : null } },
+        inclusions: configuration.inclusions,
+        exclusions: configuration.exclusions,
+      };
+    }),
+  };
+}

@@ -1,0 +1,29 @@
+import { interpretRestrictedPatch, validatePatchDocument, type RestrictedPatch, type RestrictedPatchRules } from '../../domain/json-patch/index.js';
+
+/** The only paths a configuration PATCH may replace (`add` is refused); values are judged on the whole result. */
+export const CONFIGURATION_PATCH_RULES: RestrictedPatchRules = {
+  '/name': { ops: 'replace' },
+  '/enabled': { ops: 'replace' },
+  '/schedule': { ops: 'replace' },
+  '/retention/days': { ops: 'replace' },
+  '/inclusions': { ops: 'replace' },
+  '/exclusions': { ops: 'replace' },
+  '/notifications': { ops: 'replace' },
+};
+
+export function parseConfigurationPatch(body: unknown): RestrictedPatch {
+  return interpretRestrictedPatch(validatePatchDocument(body), CONFIGURATION_PATCH_RULES);
+}
+
+/** The document a patch leaves: the current fields with each changed path replaced. */
+export function patchedDocument(current: Record<string, unknown>, changes: Map<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = structuredClone(current);
+  for (const [path, value] of changes) {
+    if (path === '/retention/days') {
+      result.retention = { ...(result.retention as Record<string, unknown>), days: value };
+    } else {
+      result[path.slice(1)] = value;
+    }
+  }
+  return result;
+}

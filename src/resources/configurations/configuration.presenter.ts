@@ -1,0 +1,46 @@
+import type { Urls } from '../../server/links.js';
+import { scheduleStart, type Configuration } from './configuration.js';
+import { nextScheduledTime } from './configuration-schedule.js';
+
+function presentSchedule(configuration: Configuration) {
+  if (configuration.schedule === null) return null;
+  return { start: scheduleStart(configuration), recurrence: configuration.schedule.recurrence, time_zone: configuration.schedule.time_zone };
+}
+
+function presentBackups(configuration: Configuration, urls: Urls, now: Date) {
+  const last = configuration.lastCompletedBackupId;
+  return {
+    last_completed: last === null ? null : { id: last, links: [urls.link('full', 'backups', last)] },
+    next: { scheduled_time: nextScheduledTime(configuration, now) },
+  };
+}
+
+/** `GET /configurations/{id}` and the create response. */
+export function presentConfiguration(configuration: Configuration, urls: Urls, now = new Date()) {
+  return {
+    project_id: configuration.projectId,
+    id: configuration.id,
+    agent: { id: configuration.agentId, links: [urls.link('full', 'agents', configuration.agentId)] },
+    name: configuration.name,
+    enabled: configuration.enabled,
+    schedule: presentSchedule(configuration),
+    retention: { days: configuration.retention.days },
+    inclusions: configuration.inclusions,
+    exclusions: configuration.exclusions,
+    notifications: configuration.notifications,
+    deleted: configuration.deleted,
+    backups: presentBackups(configuration, urls, now),
+    links: [
+      urls.link('self', 'configurations', configuration.id),
+      urls.link('activities', 'configurations', configuration.id, 'activities'),
+      urls.link('events', 'configurations', configuration.id, 'events'),
+    ],
+  };
+}
+
+/** List items: the detail without inclusions, exclusions, notifications and deleted; the first link is `full`. */
+export function presentConfigurationSummary(configuration: Configuration, urls: Urls, now = new Date()) {
+  const { inclusions, exclusions, notifications, deleted, links, ...summary } = presentConfiguration(configuration, urls, now);
+  void inclusions, void exclusions, void notifications, void deleted;
+  return { ...summary, links: [{ ...links[0], rel: 'full' }, ...links.slice(1)] };
+}

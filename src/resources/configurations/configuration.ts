@@ -1,0 +1,79 @@
+import type { Selectable } from 'kysely';
+import type { ConfigurationsTable } from '../../store/database.js';
+
+export interface PathItem {
+  type: 'file' | 'folder';
+  path: string;
+  /** Historical base64 spelling of a non-UTF-8 path; echoed when sent. */
+  path_encoded?: string;
+}
+
+export interface Notification {
+  type: 'email';
+  destination: string;
+  on_success: boolean;
+  on_failure: boolean;
+}
+
+export interface ScheduleSpec {
+  recurrence: string[];
+  time_zone: string;
+}
+
+/** What a user writes: the fields of create, and the result a PATCH must leave valid. */
+export interface ConfigurationDocument {
+  name: string;
+  enabled: boolean;
+  schedule: ScheduleSpec | null;
+  retention: { days: number };
+  inclusions: PathItem[];
+  exclusions: PathItem[];
+  notifications: Notification[];
+}
+
+export interface Configuration extends ConfigurationDocument {
+  seq: number;
+  id: string;
+  projectId: string;
+  agentId: string;
+  deleted: boolean;
+  lastCompletedBackupId: string | null;
+  /** The earliest scheduled time the missed-backup check has not judged yet. */
+  nextDueTime: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export function configurationFromRow(row: Selectable<ConfigurationsTable>): Configuration {
+  const schedule = row.schedule === null ? null : (JSON.parse(row.schedule) as ScheduleSpec);
+  return {
+    seq: Number(row.seq),
+    id: row.id,
+    projectId: row.project_id,
+    agentId: row.agent_id,
+    name: row.name,
+    enabled: row.enabled === 1,
+    schedule: schedule === null ? null : { recurrence: schedule.recurrence, time_zone: schedule.time_zone },
+    retention: { days: row.retention_days },
+    inclusions: JSON.parse(row.inclusions),
+    exclusions: JSON.parse(row.exclusions),
+    notifications: JSON.parse(row.notifications),
+    deleted: row.deleted === 1,
+    lastCompletedBackupId: row.last_completed_backup_id,
+    nextDueTime: row.next_scheduled_time,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: row.version_no,
+  };
+}
+
+/** `schedule.start`: the creation time to the second; it anchors INTERVAL counting. */
+export function scheduleStart(configuration: Pick<Configuration, 'createdAt'>): string {
+  return `${configuration.createdAt.slice(0, 19)}Z`;
+}
+
+/** Scheduled times are whole seconds in UTC: `2014-08-05T20:22:21Z`. */
+export function toScheduleTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

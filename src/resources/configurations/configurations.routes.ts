@@ -1,0 +1,116 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { badRequest } from '../../errors/app-error.js';
+import type { AppContext } from '../../server/context.js';
+import { requireLevel } from '../../server/caller.js';
+import { v2Scope } from '../../server/request-scope.js';
+import { fetchAgent, findAgent } from '../agents/agent.fetcher.js';
+import { parseBooleanQuery } from '../shared/v2-pagination.js';
+import { assertMayReadAgent, assertUserCaller } from './agent-access.js';
+import { presentAgentConfiguration } from './agent-configuration.presenter.js';
+import { createConfiguration } from './configuration-create.action.js';
+import { parseConfigurationCreate } from './configuration-create.message.js';
+import { deleteConfiguration } from './configuration-delete.action.js';
+import { fetchConfiguration } from './configuration.fetcher.js';
+import { listConfigurations } from './configuration-list.js';
+import { parseConfigurationPatch } from './configuration-patch.message.js';
+import { presentConfiguration, presentConfigurationSummary } from './configuration.presenter.js';
+import { updateConfiguration } from './configuration-update.action.js';
+
+const tags = ['configurations'];
+
+const PathItem = Type.Object({ type: Type.String({ enum: ['file', 'folder'] }), path: Type.String() });
+const ConfigurationBody = Type.Object({
+  agent_id: Type.String(),
+  name: Type.String(),
+  enabled: Type.Boolean(),
+  schedule: Type.Union([Type.Object({ recurrence: Type.Array(Type.String()), time_zone: Type.String() }), Type.Null()]),
+  retention: Type.Object({ days: Type.Integer({ minimum: 0 }) }),
+  inclusions: Type.Array(PathItem),
+  exclusions: Type.Array(PathItem),
+  notifications: Type.Array(
+    Type.Object({ type: Type.String({ enum: ['email'] }), destination: Type.String(), on_success: Type.Boolean(), on_failure: Type.Boolean() }),
+  ),
+});
+const PatchBody = Type.Array(Type.Object({ op: Type.String({ enum: ['replace', 'test'] }), path: Type.String(), value: Type.Unknown() }), {
+  description: 'RFC 6902 JSON Patch: replace of /name, /enabled, /schedule, /retention/days, /inclusions, /exclusions, /notifications',
+});
+const RestorableQuery = Type.Object({ restorable: Type.Optional(Type.String({ description: 'true (any case): only configurations with restorable backups' })) });
+
+const configurationId = (request: FastifyRequest) => (request.params as { configuration_id: string }).configuration_id;
+const agentId = (request: FastifyRequest) => (request.params as { agent_id: string }).agent_id;
+
+export async function configurationRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.post('/v2/:project_id/configurations', { schema: { tags, summary: 'Create a configuration', body: ConfigurationBody }, attachValidation: true }, async (request, reply) => {
+    const scope = v2Scope(request, ctx);
+    const message = parseConfigurationCreate(request.body);
+    if (!(await findAgent(ctx.store.db, scope.projectId, message.agentId))) {
+      throw badRequest('Validation failed.', [`agent_id ${message.agentId} is not an agent of this project.`]);
+    }
+    requireLevel(scope.caller, 'creator');
+    assertUserCaller(scope.caller);
+    const configuration = await createConfiguration(ctx, scope.projectId, message);
+    return reply
+      .code(201)
+      .header('location', scope.urls.v2('configurations', configuration.id))
+      .send(presentConfiguration(configuration, scope.urls));
+  });
+
+  app.get('/v2/:project_id/configurations', { schema: { tags, summary: 'List configurations', querystring: RestorableQuery } }, async (request) => {
+    const scope = v2Scope(request, ctx);
+    requireLevel(scope.caller, 'observer');
+    const restorable = parseBooleanQuery((request.query as Record<string, unknown>).restorable, 'restorable');
+    const now = new Date();
+    const configurations = await listConfigurations(ctx.store.db, { projectId: scope.projectId, restorable, now });
+    return { configurations: configurations.map((configuration) => presentConfigurationSummary(configuration, scope.urls, now)) };
+  });
+
+  app.get('/v2/:project_id/configurations/:configuration_id', { schema: { tags, summary: 'Configuration details' } }, async (request) => {
+    const scope = v2Scope(request, ctx);
+    const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, configurationId(request));
+    requireLevel(scope.caller, 'observer');
+    return presentConfiguration(configuration, scope.urls);
+  });
+
+  app.patch(
+    '/v2/:project_id/configurations/:configuration_id',
+    { schema: { tags, summary: 'Update a configuration (JSON Patch, replace only)', body: PatchBody }, attachValidation: true },
+    async (request, reply) => {
+      const scope = v2Scope(request, ctx);
+      const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, configurationId(request));
+      const patch = parseConfigurationPatch(request.body);
+      requireLevel(scope.caller, 'creator');
+      assertUserCaller(scope.caller);
+      await updateConfiguration(ctx, configuration.id, patch, (current) => presentConfiguration(current, scope.urls));
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete('/v2/:project_id/configurations/:configuration_id', { schema: { tags, summary: 'Delete a configuration (soft)' } }, async (request, reply) => {
+    const scope = v2Scope(request, ctx);
+    const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, configurationId(request));
+    requireLevel(scope.caller, 'admin');
+    assertUserCaller(scope.caller);
+    await deleteConfiguration(ctx, configuration);
+    return reply.code(204).send();
+  });
+
+  app.get('/v2/:project_id/agents/:agent_id/configurations', { schema: { tags: ['agents', ...tags], summary: "An agent's configurations" } }, async (request) => {
+    const scope = v2Scope(request, ctx);
+    const agent = await fetchAgent(ctx.store.db, scope.projectId, agentId(request));
+    requireLevel(scope.caller, 'observer');
+    assertMayReadAgent(scope.caller, agent.id);
+    const now = new Date();
+    const configurations = await listConfigurations(ctx.store.db, { projectId: scope.projectId, agentId: agent.id, now });
+    return { configurations: configurations.map((configuration) => presentConfigurationSummary(configuration, scope.urls, now)) };
+  });
+
+  app.get('/v2/:project_id/agents/:agent_id/configuration', { schema: { tags: ['agents', ...tags], summary: "The agent's configuration document" } }, async (request) => {
+    const scope = v2Scope(request, ctx);
+    const agent = await fetchAgent(ctx.store.db, scope.projectId, agentId(request));
+    requireLevel(scope.caller, 'observer');
+    assertMayReadAgent(scope.caller, agent.id);
+    const configurations = await listConfigurations(ctx.store.db, { projectId: scope.projectId, agentId: agent.id, now: new Date() });
+    return presentAgentConfiguration(agent, configurations, scope.urls);
+  });
+}
