@@ -1,11 +1,21 @@
 import type { Command } from 'commander';
 import { registerAgentsCommands } from './commands/agents.js';
 import { registerAuthCommands } from './commands/auth.js';
+import { registerCompletionCommand } from './commands/completion.js';
 import { registerConfigsCommands } from './commands/configs.js';
+import { registerEventsCommand } from './commands/events.js';
+import { registerJobCommands } from './commands/jobs.js';
+import { registerLogsCommand } from './commands/logs.js';
+import { registerTasksCommands } from './commands/tasks.js';
 
 /** Every command of the `coffer` client: thin wrappers over the public HTTP API. */
 export function registerClientCommands(program: Command): void {
   registerAuthCommands(program);
   registerAgentsCommands(program);
   registerConfigsCommands(program);
+  registerJobCommands(program);
+  registerEventsCommand(program);
+  registerLogsCommand(program);
+  registerTasksCommands(program);
+  registerCompletionCommand(program);
 }

@@ -24,7 +24,7 @@ function statusWord(status: AgentStatus | undefined): string {
 }
 
 export function registerAgentsCommands(program: Command): void {
-  const agents = program.command('agents').description('List and manage the agents (the machines that are backed up)');
+  const agents = examples(program.command('agents').description('List and manage the agents (the machines that are backed up)'), 'coffer agents', 'coffer agents disable web-1');
 
   const list = agents
     .command('list', { isDefault: true })

@@ -38,7 +38,7 @@ Schedules:
 Paths: a path is a folder; write file:/etc/app.conf for a single file.`;
 
 export function registerConfigsCommands(program: Command): void {
-  const configs = program.command('configs').description('Backup configurations: what to back up, when, and for how long');
+  const configs = examples(program.command('configs').description('Backup configurations: what to back up, when, and for how long'), 'coffer configs', 'coffer configs create --help');
 
   const list = configs
     .command('list', { isDefault: true })

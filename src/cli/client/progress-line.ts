@@ -1,0 +1,81 @@
+import { formatBytes, formatDuration } from './output.js';
+
+export interface ProgressSample {
+  /** Milliseconds since the epoch, from the event's time. */
+  at: number;
+  bytesDone: number;
+  bytesTotal: number | undefined;
+  filesDone: number | undefined;
+  filesTotal: number | undefined;
+}
+
+/** Reads a `backup_progress` / `restore_progress` event; the file counts are there when the agent sends them. */
+export function sampleFromEvent(event: Record<string, unknown>): ProgressSample | undefined {
+  const done = num(event.bytes_completed) ?? num(event.bytes_done);
+  if (done === undefined) return undefined;
+  const remaining = num(event.bytes_remaining);
+  const total = num(event.total_bytes) ?? (remaining !== undefined ? done + remaining : undefined);
+  const at = typeof event.time === 'string' ? Date.parse(event.time) : Date.now();
+  return {
+    at: Number.isNaN(at) ? Date.now() : at,
+    bytesDone: done,
+    bytesTotal: total,
+    filesDone: num(event.files_completed) ?? num(event.files_done),
+    filesTotal: num(event.total_files) ?? num(event.files_total),
+  };
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** Rate and ETA over the last samples (a sliding window keeps the rate current). */
+export class ProgressMeter {
+  private readonly samples: ProgressSample[] = [];
+
+  add(sample: ProgressSample): void {
+    this.samples.push(sample);
+    while (this.samples.length > 2 && sample.at - this.samples[0].at > 15_000) this.samples.shift();
+  }
+
+  get latest(): ProgressSample | undefined {
+    return this.samples[this.samples.length - 1];
+  }
+
+  /** Bytes per second, or undefined before two samples. */
+  rate(): number | undefined {
+    if (this.samples.length < 2) return undefined;
+    const first = this.samples[0];
+    const last = this.latest!;
+    const seconds = (last.at - first.at) / 1000;
+    return seconds > 0 ? Math.max(0, (last.bytesDone - first.bytesDone) / seconds) : undefined;
+  }
+
+  etaMs(): number | undefined {
+    const last = this.latest;
+    const rate = this.rate();
+    if (!last || last.bytesTotal === undefined || !rate) return undefined;
+    return ((last.bytesTotal - last.bytesDone) / rate) * 1000;
+  }
+
+  /** `[#########-----------]  45%  450 MB / 1.0 GB  12.0 MB/s  ETA 45s  files 120/300` */
+  render(barWidth = 20): string {
+    const last = this.latest;
+    if (!last) return '';
+    const parts: string[] = [];
+    if (last.bytesTotal !== undefined && last.bytesTotal > 0) {
+      const fraction = Math.min(1, last.bytesDone / last.bytesTotal);
+      const filled = Math.round(fraction * barWidth);
+      parts.push(`[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%`);
+      parts.push(`${formatBytes(last.bytesDone)} / ${formatBytes(last.bytesTotal)}`);
+    } else {
+      parts.push(formatBytes(last.bytesDone));
+    }
+    const rate = this.rate();
+    if (rate !== undefined) parts.push(`${formatBytes(rate)}/s`);
+    const eta = this.etaMs();
+    if (eta !== undefined && Number.isFinite(eta)) parts.push(`ETA ${formatDuration(eta)}`);
+    if (last.filesDone !== undefined) parts.push(`files ${last.filesDone}${last.filesTotal !== undefined ? `/${last.filesTotal}` : ''}`);
+    return parts.join('  ');
+  }
+}

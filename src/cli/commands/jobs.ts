@@ -1,0 +1,151 @@
+import type { Command } from 'commander';
+import { ApiClient } from '../client/api-client.js';
+import { collect, examples, globalOptions, positiveInteger } from '../client/command-kit.js';
+import { pathItem } from '../client/configuration-flags.js';
+import { findJob, jobPath, parseKind } from '../client/job-kinds.js';
+import { reportStartedJob } from '../client/job-start.js';
+import { watchJob } from '../client/job-watch.js';
+import { formatBytes, formatTable, formatTime, paintState, printJson, printLine } from '../client/output.js';
+import { agentNames, resolveAgent, resolveConfiguration } from '../client/resolve.js';
+
+export function registerJobCommands(program: Command): void {
+  const backup = examples(program.command('backup').description('Start backups'), 'coffer backup start "Web files" --watch');
+  const backupStart = backup
+    .command('start')
+    .description('Back up a configuration now')
+    .argument('<config>', 'configuration id, name or id prefix')
+    .option('--watch', 'follow the backup with a progress bar until it ends (exit 0 completed, 1 failed or with errors)')
+    .action(async (ref: string, options: { watch?: boolean }, command: Command) => {
+      const client = ApiClient.fromStoredSession();
+      const config = await resolveConfiguration(client, ref);
+      const { body: job } = await client.post(client.v2('backups'), { configuration_id: config.id, state: 'start_requested' });
+      await reportStartedJob(client, 'backup', job, { json: globalOptions(command).json, watch: options.watch });
+    });
+  examples(backupStart, 'coffer backup start "Web files" --watch', 'coffer backup start 7c8ee069 --json');
+
+  const backups = program
+    .command('backups')
+    .description('List backups, newest first')
+    .option('--restorable', 'only backups that can be restored')
+    .option('--config <config>', 'only the backups of this configuration')
+    .option('--limit <n>', 'how many (default 20)', positiveInteger('--limit'), 20)
+    .action(async (options: { restorable?: boolean; config?: string; limit: number }, command: Command) => {
+      const client = ApiClient.fromStoredSession();
+      const config = options.config ? await resolveConfiguration(client, options.config) : undefined;
+      const { body } = await client.get<{ backups: any[] }>(client.v2('backups'), {
+        query: { restorable: options.restorable ? 'true' : undefined, configuration_id: config?.id, limit: options.limit },
+      });
+      if (globalOptions(command).json) return printJson(body);
+      if (body.backups.length === 0) return printLine(options.restorable ? 'No restorable backups.' : 'No backups yet.');
+      const { body: configs } = await client.get<{ configurations: { id: string; name: string }[] }>(client.v2('configurations'));
+      const names = new Map(configs.configurations.map((c) => [c.id, c.name]));
+      printLine(
+        formatTable(body.backups, [
+          { header: 'ID', value: (b) => b.id, keep: true },
+          { header: 'CONFIGURATION', value: (b) => names.get(b.configuration?.id) ?? b.configuration?.id ?? '-' },
+          { header: 'STATE', value: (b) => paintState(b.state) },
+          { header: 'ENDED', value: (b) => formatTime(b.ended_time) },
+          { header: 'SIZE', value: (b) => formatBytes(b.bytes_backed_up), align: 'right' },
+        ]),
+      );
+    });
+  examples(backups, 'coffer backups --restorable --config "Web files"', 'coffer backups --json');
+
+  const restore = program
+    .command('restore')
+    .description('Restore a backup onto an agent')
+    .argument('<backup>', 'backup id (see coffer backups --restorable)')
+    .requiredOption('--agent <agent>', 'agent to restore onto (id, name or id prefix)')
+    .option('--path <dir>', 'directory to restore into (default: the original places)')
+    .option('--overwrite', 'replace files that already exist')
+    .option('--include <path>', 'restore only these folders (or file:/path); repeatable', collect)
+    .option('--exclude <path>', 'leave these out; repeatable', collect)
+    .option('--watch', 'follow the restore until it ends (exit 0 completed, 1 failed or with errors)')
+    .action(async (backupId: string, options: { agent: string; path?: string; overwrite?: boolean; include?: string[]; exclude?: string[]; watch?: boolean }, command: Command) => {
+      const client = ApiClient.fromStoredSession();
+      const agent = await resolveAgent(client, options.agent);
+      const { body: job } = await client.post(client.v2('restores'), {
+        backup_id: backupId,
+        destination_agent_id: agent.id,
+        destination_path: options.path ?? null,
+        overwrite_files: Boolean(options.overwrite),
+        encrypted_password_hex: null,
+        inclusions: (options.include ?? []).map(pathItem),
+        exclusions: (options.exclude ?? []).map(pathItem),
+      });
+      await reportStartedJob(client, 'restore', job, { json: globalOptions(command).json, watch: options.watch });
+    });
+  examples(restore, 'coffer restore 0d95d699-d16b-11e4-93bd-c8e0eb190e3d --agent web-1 --path /tmp/restore --watch');
+
+  const cleanup = examples(program.command('cleanup').description('Start cleanups (remove backups past their retention from the vault)'), 'coffer cleanup start web-1 --watch');
+  const cleanupStart = cleanup
+    .command('start')
+    .description('Clean up an agent\'s vault now')
+    .argument('<agent>', 'agent id, name or id prefix')
+    .option('--watch', 'follow the cleanup until it ends')
+    .action(async (ref: string, options: { watch?: boolean }, command: Command) => {
+      const client = ApiClient.fromStoredSession();
+      const agent = await resolveAgent(client, ref);
+      const { body: job } = await client.post(client.v2('cleanups'), { agent_id: agent.id, state: 'start_requested' });
+      await reportStartedJob(client, 'cleanup', job, { json: globalOptions(command).json, watch: options.watch });
+    });
+  examples(cleanupStart, 'coffer cleanup start web-1 --watch');
+
+  const stop = program
+    .command('stop')
+    .description('Ask a running backup, restore or cleanup to stop, or cancel a task')
+    .argument('<job>', 'job id')
+    .option('--type <type>', 'backup, restore, cleanup or task (found by asking the server when left out)')
+    .action(async (id: string, options: { type?: string }, command: Command) => {
+      const client = ApiClient.fromStoredSession();
+      const { kind } = await findJob(client, id, parseKind(options.type));
+      if (kind === 'task') await client.post(client.v3('tasks', id, 'actions', 'cancel'));
+      else await client.patch(jobPath(client, kind, id), [{ op: 'replace', path: '/state', value: 'stop_requested' }]);
+      const { body: job } = await client.get(jobPath(client, kind, id));
+      if (globalOptions(command).json) return printJson(job);
+      printLine(`Asked ${kind} ${id} to stop; it is ${job.state}.`);
+    });
+  examples(stop, 'coffer stop 0d95d699-d16b-11e4-93bd-c8e0eb190e3d');
+
+  const watch = program
+    .command('watch')
+    .description('Follow a job until it ends, with its progress (exit 0 completed, 1 failed or with errors)')
+    .argument('<job>', 'job id')
+    .option('--type <type>', 'backup, restore, cleanup or task')
+    .action(async (id: string, options: { type?: string }, command: Command) => {
+      const client = ApiClient.fromStoredSession();
+      const { kind } = await findJob(client, id, parseKind(options.type));
+      const json = globalOptions(command).json;
+      const { code, job } = await watchJob(client, kind, id, { quiet: json });
+      if (json) printJson(job);
+      process.exitCode = code;
+    });
+  examples(watch, 'coffer watch 0d95d699-d16b-11e4-93bd-c8e0eb190e3d');
+
+  const jobs = program
+    .command('jobs')
+    .description('Recent backups, restores, cleanups and tasks (the project\'s activities), newest first')
+    .option('--type <type>', 'only backup, restore, cleanup or task')
+    .option('--state <state>', 'only jobs in this state, e.g. in_progress')
+    .option('--agent <agent>', 'only the jobs of this agent')
+    .option('--limit <n>', 'how many (default 20)', positiveInteger('--limit'), 20)
+    .action(async (options: { type?: string; state?: string; agent?: string; limit: number }, command: Command) => {
+      const client = ApiClient.fromStoredSession();
+      const agent = options.agent ? await resolveAgent(client, options.agent) : undefined;
+      const path = agent ? client.v2('agents', agent.id, 'activities') : client.v2('activities');
+      const { body } = await client.get<{ activities: any[] }>(path, { query: { type: parseKind(options.type), state: options.state, limit: options.limit } });
+      if (globalOptions(command).json) return printJson(body);
+      if (body.activities.length === 0) return printLine('No jobs yet.');
+      const names = await agentNames(client);
+      printLine(
+        formatTable(body.activities, [
+          { header: 'ID', value: (a) => a.id, keep: true },
+          { header: 'TYPE', value: (a) => a.type },
+          { header: 'STATE', value: (a) => paintState(a.state) },
+          { header: 'UPDATED', value: (a) => formatTime(a.last_updated_time) },
+          { header: 'AGENT', value: (a) => names.get(a.agent?.id) ?? a.agent?.id ?? '-' },
+        ]),
+      );
+    });
+  examples(jobs, 'coffer jobs', 'coffer jobs --type backup --state failed', 'coffer jobs --agent web-1 --json');
+}
