@@ -2,6 +2,7 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config.js';
 import { EventHub } from '../resources/events/event-hub.js';
+import { startEventPruning } from '../resources/events/event-pruning.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
@@ -21,6 +22,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   const closers: (() => Promise<void> | void)[] = [];
   const events = new EventHub(store);
   const ctx: AppContext = { config, store, events, log, onClose: (cb) => closers.push(cb) };
+  startEventPruning(ctx);
   const app = await buildApp(ctx);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();

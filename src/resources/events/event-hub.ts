@@ -10,6 +10,8 @@ export interface EventInput {
   name: string;
   /** The event's own fields besides id, time and event, exactly as they appear on the wire. */
   body: Record<string, unknown>;
+  /** A result document (browse result, vault report): stored with an event id and time, but never listed. */
+  hidden?: boolean;
 }
 
 export interface RecordedEvent {
@@ -26,6 +28,7 @@ const CHANNEL = 'events';
 export class EventHub {
   private readonly waiters = new Set<{ projectId: string; wake: () => void }>();
   private readonly unlisten: () => void;
+  private closed = false;
 
   constructor(private readonly store: Store) {
     this.unlisten = store.listen((channel, payload) => {
@@ -46,15 +49,20 @@ export class EventHub {
         name: input.name,
         time,
         body: JSON.stringify(input.body),
+        hidden: input.hidden ? 1 : 0,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await tx.notify(CHANNEL, input.projectId);
+    if (!input.hidden) await tx.notify(CHANNEL, input.projectId);
     return { id: String(row.id), time };
   }
 
-  /** Resolves when an event of the project commits, or after `timeoutMs`, or when `signal` aborts. */
+  /**
+   * Resolves when an event of the project commits, or after `timeoutMs`, or when `signal` aborts, or at once when
+   * the hub is closed. The waiter is registered synchronously, so a caller may start waiting before it queries.
+   */
   waitForProjectEvent(projectId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.closed || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const waiter = { projectId, wake: () => finish() };
       const timer = setTimeout(() => finish(), timeoutMs);
@@ -74,7 +82,13 @@ export class EventHub {
     return this.waiters.size;
   }
 
+  /** True once the server is stopping: long polls answer at once instead of waiting. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   close(): void {
+    this.closed = true;
     this.unlisten();
     for (const waiter of [...this.waiters]) waiter.wake();
   }

@@ -1,0 +1,39 @@
+/**
+ * How often an agent polls and heartbeats in each activation mode, and when it counts as online. The figures are
+ * the reference's `system_preferences.events.rse` block (§3.1.3).
+ */
+export type ActivationMode = 'idle' | 'active' | 'real_time';
+
+export const ACTIVATION_MODES: readonly ActivationMode[] = ['idle', 'active', 'real_time'];
+
+export const HEARTBEAT_INTERVAL_MS: Record<ActivationMode, number> = { idle: 3_600_000, active: 1_000, real_time: 1_000 };
+/** 0 in idle mode means "no timeout": such an agent counts as offline after two idle heartbeat intervals. */
+export const HEARTBEAT_TIMEOUT_MS: Record<ActivationMode, number> = { idle: 0, active: 75_000, real_time: 75_000 };
+export const POLLING_INTERVAL_MS: Record<ActivationMode, number> = { idle: 10_000, active: 1_000, real_time: 300 };
+export const POLLING_TIMEOUT_MS: Record<ActivationMode, number> = { idle: 90_000, active: 60_000, real_time: 40_000 };
+
+/** How long an `agent_activate` lasts before the agent is considered back to idle. */
+export const ACTIVATION_PERIOD_MS = 10 * 60_000;
+
+export function isActivationMode(value: unknown): value is ActivationMode {
+  return typeof value === 'string' && (ACTIVATION_MODES as readonly string[]).includes(value);
+}
+
+/** The mode the agent is in now: an activation expires back to idle. */
+export function effectiveMode(activationMode: string, activationUntil: string | null, now = new Date()): ActivationMode {
+  if (!isActivationMode(activationMode) || activationMode === 'idle') return 'idle';
+  if (activationUntil === null || activationUntil <= now.toISOString()) return 'idle';
+  return activationMode;
+}
+
+/** Deadline written with an activation: null for idle (nothing to expire). */
+export function activationDeadline(mode: ActivationMode, now = new Date()): string | null {
+  return mode === 'idle' ? null : new Date(now.getTime() + ACTIVATION_PERIOD_MS).toISOString();
+}
+
+/** Online = the agent was heard from within its mode's heartbeat timeout (two idle intervals when idle). */
+export function isOnline(lastSeenAt: string | null, mode: ActivationMode, now = new Date()): boolean {
+  if (lastSeenAt === null) return false;
+  const timeout = HEARTBEAT_TIMEOUT_MS[mode] || 2 * HEARTBEAT_INTERVAL_MS[mode];
+  return now.getTime() - Date.parse(lastSeenAt) <= timeout;
+}

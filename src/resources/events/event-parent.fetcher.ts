@@ -1,0 +1,53 @@
+import { forbidden, notFound } from '../../errors/app-error.js';
+import type { Caller } from '../../server/caller.js';
+import type { AppContext } from '../../server/context.js';
+import type { JobKind } from '../../domain/state-machines/job-machines.js';
+import type { EventScope } from './event-scope.js';
+
+const JOB_TITLES: Record<JobKind, string> = { backup: 'Backup', restore: 'Restore', cleanup: 'Cleanup' };
+
+/** An agent token reads only what concerns its own agent. */
+function assertOwnAgent(caller: Caller, agentId: string): void {
+  if (caller.kind === 'agent' && caller.agentId !== agentId) throw forbidden("An agent may only read its own agent's events.");
+}
+
+export async function assertAgentExists(ctx: AppContext, projectId: string, agentId: string): Promise<void> {
+  const agent = await ctx.store.db.selectFrom('agents').select('id').where('id', '=', agentId).where('project_id', '=', projectId).executeTakeFirst();
+  if (!agent) throw notFound('Agent not found.');
+}
+
+export async function agentEventScope(ctx: AppContext, caller: Caller, projectId: string, agentId: string): Promise<EventScope> {
+  await assertAgentExists(ctx, projectId, agentId);
+  assertOwnAgent(caller, agentId);
+  return { kind: 'agent', projectId, agentId };
+}
+
+export async function jobEventScope(ctx: AppContext, caller: Caller, projectId: string, kind: JobKind, jobId: string): Promise<EventScope> {
+  const job = await ctx.store.db
+    .selectFrom('jobs')
+    .select(['id', 'agent_id'])
+    .where('id', '=', jobId)
+    .where('project_id', '=', projectId)
+    .where('kind', '=', kind)
+    .executeTakeFirst();
+  if (!job) throw notFound(`${JOB_TITLES[kind]} not found.`);
+  assertOwnAgent(caller, job.agent_id);
+  return { kind: 'subject', projectId, subjectId: jobId };
+}
+
+export async function configurationEventScope(ctx: AppContext, caller: Caller, projectId: string, configurationId: string): Promise<EventScope> {
+  const configuration = await ctx.store.db
+    .selectFrom('configurations')
+    .select(['id', 'agent_id'])
+    .where('id', '=', configurationId)
+    .where('project_id', '=', projectId)
+    .executeTakeFirst();
+  if (!configuration) throw notFound('Configuration not found.');
+  assertOwnAgent(caller, configuration.agent_id);
+  return { kind: 'configuration', projectId, configurationId };
+}
+
+export function projectEventScope(caller: Caller, projectId: string): EventScope {
+  if (caller.kind === 'agent') throw forbidden("An agent may only read its own agent's events.");
+  return { kind: 'project', projectId };
+}

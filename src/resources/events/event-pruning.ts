@@ -1,0 +1,27 @@
+import type { AppContext } from '../../server/context.js';
+import type { Store } from '../../store/store.js';
+import { toWireTime } from '../../server/time.js';
+
+/** Events are transient, but agents and clients rely on a day of history at least. */
+export const MIN_EVENT_RETENTION_SECONDS = 24 * 3600;
+
+/** Deletes events older than `cutoff` (ISO time); returns how many went. */
+export async function pruneEvents(store: Store, cutoff: string): Promise<number> {
+  const result = await store.db.deleteFrom('events').where('time', '<', cutoff).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Events older than this are pruned: the configured retention, never less than a day. */
+export function retentionCutoff(retentionSeconds: number, now = Date.now()): string {
+  return toWireTime(new Date(now - Math.max(retentionSeconds, MIN_EVENT_RETENTION_SECONDS) * 1000));
+}
+
+/** Prunes periodically for as long as the server runs. */
+export function startEventPruning(ctx: AppContext): void {
+  const everyMs = 15 * 60_000;
+  const timer = setInterval(() => {
+    pruneEvents(ctx.store, retentionCutoff(ctx.config.eventRetentionSeconds)).catch((err) => ctx.log.warn({ err }, 'event pruning failed'));
+  }, everyMs);
+  timer.unref();
+  ctx.onClose(() => clearInterval(timer));
+}
