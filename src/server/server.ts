@@ -2,6 +2,7 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config.js';
 import { EventHub } from '../resources/events/event-hub.js';
+import { startMissedBackupScheduler } from '../resources/backups/missed-backup-scheduler.js';
 import { startEventPruning } from '../resources/events/event-pruning.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
@@ -18,13 +19,14 @@ export interface RunningServer {
 /** Opens the store, builds the app and listens; `close` stops everything it started. */
 export async function startServer(config: ServerConfig, options: { store?: Store; logger?: pino.Logger } = {}): Promise<RunningServer> {
   const log = options.logger ?? pino({ level: config.logLevel });
-  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, groupCommit: config.groupCommit }));
   const closers: (() => Promise<void> | void)[] = [];
   const events = new EventHub(store);
   const ctx: AppContext = { config, store, events, log, onClose: (cb) => closers.push(cb) };
   startEventPruning(ctx);
   const app = await buildApp(ctx);
   await app.listen({ host: config.host, port: config.port });
+  ctx.onClose(startMissedBackupScheduler(ctx));
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -8,7 +8,10 @@ export interface NewJob {
   projectId: string;
   kind: JobKind;
   agentId: string;
-  state: 'start_requested' | 'start_scheduled';
+  /** How the job begins: asked by a user, started by its agent, or (backups only) recorded as missed by the server. */
+  state: 'start_requested' | 'start_scheduled' | 'missed';
+  /** Who started it; defaults to the start state (the server records missed backups as `server`). */
+  startedBy?: string;
   configurationId?: string | null;
   backupId?: string | null;
   details?: Record<string, unknown>;
@@ -27,7 +30,7 @@ export async function insertJob(tx: Tx, job: NewJob): Promise<Job> {
       configuration_id: job.configurationId ?? null,
       backup_id: job.backupId ?? null,
       state: job.state,
-      started_by: job.state,
+      started_by: job.startedBy ?? job.state,
       started_time: null,
       ended_time: null,
       snapshot_id: null,

@@ -18,13 +18,15 @@ import { applyJobPatch, assertActorMayWrite, jobActor } from './job-patch.action
 import type { PatchField } from './job-patch-fields.js';
 import { parseJobPatch } from './job-patch.message.js';
 
-export interface JobResourceSpec {
+export interface JobResourceSpec<View = void> {
   kind: JobKind;
   machine: StateMachine;
   fields: readonly PatchField[];
-  present(job: Job, urls: Urls): Record<string, unknown>;
+  present(job: Job, urls: Urls, view: View): Record<string, unknown>;
   /** List items, when they differ from the detail representation. */
-  presentListItem?(job: Job, urls: Urls): Record<string, unknown>;
+  presentListItem?(job: Job, urls: Urls, view: View): Record<string, unknown>;
+  /** Project data the presenter needs beside the job (e.g. retention, for a backup's `restorable`), loaded per request. */
+  loadView?(ctx: AppContext, projectId: string): Promise<View>;
   /** Query filters of the list beyond marker/limit/sort_dir; returns the SQL filter and the values to keep in links. */
   listFilter?(
     request: FastifyRequest,
@@ -45,11 +47,12 @@ const PatchBody = Type.Array(
 );
 
 /** List, details, the agent's JSON Patch reports and the errors list: the same for every job type. */
-export function registerJobRoutes(app: FastifyInstance, ctx: AppContext, spec: JobResourceSpec): void {
+export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppContext, spec: JobResourceSpec<View>): void {
   const collection = `${spec.kind}s`;
   const idParam = `${spec.kind}_id`;
   const tags = [collection];
   const jobId = (request: FastifyRequest) => (request.params as Record<string, string>)[idParam];
+  const loadView = (projectId: string): Promise<View> => (spec.loadView ? spec.loadView(ctx, projectId) : Promise.resolve(undefined as View));
 
   app.get(`/v2/:project_id/${collection}`, { schema: { tags, summary: `List ${collection}`, querystring: Type.Object(PageQuerySchema, { additionalProperties: true }) } }, async (request) => {
     const scope = v2Scope(request, ctx);
@@ -58,7 +61,8 @@ export function registerJobRoutes(app: FastifyInstance, ctx: AppContext, spec: J
     const extra = spec.listFilter ? await spec.listFilter(request, scope) : { keep: {} };
     const { jobs, hasMore } = await listJobs(ctx.store.db, { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter });
     const present = spec.presentListItem ?? spec.present;
-    const body: Record<string, unknown> = { [collection]: jobs.map((job) => present(job, scope.urls)) };
+    const view = await loadView(scope.projectId);
+    const body: Record<string, unknown> = { [collection]: jobs.map((job) => present(job, scope.urls, view)) };
     if (jobs.length > 0) body.links = pageLinks(scope.urls.v2(collection), page, jobs, hasMore, extra.keep);
     return body;
   });
@@ -67,7 +71,7 @@ export function registerJobRoutes(app: FastifyInstance, ctx: AppContext, spec: J
     const scope = v2Scope(request, ctx);
     const job = await fetchJob(ctx.store.db, spec.kind, scope.projectId, jobId(request));
     requireLevel(scope.caller, 'observer');
-    return spec.present(job, scope.urls);
+    return spec.present(job, scope.urls, await loadView(scope.projectId));
   });
 
   app.patch(
@@ -80,9 +84,10 @@ export function registerJobRoutes(app: FastifyInstance, ctx: AppContext, spec: J
       requireLevel(scope.caller, 'creator');
       const actor = jobActor(scope.caller, scope.agentHeader, job.agentId);
       assertActorMayWrite(actor, message);
+      const view = message.tests.length > 0 ? await loadView(scope.projectId) : (undefined as View);
       await applyJobPatch(ctx, job.id, actor, message, {
         machine: spec.machine,
-        present: (current) => spec.present(current, scope.urls),
+        present: (current) => spec.present(current, scope.urls, view),
         afterChange: spec.afterChange ? (tx, before, after) => spec.afterChange!(ctx, tx, before, after) : undefined,
       });
       return reply.code(204).send();

@@ -1,0 +1,32 @@
+import type { FastifyRequest } from 'fastify';
+import { sql, type SelectQueryBuilder } from 'kysely';
+import { badRequest } from '../../errors/app-error.js';
+import type { AppContext } from '../../server/context.js';
+import type { V2Scope } from '../../server/request-scope.js';
+import type { Database } from '../../store/database.js';
+import { parseBooleanQuery } from '../shared/v2-pagination.js';
+import { loadRetentions, restorableCondition } from './backup-restorable.js';
+
+type JobsQuery = SelectQueryBuilder<Database, 'jobs', any>;
+
+/**
+ * `restorable=true` (any case, as the Python SDK sends `True`) keeps only restorable backups; `configuration_id`
+ * keeps one configuration's backups, with or without `restorable`.
+ */
+export async function backupListFilter(ctx: AppContext, request: FastifyRequest, scope: V2Scope) {
+  const query = request.query as Record<string, unknown>;
+  const restorable = parseBooleanQuery(query.restorable, 'restorable');
+  const configurationId = query.configuration_id;
+  if (configurationId !== undefined && (typeof configurationId !== 'string' || configurationId === '')) {
+    throw badRequest('Invalid configuration_id: give one configuration id.');
+  }
+  const condition = restorable ? restorableCondition(await loadRetentions(ctx.store.db, scope.projectId), new Date()) : undefined;
+  const filter = (q: JobsQuery): JobsQuery => {
+    let result = q;
+    if (configurationId !== undefined) result = result.where('configuration_id', '=', configurationId as string);
+    if (condition === null) result = result.where(sql<boolean>`1 = 0`);
+    else if (condition !== undefined) result = result.where(condition);
+    return result;
+  };
+  return { filter, keep: { restorable: restorable ? 'true' : undefined, configuration_id: configurationId as string | undefined } };
+}

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { backupMachine } from '../../domain/state-machines/job-machines.js';
+import { badRequest } from '../../errors/app-error.js';
+import type { AppContext } from '../../server/context.js';
+import { requireLevel } from '../../server/caller.js';
+import { v2Scope } from '../../server/request-scope.js';
+import { fetchAgent } from '../agents/agent.fetcher.js';
+import { findConfiguration } from '../configurations/configuration.fetcher.js';
+import { assertMayStart } from '../jobs/job-start-actor.js';
+import { registerJobRoutes } from '../jobs/job.routes.js';
+import { createBackup } from './backup-create.action.js';
+import { parseBackupCreate } from './backup-create.message.js';
+import { recordLastCompleted } from './backup-completed.hook.js';
+import { backupListFilter } from './backup-list.filter.js';
+import { BACKUP_PATCH_FIELDS } from './backup-patch.fields.js';
+import { presentBackup } from './backup.presenter.js';
+import { loadRetentions, type Retentions } from './backup-restorable.js';
+import { assertBackupMayStart } from './backup-start.rules.js';
+
+const CreateBody = Type.Object({ configuration_id: Type.String(), state: Type.String({ enum: ['start_requested', 'start_scheduled'] }) });
+
+export async function backupRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.post(
+    '/v2/:project_id/backups',
+    { schema: { tags: ['backups'], summary: 'Start a backup (user: start_requested; agent with X-Agent-Id: start_scheduled)', body: CreateBody }, attachValidation: true },
+    async (request, reply) => {
+      const scope = v2Scope(request, ctx);
+      const message = parseBackupCreate(request.body);
+      const configuration = await findConfiguration(ctx.store.db, scope.projectId, message.configurationId);
+      if (!configuration) throw badRequest('Validation failed.', [`configuration_id ${message.configurationId} is not a configuration of this project.`]);
+      requireLevel(scope.caller, 'creator');
+      assertMayStart(scope.caller, scope.agentHeader, message.state, configuration.agentId);
+      assertBackupMayStart(configuration, await fetchAgent(ctx.store.db, scope.projectId, configuration.agentId));
+      const job = await createBackup(ctx, configuration, message);
+      const retentions = await loadRetentions(ctx.store.db, scope.projectId);
+      return reply.code(201).header('location', scope.urls.v2('backups', job.id)).send(presentBackup(job, scope.urls, retentions));
+    },
+  );
+
+  registerJobRoutes<Retentions>(app, ctx, {
+    kind: 'backup',
+    machine: backupMachine,
+    fields: BACKUP_PATCH_FIELDS,
+    present: (job, urls, retentions) => presentBackup(job, urls, retentions),
+    loadView: (context, projectId) => loadRetentions(context.store.db, projectId),
+    listFilter: (request, scope) => backupListFilter(ctx, request, scope),
+    afterChange: (_ctx, tx, before, after) => recordLastCompleted(tx, before, after),
+  });
+}

@@ -1,0 +1,133 @@
+import type { AppContext } from '../../server/context.js';
+import { toWireTime } from '../../server/time.js';
+import { nextScheduledTimes } from '../../domain/schedule/index.js';
+import { configurationFromRow, scheduleStart, type Configuration } from '../configurations/configuration.js';
+import { insertJob } from '../jobs/job-insert.js';
+import { jobEventRefs } from '../jobs/job-events.js';
+
+export interface MissedCheckOptions {
+  now: Date;
+  /** How long after a scheduled time the agent may still start its backup (and how early it may start it). */
+  graceMs: number;
+  /** Most scheduled times judged per configuration in one pass (after a long outage the rest follow next pass). */
+  maxPerConfiguration?: number;
+}
+
+export const DEFAULT_GRACE_SECONDS = 600;
+export const DEFAULT_CHECK_INTERVAL_SECONDS = 60;
+
+/**
+ * Judges every scheduled time that is more than the grace period old and has not been judged yet (each
+ * configuration's `next_scheduled_time` column is the first such time). A time is honoured when some backup of the
+ * configuration was created within the grace period either side of it; otherwise the server records a backup in
+ * state `missed` with a `backup_missed` event. Disabled or deleted configurations are not judged (enabling one
+ * restarts the count from then); a disabled agent's times pass without a record. Returns the number marked missed.
+ */
+export async function markMissedBackups(ctx: AppContext, options: MissedCheckOptions): Promise<number> {
+  const judgedUntil = new Date(options.now.getTime() - options.graceMs);
+  const rows = await ctx.store.db
+    .selectFrom('configurations')
+    .selectAll()
+    .where('deleted', '=', 0)
+    .where('enabled', '=', 1)
+    .where('next_scheduled_time', 'is not', null)
+    .where('next_scheduled_time', '<=', judgedUntil.toISOString())
+    .orderBy('seq')
+    .execute();
+  let missed = 0;
+  for (const row of rows) missed += await judgeConfiguration(ctx, configurationFromRow(row), judgedUntil, options);
+  return missed;
+}
+
+async function judgeConfiguration(ctx: AppContext, configuration: Configuration, judgedUntil: Date, options: MissedCheckOptions): Promise<number> {
+  if (configuration.schedule === null || configuration.nextDueTime === null) return 0;
+  const schedule = configuration.schedule;
+  const start = new Date(scheduleStart(configuration));
+  const limit = options.maxPerConfiguration ?? 100;
+  return ctx.store.transaction(async (tx) => {
+    const agent = await tx.db.selectFrom('agents').select(['enabled']).where('id', '=', configuration.agentId).executeTakeFirst();
+    const due: Date[] = [];
+    let next: Date | undefined = new Date(configuration.nextDueTime!);
+    while (next !== undefined && next <= judgedUntil && due.length < limit) {
+      due.push(next);
+      next = nextScheduledTimes(schedule, start, next, 1)?.[0];
+    }
+    // Claim these times first: if another node (or a PATCH) moved the column meanwhile, leave the work to it.
+    const claimed = await tx.db
+      .updateTable('configurations')
+      .set({ next_scheduled_time: next === undefined ? null : next.toISOString() })
+      .where('id', '=', configuration.id)
+      .where('next_scheduled_time', '=', configuration.nextDueTime)
+      .where('deleted', '=', 0)
+      .where('enabled', '=', 1)
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1 || agent?.enabled !== 1) return 0;
+    let missed = 0;
+    for (const time of due) {
+      const honoured = await tx.db
+        .selectFrom('jobs')
+        .select('id')
+        .where('configuration_id', '=', configuration.id)
+        .where('kind', '=', 'backup')
+        .where('created_at', '>=', toWireTime(new Date(time.getTime() - options.graceMs)))
+        .where('created_at', '<=', toWireTime(new Date(time.getTime() + options.graceMs)))
+        .executeTakeFirst();
+      if (honoured) continue;
+      const job = await insertJob(tx, {
+        projectId: configuration.projectId,
+        kind: 'backup',
+        agentId: configuration.agentId,
+        configurationId: configuration.id,
+        state: 'missed',
+        startedBy: 'server',
+        scheduledTime: toWireTime(time),
+      });
+      await ctx.events.record(tx, {
+        projectId: configuration.projectId,
+        agentId: configuration.agentId,
+        configurationId: configuration.id,
+        subjectId: job.id,
+        name: 'backup_missed',
+        body: { ...jobEventRefs(job), scheduled_time: toWireTime(time), request_id: job.id },
+      });
+      missed++;
+    }
+    return missed;
+  });
+}
+
+function secondsFromEnv(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number of seconds, got "${text}"`);
+  return value;
+}
+
+/**
+ * Runs the check every COFFER_MISSED_CHECK_SECONDS (default 60) with a grace of COFFER_MISSED_GRACE_SECONDS
+ * (default 600). Returns a stop function that waits for a pass in progress.
+ */
+export function startMissedBackupScheduler(ctx: AppContext): () => Promise<void> {
+  const graceMs = secondsFromEnv('COFFER_MISSED_GRACE_SECONDS', DEFAULT_GRACE_SECONDS) * 1000;
+  const intervalMs = Math.max(1, secondsFromEnv('COFFER_MISSED_CHECK_SECONDS', DEFAULT_CHECK_INTERVAL_SECONDS)) * 1000;
+  let running: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = markMissedBackups(ctx, { now: new Date(), graceMs })
+      .then(
+        (count) => {
+          if (count > 0) ctx.log.info({ count }, 'scheduled backups marked missed');
+        },
+        (error: unknown) => ctx.log.warn({ err: error }, 'missed-backup check failed'),
+      )
+      .finally(() => {
+        running = null;
+      });
+  }, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
