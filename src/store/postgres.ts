@@ -24,6 +24,11 @@ export async function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOpt
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on next use.
   });
+  pool.on('connect', (client) => {
+    // A client in use whose server goes away (restart, pg_terminate_backend) emits 'error' between queries; the
+    // query in flight fails on its own and the pool drops the broken client when it is released.
+    client.on('error', () => undefined);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 
   await db.connection().execute(async (conn) => {
@@ -40,27 +45,52 @@ export async function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOpt
   let listenerClient: pg.Client | null = null;
   let closed = false;
 
+  let reconnectTimer: NodeJS.Timeout | null = null;
+
+  function reconnectListenerSoon(): void {
+    if (closed || reconnectTimer) return;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      connectListener().catch(() => reconnectListenerSoon());
+    }, 250);
+    reconnectTimer.unref();
+  }
+
+  /** One dedicated connection LISTENs; when it drops (server restart), it is replaced until the server is back. */
   async function connectListener(): Promise<void> {
     if (closed) return;
-    const client = new pg.Client({ connectionString: url });
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+    const lost = () => {
+      if (listenerClient === client) listenerClient = null;
+      client.removeAllListeners('notification');
+      reconnectListenerSoon();
+    };
     client.on('notification', (message) => {
       const text = message.payload ?? '';
       const cut = text.indexOf('|');
       if (cut > 0) bus.emit('notification', text.slice(0, cut), text.slice(cut + 1));
     });
-    client.on('error', () => {
-      listenerClient = null;
-      setTimeout(() => void connectListener().catch(() => undefined), 500).unref();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    client.on('error', lost);
+    client.on('end', lost);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    } catch (error) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     listenerClient = client;
   }
   await connectListener();
 
   return {
     db,
-    capabilities: { engine: 'postgres', sharedAcrossNodes: true },
+    capabilities: { engine: 'postgres', sharedAcrossNodes: true, commitOrder: 'insert-lock', groupCommit: false },
     async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       const callbacks: (() => void)[] = [];
       const result = await db.transaction().execute((trx) =>
@@ -91,8 +121,12 @@ export async function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOpt
     },
     async close() {
       closed = true;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
       bus.removeAllListeners();
-      await listenerClient?.end().catch(() => undefined);
+      const client = listenerClient;
+      listenerClient = null;
+      client?.removeAllListeners('end');
+      await client?.end().catch(() => undefined);
       await db.destroy();
     },
   };

@@ -6,14 +6,17 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './database.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 import type { NotificationListener, Store, Tx } from './store.js';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for a throwaway database. */
   file: string;
+  /** Commit the transactions of one event-loop turn together, with one fsync (default true). */
+  groupCommit?: boolean;
 }
 
-export async function openSqliteStore({ file }: SqliteStoreOptions): Promise<Store> {
+export async function openSqliteStore({ file, groupCommit = true }: SqliteStoreOptions): Promise<Store> {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const connection = new SqliteDatabase(file);
   connection.pragma('journal_mode = WAL');
@@ -21,7 +24,8 @@ export async function openSqliteStore({ file }: SqliteStoreOptions): Promise<Sto
   connection.pragma('synchronous = FULL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const dialect = groupCommit ? new GroupCommitSqliteDialect(connection) : new SqliteDialect({ database: connection });
+  const db = new Kysely<Database>({ dialect });
   await migrate(db, 'sqlite', MIGRATIONS);
 
   const bus = new EventEmitter();
@@ -29,7 +33,7 @@ export async function openSqliteStore({ file }: SqliteStoreOptions): Promise<Sto
 
   return {
     db,
-    capabilities: { engine: 'sqlite', sharedAcrossNodes: false },
+    capabilities: { engine: 'sqlite', sharedAcrossNodes: false, commitOrder: 'single-writer', groupCommit },
     async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       const callbacks: (() => void)[] = [];
       const result = await db.transaction().execute((trx) =>

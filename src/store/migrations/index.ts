@@ -1,6 +1,7 @@
 import type { Migration } from '../migrate.js';
 import { initialSchema } from './0001-initial.js';
 import { agentRequestsAndSettings } from './0003-agent-requests-settings.js';
+import { eventsCommitInIdOrder } from './0050-events-commit-in-id-order.js';
 
 /** Every migration, in the order it applies. Append new ones; never edit an applied one. */
-export const MIGRATIONS: Migration[] = [initialSchema, agentRequestsAndSettings];
+export const MIGRATIONS: Migration[] = [initialSchema, agentRequestsAndSettings, eventsCommitInIdOrder];

@@ -1,0 +1,244 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import {
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type CompiledQuery,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type DialectAdapter,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  type QueryCompiler,
+  type QueryResult,
+} from 'kysely';
+
+/**
+ * SQLite with group commit: durable (synchronous=FULL) without one fsync per request.
+ *
+ * Request transactions still run one at a time on the one connection, but each runs as a SAVEPOINT inside a shared
+ * outer transaction. The outer transaction is committed once per event-loop turn (setImmediate), whenever no request
+ * is between its SAVEPOINT and its RELEASE, so one fsync covers every request of that turn. A request's
+ * `commitTransaction` resolves only after that outer COMMIT, so callers answer (and run their afterCommit work) only
+ * once their write is on disk. A failed request rolls back to its savepoint and leaves the others alone; a failed
+ * outer COMMIT fails every request of the batch (none of them has been answered yet).
+ *
+ * A write outside a transaction (`store.db.insertInto(…)`) joins the current batch and also waits for its COMMIT.
+ * Reads outside a transaction see the writes of requests that have finished but whose batch is not yet committed:
+ * that is at most one event-loop turn, and they are lost only if the COMMIT itself fails (disk full, I/O error).
+ */
+export class GroupCommitSqliteDialect implements Dialect {
+  readonly #database: BetterSqlite3.Database;
+
+  constructor(database: BetterSqlite3.Database) {
+    this.#database = database;
+  }
+
+  createDriver(): Driver {
+    return new GroupCommitSqliteDriver(this.#database);
+  }
+
+  createQueryCompiler(): QueryCompiler {
+    return new SqliteQueryCompiler();
+  }
+
+  createAdapter(): DialectAdapter {
+    return new SqliteAdapter();
+  }
+
+  createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new SqliteIntrospector(db);
+  }
+}
+
+/** The outer transaction shared by several requests, and the promise they wait on. */
+class Batch {
+  readonly durable: Promise<void>;
+  resolve!: () => void;
+  reject!: (error: unknown) => void;
+
+  constructor() {
+    this.durable = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // Nobody may be waiting (e.g. only failed requests): a rejection must not go unhandled.
+    this.durable.catch(() => undefined);
+  }
+}
+
+/** One use of the connection, from acquireConnection to releaseConnection. */
+class Lease implements DatabaseConnection {
+  inRequest = false;
+  released = false;
+
+  constructor(private readonly driver: GroupCommitSqliteDriver) {}
+
+  executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    return this.driver.execute<R>(this, compiledQuery);
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('Streaming is not supported by the SQLite store');
+  }
+}
+
+const REQUEST_SAVEPOINT = 'coffer_request';
+const STATEMENT_CACHE_SIZE = 500;
+
+class GroupCommitSqliteDriver implements Driver {
+  readonly #db: BetterSqlite3.Database;
+  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  #queue: Promise<void> = Promise.resolve();
+  #unlock: (() => void) | null = null;
+  #batch: Batch | null = null;
+  #requestOpen = false;
+  #commitScheduled = false;
+  #commitWhenIdle = false;
+
+  constructor(db: BetterSqlite3.Database) {
+    this.#db = db;
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const previous = this.#queue;
+    let unlock!: () => void;
+    this.#queue = new Promise<void>((resolve) => (unlock = resolve));
+    await previous;
+    this.#unlock = unlock;
+    return new Lease(this);
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    const lease = connection as Lease;
+    this.#openBatch();
+    this.#db.exec(`SAVEPOINT ${REQUEST_SAVEPOINT}`);
+    lease.inRequest = true;
+    this.#requestOpen = true;
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const lease = connection as Lease;
+    this.#db.exec(`RELEASE ${REQUEST_SAVEPOINT}`);
+    const batch = this.#batch;
+    this.#endRequest(lease);
+    // Let the next request in while this one waits for the batch's COMMIT.
+    this.#release(lease);
+    if (!batch) throw new Error('The shared SQLite transaction ended while a request was open');
+    await batch.durable;
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const lease = connection as Lease;
+    if (!lease.inRequest) return;
+    if (this.#db.inTransaction) {
+      this.#db.exec(`ROLLBACK TO ${REQUEST_SAVEPOINT}`);
+      this.#db.exec(`RELEASE ${REQUEST_SAVEPOINT}`);
+    } else {
+      this.#loseBatch(new Error('SQLite rolled back the shared transaction'));
+    }
+    this.#endRequest(lease);
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    this.#release(connection as Lease);
+  }
+
+  async destroy(): Promise<void> {
+    this.#commitNow();
+    this.#statements.clear();
+    if (this.#db.open) this.#db.close();
+  }
+
+  async execute<R>(lease: Lease, compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const statement = this.#prepare(compiledQuery.sql);
+    const parameters = compiledQuery.parameters as unknown[];
+    const joinsBatch = !lease.inRequest && !statement.readonly;
+    if (joinsBatch) this.#openBatch();
+    const batch = this.#batch;
+    let result: QueryResult<R>;
+    try {
+      if (statement.reader) {
+        result = { rows: statement.all(parameters) as R[] };
+      } else {
+        const { changes, lastInsertRowid } = statement.run(parameters);
+        result = { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+      }
+    } catch (error) {
+      if (this.#batch && !this.#db.inTransaction) this.#loseBatch(error);
+      throw error;
+    }
+    if (joinsBatch && batch) {
+      this.#scheduleCommit();
+      await batch.durable;
+    }
+    return result;
+  }
+
+  #prepare(text: string): BetterSqlite3.Statement {
+    let statement = this.#statements.get(text);
+    if (!statement) {
+      statement = this.#db.prepare(text);
+      if (this.#statements.size >= STATEMENT_CACHE_SIZE) this.#statements.delete(this.#statements.keys().next().value!);
+      this.#statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  #openBatch(): void {
+    if (this.#batch) return;
+    this.#db.exec('BEGIN IMMEDIATE');
+    this.#batch = new Batch();
+    this.#scheduleCommit();
+  }
+
+  #endRequest(lease: Lease): void {
+    lease.inRequest = false;
+    this.#requestOpen = false;
+    if (this.#commitWhenIdle) {
+      this.#commitWhenIdle = false;
+      this.#commitNow();
+    }
+  }
+
+  #release(lease: Lease): void {
+    if (lease.released) return;
+    lease.released = true;
+    const unlock = this.#unlock;
+    this.#unlock = null;
+    unlock?.();
+  }
+
+  #scheduleCommit(): void {
+    if (this.#commitScheduled) return;
+    this.#commitScheduled = true;
+    setImmediate(() => {
+      this.#commitScheduled = false;
+      if (this.#requestOpen) this.#commitWhenIdle = true;
+      else this.#commitNow();
+    });
+  }
+
+  #commitNow(): void {
+    const batch = this.#batch;
+    if (!batch) return;
+    this.#batch = null;
+    try {
+      this.#db.exec('COMMIT');
+      batch.resolve();
+    } catch (error) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      batch.reject(error);
+    }
+  }
+
+  #loseBatch(error: unknown): void {
+    const batch = this.#batch;
+    this.#batch = null;
+    batch?.reject(error);
+  }
+}
