@@ -9,6 +9,7 @@ import { healthRoutes } from '../resources/health/health.routes.js';
 import { identityRoutes } from '../resources/identity/identity.routes.js';
 import { metricsRoutes } from '../resources/metrics/metrics.routes.js';
 import { vaultRoutes } from '../resources/vaults/vaults.routes.js';
+import { logfileRoutes } from '../resources/logfiles/logfiles.routes.js';
 
 /** Every resource's routes; each resource folder registers its own. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -21,4 +22,5 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await configurationRoutes(app, ctx);
   await backupRoutes(app, ctx);
   await vaultRoutes(app, ctx);
+  await logfileRoutes(app, ctx);
 }

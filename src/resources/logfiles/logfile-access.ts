@@ -1,0 +1,21 @@
+import type { Actor } from '../../domain/state-machines/state-machine.js';
+import { forbidden } from '../../errors/app-error.js';
+import type { Caller } from '../../server/caller.js';
+
+/**
+ * Log files are reported and uploaded by their agent: its own token, or a user's token with X-Agent-Id naming it
+ * (how Cloud Backup agents used to call). Another agent is refused outright; a user is a `user` actor, whom the
+ * state machine refuses.
+ */
+export function logfileActor(caller: Caller, agentHeader: string | undefined, agentId: string): Actor {
+  if (caller.kind === 'agent') {
+    if (caller.agentId !== agentId) throw forbidden("An agent may only report on its own log files.");
+    return 'agent';
+  }
+  return agentHeader === agentId ? 'agent' : 'user';
+}
+
+/** Log files are for administrators of the project (reference §2 rows 17–21); agents only report on them. */
+export function assertUserCaller(caller: Caller): void {
+  if (caller.kind === 'agent') throw forbidden("Log files are requested and read by the project's administrators.");
+}
