@@ -10,6 +10,7 @@ import { identityRoutes } from '../resources/identity/identity.routes.js';
 import { metricsRoutes } from '../resources/metrics/metrics.routes.js';
 import { vaultRoutes } from '../resources/vaults/vaults.routes.js';
 import { logfileRoutes } from '../resources/logfiles/logfiles.routes.js';
+import { taskRoutes } from '../resources/tasks/tasks.routes.js';
 
 /** Every resource's routes; each resource folder registers its own. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -23,4 +24,5 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await backupRoutes(app, ctx);
   await vaultRoutes(app, ctx);
   await logfileRoutes(app, ctx);
+  await taskRoutes(app, ctx);
 }

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { TaskTables } from './task-tables.js';
 
 /**
  * Row types of every table. JSON documents are stored as TEXT on both engines and booleans as 0/1 integers, so the
@@ -171,7 +172,7 @@ export interface ServerSecretsTable {
   created_at: string;
 }
 
-export interface Database {
+export interface Database extends TaskTables {
   projects: ProjectsTable;
   users: UsersTable;
   tokens: TokensTable;
