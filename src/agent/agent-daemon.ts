@@ -1,0 +1,177 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { AgentApi } from './agent-api.js';
+import { logFileOf, stateFileOf, type AgentConfig } from './agent-config.js';
+import { pinoLevel } from './agent-log.js';
+import { AgentState, type WorkRecord } from './agent-state.js';
+import { AgentVault } from './agent-vault.js';
+import { AgentClock } from './clock.js';
+import { ConfigurationCache } from './configuration-document.js';
+import { pollEvents, type AgentEvent } from './event-poller.js';
+import { Heartbeat, type ActivationMode } from './heartbeat.js';
+import { runBackupJob } from './jobs/backup-job.js';
+import { runBackupBrowse, runHostBrowse } from './jobs/browse-job.js';
+import { runCleanupJob } from './jobs/cleanup-job.js';
+import type { JobKind, JobRuntime } from './jobs/job-runtime.js';
+import { logfileWorkFromEvent, runLogfileJob } from './jobs/logfile-job.js';
+import { restoreWorkFromEvent, runRestoreJob, type RestoreWork } from './jobs/restore-job.js';
+import { TaskRunner, taskWorkFromEvent } from './jobs/task-job.js';
+import { runPasswordVerification, runVaultEncryption } from './jobs/vault-request-job.js';
+import { recoverInterruptedWork } from './recovery.js';
+import { BackupScheduler } from './scheduler.js';
+import { AgentSession } from './session.js';
+import { WorkQueue } from './work-queue.js';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * `coffer agent run`: log in, say `startup`, read the configuration document, settle work left from a previous
+ * run, then follow the event stream and the schedule until told to stop.
+ */
+export class AgentDaemon {
+  private readonly stopController = new AbortController();
+  private readonly session: AgentSession;
+  private readonly api: AgentApi;
+  private readonly state: AgentState;
+  private readonly configs: ConfigurationCache;
+  private readonly rt: JobRuntime;
+  private readonly queue: WorkQueue;
+  private readonly tasks: TaskRunner;
+  private readonly heartbeat: Heartbeat;
+  private readonly scheduler: BackupScheduler;
+
+  constructor(
+    private readonly config: AgentConfig,
+    configPath: string,
+    private readonly log: Logger,
+    clock = AgentClock.fromEnv(),
+  ) {
+    this.session = new AgentSession(config, log, this.stopController.signal);
+    this.api = new AgentApi(config, this.session, log);
+    this.state = new AgentState(stateFileOf(config, configPath));
+    this.configs = new ConfigurationCache(this.api);
+    const vault = new AgentVault(() => this.configs.vaultUrl(), this.session, config.vaultPassword);
+    this.rt = {
+      api: this.api,
+      vault,
+      configs: this.configs,
+      log,
+      clock,
+      agentId: config.agentId,
+      hostName: os.hostname(),
+      logFile: logFileOf(config, configPath),
+      workDir: path.join(path.dirname(configPath), 'work'),
+    };
+    this.queue = new WorkQueue(this.rt, this.state, log);
+    this.tasks = new TaskRunner(this.rt, this.state);
+    this.heartbeat = new Heartbeat(this.api, log);
+    this.scheduler = new BackupScheduler(this.api, this.configs, clock, log, (id, configurationId) => this.acceptBackup(id, configurationId));
+  }
+
+  async run(): Promise<void> {
+    const signal = this.stopController.signal;
+    await this.state.load();
+    await this.session.token();
+    await this.api.post(this.api.agentUrl('events'), { event: 'startup' });
+    const document = await this.configs.reload();
+    this.log.level = pinoLevel(document.system_preferences?.logging?.level);
+    this.heartbeat.configure(document.system_preferences?.events?.rse?.heartbeat?.interval_ms);
+    this.heartbeat.beat();
+    this.log.info({ agent: this.config.agentId, configurations: document.configurations.length, marker: this.state.marker }, 'agent started');
+    await recoverInterruptedWork(this.rt, this.state, this.tasks, this.log, (record) => this.requeue(record));
+    await this.scheduler.refresh();
+    await pollEvents(this.api, this.state, this.log, signal, (event) => this.handle(event));
+  }
+
+  /** Stops polling, aborts running work (which reports itself), says `shutdown`. */
+  async shutdown(): Promise<void> {
+    if (this.stopController.signal.aborted) return;
+    this.log.info('agent shutting down');
+    this.stopController.abort();
+    this.scheduler.stop();
+    this.heartbeat.stop();
+    this.queue.abortAll();
+    this.tasks.cancelAll();
+    await Promise.race([this.queue.whenIdle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS))]);
+    await this.api.post(this.api.agentUrl('events'), { event: 'shutdown' }, { retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 500 } }).catch(() => undefined);
+    this.session.close();
+  }
+
+  private async handle(event: AgentEvent): Promise<void> {
+    const body = event as Record<string, any>;
+    this.log.debug({ event: event.event, id: event.id }, 'event');
+    switch (event.event) {
+      case 'backup_start_request':
+        await this.acceptBackup(body.backup?.id, body.configuration?.id);
+        return;
+      case 'restore_start_request': {
+        const work = restoreWorkFromEvent(body);
+        await this.queue.accept('restore', work.id, work, (signal) => runRestoreJob(this.rt, work, signal));
+        return;
+      }
+      case 'cleanup_start_request':
+        await this.queue.accept('cleanup', body.cleanup?.id, null, (signal) => runCleanupJob(this.rt, body.cleanup?.id, signal));
+        return;
+      case 'backup_stop_request':
+      case 'restore_stop_request':
+      case 'cleanup_stop_request': {
+        const kind = event.event.replace('_stop_request', '') as JobKind;
+        await this.queue.stop(kind, body[kind]?.id);
+        return;
+      }
+      case 'configuration_changed':
+        await this.scheduler.refresh(true);
+        return;
+      case 'agent_activate':
+        this.heartbeat.activate((body.mode as ActivationMode) ?? 'active');
+        return;
+      case 'logfile_upload': {
+        const work = logfileWorkFromEvent(body);
+        if (work) this.background('logfile upload', runLogfileJob(this.rt, work));
+        return;
+      }
+      case 'host_browse':
+        this.background('host browse', runHostBrowse(this.rt, body));
+        return;
+      case 'backup_browse':
+        this.background('backup browse', runBackupBrowse(this.rt, body));
+        return;
+      case 'vault_password_verify':
+        this.background('vault password verification', runPasswordVerification(this.rt, this.config.rsaPrivateKey, body));
+        return;
+      case 'vault_encryption_enable':
+      case 'vault_encryption_change':
+        this.background('vault encryption', runVaultEncryption(this.rt, this.config.rsaPrivateKey, body, event.event === 'vault_encryption_change'));
+        return;
+      case 'task_start_request': {
+        const work = taskWorkFromEvent(body);
+        if (work) this.background('task', this.tasks.start(work));
+        return;
+      }
+      case 'task_cancel_request':
+        if (typeof body.task?.guid === 'string') await this.tasks.cancel(body.task.guid);
+        return;
+      default:
+        // Events about work reported by this agent itself (backup_in_progress, task_running, …) need nothing.
+        return;
+    }
+  }
+
+  private async acceptBackup(id: string, configurationId: string): Promise<void> {
+    await this.queue.accept('backup', id, { configurationId }, (signal) => runBackupJob(this.rt, { id, configurationId }, signal));
+  }
+
+  private async requeue(record: WorkRecord): Promise<void> {
+    const payload = record.payload as Record<string, any> | undefined;
+    if (record.kind === 'backup') await this.acceptBackup(record.id, payload?.configurationId);
+    else if (record.kind === 'restore') {
+      const work = payload as RestoreWork;
+      await this.queue.accept('restore', record.id, work, (signal) => runRestoreJob(this.rt, work, signal));
+    } else if (record.kind === 'cleanup') await this.queue.accept('cleanup', record.id, null, (signal) => runCleanupJob(this.rt, record.id, signal));
+  }
+
+  private background(what: string, work: Promise<void>): void {
+    work.catch((err: unknown) => this.log.error({ err: (err as Error).message }, `${what} failed`));
+  }
+}

@@ -1,0 +1,60 @@
+import type { PathRule } from '../engine/archiver/path-filter.js';
+import type { AgentApi } from './agent-api.js';
+
+export interface ConfigurationEntry {
+  id: string;
+  name: string;
+  enabled: boolean;
+  retention: { days: number };
+  /** Next scheduled times (UTC), or null for manual-only configurations. */
+  times: string[] | null;
+  inclusions: PathRule[];
+  exclusions: PathRule[];
+}
+
+export interface ConfigurationDocument {
+  system_preferences?: {
+    logging?: { level?: string };
+    events?: { rse?: { heartbeat?: { interval_ms?: Record<string, number> }; polling?: { timeout_ms?: Record<string, number> } } };
+  };
+  vaults: { id: string; encrypted?: boolean; links: { href: string; rel: string }[] }[];
+  configurations: ConfigurationEntry[];
+}
+
+/** The agent's configuration document (`GET /agents/{id}/configuration`), kept until `configuration_changed`. */
+export class ConfigurationCache {
+  private document: ConfigurationDocument | undefined;
+  private loading: Promise<ConfigurationDocument> | undefined;
+
+  constructor(private readonly api: AgentApi) {}
+
+  async get(): Promise<ConfigurationDocument> {
+    if (this.document) return this.document;
+    return this.reload();
+  }
+
+  reload(): Promise<ConfigurationDocument> {
+    this.loading ??= this.api
+      .get<ConfigurationDocument>(this.api.agentUrl('configuration'))
+      .then((answer) => {
+        this.document = answer.body;
+        return answer.body;
+      })
+      .finally(() => {
+        this.loading = undefined;
+      });
+    return this.loading;
+  }
+
+  async configuration(id: string): Promise<ConfigurationEntry | undefined> {
+    const find = (doc: ConfigurationDocument) => doc.configurations.find((c) => c.id === id);
+    return find(await this.get()) ?? find(await this.reload());
+  }
+
+  async vaultUrl(): Promise<string> {
+    const vault = (await this.get()).vaults[0];
+    const link = vault?.links.find((l) => l.rel === 'publicURL') ?? vault?.links[0];
+    if (!link) throw new Error('the configuration document names no vault');
+    return link.href;
+  }
+}

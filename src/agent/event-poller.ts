@@ -1,0 +1,56 @@
+import type { Logger } from 'pino';
+import type { AgentApi } from './agent-api.js';
+import { ApiError } from './api-error.js';
+import type { AgentState } from './agent-state.js';
+import { sleep } from './retry.js';
+
+export interface AgentEvent {
+  id: string;
+  time: string;
+  event: string;
+  [field: string]: unknown;
+}
+
+/** Retry "forever" while the server is away; the poller itself is the outer loop. */
+const POLL_RETRY = { attempts: 3, baseDelayMs: 500, maxDelayMs: 5_000 };
+/** When a server answers at once with nothing (no long poll), wait this long before asking again. */
+const PLAIN_POLL_INTERVAL_MS = 1_000;
+
+/**
+ * Reads the agent's event stream (`GET …/agents/{id}/events?marker=…&sort_dir=asc`), which the server holds open
+ * until something happens. Each event is handed over in order and the marker saved after it, so a restart goes
+ * on from the last event handled.
+ */
+export async function pollEvents(api: AgentApi, state: AgentState, log: Logger, signal: AbortSignal, handle: (event: AgentEvent) => Promise<void>): Promise<void> {
+  let failures = 0;
+  while (!signal.aborted) {
+    const query = new URLSearchParams({ sort_dir: 'asc', limit: '100' });
+    if (state.marker) query.set('marker', state.marker);
+    const asked = Date.now();
+    try {
+      const answer = await api.get<{ events: AgentEvent[] }>(`${api.agentUrl('events')}?${query}`, { retry: POLL_RETRY, signal });
+      failures = 0;
+      const events = answer.body?.events ?? [];
+      for (const event of events) {
+        try {
+          await handle(event);
+        } catch (err) {
+          log.error({ event: event.event, id: event.id, err: (err as Error).message }, 'event handling failed');
+        }
+        await state.setMarker(event.id);
+      }
+      if (events.length === 0 && Date.now() - asked < 200) await sleep(PLAIN_POLL_INTERVAL_MS, signal);
+    } catch (err) {
+      if (signal.aborted) return;
+      if (err instanceof ApiError && err.status === 400 && state.marker && /marker/i.test(err.serverMessage)) {
+        // The events after our marker were pruned: start again from what the server still has.
+        log.warn({ marker: state.marker }, 'event marker unknown to the server; reading from the oldest event kept');
+        await state.resetMarker();
+        continue;
+      }
+      failures++;
+      log.warn({ err: (err as Error).message, failures }, 'event poll failed; retrying');
+      await sleep(Math.min(30_000, 1_000 * 2 ** Math.min(failures, 5)), signal).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { createHash, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+
+export interface HostFacts {
+  os: { name: string; version: string; architecture: string };
+  addresses: { version: 4 | 6; addr: string }[];
+}
+
+/** The machine's own id (systemd/dbus machine-id) when there is one, else a new UUID kept in the agent config. */
+export function readMachineId(): string {
+  for (const file of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
+    try {
+      const id = fs.readFileSync(file, 'utf8').trim();
+      if (/^[0-9a-f]{32}$/.test(id)) return `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`;
+    } catch {
+      // try the next one
+    }
+  }
+  return randomUUID();
+}
+
+/**
+ * A fingerprint that identifies this installation: derived from the machine id plus a random salt chosen once at
+ * registration, so two hosts cloned from one image still differ once each registers.
+ */
+export function newFingerprint(machineId: string): string {
+  return createHash('sha256').update(`${machineId}:${randomBytes(16).toString('hex')}`).digest('hex');
+}
+
+export function hostFacts(): HostFacts {
+  const addresses: HostFacts['addresses'] = [];
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const address of list ?? []) {
+      if (address.internal) continue;
+      addresses.push({ version: address.family === 'IPv6' ? 6 : 4, addr: address.address });
+    }
+  }
+  if (addresses.length === 0) addresses.push({ version: 4, addr: '127.0.0.1' });
+  return {
+    os: { name: osName(), version: os.release(), architecture: os.arch() === 'x64' || os.arch() === 'arm64' ? '64-bit' : '32-bit' },
+    addresses,
+  };
+}
+
+function osName(): string {
+  try {
+    const release = fs.readFileSync('/etc/os-release', 'utf8');
+    const name = /^NAME="?([^"\n]+)"?/m.exec(release)?.[1];
+    if (name) return name;
+  } catch {
+    // not Linux, or no os-release
+  }
+  return os.type();
+}
+
+/** An RSA key pair: the public half is registered (hex modulus, exponent); the private half stays in the config. */
+export function newRsaKeyPair(): { modulus: string; exponent: number; privateKeyPem: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const modulus = Buffer.from(jwk.n as string, 'base64url').toString('hex').toUpperCase();
+  const exponent = Buffer.from(jwk.e as string, 'base64url').readUIntBE(0, Buffer.from(jwk.e as string, 'base64url').length);
+  return { modulus, exponent, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
+}

@@ -1,0 +1,63 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { defaultConfigPath, loadAgentConfig, logFileOf } from './agent-config.js';
+import { AgentDaemon } from './agent-daemon.js';
+import { openAgentLog } from './agent-log.js';
+import { registerThisHost } from './agent-register.js';
+import { promptSecret } from './prompt-secret.js';
+
+/** `coffer agent register` and `coffer agent run`. */
+export function registerAgentCommands(program: Command): void {
+  const agent = program.command('agent').description('the backup agent that runs on each server: register it once, then run it as a service');
+
+  agent
+    .command('register')
+    .description('register this host with a Coffer server (once) and write the agent configuration file')
+    .requiredOption('--api <url>', 'the Coffer server, e.g. https://backup.example.com')
+    .requiredOption('--user <name>', 'a user with the creator or admin role (password from COFFER_PASSWORD, API key from COFFER_API_KEY, or asked)')
+    .option('--project <id>', "project to register in (default: the user's project)")
+    .option('--name <name>', 'agent name (default: the host name)')
+    .option('--config <file>', 'agent configuration file', defaultConfigPath())
+    .option('--force', 'register again as a new agent even if this host is registered')
+    .action(async (options: { api: string; user: string; project?: string; name?: string; config: string; force?: boolean }) => {
+      const apiKey = process.env.COFFER_API_KEY;
+      const secret = process.env.COFFER_PASSWORD ?? apiKey ?? (await promptSecret(`Password for ${options.user}: `));
+      const configPath = path.resolve(options.config);
+      const config = await registerThisHost({
+        api: options.api,
+        user: options.user,
+        secret,
+        apiKey: process.env.COFFER_PASSWORD === undefined && apiKey !== undefined,
+        configPath,
+        project: options.project,
+        name: options.name,
+        vaultPassword: process.env.COFFER_VAULT_PASSWORD,
+        force: options.force,
+      });
+      process.stdout.write(
+        `registered agent ${config.agentId} in project ${config.projectId}\n` +
+          `configuration: ${configPath} (mode 0600; it holds the vault password: keep a copy somewhere safe, the server cannot recover it)\n` +
+          `start it with: coffer agent run --config ${configPath}\n`,
+      );
+    });
+
+  agent
+    .command('run')
+    .description('run the agent: listen for work from the server and do it (stops on SIGTERM or SIGINT)')
+    .option('--config <file>', 'agent configuration file', defaultConfigPath())
+    .action(async (options: { config: string }) => {
+      const configPath = path.resolve(options.config);
+      const config = await loadAgentConfig(configPath);
+      const log = openAgentLog(logFileOf(config, configPath));
+      const daemon = new AgentDaemon(config, configPath, log);
+      let stopping = false;
+      const stop = () => {
+        if (stopping) return;
+        stopping = true;
+        void daemon.shutdown().finally(() => process.exit(0));
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+      await daemon.run();
+    });
+}

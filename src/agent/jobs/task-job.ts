@@ -1,0 +1,184 @@
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { AgentState } from '../agent-state.js';
+import { ApiError } from '../api-error.js';
+import type { JobRuntime } from './job-runtime.js';
+import { TaskOutput } from './task-output.js';
+import { killGroup, resolveRunAs, startTaskProcess } from './task-process.js';
+
+export interface TaskWork {
+  guid: string;
+  name: string;
+  command: string;
+  user: string | null;
+  memoryMb: number;
+  diskMb: number;
+  logRate: number;
+  dropletGuid: string | null;
+}
+
+export function taskWorkFromEvent(event: Record<string, any>): TaskWork | undefined {
+  const task = event.task;
+  if (!task || typeof task.guid !== 'string' || typeof task.command !== 'string') return undefined;
+  const int = (value: unknown, fallback: number) => (Number.isSafeInteger(value) ? (value as number) : fallback);
+  return {
+    guid: task.guid,
+    name: String(task.name ?? task.guid),
+    command: task.command,
+    user: typeof task.user === 'string' && task.user !== '' ? task.user : null,
+    memoryMb: int(task.memory_in_mb, 1024),
+    diskMb: int(task.disk_in_mb, 1024),
+    logRate: int(task.log_rate_limit_in_bytes_per_second, 1_048_576),
+    dropletGuid: typeof task.droplet_guid === 'string' && task.droplet_guid !== '' ? task.droplet_guid : null,
+  };
+}
+
+const DISK_CHECK_MS = 2_000;
+export const CANCELLED_REASON = 'task was cancelled';
+
+interface RunningTask {
+  cancel(): void;
+}
+
+/**
+ * Runs v3 tasks (several at once): RUNNING once the command starts, then SUCCEEDED or FAILED with a
+ * `failure_reason`; the output goes to the server as it comes. Cancel kills the command's process group.
+ */
+export class TaskRunner {
+  private readonly running = new Map<string, RunningTask>();
+
+  constructor(
+    private readonly rt: JobRuntime,
+    private readonly state: AgentState,
+  ) {}
+
+  get busy(): boolean {
+    return this.running.size > 0;
+  }
+
+  async start(work: TaskWork): Promise<void> {
+    if (this.running.has(work.guid)) return;
+    const task = await this.rt.api.get<{ state: string }>(this.rt.api.v3('tasks', work.guid), { accept: [404] });
+    if (task.status === 404) return;
+    if (task.body.state === 'CANCELING') return this.report(work.guid, 'FAILED', CANCELLED_REASON);
+    if (task.body.state !== 'PENDING') return;
+    let cancelled = false;
+    let child: ChildProcess | undefined;
+    this.running.set(work.guid, {
+      cancel: () => {
+        cancelled = true;
+        if (child) killGroup(child);
+      },
+    });
+    await this.state.track({ kind: 'task', id: work.guid, phase: 'running' });
+    const scratch = path.join(this.rt.workDir, 'tasks', work.guid);
+    const output = new TaskOutput(this.rt.api, this.rt.log, work.guid, work.logRate);
+    try {
+      await fs.mkdir(scratch, { recursive: true, mode: 0o700 });
+      const runAs = resolveRunAs(work.user);
+      if (work.dropletGuid) await this.restoreDroplet(work.dropletGuid, scratch, output);
+      if (runAs) await fs.chown(scratch, runAs.uid, runAs.gid);
+      if (cancelled) return await this.finish(work.guid, output, 'FAILED', CANCELLED_REASON);
+      child = startTaskProcess(work.command, scratch, { memoryMb: work.memoryMb, diskMb: work.diskMb }, runAs, { COFFER_TASK_GUID: work.guid, COFFER_TASK_NAME: work.name });
+      await this.report(work.guid, 'RUNNING');
+      this.rt.log.info({ task: work.guid, pid: child.pid }, 'task started');
+      const outcome = await this.watch(child, work, scratch, output, () => cancelled);
+      await this.finish(work.guid, output, outcome.state, outcome.reason);
+    } catch (err) {
+      this.rt.log.error({ task: work.guid, err: (err as Error).message }, 'task could not run');
+      if (child) killGroup(child);
+      await this.finish(work.guid, output, 'FAILED', cancelled ? CANCELLED_REASON : (err as Error).message).catch((reportErr: unknown) =>
+        this.rt.log.error({ task: work.guid, err: (reportErr as Error).message }, 'task report not delivered'),
+      );
+    } finally {
+      this.running.delete(work.guid);
+      await fs.rm(scratch, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  async cancel(guid: string): Promise<void> {
+    const task = this.running.get(guid);
+    if (task) {
+      this.rt.log.info({ task: guid }, 'task cancel requested');
+      task.cancel();
+      return;
+    }
+    // Not running here (finished, or lost in a restart): end it so it does not stay CANCELING.
+    const current = await this.rt.api.get<{ state: string }>(this.rt.api.v3('tasks', guid), { accept: [404] });
+    if (current.status !== 404 && current.body.state === 'CANCELING') await this.report(guid, 'FAILED', CANCELLED_REASON);
+  }
+
+  cancelAll(): void {
+    for (const task of this.running.values()) task.cancel();
+  }
+
+  private async restoreDroplet(backupId: string, scratch: string, output: TaskOutput): Promise<void> {
+    const backup = await this.rt.api.get<{ snapshot_id: number | null }>(this.rt.api.v2('backups', backupId));
+    if (backup.body.snapshot_id === null) throw new Error(`backup ${backupId} has no snapshot to restore`);
+    const vault = await this.rt.vault.open();
+    const summary = await vault.restore({ snapshot: backup.body.snapshot_id, target: scratch, overwrite: true });
+    output.note(`[coffer] restored backup ${backupId} (${summary.filesRestored} files, ${summary.bytesRestored} bytes) into ${scratch}`);
+    if (summary.errors.length > 0) throw new Error(`restoring backup ${backupId} failed for ${summary.errors.length} files, e.g. ${summary.errors[0].path}: ${summary.errors[0].reason}`);
+  }
+
+  private watch(child: ChildProcess, work: TaskWork, scratch: string, output: TaskOutput, cancelled: () => boolean): Promise<{ state: 'SUCCEEDED' | 'FAILED'; reason?: string }> {
+    return new Promise((resolve) => {
+      let overDisk = false;
+      child.stdout?.on('data', (chunk: Buffer) => output.write(chunk));
+      child.stderr?.on('data', (chunk: Buffer) => output.write(chunk));
+      const diskTimer = setInterval(() => {
+        directorySize(scratch).then((bytes) => {
+          if (bytes > work.diskMb * 1024 * 1024 && !overDisk) {
+            overDisk = true;
+            killGroup(child);
+          }
+        }, () => undefined);
+      }, DISK_CHECK_MS);
+      child.on('error', (err) => {
+        clearInterval(diskTimer);
+        resolve({ state: 'FAILED', reason: `could not start the command: ${err.message}` });
+      });
+      child.on('close', (code, signal) => {
+        clearInterval(diskTimer);
+        if (cancelled()) return resolve({ state: 'FAILED', reason: CANCELLED_REASON });
+        if (overDisk) return resolve({ state: 'FAILED', reason: `disk limit of ${work.diskMb} MB exceeded` });
+        if (code === 0) return resolve({ state: 'SUCCEEDED' });
+        if (code === 125) return resolve({ state: 'FAILED', reason: 'the memory or disk limit could not be applied' });
+        resolve({ state: 'FAILED', reason: signal ? `Killed by signal ${signal}` : `Exited with status ${code}` });
+      });
+    });
+  }
+
+  private async finish(guid: string, output: TaskOutput, state: 'SUCCEEDED' | 'FAILED', reason?: string): Promise<void> {
+    await output.close();
+    await this.report(guid, state, reason);
+    await this.state.forget(guid);
+    this.rt.log.info({ task: guid, state, reason }, 'task ended');
+  }
+
+  async report(guid: string, state: 'RUNNING' | 'SUCCEEDED' | 'FAILED', reason?: string): Promise<void> {
+    const operations: { op: 'replace'; path: string; value: unknown }[] = [{ op: 'replace', path: '/state', value: state }];
+    if (reason !== undefined) operations.push({ op: 'replace', path: '/result/failure_reason', value: reason });
+    try {
+      await this.rt.api.patch(this.rt.api.v3('tasks', guid), operations);
+    } catch (err) {
+      // 422: the task moved on (cancelled while we reported RUNNING, or already ended); nothing to repeat.
+      if (err instanceof ApiError && err.status === 422) {
+        this.rt.log.warn({ task: guid, state, err: err.message }, 'task report refused');
+        return;
+      }
+      throw err;
+    }
+  }
+}
+
+async function directorySize(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += await directorySize(full);
+    else if (entry.isFile()) total += (await fs.stat(full).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
+}

@@ -1,0 +1,81 @@
+import type { Logger } from 'pino';
+import type { AgentApi } from './agent-api.js';
+import type { AgentClock } from './clock.js';
+import type { ConfigurationCache } from './configuration-document.js';
+
+/** A scheduled time this far in the past (by the agent's clock) still starts; older ones were missed. */
+const LATE_GRACE_MS = 30_000;
+const REFRESH_INTERVAL_MS = 10 * 60_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Starts scheduled backups by the agent's own clock at the `times` of its configuration document: at each time it
+ * creates the backup (`POST /backups`, `start_scheduled`, with `X-Agent-Id`) and hands it to the work queue. Each
+ * (configuration, time) fires once; the document is re-read after a start and every ten minutes, so `times` moves on.
+ */
+export class BackupScheduler {
+  private timers = new Map<string, NodeJS.Timeout>();
+  private readonly fired = new Set<string>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly api: AgentApi,
+    private readonly configs: ConfigurationCache,
+    private readonly clock: AgentClock,
+    private readonly log: Logger,
+    private readonly startBackup: (backupId: string, configurationId: string) => Promise<void>,
+  ) {}
+
+  async refresh(reload = false): Promise<void> {
+    if (this.stopped) return;
+    const document = reload ? await this.configs.reload() : await this.configs.get();
+    const wanted = new Map<string, { configurationId: string; at: number }>();
+    for (const configuration of document.configurations) {
+      if (!configuration.enabled || !configuration.times) continue;
+      for (const time of configuration.times) {
+        const at = Date.parse(time);
+        const key = `${configuration.id}@${time}`;
+        if (Number.isNaN(at) || this.fired.has(key)) continue;
+        const delay = this.clock.until(at);
+        if (delay < -LATE_GRACE_MS || delay > MAX_TIMER_MS) continue;
+        wanted.set(key, { configurationId: configuration.id, at });
+      }
+    }
+    for (const [key, timer] of this.timers) {
+      if (!wanted.has(key)) {
+        clearTimeout(timer);
+        this.timers.delete(key);
+      }
+    }
+    for (const [key, { configurationId, at }] of wanted) {
+      if (this.timers.has(key)) continue;
+      const timer = setTimeout(() => void this.fire(key, configurationId), Math.max(0, this.clock.until(at)));
+      this.timers.set(key, timer);
+      this.log.debug({ configuration: configurationId, at: new Date(at).toISOString() }, 'backup scheduled');
+    }
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.refresh(true).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'schedule refresh failed')), REFRESH_INTERVAL_MS);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.refreshTimer);
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private async fire(key: string, configurationId: string): Promise<void> {
+    this.timers.delete(key);
+    if (this.stopped || this.fired.has(key)) return;
+    this.fired.add(key);
+    try {
+      const created = await this.api.post<{ id: string }>(this.api.v2('backups'), { configuration_id: configurationId, state: 'start_scheduled' });
+      this.log.info({ configuration: configurationId, backup: created.body.id }, 'scheduled backup created');
+      await this.startBackup(created.body.id, configurationId);
+    } catch (err) {
+      this.log.error({ configuration: configurationId, err: (err as Error).message }, 'scheduled backup could not start');
+    }
+    await this.refresh(true).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'schedule refresh failed'));
+  }
+}

@@ -1,0 +1,102 @@
+import type { Logger } from 'pino';
+import type { AgentConfig } from './agent-config.js';
+import { ApiError, serverMessageOf } from './api-error.js';
+import { hostFacts } from './host-identity.js';
+import { backoffDelay, DEFAULT_RETRY, isFinalStatus, sleep, type RetryPolicy } from './retry.js';
+import type { TokenSource } from './vault-http-backend.js';
+
+export const AGENT_VERSION = '1.0.0';
+
+/** Refresh this long before the token expires, or at 80 % of its life when that is shorter. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+const LOGIN_RETRY: RetryPolicy = { ...DEFAULT_RETRY, maxDelayMs: 15_000 };
+
+/**
+ * The agent's login (`POST /agents/tokens` with id, password and fingerprint) and its token: refreshed on a timer
+ * before it expires, and at once when the server refuses it. Logging in retries server and network errors forever;
+ * a refusal (wrong password, another host's fingerprint) is final.
+ */
+export class AgentSession implements TokenSource {
+  private current: { id: string; expiresAt: number } | undefined;
+  private pending: Promise<string> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly log: Logger,
+    private readonly abort: AbortSignal,
+  ) {}
+
+  async token(): Promise<string> {
+    if (this.current && this.current.expiresAt - Date.now() > 5_000) return this.current.id;
+    return this.login();
+  }
+
+  async refresh(refused: string): Promise<string> {
+    if (this.current && this.current.id !== refused) return this.current.id;
+    this.current = undefined;
+    return this.login();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+  }
+
+  private login(): Promise<string> {
+    this.pending ??= this.loginWithRetries().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  private async loginWithRetries(): Promise<string> {
+    const url = `${this.config.api}/v2/${encodeURIComponent(this.config.projectId)}/agents/tokens`;
+    const facts = hostFacts();
+    const body = JSON.stringify({
+      project_id: this.config.projectId,
+      id: this.config.agentId,
+      password: this.config.password,
+      name: this.config.name,
+      version: AGENT_VERSION,
+      host: { os: facts.os, fingerprint: this.config.fingerprint, addresses: facts.addresses },
+    });
+    for (let attempt = 0; ; attempt++) {
+      let status = 0;
+      let text = '';
+      let retryAfter: string | null = null;
+      try {
+        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-project-id': this.config.projectId }, body, signal: this.abort });
+        status = response.status;
+        text = await response.text();
+        retryAfter = response.headers.get('retry-after');
+        if (response.ok) {
+          const token = (JSON.parse(text) as { token: { id: string; expires: string } }).token;
+          this.current = { id: token.id, expiresAt: Date.parse(token.expires) };
+          this.scheduleRefresh();
+          this.log.info({ expires: token.expires }, 'logged in');
+          return token.id;
+        }
+      } catch (err) {
+        if (this.abort.aborted) throw err;
+        this.log.warn({ err: (err as Error).message }, 'login failed; retrying');
+      }
+      if (status !== 0 && isFinalStatus(status)) throw new ApiError(status, 'POST', url, serverMessageOf(text));
+      if (status !== 0) this.log.warn({ status }, 'login refused by a server error; retrying');
+      await sleep(backoffDelay(LOGIN_RETRY, Math.min(attempt, 10), retryAfter), this.abort);
+    }
+  }
+
+  private scheduleRefresh(): void {
+    clearTimeout(this.timer);
+    if (this.closed || !this.current) return;
+    const life = this.current.expiresAt - Date.now();
+    const delay = Math.max(1_000, Math.min(life - REFRESH_MARGIN_MS, life * 0.8));
+    const stale = this.current.id;
+    this.timer = setTimeout(() => {
+      this.refresh(stale).catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'token refresh failed'));
+    }, Math.min(delay, 2 ** 31 - 1));
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,157 @@
+import type { Logger } from 'pino';
+import { ApiError } from './api-error.js';
+import type { AgentState } from './agent-state.js';
+import { failureDocument, wireNow } from './jobs/job-errors.js';
+import { isAbort, JobRefusal, jobUrl, replace, report, type JobKind, type JobRuntime } from './jobs/job-runtime.js';
+
+const START_STATES = new Set(['start_requested', 'start_scheduled']);
+const TERMINAL_STATES = new Set(['completed', 'completed_with_errors', 'failed', 'stopped', 'skipped', 'missed']);
+
+interface QueuedJob {
+  kind: JobKind;
+  id: string;
+  payload: unknown;
+  run: (signal: AbortSignal) => Promise<void>;
+  controller: AbortController;
+}
+
+/**
+ * Backups, restores and cleanups run one at a time (they share the vault). A job is taken once, however many
+ * times its start request arrives; it is recorded in the state file while in hand, so a restart knows what was
+ * interrupted. A stop request aborts the engine through its AbortSignal; the job then reports `stopped`.
+ */
+export class WorkQueue {
+  private readonly queue: QueuedJob[] = [];
+  private current: QueuedJob | undefined;
+  private draining = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly rt: JobRuntime,
+    private readonly state: AgentState,
+    private readonly log: Logger,
+  ) {}
+
+  get busy(): boolean {
+    return this.current !== undefined || this.queue.length > 0;
+  }
+
+  /** Takes a job if the server still has it waiting to start (or it is one this agent already queued). */
+  async accept(kind: JobKind, id: string, payload: unknown, run: (signal: AbortSignal) => Promise<void>): Promise<boolean> {
+    if (this.current?.id === id || this.queue.some((j) => j.id === id)) return false;
+    const job = await this.rt.api.get<{ state: string }>(jobUrl(this.rt, kind, id), { accept: [404] });
+    if (job.status === 404) return false;
+    const resumable = job.body.state === 'queued' && this.state.has(id);
+    if (!START_STATES.has(job.body.state) && !resumable) {
+      this.log.debug({ kind, id, state: job.body.state }, 'job is not waiting to start; ignored');
+      return false;
+    }
+    const entry: QueuedJob = { kind, id, payload, run, controller: new AbortController() };
+    this.queue.push(entry);
+    await this.state.track({ kind, id, phase: 'queued', payload });
+    try {
+      await this.report(entry, [replace('/state', 'queued')]);
+    } catch (err) {
+      this.queue.splice(this.queue.indexOf(entry), 1);
+      await this.state.forget(id);
+      throw err;
+    }
+    void this.drain();
+    return true;
+  }
+
+  /** A user asked a job to stop: abort it if it runs, end it at once if it only waits. */
+  async stop(kind: JobKind, id: string): Promise<void> {
+    if (this.current?.id === id) {
+      this.log.info({ kind, id }, 'stop requested: aborting');
+      this.current.controller.abort();
+      return;
+    }
+    const waiting = this.queue.findIndex((j) => j.id === id);
+    if (waiting >= 0) this.queue.splice(waiting, 1);
+    const job = await this.rt.api.get<{ state: string }>(jobUrl(this.rt, kind, id), { accept: [404] });
+    if (job.status === 404 || TERMINAL_STATES.has(job.body.state)) return;
+    await report(this.rt, kind, id, [replace('/state', 'stopped'), replace('/ended_time', wireNow())]).catch((err: unknown) => this.logReportFailure(kind, id, err));
+    await this.state.forget(id);
+  }
+
+  /** Aborts everything (agent shutdown). */
+  abortAll(): void {
+    this.queue.length = 0;
+    this.current?.controller.abort(new Error('agent shutting down'));
+  }
+
+  whenIdle(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let job = this.queue.shift(); job; job = this.queue.shift()) {
+        this.current = job;
+        await this.state.track({ kind: job.kind, id: job.id, phase: 'running', payload: job.payload });
+        const ended = await this.runOne(job);
+        if (ended) await this.state.forget(job.id);
+        this.current = undefined;
+      }
+    } finally {
+      this.draining = false;
+      this.current = undefined;
+      for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  /** Runs a job and makes sure it ends in a terminal state; false when the final report could not be delivered. */
+  private async runOne(job: QueuedJob): Promise<boolean> {
+    const { kind, id } = job;
+    this.log.info({ kind, id }, 'job started');
+    try {
+      await job.run(job.controller.signal);
+      this.log.info({ kind, id }, 'job finished');
+      return true;
+    } catch (err) {
+      try {
+        await this.finishAfterError(job, err);
+        return true;
+      } catch (reportErr) {
+        this.logReportFailure(kind, id, reportErr);
+        return false;
+      }
+    }
+  }
+
+  private async finishAfterError(job: QueuedJob, err: unknown): Promise<void> {
+    const { kind, id } = job;
+    const ended = replace('/ended_time', wireNow());
+    if (job.controller.signal.aborted || isAbort(err)) {
+      this.log.info({ kind, id }, 'job stopped');
+      await report(this.rt, kind, id, [replace('/state', 'stopped'), ended]);
+      return;
+    }
+    if (err instanceof ApiError && err.status === 409) {
+      // The server refused a step: usually a user's stop_requested arrived between two reports.
+      const job409 = await this.rt.api.get<{ state: string }>(jobUrl(this.rt, kind, id));
+      if (TERMINAL_STATES.has(job409.body.state)) return;
+      await report(this.rt, kind, id, [replace('/state', job409.body.state === 'stop_requested' ? 'stopped' : 'failed'), ended]);
+      return;
+    }
+    if (err instanceof ApiError && err.status < 500) {
+      this.log.error({ kind, id, err: err.message }, 'job report refused; giving up on this job');
+      return;
+    }
+    this.log.error({ kind, id, err: (err as Error)?.stack ?? String(err) }, 'job failed');
+    const errors = err instanceof JobRefusal ? failureDocument(err.reason, err.message) : failureDocument(`${kind}_failed`, (err as Error)?.message ?? String(err));
+    await report(this.rt, kind, id, [replace('/state', 'failed'), ended, replace('/errors', errors)]);
+  }
+
+  private async report(job: QueuedJob, operations: ReturnType<typeof replace>[]): Promise<void> {
+    await report(this.rt, job.kind, job.id, operations);
+  }
+
+  private logReportFailure(kind: JobKind, id: string, err: unknown): void {
+    this.log.error({ kind, id, err: (err as Error)?.message ?? String(err) }, 'could not deliver the final report');
+  }
+}
