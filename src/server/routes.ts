@@ -8,6 +8,7 @@ import { configurationRoutes } from '../resources/configurations/configurations.
 import { healthRoutes } from '../resources/health/health.routes.js';
 import { identityRoutes } from '../resources/identity/identity.routes.js';
 import { metricsRoutes } from '../resources/metrics/metrics.routes.js';
+import { restoreRoutes } from '../resources/restores/restores.routes.js';
 import { vaultRoutes } from '../resources/vaults/vaults.routes.js';
 import { logfileRoutes } from '../resources/logfiles/logfiles.routes.js';
 import { taskRoutes } from '../resources/tasks/tasks.routes.js';
@@ -22,6 +23,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await eventRoutes(app, ctx);
   await configurationRoutes(app, ctx);
   await backupRoutes(app, ctx);
+  await restoreRoutes(app, ctx);
   await vaultRoutes(app, ctx);
   await logfileRoutes(app, ctx);
   await taskRoutes(app, ctx);

@@ -39,7 +39,12 @@ function pickSchedule(schedule: ScheduleSpec): ScheduleSpec {
 }
 
 function pathItems(check: BodyCheck, list: 'inclusions' | 'exclusions'): PathItem[] | undefined {
-  const items = check.array(list, { required: true });
+  return checkPathItems(check, list, { required: true });
+}
+
+/** `[{type: file|folder, path, path_encoded?}]` at `list`; undefined (with the problems noted) when invalid or absent. */
+export function checkPathItems(check: BodyCheck, list: string, options: { required: boolean }): PathItem[] | undefined {
+  const items = check.array(list, options);
   if (!items) return undefined;
   let valid = true;
   const result: PathItem[] = [];

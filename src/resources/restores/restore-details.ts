@@ -1,0 +1,23 @@
+import type { PathItem } from '../configurations/configuration.js';
+import type { Job } from '../jobs/job.js';
+
+/** What a restore was asked to do, kept in the job's `details`. */
+export interface RestoreDetails {
+  destination_path: string | null;
+  overwrite_files: boolean;
+  inclusions: PathItem[];
+  exclusions: PathItem[];
+  /** The agent whose vault holds the backup. */
+  source_agent_id: string;
+}
+
+export function restoreDetails(job: Job): RestoreDetails {
+  const details = job.details as Partial<RestoreDetails>;
+  return {
+    destination_path: details.destination_path ?? null,
+    overwrite_files: details.overwrite_files ?? false,
+    inclusions: details.inclusions ?? [],
+    exclusions: details.exclusions ?? [],
+    source_agent_id: details.source_agent_id ?? '',
+  };
+}

@@ -1,0 +1,12 @@
+import { restoreMachine } from '../../domain/state-machines/job-machines.js';
+import { counterField, errorsField, stateField, timeField, type PatchField } from '../jobs/job-patch-fields.js';
+
+/** The restore page's own spellings (`/started-time`, `/ended-time`, `/files_restores`, `/bytes-restored`) are aliases. */
+export const RESTORE_PATCH_FIELDS: readonly PatchField[] = [
+  stateField(restoreMachine),
+  timeField('started_time', ['/started-time']),
+  timeField('ended_time', ['/ended-time']),
+  errorsField,
+  counterField('files_restored', ['/files_restores']),
+  counterField('bytes_restored', ['/bytes-restored']),
+];

@@ -1,0 +1,33 @@
+import type { Urls } from '../../server/links.js';
+import type { Job } from '../jobs/job.js';
+import { presentErrorSummary } from '../jobs/job-errors.presenter.js';
+import { restoreDetails } from './restore-details.js';
+
+/** The §3.4 representation; `encrypted_password_hex` is never part of it (only the agent's start event has it). */
+export function presentRestore(job: Job, urls: Urls) {
+  const details = restoreDetails(job);
+  return {
+    project_id: job.projectId,
+    id: job.id,
+    backup: { id: job.backupId, links: [urls.link('full', 'backups', job.backupId ?? '')] },
+    destination_agent: { id: job.agentId, links: [urls.link('full', 'agents', job.agentId)] },
+    destination_path: details.destination_path,
+    overwrite_files: details.overwrite_files,
+    inclusions: details.inclusions,
+    exclusions: details.exclusions,
+    state: job.state,
+    started_time: job.startedTime,
+    ended_time: job.endedTime,
+    errors: presentErrorSummary(job, urls),
+    files_restored: (job.results.files_restored as number | undefined) ?? 0,
+    bytes_restored: (job.results.bytes_restored as number | undefined) ?? 0,
+    links: [urls.link('self', 'restores', job.id), urls.link('events', 'restores', job.id, 'events')],
+  };
+}
+
+/** List items omit inclusions and exclusions, and their first link is `full`. */
+export function presentRestoreListItem(job: Job, urls: Urls) {
+  const { inclusions, exclusions, links, ...item } = presentRestore(job, urls);
+  void inclusions, void exclusions;
+  return { ...item, links: [{ ...links[0], rel: 'full' }, ...links.slice(1)] };
+}

@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { restoreMachine } from '../../domain/state-machines/job-machines.js';
+import { AppError, badRequest, forbidden } from '../../errors/app-error.js';
+import type { AppContext } from '../../server/context.js';
+import { requireLevel } from '../../server/caller.js';
+import { v2Scope } from '../../server/request-scope.js';
+import { fetchAgent, findAgent } from '../agents/agent.fetcher.js';
+import { isRestorable, loadRetentions } from '../backups/backup-restorable.js';
+import { fetchJob } from '../jobs/job.fetcher.js';
+import { registerJobRoutes } from '../jobs/job.routes.js';
+import { createRestore } from './restore-create.action.js';
+import { parseRestoreCreate } from './restore-create.message.js';
+import { RESTORE_PATCH_FIELDS } from './restore-patch.fields.js';
+import { presentRestore, presentRestoreListItem } from './restore.presenter.js';
+import { assertPasswordMatchesVault, assertRestoreMayStart } from './restore-start.rules.js';
+
+const PathItem = Type.Object({ type: Type.String({ enum: ['file', 'folder'] }), path: Type.String() });
+const CreateBody = Type.Object({
+  backup_id: Type.String(),
+  destination_agent_id: Type.String(),
+  destination_path: Type.Union([Type.String(), Type.Null()]),
+  overwrite_files: Type.Optional(Type.Boolean()),
+  encrypted_password_hex: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  inclusions: Type.Optional(Type.Array(PathItem)),
+  exclusions: Type.Optional(Type.Array(PathItem)),
+});
+
+export async function restoreRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.post('/v2/:project_id/restores', { schema: { tags: ['restores'], summary: 'Start a restore', body: CreateBody }, attachValidation: true }, async (request, reply) => {
+    const scope = v2Scope(request, ctx);
+    const message = parseRestoreCreate(request.body);
+    const backup = await fetchJob(ctx.store.db, 'backup', scope.projectId, message.backupId).catch((error: unknown) => {
+      if (error instanceof AppError && error.kind === 'not_found') throw badRequest('Validation failed.', [`backup_id ${message.backupId} is not a backup of this project.`]);
+      throw error;
+    });
+    const destination = await findAgent(ctx.store.db, scope.projectId, message.destinationAgentId);
+    if (!destination) throw badRequest('Validation failed.', [`destination_agent_id ${message.destinationAgentId} is not an agent of this project.`]);
+    // The backup's own agent holds the vault (deleting an agent deletes its backups, so it exists).
+    const source = await fetchAgent(ctx.store.db, scope.projectId, backup.agentId);
+    assertPasswordMatchesVault(source, message);
+    requireLevel(scope.caller, 'creator');
+    if (scope.caller.kind === 'agent') throw forbidden('Restores are started by users, not agents.');
+    assertRestoreMayStart(isRestorable(backup, await loadRetentions(ctx.store.db, scope.projectId), new Date()), destination);
+    const job = await createRestore(ctx, backup, source, destination, message);
+    return reply.code(201).header('location', scope.urls.v2('restores', job.id)).send(presentRestore(job, scope.urls));
+  });
+
+  registerJobRoutes(app, ctx, {
+    kind: 'restore',
+    machine: restoreMachine,
+    fields: RESTORE_PATCH_FIELDS,
+    present: presentRestore,
+    presentListItem: presentRestoreListItem,
+  });
+}
