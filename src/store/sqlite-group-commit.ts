@@ -87,6 +87,7 @@ class Lease implements DatabaseConnection {
 
 const REQUEST_SAVEPOINT = 'coffer_request';
 const STATEMENT_CACHE_SIZE = 500;
+const BUSY_WAIT_MS = 5000;
 
 class GroupCommitSqliteDriver implements Driver {
   readonly #db: BetterSqlite3.Database;
@@ -115,7 +116,7 @@ class GroupCommitSqliteDriver implements Driver {
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     const lease = connection as Lease;
-    this.#openBatch();
+    await this.#openBatch();
     this.#db.exec(`SAVEPOINT ${REQUEST_SAVEPOINT}`);
     lease.inRequest = true;
     this.#requestOpen = true;
@@ -158,7 +159,7 @@ class GroupCommitSqliteDriver implements Driver {
     const statement = this.#prepare(compiledQuery.sql);
     const parameters = compiledQuery.parameters as unknown[];
     const joinsBatch = !lease.inRequest && !statement.readonly;
-    if (joinsBatch) this.#openBatch();
+    if (joinsBatch) await this.#openBatch();
     const batch = this.#batch;
     let result: QueryResult<R>;
     try {
@@ -189,11 +190,25 @@ class GroupCommitSqliteDriver implements Driver {
     return statement;
   }
 
-  #openBatch(): void {
-    if (this.#batch) return;
-    this.#db.exec('BEGIN IMMEDIATE');
-    this.#batch = new Batch();
-    this.#scheduleCommit();
+  /**
+   * Opens the shared transaction. Another process (or another store on the same file) may hold the write lock:
+   * wait for it without blocking the event loop, which the holder may need in order to commit.
+   */
+  async #openBatch(): Promise<void> {
+    const deadline = Date.now() + BUSY_WAIT_MS;
+    while (!this.#batch) {
+      try {
+        this.#db.pragma('busy_timeout = 0');
+        this.#db.exec('BEGIN IMMEDIATE');
+        this.#batch = new Batch();
+        this.#scheduleCommit();
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      } finally {
+        this.#db.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
+      }
+    }
   }
 
   #endRequest(lease: Lease): void {

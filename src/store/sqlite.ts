@@ -19,11 +19,12 @@ export interface SqliteStoreOptions {
 export async function openSqliteStore({ file, groupCommit = true }: SqliteStoreOptions): Promise<Store> {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const connection = new SqliteDatabase(file);
+  // First, so that every later step (switching to WAL included) waits for another process instead of failing.
+  connection.pragma('busy_timeout = 5000');
   connection.pragma('journal_mode = WAL');
   // FULL makes every commit durable (fsync of the WAL) before the response is sent.
   connection.pragma('synchronous = FULL');
   connection.pragma('foreign_keys = ON');
-  connection.pragma('busy_timeout = 5000');
   const dialect = groupCommit ? new GroupCommitSqliteDialect(connection) : new SqliteDialect({ database: connection });
   const db = new Kysely<Database>({ dialect });
   await migrate(db, 'sqlite', MIGRATIONS);
