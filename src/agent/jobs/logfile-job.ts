@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { ApiError } from '../api-error.js';
 import type { JobRuntime } from './job-runtime.js';
 
 /** The server keeps up to 64 MiB per log file; only the newest part of a larger log is sent. */
@@ -22,9 +23,13 @@ export function logfileWorkFromEvent(event: Record<string, any>): LogfileWork | 
 /** Uploads the agent's own log, gzip-compressed, to the link of the `logfile_upload` event: started → completed. */
 export async function runLogfileJob(rt: JobRuntime, work: LogfileWork): Promise<void> {
   const url = rt.api.agentUrl('logfiles', work.id);
-  const current = await rt.api.get<{ state: string }>(url, { accept: [404] });
-  if (current.status === 404 || current.body.state === 'completed') return;
-  if (current.body.state === 'requested') await rt.api.patch(url, [{ op: 'replace', path: '/state', value: 'started' }]);
+  try {
+    await rt.api.patch(url, [{ op: 'replace', path: '/state', value: 'started' }]);
+  } catch (err) {
+    // 409: the log file is completed already (a repeated logfile_upload); 404: it was deleted.
+    if (err instanceof ApiError && (err.status === 409 || err.status === 404)) return;
+    throw err;
+  }
   const gzipped = await gzipTail(rt.logFile);
   rt.log.info({ logfile: work.id, bytes: gzipped.length }, 'uploading log file');
   await rt.api.call('PUT', work.uploadUrl, { raw: gzipped, contentType: 'application/gzip' });

@@ -81,9 +81,11 @@ export class TaskRunner {
       if (runAs) await fs.chown(scratch, runAs.uid, runAs.gid);
       if (cancelled) return await this.finish(work.guid, output, 'FAILED', CANCELLED_REASON);
       child = startTaskProcess(work.command, scratch, { memoryMb: work.memoryMb, diskMb: work.diskMb }, runAs, { COFFER_TASK_GUID: work.guid, COFFER_TASK_NAME: work.name });
-      await this.report(work.guid, 'RUNNING');
+      // Listen before anything is awaited: a short command may be done before the RUNNING report returns.
+      const ended = this.watch(child, work, scratch, output, () => cancelled);
       this.rt.log.info({ task: work.guid, pid: child.pid }, 'task started');
-      const outcome = await this.watch(child, work, scratch, output, () => cancelled);
+      await this.report(work.guid, 'RUNNING');
+      const outcome = await ended;
       await this.finish(work.guid, output, outcome.state, outcome.reason);
     } catch (err) {
       this.rt.log.error({ task: work.guid, err: (err as Error).message }, 'task could not run');
