@@ -11,6 +11,12 @@ import { presentAgent } from './agent.presenter.js';
 import { registerAgent } from './agent-register.action.js';
 import { parseAgentRegister } from './agent-register.message.js';
 import { forbidden } from '../../errors/app-error.js';
+import { deleteAgent } from './agent-delete.action.js';
+import { patchAgent } from './agent-patch.action.js';
+import { parseAgentPatch } from './agent-patch.message.js';
+import { agentStatus } from './agent-status.js';
+import { assertUserCaller } from './agent-user-caller.js';
+import { agentVaultRoutes } from './agent-vault.routes.js';
 
 const RegisterBody = Type.Object({
   name: Type.String(),
@@ -66,4 +72,40 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
     requireLevel(scope.caller, 'observer');
     return presentAgent(agent, scope.urls);
   });
+
+  app.patch(
+    '/v2/:project_id/agents/:agent_id',
+    {
+      schema: { tags, summary: 'Enable or disable an agent, change its vault region or use_internal, its log level', body: Type.Array(Type.Object({ op: Type.String(), path: Type.String(), value: Type.Optional(Type.Unknown()) })) },
+      attachValidation: true,
+    },
+    async (request, reply) => {
+      const scope = v2Scope(request, ctx);
+      const agent = await fetchAgent(ctx.store.db, scope.projectId, (request.params as { agent_id: string }).agent_id);
+      const message = parseAgentPatch(request.body);
+      requireLevel(scope.caller, 'creator');
+      assertUserCaller(scope.caller);
+      await patchAgent(ctx, agent.id, message, (current) => presentAgent(current, scope.urls));
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete('/v2/:project_id/agents/:agent_id', { schema: { tags, summary: 'Delete an agent with its configurations and jobs' } }, async (request, reply) => {
+    const scope = v2Scope(request, ctx);
+    const agent = await fetchAgent(ctx.store.db, scope.projectId, (request.params as { agent_id: string }).agent_id);
+    requireLevel(scope.caller, 'admin');
+    assertUserCaller(scope.caller);
+    await deleteAgent(ctx, agent.id);
+    return reply.code(204).send();
+  });
+
+  app.get('/v2/:project_id/agents/:agent_id/status', { schema: { tags, summary: 'Whether the agent is busy and online' } }, async (request) => {
+    const scope = v2Scope(request, ctx);
+    const agent = await fetchAgent(ctx.store.db, scope.projectId, (request.params as { agent_id: string }).agent_id);
+    requireLevel(scope.caller, 'observer');
+    if (scope.caller.kind === 'agent' && scope.caller.agentId !== agent.id) throw forbidden("An agent may only read its own status.");
+    return agentStatus(ctx.store.db, agent.id);
+  });
+
+  await agentVaultRoutes(app, ctx);
 }
