@@ -1,4 +1,5 @@
 import type { BigIntStats } from 'node:fs';
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import { VaultError, throwIfAborted } from '../errors.js';
 import type { Repository } from '../repository/repository.js';
@@ -24,6 +25,7 @@ type Slot = TreeNode | Promise<TreeNode | undefined> | undefined;
 export class Archiver {
   private readonly fileSlots: Semaphore;
   private fatal: unknown;
+  private syncCalls = 0;
 
   constructor(
     private readonly repo: Repository,
@@ -90,7 +92,7 @@ export class Archiver {
     const parentNodes = await this.loadParentNodes(parentTree);
     let names: Buffer[] = [];
     try {
-      names = (await fs.readdir(dir, { encoding: 'buffer' })).sort(Buffer.compare);
+      names = fsSync.readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare);
     } catch (err) {
       this.state.addError(dir.toString(), err);
     }
@@ -100,8 +102,7 @@ export class Archiver {
       const path = joinPath(dir, name);
       if (this.filter.isExcluded(path.toString())) continue;
       const st = await this.lstat(path);
-      if (!st) continue;
-      slots.push(await this.entry(path, name, st, parentNodes.get(name.toString('latin1'))));
+      if (st) slots.push(await this.entry(path, name, st, parentNodes.get(name.toString('latin1'))));
     }
     return this.saveTree(slots);
   }
@@ -194,9 +195,15 @@ export class Archiver {
     return map;
   }
 
+  /**
+   * Metadata calls are synchronous: from the inode cache they take microseconds, whereas a trip through
+   * libuv's small thread pool queues behind pack fsyncs and stalls the whole pipeline. The event loop still
+   * gets a turn every few entries so worker messages are answered promptly.
+   */
   private async lstat(path: Buffer, follow = false): Promise<BigIntStats | undefined> {
+    if (++this.syncCalls % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
     try {
-      return await (follow ? fs.stat(path, { bigint: true }) : fs.lstat(path, { bigint: true }));
+      return follow ? fsSync.statSync(path, { bigint: true }) : fsSync.lstatSync(path, { bigint: true });
     } catch (err) {
       this.state.addError(path.toString(), err);
       return undefined;

@@ -1,6 +1,6 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { readChunks } from '../chunker/chunk-reader.js';
+import { chunkBuffer, readChunksSync, windowSize } from '../chunker/chunk-reader.js';
 import { FastCdc } from '../chunker/fastcdc.js';
 import { blobId, encodeBlob } from '../repository/blob-codec.js';
 import type { ChunkWorkerData, FromWorker, ToWorker } from './worker-protocol.js';
@@ -8,26 +8,34 @@ import type { ChunkWorkerData, FromWorker, ToWorker } from './worker-protocol.js
 /**
  * Runs in a worker thread: reads a file, chunks it, hashes each chunk and asks the main thread whether the
  * vault needs it; needed chunks are compressed and sealed here and sent back. The main thread only packs.
+ * Reads block this thread (it has nothing else to do) and keep the process's libuv pool free for the main
+ * thread. Several files are in progress at once so that waiting for an answer never idles the thread.
  */
 const data = workerData as ChunkWorkerData;
 const key = Buffer.from(data.key);
 const chunker = new FastCdc(data.chunker);
+const READ_SIZE = 1024 * 1024;
 const port = parentPort!;
 const decisions = new Map<string, (store: boolean) => void>();
 const cancelled = new Set<number>();
+/** Large read windows are reused: allocating one per file costs page faults and GC time. */
+const freeWindows: Buffer[] = [];
 
 port.on('message', (msg: ToWorker) => {
   if (msg.op === 'file') {
-    void processFile(msg.job, Buffer.from(msg.path));
+    void processFile(msg.job, Buffer.from(msg.path.buffer, msg.path.byteOffset, msg.path.byteLength));
   } else if (msg.op === 'decision') {
-    const resolve = decisions.get(`${msg.job}:${msg.seq}`);
-    decisions.delete(`${msg.job}:${msg.seq}`);
+    const k = `${msg.job}:${msg.seq}`;
+    const resolve = decisions.get(k);
+    decisions.delete(k);
     resolve?.(msg.store);
   } else if (msg.op === 'cancel') {
     cancelled.add(msg.job);
-    for (const [k, resolve] of decisions) if (k.startsWith(`${msg.job}:`)) {
-      decisions.delete(k);
-      resolve(false);
+    for (const [k, resolve] of decisions) {
+      if (k.startsWith(`${msg.job}:`)) {
+        decisions.delete(k);
+        resolve(false);
+      }
     }
   }
 });
@@ -36,35 +44,63 @@ function post(msg: FromWorker, transfer?: ArrayBuffer[]): void {
   port.postMessage(msg, transfer);
 }
 
+class Cancelled extends Error {
+  readonly code = 'ABORTED';
+}
+
 async function processFile(job: number, path: Buffer): Promise<void> {
-  let handle: fs.FileHandle | undefined;
+  let fd: number | undefined;
+  let window: Buffer | undefined;
   try {
-    handle = await fs.open(path, 'r');
+    fd = fs.openSync(path, 'r');
+    const size = fs.fstatSync(fd).size;
+    let chunks: Iterable<Buffer>;
+    if (size < chunker.minSize) {
+      // Small file (the common case): one exact read; the loop below still notices if it grew meanwhile.
+      const whole = Buffer.allocUnsafe(size + 1);
+      let got = 0;
+      while (got < whole.length) {
+        const n = fs.readSync(fd, whole, got, whole.length - got, null);
+        if (n === 0) break;
+        got += n;
+      }
+      if (got > size) {
+        window = freeWindows.pop() ?? Buffer.allocUnsafe(windowSize(chunker, READ_SIZE));
+        chunks = readChunksSync(fd, chunker, window, READ_SIZE);
+      } else {
+        chunks = chunkBuffer(whole.subarray(0, got), chunker);
+      }
+    } else {
+      window = freeWindows.pop() ?? Buffer.allocUnsafe(windowSize(chunker, READ_SIZE));
+      chunks = readChunksSync(fd, chunker, window, READ_SIZE);
+    }
     const ids: string[] = [];
-    let size = 0;
+    let total = 0;
     let seq = 0;
-    for await (const chunk of readChunks(handle, chunker)) {
-      if (cancelled.has(job)) throw Object.assign(new Error('cancelled'), { code: 'ABORTED' });
+    for (const chunk of chunks) {
+      if (cancelled.has(job)) throw new Cancelled('cancelled');
       const id = blobId(chunk);
       const mySeq = seq++;
       const decided = new Promise<boolean>((resolve) => decisions.set(`${job}:${mySeq}`, resolve));
       post({ op: 'chunk', job, seq: mySeq, id, size: chunk.length });
+      // The window is not touched while this file waits: other files use their own windows.
       if (await decided) {
-        if (cancelled.has(job)) throw Object.assign(new Error('cancelled'), { code: 'ABORTED' });
+        if (cancelled.has(job)) throw new Cancelled('cancelled');
         const blob = encodeBlob(key, 'data', chunk, id);
         const owned = blob.sealed.byteOffset === 0 && blob.sealed.byteLength === blob.sealed.buffer.byteLength;
         const sealed = owned ? blob.sealed : Buffer.from(blob.sealed);
         post({ op: 'blob', job, seq: mySeq, id, sealed, rawLength: blob.rawLength, compressed: blob.compressed }, [sealed.buffer as ArrayBuffer]);
       }
       ids.push(id);
-      size += chunk.length;
+      total += chunk.length;
     }
-    post({ op: 'done', job, ids, size });
+    post({ op: 'done', job, ids, size: total });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     post({ op: 'error', job, message: e.message, code: e.code });
   } finally {
     cancelled.delete(job);
-    await handle?.close().catch(() => undefined);
+    if (fd !== undefined) fs.closeSync(fd);
+    if (window) freeWindows.push(window);
   }
 }

@@ -14,7 +14,7 @@ const BROTLI_OPTIONS: zlib.BrotliOptions = {
 };
 
 export function compressIfWorthIt(raw: Buffer): { data: Buffer; compressed: boolean } {
-  if (raw.length < 64) return { data: raw, compressed: false };
+  if (raw.length < 64 || looksIncompressible(raw)) return { data: raw, compressed: false };
   const packed = zlib.brotliCompressSync(raw, { ...BROTLI_OPTIONS, params: { ...BROTLI_OPTIONS.params, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length } });
   if (packed.length <= raw.length - (raw.length >>> 5)) return { data: packed, compressed: true };
   return { data: raw, compressed: false };
@@ -29,4 +29,32 @@ export async function decompress(data: Buffer, rawLength: number): Promise<Buffe
 
 export function decompressSync(data: Buffer, rawLength: number): Buffer {
   return zlib.brotliDecompressSync(data, { maxOutputLength: Math.max(rawLength, 1) });
+}
+
+const SAMPLE_PIECES = 4;
+const SAMPLE_PIECE = 2048;
+/** log2 estimate of an 8 KiB sample of uniform random bytes is ~7.98; compressible data rarely tops 7.5. */
+const ENTROPY_LIMIT = 7.9;
+const log2Table = new Float64Array(SAMPLE_PIECES * SAMPLE_PIECE + 1).map((_, i) => (i ? Math.log2(i) : 0));
+
+/**
+ * Byte entropy of a few samples spread over the chunk: already-compressed or encrypted data (near 8 bits per
+ * byte) is stored raw without spending a compression pass on it. Costs a few microseconds per chunk.
+ */
+export function looksIncompressible(raw: Buffer): boolean {
+  if (raw.length < SAMPLE_PIECES * SAMPLE_PIECE * 2) return false;
+  const counts = new Uint32Array(256);
+  const stride = Math.floor((raw.length - SAMPLE_PIECE) / (SAMPLE_PIECES - 1));
+  for (let p = 0; p < SAMPLE_PIECES; p++) {
+    const start = p * stride;
+    for (let i = start; i < start + SAMPLE_PIECE; i++) counts[raw[i]!]!++;
+  }
+  const n = SAMPLE_PIECES * SAMPLE_PIECE;
+  let sum = 0;
+  for (let b = 0; b < 256; b++) {
+    const c = counts[b]!;
+    if (c) sum += c * log2Table[c]!;
+  }
+  const entropy = Math.log2(n) - sum / n;
+  return entropy > ENTROPY_LIMIT;
 }
