@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from './context.js';
+import { activityRoutes } from '../resources/activities/activities.routes.js';
 import { agentRoutes } from '../resources/agents/agents.routes.js';
 import { backupRoutes } from '../resources/backups/backups.routes.js';
 import { cleanupRoutes } from '../resources/cleanups/cleanups.routes.js';
@@ -24,6 +25,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await configurationRoutes(app, ctx);
   await backupRoutes(app, ctx);
   await restoreRoutes(app, ctx);
+  await activityRoutes(app, ctx);
   await vaultRoutes(app, ctx);
   await logfileRoutes(app, ctx);
   await taskRoutes(app, ctx);
