@@ -13,6 +13,7 @@ import { restoreRoutes } from '../resources/restores/restores.routes.js';
 import { vaultRoutes } from '../resources/vaults/vaults.routes.js';
 import { logfileRoutes } from '../resources/logfiles/logfiles.routes.js';
 import { taskRoutes } from '../resources/tasks/tasks.routes.js';
+import { browseRoutes } from '../resources/browse/browse.routes.js';
 
 /** Every resource's routes; each resource folder registers its own. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -29,4 +30,5 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await vaultRoutes(app, ctx);
   await logfileRoutes(app, ctx);
   await taskRoutes(app, ctx);
+  await browseRoutes(app, ctx);
 }
