@@ -408,3 +408,97 @@ describe('backups: missed', () => {
     assert.equal(due.next_scheduled_time, '2026-03-01T04:00:00.000Z');
   });
 });
+
+describe('compatibility: the Python SDK (cbu-sdk-python) job calls, replayed in order', () => {
+  it('answers every call with the status and fields the client reads', async () => {
+    // The SDK sends this content type on every request, GETs and empty-bodied DELETEs included.
+    const sdk = (method: string, path: string, body?: unknown, options: { projectHeader?: boolean; token?: string } = {}) =>
+      t.request(method, path, {
+        token: options.token ?? w.creator,
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          ...(options.projectHeader === false ? {} : { 'x-project-id': PROJECT }),
+        },
+        raw: body !== undefined ? JSON.stringify(body) : method === 'GET' ? undefined : '',
+        contentType: 'application/json; charset=utf-8',
+      });
+
+    const agents = await sdk('GET', '/v2/agents');
+    assert.equal(agents.status, 200);
+    assert.ok(agents.body.agents.some((a: { id: string }) => a.id === w.agent.id));
+
+    const created = await sdk('POST', '/v2/configurations', {
+      agent_id: w.agent.id,
+      name: 'sdk',
+      enabled: false,
+      schedule: { recurrence: ['RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=TH;BYHOUR=14;BYMINUTE=0'], time_zone: 'US/Central' },
+      retention: { days: 30 },
+      inclusions: [{ type: 'folder', path: '/web/' }],
+      exclusions: [],
+      notifications: [{ type: 'email', destination: 'sdk@example.com', on_success: true, on_failure: true }],
+    });
+    assert.equal(created.status, 201, created.text);
+    const config = created.body.id as string;
+    assert.equal((await sdk('PATCH', `/v2/configurations/${config}`, [{ op: 'replace', path: '/enabled', value: true }])).status, 204);
+
+    const document = await sdk('GET', `/v2/${PROJECT}/agents/${w.agent.id}/configuration`, undefined, { projectHeader: false });
+    assert.equal(document.status, 200);
+    const entry = document.body.configurations.find((c: { id: string }) => c.id === config);
+    assert.equal(entry.times.length, 3);
+    assert.deepEqual(Object.keys(entry.schedule).sort(), ['recurrence', 'start', 'time_zone']);
+    assert.equal(entry.backups.next.scheduled_time, entry.times[0]);
+    assert.equal(new Date(entry.times[0]).getUTCDay(), 4, 'Thursday');
+
+    const started = await sdk('POST', '/v2/backups', { configuration_id: config, state: 'start_requested' });
+    assert.equal(started.status, 201, started.text);
+    const backup = started.body.id as string;
+    const polled = await sdk('GET', `/v2/backups/${backup}/`);
+    assert.equal(polled.status, 200);
+    assert.equal(polled.body.state, 'start_requested');
+    await patch(backup, completionReport('completed', 77, new Date().toISOString()), w.agent.token);
+    const done = await sdk('GET', `/v2/backups/${backup}`);
+    assert.equal(done.body.state, 'completed');
+    const errors = await sdk('GET', `/v2/backups/${backup}/errors`);
+    assert.equal(errors.status, 200);
+    assert.ok(Array.isArray(errors.body.list));
+
+    const points = await sdk('GET', `/v2/backups?restorable=True&configuration_id=${config}`);
+    assert.equal(points.status, 200);
+    assert.equal(points.body.backups.length, 1);
+    const point = points.body.backups[0];
+    assert.equal(point.id, backup);
+    assert.equal(point.snapshot_id, 77);
+    assert.equal(point.configuration.id, config);
+    assert.equal(point.agent.id, w.agent.id);
+    assert.equal(typeof point.ended_time, 'string');
+
+    const configActivities = await sdk('GET', `/v2/configurations/${config}/activities`);
+    assert.equal(configActivities.status, 200);
+    const activity = configActivities.body.activities[0];
+    for (const field of ['id', 'type', 'state', 'last_updated_time', 'configuration', 'agent']) assert.ok(field in activity, field);
+    const agentActivities = await sdk('GET', `/v2/agents/${w.agent.id}/activities`);
+    assert.equal(agentActivities.status, 200);
+
+    const restore = await sdk('POST', '/v2/restores', {
+      backup_id: backup,
+      source_agent_id: w.agent.id,
+      destination_agent_id: w.agent.id,
+      destination_path: '/tmp/restore',
+      overwrite_files: false,
+    });
+    assert.equal(restore.status, 201, restore.text);
+    const restored = await sdk('GET', `/v2/${PROJECT}/restores/${restore.body.id}`, undefined, { projectHeader: false });
+    assert.equal(restored.status, 200);
+    assert.equal(restored.body.state, 'start_requested');
+
+    const cleanup = await sdk('POST', '/v2/cleanups', { agent_id: w.agent.id, state: 'start_requested' });
+    assert.equal(cleanup.status, 201);
+    assert.equal((await sdk('GET', `/v2/cleanups/${cleanup.body.id}`)).status, 200);
+    const withCleanup = await sdk('GET', `/v2/agents/${w.agent.id}/activities?type=cleanup`);
+    assert.ok(withCleanup.body.activities.length > 0);
+    assert.ok(withCleanup.body.activities.every((a: Record<string, unknown>) => !('configuration' in a)));
+
+    const removed = await sdk('DELETE', `/v2/configurations/${config}`, undefined, { token: w.admin });
+    assert.equal(removed.status, 204, removed.text);
+  });
+});
