@@ -12,9 +12,14 @@ import { checkRange } from './memory-backend.js';
  * fsynced, so a crash leaves either the old file or the complete new one. Pack files are spread over 256
  * sub-directories of `data/` (by the first two hex digits of their name) to keep directories small.
  */
+const OPEN_PACKS = 32;
+
 export class LocalBackend implements VaultBackend {
   readonly location: string;
   private readonly knownDirs = new Set<string>();
+  private readonly openPacks = new Map<string, Promise<{ handle: fs.FileHandle; size: number }>>();
+  private readonly readers = new Map<fs.FileHandle, number>();
+  private readonly closing = new Set<fs.FileHandle>();
 
   constructor(readonly root: string) {
     this.location = path.resolve(root);
@@ -56,6 +61,7 @@ export class LocalBackend implements VaultBackend {
 
   async load(name: string, range?: ByteRange): Promise<Buffer> {
     const filePath = this.pathOf(name);
+    if (range && name.startsWith('data/')) return this.loadPackRange(name, filePath, range);
     let handle: fs.FileHandle;
     try {
       handle = await fs.open(filePath, 'r');
@@ -78,6 +84,69 @@ export class LocalBackend implements VaultBackend {
     } finally {
       await handle.close();
     }
+  }
+
+  /**
+   * Packs never change once written (their name is their hash), so restores and checks that read many blobs
+   * keep a few pack files open instead of opening one per blob.
+   */
+  private async loadPackRange(name: string, filePath: string, range: ByteRange): Promise<Buffer> {
+    let entry = this.openPacks.get(name);
+    if (entry) {
+      this.openPacks.delete(name);
+      this.openPacks.set(name, entry);
+    } else {
+      entry = fs.open(filePath, 'r').then(async (handle) => ({ handle, size: (await handle.stat()).size }));
+      this.openPacks.set(name, entry);
+      entry.catch(() => this.openPacks.delete(name));
+      while (this.openPacks.size > OPEN_PACKS) {
+        const [oldest, old] = this.openPacks.entries().next().value!;
+        this.openPacks.delete(oldest);
+        void old.then((o) => this.closeLater(o.handle), () => undefined);
+      }
+    }
+    let open: { handle: fs.FileHandle; size: number };
+    try {
+      open = await entry;
+    } catch (err) {
+      throw mapNotFound(err, name);
+    }
+    checkRange(name, range, open.size);
+    this.readers.set(open.handle, (this.readers.get(open.handle) ?? 0) + 1);
+    try {
+      const buffer = Buffer.allocUnsafe(range.length);
+      let done = 0;
+      while (done < range.length) {
+        const { bytesRead } = await open.handle.read(buffer, done, range.length - done, range.offset + done);
+        if (bytesRead === 0) throw new Error(`short read of ${name}`);
+        done += bytesRead;
+      }
+      return buffer;
+    } finally {
+      const left = this.readers.get(open.handle)! - 1;
+      if (left) this.readers.set(open.handle, left);
+      else {
+        this.readers.delete(open.handle);
+        if (this.closing.has(open.handle)) await this.closeNow(open.handle);
+      }
+    }
+  }
+
+  private async closeLater(handle: fs.FileHandle): Promise<void> {
+    if (this.readers.has(handle)) this.closing.add(handle);
+    else await this.closeNow(handle);
+  }
+
+  private async closeNow(handle: fs.FileHandle): Promise<void> {
+    this.closing.delete(handle);
+    await handle.close().catch(() => undefined);
+  }
+
+  private async forgetOpenPack(name: string): Promise<void> {
+    const entry = this.openPacks.get(name);
+    if (!entry) return;
+    this.openPacks.delete(name);
+    await entry.then((o) => this.closeLater(o.handle), () => undefined);
   }
 
   async stat(name: string): Promise<FileInfo> {
@@ -113,6 +182,7 @@ export class LocalBackend implements VaultBackend {
 
   async remove(name: string): Promise<void> {
     const filePath = this.pathOf(name);
+    await this.forgetOpenPack(name);
     try {
       await fs.unlink(filePath);
     } catch (err) {
@@ -122,7 +192,9 @@ export class LocalBackend implements VaultBackend {
     await syncDir(path.dirname(filePath));
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await Promise.all([...this.openPacks.keys()].map((name) => this.forgetOpenPack(name)));
+  }
 
   /** Creates a directory (and parents) and fsyncs each parent that gained an entry. */
   private async ensureDir(dir: string): Promise<void> {

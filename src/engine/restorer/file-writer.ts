@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { Repository } from '../repository/repository.js';
 import { joinPath, type TreeNode } from '../vault/tree.js';
+import type { ByteBudget } from './byte-budget.js';
 
-const PREFETCH = 2;
+const PREFETCH = 3;
 let zeros = Buffer.alloc(0);
 
 function isAllZero(buf: Buffer): boolean {
@@ -11,56 +12,74 @@ function isAllZero(buf: Buffer): boolean {
   return buf.equals(zeros.subarray(0, buf.length));
 }
 
+export interface WriteOptions {
+  /** The destination did not exist (a fresh directory): write under the real name directly. */
+  fresh: boolean;
+  chown: boolean;
+  budget: ByteBudget;
+  onBytes: (n: number) => void;
+  signal?: AbortSignal;
+}
+
 /**
- * Writes one file from its blobs into a temporary file beside the destination, then renames it into place,
- * so a failed or corrupted restore never leaves a wrong file under the real name. Blocks of zeros become
- * holes. Every blob is authenticated and hash-checked before a byte of it is written.
+ * Writes one file from its blobs. Every blob is authenticated and hash-checked before a byte of it is written;
+ * on any failure the partial file is deleted, so a wrong file is never left under the real name. Replacing an
+ * existing file goes through a temporary name and a rename. Blocks of zeros become holes.
  */
-export async function writeFileFromBlobs(
-  repo: Repository,
-  dir: Buffer,
-  name: Buffer,
-  node: TreeNode,
-  options: { chown: boolean; onBytes: (n: number) => void; signal?: AbortSignal },
-): Promise<void> {
-  const tmp = joinPath(dir, Buffer.from(`.coffer-restore-${randomBytes(6).toString('hex')}`));
-  const handle = await fs.open(tmp, 'wx', 0o600);
+export async function writeFileFromBlobs(repo: Repository, dir: Buffer, name: Buffer, node: TreeNode, options: WriteOptions): Promise<void> {
+  const finalPath = joinPath(dir, name);
+  const writePath = options.fresh ? finalPath : joinPath(dir, Buffer.from(`.coffer-restore-${randomBytes(6).toString('hex')}`));
+  const handle = await fs.open(writePath, 'wx', 0o600);
   let closed = false;
+  const ids = node.content ?? [];
+  const sizes = ids.map((id) => repo.index.get(id)?.rawLength ?? 0);
+  const loads: Array<Promise<Buffer> | undefined> = [];
+  const startLoad = async (i: number): Promise<Buffer> => {
+    await options.budget.acquire(sizes[i]!);
+    return repo.loadBlob(ids[i]!);
+  };
+  const queue = (i: number) => {
+    if (i >= ids.length) return;
+    const p = startLoad(i);
+    p.catch(() => undefined); // observed when its turn comes; avoids an unhandled rejection meanwhile
+    loads[i] = p;
+  };
   try {
-    const ids = node.content ?? [];
-    const loads: Array<Promise<Buffer>> = [];
-    const startLoad = (i: number) => {
-      if (i < ids.length) {
-        const p = repo.loadBlob(ids[i]!);
-        p.catch(() => undefined); // observed below; avoids an unhandled rejection while queued
-        loads.push(p);
-      }
-    };
-    for (let i = 0; i < PREFETCH; i++) startLoad(i);
+    for (let i = 0; i < PREFETCH; i++) queue(i);
     let position = 0;
+    let holeAtEnd = false;
     for (let i = 0; i < ids.length; i++) {
-      options.signal?.throwIfAborted();
+      if (options.signal?.aborted) throw new Error('restore stopped');
       const data = await loads[i]!;
-      loads[i] = Promise.resolve(Buffer.alloc(0));
-      startLoad(i + PREFETCH);
-      if (!isAllZero(data)) {
-        let done = 0;
-        while (done < data.length) done += (await handle.write(data, done, data.length - done, position + done)).bytesWritten;
+      loads[i] = undefined;
+      try {
+        queue(i + PREFETCH);
+        holeAtEnd = isAllZero(data);
+        if (!holeAtEnd) {
+          let done = 0;
+          while (done < data.length) done += (await handle.write(data, done, data.length - done, position + done)).bytesWritten;
+        }
+      } finally {
+        options.budget.release(sizes[i]!);
       }
       position += data.length;
       options.onBytes(data.length);
     }
-    await handle.truncate(position);
-    if (options.chown) await handle.chown(node.uid, node.gid);
+    if (holeAtEnd) await handle.truncate(position);
+    if (options.chown && (node.uid !== process.getuid?.() || node.gid !== process.getgid?.())) await handle.chown(node.uid, node.gid);
     await handle.chmod(node.mode);
+    const mtime = Number(BigInt(node.mtimeNs)) / 1e9;
+    await handle.utimes(mtime, mtime);
     await handle.close();
     closed = true;
-    const mtime = Number(BigInt(node.mtimeNs)) / 1e9;
-    await fs.utimes(tmp, mtime, mtime);
-    await fs.rename(tmp, joinPath(dir, name));
+    if (writePath !== finalPath) await fs.rename(writePath, finalPath);
   } catch (err) {
     if (!closed) await handle.close().catch(() => undefined);
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    await fs.rm(writePath, { force: true }).catch(() => undefined);
+    // Give back the budget of loads that were started but never consumed.
+    const pending = loads.map((p, i) => (p ? { p, i } : undefined)).filter((x) => x !== undefined);
+    await Promise.allSettled(pending.map((x) => x.p));
+    for (const x of pending) options.budget.release(sizes[x.i]!);
     throw err;
   }
 }

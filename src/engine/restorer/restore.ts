@@ -8,10 +8,13 @@ import { Semaphore } from '../semaphore.js';
 import { findSnapshot, loadSnapshots } from '../vault/snapshot-store.js';
 import { joinPath, nameBytes, targetBytes, type TreeNode } from '../vault/tree.js';
 import { TreeLoader } from '../vault/tree-loader.js';
+import { ByteBudget } from './byte-budget.js';
 import { writeFileFromBlobs } from './file-writer.js';
 import type { RestoreOptions, RestoreProgress, RestoreSummary } from './restore-types.js';
 
-const FILES_IN_FLIGHT = 6;
+const FILES_IN_FLIGHT = 8;
+/** Blobs loaded but not yet written, over all files: bounds memory whatever the chunk sizes. */
+const BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 
 interface PlannedDir {
   dest: Buffer;
@@ -35,6 +38,7 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
   const summary = { filesRestored: 0, bytesRestored: 0, dirsRestored: 0, symlinksRestored: 0, filesSkipped: 0 };
   const dirsToFinish: PlannedDir[] = [];
   const slots = new Semaphore(FILES_IN_FLIGHT);
+  const budget = new ByteBudget(BYTES_IN_FLIGHT);
   const running = new Set<Promise<void>>();
   let lastEmit = 0;
   const emit = (force = false) => {
@@ -55,17 +59,19 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
   await countTotals(trees, snapshot.tree, '/', filter, progress);
   await fs.mkdir(targetRoot, { recursive: true });
 
-  const restoreEntry = async (dir: Buffer, node: TreeNode, snapPath: string): Promise<void> => {
+  const restoreEntry = async (dir: Buffer, node: TreeNode, snapPath: string, dirIsFresh: boolean): Promise<void> => {
     const name = nameBytes(node);
     const dest = joinPath(dir, name);
-    const existing = await fs.lstat(dest, { bigint: true }).catch(() => undefined);
+    // In a directory this restore created, nothing can be in the way: skip the lookup.
+    const existing = dirIsFresh ? undefined : await fs.lstat(dest, { bigint: true }).catch(() => undefined);
     if (node.type === 'dir') {
       if (existing && !existing.isDirectory()) {
         if (!options.overwrite) return fail(snapPath, new Error('exists and is not a directory'));
         await fs.rm(dest, { force: true });
       }
-      if (!existing?.isDirectory()) await fs.mkdir(dest, { mode: 0o700 });
-      await walk(dest, node, snapPath);
+      const fresh = !existing?.isDirectory();
+      if (fresh) await fs.mkdir(dest, { mode: 0o700 });
+      await walk(dest, node, snapPath, fresh);
       if (filter.takes(snapPath)) dirsToFinish.push({ dest, node });
       summary.dirsRestored++;
       return;
@@ -91,6 +97,8 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
     await slots.acquire();
     checkStop();
     const job = writeFileFromBlobs(repo, dir, name, node, {
+      fresh: !existing,
+      budget,
       chown,
       signal: options.signal,
       onBytes: (n) => {
@@ -113,7 +121,7 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
     running.add(job);
   };
 
-  const walk = async (dir: Buffer, dirNode: Pick<TreeNode, 'subtree'>, dirSnapPath: string): Promise<void> => {
+  const walk = async (dir: Buffer, dirNode: Pick<TreeNode, 'subtree'>, dirSnapPath: string, dirIsFresh: boolean): Promise<void> => {
     checkStop();
     const tree = await trees.load(dirNode.subtree!);
     for (const node of tree.nodes) {
@@ -121,7 +129,7 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
       const wanted = node.type === 'dir' ? filter.leadsToIncluded(snapPath) : filter.takes(snapPath);
       if (!wanted) continue;
       try {
-        await restoreEntry(dir, node, snapPath);
+        await restoreEntry(dir, node, snapPath, dirIsFresh);
       } catch (err) {
         if (err instanceof VaultError && err.code === 'ABORTED') throw err;
         fail(snapPath, err);
@@ -130,7 +138,7 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
   };
 
   try {
-    await walk(targetRoot, { subtree: snapshot.tree }, '/');
+    await walk(targetRoot, { subtree: snapshot.tree }, '/', false);
     while (running.size) await Promise.all([...running]);
     checkStop();
     for (const { dest, node } of dirsToFinish.reverse()) {
