@@ -14,6 +14,7 @@ import { vaultRoutes } from '../resources/vaults/vaults.routes.js';
 import { logfileRoutes } from '../resources/logfiles/logfiles.routes.js';
 import { taskRoutes } from '../resources/tasks/tasks.routes.js';
 import { browseRoutes } from '../resources/browse/browse.routes.js';
+import { settingsRoutes } from '../resources/settings/settings.routes.js';
 
 /** Every resource's routes; each resource folder registers its own. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -31,4 +32,5 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await logfileRoutes(app, ctx);
   await taskRoutes(app, ctx);
   await browseRoutes(app, ctx);
+  await settingsRoutes(app, ctx);
 }

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { forbidden } from '../../errors/app-error.js';
+import { requireLevel } from '../../server/caller.js';
+import type { AppContext } from '../../server/context.js';
+import { v2Scope } from '../../server/request-scope.js';
+import { parseSummarySettings, readSummarySettings, writeSummarySettings } from './summary-settings.js';
+
+const tags = ['settings'];
+const SettingsBody = Type.Object({
+  daily: Type.Optional(Type.Boolean()),
+  weekly: Type.Optional(Type.Boolean()),
+  notifications: Type.Array(Type.Object({ type: Type.String({ enum: ['email'] }), destination: Type.String() })),
+});
+
+export async function settingsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get('/v2/:project_id/settings/summaries', { schema: { tags, summary: 'Daily and weekly summary e-mail settings' } }, async (request) => {
+    const scope = v2Scope(request, ctx);
+    requireLevel(scope.caller, 'observer');
+    return readSummarySettings(ctx.store.db, scope.projectId);
+  });
+
+  app.put('/v2/:project_id/settings/summaries', { schema: { tags, summary: 'Replace the summary e-mail settings', body: SettingsBody }, attachValidation: true }, async (request, reply) => {
+    const scope = v2Scope(request, ctx);
+    const settings = parseSummarySettings(request.body);
+    requireLevel(scope.caller, 'creator');
+    if (scope.caller.kind === 'agent') throw forbidden('Summary settings are changed by users, not agents.');
+    await writeSummarySettings(ctx.store.db, scope.projectId, settings);
+    return reply.code(204).send();
+  });
+}
