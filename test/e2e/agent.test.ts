@@ -1,17 +1,20 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { VaultHttpBackend } from '../../src/agent/vault-http-backend.js';
+import { openVault } from '../../src/engine/vault/vault.js';
 
 /*
  * The whole system on real files: a server process and an agent process (each `node --import tsx`), talking HTTP.
  * The agent backs up a generated tree to the server's vault endpoint, restores it, cleans up, uploads its log and
- * runs tasks, driven only through the public API, the way an operator would.
+ * runs tasks, driven only through the public API, the way an operator would. COFFER_E2E_KEEP=1 keeps the work
+ * directory (logs of both processes) for a look after a failure.
  */
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -42,7 +45,7 @@ function node(args: string[], env: Record<string, string>, logName: string): Chi
   return child;
 }
 
-async function call(method: string, urlPath: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any; text: string }> {
+async function call(method: string, urlPath: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any; text: string; headers: Headers }> {
   const response = await fetch(`${api}${urlPath}`, {
     method,
     headers: { 'x-auth-token': ADMIN_TOKEN, ...(body === undefined ? {} : { 'content-type': contentType }) },
@@ -55,7 +58,7 @@ async function call(method: string, urlPath: string, body?: unknown, contentType
   } catch {
     // text/plain answers stay text
   }
-  return { status: response.status, body: parsed, text };
+  return { status: response.status, body: parsed, text, headers: response.headers };
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
@@ -96,6 +99,26 @@ async function startBackup(configurationId: string): Promise<string> {
   const created = await call('POST', `/v2/${PROJECT}/backups`, { configuration_id: configurationId, state: 'start_requested' });
   assert.equal(created.status, 201, created.text);
   return created.body.id;
+}
+
+/** What a console does to hand the agent a password: RSA-encrypt it with the agent's registered public key. */
+async function encryptForAgent(password: string): Promise<string> {
+  const agent = await call('GET', `/v2/${PROJECT}/agents/${agentId}`);
+  const { modulus, exponent } = agent.body.rsa_public_key as { modulus: string; exponent: number };
+  const e = Buffer.from(exponent.toString(16).padStart(6, '0'), 'hex');
+  const key = createPublicKey({ key: { kty: 'RSA', n: Buffer.from(modulus, 'hex').toString('base64url'), e: e.toString('base64url') }, format: 'jwk' });
+  return publicEncrypt(key, Buffer.from(password)).toString('hex');
+}
+
+/** POSTs a request that the agent answers, then reads its result (at the Location given) once the agent reported. */
+async function askAgent(urlPath: string, body: unknown): Promise<any> {
+  const asked = await call('POST', urlPath, body);
+  assert.equal(asked.status, 202, asked.text);
+  const resultPath = new URL(asked.headers.get('location') ?? '', api).pathname;
+  return waitFor(`the answer to ${urlPath}`, async () => {
+    const result = await call('GET', resultPath);
+    return result.status === 200 ? result.body : undefined;
+  }, 15_000);
 }
 
 function writeTree(): void {
@@ -180,7 +203,7 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
   after(async () => {
     for (const child of children) child.kill('SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 200));
-    fs.rmSync(work, { recursive: true, force: true });
+    if (!process.env.COFFER_E2E_KEEP) fs.rmSync(work, { recursive: true, force: true });
   });
 
   it('registers the host once, keeping its secrets in a file only its owner can read', async () => {
@@ -361,4 +384,37 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     assert.equal(restore.state, 'completed', JSON.stringify(restore.errors));
     assert.deepEqual(fs.readFileSync(path.join(work, 'restored-again', treeDir, 'data/big.bin')), fs.readFileSync(path.join(treeDir, 'data/big.bin')));
   });
+
+  it('answers host and backup browse requests', async () => {
+    const host = await askAgent(`/v2/${PROJECT}/agents/${agentId}/browse-requests`, { path: treeDir });
+    assert.equal(host.succeeded, true);
+    const byName = new Map(host.items.map((item: { name: string }) => [item.name, item]));
+    assert.deepEqual([...byName.keys()].sort(), ['dangling-link', 'data', 'docs', 'empty.txt', 'link-to-readme', 'nested']);
+    assert.equal((byName.get('link-to-readme') as { mime_type: string }).mime_type, 'application/x-symlink-file');
+    const inBackup = await askAgent(`/v2/${PROJECT}/backups/${backups.second.id}/browse-requests`, { agent_id: agentId, encrypted_password_hex: null, path: path.join(treeDir, 'docs') });
+    assert.equal(inBackup.succeeded, true);
+    const readme = inBackup.items.find((item: { name: string }) => item.name === 'readme.txt');
+    assert.equal(readme.bytes, fs.statSync(path.join(treeDir, 'docs/readme.txt')).size);
+    assert.deepEqual(inBackup.items.map((item: { name: string }) => item.name).sort(), ['new.txt', 'readme.txt', 'run.sh', 'secret.txt']);
+  });
+
+  it('adds a user password to the vault on request and verifies passwords; the server alone cannot open the vault', async () => {
+    const vaultId = (await call('GET', `/v2/${PROJECT}/agents/${agentId}`)).body.vault.id;
+    const asAdmin = () => new VaultHttpBackend({ url: `${api}/vaults/${vaultId}`, tokens: { token: async () => ADMIN_TOKEN, refresh: async () => ADMIN_TOKEN } });
+    await assert.rejects(openVault(asAdmin(), 'user-chosen password'), /password/i);
+    const enabled = await askAgent(`/v2/${PROJECT}/agents/${agentId}/vault-encryption-requests`, {
+      old_encrypted_password_hex: null,
+      new_encrypted_password_hex: await encryptForAgent('user-chosen password'),
+    });
+    assert.equal(enabled.succeeded, true);
+    assert.equal((await call('GET', `/v2/${PROJECT}/agents/${agentId}`)).body.vault.encrypted, true);
+    const right = await askAgent(`/v2/${PROJECT}/agents/${agentId}/vault-password-verification-requests`, { encrypted_password_hex: await encryptForAgent('user-chosen password'), agent_id: null });
+    assert.equal(right.valid, true);
+    const wrong = await askAgent(`/v2/${PROJECT}/agents/${agentId}/vault-password-verification-requests`, { encrypted_password_hex: await encryptForAgent('a wrong guess'), agent_id: null });
+    assert.equal(wrong.valid, false);
+    // With that password (and read access) the vault opens from anywhere: the snapshots are there.
+    const vault = await openVault(asAdmin(), 'user-chosen password');
+    assert.equal((await vault.listSnapshots()).length, 1, 'the second snapshot, after the cleanup');
+  });
 });
+
