@@ -8,6 +8,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
 import type { AppContext } from './context.js';
+import { startTaskSweeper } from '../resources/tasks/task-sweeper.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -24,6 +25,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   const events = new EventHub(store);
   const ctx: AppContext = { config, store, events, log, onClose: (cb) => closers.push(cb) };
   startEventPruning(ctx);
+  startTaskSweeper(ctx);
   const app = await buildApp(ctx);
   await app.listen({ host: config.host, port: config.port });
   ctx.onClose(startMissedBackupScheduler(ctx));

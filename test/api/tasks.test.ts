@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sweepTasks } from '../../src/resources/tasks/task-sweeper.js';
+import { startTaskSweeper, sweepTasks } from '../../src/resources/tasks/task-sweeper.js';
 import { keepTail, MAX_KEPT_OUTPUT_BYTES } from '../../src/resources/tasks/task-output.action.js';
 import { toWireTime } from '../../src/server/time.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -378,6 +378,19 @@ describe('tasks: sweeper', () => {
     assert.equal((await eventsOf(t, old.guid)).at(-1)?.name, 'task_failed');
     assert.equal((await req('GET', `/v3/tasks/${young.guid}`, w.creator)).body.state, 'PENDING');
     assert.equal((await req('GET', `/v3/tasks/${running.guid}`, w.creator)).body.state, 'RUNNING');
+  });
+
+  it('the periodic sweeper (as the server starts it) expires a stale PENDING task on its own', async () => {
+    const task = await createTask(t, w.agent.id, w.creator);
+    await setTaskTimes(t, task.guid, { created_at: toWireTime(new Date(Date.now() - 301_000)) });
+    startTaskSweeper(t.server.ctx, 20);
+    const deadline = Date.now() + 5000;
+    let state = 'PENDING';
+    while (state === 'PENDING' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      state = (await req('GET', `/v3/tasks/${task.guid}`, w.creator)).body.state;
+    }
+    assert.equal(state, 'FAILED');
   });
 
   it('prunes SUCCEEDED and FAILED tasks 31 days after their last change, with their labels', async () => {
