@@ -4,6 +4,7 @@ import { activityRoutes } from '../resources/activities/activities.routes.js';
 import { agentRoutes } from '../resources/agents/agents.routes.js';
 import { backupRoutes } from '../resources/backups/backups.routes.js';
 import { cleanupRoutes } from '../resources/cleanups/cleanups.routes.js';
+import { consoleRoutes } from '../resources/console/console.routes.js';
 import { eventRoutes } from '../resources/events/events.routes.js';
 import { configurationRoutes } from '../resources/configurations/configurations.routes.js';
 import { healthRoutes } from '../resources/health/health.routes.js';
@@ -20,6 +21,7 @@ import { settingsRoutes } from '../resources/settings/settings.routes.js';
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await metricsRoutes(app, ctx);
   await healthRoutes(app, ctx);
+  await consoleRoutes(app, ctx);
   await identityRoutes(app, ctx);
   await agentRoutes(app, ctx);
   await cleanupRoutes(app, ctx);

@@ -1,0 +1,160 @@
+import { get, may, v2 } from '../api.js';
+import { isTerminal, jobHref, jobPath, stopJob } from '../data.js';
+import { bytes, clear, duration, errorBox, facts, flash, h, stateBadge, when } from '../dom.js';
+
+const POLL_MS = 1500;
+
+function progressOf(events) {
+  const last = [...events].reverse().find((e) => /_progress$/.test(e.event ?? '') && typeof e.bytes_completed === 'number');
+  if (!last) return undefined;
+  const done = last.bytes_completed ?? 0;
+  const total = last.total_bytes ?? (last.bytes_remaining !== undefined ? done + last.bytes_remaining : undefined);
+  return { done, total, filesDone: last.files_completed, filesTotal: last.total_files };
+}
+
+function progressBar(progress, state) {
+  const finished = state === 'completed' || state === 'SUCCEEDED';
+  const fraction = finished ? 1 : progress?.total ? Math.min(1, progress.done / progress.total) : 0;
+  const percent = Math.floor(fraction * 100);
+  const text = progress
+    ? `${bytes(progress.done)}${progress.total !== undefined ? ` of ${bytes(progress.total)}` : ''}${progress.filesDone !== undefined ? ` · ${progress.filesDone}${progress.filesTotal !== undefined ? `/${progress.filesTotal}` : ''} files` : ''}`
+    : finished
+      ? 'done'
+      : 'waiting for the agent';
+  const fill = h('div');
+  // Set through the CSSOM: the console's Content-Security-Policy allows no inline style attributes.
+  fill.style.width = `${percent}%`;
+  return h(
+    'div',
+    {},
+    h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': percent, 'aria-label': 'Progress' }, fill),
+    h('p', { class: 'muted' }, `${percent}% · ${text}`),
+  );
+}
+
+function resultFacts(kind, job, names) {
+  const name = (id) => names.get(id) ?? id ?? '–';
+  const took = job.started_time && job.ended_time ? duration(Date.parse(job.ended_time) - Date.parse(job.started_time)) : '–';
+  const common = [
+    ['State', stateBadge(job.state)],
+    ['Id', h('span', { class: 'id' }, job.id ?? job.guid)],
+    ['Started', when(job.started_time ?? job.created_at)],
+    ['Ended', when(job.ended_time)],
+    ['Took', took],
+  ];
+  switch (kind) {
+    case 'backup':
+      return [
+        ...common,
+        ['Configuration', h('a', { href: `#/configurations/${encodeURIComponent(job.configuration?.id)}` }, name(job.configuration?.id))],
+        ['Agent', h('a', { href: `#/agents/${encodeURIComponent(job.agent?.id)}` }, name(job.agent?.id))],
+        ['Files', `${job.files_backed_up ?? 0} backed up of ${job.files_searched ?? 0} searched`],
+        ['Bytes', `${bytes(job.bytes_backed_up)} backed up of ${bytes(job.bytes_searched)} searched`],
+        ['Snapshot', job.snapshot_id ?? '–'],
+        ['Restorable', job.restorable ? 'yes' : 'no'],
+      ];
+    case 'restore':
+      return [
+        ...common,
+        ['Backup', h('a', { href: jobHref('backup', job.backup?.id) }, job.backup?.id ?? '–')],
+        ['Onto agent', h('a', { href: `#/agents/${encodeURIComponent(job.destination_agent?.id)}` }, name(job.destination_agent?.id))],
+        ['Into', job.destination_path ?? 'the original places'],
+        ['Restored', `${job.files_restored ?? 0} files, ${bytes(job.bytes_restored)}`],
+      ];
+    case 'cleanup':
+      return [...common, ['Agent', h('a', { href: `#/agents/${encodeURIComponent(job.agent?.id)}` }, name(job.agent?.id))], ['Snapshots removed', (job.snapshot_ids ?? []).join(', ') || '–'], ['Vault size', `${bytes(job.bytes_before)} → ${bytes(job.bytes_after)}`]];
+    case 'task':
+      return [
+        ['State', stateBadge(job.state)],
+        ['Name', job.name],
+        ['Command', h('code', {}, job.command ?? '(hidden for your role)')],
+        ['Agent', h('a', { href: `#/agents/${encodeURIComponent(job.relationships?.agent?.data?.guid)}` }, name(job.relationships?.agent?.data?.guid))],
+        ['Created', when(job.created_at)],
+        ['Updated', when(job.updated_at)],
+        ['Failure', job.result?.failure_reason ?? '–'],
+        ['Labels', Object.entries(job.metadata?.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '–'],
+      ];
+  }
+  return common;
+}
+
+function eventLine(event) {
+  const extra = typeof event.bytes_completed === 'number' ? ` ${bytes(event.bytes_completed)}${event.total_bytes !== undefined ? ` / ${bytes(event.total_bytes)}` : ''}` : '';
+  return h('li', {}, h('time', { datetime: event.time }, when(event.time)), ` · ${event.event}${extra}`);
+}
+
+export async function jobPage(main, kind, id) {
+  let timer;
+  let stopped = false;
+  let shownStop;
+  // The page is built once; each refresh replaces only the parts that change, so focus stays where it is.
+  const actions = h('div', { class: 'row' });
+  const progress = h('section', { class: 'panel', 'aria-label': 'Progress', hidden: kind === 'task' });
+  const details = h('section', { class: 'panel', 'aria-label': 'Details' });
+  const problems = h('div');
+  const outputs = h('div');
+  const eventList = h('section', { 'aria-labelledby': 'events-title', hidden: kind === 'task' });
+  // Names for the ids a job refers to.
+  const [agentList, configList] = await Promise.all([get(v2('agents')).catch(() => ({ agents: [] })), get(v2('configurations')).catch(() => ({ configurations: [] }))]);
+  const names = new Map([...agentList.agents, ...configList.configurations].map((item) => [item.id, item.name]));
+  clear(main, h('div', { class: 'spread' }, h('h1', {}, `${kind[0].toUpperCase()}${kind.slice(1)} ${String(id).slice(0, 8)}`), actions), progress, details, problems, outputs, eventList);
+
+  const draw = async () => {
+    const job = await get(jobPath(kind, id));
+    const [events, errors, output] = await Promise.all([
+      kind === 'task' ? Promise.resolve([]) : get(jobPath(kind, id, 'events'), { query: { sort_dir: 'asc', limit: 1000 } }).then((b) => b.events ?? []).catch(() => []),
+      kind === 'task' || !(job.errors?.count > 0 || job.errors?.reason) ? Promise.resolve(null) : get(jobPath(kind, id, 'errors')).catch(() => null),
+      kind === 'task' ? get(jobPath(kind, id, 'output'), { accept: [404] }).catch(() => null) : Promise.resolve(null),
+    ]);
+    if (stopped) return;
+    const canStop = may('creator') && !isTerminal(job.state) && job.state !== 'stop_requested' && job.state !== 'CANCELING';
+    if (canStop !== shownStop) {
+      shownStop = canStop;
+      clear(
+        actions,
+        canStop
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'danger',
+                onclick: async (event) => {
+                  event.target.disabled = true;
+                  try {
+                    await stopJob(kind, id);
+                    flash(`Asked the ${kind} to stop.`);
+                  } catch (error) {
+                    flash(error.message, 'error');
+                  }
+                },
+              },
+              kind === 'task' ? 'Cancel task' : `Stop ${kind}`,
+            )
+          : null,
+      );
+    }
+    const outputText = typeof output === 'string' ? output : output?.output ?? output?.text ?? null;
+    if (kind !== 'task') clear(progress, progressBar(progressOf(events), job.state));
+    clear(details, facts(resultFacts(kind, job, names)));
+    clear(
+      problems,
+      errors
+        ? h(
+            'section',
+            { 'aria-labelledby': 'errors-title' },
+            h('h2', { id: 'errors-title' }, `Errors (${errors.count ?? 0})`),
+            errors.reason || errors.diagnostics ? h('p', {}, [errors.reason, errors.diagnostics].filter(Boolean).join(': ')) : null,
+            h('ul', {}, (errors.list ?? []).map((e) => h('li', {}, h('code', {}, e.path ?? '?'), ` — ${e.description || e.type || ''}${e.exception?.description ? ` (${e.exception.description})` : ''}`))),
+          )
+        : null,
+    );
+    clear(outputs, outputText !== null ? h('section', { 'aria-labelledby': 'output-title' }, h('h2', { id: 'output-title' }, 'Output'), h('pre', { class: 'panel' }, outputText || '(nothing yet)')) : null);
+    if (kind !== 'task') clear(eventList, h('h2', { id: 'events-title' }, 'Events'), events.length ? h('ul', { class: 'events' }, events.map(eventLine)) : h('p', { class: 'muted' }, 'No events.'));
+    if (!isTerminal(job.state)) timer = setTimeout(() => draw().catch((error) => clear(problems, errorBox(error))), POLL_MS);
+  };
+  await draw();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}

@@ -1,0 +1,271 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { phraseToRecurrence } from '../../src/domain/schedule/index.js';
+import { PROJECT, userToken } from '../helpers/fixtures.js';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { AgentPlayer } from './agent-player.js';
+import { makeHome, runCoffer, type CofferResult } from './run-coffer.js';
+
+const PASSWORD = 'operator-password-1';
+
+let t: TestServer;
+let home: ReturnType<typeof makeHome>;
+let player: AgentPlayer;
+let operator: string;
+
+const coffer = (args: string[], env: Record<string, string | undefined> = {}) => runCoffer(args, { home: home.home, env: { COFFER_PASSWORD: PASSWORD, ...env } });
+
+/** An endpoint the server does not route answers the not-found handler's "No resource at …". */
+async function serverHas(pathname: string): Promise<boolean> {
+  const response = await t.request('GET', pathname);
+  return !(response.status === 404 && /^No resource at/.test(response.body?.message ?? ''));
+}
+
+function assertOneLineError(result: CofferResult): void {
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line expected, got:\n${result.stderr}`);
+  assert.match(lines[0], /^coffer: /);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+}
+
+function json(result: CofferResult): any {
+  assert.equal(result.code, 0, `exit ${result.code}: ${result.stderr}${result.stdout}`);
+  return JSON.parse(result.stdout);
+}
+
+before(async () => {
+  t = await startTestServer();
+  home = makeHome();
+  operator = `operator-${process.pid}`;
+  const created = await t.request('POST', '/admin/users', { token: ADMIN_TOKEN, body: { username: operator, password: PASSWORD, project_id: PROJECT, roles: ['cloudbackup:admin'] } });
+  assert.equal(created.status, 201, created.text);
+  player = await AgentPlayer.register(t, await userToken(t, 'admin'), PROJECT);
+});
+
+after(async () => {
+  await player?.stop();
+  await t?.close();
+  home?.remove();
+});
+
+describe('coffer command line against a real server', () => {
+  test('login stores the session readable only by its owner; whoami --json parses', async () => {
+    const login = await coffer(['login', '--api', t.url, '--user', operator]);
+    assert.equal(login.code, 0, login.stderr);
+    assert.match(login.stdout, new RegExp(`Logged in to .* as ${operator} \\(project ${PROJECT}\\)`));
+    const file = path.join(home.configDir, 'coffer', 'cli.json');
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    const stored = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.equal(stored.api, t.url);
+    assert.equal(stored.project, PROJECT);
+    assert.ok(stored.token.length > 10);
+    const who = json(await coffer(['whoami', '--json']));
+    assert.equal(who.user, operator);
+    assert.equal(who.project, PROJECT);
+  });
+
+  test('a wrong password is one line with the server message and exit 1', async () => {
+    const other = makeHome();
+    try {
+      const result = await runCoffer(['login', '--api', t.url, '--user', operator], { home: other.home, env: { COFFER_PASSWORD: 'wrong' } });
+      assert.equal(result.code, 1);
+      assertOneLineError(result);
+      assert.match(result.stderr, /The username or password is wrong\./);
+      // Not logged in: a usage error (2), one line.
+      const agents = await runCoffer(['agents'], { home: other.home });
+      assert.equal(agents.code, 2);
+      assertOneLineError(agents);
+    } finally {
+      other.remove();
+    }
+  });
+
+  test('usage errors exit 2; every command has --help with an example', async () => {
+    const unknown = await coffer(['frobnicate']);
+    assert.equal(unknown.code, 2);
+    const missing = await coffer(['configs', 'create', '--name', 'x']);
+    assert.equal(missing.code, 2);
+    for (const args of [['agents', 'show'], ['configs', 'create'], ['backup', 'start'], ['restore'], ['tasks', 'run'], ['tasks'], ['logs'], ['events'], ['jobs']]) {
+      const help = await coffer([...args, '--help']);
+      assert.equal(help.code, 0, args.join(' '));
+      assert.match(help.stdout, /Examples:\n\s+\$ coffer /, `${args.join(' ')} --help has an example`);
+    }
+    const bash = await coffer(['completion', 'bash']);
+    assert.equal(bash.code, 0);
+    assert.match(bash.stdout, /complete -o default -F _coffer coffer/);
+    assert.match(bash.stdout, /" configs"\) words="list show create edit enable disable remove/);
+    const zsh = await coffer(['completion', 'zsh']);
+    assert.match(zsh.stdout, /bashcompinit/);
+  });
+
+  test('agents lists the agent in a table that fits 80 columns, and as JSON', async () => {
+    const list = await coffer(['agents']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.ok(list.stdout.includes(player.id));
+    for (const line of list.stdout.trimEnd().split('\n')) assert.ok(line.length <= 80, `too wide: ${line}`);
+    assert.doesNotMatch(list.stdout, /\u001b\[/, 'no colours when not on a terminal');
+    const parsed = json(await coffer(['agents', '--json']));
+    assert.equal(parsed.agents[0].id, player.id);
+    const disabled = json(await coffer(['agents', 'disable', player.id.slice(0, 8), '--json']));
+    assert.equal(disabled.enabled, false);
+    const enabled = json(await coffer(['agents', 'enable', player.id, '--json']));
+    assert.equal(enabled.enabled, true);
+    const badLevel = await coffer(['agents', 'log-level', player.id, 'loud']);
+    assert.equal(badLevel.code, 2);
+  });
+
+  test('configs create turns schedule phrases into RRULEs; edit changes them; bad phrases are usage errors', async (ctx) => {
+    if (!(await serverHas(`/v2/${PROJECT}/configurations`))) return ctx.skip('the configurations API is not on this server yet');
+    const created = json(
+      await coffer([
+        'configs', 'create', '--agent', player.id, '--name', 'Web files', '--include', '/srv/www', '--exclude', '/srv/www/cache',
+        '--schedule', 'daily 02:00', '--tz', 'Europe/Berlin', '--retention-days', '14', '--notify-email', 'ops@example.com', '--json',
+      ]),
+    );
+    assert.deepEqual(created.schedule.recurrence, [phraseToRecurrence('daily 02:00')]);
+    assert.equal(created.schedule.time_zone, 'Europe/Berlin');
+    assert.deepEqual(created.inclusions, [{ type: 'folder', path: '/srv/www/' }]);
+    assert.equal(created.retention.days, 14);
+
+    const edited = json(await coffer(['configs', 'edit', 'Web files', '--schedule', 'weekly mon,thu 14:00', '--json']));
+    assert.deepEqual(edited.schedule.recurrence, [phraseToRecurrence('weekly mon,thu 14:00')]);
+    assert.equal(edited.schedule.time_zone, 'Europe/Berlin');
+
+    const bad = await coffer(['configs', 'edit', 'Web files', '--schedule', 'every 5 minutes']);
+    assert.equal(bad.code, 2);
+    assertOneLineError(bad);
+    assert.match(bad.stderr, /--schedule: /);
+
+    // The server's own rule (an exclusion must be under an inclusion) comes back as its message, exit 1.
+    const refused = await coffer(['configs', 'create', '--agent', player.id, '--name', 'Bad', '--include', '/srv/www', '--exclude', '/etc', '--notify-email', 'ops@example.com']);
+    assert.equal(refused.code, 1);
+    assertOneLineError(refused);
+
+    const table = await coffer(['configs']);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /Web files .*weekly mon,thu 14:00 Europe\/Berlin/);
+  });
+
+  test('backup start --watch draws progress from the agent\'s events and exits 0 when completed', async (ctx) => {
+    if (!(await serverHas(`/v2/${PROJECT}/backups`))) return ctx.skip('the backups API is not on this server yet');
+    await player.start();
+    player.script = { totalBytes: 40_000_000, files: 120, steps: 4, stepMs: 400, end: 'completed' };
+    const result = await coffer(['backup', 'start', 'Web files', '--watch']);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    const lines = result.stdout.split('\n');
+    const bars = lines.filter((line) => /^\[[#-]{20}\]\s+\d+%/.test(line));
+    assert.ok(bars.length >= 2, `progress lines expected:\n${result.stdout}`);
+    const percents = bars.map((line) => Number(/(\d+)%/.exec(line)![1]));
+    assert.deepEqual([...percents].sort((a, b) => a - b), percents, 'progress only grows');
+    assert.equal(percents.at(-1), 100);
+    assert.match(bars.at(-1)!, /40\.0 MB \/ 40\.0 MB/);
+    assert.ok(bars.some((line) => /\d+(\.\d)? [KMG]?B\/s/.test(line)), 'a rate');
+    assert.ok(bars.some((line) => /ETA /.test(line)), 'an ETA');
+    assert.ok(bars.some((line) => /files \d+\/120/.test(line)), 'files done / total');
+    assert.match(result.stdout, /backup in_progress/);
+    assert.match(result.stdout, /Backup completed in \d+s: 120 of 120 files, 40\.0 MB backed up/);
+  });
+
+  test('a backup that completes with errors exits 1 and lists the errors; --json --watch prints the final job', async (ctx) => {
+    if (!(await serverHas(`/v2/${PROJECT}/backups`))) return ctx.skip('the backups API is not on this server yet');
+    player.script = { totalBytes: 1_000_000, files: 10, steps: 1, stepMs: 100, end: 'completed_with_errors' };
+    const result = await coffer(['backup', 'start', 'Web files', '--watch']);
+    assert.equal(result.code, 1, result.stdout);
+    assert.match(result.stdout, /Backup completed_with_errors/);
+    assert.match(result.stdout, /1 error \(unable_to_process_some_files\)/);
+    assert.match(result.stdout, /\/srv\/www\/locked\.db/);
+
+    player.script = { totalBytes: 1_000_000, files: 10, steps: 1, stepMs: 100, end: 'failed' };
+    const failed = await coffer(['backup', 'start', 'Web files', '--watch', '--json']);
+    assert.equal(failed.code, 1);
+    assert.equal(JSON.parse(failed.stdout).state, 'failed');
+  });
+
+  test('backups --restorable, restore --watch, jobs and events', async (ctx) => {
+    if (!(await serverHas(`/v2/${PROJECT}/restores`))) return ctx.skip('the restores API is not on this server yet');
+    const restorable = json(await coffer(['backups', '--restorable', '--config', 'Web files', '--json']));
+    assert.ok(restorable.backups.length >= 1, 'the completed backup is restorable');
+    assert.ok(restorable.backups.every((b: any) => b.restorable === true));
+    const backupId = restorable.backups[0].id;
+    const restore = await coffer(['restore', backupId, '--agent', player.id, '--path', '/tmp/restore-here', '--watch']);
+    assert.equal(restore.code, 0, restore.stderr + restore.stdout);
+    assert.match(restore.stdout, /Restore completed in \d+s: 12 files, 10\.0 MB restored to \/tmp\/restore-here\./);
+
+    if (await serverHas(`/v2/${PROJECT}/activities`)) {
+      const jobs = json(await coffer(['jobs', '--json']));
+      assert.ok(jobs.activities.some((a: any) => a.id === backupId && a.type === 'backup'));
+      const table = await coffer(['jobs']);
+      for (const line of table.stdout.trimEnd().split('\n')) assert.ok(line.length <= 80, `too wide: ${line}`);
+    }
+    const events = await coffer(['events', '--limit', '50']);
+    assert.equal(events.code, 0, events.stderr);
+    assert.match(events.stdout, /restore_completed/);
+    const eventsJson = json(await coffer(['events', '--json']));
+    assert.ok(Array.isArray(eventsJson.events));
+  });
+
+  test('cleanup start --watch and stop of a finished job', async (ctx) => {
+    if (!(await serverHas(`/v2/${PROJECT}/cleanups`))) return ctx.skip('the cleanups API is not on this server yet');
+    const cleanup = await coffer(['cleanup', 'start', player.id, '--watch']);
+    assert.equal(cleanup.code, 0, cleanup.stderr + cleanup.stdout);
+    assert.match(cleanup.stdout, /Cleanup completed/);
+    const id = /Started cleanup ([0-9a-f-]{36})/.exec(cleanup.stdout)?.[1];
+    assert.ok(id);
+    const stop = await coffer(['stop', id]);
+    assert.equal(stop.code, 1, 'a finished job cannot be stopped');
+    assertOneLineError(stop);
+  });
+
+  test('logs --download waits for the agent\'s upload and saves the gzip file', async (ctx) => {
+    if (!(await serverHas(`/v2/${PROJECT}/agents/${player.id}/logfiles`))) return ctx.skip('the log files API is not on this server yet');
+    const result = await coffer(['logs', player.id, '--download', '-o', 'agent.log.gz']);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    const saved = fs.readFileSync(path.join(home.home, 'agent.log.gz'));
+    assert.equal(saved[0], 0x1f);
+    assert.equal(saved[1], 0x8b);
+    const list = json(await coffer(['logs', player.id, '--json']));
+    assert.ok(list.logfiles.some((f: any) => f.state === 'completed'));
+  });
+
+  test('tasks: run with labels, label, select with a selector, output', async (ctx) => {
+    if (!(await serverHas('/v3/tasks'))) return ctx.skip('the tasks API is not on this server yet');
+    const prod = json(await coffer(['tasks', 'run', player.id, '--name', 'uptime-prod', '--label', 'env=prod', '--watch', '--json', '--', 'uptime', '-p']));
+    assert.equal(prod.state, 'SUCCEEDED');
+    const dev = json(await coffer(['tasks', 'run', player.id, '--name', 'uptime-dev', '--label', 'env=dev', '--json', '--', 'uptime']));
+    const labelled = json(await coffer(['tasks', 'label', prod.guid, 'tier=web', '--json']));
+    assert.deepEqual(labelled.metadata.labels, { env: 'prod', tier: 'web' });
+    const selected = json(await coffer(['tasks', '--selector', 'env=prod,tier in (web,db)', '--json']));
+    assert.deepEqual(selected.resources.map((r: any) => r.guid), [prod.guid]);
+    const notProd = json(await coffer(['tasks', '--selector', 'env!=prod', '--json']));
+    assert.deepEqual(notProd.resources.map((r: any) => r.guid), [dev.guid]);
+    const output = await coffer(['tasks', 'output', prod.guid]);
+    assert.equal(output.code, 0, output.stderr);
+    assert.equal(output.stdout, 'ran: uptime -p\n');
+    const badSelector = await coffer(['tasks', '--selector', 'env in prod']);
+    assert.equal(badSelector.code, 1);
+    assertOneLineError(badSelector);
+    const watched = await coffer(['tasks', 'run', player.id, '--watch', '--', 'echo hello world']);
+    assert.equal(watched.code, 0, watched.stderr + watched.stdout);
+    assert.match(watched.stdout, /Task .* SUCCEEDED\.\nran: echo hello world/);
+  });
+
+  test('an expired token is renewed with the password; without one the error says to log in again', async () => {
+    const file = path.join(home.configDir, 'coffer', 'cli.json');
+    const stored = JSON.parse(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, JSON.stringify({ ...stored, token: 'expired-token', expires: '2000-01-01T00:00:00Z' }), { mode: 0o600 });
+    const refused = await coffer(['agents'], { COFFER_PASSWORD: undefined });
+    assert.equal(refused.code, 1);
+    assertOneLineError(refused);
+    assert.match(refused.stderr, /session has expired; run coffer login again/);
+    const renewed = await coffer(['agents', '--json']);
+    assert.equal(renewed.code, 0, renewed.stderr);
+    const after = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.notEqual(after.token, 'expired-token');
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    const logout = await coffer(['logout']);
+    assert.equal(logout.code, 0);
+    assert.equal(fs.existsSync(file), false);
+  });
+});

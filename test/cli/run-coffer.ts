@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface CofferResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A home directory of its own, so the stored session never touches the real user's. */
+export function makeHome(): { home: string; configDir: string; remove(): void } {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'coffer-cli-'));
+  return { home, configDir: path.join(home, 'config'), remove: () => fs.rmSync(home, { recursive: true, force: true }) };
+}
+
+/** Runs the real `coffer` program (`node --import tsx src/main.ts …`), not on a terminal. */
+export function runCoffer(args: string[], options: { home: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<CofferResult> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries({ ...process.env, ...options.env })) if (value !== undefined) env[key] = value;
+    env.HOME = options.home;
+    env.XDG_CONFIG_HOME = path.join(options.home, 'config');
+    delete env.NODE_TEST_CONTEXT;
+    if (options.env && 'COFFER_PASSWORD' in options.env && options.env.COFFER_PASSWORD === undefined) delete env.COFFER_PASSWORD;
+    // tsx by its resolved URL: the program runs in the temporary home, where `tsx` alone would not resolve.
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(REPO_ROOT, 'src', 'main.ts'), ...args], { cwd: options.home, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { PROJECT, userToken } from '../helpers/fixtures.js';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { AgentPlayer } from '../cli/agent-player.js';
+import { REPO_ROOT } from '../cli/run-coffer.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
+const PASSWORD = 'console-password-1';
+
+type Browser = import('playwright-core').BrowserContext;
+type Page = import('playwright-core').Page;
+
+let browser: Browser | undefined;
+let skipReason: string | undefined;
+let t: TestServer;
+let player: AgentPlayer;
+let profile: string;
+const users = { admin: `console-admin-${process.pid}`, observer: `console-observer-${process.pid}` };
+
+async function launch(): Promise<Browser | string> {
+  if (!fs.existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install -y chromium)`;
+  try {
+    const { chromium } = await import('playwright-core');
+    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'coffer-chromium-'));
+    // A persistent context is how Playwright takes a fresh --user-data-dir of our own.
+    return await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      timeout: 30_000,
+      viewport: { width: 1280, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  } catch (error) {
+    return `chromium could not be launched: ${(error as Error).message.split('\n')[0]}`;
+  }
+}
+
+async function signIn(page: Page, username: string): Promise<void> {
+  await page.goto(`${t.url}/console`);
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+}
+
+before(async () => {
+  const launched = await launch();
+  if (typeof launched === 'string') {
+    skipReason = launched;
+    return;
+  }
+  browser = launched;
+  t = await startTestServer();
+  for (const [role, username] of [
+    ['admin', users.admin],
+    ['observer', users.observer],
+  ] as const) {
+    const created = await t.request('POST', '/admin/users', { token: ADMIN_TOKEN, body: { username, password: PASSWORD, project_id: PROJECT, roles: [`cloudbackup:${role}`] } });
+    assert.equal(created.status, 201, created.text);
+  }
+  player = await AgentPlayer.register(t, await userToken(t, 'admin'), PROJECT);
+  await player.start();
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await player?.stop();
+  await t?.close();
+  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+});
+
+describe('web console in headless Chromium', () => {
+  test('sign in, see the agent online, create a configuration, back up, watch it complete, request a log file', async (ctx) => {
+    if (!browser) return ctx.skip(`browser test skipped: ${skipReason}`);
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) problems.push(`console: ${message.text()}`);
+    });
+
+    // A wrong password shows the server's message.
+    await page.goto(`${t.url}/console`);
+    await page.getByLabel('User name').fill(users.admin);
+    await page.getByLabel('Password').fill('wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('The username or password is wrong.').waitFor();
+
+    await signIn(page, users.admin);
+
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await page.getByRole('heading', { name: 'Agents' }).waitFor();
+    const row = page.getByRole('row', { name: /Web Server/ });
+    await row.getByText('online').waitFor({ timeout: 10_000 });
+
+    // Configurations: the server's validation message comes back into the form.
+    await page.getByRole('link', { name: 'Configurations' }).click();
+    await page.getByRole('link', { name: 'New configuration' }).click();
+    await page.getByLabel('Name').fill('Web files');
+    await page.getByLabel('Repeat').selectOption('DAILY');
+    await page.getByLabel('At (time of day)').fill('02:00');
+    await page.getByLabel('Time zone').fill('Europe/Berlin');
+    await page.getByLabel('Back up these folders').fill('/srv/www');
+    await page.getByLabel('Leave out').fill('/etc');
+    await page.getByLabel('E-mail when a backup fails').fill('ops@example.com');
+    await page.getByRole('button', { name: 'Create configuration' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /\/etc/);
+    await page.getByLabel('Leave out').fill('/srv/www/cache');
+    await page.getByRole('button', { name: 'Create configuration' }).click();
+    await page.getByRole('heading', { name: 'Configuration Web files' }).waitFor();
+    await page.getByText(/Schedule: daily 02:00 \(Europe\/Berlin\)/).waitFor();
+
+    // Start a backup and watch it complete on its page.
+    player.script = { totalBytes: 64_000_000, files: 240, steps: 4, stepMs: 300, end: 'completed' };
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    await page.getByRole('heading', { name: /^Backup [0-9a-f]{8}$/ }).waitFor();
+    await page.locator('.facts .state', { hasText: 'completed' }).waitFor({ timeout: 20_000 });
+    await page.getByText('100% · 64.0 MB of 64.0 MB').waitFor();
+    await page.getByText('240 backed up of 240 searched').waitFor();
+    await page.getByRole('link', { name: 'Web Server' }).waitFor();
+    await page.locator('.events li', { hasText: 'backup_completed' }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-job.png'), fullPage: true });
+
+    // Jobs list shows it, live.
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await page.getByRole('heading', { name: 'Jobs' }).waitFor();
+    await page.locator('tbody tr', { hasText: 'backup' }).first().getByText('completed').waitFor();
+
+    // Log file: request it on the agent's page, the agent uploads it, a download link appears.
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await page.getByRole('link', { name: 'Web Server' }).click();
+    await page.getByRole('heading', { name: 'Agent Web Server' }).waitFor();
+    await page.getByRole('button', { name: 'Request log file' }).click();
+    const download = page.getByRole('link', { name: 'Download' });
+    await download.waitFor({ timeout: 15_000 });
+    const href = await download.getAttribute('href');
+    const response = await fetch(href!);
+    assert.equal(response.status, 200);
+    const body = Buffer.from(await response.arrayBuffer());
+    assert.deepEqual([...body.subarray(0, 2)], [0x1f, 0x8b], 'a gzip file');
+
+    // Dashboard: the chart has a bar for today's bytes.
+    await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.locator('svg rect.bar').first().waitFor();
+    const label = await page.locator('.chart svg').getAttribute('aria-label');
+    assert.match(label ?? '', /64\.0 MB backed up/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-dashboard.png'), fullPage: true });
+
+    // Keyboard: on a fresh load the skip link is the first stop.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.textContent), 'Skip to content');
+
+    // Readable at 360 px: nothing wider than the screen.
+    await page.setViewportSize({ width: 360, height: 780 });
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await page.getByRole('heading', { name: 'Agents' }).waitFor();
+    const overflow = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than a 360px screen`);
+    await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
+    await page.locator('svg rect.bar').first().waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-dashboard-360.png'), fullPage: true });
+
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('an observer sees no actions it may not take', async (ctx) => {
+    if (!browser) return ctx.skip(`browser test skipped: ${skipReason}`);
+    const page = await browser.newPage();
+    await signIn(page, users.observer);
+    await page.getByRole('link', { name: 'Configurations' }).click();
+    await page.getByRole('heading', { name: 'Configurations' }).waitFor();
+    await page.getByRole('link', { name: 'Web files' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'New configuration' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: /Back up/ }).count(), 0);
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await page.getByRole('heading', { name: 'Agents' }).waitFor();
+    await page.getByRole('link', { name: 'Web Server' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: /Disable|Enable/ }).count(), 0);
+    await page.getByRole('link', { name: 'Web Server' }).click();
+    await page.getByRole('heading', { name: 'Agent Web Server' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Request log file' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Start cleanup' }).count(), 0);
+    await page.close();
+  });
+});
