@@ -12,6 +12,8 @@ interface BrowseItem {
 const DIRECTORY = 'inode/directory';
 const SYMLINK = 'application/x-symlink-file';
 const FILE = 'application/octet-stream';
+/** The server takes at most this many items per answer. */
+const MAX_ITEMS = 10_000;
 
 /** A path may come base64-encoded (`path_encoded`) when it is not valid UTF-8. */
 function requestedPath(event: Record<string, any>): string {
@@ -36,7 +38,7 @@ export async function runHostBrowse(rt: JobRuntime, event: Record<string, any>):
       items.push({ name: entry.name, bytes: st && !entry.isDirectory() ? st.size : 0, mime_type: mime });
     }
     items.sort((a, b) => a.name.localeCompare(b.name));
-    result = { succeeded: true, path: withSlash(dir), items };
+    result = { succeeded: true, path: withSlash(dir), items: items.slice(0, MAX_ITEMS) };
   } catch (err) {
     rt.log.warn({ path: dir, err: (err as Error).message }, 'host browse failed');
     result = { succeeded: false, path: withSlash(dir), items: [] };
@@ -56,7 +58,7 @@ export async function runBackupBrowse(rt: JobRuntime, event: Record<string, any>
       bytes: entry.type === 'dir' ? 0 : entry.size,
       mime_type: entry.type === 'dir' ? DIRECTORY : entry.type === 'symlink' ? SYMLINK : FILE,
     }));
-    result = { succeeded: true, path: withSlash(dir), items };
+    result = { succeeded: true, path: withSlash(dir), items: items.slice(0, MAX_ITEMS) };
   } catch (err) {
     rt.log.warn({ path: dir, err: (err as Error).message }, 'backup browse failed');
     result = { succeeded: false, path: withSlash(dir), items: [] };
