@@ -1,0 +1,179 @@
+// npm run bench: Coffer's HTTP throughput beside a bare node:http server measured in the same run, on loopback.
+//   the agent's durable cleanup PATCH (a progress report that changes the job: one committed transaction each)
+//     on SQLite with and without group commit, on PostgreSQL with one node and with two nodes;
+//   a 100-item cleanup list page.
+// Every figure is 50 connections (autocannon) for BENCH_SECONDS (default 10) after BENCH_WARMUP_SECONDS (default 3).
+// PostgreSQL: BENCH_DATABASE_URL, or a private server started like CI does. Every process started is stopped.
+import type { ServerProcess } from '../test/e2e/multi-node-server-process.js';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BENCH_ADMIN_TOKEN, BENCH_PROJECT, startCofferNodes, type CofferNodes } from './http/coffer-nodes.js';
+import { runLoad, type LoadResult, type LoadTarget } from './http/load.js';
+import { startPrivatePostgres, type PrivatePostgres } from './http/private-postgres.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const CONNECTIONS = 50;
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+const cleanups: (() => Promise<void> | void)[] = [];
+async function cleanUp(): Promise<void> {
+  while (cleanups.length > 0) await cleanups.pop()!();
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stdout.write(`\n${signal}: stopping every server the benchmark started\n`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+interface Row {
+  name: string;
+  result: LoadResult;
+}
+
+/** Each load connection reports progress on its own cleanup, with a new value each time (so each PATCH commits). */
+function patchTargets(nodes: CofferNodes): LoadTarget[] {
+  let nextCleanup = 0;
+  const perNode = CONNECTIONS / nodes.urls.length;
+  return nodes.urls.map((url) => ({
+    url,
+    connections: perNode,
+    request(connection) {
+      connection.cleanup ??= nodes.cleanupIds[nextCleanup++ % nodes.cleanupIds.length];
+      connection.counter = ((connection.counter as number | undefined) ?? 0) + 1;
+      return {
+        method: 'PATCH',
+        path: `/v2/${BENCH_PROJECT}/cleanups/${connection.cleanup as string}`,
+        headers: { 'x-auth-token': nodes.agentToken, 'content-type': 'application/json-patch+json' },
+        body: JSON.stringify([{ op: 'replace', path: '/bytes_before', value: (connection.counter as number) * 1024 }]),
+      };
+    },
+  }));
+}
+
+function listTarget(nodes: CofferNodes): LoadTarget[] {
+  return [
+    {
+      url: nodes.urls[0]!,
+      connections: CONNECTIONS,
+      request: () => ({ method: 'GET', path: `/v2/${BENCH_PROJECT}/cleanups?limit=100`, headers: { 'x-auth-token': BENCH_ADMIN_TOKEN } }),
+    },
+  ];
+}
+
+async function measure(rows: Row[], name: string, targets: LoadTarget[]): Promise<void> {
+  process.stdout.write(`  ${name} …`);
+  const result = await runLoad(targets, SECONDS, WARMUP);
+  process.stdout.write(` ${Math.round(result.rps)} req/s\n`);
+  rows.push({ name, result });
+}
+
+async function withNodes(options: Parameters<typeof startCofferNodes>[0], body: (nodes: CofferNodes) => Promise<void>): Promise<void> {
+  const nodes = await startCofferNodes(options);
+  cleanups.push(() => nodes.stop());
+  try {
+    await body(nodes);
+  } finally {
+    cleanups.pop();
+    await nodes.stop();
+  }
+}
+
+function printTable(rows: Row[]): void {
+  const bare = rows[0]!.result.rps;
+  const lines = [
+    `| scenario (${CONNECTIONS} connections, ${SECONDS} s) | req/s | p50 ms | p99 ms | vs bare | non-2xx/errors |`,
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      ({ name, result }) =>
+        `| ${name} | ${Math.round(result.rps)} | ${result.p50} | ${result.p99} | ${((100 * result.rps) / bare).toFixed(1)} % | ${result.failures} |`,
+    ),
+  ];
+  process.stdout.write(`\n${lines.join('\n')}\n`);
+  process.stdout.write(`\n${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end; node ${process.version}\n`);
+  const byName = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))?.result.rps;
+  const one = byName('cleanup PATCH, PostgreSQL, 1 node');
+  const two = byName('cleanup PATCH, PostgreSQL, 2 nodes');
+  const sqlite = byName('cleanup PATCH, SQLite, group commit');
+  process.stdout.write('\nTargets:\n');
+  if (sqlite) process.stdout.write(`  durable SQLite PATCH ≥ 50 % of bare: ${((100 * sqlite) / bare).toFixed(1)} % ${sqlite >= bare / 2 ? 'met' : 'NOT met'}\n`);
+  if (one && two) process.stdout.write(`  two nodes ≥ 1.6 × one node: ${(two / one).toFixed(2)} × ${two >= 1.6 * one ? 'met' : 'NOT met'}\n`);
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  process.stdout.write(`Coffer HTTP benchmark: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${SECONDS} s per figure, loopback\n`);
+  process.stdout.write(`load average before: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (other work on the machine skews every figure)\n`);
+
+  const bare: ServerProcess = await spawnBare();
+  cleanups.push(() => bare.stop());
+  await measure(rows, 'bare node:http, fixed JSON', [{ url: bare.url, connections: CONNECTIONS, request: () => ({ method: 'GET', path: '/', headers: {} }) }]);
+  cleanups.pop();
+  await bare.stop();
+
+  await withNodes({ nodes: 1, cleanups: CONNECTIONS * 2 + 20 }, async (nodes) => {
+    await measure(rows, 'cleanup PATCH, SQLite, group commit', patchTargets(nodes));
+    await measure(rows, 'cleanup list, 100 items, SQLite', listTarget(nodes));
+  });
+  await withNodes({ nodes: 1, cleanups: CONNECTIONS, groupCommit: false }, async (nodes) => {
+    await measure(rows, 'cleanup PATCH, SQLite, one fsync per request', patchTargets(nodes));
+  });
+
+  let postgres: PrivatePostgres | null = null;
+  let postgresUrl = process.env.BENCH_DATABASE_URL;
+  if (!postgresUrl) {
+    process.stdout.write('  starting a private PostgreSQL (BENCH_DATABASE_URL is not set)\n');
+    postgres = startPrivatePostgres();
+    cleanups.push(() => postgres!.stop());
+    postgresUrl = postgres.url;
+  }
+  await withNodes({ nodes: 1, cleanups: CONNECTIONS * 2 + 20, postgresUrl }, async (nodes) => {
+    await measure(rows, 'cleanup PATCH, PostgreSQL, 1 node', patchTargets(nodes));
+    await measure(rows, 'cleanup list, 100 items, PostgreSQL, 1 node', listTarget(nodes));
+  });
+  await withNodes({ nodes: 2, cleanups: CONNECTIONS, postgresUrl }, async (nodes) => {
+    await measure(rows, 'cleanup PATCH, PostgreSQL, 2 nodes', patchTargets(nodes));
+  });
+  printTable(rows);
+}
+
+/** The baseline server, as its own process like Coffer's, so both share the machine with the load generator alike. */
+function spawnBare(): Promise<ServerProcess> {
+  return spawnServerScript(path.join(here, 'http/bare-server.ts'));
+}
+
+async function spawnServerScript(script: string): Promise<ServerProcess> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
+  });
+  return {
+    url,
+    child,
+    stderr: () => '',
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+try {
+  await main();
+} finally {
+  await cleanUp();
+}
