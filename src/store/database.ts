@@ -112,6 +112,8 @@ export interface JobsTable {
   created_at: string;
   updated_at: string;
   version_no: number;
+  /** Backups: the vault written to (migration 0002). */
+  vault_id: string | null;
 }
 
 export interface EventsTable {

@@ -4,7 +4,7 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { buildWorld, patchHeaders, PROJECT, registerAgent, type World } from '../helpers/fixtures.js';
 
 const TERMINAL_MESSAGE = "Modifying a restore that is already in a state of ['completed', 'completed_with_errors', 'failed', 'stopped'] is not allowed.";
-const NOT_RESTORABLE = 'The backup is not restorable: it has not completed with a snapshot, or its retention has expired.';
+const NOT_RESTORABLE = 'The backup is not restorable: it has not completed with a snapshot, its retention has expired, or its vault is no longer attached to an agent.';
 
 let t: TestServer;
 let w: World;
@@ -199,6 +199,28 @@ describe('restores: start', () => {
     const disabled = await startRestore({ destination_agent_id: agent.id });
     assert.equal(disabled.status, 409);
     assert.match(disabled.body.message, /destination agent is disabled/);
+  });
+
+  it("after a vault move the vault's new agent is the source; a backup whose vault is gone is not restorable", async () => {
+    const from = await registerAgent(t, w.admin);
+    const to = await registerAgent(t, w.admin);
+    const config = await newConfig(from.id, 0);
+    const backup = await completedBackup(config, from.token);
+    const db = t.server.ctx.store.db;
+    // What a vault move does: the destination takes the vault, the source gets a new empty one.
+    await db.updateTable('agents').set({ vault_id: from.vaultId }).where('id', '=', to.id).execute();
+    await db.updateTable('agents').set({ vault_id: 'fresh-vault-of-source' }).where('id', '=', from.id).execute();
+    const moved = await startRestore({ backup_id: backup, destination_agent_id: to.id });
+    assert.equal(moved.status, 201, moved.text);
+    const [event] = await events(moved.body.id);
+    assert.deepEqual(event.body.source_agent, { id: to.id, vault: { id: from.vaultId, encrypted: false } });
+
+    await db.updateTable('agents').set({ vault_id: 'fresh-vault-of-destination' }).where('id', '=', to.id).execute();
+    assert.equal((await t.request('GET', `/v2/${PROJECT}/backups/${backup}`, { token: w.observer })).body.restorable, false);
+    assert.equal((await t.request('GET', `/v2/${PROJECT}/backups?restorable=true&configuration_id=${config}`, { token: w.observer })).body.backups.length, 0);
+    const gone = await startRestore({ backup_id: backup, destination_agent_id: to.id });
+    assert.equal(gone.status, 409);
+    assert.deepEqual(gone.body, { message: NOT_RESTORABLE });
   });
 
   it('roles: observer 403, admin 201, agent token 403, other project 404, no or bad token 401', async () => {

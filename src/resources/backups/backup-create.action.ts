@@ -5,7 +5,8 @@ import { insertJob } from '../jobs/job-insert.js';
 import type { BackupCreateMessage } from './backup-create.message.js';
 
 /** Creates the backup and, for a user's request, tells the agent through a `backup_start_request` event. */
-export async function createBackup(ctx: AppContext, configuration: Configuration, message: BackupCreateMessage): Promise<Job> {
+/** `vaultId`: the agent's vault, which the backup will be written to. */
+export async function createBackup(ctx: AppContext, configuration: Configuration, vaultId: string, message: BackupCreateMessage): Promise<Job> {
   return ctx.store.transaction(async (tx) => {
     const job = await insertJob(tx, {
       projectId: configuration.projectId,
@@ -13,6 +14,7 @@ export async function createBackup(ctx: AppContext, configuration: Configuration
       agentId: configuration.agentId,
       configurationId: configuration.id,
       state: message.state,
+      vaultId,
     });
     if (message.state === 'start_requested') {
       await ctx.events.record(tx, {

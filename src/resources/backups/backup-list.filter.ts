@@ -5,7 +5,7 @@ import type { AppContext } from '../../server/context.js';
 import type { V2Scope } from '../../server/request-scope.js';
 import type { Database } from '../../store/database.js';
 import { parseBooleanQuery } from '../shared/v2-pagination.js';
-import { loadRetentions, restorableCondition } from './backup-restorable.js';
+import { loadRestorability, restorableCondition } from './backup-restorable.js';
 
 type JobsQuery = SelectQueryBuilder<Database, 'jobs', any>;
 
@@ -20,7 +20,7 @@ export async function backupListFilter(ctx: AppContext, request: FastifyRequest,
   if (configurationId !== undefined && (typeof configurationId !== 'string' || configurationId === '')) {
     throw badRequest('Invalid configuration_id: give one configuration id.');
   }
-  const condition = restorable ? restorableCondition(await loadRetentions(ctx.store.db, scope.projectId), new Date()) : undefined;
+  const condition = restorable ? restorableCondition(await loadRestorability(ctx.store.db, scope.projectId), new Date()) : undefined;
   const filter = (q: JobsQuery): JobsQuery => {
     let result = q;
     if (configurationId !== undefined) result = result.where('configuration_id', '=', configurationId as string);

@@ -15,7 +15,7 @@ import { recordLastCompleted } from './backup-completed.hook.js';
 import { backupListFilter } from './backup-list.filter.js';
 import { BACKUP_PATCH_FIELDS } from './backup-patch.fields.js';
 import { presentBackup } from './backup.presenter.js';
-import { loadRetentions, type Retentions } from './backup-restorable.js';
+import { loadRestorability, type Restorability } from './backup-restorable.js';
 import { assertBackupMayStart } from './backup-start.rules.js';
 
 const CreateBody = Type.Object({ configuration_id: Type.String(), state: Type.String({ enum: ['start_requested', 'start_scheduled'] }) });
@@ -31,19 +31,20 @@ export async function backupRoutes(app: FastifyInstance, ctx: AppContext): Promi
       if (!configuration) throw badRequest('Validation failed.', [`configuration_id ${message.configurationId} is not a configuration of this project.`]);
       requireLevel(scope.caller, 'creator');
       assertMayStart(scope.caller, scope.agentHeader, message.state, configuration.agentId);
-      assertBackupMayStart(configuration, await fetchAgent(ctx.store.db, scope.projectId, configuration.agentId));
-      const job = await createBackup(ctx, configuration, message);
-      const retentions = await loadRetentions(ctx.store.db, scope.projectId);
-      return reply.code(201).header('location', scope.urls.v2('backups', job.id)).send(presentBackup(job, scope.urls, retentions));
+      const agent = await fetchAgent(ctx.store.db, scope.projectId, configuration.agentId);
+      assertBackupMayStart(configuration, agent);
+      const job = await createBackup(ctx, configuration, agent.vault.id, message);
+      const restorability = await loadRestorability(ctx.store.db, scope.projectId);
+      return reply.code(201).header('location', scope.urls.v2('backups', job.id)).send(presentBackup(job, scope.urls, restorability));
     },
   );
 
-  registerJobRoutes<Retentions>(app, ctx, {
+  registerJobRoutes<Restorability>(app, ctx, {
     kind: 'backup',
     machine: backupMachine,
     fields: BACKUP_PATCH_FIELDS,
-    present: (job, urls, retentions) => presentBackup(job, urls, retentions),
-    loadView: (context, projectId) => loadRetentions(context.store.db, projectId),
+    present: (job, urls, restorability) => presentBackup(job, urls, restorability),
+    loadView: (context, projectId) => loadRestorability(context.store.db, projectId),
     listFilter: (request, scope) => backupListFilter(ctx, request, scope),
     afterChange: (_ctx, tx, before, after) => recordLastCompleted(tx, before, after),
   });

@@ -45,7 +45,7 @@ async function judgeConfiguration(ctx: AppContext, configuration: Configuration,
   const start = new Date(scheduleStart(configuration));
   const limit = options.maxPerConfiguration ?? 100;
   return ctx.store.transaction(async (tx) => {
-    const agent = await tx.db.selectFrom('agents').select(['enabled']).where('id', '=', configuration.agentId).executeTakeFirst();
+    const agent = await tx.db.selectFrom('agents').select(['enabled', 'vault_id']).where('id', '=', configuration.agentId).executeTakeFirst();
     const due: Date[] = [];
     let next: Date | undefined = new Date(configuration.nextDueTime!);
     while (next !== undefined && next <= judgedUntil && due.length < limit) {
@@ -81,6 +81,7 @@ async function judgeConfiguration(ctx: AppContext, configuration: Configuration,
         state: 'missed',
         startedBy: 'server',
         scheduledTime: toWireTime(time),
+        vaultId: agent.vault_id,
       });
       await ctx.events.record(tx, {
         projectId: configuration.projectId,

@@ -20,8 +20,8 @@ export function checkConfigurationDocument(check: BodyCheck): ConfigurationDocum
   const days = retention ? check.integer('retention.days', { required: true, min: 0 }) : undefined;
   const inclusions = pathItems(check, 'inclusions');
   const exclusions = pathItems(check, 'exclusions');
-  const notifications = notificationItems(check);
   if (inclusions && exclusions) pathListProblems(inclusions, exclusions).forEach((problem) => check.problem(problem));
+  const notifications = notificationItems(check);
   check.done();
   return {
     name: name as string,

@@ -16,6 +16,7 @@ export interface NewJob {
   backupId?: string | null;
   details?: Record<string, unknown>;
   scheduledTime?: string | null;
+  vaultId?: string | null;
 }
 
 export async function insertJob(tx: Tx, job: NewJob): Promise<Job> {
@@ -38,6 +39,7 @@ export async function insertJob(tx: Tx, job: NewJob): Promise<Job> {
       results: '{}',
       errors: JSON.stringify(EMPTY_ERRORS),
       scheduled_time: job.scheduledTime ?? null,
+      vault_id: job.vaultId ?? null,
       created_at: now,
       updated_at: now,
       version_no: 1,

@@ -27,6 +27,8 @@ export interface Job {
   results: Record<string, unknown>;
   errors: JobErrors;
   scheduledTime: string | null;
+  /** Backups: the vault the backup was written to. */
+  vaultId: string | null;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -52,6 +54,7 @@ export function jobFromRow(row: Selectable<JobsTable>): Job {
     results: JSON.parse(row.results),
     errors: JSON.parse(row.errors),
     scheduledTime: row.scheduled_time,
+    vaultId: row.vault_id ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     version: row.version_no,

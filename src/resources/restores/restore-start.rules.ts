@@ -2,7 +2,7 @@ import { badRequest, conflict } from '../../errors/app-error.js';
 import type { Agent } from '../agents/agent.js';
 import type { RestoreCreateMessage } from './restore-create.message.js';
 
-export const NOT_RESTORABLE = 'The backup is not restorable: it has not completed with a snapshot, or its retention has expired.';
+export const NOT_RESTORABLE = 'The backup is not restorable: it has not completed with a snapshot, its retention has expired, or its vault is no longer attached to an agent.';
 export const DESTINATION_DISABLED = 'The destination agent is disabled; enable it before starting a restore.';
 
 /** The vault password must come with a restore from an encrypted vault, and only then. */

@@ -5,8 +5,8 @@ import { AppError, badRequest, forbidden } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { requireLevel } from '../../server/caller.js';
 import { v2Scope } from '../../server/request-scope.js';
-import { fetchAgent, findAgent } from '../agents/agent.fetcher.js';
-import { isRestorable, loadRetentions } from '../backups/backup-restorable.js';
+import { findAgent } from '../agents/agent.fetcher.js';
+import { isRestorable, loadRestorability } from '../backups/backup-restorable.js';
 import { fetchJob } from '../jobs/job.fetcher.js';
 import { registerJobRoutes } from '../jobs/job.routes.js';
 import { createRestore } from './restore-create.action.js';
@@ -36,13 +36,15 @@ export async function restoreRoutes(app: FastifyInstance, ctx: AppContext): Prom
     });
     const destination = await findAgent(ctx.store.db, scope.projectId, message.destinationAgentId);
     if (!destination) throw badRequest('Validation failed.', [`destination_agent_id ${message.destinationAgentId} is not an agent of this project.`]);
-    // The backup's own agent holds the vault (deleting an agent deletes its backups, so it exists).
-    const source = await fetchAgent(ctx.store.db, scope.projectId, backup.agentId);
-    assertPasswordMatchesVault(source, message);
+    // The source is whichever agent holds the backup's vault now (a vault move hands it to another agent).
+    const restorability = await loadRestorability(ctx.store.db, scope.projectId);
+    const sourceId = backup.vaultId === null ? undefined : restorability.vaultAgents.get(backup.vaultId);
+    const source = sourceId === undefined ? null : await findAgent(ctx.store.db, scope.projectId, sourceId);
+    if (source) assertPasswordMatchesVault(source, message);
     requireLevel(scope.caller, 'creator');
     if (scope.caller.kind === 'agent') throw forbidden('Restores are started by users, not agents.');
-    assertRestoreMayStart(isRestorable(backup, await loadRetentions(ctx.store.db, scope.projectId), new Date()), destination);
-    const job = await createRestore(ctx, backup, source, destination, message);
+    assertRestoreMayStart(source !== null && isRestorable(backup, restorability, new Date()), destination);
+    const job = await createRestore(ctx, backup, source!, destination, message);
     return reply.code(201).header('location', scope.urls.v2('restores', job.id)).send(presentRestore(job, scope.urls));
   });
 

@@ -1,8 +1,9 @@
 import type { Migration } from '../migrate.js';
 import { initialSchema } from './0001-initial.js';
+import { jobVault } from './0002-job-vault.js';
 import { agentRequestsAndSettings } from './0003-agent-requests-settings.js';
 import { eventsCommitInIdOrder } from './0050-events-commit-in-id-order.js';
 import { tasksSchema } from './0004-tasks.js';
 
 /** Every migration, in the order it applies. Append new ones; never edit an applied one. */
-export const MIGRATIONS: Migration[] = [initialSchema, agentRequestsAndSettings, eventsCommitInIdOrder, tasksSchema];
+export const MIGRATIONS: Migration[] = [initialSchema, agentRequestsAndSettings, eventsCommitInIdOrder, tasksSchema, jobVault];
