@@ -24,8 +24,11 @@ let t: TestServer;
 let w: World;
 let req: ReturnType<typeof v3>;
 
+/** Far beyond any test's duration, so the server's own sweeper never expires a task a test is looking at. */
+const EXPIRY_SECONDS = 100 * 365 * 86400;
+
 before(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ taskPendingExpirySeconds: EXPIRY_SECONDS });
   w = await buildWorld(t);
   req = v3(t);
 });
@@ -367,9 +370,9 @@ describe('tasks: sweeper', () => {
     const young = await createTask(t, w.agent.id, w.creator);
     const running = await createTask(t, w.agent.id, w.creator);
     await reportState(t, w, running.guid, 'RUNNING');
-    const now = new Date(Date.now() + 10 * 60_000);
-    await setTaskTimes(t, young.guid, { created_at: toWireTime(new Date(now.getTime() - 299_000)) });
-    await setTaskTimes(t, running.guid, { created_at: toWireTime(new Date(now.getTime() - 3_600_000)) });
+    const now = new Date(Date.now() + EXPIRY_SECONDS * 1000 + 10 * 60_000);
+    await setTaskTimes(t, young.guid, { created_at: toWireTime(new Date(now.getTime() - EXPIRY_SECONDS * 1000 + 1000)) });
+    await setTaskTimes(t, running.guid, { created_at: toWireTime(new Date(now.getTime() - EXPIRY_SECONDS * 1000 - 3_600_000)) });
     const result = await sweepTasks(t.server.ctx, now);
     assert.ok(result.expired >= 1);
     const expired = await req('GET', `/v3/tasks/${old.guid}`, w.creator);
@@ -382,14 +385,15 @@ describe('tasks: sweeper', () => {
 
   it('the periodic sweeper (as the server starts it) expires a stale PENDING task on its own', async () => {
     const task = await createTask(t, w.agent.id, w.creator);
-    await setTaskTimes(t, task.guid, { created_at: toWireTime(new Date(Date.now() - 301_000)) });
-    startTaskSweeper(t.server.ctx, 20);
+    await setTaskTimes(t, task.guid, { created_at: toWireTime(new Date(Date.now() - EXPIRY_SECONDS * 1000 - 1000)) });
+    const stop = startTaskSweeper(t.server.ctx, 20);
     const deadline = Date.now() + 5000;
     let state = 'PENDING';
     while (state === 'PENDING' && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 25));
       state = (await req('GET', `/v3/tasks/${task.guid}`, w.creator)).body.state;
     }
+    await stop();
     assert.equal(state, 'FAILED');
   });
 

@@ -45,8 +45,8 @@ export async function sweepTasks(ctx: AppContext, now: Date = new Date()): Promi
   return { expired, pruned: Number(pruned.numDeletedRows) };
 }
 
-/** Runs sweepTasks periodically until the server closes; a failed sweep is logged and retried next time. */
-export function startTaskSweeper(ctx: AppContext, intervalMs = SWEEP_INTERVAL_MS): void {
+/** Runs sweepTasks periodically until the server closes (or `stop` is called); a failed sweep is logged and retried. */
+export function startTaskSweeper(ctx: AppContext, intervalMs = SWEEP_INTERVAL_MS): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const timer = setInterval(() => {
@@ -54,9 +54,11 @@ export function startTaskSweeper(ctx: AppContext, intervalMs = SWEEP_INTERVAL_MS
     running = sweepTasks(ctx).catch((error) => ctx.log.warn({ err: error }, 'task sweep failed'));
   }, intervalMs);
   timer.unref();
-  ctx.onClose(async () => {
+  const stop = async () => {
     stopped = true;
     clearInterval(timer);
     await running;
-  });
+  };
+  ctx.onClose(stop);
+  return stop;
 }
