@@ -236,6 +236,25 @@ describe('events: long poll', () => {
     assert.equal(res.body.events[0].event, 'cleanup_start_request');
   });
 
+  it("another agent's events do not wake an agent's long poll; project-wide events do", async () => {
+    const hub = t.server.ctx.events;
+    const record = (agentId: string | null, name: string) =>
+      t.server.ctx.store.transaction((tx) => hub.record(tx, { projectId: PROJECT, agentId, name, body: {} }));
+    let woken = false;
+    const waiting = hub.waitForProjectEvent(PROJECT, 2000, undefined, w.agent.id).then(() => (woken = true));
+    await record(w.otherAgent.id, 'agent_heartbeat');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(woken, false, "another agent's event");
+    await record(null, 'agent_activate');
+    await waiting;
+    assert.equal(woken, true);
+    const own = hub.waitForProjectEvent(PROJECT, 2000, undefined, w.agent.id);
+    const t0 = performance.now();
+    await record(w.agent.id, 'agent_heartbeat');
+    await own;
+    assert.ok(performance.now() - t0 < 1000, "the agent's own event wakes it");
+  });
+
   it('the wait ends when the client goes away', async () => {
     const before = t.server.ctx.events.waitingCount;
     const marker = await latestMarker(w.otherAgent.id);

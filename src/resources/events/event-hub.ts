@@ -21,19 +21,37 @@ export interface RecordedEvent {
 
 const CHANNEL = 'events';
 
+interface Waiter {
+  /** Only events of this agent, or of no agent (project-wide), wake it; undefined = every event of the project. */
+  agentId: string | undefined;
+  wake: () => void;
+}
+
+/** Notification payload: the project, and the agent when the event has one (`<project>\t<agent>`). */
+function payloadOf(projectId: string, agentId: string | null | undefined): string {
+  return agentId ? `${projectId}\t${agentId}` : projectId;
+}
+
 /**
  * Writes events inside the caller's transaction and wakes long polls once they commit, on this node and, through
  * the store's notifications, on every other node sharing the database.
  */
 export class EventHub {
-  private readonly waiters = new Set<{ projectId: string; wake: () => void }>();
+  /** Waiters by project, so an event wakes only the long polls it may concern. */
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private waiting = 0;
   private readonly unlisten: () => void;
   private closed = false;
 
   constructor(private readonly store: Store) {
     this.unlisten = store.listen((channel, payload) => {
       if (channel !== CHANNEL) return;
-      for (const waiter of this.waiters) if (waiter.projectId === payload) waiter.wake();
+      const cut = payload.indexOf('\t');
+      const projectId = cut < 0 ? payload : payload.slice(0, cut);
+      const agentId = cut < 0 ? undefined : payload.slice(cut + 1);
+      for (const waiter of [...(this.waiters.get(projectId) ?? [])]) {
+        if (waiter.agentId === undefined || agentId === undefined || waiter.agentId === agentId) waiter.wake();
+      }
     });
   }
 
@@ -53,33 +71,43 @@ export class EventHub {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    if (!input.hidden) await tx.notify(CHANNEL, input.projectId);
+    if (!input.hidden) await tx.notify(CHANNEL, payloadOf(input.projectId, input.agentId));
     return { id: String(row.id), time };
   }
 
   /**
-   * Resolves when an event of the project commits, or after `timeoutMs`, or when `signal` aborts, or at once when
-   * the hub is closed. The waiter is registered synchronously, so a caller may start waiting before it queries.
+   * Resolves when an event of the project commits (with `agentId`: an event of that agent or a project-wide one),
+   * or after `timeoutMs`, or when `signal` aborts, or at once when the hub is closed. The waiter is registered
+   * synchronously, so a caller may start waiting before it queries.
    */
-  waitForProjectEvent(projectId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  waitForProjectEvent(projectId: string, timeoutMs: number, signal?: AbortSignal, agentId?: string): Promise<void> {
     if (this.closed || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const waiter = { projectId, wake: () => finish() };
+      let done = false;
+      const waiter: Waiter = { agentId, wake: () => finish() };
       const timer = setTimeout(() => finish(), timeoutMs);
       const onAbort = () => finish();
       const finish = () => {
+        if (done) return;
+        done = true;
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        this.waiters.delete(waiter);
+        const set = this.waiters.get(projectId);
+        set?.delete(waiter);
+        if (set?.size === 0) this.waiters.delete(projectId);
+        this.waiting--;
         resolve();
       };
       signal?.addEventListener('abort', onAbort);
-      this.waiters.add(waiter);
+      let set = this.waiters.get(projectId);
+      if (!set) this.waiters.set(projectId, (set = new Set()));
+      set.add(waiter);
+      this.waiting++;
     });
   }
 
   get waitingCount(): number {
-    return this.waiters.size;
+    return this.waiting;
   }
 
   /** True once the server is stopping: long polls answer at once instead of waiting. */
@@ -90,6 +118,6 @@ export class EventHub {
   close(): void {
     this.closed = true;
     this.unlisten();
-    for (const waiter of [...this.waiters]) waiter.wake();
+    for (const set of [...this.waiters.values()]) for (const waiter of [...set]) waiter.wake();
   }
 }

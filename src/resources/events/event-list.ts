@@ -32,7 +32,9 @@ export async function listEventsWaiting(ctx: AppContext, scope: EventScope, mess
     const disarm = new AbortController();
     const stop = () => disarm.abort();
     signal.addEventListener('abort', stop, { once: true });
-    const woken = remaining > 0 ? ctx.events.waitForProjectEvent(scope.projectId, remaining, disarm.signal) : null;
+    // An agent's stream only changes with that agent's events or project-wide ones: other agents' don't wake it.
+    const agentId = scope.kind === 'agent' ? scope.agentId : undefined;
+    const woken = remaining > 0 ? ctx.events.waitForProjectEvent(scope.projectId, remaining, disarm.signal, agentId) : null;
     try {
       const page = await listEvents(ctx, scope, message);
       if (page.rows.length > 0 || woken === null || signal.aborted || ctx.events.isClosed) return page;
