@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { directoryBytes, type Measurement } from './measure.js';
-import { borg, coffer, ensureInstalled, restic, type BackupTool } from './tools.js';
+import { borg, coffer, compileCoffer, ensureInstalled, restic, type BackupTool } from './tools.js';
 import { changeFivePercent, fileContent, planTree, writeTree } from './tree-generator.js';
 
 const WORK = fileURLToPath(new URL('../.work/engine/', import.meta.url));
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   const fileCount = planTree().length;
   process.stderr.write(`tree: ${fileCount} files, ${(treeBytes / 2 ** 30).toFixed(2)} GiB at ${TREE}\n`);
 
+  await compileCoffer();
   const tools: ToolResult[] = [];
   for (const tool of [coffer, restic, borg]) {
     if (await ensureInstalled(tool)) tools.push({ tool, phases: {} });

@@ -16,6 +16,8 @@ interface RootTrie {
 }
 
 type Slot = TreeNode | Promise<TreeNode | undefined> | undefined;
+/** A file being read is wrapped so that awaiting `entry()` does not wait for the file itself. */
+type Entry = TreeNode | { pending: Promise<TreeNode | undefined> } | undefined;
 
 /**
  * Walks the backup roots depth first and writes one tree blob per directory, bottom up. Files go to the worker
@@ -75,7 +77,7 @@ export class Archiver {
       const parentNode = parentNodes.get(name.toString('latin1'));
       if (child.isRoot) {
         if (this.filter.isExcluded(path.toString())) continue;
-        slots.push(await this.entry(path, name, st, parentNode));
+        slots.push(unwrap(await this.entry(path, name, st, parentNode)));
       } else if (st.isDirectory()) {
         const node = metadataNode(name, st, 'dir');
         node.subtree = await this.saveTrie(path, child, parentNode?.type === 'dir' ? parentNode.subtree : undefined);
@@ -102,13 +104,13 @@ export class Archiver {
       const path = joinPath(dir, name);
       if (this.filter.isExcluded(path.toString())) continue;
       const st = await this.lstat(path);
-      if (st) slots.push(await this.entry(path, name, st, parentNodes.get(name.toString('latin1'))));
+      if (st) slots.push(unwrap(await this.entry(path, name, st, parentNodes.get(name.toString('latin1')))));
     }
     return this.saveTree(slots);
   }
 
-  /** Returns the node, or for a file being read a promise of it (the walk goes on meanwhile). */
-  private async entry(path: Buffer, name: Buffer, st: BigIntStats, parentNode?: TreeNode): Promise<Slot> {
+  /** Returns the node, or for a file being read a wrapped promise of it (the walk goes on meanwhile). */
+  private async entry(path: Buffer, name: Buffer, st: BigIntStats, parentNode?: TreeNode): Promise<Entry> {
     if (st.isDirectory()) {
       const node = metadataNode(name, st, 'dir');
       node.subtree = await this.walkDir(path, parentNode?.type === 'dir' ? parentNode.subtree : undefined);
@@ -138,7 +140,7 @@ export class Archiver {
     await this.fileSlots.acquire();
     this.checkStop();
     const progress = this.state.progress;
-    return this.pool
+    const pending = this.pool
       .processFile(path, (n) => {
         progress.bytesDone += n;
         this.state.emit();
@@ -164,6 +166,7 @@ export class Archiver {
         },
       )
       .finally(() => this.fileSlots.release());
+    return { pending };
   }
 
   private unchanged(old: TreeNode, now: TreeNode): boolean {
@@ -214,6 +217,10 @@ export class Archiver {
     if (this.fatal) throw this.fatal;
     throwIfAborted(this.signal);
   }
+}
+
+function unwrap(entry: Entry): Slot {
+  return entry && 'pending' in entry ? entry.pending : entry;
 }
 
 function metadataNode(name: Buffer, st: BigIntStats, type: TreeNode['type']): TreeNode {

@@ -1,63 +1,85 @@
 import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import type { FastCdc } from './fastcdc.js';
+import { newCutState, type FastCdc } from './fastcdc.js';
 
-/** Bytes a read window needs so that chunking never has to move much data: two maximal chunks plus one read. */
+/** Bytes a read window needs: one maximal chunk plus one read. */
 export function windowSize(chunker: FastCdc, readSize: number): number {
-  return 2 * chunker.maxSize + readSize;
+  return chunker.maxSize + readSize;
+}
+
+type ReadInto = (window: Buffer, offset: number, length: number, position: number) => number | Promise<number>;
+
+/**
+ * Shared loop of the readers: reads only as far as the chunker needs (it resumes its scan), so the window
+ * never holds more than one chunk plus one read, and moving the unfinished chunk to the front is rare.
+ */
+async function* chunksOf(read: ReadInto, chunker: FastCdc, window: Buffer, readSize: number): AsyncGenerator<Buffer> {
+  let start = 0;
+  let filled = 0;
+  let position = 0;
+  let eof = false;
+  let state = newCutState();
+  for (;;) {
+    if (filled > start || eof) {
+      const length = chunker.cutResumable(window.subarray(start), filled - start, eof, state);
+      if (length > 0) {
+        yield window.subarray(start, start + length);
+        start += length;
+        state = newCutState();
+        continue;
+      }
+      if (eof) return;
+    }
+    if (window.length - filled < readSize) {
+      window.copyWithin(0, start, filled);
+      filled -= start;
+      start = 0;
+    }
+    const bytesRead = await read(window, filled, readSize, position);
+    if (bytesRead === 0) eof = true;
+    filled += bytesRead;
+    position += bytesRead;
+  }
 }
 
 /**
- * Reads a file descriptor from offset 0 to the end with blocking positional reads (meant for worker threads) and yields its
- * content-defined chunks as views into `window`; a view is valid only until the next iteration step.
- * The window must be at least `windowSize(chunker, readSize)` bytes; it is reused, never reallocated.
+ * Reads a file descriptor from offset 0 to the end with blocking positional reads (for worker threads) and
+ * yields its content-defined chunks as views into `window`, valid only until the next step. The window
+ * (at least `windowSize` bytes) is reused, never reallocated.
  */
 export function* readChunksSync(fd: number, chunker: FastCdc, window: Buffer, readSize = 1024 * 1024): Generator<Buffer> {
   let start = 0;
   let filled = 0;
-  let eof = false;
   let position = 0;
+  let eof = false;
+  let state = newCutState();
   for (;;) {
-    while (!eof && filled - start < chunker.maxSize) {
-      if (window.length - filled < readSize) {
-        window.copyWithin(0, start, filled);
-        filled -= start;
-        start = 0;
+    if (filled > start || eof) {
+      const length = chunker.cutResumable(window.subarray(start), filled - start, eof, state);
+      if (length > 0) {
+        yield window.subarray(start, start + length);
+        start += length;
+        state = newCutState();
+        continue;
       }
-      const bytesRead = fs.readSync(fd, window, filled, readSize, position);
-      position += bytesRead;
-      if (bytesRead === 0) eof = true;
-      filled += bytesRead;
+      if (eof) return;
     }
-    if (filled === start) return;
-    const length = chunker.cut(window.subarray(start), filled - start);
-    yield window.subarray(start, start + length);
-    start += length;
+    if (window.length - filled < readSize) {
+      window.copyWithin(0, start, filled);
+      filled -= start;
+      start = 0;
+    }
+    const bytesRead = fs.readSync(fd, window, filled, readSize, position);
+    if (bytesRead === 0) eof = true;
+    filled += bytesRead;
+    position += bytesRead;
   }
 }
 
 /** Async variant over a FileHandle (allocates its own window). */
-export async function* readChunks(handle: FileHandle, chunker: FastCdc, readSize = 1024 * 1024): AsyncGenerator<Buffer> {
+export function readChunks(handle: FileHandle, chunker: FastCdc, readSize = 1024 * 1024): AsyncGenerator<Buffer> {
   const window = Buffer.allocUnsafe(windowSize(chunker, readSize));
-  let start = 0;
-  let filled = 0;
-  let eof = false;
-  for (;;) {
-    while (!eof && filled - start < chunker.maxSize) {
-      if (window.length - filled < readSize) {
-        window.copyWithin(0, start, filled);
-        filled -= start;
-        start = 0;
-      }
-      const { bytesRead } = await handle.read(window, filled, readSize, null);
-      if (bytesRead === 0) eof = true;
-      filled += bytesRead;
-    }
-    if (filled === start) return;
-    const length = chunker.cut(window.subarray(start), filled - start);
-    yield window.subarray(start, start + length);
-    start += length;
-  }
+  return chunksOf(async (buf, offset, length, position) => (await handle.read(buf, offset, length, position)).bytesRead, chunker, window, readSize);
 }
 
 /** Same chunking over a buffer already in memory (tests, small inputs). */

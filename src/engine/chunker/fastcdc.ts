@@ -10,6 +10,16 @@ export interface ChunkerParams {
 
 export const DEFAULT_CHUNK_SIZES = { minSize: 512 * 1024, avgSize: 1024 * 1024, maxSize: 8 * 1024 * 1024 } as const;
 
+/** Where an interrupted scan stopped: `pos` bytes into the chunk, with the rolling hash at that point. */
+export interface CutState {
+  pos: number;
+  hash: number;
+}
+
+export function newCutState(): CutState {
+  return { pos: 0, hash: 0 };
+}
+
 /**
  * FastCDC content-defined chunking with a gear rolling hash and normalised chunking: below the average size a
  * stricter mask (2 more bits) makes cuts rarer, above it a looser one (2 fewer bits) makes them likelier, which
@@ -43,14 +53,23 @@ export class FastCdc {
    * least maxSize bytes unless the input ends (`length` bytes are all that is left).
    */
   cut(buf: Uint8Array, length: number): number {
-    if (length <= this.minSize) return length;
-    const end = Math.min(length, this.maxSize);
+    return this.cutResumable(buf, length, true, newCutState());
+  }
+
+  /**
+   * Like `cut` but without lookahead: given the `available` bytes of the chunk that starts at buf[0], returns
+   * the chunk length, or -1 when more bytes are needed (never when `eof`). The next call resumes the scan
+   * where this one stopped, so feeding a chunk in pieces finds the same cut as one pass.
+   */
+  cutResumable(buf: Uint8Array, available: number, eof: boolean, state: CutState): number {
+    if (available <= this.minSize) return eof ? available : -1;
+    const end = Math.min(available, this.maxSize);
     const normal = Math.min(this.avgSize, end);
     const gear = this.gear;
     const strict = this.maskStrict;
     const loose = this.maskLoose;
-    let hash = 0;
-    let i = this.minSize;
+    let hash = state.hash;
+    let i = Math.max(state.pos, this.minSize);
     for (; i < normal; i++) {
       hash = ((hash << 1) + gear[buf[i]!]!) | 0;
       if ((hash & strict) === 0) return i + 1;
@@ -59,7 +78,10 @@ export class FastCdc {
       hash = ((hash << 1) + gear[buf[i]!]!) | 0;
       if ((hash & loose) === 0) return i + 1;
     }
-    return end;
+    if (end === this.maxSize || eof) return end;
+    state.pos = i;
+    state.hash = hash;
+    return -1;
   }
 }
 
