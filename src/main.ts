@@ -1,24 +1,38 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './cli/client/errors.js';
+import { examples } from './cli/client/command-kit.js';
 import { registerClientCommands } from './cli/index.js';
 import { registerOptionalCommands } from './cli/optional-commands.js';
-import { registerServeCommand } from './cli/serve.js';
 
-export async function buildProgram(): Promise<Command> {
+/** The first word that is not an option: the command being run (`coffer --json agents` → agents). */
+function commandWord(args: readonly string[]): string | undefined {
+  return args.find((arg) => !arg.startsWith('-'));
+}
+
+/**
+ * The whole program. The server, the agent and the vault engine are loaded only when their command runs (or help
+ * lists everything), so a client command like `coffer agents` starts without loading the server's modules.
+ */
+export async function buildProgram(args: readonly string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('coffer')
     .description('Coffer: self-hosted backups. Server, agent, vault engine and command line in one program.')
-    .option('--json', 'print the API\'s JSON instead of tables (for scripts)')
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
-    .showHelpAfterError()
-    .exitOverride();
-  registerServeCommand(program);
-  await registerOptionalCommands(program, [
-    { specifier: './cli/vault/index.js', exportName: 'registerVaultCommands' },
-    { specifier: './agent/index.js', exportName: 'registerAgentCommands' },
-  ]);
+    .option('--json', "print the API's JSON instead of tables (for scripts)")
+    .configureHelp({ showGlobalOptions: true })
+    .showHelpAfterError();
+  examples(program, 'coffer login --api http://localhost:8080 --user admin', 'coffer agents', 'coffer backup start "Web files" --watch', 'coffer COMMAND --help');
   registerClientCommands(program);
+  const word = commandWord(args);
+  const clientCommand = word !== undefined && program.commands.some((command) => command.name() === word);
+  if (!clientCommand) {
+    const { registerServeCommand } = await import('./cli/serve.js');
+    registerServeCommand(program);
+    await registerOptionalCommands(program, [
+      { specifier: './cli/vault/index.js', exportName: 'registerVaultCommands' },
+      { specifier: './agent/index.js', exportName: 'registerAgentCommands' },
+    ]);
+  }
   for (const command of allCommands(program)) command.exitOverride();
   return program;
 }
@@ -29,7 +43,12 @@ function allCommands(command: Command): Command[] {
 
 /** Exit codes: 0 done, 1 the server or the job said no, 2 the command was typed wrong. Errors are one line. */
 async function main(argv: string[]): Promise<void> {
-  const program = await buildProgram();
+  // `coffer … | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  const program = await buildProgram(argv.slice(2));
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -87,11 +87,12 @@ describe('coffer command line against a real server', () => {
     assert.equal(unknown.code, 2);
     const missing = await coffer(['configs', 'create', '--name', 'x']);
     assert.equal(missing.code, 2);
-    for (const args of [['agents', 'show'], ['configs', 'create'], ['backup', 'start'], ['restore'], ['tasks', 'run'], ['tasks'], ['logs'], ['events'], ['jobs']]) {
-      const help = await coffer([...args, '--help']);
-      assert.equal(help.code, 0, args.join(' '));
-      assert.match(help.stdout, /Examples:\n\s+\$ coffer /, `${args.join(' ')} --help has an example`);
-    }
+    const commands = [[], ['agents', 'show'], ['configs', 'create'], ['backup', 'start'], ['restore'], ['tasks', 'run'], ['tasks'], ['logs'], ['events'], ['jobs']];
+    const helps = await Promise.all(commands.map((args) => coffer([...args, '--help'])));
+    helps.forEach((help, i) => {
+      assert.equal(help.code, 0, commands[i].join(' '));
+      assert.match(help.stdout, /Examples:\n\s+\$ coffer /, `${commands[i].join(' ')} --help has an example`);
+    });
     const bash = await coffer(['completion', 'bash']);
     assert.equal(bash.code, 0);
     assert.match(bash.stdout, /complete -o default -F _coffer coffer/);
@@ -103,7 +104,8 @@ describe('coffer command line against a real server', () => {
   test('agents lists the agent in a table that fits 80 columns, and as JSON', async () => {
     const list = await coffer(['agents']);
     assert.equal(list.code, 0, list.stderr);
-    assert.ok(list.stdout.includes(player.id));
+    assert.ok(list.stdout.includes(player.id.slice(0, 8)));
+    assert.match(list.stdout, /Web Server +online/);
     for (const line of list.stdout.trimEnd().split('\n')) assert.ok(line.length <= 80, `too wide: ${line}`);
     assert.doesNotMatch(list.stdout, /\u001b\[/, 'no colours when not on a terminal');
     const parsed = json(await coffer(['agents', '--json']));
@@ -145,7 +147,10 @@ describe('coffer command line against a real server', () => {
 
     const table = await coffer(['configs']);
     assert.equal(table.code, 0, table.stderr);
-    assert.match(table.stdout, /Web files .*weekly mon,thu 14:00 Europe\/Berlin/);
+    assert.match(table.stdout, /Web files +Web Server +weekly mon,thu 14:00 /);
+    for (const line of table.stdout.trimEnd().split('\n')) assert.ok(line.length <= 80, `too wide: ${line}`);
+    const shown = await coffer(['configs', 'show', 'Web files']);
+    assert.match(shown.stdout, /schedule: +weekly mon,thu 14:00 Europe\/Berlin/);
   });
 
   test('backup start --watch draws progress from the agent\'s events and exits 0 when completed', async (ctx) => {

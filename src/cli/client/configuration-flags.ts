@@ -40,11 +40,11 @@ export function scheduleFromFlags(phrase: string, timeZone: string): { recurrenc
 }
 
 /** A schedule as people read it: `daily 02:00 Europe/Berlin`, `manual`. */
-export function describeSchedule(schedule: { recurrence?: string[]; time_zone?: string } | null | undefined): string {
+export function describeSchedule(schedule: { recurrence?: string[]; time_zone?: string } | null | undefined, options: { zone?: boolean } = {}): string {
   const rule = schedule?.recurrence?.[0];
   if (!rule) return 'manual';
   try {
-    return `${describeRecurrence(rule)} ${schedule?.time_zone ?? ''}`.trim();
+    return options.zone === false ? describeRecurrence(rule) : `${describeRecurrence(rule)} ${schedule?.time_zone ?? ''}`.trim();
   } catch {
     return rule;
   }

@@ -63,8 +63,9 @@ export async function watchJob(client: ApiClient, kind: JobKind, id: string, opt
     screen.line(`Watching ${kind} ${id} (Ctrl-C stops watching; the ${kind} goes on)`);
     for (;;) {
       if (eventsAvailable) {
+        // A short long poll: answers as soon as the agent reports, and at least every 2 s for the counters.
         const response = await client.get<{ events: Record<string, unknown>[] }>(jobPath(client, kind, id, 'events'), {
-          query: { marker, sort_dir: 'asc', limit: 1000 },
+          query: { marker, sort_dir: 'asc', limit: 1000, wait: lastState === '' ? undefined : 2 },
           accept: [404, 405],
         });
         if (response.status !== 200) eventsAvailable = false;
@@ -81,7 +82,7 @@ export async function watchJob(client: ApiClient, kind: JobKind, id: string, opt
         lastState = job.state;
         screen.line(`${kind} ${paintState(job.state)}`);
       }
-      const line = meter.render();
+      const line = meter.render(filesOf(kind, job));
       if (line && line !== lastLine) {
         lastLine = line;
         screen.progress(line);
@@ -95,11 +96,18 @@ export async function watchJob(client: ApiClient, kind: JobKind, id: string, opt
         screen.line(`Stopped watching; ${kind} ${id} is ${job.state}. Stop it with: coffer stop ${id}`);
         return { code: 130, job };
       }
-      await sleep(POLL_MS);
+      if (!eventsAvailable) await sleep(POLL_MS);
     }
   } finally {
     process.removeListener('SIGINT', onInterrupt);
   }
+}
+
+/** Files done so far, from the counters the agent reports on the job itself. */
+function filesOf(kind: JobKind, job: any): { done: number; total?: number } | undefined {
+  if (kind === 'backup' && typeof job.files_backed_up === 'number') return { done: job.files_backed_up, total: job.files_searched || undefined };
+  if (kind === 'restore' && typeof job.files_restored === 'number') return { done: job.files_restored };
+  return undefined;
 }
 
 function took(job: { started_time?: string | null; ended_time?: string | null }): string {

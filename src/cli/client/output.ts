@@ -63,6 +63,7 @@ export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]
   const widths = columns.map((column, i) => Math.max(column.header.length, ...cells.map((row) => visibleLength(row[i]))));
   const gap = 2;
   const total = () => widths.reduce((sum, w) => sum + w, 0) + gap * (columns.length - 1);
+  // Narrow the widest shortenable column one character at a time, so the cuts are shared out evenly.
   while (total() > width) {
     let widest = -1;
     for (let i = 0; i < columns.length; i++) {
@@ -70,7 +71,7 @@ export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]
       if (widest < 0 || widths[i] > widths[widest]) widest = i;
     }
     if (widest < 0) break;
-    widths[widest] -= Math.min(widths[widest] - Math.max(6, columns[widest].header.length), total() - width);
+    widths[widest] -= 1;
   }
   const line = (values: string[]) =>
     values
@@ -118,6 +119,16 @@ export function formatDuration(ms: number): string {
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
   return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+/** `12-02 07:15` this year, `2025-12-02` before: short enough for tables. */
+export function formatShortTime(iso: string | null | undefined): string {
+  if (!iso) return '-';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (date.getFullYear() !== new Date().getFullYear()) return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  return `${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
 /** `2026-12-02 07:15` in the local zone, or `-`. */

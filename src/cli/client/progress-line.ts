@@ -59,9 +59,11 @@ export class ProgressMeter {
   }
 
   /** `[#########-----------]  45%  450 MB / 1.0 GB  12.0 MB/s  ETA 45s  files 120/300` */
-  render(barWidth = 20): string {
+  render(files?: { done: number; total?: number }, barWidth = 20): string {
     const last = this.latest;
     if (!last) return '';
+    const filesDone = last.filesDone ?? files?.done;
+    const filesTotal = last.filesDone !== undefined ? last.filesTotal : files?.total;
     const parts: string[] = [];
     if (last.bytesTotal !== undefined && last.bytesTotal > 0) {
       const fraction = Math.min(1, last.bytesDone / last.bytesTotal);
@@ -75,7 +77,7 @@ export class ProgressMeter {
     if (rate !== undefined) parts.push(`${formatBytes(rate)}/s`);
     const eta = this.etaMs();
     if (eta !== undefined && Number.isFinite(eta)) parts.push(`ETA ${formatDuration(eta)}`);
-    if (last.filesDone !== undefined) parts.push(`files ${last.filesDone}${last.filesTotal !== undefined ? `/${last.filesTotal}` : ''}`);
+    if (filesDone !== undefined) parts.push(`files ${filesDone}${filesTotal !== undefined ? `/${filesTotal}` : ''}`);
     return parts.join('  ');
   }
 }

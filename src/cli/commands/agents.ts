@@ -28,7 +28,7 @@ export function registerAgentsCommands(program: Command): void {
 
   const list = agents
     .command('list', { isDefault: true })
-    .description('List agents with whether they are online and busy')
+    .description('List agents with whether they are online and busy (ids shortened: any unique prefix, or the name, works in other commands)')
     .action(async (_options: unknown, command: Command) => {
       const client = ApiClient.fromStoredSession();
       const { body } = await client.get<{ agents: any[] }>(client.v2('agents'));
@@ -40,7 +40,7 @@ export function registerAgentsCommands(program: Command): void {
       const rows = body.agents.map((agent, i) => ({ agent, status: statuses[i] }));
       printLine(
         formatTable(rows, [
-          { header: 'ID', value: (r) => r.agent.id, keep: true },
+          { header: 'ID', value: (r) => r.agent.id.slice(0, 8), keep: true },
           { header: 'NAME', value: (r) => r.agent.name },
           { header: 'STATUS', value: (r) => statusWord(r.status) },
           { header: 'ENABLED', value: (r) => (r.agent.enabled ? 'yes' : paintState('disabled')) },

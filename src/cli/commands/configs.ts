@@ -3,7 +3,7 @@ import { ApiClient } from '../client/api-client.js';
 import { collect, examples, globalOptions, nonNegativeInteger } from '../client/command-kit.js';
 import { checkedTimeZone, describeSchedule, localTimeZone, notificationsFor, pathItem, scheduleFromFlags } from '../client/configuration-flags.js';
 import { UsageError } from '../client/errors.js';
-import { formatFields, formatTable, formatTime, paintState, printJson, printLine } from '../client/output.js';
+import { formatFields, formatShortTime, formatTable, formatTime, paintState, printJson, printLine } from '../client/output.js';
 import { agentNames, resolveAgent, resolveConfiguration } from '../client/resolve.js';
 
 interface ConfigFlags {
@@ -42,7 +42,7 @@ export function registerConfigsCommands(program: Command): void {
 
   const list = configs
     .command('list', { isDefault: true })
-    .description('List backup configurations')
+    .description('List backup configurations (ids shortened: any unique prefix, or the name, works in other commands)')
     .option('--agent <agent>', 'only the configurations of this agent')
     .action(async (options: { agent?: string }, command: Command) => {
       const client = ApiClient.fromStoredSession();
@@ -53,11 +53,11 @@ export function registerConfigsCommands(program: Command): void {
       const names = await agentNames(client);
       printLine(
         formatTable(body.configurations, [
-          { header: 'ID', value: (c) => c.id, keep: true },
+          { header: 'ID', value: (c) => c.id.slice(0, 8), keep: true },
           { header: 'NAME', value: (c) => c.name },
           { header: 'AGENT', value: (c) => names.get(c.agent?.id) ?? c.agent?.id ?? '-' },
-          { header: 'SCHEDULE', value: (c) => (c.enabled ? describeSchedule(c.schedule) : paintState('disabled')) },
-          { header: 'NEXT', value: (c) => formatTime(c.backups?.next?.scheduled_time) },
+          { header: 'SCHEDULE', value: (c) => (c.enabled ? describeSchedule(c.schedule, { zone: false }) : paintState('disabled')) },
+          { header: 'NEXT', value: (c) => formatShortTime(c.backups?.next?.scheduled_time) },
         ]),
       );
     });

@@ -5,7 +5,7 @@ import { pathItem } from '../client/configuration-flags.js';
 import { findJob, jobPath, parseKind } from '../client/job-kinds.js';
 import { reportStartedJob } from '../client/job-start.js';
 import { watchJob } from '../client/job-watch.js';
-import { formatBytes, formatTable, formatTime, paintState, printJson, printLine } from '../client/output.js';
+import { formatBytes, formatShortTime, formatTable, paintState, printJson, printLine } from '../client/output.js';
 import { agentNames, resolveAgent, resolveConfiguration } from '../client/resolve.js';
 
 export function registerJobCommands(program: Command): void {
@@ -44,7 +44,7 @@ export function registerJobCommands(program: Command): void {
           { header: 'ID', value: (b) => b.id, keep: true },
           { header: 'CONFIGURATION', value: (b) => names.get(b.configuration?.id) ?? b.configuration?.id ?? '-' },
           { header: 'STATE', value: (b) => paintState(b.state) },
-          { header: 'ENDED', value: (b) => formatTime(b.ended_time) },
+          { header: 'ENDED', value: (b) => formatShortTime(b.ended_time) },
           { header: 'SIZE', value: (b) => formatBytes(b.bytes_backed_up), align: 'right' },
         ]),
       );
@@ -142,7 +142,7 @@ export function registerJobCommands(program: Command): void {
           { header: 'ID', value: (a) => a.id, keep: true },
           { header: 'TYPE', value: (a) => a.type },
           { header: 'STATE', value: (a) => paintState(a.state) },
-          { header: 'UPDATED', value: (a) => formatTime(a.last_updated_time) },
+          { header: 'UPDATED', value: (a) => formatShortTime(a.last_updated_time) },
           { header: 'AGENT', value: (a) => names.get(a.agent?.id) ?? a.agent?.id ?? '-' },
         ]),
       );

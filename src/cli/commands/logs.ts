@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ApiClient } from '../client/api-client.js';
 import { examples, globalOptions } from '../client/command-kit.js';
 import { ApiError, UsageError } from '../client/errors.js';
-import { formatTable, formatTime, paintState, printJson, printLine } from '../client/output.js';
+import { formatShortTime, formatTable, paintState, printJson, printLine } from '../client/output.js';
 import { resolveAgent } from '../client/resolve.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -39,7 +39,7 @@ export function registerLogsCommand(program: Command): void {
         return printLine(
           formatTable(files, [
             { header: 'ID', value: (f) => f.id, keep: true },
-            { header: 'REQUESTED', value: (f) => formatTime(f.date) },
+            { header: 'REQUESTED', value: (f) => formatShortTime(f.date) },
             { header: 'STATE', value: (f) => paintState(f.state) },
           ]),
         );
