@@ -319,6 +319,50 @@ describe('events: POST /agents/{id}/events', () => {
     assert.deepEqual(events[0].agent.vault, { id: agent.vaultId, encrypted: false });
   });
 
+  it('startup also announces log files not yet uploaded and requests not yet answered', async () => {
+    const agent = await registerAgent(t, w.admin);
+    const logfile = await t.request('POST', `/v2/${PROJECT}/agents/${agent.id}/logfiles`, { token: w.admin });
+    const browse = await t.request('POST', `/v2/${PROJECT}/agents/${agent.id}/browse-requests`, { token: w.creator, body: { path: '/' } });
+    const browseId = browse.headers.get('location')!.split('/').pop();
+    const answered = await t.request('POST', `/v2/${PROJECT}/agents/${agent.id}/browse-requests`, { token: w.creator, body: { path: '/tmp' } });
+    const answeredId = answered.headers.get('location')!.split('/').pop();
+    const report = await t.request('POST', `/v2/${PROJECT}/agents/${agent.id}/browse-requests/${answeredId}`, { token: agent.token, body: { succeeded: true, path: '/tmp', items: [] } });
+    assert.equal(report.status, 204);
+    const marker = await latestMarker(agent.id);
+    assert.equal((await post(agent.id, { event: 'startup' }, agent.token)).status, 202);
+    const events = (await agentEvents(agent.id, `?marker=${marker}`)).body.events.filter((e: { event: string }) => e.event !== 'agent_heartbeat');
+    assert.deepEqual(
+      events.map((e: { event: string; request_id: string }) => [e.event, e.request_id]),
+      [
+        ['logfile_upload', logfile.body.id],
+        ['host_browse', browseId],
+      ],
+    );
+  });
+
+  it('restore_progress and vault_db_download_* are appended for the agent', async () => {
+    const restore = await t.server.ctx.store.transaction((tx) => insertJob(tx, { projectId: PROJECT, kind: 'restore', agentId: w.agent.id, state: 'start_requested' }));
+    const body = { event: 'restore_progress', restore_id: restore.id, bytes_completed: 5, bytes_remaining: 5, total_bytes: 10 };
+    assert.equal((await post(w.agent.id, body, w.agent.token)).status, 202);
+    const events = (await t.request('GET', `/v2/${PROJECT}/restores/${restore.id}/events`, { token: w.observer })).body.events;
+    assert.deepEqual(events.map((e: { event: string }) => e.event), ['restore_progress']);
+    assert.deepEqual(events[0].restore, { id: restore.id });
+    assert.equal((await post(w.agent.id, { ...body, event: 'backup_progress', backup_id: restore.id }, w.agent.token)).status, 404, 'a restore is no backup');
+    const marker = await latestMarker(w.agent.id);
+    assert.equal((await post(w.agent.id, { event: 'vault_db_download_completed', request_id: 'r-1' }, w.agent.token)).status, 202);
+    const latest = (await agentEvents(w.agent.id, `?marker=${marker}`)).body.events.find((e: { event: string }) => e.event === 'vault_db_download_completed');
+    assert.deepEqual([latest.agent, latest.request_id], [{ id: w.agent.id }, 'r-1']);
+  });
+
+  it('a user\'s request with X-Agent-Id counts as the agent\'s sign of life', async () => {
+    const agent = await registerAgent(t, w.admin);
+    await t.server.ctx.store.db.updateTable('agents').set({ last_seen_at: null }).where('id', '=', agent.id).execute();
+    await t.request('GET', `/v2/${PROJECT}/agents/${agent.id}`, { token: w.creator, headers: { 'x-agent-id': agent.id } });
+    await new Promise((r) => setTimeout(r, 100));
+    const row = await t.server.ctx.store.db.selectFrom('agents').select('last_seen_at').where('id', '=', agent.id).executeTakeFirstOrThrow();
+    assert.notEqual(row.last_seen_at, null);
+  });
+
   it('shutdown, heartbeat and a single agent\'s activation are appended to its stream', async () => {
     const agent = await registerAgent(t, w.admin);
     const marker = await latestMarker(agent.id);
