@@ -13,6 +13,8 @@ export interface AgentEvent {
 
 /** Retry "forever" while the server is away; the poller itself is the outer loop. */
 const POLL_RETRY = { attempts: 3, baseDelayMs: 500, maxDelayMs: 5_000 };
+/** A long poll that has not answered by then is presumed lost (a server that vanished without closing it). */
+const POLL_TIMEOUT_MS = 150_000;
 /** When a server answers at once with nothing (no long poll), wait this long before asking again. */
 const PLAIN_POLL_INTERVAL_MS = 1_000;
 
@@ -28,7 +30,8 @@ export async function pollEvents(api: AgentApi, state: AgentState, log: Logger, 
     if (state.marker) query.set('marker', state.marker);
     const asked = Date.now();
     try {
-      const answer = await api.get<{ events: AgentEvent[] }>(`${api.agentUrl('events')}?${query}`, { retry: POLL_RETRY, signal });
+      const pollSignal = AbortSignal.any([signal, AbortSignal.timeout(POLL_TIMEOUT_MS)]);
+      const answer = await api.get<{ events: AgentEvent[] }>(`${api.agentUrl('events')}?${query}`, { retry: POLL_RETRY, signal: pollSignal });
       failures = 0;
       const events = answer.body?.events ?? [];
       for (const event of events) {

@@ -7,7 +7,7 @@ import type { TokenSource } from './vault-http-backend.js';
 
 export const AGENT_VERSION = '1.0.0';
 
-/** Refresh this long before the token expires, or at 80 % of its life when that is shorter. */
+/** Refresh this long before the token expires (see scheduleRefresh for short-lived tokens). */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 const LOGIN_RETRY: RetryPolicy = { ...DEFAULT_RETRY, maxDelayMs: 15_000 };
 
@@ -92,7 +92,8 @@ export class AgentSession implements TokenSource {
     clearTimeout(this.timer);
     if (this.closed || !this.current) return;
     const life = this.current.expiresAt - Date.now();
-    const delay = Math.max(1_000, Math.min(life - REFRESH_MARGIN_MS, life * 0.8));
+    // Long-lived tokens are renewed five minutes ahead; short-lived ones at 80 % of their life.
+    const delay = Math.max(1_000, life > 2 * REFRESH_MARGIN_MS ? life - REFRESH_MARGIN_MS : life * 0.8);
     const stale = this.current.id;
     this.timer = setTimeout(() => {
       this.refresh(stale).catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'token refresh failed'));

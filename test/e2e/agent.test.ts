@@ -21,6 +21,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const ADMIN_TOKEN = `e2e-admin-${randomBytes(8).toString('hex')}`;
 const PROJECT = '424242';
 const DAY_MS = 86_400_000;
+/** Short tokens: the agent has to renew its token several times during the run. */
+const TOKEN_TTL_SECONDS = 8;
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'coffer-agent-e2e-'));
 const treeDir = path.join(work, 'tree');
@@ -43,6 +45,19 @@ function node(args: string[], env: Record<string, string>, logName: string): Chi
   child.on('exit', () => children.delete(child));
   child.stdout!.on('data', (chunk: Buffer) => fs.appendFileSync(path.join(work, logName), chunk));
   return child;
+}
+
+let serverProcess: ChildProcess | undefined;
+
+/** Starts the server on `port` (0: any) over the test's data directory and returns its URL. */
+async function startServer(port: string): Promise<string> {
+  const logName = `server-${Date.now()}.out`;
+  serverProcess = node(['src/main.ts', 'serve', '--port', port, '--data-dir', path.join(work, 'server-data')], { COFFER_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'warn', COFFER_TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS) }, logName);
+  return waitFor('the server to listen', async () => {
+    const file = path.join(work, logName);
+    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    return /listening on (http:\/\/\S+)/.exec(text)?.[1];
+  }, 30_000, 100);
 }
 
 async function call(method: string, urlPath: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any; text: string; headers: Headers }> {
@@ -190,12 +205,7 @@ async function createConfiguration(name: string, folder: string, schedule: unkno
 describe('coffer agent end to end', { timeout: 180_000 }, () => {
   before(async () => {
     writeTree();
-    const server = node(['src/main.ts', 'serve', '--port', '0', '--data-dir', path.join(work, 'server-data')], { COFFER_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'warn' }, 'server.out');
-    api = await waitFor('the server to listen', async () => {
-      const text = fs.existsSync(path.join(work, 'server.out')) ? fs.readFileSync(path.join(work, 'server.out'), 'utf8') : '';
-      return /listening on (http:\/\/\S+)/.exec(text)?.[1];
-    }, 30_000, 100);
-    assert.ok(server.pid);
+    api = await startServer('0');
     const user = await call('POST', '/admin/users', { username: 'ops', password: 'ops-password-123', project_id: PROJECT, roles: ['cloudbackup:admin'] });
     assert.equal(user.status, 201, user.text);
   });
@@ -287,6 +297,35 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     for (const [rel, entry] of original) assert.deepEqual(restored.get(rel), entry, rel);
   });
 
+  it('lists the files it could not write, and ends completed_with_errors when the rest succeeded', async () => {
+    // Where the restore wants the folder docs/ there is already a file: its four files cannot be written.
+    const target = path.join(work, 'restored-conflict');
+    fs.mkdirSync(path.join(target, treeDir), { recursive: true });
+    fs.writeFileSync(path.join(target, treeDir, 'docs'), 'in the way\n');
+    const created = await call('POST', `/v2/${PROJECT}/restores`, {
+      backup_id: backups.second.id,
+      destination_agent_id: agentId,
+      destination_path: target,
+      overwrite_files: false,
+      encrypted_password_hex: null,
+      inclusions: [],
+      exclusions: [],
+    });
+    assert.equal(created.status, 201, created.text);
+    const done = await waitForState('restore', created.body.id, ['completed', 'completed_with_errors', 'failed', 'stopped']);
+    assert.equal(done.state, 'completed_with_errors');
+    const errors = await call('GET', `/v2/${PROJECT}/restores/${created.body.id}/errors`);
+    assert.equal(errors.status, 200, errors.text);
+    assert.ok(errors.body.count >= 1);
+    assert.equal(errors.body.reason, 'unable_to_process_some_files');
+    for (const entry of errors.body.list) {
+      assert.ok(entry.path.startsWith(path.join(treeDir, 'docs')), entry.path);
+      assert.equal(entry.type, 'write_failed');
+      assert.ok(entry.exception.description.length > 0);
+    }
+    assert.deepEqual(fs.readFileSync(path.join(target, treeDir, 'data/medium.bin')), fs.readFileSync(path.join(treeDir, 'data/medium.bin')));
+  });
+
   it('uploads its log file on request; the temporary link downloads it', async () => {
     const requested = await call('POST', `/v2/${PROJECT}/agents/${agentId}/logfiles`);
     assert.equal(requested.status, 202, requested.text);
@@ -328,6 +367,23 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     t.diagnostic(`task cancel → FAILED in ${cancelTook} ms`);
   });
 
+  it('reconnects after the server was down and goes on working', async () => {
+    const port = new URL(api).port;
+    serverProcess!.kill('SIGTERM');
+    await new Promise((resolve) => serverProcess!.once('exit', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.equal(await startServer(port), api);
+    // Work created after the restart reaches the agent through its new long poll.
+    const task = await call('POST', `/v3/agents/${agentId}/tasks`, { command: 'echo back again' });
+    assert.equal(task.status, 202, task.text);
+    const finished = await waitFor('the task after the restart', async () => {
+      const current = await call('GET', `/v3/tasks/${task.body.guid}`);
+      return ['SUCCEEDED', 'FAILED'].includes(current.body.state) ? current.body : undefined;
+    }, 30_000);
+    assert.equal(finished.state, 'SUCCEEDED');
+    assert.match((await call('GET', `/v3/tasks/${task.body.guid}/output`)).text, /back again/);
+  });
+
   it("stops a running backup when a user asks, within 2 seconds, after progress events", async (t) => {
     bigConfigurationId = await createConfiguration('big', bigDir, null);
     const id = await startBackup(bigConfigurationId);
@@ -350,6 +406,9 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     const id = await startBackup(bigConfigurationId);
     await waitForState('backup', id, ['in_progress'], 30_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
+    // The first agent process has been running longer than its token lives: it renewed it on its own.
+    const logins = fs.readFileSync(path.join(work, 'agent.out'), 'utf8').split('\n').filter((line) => line.includes(`"pid":${agentProcess!.pid},`) && line.includes('"msg":"logged in"'));
+    assert.ok(logins.length >= 2, `the agent logged in ${logins.length} time(s)`);
     agentProcess!.kill('SIGKILL');
     await new Promise((resolve) => agentProcess!.once('exit', resolve));
     assert.equal((await job('backup', id)).state, 'in_progress');
