@@ -117,6 +117,7 @@ describe('web console in headless Chromium', () => {
     await page.getByRole('button', { name: 'Create configuration' }).click();
     await page.getByRole('heading', { name: 'Configuration Web files' }).waitFor();
     await page.getByText(/Schedule: daily 02:00 \(Europe\/Berlin\)/).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-configuration.png'), fullPage: true });
 
     // Start a backup and watch it complete on its page.
     player.script = { totalBytes: 64_000_000, files: 240, steps: 4, stepMs: 300, end: 'completed' };
@@ -133,6 +134,7 @@ describe('web console in headless Chromium', () => {
     await page.getByRole('link', { name: 'Jobs' }).click();
     await page.getByRole('heading', { name: 'Jobs' }).waitFor();
     await page.locator('tbody tr', { hasText: 'backup' }).first().getByText('completed').waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-jobs.png'), fullPage: true });
 
     // Log file: request it on the agent's page, the agent uploads it, a download link appears.
     await page.getByRole('link', { name: 'Agents' }).click();
@@ -146,6 +148,7 @@ describe('web console in headless Chromium', () => {
     assert.equal(response.status, 200);
     const body = Buffer.from(await response.arrayBuffer());
     assert.deepEqual([...body.subarray(0, 2)], [0x1f, 0x8b], 'a gzip file');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-agent.png'), fullPage: true });
 
     // Dashboard: the chart has a bar for today's bytes.
     await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
@@ -170,6 +173,13 @@ describe('web console in headless Chromium', () => {
     await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
     await page.locator('svg rect.bar').first().waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-dashboard-360.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await page.locator('tbody tr a').first().click();
+    await page.getByRole('heading', { name: /^Backup [0-9a-f]{8}$/ }).waitFor();
+    await page.locator('.facts .state').waitFor();
+    const jobOverflow = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth);
+    assert.ok(jobOverflow <= 0, `the job page is ${jobOverflow}px wider than a 360px screen`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-job-360.png'), fullPage: true });
 
     assert.deepEqual(problems, []);
     await page.close();

@@ -12,13 +12,15 @@ function s(tag, attrs = {}, ...children) {
  * Bars of bytes backed up per day and, in a band below, failures per day, for the days given
  * (`[{day: Date, bytes, failures}]`, oldest first). Drawn as inline SVG with a text summary for screen readers.
  */
-export function activityChart(days) {
-  const width = 720;
+export function activityChart(days, availableWidth = 720) {
+  // Drawn at the width it is shown at, so the labels keep a readable size on a phone.
+  const width = Math.round(Math.max(300, Math.min(1100, availableWidth)));
+  const labelEvery = width < 520 ? 10 : 5;
   const top = 16;
   const bytesHeight = 150;
   const failTop = top + bytesHeight + 28;
   const failHeight = 40;
-  const left = 56;
+  const left = 64;
   const right = 8;
   const height = failTop + failHeight + 22;
   const slot = (width - left - right) / days.length;
@@ -47,8 +49,9 @@ export function activityChart(days) {
       const h = Math.max(3, (day.failures / maxFailures) * failHeight);
       svg.append(s('rect', { class: 'fail', x, y: failTop + failHeight - h, width: w, height: h, rx: 1 }, s('title', {}, `${dayText}: ${day.failures} failed`)));
     }
-    if (i % 5 === 0 || i === days.length - 1) {
-      svg.append(s('text', { x: x + w / 2, y: height - 4, 'text-anchor': 'middle' }, dayText));
+    if (i % labelEvery === 0 || i === days.length - 1) {
+      const last = i === days.length - 1;
+      svg.append(s('text', { x: last ? width - right : x + w / 2, y: height - 4, 'text-anchor': last ? 'end' : 'middle' }, dayText));
     }
   });
   return svg;

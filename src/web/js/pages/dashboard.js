@@ -25,6 +25,7 @@ export async function dashboardPage(main) {
     ]);
     const running = activities.filter((a) => !isTerminal(a.state));
     const online = agents.filter((a) => a.status?.online).length;
+    const chartWidth = (body.clientWidth || main.clientWidth || 720) - 34;
     const card = (value, label) => h('div', { class: 'card' }, h('div', { class: 'value' }, value), h('div', { class: 'label' }, label));
     clear(
       body,
@@ -40,7 +41,7 @@ export async function dashboardPage(main) {
         'section',
         { class: 'panel chart', 'aria-labelledby': 'chart-title' },
         h('div', { class: 'spread' }, h('h2', { id: 'chart-title' }, `Bytes backed up per day and failures, last ${DAYS} days`), h('div', { class: 'legend' }, h('span', {}, 'bytes backed up'), h('span', { class: 'fail' }, 'failed jobs'))),
-        activityChart(days),
+        activityChart(days, chartWidth),
       ),
       h('h2', {}, 'Latest jobs'),
       table(
