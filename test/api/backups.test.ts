@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { markMissedBackups } from '../../src/resources/backups/missed-backup-scheduler.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { buildWorld, patchHeaders, PROJECT, registerAgent, type World } from '../helpers/fixtures.js';
 
 const TERMINAL_MESSAGE =
@@ -386,6 +386,15 @@ describe('backups: missed', () => {
     assert.equal(terminal.status, 409);
   });
 
+  it('times older than the horizon (one day by default) pass without a record', async () => {
+    const config = await hourlyConfigAt('2026-04-01T00:00:00.000000Z');
+    await markMissedBackups(t.server.ctx, { now: new Date('2026-04-03T00:30:00Z'), graceMs: 10 * 60_000 });
+    const times = (await backupsOf(config)).map((row) => row.scheduled_time);
+    assert.equal(times.length, 24);
+    assert.equal(times[0], '2026-04-02T01:00:00.000000Z');
+    assert.equal(times[23], '2026-04-03T00:00:00.000000Z');
+  });
+
   it('disabled configurations are not judged, and enabling restarts the count from then', async () => {
     const config = await hourlyConfigAt('2026-02-01T00:00:00.000000Z');
     await t.request('PATCH', `/v2/${PROJECT}/configurations/${config}`, { token: w.creator, body: [{ op: 'replace', path: '/enabled', value: false }] });
@@ -396,6 +405,40 @@ describe('backups: missed', () => {
     assert.ok(Date.parse(due.next_scheduled_time!) > Date.now(), 'the next judged time is in the future');
     await markMissedBackups(t.server.ctx, { now: new Date(), graceMs: 60_000 });
     assert.equal((await backupsOf(config)).length, 0);
+  });
+
+  it('the server runs the check on its own timer (COFFER_MISSED_CHECK_SECONDS, COFFER_MISSED_GRACE_SECONDS)', async () => {
+    process.env.COFFER_MISSED_CHECK_SECONDS = '1';
+    process.env.COFFER_MISSED_GRACE_SECONDS = '0';
+    const own = await startTestServer();
+    delete process.env.COFFER_MISSED_CHECK_SECONDS;
+    delete process.env.COFFER_MISSED_GRACE_SECONDS;
+    try {
+      const agent = await registerAgent(own, ADMIN_TOKEN);
+      const created = await own.request('POST', `/v2/${PROJECT}/configurations`, {
+        body: {
+          agent_id: agent.id,
+          name: 'timer',
+          enabled: true,
+          schedule: { recurrence: ['RRULE:FREQ=HOURLY;INTERVAL=1'], time_zone: 'UTC' },
+          retention: { days: 1 },
+          inclusions: [{ type: 'folder', path: '/' }],
+          exclusions: [],
+          notifications: [{ type: 'email', destination: 'a@example.com', on_success: false, on_failure: true }],
+        },
+      });
+      assert.equal(created.status, 201, created.text);
+      const db = own.server.ctx.store.db;
+      await db.updateTable('configurations').set({ created_at: '2026-01-01T00:00:00.000000Z', next_scheduled_time: '2026-01-01T01:00:00.000Z' }).where('id', '=', created.body.id).execute();
+      let missed: unknown[] = [];
+      for (let attempt = 0; attempt < 40 && missed.length === 0; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        missed = await db.selectFrom('jobs').select('id').where('configuration_id', '=', created.body.id).where('state', '=', 'missed').execute();
+      }
+      assert.ok(missed.length > 0, 'the timer marked the past scheduled times missed');
+    } finally {
+      await own.close();
+    }
   });
 
   it("a disabled agent's scheduled times pass without a missed record", async () => {

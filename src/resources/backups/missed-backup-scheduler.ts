@@ -11,7 +11,11 @@ export interface MissedCheckOptions {
   graceMs: number;
   /** Most scheduled times judged per configuration in one pass (after a long outage the rest follow next pass). */
   maxPerConfiguration?: number;
+  /** Scheduled times older than this (the server was down, say) pass without a record. Default one day. */
+  horizonMs?: number;
 }
+
+export const DEFAULT_HORIZON_MS = 24 * 3_600_000;
 
 export const DEFAULT_GRACE_SECONDS = 600;
 export const DEFAULT_CHECK_INTERVAL_SECONDS = 60;
@@ -21,7 +25,8 @@ export const DEFAULT_CHECK_INTERVAL_SECONDS = 60;
  * configuration's `next_scheduled_time` column is the first such time). A time is honoured when some backup of the
  * configuration was created within the grace period either side of it; otherwise the server records a backup in
  * state `missed` with a `backup_missed` event. Disabled or deleted configurations are not judged (enabling one
- * restarts the count from then); a disabled agent's times pass without a record. Returns the number marked missed.
+ * restarts the count from then); a disabled agent's times, and times older than the horizon, pass without a record.
+ * Returns the number marked missed.
  */
 export async function markMissedBackups(ctx: AppContext, options: MissedCheckOptions): Promise<number> {
   const judgedUntil = new Date(options.now.getTime() - options.graceMs);
@@ -48,6 +53,8 @@ async function judgeConfiguration(ctx: AppContext, configuration: Configuration,
     const agent = await tx.db.selectFrom('agents').select(['enabled', 'vault_id']).where('id', '=', configuration.agentId).executeTakeFirst();
     const due: Date[] = [];
     let next: Date | undefined = new Date(configuration.nextDueTime!);
+    const horizon = new Date(judgedUntil.getTime() + options.graceMs - (options.horizonMs ?? DEFAULT_HORIZON_MS));
+    if (next < horizon) next = nextScheduledTimes(schedule, start, horizon, 1)?.[0];
     while (next !== undefined && next <= judgedUntil && due.length < limit) {
       due.push(next);
       next = nextScheduledTimes(schedule, start, next, 1)?.[0];
