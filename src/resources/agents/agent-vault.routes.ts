@@ -16,6 +16,9 @@ import {
 } from './vault-password-verification.js';
 
 const tags = ['agents'];
+/** Singular spellings are served but left out of the OpenAPI document. */
+const isAlias = (collection: string) => collection.endsWith('-request');
+
 type Params = { agent_id: string; request_id: string };
 
 /** The documented plural path and the singular spelling the docs' Location headers use (reference §5 row 7). */
@@ -38,7 +41,7 @@ export async function agentVaultRoutes(app: FastifyInstance, ctx: AppContext): P
     app.post(
       `/v2/:project_id/agents/:agent_id/${collection}`,
       {
-        schema: { tags, summary: "Enable or change the encryption of the agent's vault", body: Type.Object({ old_encrypted_password_hex: Type.Optional(Type.Union([Type.String(), Type.Null()])), new_encrypted_password_hex: Type.String() }) },
+        schema: { tags, hide: isAlias(collection), summary: "Enable or change the encryption of the agent's vault", body: Type.Object({ old_encrypted_password_hex: Type.Optional(Type.Union([Type.String(), Type.Null()])), new_encrypted_password_hex: Type.String() }) },
         attachValidation: true,
       },
       async (request, reply) => {
@@ -54,7 +57,7 @@ export async function agentVaultRoutes(app: FastifyInstance, ctx: AppContext): P
 
     app.post(
       `/v2/:project_id/agents/:agent_id/${collection}/:request_id`,
-      { schema: { tags, summary: 'The agent reports the result of a vault encryption request', body: Type.Object({ action: Type.String({ enum: ['enabled', 'changed'] }), succeeded: Type.Boolean() }) }, attachValidation: true },
+      { schema: { tags, hide: isAlias(collection), summary: 'The agent reports the result of a vault encryption request', body: Type.Object({ action: Type.String({ enum: ['enabled', 'changed'] }), succeeded: Type.Boolean() }) }, attachValidation: true },
       async (request, reply) => {
         const scope = v2Scope(request, ctx);
         const agent = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
@@ -67,7 +70,7 @@ export async function agentVaultRoutes(app: FastifyInstance, ctx: AppContext): P
       },
     );
 
-    app.get(`/v2/:project_id/agents/:agent_id/${collection}/:request_id`, { schema: { tags, summary: 'Result of a vault encryption request (404 until the agent reports)' } }, async (request) => {
+    app.get(`/v2/:project_id/agents/:agent_id/${collection}/:request_id`, { schema: { tags, hide: isAlias(collection), summary: 'Result of a vault encryption request (404 until the agent reports)' } }, async (request) => {
       const scope = v2Scope(request, ctx);
       const agent = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
       const pending = await fetchAgentRequest(ctx.store.db, scope.projectId, ['vault_encryption'], params(request).request_id, { agentId: agent.id });
@@ -80,7 +83,7 @@ export async function agentVaultRoutes(app: FastifyInstance, ctx: AppContext): P
   for (const collection of both('vault-password-verification-requests')) {
     app.post(
       `/v2/:project_id/agents/:agent_id/${collection}`,
-      { schema: { tags, summary: "Ask the agent to verify a vault's password", body: Type.Object({ encrypted_password_hex: Type.String(), agent_id: Type.Optional(Type.Union([Type.String(), Type.Null()])) }) }, attachValidation: true },
+      { schema: { tags, hide: isAlias(collection), summary: "Ask the agent to verify a vault's password", body: Type.Object({ encrypted_password_hex: Type.String(), agent_id: Type.Optional(Type.Union([Type.String(), Type.Null()])) }) }, attachValidation: true },
       async (request, reply) => {
         const scope = v2Scope(request, ctx);
         const agent = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
@@ -94,7 +97,7 @@ export async function agentVaultRoutes(app: FastifyInstance, ctx: AppContext): P
 
     app.post(
       `/v2/:project_id/agents/:agent_id/${collection}/:request_id`,
-      { schema: { tags, summary: 'The agent reports the result of a password verification', body: Type.Object({ verified: Type.Boolean() }) }, attachValidation: true },
+      { schema: { tags, hide: isAlias(collection), summary: 'The agent reports the result of a password verification', body: Type.Object({ verified: Type.Boolean() }) }, attachValidation: true },
       async (request, reply) => {
         const scope = v2Scope(request, ctx);
         const agent = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
@@ -107,7 +110,7 @@ export async function agentVaultRoutes(app: FastifyInstance, ctx: AppContext): P
       },
     );
 
-    app.get(`/v2/:project_id/agents/:agent_id/${collection}/:request_id`, { schema: { tags, summary: 'Result of a password verification (404 until the agent reports)' } }, async (request) => {
+    app.get(`/v2/:project_id/agents/:agent_id/${collection}/:request_id`, { schema: { tags, hide: isAlias(collection), summary: 'Result of a password verification (404 until the agent reports)' } }, async (request) => {
       const scope = v2Scope(request, ctx);
       const agent = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
       const pending = await fetchAgentRequest(ctx.store.db, scope.projectId, ['vault_password_verification'], params(request).request_id, { agentId: agent.id });

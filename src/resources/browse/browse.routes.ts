@@ -28,6 +28,9 @@ const ResultBody = Type.Object({
   items: Type.Array(Type.Object({ name: Type.String(), name_encoded: Type.Optional(Type.Union([Type.String(), Type.Null()])), bytes: Type.Integer(), mime_type: Type.String() })),
 });
 
+/** Singular spellings are served but left out of the OpenAPI document. */
+const isAlias = (collection: string) => collection.endsWith('-request');
+
 type Params = { agent_id: string; backup_id: string; request_id: string };
 
 function assertUser(caller: Caller): void {
@@ -41,7 +44,7 @@ export async function browseRoutes(app: FastifyInstance, ctx: AppContext): Promi
   const params = (request: FastifyRequest) => request.params as Params;
 
   for (const collection of SPELLINGS) {
-    app.post(`/v2/:project_id/agents/:agent_id/${collection}`, { schema: { tags, summary: "Ask the agent to list a directory of its host", body: HostBody }, attachValidation: true }, async (request, reply) => {
+    app.post(`/v2/:project_id/agents/:agent_id/${collection}`, { schema: { tags, hide: isAlias(collection), summary: "Ask the agent to list a directory of its host", body: HostBody }, attachValidation: true }, async (request, reply) => {
       const scope = v2Scope(request, ctx);
       const agent = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
       const message = parseHostBrowse(request.body);
@@ -51,7 +54,7 @@ export async function browseRoutes(app: FastifyInstance, ctx: AppContext): Promi
       return reply.code(202).header('location', scope.urls.v2('agents', agent.id, 'browse-requests', requestId)).send();
     });
 
-    app.get(`/v2/:project_id/agents/:agent_id/${collection}/:request_id`, { schema: { tags, summary: 'Result of a browse request (404 until the agent answers)' } }, async (request) => {
+    app.get(`/v2/:project_id/agents/:agent_id/${collection}/:request_id`, { schema: { tags, hide: isAlias(collection), summary: 'Result of a browse request (404 until the agent answers)' } }, async (request) => {
       const scope = v2Scope(request, ctx);
       const agent = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
       const pending = await fetchAgentRequest(ctx.store.db, scope.projectId, ['host_browse', 'backup_browse'], params(request).request_id, { agentId: agent.id });
@@ -62,7 +65,7 @@ export async function browseRoutes(app: FastifyInstance, ctx: AppContext): Promi
 
     app.post(
       `/v2/:project_id/agents/:agent_id/${collection}/:request_id`,
-      { schema: { tags, summary: "The agent delivers a browse request's listing (extension)", body: ResultBody }, attachValidation: true },
+      { schema: { tags, hide: isAlias(collection), summary: "The agent delivers a browse request's listing (extension)", body: ResultBody }, attachValidation: true },
       async (request, reply) => {
         const scope = v2Scope(request, ctx);
         const agent = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
@@ -75,7 +78,7 @@ export async function browseRoutes(app: FastifyInstance, ctx: AppContext): Promi
       },
     );
 
-    app.post(`/v2/:project_id/backups/:backup_id/${collection}`, { schema: { tags, summary: "Ask an agent to list a directory inside a backup", body: BackupBody }, attachValidation: true }, async (request, reply) => {
+    app.post(`/v2/:project_id/backups/:backup_id/${collection}`, { schema: { tags, hide: isAlias(collection), summary: "Ask an agent to list a directory inside a backup", body: BackupBody }, attachValidation: true }, async (request, reply) => {
       const scope = v2Scope(request, ctx);
       const backup = await fetchJob(ctx.store.db, 'backup', scope.projectId, params(request).backup_id);
       const message = parseBackupBrowse(request.body);
@@ -85,7 +88,7 @@ export async function browseRoutes(app: FastifyInstance, ctx: AppContext): Promi
       return reply.code(202).header('location', scope.urls.v2('backups', backup.id, 'browse-requests', requestId)).send();
     });
 
-    app.get(`/v2/:project_id/backups/:backup_id/${collection}/:request_id`, { schema: { tags, summary: 'Result of a backup browse request (404 until the agent answers)' } }, async (request) => {
+    app.get(`/v2/:project_id/backups/:backup_id/${collection}/:request_id`, { schema: { tags, hide: isAlias(collection), summary: 'Result of a backup browse request (404 until the agent answers)' } }, async (request) => {
       const scope = v2Scope(request, ctx);
       const backup = await fetchJob(ctx.store.db, 'backup', scope.projectId, params(request).backup_id);
       const pending = await fetchAgentRequest(ctx.store.db, scope.projectId, ['backup_browse'], params(request).request_id, { subjectId: backup.id });
