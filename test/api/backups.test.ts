@@ -258,6 +258,8 @@ describe('backups: agent reports by JSON Patch', () => {
     assert.equal((await patch(id, setState('queued'), w.creator, { 'x-agent-id': w.agent.id })).status, 204);
     assert.equal((await patch(id, setState('skipped'), w.creator, { 'x-agent-id': w.agent.id })).status, 204);
     assert.equal((await get(id)).body.state, 'skipped');
+    const skipped = (await events(id)).find((e) => e.name === 'backup_skipped');
+    assert.equal(typeof skipped?.body.request_id, 'string');
   });
 
   it('refusals: terminal 409 with the documented text, backwards 409, bad values and paths 400, roles', async () => {

@@ -62,7 +62,8 @@ export async function applyJobPatch(ctx: AppContext, jobId: string, actor: Actor
       const after: Job = { ...draft, updatedAt: now, version: job.version + 1 };
       if (stateChange === 'change') {
         const body: Record<string, unknown> = jobEventRefs(after);
-        if (draft.state === hooks.machine.stopRequest) body.request_id = randomUUID();
+        // §3.7: the stop request and a skipped backup carry a request id.
+        if (draft.state === hooks.machine.stopRequest || draft.state === 'skipped') body.request_id = randomUUID();
         await ctx.events.record(tx, {
           projectId: job.projectId,
           agentId: job.agentId,
