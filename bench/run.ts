@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { BENCH_ADMIN_TOKEN, BENCH_PROJECT, startCofferNodes, type CofferNodes } from './http/coffer-nodes.js';
 import { runLoad, type LoadResult, type LoadTarget } from './http/load.js';
 import { startPrivatePostgres, type PrivatePostgres } from './http/private-postgres.js';
+import { runAgentBench } from './agent/run.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -137,6 +138,7 @@ async function main(): Promise<void> {
     await measure(rows, 'cleanup PATCH, PostgreSQL, 2 nodes', patchTargets(nodes));
   });
   printTable(rows);
+  await runAgentBench();
 }
 
 /** The baseline server, as its own process like Coffer's, so both share the machine with the load generator alike. */
