@@ -52,7 +52,7 @@ export class ChunkWorkerPool {
 
   /** How many files may usefully be in flight at once. */
   get capacity(): number {
-    return this.workers.length * 3;
+    return this.workers.length * 2;
   }
 
   processFile(path: Buffer, onBytes?: (n: number) => void): Promise<FileContent> {

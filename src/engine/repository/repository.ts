@@ -126,9 +126,9 @@ export class Repository {
     return this.index.has(id) || this.pending.has(id);
   }
 
-  /** Resolves when packs waiting for storage hold less than about three packs' worth of memory. */
+  /** Resolves when packs waiting for storage hold less than about two packs' worth of memory. */
   async waitForRoom(signal?: AbortSignal): Promise<void> {
-    while (this.savingBytes + this.openPack.size > 3 * this.config.packSize && this.savingPacks.size > 0) {
+    while (this.savingBytes + this.openPack.size > 2 * this.config.packSize && this.savingPacks.size > 0) {
       throwIfAborted(signal);
       await Promise.race(this.savingPacks);
     }
