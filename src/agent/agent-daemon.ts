@@ -122,6 +122,7 @@ export class AgentDaemon {
       }
       case 'configuration_changed':
         await this.scheduler.refresh(true);
+        this.log.level = pinoLevel((await this.configs.get()).system_preferences?.logging?.level);
         return;
       case 'agent_activate':
         this.heartbeat.activate((body.mode as ActivationMode) ?? 'active');

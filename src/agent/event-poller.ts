@@ -15,6 +15,8 @@ export interface AgentEvent {
 const POLL_RETRY = { attempts: 3, baseDelayMs: 500, maxDelayMs: 5_000 };
 /** A long poll that has not answered by then is presumed lost (a server that vanished without closing it). */
 const POLL_TIMEOUT_MS = 150_000;
+/** An event whose handling keeps failing on server or network errors is given up after this many tries. */
+const MAX_EVENT_ATTEMPTS = 5;
 /** When a server answers at once with nothing (no long poll), wait this long before asking again. */
 const PLAIN_POLL_INTERVAL_MS = 1_000;
 
@@ -25,6 +27,7 @@ const PLAIN_POLL_INTERVAL_MS = 1_000;
  */
 export async function pollEvents(api: AgentApi, state: AgentState, log: Logger, signal: AbortSignal, handle: (event: AgentEvent) => Promise<void>): Promise<void> {
   let failures = 0;
+  const attempts = new Map<string, number>();
   while (!signal.aborted) {
     const query = new URLSearchParams({ sort_dir: 'asc', limit: '100' });
     if (state.marker) query.set('marker', state.marker);
@@ -34,13 +37,27 @@ export async function pollEvents(api: AgentApi, state: AgentState, log: Logger, 
       const answer = await api.get<{ events: AgentEvent[] }>(`${api.agentUrl('events')}?${query}`, { retry: POLL_RETRY, signal: pollSignal });
       failures = 0;
       const events = answer.body?.events ?? [];
+      let interrupted = false;
       for (const event of events) {
         try {
           await handle(event);
         } catch (err) {
+          const tries = (attempts.get(event.id) ?? 0) + 1;
+          attempts.set(event.id, tries);
+          if (isRetryable(err) && tries < MAX_EVENT_ATTEMPTS) {
+            // The server could not be reached while taking the work: read this event again rather than lose it.
+            log.warn({ event: event.event, id: event.id, tries, err: (err as Error).message }, 'event handling interrupted; will retry');
+            interrupted = true;
+            break;
+          }
           log.error({ event: event.event, id: event.id, err: (err as Error).message }, 'event handling failed');
         }
+        attempts.delete(event.id);
         await state.setMarker(event.id);
+      }
+      if (interrupted) {
+        await sleep(2_000, signal).catch(() => undefined);
+        continue;
       }
       if (events.length === 0 && Date.now() - asked < 200) await sleep(PLAIN_POLL_INTERVAL_MS, signal);
     } catch (err) {
@@ -56,4 +73,9 @@ export async function pollEvents(api: AgentApi, state: AgentState, log: Logger, 
       await sleep(Math.min(30_000, 1_000 * 2 ** Math.min(failures, 5)), signal).catch(() => undefined);
     }
   }
+}
+
+function isRetryable(err: unknown): boolean {
+  if (err instanceof ApiError) return err.status >= 500 || err.status === 429 || err.status === 408;
+  return err instanceof TypeError || (err as { name?: string })?.name === 'AbortError';
 }
