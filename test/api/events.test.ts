@@ -340,6 +340,17 @@ describe('events: POST /agents/{id}/events', () => {
     );
   });
 
+  it('a log file whose logfile_upload event was pruned is announced again with its upload link', async () => {
+    const agent = await registerAgent(t, w.admin);
+    const logfile = await t.request('POST', `/v2/${PROJECT}/agents/${agent.id}/logfiles`, { token: w.admin });
+    await t.server.ctx.store.db.deleteFrom('events').where('subject_id', '=', logfile.body.id).execute();
+    const marker = await latestMarker(agent.id);
+    assert.equal((await post(agent.id, { event: 'startup' }, agent.token)).status, 202);
+    const upload = (await agentEvents(agent.id, `?marker=${marker}`)).body.events.find((e: { event: string }) => e.event === 'logfile_upload');
+    assert.equal(upload.request_id, logfile.body.id);
+    assert.deepEqual(upload.links, [{ href: `${t.url}/v2/${PROJECT}/agents/${agent.id}/logfiles/${logfile.body.id}/content`, rel: 'logfile' }]);
+  });
+
   it('restore_progress and vault_db_download_* are appended for the agent', async () => {
     const restore = await t.server.ctx.store.transaction((tx) => insertJob(tx, { projectId: PROJECT, kind: 'restore', agentId: w.agent.id, state: 'start_requested' }));
     const body = { event: 'restore_progress', restore_id: restore.id, bytes_completed: 5, bytes_remaining: 5, total_bytes: 10 };
@@ -431,9 +442,14 @@ describe('events: heartbeats and retention', () => {
     assert.equal(retentionCutoff(3 * 86400, Date.parse('2026-01-04T00:00:00Z')), '2026-01-01T00:00:00.000000Z');
     const old = await t.server.ctx.store.transaction((tx) => t.server.ctx.events.record(tx, { projectId: PROJECT, name: 'agent_activate', body: { mode: 'idle' } }));
     await t.server.ctx.store.db.updateTable('events').set({ time: '2020-01-01T00:00:00.000000Z' }).where('id', '=', Number(old.id)).execute();
+    const oldRequest = await t.request('POST', `/v2/${PROJECT}/agents/${w.agent.id}/browse-requests`, { token: w.creator, body: { path: '/' } });
+    const oldRequestId = oldRequest.headers.get('location')!.split('/').pop()!;
+    await t.server.ctx.store.db.updateTable('agent_requests').set({ created_at: '2020-01-01T00:00:00.000Z' }).where('id', '=', oldRequestId).execute();
     const before = await t.server.ctx.store.db.selectFrom('events').select('id').execute();
     const pruned = await pruneEvents(t.server.ctx.store, retentionCutoff(t.server.ctx.config.eventRetentionSeconds));
     assert.equal(pruned, 1);
+    assert.equal(await t.server.ctx.store.db.selectFrom('agent_requests').select('id').where('id', '=', oldRequestId).executeTakeFirst(), undefined);
+    assert.equal((await t.request('GET', `/v2/${PROJECT}/agents/${w.agent.id}/browse-requests/${oldRequestId}`, { token: w.creator })).body.message, 'Browse request not found.');
     const after = await t.server.ctx.store.db.selectFrom('events').select('id').execute();
     assert.equal(after.length, before.length - 1);
     assert.ok(!after.some((e) => String(e.id) === old.id));

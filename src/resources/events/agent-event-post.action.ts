@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { JOB_MACHINES } from '../../domain/state-machines/job-machines.js';
 import { conflict, forbidden } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
+import type { Urls } from '../../server/links.js';
 import { fetchJob } from '../jobs/job.fetcher.js';
 import { jobEventRefs } from '../jobs/job-events.js';
 import { activateAgents } from './agent-activate.action.js';
@@ -9,11 +10,11 @@ import type { AgentEventMessage } from './agent-event-post.message.js';
 import { announcePendingWork } from './agent-startup.action.js';
 
 /** What an agent says about itself on `POST /agents/{id}/events`. */
-export async function postAgentEvent(ctx: AppContext, projectId: string, agentId: string, message: AgentEventMessage): Promise<void> {
+export async function postAgentEvent(ctx: AppContext, projectId: string, agentId: string, message: AgentEventMessage, urls: Urls): Promise<void> {
   const now = new Date().toISOString();
   switch (message.event) {
     case 'startup':
-      await announcePendingWork(ctx, projectId, agentId);
+      await announcePendingWork(ctx, projectId, agentId, urls);
       return;
     case 'agent_activate':
       await activateAgents(ctx, projectId, agentId, message.mode);

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { JOB_MACHINES, type JobKind } from '../../domain/state-machines/job-machines.js';
 import type { AppContext } from '../../server/context.js';
+import type { Urls } from '../../server/links.js';
 import type { Tx } from '../../store/store.js';
+import { logfileContentUrl } from '../logfiles/logfile.presenter.js';
 
 /** Events that hand work to an agent, by what they are about. */
 const REQUEST_EVENT_NAMES = ['logfile_upload', 'host_browse', 'backup_browse', 'vault_encryption_enable', 'vault_encryption_change', 'vault_password_verify'];
@@ -19,9 +21,9 @@ interface PendingWork {
  * announced again as a new event (with a new id, after the agent's marker): start and stop requests of its
  * unfinished jobs, log files not yet uploaded, and browse and vault requests not yet answered.
  */
-export async function announcePendingWork(ctx: AppContext, projectId: string, agentId: string): Promise<number> {
+export async function announcePendingWork(ctx: AppContext, projectId: string, agentId: string, urls: Urls): Promise<number> {
   return ctx.store.transaction(async (tx) => {
-    const pending = [...(await pendingJobs(tx, agentId)), ...(await pendingLogfiles(tx, agentId)), ...(await pendingRequests(tx, agentId))];
+    const pending = [...(await pendingJobs(tx, agentId)), ...(await pendingLogfiles(tx, agentId, urls)), ...(await pendingRequests(tx, agentId))];
     let announced = 0;
     for (const work of pending) {
       const original = await tx.db
@@ -67,9 +69,17 @@ async function pendingJobs(tx: Tx, agentId: string): Promise<PendingWork[]> {
   });
 }
 
-async function pendingLogfiles(tx: Tx, agentId: string): Promise<PendingWork[]> {
+async function pendingLogfiles(tx: Tx, agentId: string, urls: Urls): Promise<PendingWork[]> {
   const rows = await tx.db.selectFrom('logfiles').select('id').where('agent_id', '=', agentId).where('state', '!=', 'completed').orderBy('seq', 'asc').execute();
-  return rows.map((row) => ({ subjectId: row.id, configurationId: null, names: ['logfile_upload'], fallback: null }));
+  return rows.map((row) => ({
+    subjectId: row.id,
+    configurationId: null,
+    names: ['logfile_upload'],
+    fallback: {
+      name: 'logfile_upload',
+      body: { agent: { id: agentId }, request_id: row.id, links: [{ href: logfileContentUrl(urls, { agentId, id: row.id }), rel: 'logfile' }] },
+    },
+  }));
 }
 
 async function pendingRequests(tx: Tx, agentId: string): Promise<PendingWork[]> {

@@ -5,9 +5,13 @@ import { toWireTime } from '../../server/time.js';
 /** Events are transient, but agents and clients rely on a day of history at least. */
 export const MIN_EVENT_RETENTION_SECONDS = 24 * 3600;
 
-/** Deletes events older than `cutoff` (ISO time); returns how many went. */
+/**
+ * Deletes events older than `cutoff` (ISO time), and the browse and vault requests of that age, whose results were
+ * events too; returns how many events went.
+ */
 export async function pruneEvents(store: Store, cutoff: string): Promise<number> {
   const result = await store.db.deleteFrom('events').where('time', '<', cutoff).executeTakeFirst();
+  await store.db.deleteFrom('agent_requests').where('created_at', '<', cutoff).execute();
   return Number(result.numDeletedRows);
 }
 

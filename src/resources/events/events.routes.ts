@@ -113,7 +113,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
     if (message.event !== 'agent_activate' && !isAgent) {
       throw forbidden(`Only the agent itself may post "${message.event}" (with its token, or X-Agent-Id naming it).`);
     }
-    await postAgentEvent(ctx, scope.projectId, agentId, message);
+    await postAgentEvent(ctx, scope.projectId, agentId, message, scope.urls);
     return reply.code(202).send();
   });
 }
