@@ -194,9 +194,9 @@ describe('coffer command line against a real server', () => {
     assert.ok(restorable.backups.length >= 1, 'the completed backup is restorable');
     assert.ok(restorable.backups.every((b: any) => b.restorable === true));
     const backupId = restorable.backups[0].id;
-    const restore = await coffer(['restore', backupId, '--agent', player.id, '--path', '/tmp/restore-here', '--watch']);
+    const restore = await coffer(['restore', backupId.slice(0, 8), '--agent', player.id, '--path', '/tmp/restore-here', '--watch']);
     assert.equal(restore.code, 0, restore.stderr + restore.stdout);
-    assert.match(restore.stdout, /Restore completed in \d+s: 12 files, 10\.0 MB restored to \/tmp\/restore-here\./);
+    assert.match(restore.stdout, /\] 100% .*\nrestore completed\nRestore completed in \d+s: 12 files, 10\.0 MB restored to \/tmp\/restore-here\./);
 
     if (await serverHas(`/v2/${PROJECT}/activities`)) {
       const jobs = json(await coffer(['jobs', '--json']));
@@ -218,7 +218,7 @@ describe('coffer command line against a real server', () => {
     assert.match(cleanup.stdout, /Cleanup completed/);
     const id = /Started cleanup ([0-9a-f-]{36})/.exec(cleanup.stdout)?.[1];
     assert.ok(id);
-    const stop = await coffer(['stop', id]);
+    const stop = await coffer(['stop', id.slice(0, 8)]);
     assert.equal(stop.code, 1, 'a finished job cannot be stopped');
     assertOneLineError(stop);
   });

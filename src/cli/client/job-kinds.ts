@@ -27,11 +27,33 @@ export function parseKind(text: string | undefined): JobKind | undefined {
   return kind;
 }
 
-/** Which kind of job an id belongs to, by asking each collection. */
-export async function findJob(client: ApiClient, id: string, kind?: JobKind): Promise<{ kind: JobKind; job: any }> {
+const FULL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Recent job ids of a kind (or of every kind), to expand the short ids tables show. */
+async function recentJobIds(client: ApiClient, kind?: JobKind): Promise<string[]> {
+  const lists: Promise<string[]>[] = [];
+  if (kind === undefined) lists.push(client.get<{ activities: { id: string }[] }>(client.v2('activities'), { query: { limit: 1000 }, accept: [404] }).then((r) => (r.body?.activities ?? []).map((a) => a.id)));
+  else if (kind !== 'task') lists.push(client.get<Record<string, { id: string }[]>>(client.v2(`${kind}s`), { query: { limit: 1000 } }).then((r) => (r.body[`${kind}s`] ?? []).map((j) => j.id)));
+  if (kind === undefined || kind === 'task') lists.push(client.get<{ resources: { guid: string }[] }>(client.v3('tasks'), { query: { per_page: 1000 }, accept: [404] }).then((r) => (r.body?.resources ?? []).map((t) => t.guid)));
+  return [...new Set((await Promise.all(lists)).flat())];
+}
+
+/** A full job id from a full id or a unique prefix of at least 4 characters (the tables show 8). */
+export async function expandJobId(client: ApiClient, ref: string, kind?: JobKind): Promise<string> {
+  if (FULL_ID.test(ref)) return ref;
+  if (ref.length < 4) throw new UsageError(`"${ref}" is too short to find a job by; give at least 4 characters of its id`);
+  const matches = (await recentJobIds(client, kind)).filter((id) => id.startsWith(ref.toLowerCase()));
+  if (matches.length === 1) return matches[0];
+  if (matches.length > 1) throw new UsageError(`"${ref}" matches ${matches.length} jobs; give more of the id`);
+  throw new UsageError(`no recent ${kind ?? 'job'} with an id starting "${ref}"`);
+}
+
+/** Which kind of job an id (or unique id prefix) belongs to, by asking each collection. */
+export async function findJob(client: ApiClient, ref: string, kind?: JobKind): Promise<{ kind: JobKind; id: string; job: any }> {
+  const id = await expandJobId(client, ref, kind);
   for (const candidate of kind ? [kind] : JOB_KINDS) {
     const response = await client.get(jobPath(client, candidate, id), { accept: [400, 404, 422] });
-    if (response.status === 200) return { kind: candidate, job: response.body };
+    if (response.status === 200) return { kind: candidate, id, job: response.body };
   }
-  throw new UsageError(`no ${kind ?? 'backup, restore, cleanup or task'} with id "${id}"`);
+  throw new UsageError(`no ${kind ?? 'backup, restore, cleanup or task'} with id "${ref}"`);
 }

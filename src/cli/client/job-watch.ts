@@ -30,7 +30,8 @@ class WatchScreen {
 
   line(text: string): void {
     if (this.quiet) return;
-    if (this.drawn) this.stream.write('\r\u001b[2K');
+    // The bar drawn so far stays on its line, above what comes next.
+    if (this.drawn) this.stream.write('\n');
     this.drawn = false;
     this.stream.write(`${text}\n`);
   }
@@ -78,14 +79,15 @@ export async function watchJob(client: ApiClient, kind: JobKind, id: string, opt
         }
       }
       const { body: job } = await client.get(jobPath(client, kind, id));
-      if (job.state !== lastState) {
-        lastState = job.state;
-        screen.line(`${kind} ${paintState(job.state)}`);
-      }
+      // Progress first: the last bar (100 %) belongs before the line that says the job ended.
       const line = meter.render(filesOf(kind, job));
       if (line && line !== lastLine) {
         lastLine = line;
         screen.progress(line);
+      }
+      if (job.state !== lastState) {
+        lastState = job.state;
+        screen.line(`${kind} ${paintState(job.state)}`);
       }
       if (isTerminal(kind, job.state)) {
         screen.end();

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ApiClient } from '../client/api-client.js';
 import { collect, examples, globalOptions, positiveInteger } from '../client/command-kit.js';
 import { pathItem } from '../client/configuration-flags.js';
-import { findJob, jobPath, parseKind } from '../client/job-kinds.js';
+import { expandJobId, findJob, jobPath, parseKind } from '../client/job-kinds.js';
 import { reportStartedJob } from '../client/job-start.js';
 import { watchJob } from '../client/job-watch.js';
 import { formatBytes, formatShortTime, formatTable, paintState, printJson, printLine } from '../client/output.js';
@@ -25,7 +25,7 @@ export function registerJobCommands(program: Command): void {
 
   const backups = program
     .command('backups')
-    .description('List backups, newest first')
+    .description('List backups, newest first (ids shortened: a unique prefix works in restore, watch and stop)')
     .option('--restorable', 'only backups that can be restored')
     .option('--config <config>', 'only the backups of this configuration')
     .option('--limit <n>', 'how many (default 20)', positiveInteger('--limit'), 20)
@@ -41,10 +41,10 @@ export function registerJobCommands(program: Command): void {
       const names = new Map(configs.configurations.map((c) => [c.id, c.name]));
       printLine(
         formatTable(body.backups, [
-          { header: 'ID', value: (b) => b.id, keep: true },
-          { header: 'CONFIGURATION', value: (b) => names.get(b.configuration?.id) ?? b.configuration?.id ?? '-' },
+          { header: 'ID', value: (b) => b.id.slice(0, 8), keep: true },
+          { header: 'CONFIG', value: (b) => names.get(b.configuration?.id) ?? b.configuration?.id ?? '-' },
           { header: 'STATE', value: (b) => paintState(b.state) },
-          { header: 'ENDED', value: (b) => formatShortTime(b.ended_time) },
+          { header: 'ENDED', value: (b) => formatShortTime(b.ended_time), keep: true },
           { header: 'SIZE', value: (b) => formatBytes(b.bytes_backed_up), align: 'right' },
         ]),
       );
@@ -54,7 +54,7 @@ export function registerJobCommands(program: Command): void {
   const restore = program
     .command('restore')
     .description('Restore a backup onto an agent')
-    .argument('<backup>', 'backup id (see coffer backups --restorable)')
+    .argument('<backup>', 'backup id or a unique prefix of it (see coffer backups --restorable)')
     .requiredOption('--agent <agent>', 'agent to restore onto (id, name or id prefix)')
     .option('--path <dir>', 'directory to restore into (default: the original places)')
     .option('--overwrite', 'replace files that already exist')
@@ -65,7 +65,7 @@ export function registerJobCommands(program: Command): void {
       const client = ApiClient.fromStoredSession();
       const agent = await resolveAgent(client, options.agent);
       const { body: job } = await client.post(client.v2('restores'), {
-        backup_id: backupId,
+        backup_id: await expandJobId(client, backupId, 'backup'),
         destination_agent_id: agent.id,
         destination_path: options.path ?? null,
         overwrite_files: Boolean(options.overwrite),
@@ -94,11 +94,11 @@ export function registerJobCommands(program: Command): void {
   const stop = program
     .command('stop')
     .description('Ask a running backup, restore or cleanup to stop, or cancel a task')
-    .argument('<job>', 'job id')
+    .argument('<job>', 'job id or a unique prefix of it')
     .option('--type <type>', 'backup, restore, cleanup or task (found by asking the server when left out)')
-    .action(async (id: string, options: { type?: string }, command: Command) => {
+    .action(async (ref: string, options: { type?: string }, command: Command) => {
       const client = ApiClient.fromStoredSession();
-      const { kind } = await findJob(client, id, parseKind(options.type));
+      const { kind, id } = await findJob(client, ref, parseKind(options.type));
       if (kind === 'task') await client.post(client.v3('tasks', id, 'actions', 'cancel'));
       else await client.patch(jobPath(client, kind, id), [{ op: 'replace', path: '/state', value: 'stop_requested' }]);
       const { body: job } = await client.get(jobPath(client, kind, id));
@@ -110,11 +110,11 @@ export function registerJobCommands(program: Command): void {
   const watch = program
     .command('watch')
     .description('Follow a job until it ends, with its progress (exit 0 completed, 1 failed or with errors)')
-    .argument('<job>', 'job id')
+    .argument('<job>', 'job id or a unique prefix of it')
     .option('--type <type>', 'backup, restore, cleanup or task')
-    .action(async (id: string, options: { type?: string }, command: Command) => {
+    .action(async (ref: string, options: { type?: string }, command: Command) => {
       const client = ApiClient.fromStoredSession();
-      const { kind } = await findJob(client, id, parseKind(options.type));
+      const { kind, id } = await findJob(client, ref, parseKind(options.type));
       const json = globalOptions(command).json;
       const { code, job } = await watchJob(client, kind, id, { quiet: json });
       if (json) printJson(job);
@@ -124,7 +124,7 @@ export function registerJobCommands(program: Command): void {
 
   const jobs = program
     .command('jobs')
-    .description('Recent backups, restores, cleanups and tasks (the project\'s activities), newest first')
+    .description('Recent backups, restores, cleanups and tasks (the project\'s activities), newest first; ids shortened, a unique prefix works in watch and stop')
     .option('--type <type>', 'only backup, restore, cleanup or task')
     .option('--state <state>', 'only jobs in this state, e.g. in_progress')
     .option('--agent <agent>', 'only the jobs of this agent')
@@ -139,10 +139,10 @@ export function registerJobCommands(program: Command): void {
       const names = await agentNames(client);
       printLine(
         formatTable(body.activities, [
-          { header: 'ID', value: (a) => a.id, keep: true },
+          { header: 'ID', value: (a) => a.id.slice(0, 8), keep: true },
           { header: 'TYPE', value: (a) => a.type },
           { header: 'STATE', value: (a) => paintState(a.state) },
-          { header: 'UPDATED', value: (a) => formatShortTime(a.last_updated_time) },
+          { header: 'UPDATED', value: (a) => formatShortTime(a.last_updated_time), keep: true },
           { header: 'AGENT', value: (a) => names.get(a.agent?.id) ?? a.agent?.id ?? '-' },
         ]),
       );

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ApiClient } from '../client/api-client.js';
 import { examples, globalOptions, positiveInteger } from '../client/command-kit.js';
 import { UsageError } from '../client/errors.js';
+import { expandJobId } from '../client/job-kinds.js';
 import { reportStartedJob } from '../client/job-start.js';
 import { taskOutputText } from '../client/job-watch.js';
 import { formatFields, formatTable, formatTime, paintState, printJson, printLine } from '../client/output.js';
@@ -54,7 +55,7 @@ export function registerTasksCommands(program: Command): void {
       const names = await agentNames(client);
       printLine(
         formatTable(body.resources, [
-          { header: 'ID', value: (t) => t.guid, keep: true },
+          { header: 'ID', value: (t) => t.guid.slice(0, 8), keep: true },
           { header: 'NAME', value: (t) => t.name },
           { header: 'STATE', value: (t) => paintState(t.state) },
           { header: 'AGENT', value: (t) => names.get(t.relationships?.agent?.data?.guid) ?? '-' },
@@ -90,10 +91,10 @@ export function registerTasksCommands(program: Command): void {
   const show = tasks
     .command('show')
     .description('Details of a task')
-    .argument('<task>', 'task id')
+    .argument('<task>', 'task id or a unique prefix of it')
     .action(async (id: string, _options: unknown, command: Command) => {
       const client = ApiClient.fromStoredSession();
-      const { body: task } = await client.get(client.v3('tasks', id));
+      const { body: task } = await client.get(client.v3('tasks', await expandJobId(client, id, 'task')));
       if (globalOptions(command).json) return printJson(task);
       printLine(
         formatFields([
@@ -118,10 +119,10 @@ export function registerTasksCommands(program: Command): void {
   const cancel = tasks
     .command('cancel')
     .description('Cancel a pending or running task')
-    .argument('<task>', 'task id')
+    .argument('<task>', 'task id or a unique prefix of it')
     .action(async (id: string, _options: unknown, command: Command) => {
       const client = ApiClient.fromStoredSession();
-      const { body: task } = await client.post(client.v3('tasks', id, 'actions', 'cancel'));
+      const { body: task } = await client.post(client.v3('tasks', await expandJobId(client, id, 'task'), 'actions', 'cancel'));
       if (globalOptions(command).json) return printJson(task);
       printLine(`Task ${task.name} (${task.guid}) is ${task.state}.`);
     });
@@ -134,11 +135,11 @@ export function registerTasksCommands(program: Command): void {
     const cmd = tasks
       .command(name)
       .description(`Set or remove ${field} of a task (key=value sets, key- removes)`)
-      .argument('<task>', 'task id')
+      .argument('<task>', 'task id or a unique prefix of it')
       .argument('<changes...>', 'key=value or key-')
       .action(async (id: string, pairs: string[], _options: unknown, command: Command) => {
         const client = ApiClient.fromStoredSession();
-        const { body: task } = await client.request('PATCH', client.v3('tasks', id), { body: { metadata: { [field]: metadataChanges(pairs, name === 'label' ? 'label' : 'annotation') } } });
+        const { body: task } = await client.request('PATCH', client.v3('tasks', await expandJobId(client, id, 'task')), { body: { metadata: { [field]: metadataChanges(pairs, name === 'label' ? 'label' : 'annotation') } } });
         if (globalOptions(command).json) return printJson(task);
         printLine(`Task ${task.name} ${field}: ${labelText(task.metadata?.[field]) || '(none)'}`);
       });
@@ -148,10 +149,10 @@ export function registerTasksCommands(program: Command): void {
   const output = tasks
     .command('output')
     .description('What the task printed (the last part the server keeps)')
-    .argument('<task>', 'task id')
+    .argument('<task>', 'task id or a unique prefix of it')
     .action(async (id: string, _options: unknown, command: Command) => {
       const client = ApiClient.fromStoredSession();
-      const response = await client.get(client.v3('tasks', id, 'output'), { text: true });
+      const response = await client.get(client.v3('tasks', await expandJobId(client, id, 'task'), 'output'), { text: true });
       if (globalOptions(command).json) {
         try {
           return printJson(JSON.parse(response.body as string));
