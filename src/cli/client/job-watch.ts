@@ -107,8 +107,9 @@ export async function watchJob(client: ApiClient, kind: JobKind, id: string, opt
 
 /** Files done so far, from the counters the agent reports on the job itself. */
 function filesOf(kind: JobKind, job: any): { done: number; total?: number } | undefined {
-  if (kind === 'backup' && typeof job.files_backed_up === 'number') return { done: job.files_backed_up, total: job.files_searched || undefined };
-  if (kind === 'restore' && typeof job.files_restored === 'number') return { done: job.files_restored };
+  // Nothing counted yet is left out rather than shown as "files 0".
+  if (kind === 'backup' && job.files_backed_up > 0) return { done: job.files_backed_up, total: job.files_searched || undefined };
+  if (kind === 'restore' && job.files_restored > 0) return { done: job.files_restored };
   return undefined;
 }
 
