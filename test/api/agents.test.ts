@@ -183,7 +183,7 @@ describe('agents: status', () => {
   });
 
   it('roles: observer 200, own agent 200, other agent 403, other project 404, no token 401, unknown 404', async () => {
-    assert.equal((await t.request('GET', agentUrl(w.agent.id, 'status'), { token: w.observer })).status, 200);
+    for (const token of [w.observer, w.creator, w.admin]) assert.equal((await t.request('GET', agentUrl(w.agent.id, 'status'), { token })).status, 200);
     assert.equal((await t.request('GET', agentUrl(w.agent.id, 'status'), { token: w.agent.token })).status, 200);
     assert.equal((await t.request('GET', agentUrl(w.agent.id, 'status'), { token: w.otherAgent.token })).status, 403);
     assert.equal((await t.request('GET', agentUrl(w.agent.id, 'status'), { token: w.stranger })).status, 404);
@@ -348,6 +348,7 @@ describe('agents: vault password verification requests', () => {
   it('roles: observer may ask; agent token 403; other project 404; no token 401; bad body 400', async () => {
     const agent = await registerAgent(t, w.admin);
     await db().updateTable('agents').set({ vault_encrypted: 1 }).where('id', '=', agent.id).execute();
+    for (const token of [w.observer, w.creator, w.admin]) assert.equal((await verify(agent, { encrypted_password_hex: 'ab' }, token)).status, 202);
     assert.equal((await verify(agent, { encrypted_password_hex: 'ab' }, agent.token)).status, 403);
     assert.equal((await verify(agent, { encrypted_password_hex: 'ab' }, w.stranger)).status, 404);
     assert.equal((await t.request('POST', agentUrl(agent.id, 'vault-password-verification-requests'), { token: null, body: { encrypted_password_hex: 'ab' } })).status, 401);

@@ -140,6 +140,7 @@ describe('events: job and configuration scopes', () => {
     assert.deepEqual(res.body.events.map((e: { event: string }) => e.event), ['cleanup_start_request', 'cleanup_queued']);
     assert.deepEqual(res.body.events[1].cleanup, { id });
     assert.equal((await t.request('GET', `/v2/${PROJECT}/cleanups/${randomUUID()}/events`, { token: w.observer })).body.message, 'Cleanup not found.');
+    for (const token of [w.creator, w.admin]) assert.equal((await t.request('GET', `/v2/${PROJECT}/cleanups/${id}/events`, { token })).status, 200);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/cleanups/${id}/events`, { token: w.otherAgent.token })).status, 403);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/cleanups/${id}/events`, { token: w.agent.token })).status, 200);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/cleanups/${id}/events`, { token: w.stranger })).status, 404);
@@ -159,6 +160,13 @@ describe('events: job and configuration scopes', () => {
     assert.equal(asRestore.body.message, 'Restore not found.');
     assert.equal((await t.request('GET', `/v2/${PROJECT}/backups/${randomUUID()}/events`, { token: w.observer })).body.message, 'Backup not found.');
     assert.equal((await t.request('GET', `/v2/${PROJECT}/backups/${backup.id}/events`, { token: w.stranger })).status, 404);
+    for (const token of [w.observer, w.creator, w.admin, w.agent.token]) assert.equal((await t.request('GET', `/v2/${PROJECT}/backups/${backup.id}/events`, { token })).status, 200);
+    assert.equal((await t.request('GET', `/v2/${PROJECT}/backups/${backup.id}/events`, { token: w.otherAgent.token })).status, 403);
+    assert.equal((await t.request('GET', `/v2/${PROJECT}/backups/${backup.id}/events`, { token: null })).status, 401);
+    const restore = await t.server.ctx.store.transaction((tx) => insertJob(tx, { projectId: PROJECT, kind: 'restore', agentId: w.agent.id, state: 'start_requested' }));
+    for (const token of [w.observer, w.creator, w.admin]) assert.equal((await t.request('GET', `/v2/${PROJECT}/restores/${restore.id}/events`, { token })).status, 200);
+    assert.equal((await t.request('GET', `/v2/${PROJECT}/restores/${restore.id}/events`, { token: w.stranger })).status, 404);
+    assert.equal((await t.request('GET', `/v2/${PROJECT}/restores/${restore.id}/events`, { token: null })).status, 401);
   });
 
   it('configuration events: newest first by default; unknown configuration 404', async () => {
@@ -182,6 +190,9 @@ describe('events: job and configuration scopes', () => {
     assert.equal(missing.status, 404);
     assert.equal(missing.body.message, 'Configuration not found.');
     assert.equal((await t.request('GET', `/v2/${PROJECT}/configurations/${configurationId}/events`, { token: w.otherAgent.token })).status, 403);
+    for (const token of [w.creator, w.admin, w.agent.token]) assert.equal((await t.request('GET', `/v2/${PROJECT}/configurations/${configurationId}/events`, { token })).status, 200);
+    assert.equal((await t.request('GET', `/v2/${PROJECT}/configurations/${configurationId}/events`, { token: w.stranger })).status, 404);
+    assert.equal((await t.request('GET', `/v2/${PROJECT}/configurations/${configurationId}/events`, { token: null })).status, 401);
   });
 });
 
