@@ -341,7 +341,7 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     assert.match(text, new RegExp(backups.second.id));
   });
 
-  it('runs a task with its output visible, and cancels a long one', async (t) => {
+  it('runs tasks with their output visible, one on a restored backup, and cancels a long one', async (t) => {
     const echo = await call('POST', `/v3/agents/${agentId}/tasks`, { command: 'echo "coffer says $((6 * 7))"; pwd' });
     assert.equal(echo.status, 202, echo.text);
     const finished = await waitFor('the echo task', async () => {
@@ -351,6 +351,17 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     assert.equal(finished.state, 'SUCCEEDED', JSON.stringify(finished.result));
     const output = await call('GET', `/v3/tasks/${echo.body.guid}/output`);
     assert.match(output.text, /coffer says 42/);
+
+    // With a droplet (a backup of the agent), the command runs in a scratch directory holding that backup.
+    const withBackup = await call('POST', `/v3/agents/${agentId}/tasks`, { command: `sha256sum .${treeDir}/data/medium.bin`, droplet_guid: backups.second.id });
+    assert.equal(withBackup.status, 202, withBackup.text);
+    const checked = await waitFor('the task on a restored backup', async () => {
+      const task = await call('GET', `/v3/tasks/${withBackup.body.guid}`);
+      return ['SUCCEEDED', 'FAILED'].includes(task.body.state) ? task.body : undefined;
+    });
+    assert.equal(checked.state, 'SUCCEEDED', JSON.stringify(checked.result));
+    const medium = createHash('sha256').update(fs.readFileSync(path.join(treeDir, 'data/medium.bin'))).digest('hex');
+    assert.match((await call('GET', `/v3/tasks/${withBackup.body.guid}/output`)).text, new RegExp(medium));
 
     const sleeper = await call('POST', `/v3/agents/${agentId}/tasks`, { command: 'sleep 60' });
     await waitFor('the sleep task to run', async () => ((await call('GET', `/v3/tasks/${sleeper.body.guid}`)).body.state === 'RUNNING' ? true : undefined));
