@@ -2,7 +2,6 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from './cli/client/errors.js';
 import { examples } from './cli/client/command-kit.js';
 import { registerClientCommands } from './cli/index.js';
-import { registerOptionalCommands } from './cli/optional-commands.js';
 
 /** The first word that is not an option: the command being run (`coffer --json agents` → agents). */
 function commandWord(args: readonly string[]): string | undefined {
@@ -26,12 +25,14 @@ export async function buildProgram(args: readonly string[] = []): Promise<Comman
   const word = commandWord(args);
   const clientCommand = word !== undefined && program.commands.some((command) => command.name() === word);
   if (!clientCommand) {
-    const { registerServeCommand } = await import('./cli/serve.js');
-    registerServeCommand(program);
-    await registerOptionalCommands(program, [
-      { specifier: './cli/vault/index.js', exportName: 'registerVaultCommands' },
-      { specifier: './agent/index.js', exportName: 'registerAgentCommands' },
+    const [{ registerServeCommand }, { registerAgentCommands }, { registerVaultCommands }] = await Promise.all([
+      import('./cli/serve.js'),
+      import('./agent/index.js'),
+      import('./cli/vault/index.js'),
     ]);
+    registerServeCommand(program);
+    registerAgentCommands(program);
+    registerVaultCommands(program);
   }
   for (const command of allCommands(program)) command.exitOverride();
   return program;
