@@ -22,6 +22,7 @@ import {
   insertBackup,
   NOT_AUTHORIZED,
   reportState,
+  roleLessToken,
   setTaskTimes,
   TASK_KEYS,
   TASK_NOT_FOUND,
@@ -249,6 +250,19 @@ const CASES: Case[] = [
       const res = await req('GET', '/v3/tasks/not-a-task', w.admin);
       assert.equal(res.status, 404);
       assert.deepEqual(res.body, TASK_NOT_FOUND);
+    },
+  },
+  {
+    item: 12,
+    title: 'no read or write scope (a token without any Coffer role) → 403 before anything else',
+    async run() {
+      const task = await createTask(t, w.agent.id, w.creator);
+      const token = await roleLessToken(t, PROJECT);
+      assert.deepEqual((await req('GET', `/v3/tasks/${task.guid}`, token)).body, NOT_AUTHORIZED);
+      assert.deepEqual((await req('GET', '/v3/tasks/not-a-task', token)).body, NOT_AUTHORIZED);
+      assert.deepEqual((await req('GET', '/v3/tasks?meow=1', token)).body, NOT_AUTHORIZED);
+      assert.deepEqual((await req('PATCH', `/v3/tasks/${task.guid}`, token, { raw: '{' })).body, NOT_AUTHORIZED, 'scope before parse');
+      assert.deepEqual((await req('POST', `/v3/agents/${w.agent.id}/tasks`, token, { body: { command: 'x' } })).body, NOT_AUTHORIZED);
     },
   },
   {
@@ -693,7 +707,6 @@ const CASES: Case[] = [
 
 /** Checklist items with no counterpart in Coffer, and why. */
 const NOT_APPLICABLE: Record<number, string> = {
-  12: 'no read scope: every Coffer token carries a role (users need at least one, agents and the admin always read), so no token lacks read scope; the scope gate exists for callers without a Coffer role',
   17: 'suspended organizations: Coffer projects cannot be suspended',
   24: 'suspended organizations: Coffer projects cannot be suspended',
   40: 'space and organization log-rate quotas: Coffer has no quotas',

@@ -111,3 +111,18 @@ export async function eventsOf(t: TestServer, subjectId: string) {
   const rows = await t.server.ctx.store.db.selectFrom('events').selectAll().where('subject_id', '=', subjectId).orderBy('id').execute();
   return rows.map((row) => ({ name: row.name, agentId: row.agent_id, projectId: row.project_id, body: JSON.parse(row.body) }));
 }
+
+/**
+ * A token of a user who holds no Coffer role: the API never creates one (a user needs at least one role), so the test
+ * writes it directly; it stands for a Cloud Foundry token without the read and write scopes.
+ */
+export async function roleLessToken(t: TestServer, projectId: string): Promise<string> {
+  const db = t.server.ctx.store.db;
+  const userId = randomUUID();
+  await db
+    .insertInto('users')
+    .values({ id: userId, username: `nobody-${userId.slice(0, 8)}`, password_hash: 'x', project_id: projectId, roles: '[]', is_admin: 0, created_at: new Date().toISOString() })
+    .execute();
+  const { issueToken } = await import('../../src/resources/identity/tokens.js');
+  return (await issueToken(db, { userId, agentId: null, projectId }, 3600)).id;
+}

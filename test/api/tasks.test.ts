@@ -517,6 +517,25 @@ describe('tasks: lists', () => {
     assert.equal((await t.request('GET', '/v3/tasks', { token: w.observer })).status, 200);
   });
 
+  it('anything unexpected is 500 UnknownError (10001) without details', async () => {
+    const guid = '00000000-0000-4000-8000-00000000dead';
+    const now = toWireTime(new Date());
+    await t.server.ctx.store.db
+      .insertInto('tasks')
+      .values({
+        id: guid, project_id: PROJECT, agent_id: w.agent.id, sequence_id: 1_000_000, name: 'broken', command: 'x', run_user: null, state: 'PENDING', failure_reason: null,
+        memory_in_mb: 1, disk_in_mb: 1, log_rate_limit: 1, droplet_guid: null, labels: 'not json', annotations: '{}', output: '', output_bytes: 0, created_at: now, updated_at: now, version_no: 1,
+      })
+      .execute();
+    try {
+      const res = await req('GET', `/v3/tasks/${guid}`, w.creator);
+      assert.equal(res.status, 500);
+      assert.deepEqual(res.body, { errors: [{ detail: 'An unknown error occurred.', title: 'UnknownError', code: 10001 }] });
+    } finally {
+      await t.server.ctx.store.db.deleteFrom('tasks').where('id', '=', guid).execute();
+    }
+  });
+
   it('tasks appear in the OpenAPI document', async () => {
     const doc = await t.request('GET', '/openapi.json', { token: null });
     assert.equal(doc.status, 200);

@@ -65,9 +65,21 @@ export function taskFromRow(row: TaskRow): Task {
     diskInMb: Number(row.disk_in_mb),
     logRateLimit: Number(row.log_rate_limit),
     dropletGuid: row.droplet_guid,
-    metadata: { labels: JSON.parse(row.labels), annotations: JSON.parse(row.annotations) },
+    metadata: { labels: storedJson(row.labels, 'labels'), annotations: storedJson(row.annotations, 'annotations') },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     version: row.version_no,
   };
+}
+
+/**
+ * Stored JSON that does not parse is a fault of the server, not of the request: a plain Error (500), never the
+ * SyntaxError the error handler would take for a malformed request body (400).
+ */
+function storedJson(text: string, column: string): Record<string, string> {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`tasks.${column} holds invalid JSON`);
+  }
 }
