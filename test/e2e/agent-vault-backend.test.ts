@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, describe, it } from 'node:test';
 import { runBackendConformance } from '../../src/engine/backend/conformance.js';
 import { VaultHttpBackend, type TokenSource } from '../../src/agent/vault-http-backend.js';
@@ -76,6 +77,24 @@ describe('vault endpoint access and accounting', () => {
     const ok = await fetch(`${vaultUrl(t, world.agent.vaultId)}/files/data/range1`, { headers: { 'x-auth-token': world.agent.token, range: 'bytes=2-4' } });
     assert.equal(ok.status, 206);
     assert.equal(await ok.text(), '234');
+  });
+
+  it('refuses a file declared larger than the limit before reading it, and keeps nothing', async () => {
+    const { t, world } = await serverAndWorld();
+    const url = new URL(`${vaultUrl(t, world.agent.vaultId)}/files/data/huge1`);
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = http.request(url, { method: 'PUT', headers: { 'x-auth-token': world.agent.token, 'content-type': 'application/octet-stream', 'content-length': String(64 * 1024 * 1024 + 1) } });
+      request.on('response', (response) => {
+        resolve(response.statusCode ?? 0);
+        response.resume();
+        request.destroy();
+      });
+      request.on('error', reject);
+      request.write(Buffer.alloc(1024));
+    });
+    assert.equal(status, 413);
+    const be = new VaultHttpBackend({ url: vaultUrl(t, world.agent.vaultId), tokens: fixedToken(world.agent.token) });
+    assert.deepEqual((await be.list('data/huge')), []);
   });
 
   it('keeps the agent vault_bytes in step with writes, replacements and removals', async () => {

@@ -399,6 +399,7 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     bigConfigurationId = await createConfiguration('big', bigDir, null);
     const id = await startBackup(bigConfigurationId);
     await waitForState('backup', id, ['in_progress'], 30_000);
+    assert.deepEqual((await call('GET', `/v2/${PROJECT}/agents/${agentId}/status`)).body, { busy: true, online: true });
     await waitFor('a progress event', async () => {
       const events = await call('GET', `/v2/${PROJECT}/backups/${id}/events`);
       return events.body.events?.find((e: { event: string }) => e.event === 'backup_progress');

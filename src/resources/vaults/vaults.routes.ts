@@ -46,6 +46,7 @@ export async function vaultRoutes(app: FastifyInstance, ctx: AppContext): Promis
       { bodyLimit: VAULT_FILE_LIMIT_BYTES, schema: { tags, summary: 'Store a vault file (atomic replace)', params: FileParams }, attachValidation: true },
       async (request, reply) => {
         const { vaultId, name, files } = await target(request, 'write');
+        if (Number(request.headers['content-length'] ?? 0) > VAULT_FILE_LIMIT_BYTES) throw storageError(new TooLargeError(VAULT_FILE_LIMIT_BYTES));
         const body = request.body instanceof Readable ? request.body : Readable.from([]);
         try {
           const { size, replacedSize } = await files.save(name, body, VAULT_FILE_LIMIT_BYTES);
