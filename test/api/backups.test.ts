@@ -388,6 +388,21 @@ describe('backups: missed', () => {
     assert.equal(terminal.status, 409);
   });
 
+  it('judges the schedule in its time zone across a daylight-saving change (Chicago, 2026-03-08)', async () => {
+    const config = await newConfig({ schedule: { recurrence: ['RRULE:FREQ=DAILY;INTERVAL=1;BYHOUR=2;BYMINUTE=30'], time_zone: 'America/Chicago' } });
+    await t.server.ctx.store.db
+      .updateTable('configurations')
+      .set({ created_at: '2026-03-06T12:00:00.000000Z', next_scheduled_time: '2026-03-07T08:30:00.000Z' })
+      .where('id', '=', config)
+      .execute();
+    await markMissedBackups(t.server.ctx, { now: new Date('2026-03-09T12:00:00Z'), graceMs: 10 * 60_000, horizonMs: 7 * 86_400_000 });
+    // 02:30 CST; 02:30 does not exist on the 8th and runs at 03:30 CDT; 02:30 CDT.
+    assert.deepEqual(
+      (await backupsOf(config)).map((row) => row.scheduled_time),
+      ['2026-03-07T08:30:00.000000Z', '2026-03-08T08:30:00.000000Z', '2026-03-09T07:30:00.000000Z'],
+    );
+  });
+
   it('times older than the horizon (one day by default) pass without a record', async () => {
     const config = await hourlyConfigAt('2026-04-01T00:00:00.000000Z');
     await markMissedBackups(t.server.ctx, { now: new Date('2026-04-03T00:30:00Z'), graceMs: 10 * 60_000 });
