@@ -40,7 +40,16 @@ export function presentConfiguration(configuration: Configuration, urls: Urls, n
 
 /** List items: the detail without inclusions, exclusions, notifications and deleted; the first link is `full`. */
 export function presentConfigurationSummary(configuration: Configuration, urls: Urls, now = new Date()) {
-  const { inclusions, exclusions, notifications, deleted, links, ...summary } = presentConfiguration(configuration, urls, now);
-  void inclusions, void exclusions, void notifications, void deleted;
-  return { ...summary, links: [{ ...links[0], rel: 'full' }, ...links.slice(1)] };
+  const detail = presentConfiguration(configuration, urls, now);
+  return {
+    project_id: detail.project_id,
+    id: detail.id,
+    agent: detail.agent,
+    name: detail.name,
+    enabled: detail.enabled,
+    schedule: detail.schedule,
+    retention: detail.retention,
+    backups: detail.backups,
+    links: [{ ...detail.links[0], rel: 'full' }, ...detail.links.slice(1)],
+  };
 }

@@ -27,7 +27,20 @@ export function presentRestore(job: Job, urls: Urls) {
 
 /** List items omit inclusions and exclusions, and their first link is `full`. */
 export function presentRestoreListItem(job: Job, urls: Urls) {
-  const { inclusions, exclusions, links, ...item } = presentRestore(job, urls);
-  void inclusions, void exclusions;
-  return { ...item, links: [{ ...links[0], rel: 'full' }, ...links.slice(1)] };
+  const detail = presentRestore(job, urls);
+  return {
+    project_id: detail.project_id,
+    id: detail.id,
+    backup: detail.backup,
+    destination_agent: detail.destination_agent,
+    destination_path: detail.destination_path,
+    overwrite_files: detail.overwrite_files,
+    state: detail.state,
+    started_time: detail.started_time,
+    ended_time: detail.ended_time,
+    errors: detail.errors,
+    files_restored: detail.files_restored,
+    bytes_restored: detail.bytes_restored,
+    links: [{ ...detail.links[0], rel: 'full' }, ...detail.links.slice(1)],
+  };
 }
