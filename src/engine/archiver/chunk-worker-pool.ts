@@ -1,7 +1,8 @@
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { abortError } from '../errors.js';
 import type { Repository } from '../repository/repository.js';
+import { startEngineWorker } from '../worker-start.js';
 import type { ChunkWorkerData, FromWorker, ToWorker } from './worker-protocol.js';
 
 export interface FileContent {
@@ -42,7 +43,7 @@ export class ChunkWorkerPool {
   constructor(private readonly repo: Repository, private readonly signal?: AbortSignal, size = Math.max(1, os.availableParallelism())) {
     const data: ChunkWorkerData = { key: new Uint8Array(repo.key), chunker: repo.config.chunker };
     for (let i = 0; i < size; i++) {
-      const pw: PoolWorker = { worker: startChunkWorker(data), active: 0 };
+      const pw: PoolWorker = { worker: startEngineWorker(import.meta.url, 'chunk-worker', data), active: 0 };
       pw.worker.on('message', (msg: FromWorker) => this.onMessage(pw, msg));
       pw.worker.on('error', (err) => this.failAll(err));
       this.workers.push(pw);
@@ -142,11 +143,3 @@ export class ChunkWorkerPool {
   }
 }
 
-/** Starts a worker on the compiled worker file, or on the TypeScript source through tsx when running from source. */
-function startChunkWorker(workerData: ChunkWorkerData): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./chunk-worker.js', import.meta.url), { workerData });
-  const source = new URL('./chunk-worker.ts', import.meta.url).href;
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
-}

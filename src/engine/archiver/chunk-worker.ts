@@ -3,6 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { chunkBuffer, readChunksSync, windowSize } from '../chunker/chunk-reader.js';
 import { FastCdc } from '../chunker/fastcdc.js';
 import { blobId, encodeBlob } from '../repository/blob-codec.js';
+import { transferable } from '../worker-start.js';
 import type { ChunkWorkerData, FromWorker, ToWorker } from './worker-protocol.js';
 
 /**
@@ -87,9 +88,8 @@ async function processFile(job: number, path: Buffer): Promise<void> {
       if (await decided) {
         if (cancelled.has(job)) throw new Cancelled('cancelled');
         const blob = encodeBlob(key, 'data', chunk, id);
-        const owned = blob.sealed.byteOffset === 0 && blob.sealed.byteLength === blob.sealed.buffer.byteLength;
-        const sealed = owned ? blob.sealed : Buffer.from(blob.sealed);
-        post({ op: 'blob', job, seq: mySeq, id, sealed, rawLength: blob.rawLength, compressed: blob.compressed }, [sealed.buffer as ArrayBuffer]);
+        const { data: sealed, transfer } = transferable(blob.sealed);
+        post({ op: 'blob', job, seq: mySeq, id, sealed, rawLength: blob.rawLength, compressed: blob.compressed }, transfer);
       }
       ids.push(id);
       total += chunk.length;

@@ -5,7 +5,7 @@ import { isNotFoundError } from '../backend/errors.js';
 import { openJson, sealJson } from '../crypto/blob-cipher.js';
 import { describeIoError, IntegrityError, throwIfAborted } from '../errors.js';
 import { decodeBlob, encodeBlob, type EncodedBlob } from './blob-codec.js';
-import { BlobIndex } from './blob-index.js';
+import { BlobIndex, type BlobLocation } from './blob-index.js';
 import { decodeIndexFile, encodeIndexFile } from './index-file.js';
 import { decodePackHeader, encodePackHeader, TRAILER_BYTES, type PackEntry } from './pack-format.js';
 import type { VaultConfig } from './vault-config.js';
@@ -222,16 +222,20 @@ export class Repository {
   // ---- reading blobs ---------------------------------------------------------------------------------------
 
   async loadBlob(id: string): Promise<Buffer> {
+    const { sealed, loc } = await this.loadSealedBlob(id);
+    return decodeBlob(this.key, sealed, loc);
+  }
+
+  /** The stored (sealed) bytes of a blob and where they are, for callers that decode elsewhere. */
+  async loadSealedBlob(id: string): Promise<{ sealed: Buffer; loc: BlobLocation }> {
     const loc = this.index.get(id);
     if (!loc) throw new IntegrityError(`blob ${id.slice(0, 12)} is not in the index`);
-    let sealed: Buffer;
     try {
-      sealed = await this.backend.load(`data/${loc.pack}`, { offset: loc.offset, length: loc.length });
+      return { sealed: await this.backend.load(`data/${loc.pack}`, { offset: loc.offset, length: loc.length }), loc };
     } catch (err) {
       if (isNotFoundError(err)) throw new IntegrityError(`pack ${loc.pack.slice(0, 12)} holding blob ${id.slice(0, 12)} is missing`);
       throw err;
     }
-    return decodeBlob(this.key, sealed, loc);
   }
 }
 

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import type { Repository } from '../repository/repository.js';
 import { joinPath, type TreeNode } from '../vault/tree.js';
 import type { ByteBudget } from './byte-budget.js';
+import type { DecodePool } from './decode-pool.js';
 
 const PREFETCH = 3;
 let zeros = Buffer.alloc(0);
@@ -17,6 +18,7 @@ export interface WriteOptions {
   fresh: boolean;
   chown: boolean;
   budget: ByteBudget;
+  decoder: DecodePool;
   onBytes: (n: number) => void;
   signal?: AbortSignal;
 }
@@ -36,7 +38,8 @@ export async function writeFileFromBlobs(repo: Repository, dir: Buffer, name: Bu
   const loads: Array<Promise<Buffer> | undefined> = [];
   const startLoad = async (i: number): Promise<Buffer> => {
     await options.budget.acquire(sizes[i]!);
-    return repo.loadBlob(ids[i]!);
+    const { sealed, loc } = await repo.loadSealedBlob(ids[i]!);
+    return options.decoder.decode(sealed, loc);
   };
   const queue = (i: number) => {
     if (i >= ids.length) return;

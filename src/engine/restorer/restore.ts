@@ -9,6 +9,7 @@ import { findSnapshot, loadSnapshots } from '../vault/snapshot-store.js';
 import { joinPath, nameBytes, targetBytes, type TreeNode } from '../vault/tree.js';
 import { TreeLoader } from '../vault/tree-loader.js';
 import { ByteBudget } from './byte-budget.js';
+import { DecodePool } from './decode-pool.js';
 import { writeFileFromBlobs } from './file-writer.js';
 import type { RestoreOptions, RestoreProgress, RestoreSummary } from './restore-types.js';
 
@@ -99,6 +100,7 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
     const job = writeFileFromBlobs(repo, dir, name, node, {
       fresh: !existing,
       budget,
+      decoder,
       chown,
       signal: options.signal,
       onBytes: (n) => {
@@ -137,6 +139,7 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
     }
   };
 
+  const decoder = new DecodePool(repo.key);
   try {
     await walk(targetRoot, { subtree: snapshot.tree }, '/', false);
     while (running.size) await Promise.all([...running]);
@@ -153,6 +156,7 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
     }
   } finally {
     await Promise.allSettled([...running]);
+    await decoder.close();
   }
   emit(true);
   return { snapshotId: snapshot.id, ...summary, errors, durationMs: Date.now() - started };
