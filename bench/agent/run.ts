@@ -94,10 +94,10 @@ async function agentBackups(): Promise<AgentRun[]> {
     return text ? JSON.parse(text) : undefined;
   };
   await call('POST', '/admin/users', { username: 'bench', password: 'bench-password-1', project_id: PROJECT, roles: ['cloudbackup:admin'] });
-  const register = start(['src/agent/agent-main.ts', 'agent', 'register', '--api', api, '--user', 'bench', '--config', configPath], { COFFER_PASSWORD: 'bench-password-1', COFFER_VAULT_PASSWORD: VAULT_PASSWORD }, 'register.out');
+  const register = start(['src/main.ts', 'agent', 'register', '--api', api, '--user', 'bench', '--config', configPath], { COFFER_PASSWORD: 'bench-password-1', COFFER_VAULT_PASSWORD: VAULT_PASSWORD }, 'register.out');
   if ((await new Promise((resolve) => register.on('exit', resolve))) !== 0) throw new Error('agent registration failed; see bench/.work/agent/register.out');
   const agentId = JSON.parse(fs.readFileSync(configPath, 'utf8')).agentId as string;
-  start(['src/agent/agent-main.ts', 'agent', 'run', '--config', configPath], {}, 'agent.out');
+  start(['src/main.ts', 'agent', 'run', '--config', configPath], {}, 'agent.out');
   const configuration = await call('POST', `/v2/${PROJECT}/configurations`, {
     agent_id: agentId,
     name: 'bench',

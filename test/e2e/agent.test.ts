@@ -107,7 +107,7 @@ function waitForState(kind: string, id: string, states: string[], timeoutMs = 30
 }
 
 function startAgent(clockOffsetMs: number): void {
-  agentProcess = node(['src/agent/agent-main.ts', 'agent', 'run', '--config', configPath], { COFFER_AGENT_CLOCK_OFFSET_MS: String(clockOffsetMs) }, 'agent.out');
+  agentProcess = node(['src/main.ts', 'agent', 'run', '--config', configPath], { COFFER_AGENT_CLOCK_OFFSET_MS: String(clockOffsetMs) }, 'agent.out');
 }
 
 async function startBackup(configurationId: string): Promise<string> {
@@ -217,7 +217,7 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
   });
 
   it('registers the host once, keeping its secrets in a file only its owner can read', async () => {
-    const register = node(['src/agent/agent-main.ts', 'agent', 'register', '--api', api, '--user', 'ops', '--config', configPath], { COFFER_PASSWORD: 'ops-password-123' }, 'register.out');
+    const register = node(['src/main.ts', 'agent', 'register', '--api', api, '--user', 'ops', '--config', configPath], { COFFER_PASSWORD: 'ops-password-123' }, 'register.out');
     const code = await new Promise((resolve) => register.on('exit', resolve));
     assert.equal(code, 0, fs.readFileSync(path.join(work, 'register.out'), 'utf8'));
     assert.equal(fs.statSync(configPath).mode & 0o777, 0o600);
@@ -226,7 +226,7 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     assert.ok(config.password && config.fingerprint && config.vaultPassword && config.machineId);
     const agents = await call('GET', `/v2/${PROJECT}/agents`);
     assert.deepEqual(agents.body.agents.map((a: { id: string }) => a.id), [agentId]);
-    const again = node(['src/agent/agent-main.ts', 'agent', 'register', '--api', api, '--user', 'ops', '--config', configPath], { COFFER_PASSWORD: 'ops-password-123' }, 'register.out');
+    const again = node(['src/main.ts', 'agent', 'register', '--api', api, '--user', 'ops', '--config', configPath], { COFFER_PASSWORD: 'ops-password-123' }, 'register.out');
     assert.equal(await new Promise((resolve) => again.on('exit', resolve)), 1, 'a second registration of the same host is refused');
   });
 
