@@ -355,11 +355,11 @@ describe('tasks: metadata update (application/json)', () => {
 
   it('concurrent updates of different keys keep both', async () => {
     const task = await createTask(t, w.agent.id, w.creator);
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => req('PATCH', `/v3/tasks/${task.guid}`, w.creator, { body: { metadata: { labels: { [`k${i}`]: `v${i}` } } } })));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => req('PATCH', `/v3/tasks/${task.guid}`, w.creator, { body: { metadata: { labels: { [`k${i}`]: `v${i}` } } } })));
     for (const res of results) assert.equal(res.status, 200, res.text);
     const read = await req('GET', `/v3/tasks/${task.guid}`, w.creator);
-    assert.equal(Object.keys(read.body.metadata.labels).length, 8);
-    const selected = await req('GET', `/v3/tasks?label_selector=k0%3Dv0,k7%3Dv7`, w.creator);
+    assert.equal(Object.keys(read.body.metadata.labels).length, 20);
+    const selected = await req('GET', `/v3/tasks?label_selector=k0%3Dv0,k19%3Dv19`, w.creator);
     assert.deepEqual(selected.body.resources.map((r: { guid: string }) => r.guid), [task.guid]);
   });
 });

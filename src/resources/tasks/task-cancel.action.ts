@@ -3,7 +3,8 @@ import { conflict } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { isoNow } from '../../server/time.js';
 import { recordTaskCancel } from './task-events.js';
-import { TASK_COLUMNS, taskFromRow, type Task } from './task.js';
+import { lockTask } from './task-lock.js';
+import type { Task } from './task.js';
 import { unprocessable } from './v3-errors.js';
 
 const MAX_ATTEMPTS = 8;
@@ -15,7 +16,7 @@ const MAX_ATTEMPTS = 8;
 export async function cancelTask(ctx: AppContext, taskId: string): Promise<Task> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const outcome = await ctx.store.transaction(async (tx) => {
-      const task = taskFromRow(await tx.db.selectFrom('tasks').select(TASK_COLUMNS).where('tasks.id', '=', taskId).executeTakeFirstOrThrow());
+      const task = await lockTask(tx, taskId);
       const refusal = cancelRefusal(task.state);
       if (refusal) throw unprocessable(refusal);
       if (task.state === 'CANCELING') return task;

@@ -3,7 +3,8 @@ import { mergeMetadata, MetadataLimitExceededError } from '../../domain/metadata
 import { conflict } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { replaceTaskLabels } from './task-labels.store.js';
-import { TASK_COLUMNS, taskFromRow, type Task } from './task.js';
+import { lockTask } from './task-lock.js';
+import type { Task } from './task.js';
 import { metadataLimitError } from './v3-errors.js';
 
 const MAX_ATTEMPTS = 8;
@@ -16,7 +17,7 @@ const MAX_ATTEMPTS = 8;
 export async function updateTaskMetadata(ctx: AppContext, taskId: string, request: unknown): Promise<Task> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const outcome = await ctx.store.transaction(async (tx) => {
-      const task = taskFromRow(await tx.db.selectFrom('tasks').select(TASK_COLUMNS).where('tasks.id', '=', taskId).executeTakeFirstOrThrow());
+      const task = await lockTask(tx, taskId);
       let merged;
       try {
         merged = mergeMetadata(task.metadata, request);

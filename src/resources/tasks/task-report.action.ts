@@ -7,7 +7,8 @@ import type { AppContext } from '../../server/context.js';
 import { isoNow } from '../../server/time.js';
 import { recordTaskState } from './task-events.js';
 import type { TaskReportMessage } from './task-report.message.js';
-import { TASK_COLUMNS, taskFromRow, type Task } from './task.js';
+import { lockTask } from './task-lock.js';
+import type { Task } from './task.js';
 import { jsonPatchError, unprocessable } from './v3-errors.js';
 
 const MAX_ATTEMPTS = 8;
@@ -21,7 +22,7 @@ const MAX_ATTEMPTS = 8;
 export async function applyTaskReport(ctx: AppContext, taskId: string, message: TaskReportMessage, present: (task: Task) => unknown): Promise<Task> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const outcome = await ctx.store.transaction(async (tx) => {
-      const task = taskFromRow(await tx.db.selectFrom('tasks').select(TASK_COLUMNS).where('tasks.id', '=', taskId).executeTakeFirstOrThrow());
+      const task = await lockTask(tx, taskId);
       runTests(present(task), message);
       const state = message.state ?? task.state;
       if (message.state !== undefined) judge(task.state, state);
