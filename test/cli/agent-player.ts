@@ -23,6 +23,8 @@ export class AgentPlayer {
   private loop: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private snapshot = 1000;
+  /** Jobs the user asked to stop (their `*_stop_request` arrived). */
+  private readonly stopRequested = new Set<string>();
   /** The script for the next backups (tests change it between runs). */
   script: BackupScript = { ...DEFAULT_SCRIPT };
   readonly handled: string[] = [];
@@ -120,6 +122,13 @@ export class AgentPlayer {
       case 'logfile_upload':
         this.handled.push(event.event);
         return this.uploadLog(event.request_id);
+      case 'backup_stop_request':
+      case 'restore_stop_request':
+      case 'cleanup_stop_request': {
+        const kind = event.event.replace('_stop_request', '');
+        this.stopRequested.add(event[kind].id);
+        return;
+      }
       case 'task_start_request':
         this.handled.push(event.event);
         return this.runTask(event.task.guid, event.task.command);
@@ -133,6 +142,10 @@ export class AgentPlayer {
     await this.patchJob('backup', id, { state: 'in_progress', started_time: started });
     for (let step = 1; step <= script.steps; step++) {
       await sleep(script.stepMs);
+      if (this.stopRequested.has(id)) {
+        await this.patchJob('backup', id, { state: 'stopped', ended_time: new Date().toISOString() });
+        return;
+      }
       const done = Math.round((script.totalBytes * step) / script.steps);
       await this.progress('backup', id, done, script.totalBytes);
       await this.patchJob('backup', id, {

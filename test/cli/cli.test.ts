@@ -6,7 +6,7 @@ import { phraseToRecurrence } from '../../src/domain/schedule/index.js';
 import { PROJECT, userToken } from '../helpers/fixtures.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { AgentPlayer } from './agent-player.js';
-import { makeHome, runCoffer, type CofferResult } from './run-coffer.js';
+import { makeHome, runCoffer, spawnCoffer as spawnCofferRaw, type CofferResult } from './run-coffer.js';
 
 const PASSWORD = 'operator-password-1';
 
@@ -16,6 +16,7 @@ let player: AgentPlayer;
 let operator: string;
 
 const coffer = (args: string[], env: Record<string, string | undefined> = {}) => runCoffer(args, { home: home.home, env: { COFFER_PASSWORD: PASSWORD, ...env } });
+const spawnCoffer = (args: string[]) => spawnCofferRaw(args, { home: home.home, env: { COFFER_PASSWORD: PASSWORD } });
 
 /** An endpoint the server does not route answers the not-found handler's "No resource at …". */
 async function serverHas(pathname: string): Promise<boolean> {
@@ -186,6 +187,41 @@ describe('coffer command line against a real server', () => {
     const failed = await coffer(['backup', 'start', 'Web files', '--watch', '--json']);
     assert.equal(failed.code, 1);
     assert.equal(JSON.parse(failed.stdout).state, 'failed');
+  });
+
+  test('stop asks a running backup to stop; its watch then exits 1', async (ctx) => {
+    if (!(await serverHas(`/v2/${PROJECT}/backups`))) return ctx.skip('the backups API is not on this server yet');
+    player.script = { totalBytes: 50_000_000, files: 50, steps: 100, stepMs: 200, end: 'completed' };
+    const started = json(await coffer(['backup', 'start', 'Web files', '--json']));
+    const watching = coffer(['watch', started.id]);
+    // Wait until it runs, then stop it by a short id.
+    for (let i = 0; i < 50; i++) {
+      const job = await t.request('GET', `/v2/${PROJECT}/backups/${started.id}`);
+      if (job.body.state === 'in_progress') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const stop = await coffer(['stop', started.id.slice(0, 8)]);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.match(stop.stdout, /Asked backup .* to stop; it is (stop_requested|stopped)\./);
+    const watched = await watching;
+    assert.equal(watched.code, 1, watched.stdout);
+    assert.match(watched.stdout, /Backup stopped/);
+  });
+
+  test('events --follow prints new events as they happen', async (ctx) => {
+    if (!(await serverHas(`/v2/${PROJECT}/events`))) return ctx.skip('the events API is not on this server yet');
+    const child = spawnCoffer(['events', '--follow', '--json', '--limit', '1']);
+    let seen = '';
+    child.stdout!.on('data', (chunk) => (seen += chunk));
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const started = await t.request('POST', `/v2/${PROJECT}/cleanups`, { body: { agent_id: player.id, state: 'start_requested' } });
+    assert.equal(started.status, 201, started.text);
+    for (let i = 0; i < 100 && !seen.includes('cleanup_completed'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    child.kill('SIGINT');
+    await new Promise((resolve) => child.on('close', resolve));
+    const names = seen.trim().split('\n').map((line) => JSON.parse(line).event);
+    assert.ok(names.includes('cleanup_start_request'), names.join(' '));
+    assert.ok(names.includes('cleanup_completed'), names.join(' '));
   });
 
   test('backups --restorable, restore --watch, jobs and events', async (ctx) => {

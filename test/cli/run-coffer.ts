@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,21 +18,26 @@ export function makeHome(): { home: string; configDir: string; remove(): void } 
   return { home, configDir: path.join(home, 'config'), remove: () => fs.rmSync(home, { recursive: true, force: true }) };
 }
 
-/** Runs the real `coffer` program (`node --import tsx src/main.ts …`), not on a terminal. */
+/** Starts the real `coffer` program (`node --import tsx src/main.ts …`) in the given home, not on a terminal. */
+export function spawnCoffer(args: string[], options: { home: string; env?: Record<string, string | undefined> }): ChildProcess {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries({ ...process.env, ...options.env })) if (value !== undefined) env[key] = value;
+  env.HOME = options.home;
+  env.XDG_CONFIG_HOME = path.join(options.home, 'config');
+  delete env.NODE_TEST_CONTEXT;
+  if (options.env && 'COFFER_PASSWORD' in options.env && options.env.COFFER_PASSWORD === undefined) delete env.COFFER_PASSWORD;
+  // tsx by its resolved URL: the program runs in the temporary home, where `tsx` alone would not resolve.
+  return spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(REPO_ROOT, 'src', 'main.ts'), ...args], { cwd: options.home, env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Runs `coffer …` to its end and collects what it printed. */
 export function runCoffer(args: string[], options: { home: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<CofferResult> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries({ ...process.env, ...options.env })) if (value !== undefined) env[key] = value;
-    env.HOME = options.home;
-    env.XDG_CONFIG_HOME = path.join(options.home, 'config');
-    delete env.NODE_TEST_CONTEXT;
-    if (options.env && 'COFFER_PASSWORD' in options.env && options.env.COFFER_PASSWORD === undefined) delete env.COFFER_PASSWORD;
-    // tsx by its resolved URL: the program runs in the temporary home, where `tsx` alone would not resolve.
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(REPO_ROOT, 'src', 'main.ts'), ...args], { cwd: options.home, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCoffer(args, options);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code) => {

@@ -4,8 +4,6 @@ import { examples, globalOptions, positiveInteger } from '../client/command-kit.
 import { formatTime, paint, printJson, printLine } from '../client/output.js';
 import { resolveAgent } from '../client/resolve.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** One line per event: time, name, then the ids and numbers it carries. */
 export function describeEvent(event: Record<string, any>): string {
   const refs: string[] = [];
@@ -39,18 +37,22 @@ export function registerEventsCommand(program: Command): void {
       recent.forEach(print);
       if (!options.follow) return;
       let marker: string | undefined = recent.length > 0 ? String(recent[recent.length - 1].id) : undefined;
-      let stopping = false;
-      process.once('SIGINT', () => {
-        stopping = true;
-      });
-      while (!stopping) {
-        // Agent event lists are a long poll (`wait`); the project list is polled.
-        const { body: page } = await client.get<{ events: any[] }>(path, { query: { marker, sort_dir: 'asc', limit: 1000, wait: agent ? 20 : undefined } });
+      // Ctrl-C ends the follow at once, also in the middle of a long poll.
+      const abort = new AbortController();
+      process.once('SIGINT', () => abort.abort());
+      while (!abort.signal.aborted) {
+        let page: { events: any[] };
+        try {
+          // A long poll: the server answers as soon as there is an event, or after `wait` seconds with none.
+          page = (await client.get<{ events: any[] }>(path, { query: { marker, sort_dir: 'asc', limit: 1000, wait: 20 }, signal: abort.signal })).body;
+        } catch (error) {
+          if (abort.signal.aborted) break;
+          throw error;
+        }
         for (const event of page.events) {
           print(event);
           marker = String(event.id);
         }
-        if (page.events.length === 0 && !agent) await sleep(1000);
       }
     });
   examples(events, 'coffer events', 'coffer events --follow', 'coffer events --agent web-1 --json --follow  # one JSON object per line');
