@@ -215,6 +215,16 @@ describe('backups: agent reports by JSON Patch', () => {
     assert.equal((await get(id)).body.restorable, true);
   });
 
+  it('last_completed stays with the newest backup when an older one completes later', async () => {
+    const config = await newConfig();
+    const older = await newBackup(config);
+    const newer = await newBackup(config);
+    assert.equal((await patch(newer, setState('completed'), w.agent.token)).status, 204);
+    assert.equal((await patch(older, setState('completed_with_errors'), w.agent.token)).status, 204);
+    const read = await t.request('GET', `/v2/${PROJECT}/configurations/${config}`, { token: w.observer });
+    assert.equal(read.body.backups.last_completed.id, newer);
+  });
+
   it('restorable needs a snapshot id and a completed state, and is false once retention has passed', async () => {
     const config = await newConfig({ retention: { days: 2 } });
     const recent = new Date(Date.now() - 86_400_000).toISOString();

@@ -76,6 +76,7 @@ async function judgeConfiguration(ctx: AppContext, configuration: Configuration,
         .select('id')
         .where('configuration_id', '=', configuration.id)
         .where('kind', '=', 'backup')
+        .where('state', '!=', 'missed')
         .where('created_at', '>=', toWireTime(new Date(time.getTime() - options.graceMs)))
         .where('created_at', '<=', toWireTime(new Date(time.getTime() + options.graceMs)))
         .executeTakeFirst();
