@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { coloursWanted, formatBytes, formatDuration, formatTable, paint, visibleLength } from './output.js';
+
+const rows = [
+  { id: '0d95d699-d16b-11e4-93bd-c8e0eb190e3d', name: 'A very long configuration name that will not fit', state: 'completed_with_errors' },
+  { id: '2f8708b3-d16b-11e4-bc22-c8e0eb190e3d', name: 'short', state: 'failed' },
+];
+const columns = [
+  { header: 'ID', value: (r: (typeof rows)[number]) => r.id, keep: true },
+  { header: 'NAME', value: (r: (typeof rows)[number]) => r.name },
+  { header: 'STATE', value: (r: (typeof rows)[number]) => r.state },
+];
+
+test('tables fit the width, keep the columns marked keep, and mark what they cut', () => {
+  const table = formatTable(rows, columns, 80);
+  const lines = table.split('\n');
+  assert.equal(lines.length, 3);
+  for (const line of lines) assert.ok(visibleLength(line) <= 80, line);
+  assert.ok(lines[1].startsWith(rows[0].id), 'ids are never shortened');
+  assert.match(lines[1], /…/);
+  assert.match(lines[2], /short +failed$/);
+});
+
+test('a table that fits is left as it is', () => {
+  const table = formatTable([{ a: 'x', b: 'y' }], [{ header: 'A', value: (r: { a: string }) => r.a }, { header: 'B', value: (r: { b: string }) => r.b }], 80);
+  assert.equal(table, 'A  B\nx  y');
+});
+
+test('colours only on a terminal, never with NO_COLOR', () => {
+  const tty = { isTTY: true } as NodeJS.WriteStream;
+  const pipe = { isTTY: false } as NodeJS.WriteStream;
+  assert.equal(coloursWanted(tty, {}), true);
+  assert.equal(coloursWanted(pipe, {}), false);
+  assert.equal(coloursWanted(tty, { NO_COLOR: '1' }), false);
+  assert.equal(paint('ok', 'green', true), '\u001b[32mok\u001b[39m');
+  assert.equal(paint('ok', 'green', false), 'ok');
+  assert.equal(visibleLength(paint('ok', 'green', true)), 2);
+});
+
+test('bytes and durations read like a person writes them', () => {
+  assert.equal(formatBytes(0), '0 B');
+  assert.equal(formatBytes(999), '999 B');
+  assert.equal(formatBytes(127_000_000), '127 MB');
+  assert.equal(formatBytes(1_480_000_000), '1.5 GB');
+  assert.equal(formatBytes(undefined), '-');
+  assert.equal(formatDuration(4_400), '4s');
+  assert.equal(formatDuration(62_000), '1m 02s');
+  assert.equal(formatDuration(3_725_000), '1h 02m');
+});
