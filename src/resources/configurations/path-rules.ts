@@ -3,57 +3,85 @@ import type { PathItem } from './configuration.js';
 /**
  * The §3.2 rules between inclusions and exclusions. Paths are compared as the agent wrote them; a folder's trailing
  * separator is optional ("/web" and "/web/" are the same folder) and both "/" and "\" separate (Windows hosts).
+ * Every check is a map lookup per ancestor of a path, so a 1 MB list is judged in linear time.
  */
 export function pathListProblems(inclusions: readonly PathItem[], exclusions: readonly PathItem[]): string[] {
   const problems: string[] = [];
-  problems.push(...duplicates('inclusions', inclusions), ...duplicates('exclusions', exclusions));
+  const includedAt = firstIndexByPath(inclusions);
+  const excludedAt = firstIndexByPath(exclusions);
+  const includedFolders = foldersByPath(inclusions);
+  const excludedFolders = foldersByPath(exclusions);
+  problems.push(...duplicates('inclusions', inclusions, includedAt), ...duplicates('exclusions', exclusions, excludedAt));
 
   exclusions.forEach((exclusion, index) => {
-    const twin = inclusions.findIndex((inclusion) => samePath(inclusion.path, exclusion.path));
-    if (twin >= 0) problems.push(`exclusions[${index}].path ${quote(exclusion.path)} is also inclusions[${twin}].path`);
+    const twin = includedAt.get(normalise(exclusion.path));
+    if (twin !== undefined) problems.push(`exclusions[${index}].path ${quote(exclusion.path)} is also inclusions[${twin}].path`);
   });
 
   inclusions.forEach((inclusion, index) => {
-    const parent = inclusions.find((other, at) => at !== index && other.type === 'folder' && isUnder(inclusion.path, other.path));
-    if (parent) problems.push(`inclusions[${index}].path ${quote(inclusion.path)} is under the inclusion ${quote(parent.path)}`);
-    const excluded = exclusions.find((other) => other.type === 'folder' && isUnder(inclusion.path, other.path));
-    if (excluded) problems.push(`inclusions[${index}].path ${quote(inclusion.path)} is under the exclusion ${quote(excluded.path)}`);
+    const parent = nearestFolder(inclusion.path, includedFolders);
+    if (parent !== undefined) problems.push(`inclusions[${index}].path ${quote(inclusion.path)} is under the inclusion ${quote(parent)}`);
+    const excluded = nearestFolder(inclusion.path, excludedFolders);
+    if (excluded !== undefined) problems.push(`inclusions[${index}].path ${quote(inclusion.path)} is under the exclusion ${quote(excluded)}`);
   });
 
   exclusions.forEach((exclusion, index) => {
-    const parent = exclusions.find((other, at) => at !== index && other.type === 'folder' && isUnder(exclusion.path, other.path));
-    if (parent) problems.push(`exclusions[${index}].path ${quote(exclusion.path)} is under the exclusion ${quote(parent.path)}`);
-    const covered = inclusions.some((inclusion) => inclusion.type === 'folder' && isUnder(exclusion.path, inclusion.path));
-    if (!covered) problems.push(`exclusions[${index}].path ${quote(exclusion.path)} is not under any inclusion`);
+    const parent = nearestFolder(exclusion.path, excludedFolders);
+    if (parent !== undefined) problems.push(`exclusions[${index}].path ${quote(exclusion.path)} is under the exclusion ${quote(parent)}`);
+    if (nearestFolder(exclusion.path, includedFolders) === undefined) {
+      problems.push(`exclusions[${index}].path ${quote(exclusion.path)} is not under any inclusion`);
+    }
   });
   return problems;
 }
 
-function duplicates(list: string, items: readonly PathItem[]): string[] {
+function duplicates(list: string, items: readonly PathItem[], firstAt: ReadonlyMap<string, number>): string[] {
   const problems: string[] = [];
   items.forEach((item, index) => {
-    const first = items.findIndex((other) => samePath(other.path, item.path));
+    const first = firstAt.get(normalise(item.path))!;
     if (first < index) problems.push(`${list}[${index}].path ${quote(item.path)} duplicates ${list}[${first}].path`);
   });
   return problems;
 }
 
-const SEPARATOR = /[\\/]/;
-
-function trimSeparator(path: string): string {
-  return path.length > 1 && SEPARATOR.test(path[path.length - 1]) ? path.slice(0, -1) : path;
+function firstIndexByPath(items: readonly PathItem[]): Map<string, number> {
+  const at = new Map<string, number>();
+  items.forEach((item, index) => {
+    const key = normalise(item.path);
+    if (!at.has(key)) at.set(key, index);
+  });
+  return at;
 }
 
-export function samePath(a: string, b: string): boolean {
-  return trimSeparator(a) === trimSeparator(b);
+/** Normalised folder path → the folder as written (its first spelling). */
+function foldersByPath(items: readonly PathItem[]): Map<string, string> {
+  const folders = new Map<string, string>();
+  for (const item of items) {
+    const key = normalise(item.path);
+    if (item.type === 'folder' && !folders.has(key)) folders.set(key, item.path);
+  }
+  return folders;
 }
 
-/** True when `path` lies strictly inside the folder `folder`. */
-export function isUnder(path: string, folder: string): boolean {
-  const base = trimSeparator(folder);
-  if (samePath(path, folder)) return false;
-  if (SEPARATOR.test(base[base.length - 1] ?? '')) return path.startsWith(base); // the root, "/" or "C:\"
-  return path.startsWith(base) && SEPARATOR.test(path[base.length] ?? '');
+const isSeparator = (char: string | undefined) => char === '/' || char === '\\';
+
+/** A folder's trailing separator is optional; the root ("/") keeps its one character. */
+function normalise(path: string): string {
+  return path.length > 1 && isSeparator(path[path.length - 1]) ? path.slice(0, -1) : path;
+}
+
+/** The deepest listed folder that strictly contains `path`, as written; undefined when none does. */
+function nearestFolder(path: string, folders: ReadonlyMap<string, string>): string | undefined {
+  const own = normalise(path);
+  if (own.length <= 1) return undefined;
+  for (let at = own.length - 1; at >= 0; at--) {
+    if (!isSeparator(own[at])) continue;
+    // "/web/cache" has the ancestors "/web" and "/"; "C:\Users" has "C:".
+    const ancestor = at === 0 ? own[0] : own.slice(0, at);
+    const folder = folders.get(ancestor);
+    if (folder !== undefined) return folder;
+  }
+  return undefined;
 }
 
 function quote(path: string): string {
