@@ -5,21 +5,26 @@ import type { BlobLocation } from '../repository/blob-index.js';
 import { startEngineWorker, transferable } from '../worker-start.js';
 import type { DecodeReply, DecodeRequest } from './decode-worker.js';
 
-interface Pending {
-  resolve: (raw: Buffer) => void;
-  reject: (err: Error) => void;
-  worker: { worker: Worker; active: number };
+interface PoolWorker {
+  worker: Worker;
+  active: number;
 }
 
-/** Worker threads that turn sealed blobs back into verified plaintext, so restores use every core. */
+interface Pending {
+  resolve: (result: { zero: boolean }) => void;
+  reject: (err: Error) => void;
+  worker: PoolWorker;
+}
+
+/** Worker threads that verify blobs and write them into restored files, so restores use every core. */
 export class DecodePool {
-  private readonly workers: Array<{ worker: Worker; active: number }> = [];
+  private readonly workers: PoolWorker[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextJob = 1;
 
   constructor(key: Buffer, size = Math.max(1, os.availableParallelism())) {
     for (let i = 0; i < size; i++) {
-      const entry = { worker: startEngineWorker(import.meta.url, 'decode-worker', { key: new Uint8Array(key) }), active: 0 };
+      const entry: PoolWorker = { worker: startEngineWorker(import.meta.url, 'decode-worker', { key: new Uint8Array(key) }), active: 0 };
       entry.worker.on('message', (reply: DecodeReply) => this.onReply(reply));
       entry.worker.on('error', (err) => {
         for (const [job, p] of this.pending) if (p.worker === entry) this.settle(job, err);
@@ -28,14 +33,15 @@ export class DecodePool {
     }
   }
 
-  decode(sealed: Buffer, loc: BlobLocation): Promise<Buffer> {
+  /** Verifies the sealed blob and writes its plaintext to `fd` at `position` (a hole if it is all zeros). */
+  decodeInto(sealed: Buffer, loc: BlobLocation, fd: number, position: number): Promise<{ zero: boolean }> {
     const entry = this.workers.reduce((a, b) => (b.active < a.active ? b : a));
     const job = this.nextJob++;
     entry.active++;
-    return new Promise<Buffer>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.pending.set(job, { resolve, reject, worker: entry });
       const { data, transfer } = transferable(sealed);
-      const req: DecodeRequest = { job, sealed: data, id: loc.id, rawLength: loc.rawLength, compressed: loc.compressed };
+      const req: DecodeRequest = { job, sealed: data, id: loc.id, rawLength: loc.rawLength, compressed: loc.compressed, fd, position };
       entry.worker.postMessage(req, transfer);
     });
   }
@@ -45,16 +51,17 @@ export class DecodePool {
   }
 
   private onReply(reply: DecodeReply): void {
-    if ('error' in reply) this.settle(reply.job, new IntegrityError(reply.error));
-    else this.settle(reply.job, undefined, Buffer.from(reply.raw.buffer, reply.raw.byteOffset, reply.raw.byteLength));
+    if (!('error' in reply)) return this.settle(reply.job, undefined, { zero: reply.zero });
+    const err = reply.code === 'CORRUPT' ? new IntegrityError(reply.error) : Object.assign(new Error(reply.error), { code: reply.code });
+    this.settle(reply.job, err);
   }
 
-  private settle(job: number, err?: Error, raw?: Buffer): void {
+  private settle(job: number, err?: Error, result?: { zero: boolean }): void {
     const p = this.pending.get(job);
     if (!p) return;
     this.pending.delete(job);
     p.worker.active--;
     if (err) p.reject(err);
-    else p.resolve(raw!);
+    else p.resolve(result!);
   }
 }
