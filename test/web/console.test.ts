@@ -192,6 +192,9 @@ describe('web console in headless Chromium', () => {
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.textContent), 'Skip to content');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.id), 'main');
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
 
     // Readable at 360 px: nothing wider than the screen.
     await page.setViewportSize({ width: 360, height: 780 });

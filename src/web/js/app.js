@@ -108,7 +108,15 @@ function renderSignIn() {
 }
 
 // After a navigation the new page's heading takes the focus, so keyboard and screen-reader users start there.
-window.addEventListener('hashchange', () => render(true));
+window.addEventListener('hashchange', () => {
+  // Only `#/…` are pages; other fragments (none are used) leave the page as it is.
+  if (location.hash === '' || location.hash.startsWith('#/')) render(true);
+});
+// The skip link moves the focus without touching the route in the address.
+document.querySelector('.skip').addEventListener('click', (event) => {
+  event.preventDefault();
+  main().focus();
+});
 onSignedOut.addEventListener('signedout', () => render());
 document.getElementById('sign-out').addEventListener('click', () => {
   signOut();
