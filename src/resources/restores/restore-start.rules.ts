@@ -15,7 +15,8 @@ export function assertPasswordMatchesVault(source: Agent, message: RestoreCreate
   }
 }
 
-export function assertRestoreMayStart(restorable: boolean, destination: Agent): void {
-  if (!restorable) throw conflict(NOT_RESTORABLE);
+/** `source`: the agent holding the backup's vault, null when no agent of the project holds it any more. */
+export function assertRestoreMayStart(source: Agent | null, restorable: boolean, destination: Agent): asserts source is Agent {
+  if (source === null || !restorable) throw conflict(NOT_RESTORABLE);
   if (!destination.enabled) throw conflict(DESTINATION_DISABLED);
 }

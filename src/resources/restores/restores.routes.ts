@@ -1,16 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { restoreMachine } from '../../domain/state-machines/job-machines.js';
-import { AppError, badRequest, forbidden } from '../../errors/app-error.js';
+import { forbidden } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { requireLevel } from '../../server/caller.js';
 import { v2Scope } from '../../server/request-scope.js';
-import { findAgent } from '../agents/agent.fetcher.js';
-import { isRestorable, loadRestorability } from '../backups/backup-restorable.js';
-import { fetchJob } from '../jobs/job.fetcher.js';
+import { isRestorable } from '../backups/backup-restorable.js';
 import { registerJobRoutes } from '../jobs/job.routes.js';
 import { createRestore } from './restore-create.action.js';
 import { parseRestoreCreate } from './restore-create.message.js';
+import { fetchRestoreInputs } from './restore-inputs.fetcher.js';
 import { RESTORE_PATCH_FIELDS } from './restore-patch.fields.js';
 import { presentRestore, presentRestoreListItem } from './restore.presenter.js';
 import { assertPasswordMatchesVault, assertRestoreMayStart } from './restore-start.rules.js';
@@ -30,21 +29,12 @@ export async function restoreRoutes(app: FastifyInstance, ctx: AppContext): Prom
   app.post('/v2/:project_id/restores', { schema: { tags: ['restores'], summary: 'Start a restore', body: CreateBody }, attachValidation: true }, async (request, reply) => {
     const scope = v2Scope(request, ctx);
     const message = parseRestoreCreate(request.body);
-    const backup = await fetchJob(ctx.store.db, 'backup', scope.projectId, message.backupId).catch((error: unknown) => {
-      if (error instanceof AppError && error.kind === 'not_found') throw badRequest('Validation failed.', [`backup_id ${message.backupId} is not a backup of this project.`]);
-      throw error;
-    });
-    const destination = await findAgent(ctx.store.db, scope.projectId, message.destinationAgentId);
-    if (!destination) throw badRequest('Validation failed.', [`destination_agent_id ${message.destinationAgentId} is not an agent of this project.`]);
-    // The source is whichever agent holds the backup's vault now (a vault move hands it to another agent).
-    const restorability = await loadRestorability(ctx.store.db, scope.projectId);
-    const sourceId = backup.vaultId === null ? undefined : restorability.vaultAgents.get(backup.vaultId);
-    const source = sourceId === undefined ? null : await findAgent(ctx.store.db, scope.projectId, sourceId);
+    const { backup, destination, source, restorability } = await fetchRestoreInputs(ctx.store.db, scope.projectId, message);
     if (source) assertPasswordMatchesVault(source, message);
     requireLevel(scope.caller, 'creator');
     if (scope.caller.kind === 'agent') throw forbidden('Restores are started by users, not agents.');
-    assertRestoreMayStart(source !== null && isRestorable(backup, restorability, new Date()), destination);
-    const job = await createRestore(ctx, backup, source!, destination, message);
+    assertRestoreMayStart(source, isRestorable(backup, restorability, new Date()), destination);
+    const job = await createRestore(ctx, backup, source, destination, message);
     return reply.code(201).header('location', scope.urls.v2('restores', job.id)).send(presentRestore(job, scope.urls));
   });
 
