@@ -4,6 +4,7 @@
 //   a 100-item cleanup list page.
 // Every figure is 50 connections (autocannon) for BENCH_SECONDS (default 10) after BENCH_WARMUP_SECONDS (default 3).
 // PostgreSQL: BENCH_DATABASE_URL, or a private server started like CI does. Every process started is stopped.
+// BENCH_ONLY=sqlite (or postgres, agent, …) keeps the scenarios whose name contains it; the bare baseline always runs.
 import type { ServerProcess } from '../test/e2e/multi-node-server-process.js';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,8 @@ import { runAgentBench } from './agent/run.js';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = 50;
+const ONLY = (process.env.BENCH_ONLY ?? '').toLowerCase();
+const wanted = (...names: string[]) => ONLY === '' || names.some((name) => name.toLowerCase().includes(ONLY));
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -103,7 +106,7 @@ function printTable(rows: Row[]): void {
   if (one && two) process.stdout.write(`  two nodes ≥ 1.6 × one node: ${(two / one).toFixed(2)} × ${two >= 1.6 * one ? 'met' : 'NOT met'}\n`);
 }
 
-async function main(): Promise<void> {
+async function runHttpBench(): Promise<void> {
   const rows: Row[] = [];
   process.stdout.write(`Coffer HTTP benchmark: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${SECONDS} s per figure, loopback\n`);
   process.stdout.write(`load average before: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (other work on the machine skews every figure)\n`);
@@ -114,13 +117,16 @@ async function main(): Promise<void> {
   cleanups.pop();
   await bare.stop();
 
-  await withNodes({ nodes: 1, cleanups: CONNECTIONS * 2 + 20 }, async (nodes) => {
-    await measure(rows, 'cleanup PATCH, SQLite, group commit', patchTargets(nodes));
-    await measure(rows, 'cleanup list, 100 items, SQLite', listTarget(nodes));
-  });
-  await withNodes({ nodes: 1, cleanups: CONNECTIONS, groupCommit: false }, async (nodes) => {
-    await measure(rows, 'cleanup PATCH, SQLite, one fsync per request', patchTargets(nodes));
-  });
+  if (wanted('SQLite')) {
+    await withNodes({ nodes: 1, cleanups: CONNECTIONS * 2 + 20 }, async (nodes) => {
+      await measure(rows, 'cleanup PATCH, SQLite, group commit', patchTargets(nodes));
+      await measure(rows, 'cleanup list, 100 items, SQLite', listTarget(nodes));
+    });
+    await withNodes({ nodes: 1, cleanups: CONNECTIONS, groupCommit: false }, async (nodes) => {
+      await measure(rows, 'cleanup PATCH, SQLite, one fsync per request', patchTargets(nodes));
+    });
+  }
+  if (!wanted('PostgreSQL')) return printTable(rows);
 
   let postgres: PrivatePostgres | null = null;
   let postgresUrl = process.env.BENCH_DATABASE_URL;
@@ -137,8 +143,16 @@ async function main(): Promise<void> {
   await withNodes({ nodes: 2, cleanups: CONNECTIONS, postgresUrl }, async (nodes) => {
     await measure(rows, 'cleanup PATCH, PostgreSQL, 2 nodes', patchTargets(nodes));
   });
+  if (postgres) {
+    cleanups.pop();
+    postgres.stop();
+  }
   printTable(rows);
-  await runAgentBench();
+}
+
+async function main(): Promise<void> {
+  await runHttpBench();
+  if (wanted('agent')) await runAgentBench();
 }
 
 /** The baseline server, as its own process like Coffer's, so both share the machine with the load generator alike. */
