@@ -7,13 +7,15 @@ import { resolveAgent } from '../client/resolve.js';
 /** One line per event: time, name, then the ids and numbers it carries. */
 export function describeEvent(event: Record<string, any>): string {
   const refs: string[] = [];
-  for (const key of ['agent', 'configuration', 'backup', 'restore', 'cleanup', 'task']) {
-    const id = event[key]?.id;
+  for (const key of ['agent', 'configuration', 'backup', 'restore', 'cleanup', 'task', 'logfile']) {
+    const id = event[key]?.id ?? event[key]?.guid;
     if (typeof id === 'string') refs.push(`${key}=${id.slice(0, 8)}`);
   }
-  for (const key of ['bytes_completed', 'total_bytes', 'mode', 'request_id', 'state']) {
+  for (const key of ['bytes_completed', 'total_bytes', 'mode']) {
     if (event[key] !== undefined && event[key] !== null) refs.push(`${key}=${event[key]}`);
   }
+  // A request id that only repeats the job's id says nothing new.
+  if (typeof event.request_id === 'string' && !refs.some((ref) => ref.endsWith(`=${event.request_id.slice(0, 8)}`))) refs.push(`request=${event.request_id.slice(0, 8)}`);
   return `${paint(formatTime(event.time), 'dim')}  ${event.event}  ${refs.join(' ')}`.trimEnd();
 }
 

@@ -96,6 +96,8 @@ export function registerTasksCommands(program: Command): void {
       const client = ApiClient.fromStoredSession();
       const { body: task } = await client.get(client.v3('tasks', await expandJobId(client, id, 'task')));
       if (globalOptions(command).json) return printJson(task);
+      const agentId = task.relationships?.agent?.data?.guid;
+      const agentName = (await agentNames(client)).get(agentId);
       printLine(
         formatFields([
           ['id', task.guid],
@@ -103,7 +105,7 @@ export function registerTasksCommands(program: Command): void {
           ['state', paintState(task.state)],
           ['sequence', String(task.sequence_id)],
           ['command', task.command ?? '(hidden)'],
-          ['agent', task.relationships?.agent?.data?.guid ?? '-'],
+          ['agent', agentName ? `${agentName} (${agentId})` : agentId ?? '-'],
           ['memory', `${task.memory_in_mb} MB`],
           ['disk', `${task.disk_in_mb} MB`],
           ['failure', task.result?.failure_reason ?? '-'],
