@@ -114,6 +114,8 @@ export interface JobsTable {
   version_no: number;
   /** Backups: the vault written to (migration 0002). */
   vault_id: string | null;
+  /** Backups: the cleanup that removed the snapshot from the vault (migration 0005). */
+  pruned_by: Generated<string | null>;
 }
 
 export interface EventsTable {

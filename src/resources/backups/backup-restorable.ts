@@ -5,7 +5,7 @@ import type { Job } from '../jobs/job.js';
 
 /**
  * §3.3 Decision: a backup can be restored when it finished with data (completed or completed_with_errors, with a
- * snapshot id), its configuration's retention has not expired it, and its vault is still attached to an agent of
+ * snapshot id), its configuration's retention has not expired it, no cleanup has removed its snapshot, and its vault is still attached to an agent of
  * the project. Retention counts whole days from the backup's end (or, when the agent never reported one, its last
  * update); `days: 0` keeps it forever.
  */
@@ -40,6 +40,7 @@ function cutoff(days: number, now: Date): string {
 
 export function isRestorable(job: Job, view: Restorability, now: Date): boolean {
   if (job.kind !== 'backup' || !(RESTORABLE_STATES as readonly string[]).includes(job.state) || job.snapshotId === null) return false;
+  if (job.prunedBy !== null) return false;
   if (job.vaultId === null || !view.vaultAgents.has(job.vaultId)) return false;
   const days = job.configurationId === null ? undefined : view.retentions.get(job.configurationId);
   if (days === undefined) return false;
@@ -64,6 +65,7 @@ export function restorableCondition(view: Restorability, now: Date) {
       eb('jobs.kind', '=', 'backup'),
       eb('jobs.state', 'in', [...RESTORABLE_STATES]),
       eb('jobs.snapshot_id', 'is not', null),
+      eb('jobs.pruned_by', 'is', null),
       eb('jobs.vault_id', 'in', eb.selectFrom('agents').select('agents.vault_id').where('agents.project_id', '=', view.projectId)),
       eb.or(windows),
     ]);

@@ -8,6 +8,7 @@ import { v2Scope } from '../../server/request-scope.js';
 import { findAgent } from '../agents/agent.fetcher.js';
 import { assertMayStart } from '../jobs/job-start-actor.js';
 import { registerJobRoutes } from '../jobs/job.routes.js';
+import { markPrunedBackups } from './cleanup-completed.hook.js';
 import { createCleanup } from './cleanup-create.action.js';
 import { parseCleanupCreate } from './cleanup-create.message.js';
 import { CLEANUP_PATCH_FIELDS } from './cleanup-patch.fields.js';
@@ -27,5 +28,11 @@ export async function cleanupRoutes(app: FastifyInstance, ctx: AppContext): Prom
     return reply.code(201).header('location', scope.urls.v2('cleanups', job.id)).send(presentCleanup(job, scope.urls));
   });
 
-  registerJobRoutes(app, ctx, { kind: 'cleanup', machine: cleanupMachine, fields: CLEANUP_PATCH_FIELDS, present: presentCleanup });
+  registerJobRoutes(app, ctx, {
+    kind: 'cleanup',
+    machine: cleanupMachine,
+    fields: CLEANUP_PATCH_FIELDS,
+    present: presentCleanup,
+    afterChange: (_ctx, tx, before, after) => markPrunedBackups(tx, before, after),
+  });
 }

@@ -29,6 +29,8 @@ export interface Job {
   scheduledTime: string | null;
   /** Backups: the vault the backup was written to. */
   vaultId: string | null;
+  /** Backups: the cleanup that removed this backup's snapshot, after which it cannot be restored. */
+  prunedBy: string | null;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -55,6 +57,7 @@ export function jobFromRow(row: Selectable<JobsTable>): Job {
     errors: JSON.parse(row.errors),
     scheduledTime: row.scheduled_time,
     vaultId: row.vault_id ?? null,
+    prunedBy: row.pruned_by ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     version: row.version_no,
