@@ -9,7 +9,8 @@ import { checkRange } from './memory-backend.js';
 
 /**
  * A vault in a local directory. Every save goes to `tmp/`, is fsynced, renamed into place and the directory
- * fsynced, so a crash leaves either the old file or the complete new one. Pack files are spread over 256
+ * fsynced, so a crash leaves either the old file or the complete new one (lock files skip the fsyncs: they
+ * mean nothing after a crash). Pack files are spread over 256
  * sub-directories of `data/` (by the first two hex digits of their name) to keep directories small.
  */
 const OPEN_PACKS = 32;
@@ -39,6 +40,8 @@ export class LocalBackend implements VaultBackend {
     await this.ensureDir(tmpDir);
     await this.ensureDir(path.dirname(finalPath));
     const tmpPath = path.join(tmpDir, `${name.replace('/', '-')}.${randomBytes(6).toString('hex')}`);
+    // Lock files only matter while their writer lives (a crash makes them stale anyway): no fsync for them.
+    const durable = !name.startsWith('locks/');
     const handle = await fs.open(tmpPath, 'wx', 0o600);
     try {
       try {
@@ -47,7 +50,7 @@ export class LocalBackend implements VaultBackend {
         } else {
           for await (const part of data) await writeFully(handle, Buffer.isBuffer(part) ? part : Buffer.from(part));
         }
-        await handle.sync();
+        if (durable) await handle.sync();
       } finally {
         await handle.close();
       }
@@ -56,7 +59,7 @@ export class LocalBackend implements VaultBackend {
       await fs.rm(tmpPath, { force: true }).catch(() => undefined);
       throw err;
     }
-    await syncDir(path.dirname(finalPath));
+    if (durable) await syncDir(path.dirname(finalPath));
   }
 
   async load(name: string, range?: ByteRange): Promise<Buffer> {
@@ -189,7 +192,7 @@ export class LocalBackend implements VaultBackend {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
     }
-    await syncDir(path.dirname(filePath));
+    if (!name.startsWith('locks/')) await syncDir(path.dirname(filePath));
   }
 
   async close(): Promise<void> {

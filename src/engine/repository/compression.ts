@@ -14,6 +14,8 @@ export function compressIfWorthIt(raw: Buffer): { data: Buffer; compressed: bool
   // A window no larger than the chunk compresses the same and allocates far less per call.
   const lgwin = Math.min(22, Math.max(16, Math.ceil(Math.log2(raw.length))));
   const packed = zlib.brotliCompressSync(raw, {
+    // One output buffer instead of a JS round trip per 16 KiB of output.
+    chunkSize: raw.length + 1024,
     params: {
       [zlib.constants.BROTLI_PARAM_QUALITY]: 1,
       [zlib.constants.BROTLI_PARAM_LGWIN]: lgwin,
