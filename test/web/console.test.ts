@@ -177,6 +177,16 @@ describe('web console in headless Chromium', () => {
     await page.getByRole('button', { name: 'Stop backup' }).click();
     await page.locator('.facts .state', { hasText: 'stopped' }).waitFor({ timeout: 10_000 });
 
+    // A failed backup, for the failures on the dashboard.
+    player.script = { totalBytes: 1_000_000, files: 3, steps: 1, stepMs: 50, end: 'failed' };
+    const configs = await t.request('GET', `/v2/${PROJECT}/configurations`);
+    const failing = await t.request('POST', `/v2/${PROJECT}/backups`, { body: { configuration_id: configs.body.configurations[0].id, state: 'start_requested' } });
+    assert.equal(failing.status, 201, failing.text);
+    for (let i = 0; i < 100; i++) {
+      if ((await t.request('GET', `/v2/${PROJECT}/backups/${failing.body.id}`)).body.state === 'failed') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
     // Dashboard: the chart has a bar for today's bytes.
     await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
@@ -185,6 +195,8 @@ describe('web console in headless Chromium', () => {
     // The completed 64 MB backup, and what the stopped one had stored before it stopped.
     const backedUp = Number(/([\d.]+) MB backed up/.exec(label ?? '')?.[1]);
     assert.ok(backedUp >= 64 && backedUp < 128, label ?? '');
+    assert.match(label ?? '', /, 1 failed job\./);
+    await page.locator('svg rect.fail').first().waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-dashboard.png'), fullPage: true });
 
     // Keyboard: on a fresh load the skip link is the first stop.
