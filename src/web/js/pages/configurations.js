@@ -167,7 +167,7 @@ export async function configurationFormPage(main, id, params) {
             recurrence: [buildRule({ freq, interval: Number(data.get('interval')) || 1, days: data.getAll('day').map(String), hour, minute: freq === 'HOURLY' ? undefined : minute })],
             time_zone: String(data.get('tz')).trim(),
           };
-    const document = {
+    const configuration = {
       name: String(data.get('name')).trim(),
       enabled: data.get('enabled') === 'on',
       schedule: newSchedule,
@@ -185,19 +185,19 @@ export async function configurationFormPage(main, id, params) {
     try {
       if (existing) {
         const ops = [
-          ['/name', document.name],
-          ['/enabled', document.enabled],
-          ['/schedule', document.schedule],
-          ['/retention/days', document.retention.days],
-          ['/inclusions', document.inclusions],
-          ['/exclusions', document.exclusions],
-          ['/notifications', document.notifications],
+          ['/name', configuration.name],
+          ['/enabled', configuration.enabled],
+          ['/schedule', configuration.schedule],
+          ['/retention/days', configuration.retention.days],
+          ['/inclusions', configuration.inclusions],
+          ['/exclusions', configuration.exclusions],
+          ['/notifications', configuration.notifications],
         ].map(([path, value]) => ({ op: 'replace', path, value }));
         await patch(v2('configurations', existing.id), ops);
-        flash(`Saved ${document.name}.`);
+        flash(`Saved ${configuration.name}.`);
         await configurationFormPage(main, existing.id, params);
       } else {
-        const created = await post(v2('configurations'), { agent_id: String(data.get('agent')), ...document });
+        const created = await post(v2('configurations'), { agent_id: String(data.get('agent')), ...configuration });
         flash(`Created ${created.name}.`);
         location.hash = `#/configurations/${encodeURIComponent(created.id)}`;
       }
