@@ -581,7 +581,7 @@ const CASES: Case[] = [
     item: 44,
     title: 'a specific droplet (a restorable backup of the agent) → 202; droplet_guid and links.droplet point to it',
     async run() {
-      const backup = await insertBackup(t, PROJECT, w.agent.id, { state: 'completed_with_errors' });
+      const backup = await insertBackup(t, PROJECT, w.agent, { state: 'completed_with_errors' });
       const task = await createTask(t, w.agent.id, w.creator, { droplet_guid: backup });
       assert.equal(task.droplet_guid, backup);
       assert.deepEqual(task.links.droplet, { href: `${t.url}/v2/${PROJECT}/backups/${backup}` });
@@ -652,7 +652,7 @@ const CASES: Case[] = [
     title: "droplet_guid unknown or another agent's backup → 404 Droplet not found",
     async run() {
       const notFound = { errors: [{ detail: 'Droplet not found', title: 'CF-ResourceNotFound', code: 10010 }] };
-      const other = await insertBackup(t, PROJECT, w.otherAgent.id);
+      const other = await insertBackup(t, PROJECT, w.otherAgent);
       for (const guid of ['no-such-backup', other]) assert.deepEqual((await req('POST', `/v3/agents/${w.agent.id}/tasks`, w.creator, { body: { command: 'x', droplet_guid: guid } })).body, notFound);
     },
   },

@@ -72,24 +72,54 @@ export async function setTaskTimes(t: TestServer, guid: string, times: { created
   await t.server.ctx.store.db.updateTable('tasks').set(times).where('id', '=', guid).execute();
 }
 
-/** A completed backup of `agentId` with a snapshot: what a task's droplet_guid may name. */
+/**
+ * A backup of `agent` as the backups resource stores it: by default restorable (completed, with a snapshot, of a
+ * configuration that keeps backups forever, in the agent's attached vault) — what a task's droplet_guid may name.
+ */
 export async function insertBackup(
   t: TestServer,
   projectId: string,
-  agentId: string,
-  options: { state?: string; snapshotId?: number | null; endedTime?: string; configurationId?: string | null } = {},
+  agent: { id: string; vaultId: string },
+  options: { state?: string; snapshotId?: number | null; endedTime?: string; retentionDays?: number | null; vaultId?: string } = {},
 ): Promise<string> {
+  const db = t.server.ctx.store.db;
   const id = randomUUID();
   const now = new Date().toISOString();
-  await t.server.ctx.store.db
+  let configurationId: string | null = null;
+  if (options.retentionDays !== null) {
+    configurationId = randomUUID();
+    await db
+      .insertInto('configurations')
+      .values({
+        id: configurationId,
+        project_id: projectId,
+        agent_id: agent.id,
+        name: `for ${id}`,
+        enabled: 1,
+        schedule: null,
+        retention_days: options.retentionDays ?? 0,
+        inclusions: '[]',
+        exclusions: '[]',
+        notifications: '[]',
+        deleted: 0,
+        last_completed_backup_id: null,
+        next_scheduled_time: null,
+        created_at: now,
+        updated_at: now,
+        version_no: 1,
+      })
+      .execute();
+  }
+  await db
     .insertInto('jobs')
     .values({
       id,
       project_id: projectId,
       kind: 'backup',
-      agent_id: agentId,
-      configuration_id: options.configurationId ?? null,
+      agent_id: agent.id,
+      configuration_id: configurationId,
       backup_id: null,
+      vault_id: options.vaultId ?? agent.vaultId,
       state: options.state ?? 'completed',
       started_by: 'start_requested',
       started_time: now,

@@ -102,50 +102,30 @@ describe('tasks: create', () => {
     assert.equal(second.sequence_id, 2);
   });
 
-  it('droplet_guid must name a restorable backup of the same agent', async () => {
-    const backup = await insertBackup(t, PROJECT, w.agent.id);
+  it('droplet_guid must name a restorable backup of the same agent (the backups resource decides restorable)', async () => {
+    const backup = await insertBackup(t, PROJECT, w.agent);
     const withDroplet = await createTask(t, w.agent.id, w.creator, { droplet_guid: backup });
     assert.equal(withDroplet.droplet_guid, backup);
     assert.deepEqual(withDroplet.links.droplet, { href: `${t.url}/v2/${PROJECT}/backups/${backup}` });
+    const event = (await eventsOf(t, withDroplet.guid))[0];
+    assert.equal(event.body.task.droplet_guid, backup);
 
     const notFound = { errors: [{ detail: 'Droplet not found', title: 'CF-ResourceNotFound', code: 10010 }] };
-    const otherAgents = await insertBackup(t, PROJECT, w.otherAgent.id);
-    const failed = await insertBackup(t, PROJECT, w.agent.id, { state: 'failed' });
-    const noSnapshot = await insertBackup(t, PROJECT, w.agent.id, { snapshotId: null });
-    for (const guid of [otherAgents, failed, noSnapshot, 'no-such-backup']) {
+    const refused = {
+      "another agent's backup": await insertBackup(t, PROJECT, w.otherAgent),
+      'a failed backup': await insertBackup(t, PROJECT, w.agent, { state: 'failed' }),
+      'a backup without a snapshot': await insertBackup(t, PROJECT, w.agent, { snapshotId: null }),
+      'a backup without a configuration': await insertBackup(t, PROJECT, w.agent, { retentionDays: null }),
+      'a backup in a vault no agent holds': await insertBackup(t, PROJECT, w.agent, { vaultId: 'detached-vault' }),
+      'a backup past retention': await insertBackup(t, PROJECT, w.agent, { retentionDays: 3, endedTime: new Date(Date.now() - 4 * 86400_000).toISOString() }),
+      'no backup at all': 'no-such-backup',
+    };
+    for (const [what, guid] of Object.entries(refused)) {
       const res = await req('POST', `/v3/agents/${w.agent.id}/tasks`, w.creator, { body: { command: 'x', droplet_guid: guid } });
-      assert.equal(res.status, 404, guid);
-      assert.deepEqual(res.body, notFound);
+      assert.equal(res.status, 404, what);
+      assert.deepEqual(res.body, notFound, what);
     }
-  });
-
-  it('a backup past its configuration retention is not restorable', async () => {
-    const configurationId = `cfg-${Date.now()}`;
-    const now = new Date().toISOString();
-    await t.server.ctx.store.db
-      .insertInto('configurations')
-      .values({
-        id: configurationId,
-        project_id: PROJECT,
-        agent_id: w.agent.id,
-        name: 'retention',
-        enabled: 1,
-        schedule: null,
-        retention_days: 3,
-        inclusions: '[]',
-        exclusions: '[]',
-        notifications: '[]',
-        deleted: 0,
-        last_completed_backup_id: null,
-        next_scheduled_time: null,
-        created_at: now,
-        updated_at: now,
-        version_no: 1,
-      } as never)
-      .execute();
-    const old = await insertBackup(t, PROJECT, w.agent.id, { configurationId, endedTime: new Date(Date.now() - 4 * 86400_000).toISOString() });
-    const recent = await insertBackup(t, PROJECT, w.agent.id, { configurationId, endedTime: new Date(Date.now() - 2 * 86400_000).toISOString() });
-    assert.equal((await req('POST', `/v3/agents/${w.agent.id}/tasks`, w.creator, { body: { command: 'x', droplet_guid: old } })).status, 404);
+    const recent = await insertBackup(t, PROJECT, w.agent, { retentionDays: 3, endedTime: new Date(Date.now() - 2 * 86400_000).toISOString() });
     assert.equal((await req('POST', `/v3/agents/${w.agent.id}/tasks`, w.creator, { body: { command: 'x', droplet_guid: recent } })).status, 202);
   });
 

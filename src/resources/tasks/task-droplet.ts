@@ -1,26 +1,24 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/database.js';
+import { isRestorable, loadRestorability } from '../backups/backup-restorable.js';
+import { jobFromRow } from '../jobs/job.js';
 import { resourceNotFound } from './v3-errors.js';
 
-const DAY_MS = 24 * 3600 * 1000;
-
 /**
- * A task's `droplet_guid` names a restorable backup of the same agent: a completed (or completed_with_errors) backup
- * with a snapshot, not past its configuration's retention (`retention.days` 0 keeps forever, counted from the
- * backup's ended_time). Anything else is 404 "Droplet not found", as for a droplet of another app.
+ * A task's `droplet_guid` names a backup of the same agent that is restorable by the backups' own rule (finished with
+ * a snapshot, within its configuration's retention, not cleaned up, its vault still attached to an agent of the
+ * project). Anything else is 404 "Droplet not found", as for a droplet of another app.
  */
-export async function assertRestorableBackup(db: Kysely<Database>, agentId: string, backupId: string, now = new Date()): Promise<void> {
+export async function assertRestorableBackup(db: Kysely<Database>, agent: { id: string; projectId: string }, backupId: string, now = new Date()): Promise<void> {
   const row = await db
     .selectFrom('jobs')
-    .leftJoin('configurations', 'configurations.id', 'jobs.configuration_id')
-    .select(['jobs.ended_time', 'configurations.retention_days'])
-    .where('jobs.id', '=', backupId)
-    .where('jobs.kind', '=', 'backup')
-    .where('jobs.agent_id', '=', agentId)
-    .where('jobs.state', 'in', ['completed', 'completed_with_errors'])
-    .where('jobs.snapshot_id', 'is not', null)
+    .selectAll()
+    .where('id', '=', backupId)
+    .where('kind', '=', 'backup')
+    .where('agent_id', '=', agent.id)
+    .where('project_id', '=', agent.projectId)
     .executeTakeFirst();
   if (!row) throw resourceNotFound('Droplet');
-  const days = row.retention_days === null ? 0 : Number(row.retention_days);
-  if (days > 0 && row.ended_time !== null && Date.parse(row.ended_time) + days * DAY_MS < now.getTime()) throw resourceNotFound('Droplet');
+  const view = await loadRestorability(db, agent.projectId);
+  if (!isRestorable(jobFromRow(row), view, now)) throw resourceNotFound('Droplet');
 }

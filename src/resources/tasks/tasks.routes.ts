@@ -73,7 +73,7 @@ function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
       const message = parseTaskCreate(parseJsonBody(request));
       const agent = await fetchVisibleAgent(ctx.store.db, scope.caller, guidOf(request));
       if (!canManageTasks(scope.caller)) throw notAuthorized();
-      if (message.dropletGuid !== null) await assertRestorableBackup(ctx.store.db, agent.id, message.dropletGuid);
+      if (message.dropletGuid !== null) await assertRestorableBackup(ctx.store.db, agent, message.dropletGuid);
       const name = message.name ?? randomTaskName();
       const modelErrors = taskModelErrors({ name, command: message.command, diskInMb: message.diskInMb });
       if (modelErrors.length > 0) throw unprocessable(modelErrors);
