@@ -210,6 +210,21 @@ describe('web console in headless Chromium', () => {
     await page.locator('svg rect.fail').first().waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-dashboard.png'), fullPage: true });
 
+    // Page changes leave one event long poll open, not one per page visited.
+    const polls = new Set<unknown>();
+    page.on('request', (request) => {
+      if (/\/events\?.*wait=/.test(request.url())) polls.add(request);
+    });
+    const done = (request: unknown) => polls.delete(request);
+    page.on('requestfinished', done);
+    page.on('requestfailed', done);
+    for (const name of ['Agents', 'Jobs', 'Agents', 'Jobs', 'Dashboard']) {
+      await page.getByRole('link', { name, exact: true }).click();
+      await page.getByRole('heading', { name, exact: true }).waitFor();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(polls.size, 1, `${polls.size} long polls open`);
+
     // Keyboard: on a fresh load the skip link is the first stop.
     await page.reload();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
