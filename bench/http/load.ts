@@ -11,8 +11,8 @@ export interface LoadResult {
 export interface LoadTarget {
   url: string;
   connections: number;
-  /** Builds each request; `connection` is a per-connection scratch object (e.g. the cleanup it reports on). */
-  request(connection: Record<string, unknown>): { method: string; path: string; headers: Record<string, string>; body?: string };
+  /** Builds each request. */
+  request(): { method: string; path: string; headers: Record<string, string>; body?: string };
 }
 
 /** Drives every target at once for `seconds` (after `warmupSeconds` not counted); sums req/s, keeps the worst latencies. */
@@ -24,7 +24,7 @@ export async function runLoad(targets: LoadTarget[], seconds: number, warmupSeco
           url: target.url,
           connections: target.connections,
           duration,
-          requests: [{ setupRequest: (_request, context) => ({ ...target.request(context) }) }],
+          requests: [{ setupRequest: () => target.request() }],
         }),
       ),
     );

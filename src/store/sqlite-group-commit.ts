@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { WalSync } from './sqlite-wal-sync.js';
 import {
   SqliteAdapter,
   SqliteIntrospector,
@@ -15,13 +16,14 @@ import {
 } from 'kysely';
 
 /**
- * SQLite with group commit: durable (synchronous=FULL) without one fsync per request.
+ * SQLite with group commit: durable without one fsync per request.
  *
  * Request transactions still run one at a time on the one connection, but each runs as a SAVEPOINT inside a shared
  * outer transaction. The outer transaction is committed once per event-loop turn (setImmediate), whenever no request
- * is between its SAVEPOINT and its RELEASE, so one fsync covers every request of that turn. A request's
- * `commitTransaction` resolves only after that outer COMMIT, so callers answer (and run their afterCommit work) only
- * once their write is on disk. A failed request rolls back to its savepoint and leaves the others alone; a failed
+ * is between its SAVEPOINT and its RELEASE, so one fsync covers every request of that turn. The fsync of the
+ * write-ahead log runs off the event loop (WalSync; the connection uses synchronous=NORMAL, which with that fsync
+ * after each COMMIT is as durable as FULL). A request's `commitTransaction` resolves only after its batch's COMMIT
+ * and fsync, so callers answer (and run their afterCommit work) only once their write is on disk. A failed request rolls back to its savepoint and leaves the others alone; a failed
  * outer COMMIT fails every request of the batch (none of them has been answered yet).
  *
  * A write outside a transaction (`store.db.insertInto(…)`) joins the current batch and also waits for its COMMIT.
@@ -36,7 +38,7 @@ export class GroupCommitSqliteDialect implements Dialect {
   }
 
   createDriver(): Driver {
-    return new GroupCommitSqliteDriver(this.#database);
+    return new GroupCommitSqliteDriver(this.#database, this.#database.memory ? null : new WalSync(this.#database.name));
   }
 
   createQueryCompiler(): QueryCompiler {
@@ -91,6 +93,7 @@ const BUSY_WAIT_MS = 5000;
 
 class GroupCommitSqliteDriver implements Driver {
   readonly #db: BetterSqlite3.Database;
+  readonly #walSync: WalSync | null;
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
   #queue: Promise<void> = Promise.resolve();
   #unlock: (() => void) | null = null;
@@ -99,8 +102,9 @@ class GroupCommitSqliteDriver implements Driver {
   #commitScheduled = false;
   #commitWhenIdle = false;
 
-  constructor(db: BetterSqlite3.Database) {
+  constructor(db: BetterSqlite3.Database, walSync: WalSync | null) {
     this.#db = db;
+    this.#walSync = walSync;
   }
 
   async init(): Promise<void> {}
@@ -151,6 +155,7 @@ class GroupCommitSqliteDriver implements Driver {
 
   async destroy(): Promise<void> {
     this.#commitNow();
+    await this.#walSync?.close();
     this.#statements.clear();
     if (this.#db.open) this.#db.close();
   }
@@ -244,11 +249,13 @@ class GroupCommitSqliteDriver implements Driver {
     this.#batch = null;
     try {
       this.#db.exec('COMMIT');
-      batch.resolve();
     } catch (error) {
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
       batch.reject(error);
+      return;
     }
+    if (!this.#walSync) batch.resolve();
+    else this.#walSync.afterCommit().then(batch.resolve, batch.reject);
   }
 
   #loseBatch(error: unknown): void {

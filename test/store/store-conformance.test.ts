@@ -133,6 +133,11 @@ describe(`store conformance (${engine})`, () => {
           const seen = await other.db.selectFrom('events').select('id').where('id', '=', id).executeTakeFirst();
           assert.ok(seen, `event ${id} not visible to another connection after commit`);
         }
+        // Many at once (SQLite: one shared commit), and writes outside a transaction, which also wait for theirs.
+        const ids = await Promise.all(Array.from({ length: 100 }, () => store.transaction((tx) => insertEvent(tx, projectId))));
+        const outside = await insertEvent(store, projectId, 'outside');
+        const seen = await other.db.selectFrom('events').select('id').where('id', 'in', [...ids, outside]).execute();
+        assert.equal(seen.length, ids.length + 1);
       } finally {
         await other.close();
       }
