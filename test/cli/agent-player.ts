@@ -77,6 +77,7 @@ export class AgentPlayer {
 
   /** Says `startup` and starts answering work until stop(). */
   async start(): Promise<void> {
+    if (this.running) return;
     await this.call('POST', this.v2('agents', this.id, 'events'), { event: 'startup' });
     this.running = true;
     this.loop = this.listen();

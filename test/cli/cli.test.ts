@@ -53,6 +53,7 @@ after(async () => {
 
 describe('coffer command line against a real server', () => {
   test('login stores the session readable only by its owner; whoami --json parses', async () => {
+    await player.start();
     const login = await coffer(['login', '--api', t.url, '--user', operator]);
     assert.equal(login.code, 0, login.stderr);
     assert.match(login.stdout, new RegExp(`Logged in to .* as ${operator} \\(project ${PROJECT}\\)`));
@@ -156,7 +157,6 @@ describe('coffer command line against a real server', () => {
 
   test('backup start --watch draws progress from the agent\'s events and exits 0 when completed', async (ctx) => {
     if (!(await serverHas(`/v2/${PROJECT}/backups`))) return ctx.skip('the backups API is not on this server yet');
-    await player.start();
     player.script = { totalBytes: 40_000_000, files: 120, steps: 4, stepMs: 400, end: 'completed' };
     const result = await coffer(['backup', 'start', 'Web files', '--watch']);
     assert.equal(result.code, 0, result.stderr + result.stdout);
@@ -210,10 +210,15 @@ describe('coffer command line against a real server', () => {
 
   test('events --follow prints new events as they happen', async (ctx) => {
     if (!(await serverHas(`/v2/${PROJECT}/events`))) return ctx.skip('the events API is not on this server yet');
+    await player.start();
+    // At least one event exists, so the follow prints one line when it is listening.
+    await t.request('POST', `/v2/${PROJECT}/agents/${player.id}/events`, { token: player.agent.token, headers: { 'x-agent-id': player.id }, body: { event: 'agent_heartbeat' } });
     const child = spawnCoffer(['events', '--follow', '--json', '--limit', '1']);
     let seen = '';
     child.stdout!.on('data', (chunk) => (seen += chunk));
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // The most recent event comes first: from then on the follow is listening.
+    for (let i = 0; i < 300 && !seen.includes('\n'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(seen.includes('\n'), 'events --follow printed the latest event');
     const started = await t.request('POST', `/v2/${PROJECT}/cleanups`, { body: { agent_id: player.id, state: 'start_requested' } });
     assert.equal(started.status, 201, started.text);
     for (let i = 0; i < 100 && !seen.includes('cleanup_completed'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
