@@ -6,7 +6,7 @@ import { phraseToRecurrence } from '../../src/domain/schedule/index.js';
 import { PROJECT, userToken } from '../helpers/fixtures.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { AgentPlayer } from './agent-player.js';
-import { makeHome, runCoffer, spawnCoffer as spawnCofferRaw, type CofferResult } from './run-coffer.js';
+import { makeHome, runCoffer, runCofferOnTerminal, spawnCoffer as spawnCofferRaw, type CofferResult } from './run-coffer.js';
 
 const PASSWORD = 'operator-password-1';
 
@@ -172,6 +172,26 @@ describe('coffer command line against a real server', () => {
     assert.ok(bars.some((line) => /files \d+\/120/.test(line)), 'files done / total');
     assert.match(result.stdout, /backup in_progress/);
     assert.match(result.stdout, /Backup completed in \d+s: 120 of 120 files, 40\.0 MB backed up/);
+  });
+
+  test('on a terminal: colours (never with NO_COLOR) and one progress line drawn over itself', async (ctx) => {
+    if (!(await serverHas(`/v2/${PROJECT}/backups`))) return ctx.skip('the backups API is not on this server yet');
+    const env = { COFFER_PASSWORD: PASSWORD };
+    const coloured = runCofferOnTerminal(['agents'], { home: home.home, env });
+    if (!coloured) return ctx.skip('util-linux script is not installed: no pseudo-terminal to test on');
+    const agents = await coloured;
+    assert.equal(agents.code, 0, agents.stdout);
+    assert.match(agents.stdout, /\u001b\[32monline\u001b\[39m/);
+    const plain = await runCofferOnTerminal(['agents'], { home: home.home, env: { ...env, NO_COLOR: '1' } })!;
+    assert.match(plain.stdout, /Web Server +online/);
+    assert.doesNotMatch(plain.stdout, /\u001b\[3\dm/);
+
+    player.script = { totalBytes: 8_000_000, files: 8, steps: 4, stepMs: 300, end: 'completed' };
+    const watched = await runCofferOnTerminal(['backup', 'start', 'Web files', '--watch'], { home: home.home, env })!;
+    assert.equal(watched.code, 0, watched.stdout);
+    const redraws = watched.stdout.split('\r\u001b[2K').length - 1;
+    assert.ok(redraws >= 2, `the bar is redrawn in place (${redraws} times):\n${JSON.stringify(watched.stdout)}`);
+    assert.match(watched.stdout, /Backup \u001b\[32mcompleted\u001b\[39m in/);
   });
 
   test('a backup that completes with errors exits 1 and lists the errors; --json --watch prints the final job', async (ctx) => {

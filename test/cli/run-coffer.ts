@@ -46,3 +46,29 @@ export function runCoffer(args: string[], options: { home: string; env?: Record<
     });
   });
 }
+
+/** Runs `coffer …` on a pseudo-terminal (util-linux `script`), the way a person at a terminal sees it; undefined without `script`. */
+export function runCofferOnTerminal(args: string[], options: { home: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<CofferResult> | undefined {
+  if (!fs.existsSync('/usr/bin/script')) return undefined;
+  const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+  const line = [process.execPath, '--import', import.meta.resolve('tsx'), path.join(REPO_ROOT, 'src', 'main.ts'), ...args].map(quote).join(' ');
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries({ ...process.env, ...options.env })) if (value !== undefined) env[key] = value;
+    env.HOME = options.home;
+    env.XDG_CONFIG_HOME = path.join(options.home, 'config');
+    env.COLUMNS = '100';
+    delete env.NODE_TEST_CONTEXT;
+    const child = spawn('/usr/bin/script', ['-qec', line, '/dev/null'], { cwd: options.home, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
