@@ -75,7 +75,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       reply.header('allow', allowed.join(', '));
       return sendError(request, reply, new AppError('method_not_allowed', `The ${request.method} method is not allowed on ${path}.`));
     }
-    return sendError(request, reply, new AppError('not_found', `No resource at ${path}.`));
+    // Cloud Controller answers an unknown route with CF-NotFound "Unknown request".
+    const notFound = path.startsWith('/v3')
+      ? new AppError('not_found', 'Unknown request', { v3: { code: 10000, title: 'CF-NotFound', status: 404 } })
+      : new AppError('not_found', `No resource at ${path}.`);
+    return sendError(request, reply, notFound);
   });
 
   await app.register(swagger, {

@@ -31,7 +31,8 @@ export function toAppError(error: unknown, store: Store): AppError {
     case 'FST_ERR_VALIDATION':
       return new AppError('bad_request', 'Validation failed.', { details: validationMessages(fastifyError) });
   }
-  if (fastifyError instanceof SyntaxError || (fastifyError?.statusCode === 400 && /JSON/i.test(fastifyError.message))) {
+  // Only errors fastify raised while reading the request carry a statusCode; a SyntaxError from our own code is a 500.
+  if (fastifyError instanceof SyntaxError && fastifyError.statusCode === 400) {
     return new AppError('bad_request', 'The request body is not valid JSON.');
   }
   if (store.isUnavailableError(error)) {

@@ -31,6 +31,9 @@ it('answers unknown routes 404 and wrong methods 405 with an Allow header, in th
   const unknown = await t.request('GET', '/v2/123456/nonsense');
   assert.equal(unknown.status, 404);
   assert.equal(typeof unknown.body.message, 'string');
+  const unknownV3 = await t.request('GET', '/v3/nonsense');
+  assert.equal(unknownV3.status, 404);
+  assert.deepEqual(unknownV3.body, { errors: [{ detail: 'Unknown request', title: 'CF-NotFound', code: 10000 }] });
   const wrong = await t.request('DELETE', '/v2/123456/cleanups');
   assert.equal(wrong.status, 405);
   assert.match(wrong.headers.get('allow') ?? '', /GET/);

@@ -14,7 +14,7 @@ import { presentActivity } from './activity.presenter.js';
 
 const tags = ['activities'];
 const filterDoc = {
-  type: Type.Optional(Type.String({ description: 'backup, restore or cleanup (comma-separated for several)' })),
+  type: Type.Optional(Type.String({ description: 'backup, restore, cleanup or task (comma-separated for several)' })),
   state: Type.Optional(Type.String({ description: 'job state (comma-separated for several)' })),
   agent_ids: Type.Optional(Type.String({ description: 'comma-separated agent ids' })),
   configuration_ids: Type.Optional(Type.String({ description: 'comma-separated configuration ids' })),
@@ -22,9 +22,9 @@ const filterDoc = {
 
 async function answer(ctx: AppContext, request: FastifyRequest, scope: V2Scope, where: ActivityScope, allowed: readonly ActivityFilterName[], collectionUrl: string) {
   const message = parseActivityList(request.query as Record<string, unknown>, allowed);
-  const { jobs, hasMore } = await listActivities(ctx.store.db, where, message);
-  const body: Record<string, unknown> = { activities: jobs.map((job) => presentActivity(job, scope.urls)) };
-  if (jobs.length > 0) body.links = pageLinks(collectionUrl, message.page, jobs, hasMore, message.keep);
+  const { activities, hasMore } = await listActivities(ctx.store.db, where, message);
+  const body: Record<string, unknown> = { activities: activities.map((activity) => presentActivity(activity, scope.urls)) };
+  if (activities.length > 0) body.links = pageLinks(collectionUrl, message.page, activities, hasMore, message.keep);
   return body;
 }
 

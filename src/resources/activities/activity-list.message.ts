@@ -1,14 +1,17 @@
-import { ALL_JOB_STATES, type JobKind } from '../../domain/state-machines/job-machines.js';
+import { ALL_JOB_STATES } from '../../domain/state-machines/job-machines.js';
+import { TASK_STATES } from '../../domain/state-machines/task-machine.js';
 import { badRequest } from '../../errors/app-error.js';
 import { parsePageQuery, type PageQuery } from '../shared/v2-pagination.js';
 
-const KINDS: readonly JobKind[] = ['backup', 'restore', 'cleanup'];
+export type ActivityType = 'backup' | 'restore' | 'cleanup' | 'task';
+const TYPES: readonly ActivityType[] = ['backup', 'restore', 'cleanup', 'task'];
+const STATES: readonly string[] = [...ALL_JOB_STATES, ...TASK_STATES];
 
 export type ActivityFilterName = 'type' | 'state' | 'agent_ids' | 'configuration_ids';
 
 export interface ActivityListMessage {
   page: PageQuery;
-  types?: JobKind[];
+  types?: ActivityType[];
   states?: string[];
   agentIds?: string[];
   configurationIds?: string[];
@@ -38,14 +41,14 @@ export function parseActivityList(query: Record<string, unknown>, allowed: reado
   const read = (name: ActivityFilterName) => (allowed.includes(name) ? commaList(query, name) : undefined);
   const types = read('type');
   if (types) {
-    const unknown = types.find((type) => !(KINDS as readonly string[]).includes(type));
-    if (unknown !== undefined) throw badRequest(`Invalid type "${unknown}": it must be backup, restore or cleanup.`);
-    message.types = types as JobKind[];
+    const unknown = types.find((type) => !(TYPES as readonly string[]).includes(type));
+    if (unknown !== undefined) throw badRequest(`Invalid type "${unknown}": it must be backup, restore, cleanup or task.`);
+    message.types = types as ActivityType[];
   }
   const states = read('state');
   if (states) {
-    const unknown = states.find((state) => !ALL_JOB_STATES.includes(state));
-    if (unknown !== undefined) throw badRequest(`Invalid state "${unknown}": it must be one of ${ALL_JOB_STATES.join(', ')}.`);
+    const unknown = states.find((state) => !STATES.includes(state));
+    if (unknown !== undefined) throw badRequest(`Invalid state "${unknown}": it must be one of ${STATES.join(', ')}.`);
     message.states = states;
   }
   message.agentIds = read('agent_ids');

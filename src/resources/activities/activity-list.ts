@@ -1,38 +1,83 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../store/database.js';
 import { unknownMarker } from '../shared/v2-pagination.js';
-import { jobFromRow, type Job } from '../jobs/job.js';
-import type { ActivityListMessage } from './activity-list.message.js';
+import type { ActivityListMessage, ActivityType } from './activity-list.message.js';
 
 export interface ActivityScope {
   projectId: string;
-  /** An agent's activities: its backups and cleanups, and the restores it is the destination of. */
+  /** An agent's activities: its backups, cleanups and tasks, and the restores it is the destination of. */
   agentId?: string;
   /** A configuration's activities: its backups and the restores of them. */
   configurationId?: string;
 }
 
+/** One row of the activity stream: a backup, restore or cleanup (jobs) or a task, in one shape. */
+export interface Activity {
+  id: string;
+  type: ActivityType;
+  agentId: string;
+  configurationId: string | null;
+  state: string;
+  updatedAt: string;
+}
+
 /**
- * One page of jobs ordered by last update, keyset-paged on (updated_at, seq) with the marker naming a job: every
- * page costs the same however deep it is.
+ * Jobs and tasks as one relation, filtered before the union so each side uses its own indexes. Tasks have no
+ * configuration, so a configuration scope or filter leaves them out.
  */
-export async function listActivities(db: Kysely<Database>, scope: ActivityScope, message: ActivityListMessage): Promise<{ jobs: Job[]; hasMore: boolean }> {
+function activityRelation(db: Kysely<Database>, scope: ActivityScope, message: ActivityListMessage) {
+  const wantsJobs = !message.types || message.types.some((type) => type !== 'task');
+  const wantsTasks = (!message.types || message.types.includes('task')) && scope.configurationId === undefined && !message.configurationIds;
+  let jobs = db
+    .selectFrom('jobs')
+    .select(['id', 'kind', 'agent_id', 'configuration_id', 'state', 'updated_at'])
+    .where('project_id', '=', scope.projectId);
+  if (scope.agentId !== undefined) jobs = jobs.where('agent_id', '=', scope.agentId);
+  if (scope.configurationId !== undefined) jobs = jobs.where('configuration_id', '=', scope.configurationId);
+  if (message.types) jobs = jobs.where('kind', 'in', message.types.filter((type) => type !== 'task'));
+  if (!wantsJobs) jobs = jobs.where(sql<boolean>`1 = 0`);
+  if (message.states) jobs = jobs.where('state', 'in', message.states);
+  if (message.agentIds) jobs = jobs.where('agent_id', 'in', message.agentIds);
+  if (message.configurationIds) jobs = jobs.where('configuration_id', 'in', message.configurationIds);
+  if (!wantsTasks) return jobs;
+
+  let tasks = db
+    .selectFrom('tasks')
+    .select(['id', sql<string>`'task'`.as('kind'), 'agent_id', sql<string | null>`CAST(NULL AS TEXT)`.as('configuration_id'), 'state', 'updated_at'])
+    .where('project_id', '=', scope.projectId);
+  if (scope.agentId !== undefined) tasks = tasks.where('agent_id', '=', scope.agentId);
+  if (message.states) tasks = tasks.where('state', 'in', message.states);
+  if (message.agentIds) tasks = tasks.where('agent_id', 'in', message.agentIds);
+  return jobs.unionAll(tasks);
+}
+
+async function markerPosition(db: Kysely<Database>, projectId: string, marker: string): Promise<{ updated_at: string; id: string }> {
+  const job = await db.selectFrom('jobs').select(['updated_at', 'id']).where('id', '=', marker).where('project_id', '=', projectId).executeTakeFirst();
+  const found = job ?? (await db.selectFrom('tasks').select(['updated_at', 'id']).where('id', '=', marker).where('project_id', '=', projectId).executeTakeFirst());
+  if (!found) throw unknownMarker(marker);
+  return found;
+}
+
+/**
+ * One page of activities ordered by last update, keyset-paged on (updated_at, id) with the marker naming a job or
+ * task: every page costs the same however deep it is.
+ */
+export async function listActivities(db: Kysely<Database>, scope: ActivityScope, message: ActivityListMessage): Promise<{ activities: Activity[]; hasMore: boolean }> {
   const { page } = message;
-  let query = db.selectFrom('jobs').selectAll().where('project_id', '=', scope.projectId);
-  if (scope.agentId !== undefined) query = query.where('agent_id', '=', scope.agentId);
-  if (scope.configurationId !== undefined) query = query.where('configuration_id', '=', scope.configurationId);
-  if (message.types) query = query.where('kind', 'in', message.types);
-  if (message.states) query = query.where('state', 'in', message.states);
-  if (message.agentIds) query = query.where('agent_id', 'in', message.agentIds);
-  if (message.configurationIds) query = query.where('configuration_id', 'in', message.configurationIds);
+  let query = db.selectFrom(activityRelation(db, scope, message).as('a')).selectAll();
   if (page.marker !== undefined) {
-    const marker = await db.selectFrom('jobs').select(['updated_at', 'seq']).where('id', '=', page.marker).where('project_id', '=', scope.projectId).executeTakeFirst();
-    if (!marker) throw unknownMarker(page.marker);
+    const marker = await markerPosition(db, scope.projectId, page.marker);
     const after = page.sortDir === 'asc' ? '>' : '<';
-    query = query.where((eb) =>
-      eb.or([eb('updated_at', after, marker.updated_at), eb.and([eb('updated_at', '=', marker.updated_at), eb('seq', after, marker.seq)])]),
-    );
+    query = query.where((eb) => eb.or([eb('a.updated_at', after, marker.updated_at), eb.and([eb('a.updated_at', '=', marker.updated_at), eb('a.id', after, marker.id)])]));
   }
-  const rows = await query.orderBy('updated_at', page.sortDir).orderBy('seq', page.sortDir).limit(page.limit + 1).execute();
-  return { jobs: rows.slice(0, page.limit).map(jobFromRow), hasMore: rows.length > page.limit };
+  const rows = await query.orderBy('a.updated_at', page.sortDir).orderBy('a.id', page.sortDir).limit(page.limit + 1).execute();
+  const activities = rows.slice(0, page.limit).map((row) => ({
+    id: row.id,
+    type: row.kind as ActivityType,
+    agentId: row.agent_id,
+    configurationId: row.configuration_id,
+    state: row.state,
+    updatedAt: row.updated_at,
+  }));
+  return { activities, hasMore: rows.length > page.limit };
 }

@@ -1,21 +1,22 @@
 import type { Urls } from '../../server/links.js';
-import type { Job } from '../jobs/job.js';
+import type { Activity } from './activity-list.js';
 
 /**
- * An activity is a read-only view of a backup, restore or cleanup (§3.6). Cleanups carry no `configuration` key
- * at all (the Python SDK fails on `null`); a restore's agent is its destination agent.
+ * An activity is a read-only view of a backup, restore, cleanup or task (§3.6). Cleanups and tasks carry no
+ * `configuration` key at all (the Python SDK fails on `null`); a restore's agent is its destination agent; a task
+ * links to its V3 resource.
  */
-export function presentActivity(job: Job, urls: Urls) {
-  const activity: Record<string, unknown> = {
-    id: job.id,
-    type: job.kind,
-    last_updated_time: job.updatedAt,
-    state: job.state,
-    agent: { id: job.agentId, links: [urls.link('full', 'agents', job.agentId)] },
+export function presentActivity(activity: Activity, urls: Urls) {
+  const body: Record<string, unknown> = {
+    id: activity.id,
+    type: activity.type,
+    last_updated_time: activity.updatedAt,
+    state: activity.state,
+    agent: { id: activity.agentId, links: [urls.link('full', 'agents', activity.agentId)] },
   };
-  if (job.kind !== 'cleanup' && job.configurationId !== null) {
-    activity.configuration = { id: job.configurationId, links: [urls.link('full', 'configurations', job.configurationId)] };
+  if (activity.type !== 'cleanup' && activity.type !== 'task' && activity.configurationId !== null) {
+    body.configuration = { id: activity.configurationId, links: [urls.link('full', 'configurations', activity.configurationId)] };
   }
-  activity.links = [urls.link(job.kind, `${job.kind}s`, job.id)];
-  return activity;
+  body.links = [activity.type === 'task' ? { href: urls.v3('tasks', activity.id), rel: 'task' } : urls.link(activity.type, `${activity.type}s`, activity.id)];
+  return body;
 }
