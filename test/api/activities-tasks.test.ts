@@ -47,3 +47,18 @@ it('tasks appear among the activities of their agent and project, typed task and
   const badType = await t.request('GET', `/v2/${PROJECT}/activities?type=snapshot`, { token: w.observer });
   assert.equal(badType.status, 400);
 });
+
+it("an observer reading the event stream does not see a task's command; a creator does", async () => {
+  const task = await t.request('POST', `/v3/agents/${w.agent.id}/tasks`, { token: w.creator, body: { command: 'echo secret-value' } });
+  assert.equal(task.status, 202, task.text);
+  const find = async (token: string) => {
+    const res = await t.request('GET', `/v2/${PROJECT}/events?limit=1000`, { token });
+    assert.equal(res.status, 200, res.text);
+    return res.body.events.find((e: { event: string; task?: { guid: string } }) => e.event === 'task_start_request' && e.task?.guid === task.body.guid);
+  };
+  const seenByObserver = await find(w.observer);
+  assert.ok(seenByObserver, 'the observer sees the event');
+  assert.equal('command' in seenByObserver.task, false);
+  assert.doesNotMatch(JSON.stringify(seenByObserver), /secret-value/);
+  assert.equal((await find(w.creator)).task.command, 'echo secret-value');
+});

@@ -7,3 +7,14 @@ export type EventRow = Pick<Selectable<EventsTable>, 'id' | 'name' | 'time' | 'b
 export function presentEvent(row: EventRow): Record<string, unknown> {
   return { id: String(row.id), time: row.time, event: row.name, ...JSON.parse(row.body) };
 }
+
+/** Observers never see a task's command (cf-v3-tasks.md §2.4), in the event stream as on /v3/tasks. */
+export function presentEventForObserver(row: EventRow): Record<string, unknown> {
+  const event = presentEvent(row);
+  const task = event.task as Record<string, unknown> | undefined;
+  if (task && typeof task === 'object' && 'command' in task) {
+    const { command: _hidden, ...rest } = task;
+    event.task = rest;
+  }
+  return event;
+}

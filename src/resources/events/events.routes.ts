@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { JobKind } from '../../domain/state-machines/job-machines.js';
 import { forbidden } from '../../errors/app-error.js';
-import { requireLevel, type Caller } from '../../server/caller.js';
+import { hasLevel, requireLevel, type Caller } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
 import { pageLinks, type SortDir } from '../shared/v2-pagination.js';
@@ -14,7 +14,7 @@ import { listEventsWaiting } from './event-list.js';
 import { parseEventListQuery } from './event-list.message.js';
 import { agentEventScope, assertAgentExists, configurationEventScope, jobEventScope, projectEventScope } from './event-parent.fetcher.js';
 import type { EventScope } from './event-scope.js';
-import { presentEvent } from './event.presenter.js';
+import { presentEvent, presentEventForObserver } from './event.presenter.js';
 
 const tags = ['events'];
 const ListQuery = Type.Object({
@@ -59,7 +59,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
     // The response's close means the client went away (or the answer was sent): stop waiting either way.
     reply.raw.once('close', () => gone.abort());
     const page = await listEventsWaiting(ctx, eventScope, message, gone.signal);
-    const events = page.rows.map(presentEvent);
+    const events = page.rows.map(hasLevel(scope.caller, 'creator') ? presentEvent : presentEventForObserver);
     const links = pageLinks(collectionUrl, message.page, events as { id: string }[], page.hasMore);
     return reply.send({ events, links });
   }
