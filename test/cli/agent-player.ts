@@ -132,7 +132,12 @@ export class AgentPlayer {
       }
       case 'task_start_request':
         this.handled.push(event.event);
+        // A long command (`sleep …`) runs until it is cancelled.
+        if (/^sleep\b/.test(event.task.command)) return this.startLongTask(event.task.guid);
         return this.runTask(event.task.guid, event.task.command);
+      case 'task_cancel_request':
+        this.handled.push(event.event);
+        return this.cancelTask(event.task.guid);
     }
   }
 
@@ -192,6 +197,14 @@ export class AgentPlayer {
     await this.call('PATCH', path, [{ op: 'replace', path: '/state', value: 'started' }], 'application/json-patch+json');
     await this.call('PUT', `${path}/content`, gzipSync(Buffer.from(`agent ${this.id} log\nall is well\n`)), 'application/gzip');
     await this.call('PATCH', path, [{ op: 'replace', path: '/state', value: 'completed' }], 'application/json-patch+json');
+  }
+
+  private async startLongTask(guid: string): Promise<void> {
+    await this.call('PATCH', `/v3/tasks/${guid}`, [{ op: 'replace', path: '/state', value: 'RUNNING' }], 'application/json-patch+json');
+  }
+
+  private async cancelTask(guid: string): Promise<void> {
+    await this.call('PATCH', `/v3/tasks/${guid}`, [{ op: 'replace', path: '/state', value: 'FAILED' }, { op: 'replace', path: '/result/failure_reason', value: 'task was cancelled' }], 'application/json-patch+json');
   }
 
   private async runTask(guid: string, command: string): Promise<void> {

@@ -118,6 +118,15 @@ describe('coffer command line against a real server', () => {
     assert.equal(enabled.enabled, true);
     const badLevel = await coffer(['agents', 'log-level', player.id, 'loud']);
     assert.equal(badLevel.code, 2);
+    const level = json(await coffer(['agents', 'log-level', player.id, 'debug', '--json']));
+    assert.equal(level.log_level, 'debug');
+    const spare = await AgentPlayer.register(t, await userToken(t, 'admin'), PROJECT);
+    const removed = json(await coffer(['agents', 'remove', spare.id, '--json']));
+    assert.deepEqual(removed, { id: spare.id, deleted: true });
+    const after = json(await coffer(['agents', '--json']));
+    assert.deepEqual(after.agents.map((a: any) => a.id), [player.id]);
+    const shown = await coffer(['agents', 'show', 'Web Server']);
+    assert.match(shown.stdout, /status: +online/);
   });
 
   test('configs create turns schedule phrases into RRULEs; edit changes them; bad phrases are usage errors', async (ctx) => {
@@ -146,6 +155,14 @@ describe('coffer command line against a real server', () => {
     const refused = await coffer(['configs', 'create', '--agent', player.id, '--name', 'Bad', '--include', '/srv/www', '--exclude', '/etc', '--notify-email', 'ops@example.com']);
     assert.equal(refused.code, 1);
     assertOneLineError(refused);
+
+    const spare = json(await coffer(['configs', 'create', '--agent', player.id, '--name', 'Spare', '--include', 'file:/etc/hosts', '--notify-email', 'ops@example.com', '--json']));
+    assert.equal(spare.schedule, null, 'no --schedule: manual only');
+    assert.deepEqual(spare.inclusions, [{ type: 'file', path: '/etc/hosts' }]);
+    assert.equal(json(await coffer(['configs', 'disable', 'Spare', '--json'])).enabled, false);
+    assert.equal(json(await coffer(['configs', 'enable', spare.id.slice(0, 8), '--json'])).enabled, true);
+    assert.deepEqual(json(await coffer(['configs', 'remove', 'Spare', '--json'])), { id: spare.id, deleted: true });
+    assert.equal((await t.request('GET', `/v2/${PROJECT}/configurations/${spare.id}`)).body.deleted, true);
 
     const table = await coffer(['configs']);
     assert.equal(table.code, 0, table.stderr);
@@ -309,6 +326,33 @@ describe('coffer command line against a real server', () => {
     const output = await coffer(['tasks', 'output', prod.guid]);
     assert.equal(output.code, 0, output.stderr);
     assert.equal(output.stdout, 'ran: uptime -p\n');
+    const annotated = json(await coffer(['tasks', 'annotate', prod.guid.slice(0, 8), 'ticket=OPS-42', '--json']));
+    assert.deepEqual(annotated.metadata.annotations, { ticket: 'OPS-42' });
+    const unlabelled = json(await coffer(['tasks', 'label', prod.guid, 'tier-', '--json']));
+    assert.deepEqual(unlabelled.metadata.labels, { env: 'prod' });
+    const shown = await coffer(['tasks', 'show', prod.guid.slice(0, 8)]);
+    assert.match(shown.stdout, /state: +SUCCEEDED/);
+    assert.match(shown.stdout, /command: +uptime -p/);
+    assert.match(shown.stdout, /annotations: +ticket=OPS-42/);
+
+    // A long task: cancel it; the agent confirms and it fails as cancelled.
+    const long = json(await coffer(['tasks', 'run', player.id, '--name', 'long', '--memory', '256', '--json', '--', 'sleep', '600']));
+    assert.equal(long.memory_in_mb, 256);
+    for (let i = 0; i < 50; i++) {
+      if ((await t.request('GET', `/v3/tasks/${long.guid}`)).body.state === 'RUNNING') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const cancelled = await coffer(['tasks', 'cancel', long.guid]);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.match(cancelled.stdout, /Task long \([0-9a-f-]{36}\) is CANCELING\./);
+    const ended = await coffer(['watch', long.guid]);
+    assert.equal(ended.code, 1, 'a cancelled task ends FAILED');
+    assert.match(ended.stdout, /Task long FAILED: task was cancelled\./);
+    const again = await coffer(['tasks', 'cancel', long.guid]);
+    assert.equal(again.code, 1);
+    assertOneLineError(again);
+    assert.match(again.stderr, /Task state is FAILED and therefore cannot be canceled/);
+
     const badSelector = await coffer(['tasks', '--selector', 'env in prod']);
     assert.equal(badSelector.code, 1);
     assertOneLineError(badSelector);
