@@ -37,17 +37,22 @@ export async function runBackup(repo: Repository, options: BackupOptions): Promi
     const state = new BackupState(options.onProgress);
     const pool = new ChunkWorkerPool(repo, options.signal);
     const scan = scanTotals(roots, filter, state, options.signal);
-    let tree: string;
+    let tree: string | undefined;
+    let failure: unknown;
     try {
       const result = await new Archiver(repo, pool, filter, state, options.signal).run(roots, parent?.tree);
       if (result.rootsFound === 0) throw noRootsError(roots);
       tree = result.tree;
-    } finally {
-      await pool.close();
-      await scan;
-      // Whatever was written is kept and indexed, so a stopped backup's work is reused next time.
-      await repo.flush();
+    } catch (err) {
+      failure = err;
     }
+    // Whatever was written is stored and indexed even when the run failed or was stopped, so that work is
+    // reused next time. Only then may a snapshot refer to it.
+    await pool.flush().catch((err: unknown) => (failure ??= err));
+    await pool.close();
+    await scan;
+    await repo.flush().catch((err: unknown) => (failure ??= err));
+    if (failure !== undefined || tree === undefined) throw failure;
     state.emit(true);
 
     const summary = {

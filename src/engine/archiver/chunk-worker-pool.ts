@@ -15,7 +15,6 @@ export interface FileContent {
 interface Job {
   worker: PoolWorker;
   claimed: Set<string>;
-  added: number;
   onBytes?: (n: number) => void;
   resolve: (c: FileContent) => void;
   reject: (e: Error) => void;
@@ -24,6 +23,8 @@ interface Job {
 interface PoolWorker {
   worker: Worker;
   active: number;
+  flushed?: () => void;
+  failed?: (err: Error) => void;
 }
 
 /** Error from reading one file (the backup records it and goes on). */
@@ -33,15 +34,16 @@ export class FileReadError extends Error {
   }
 }
 
-/** Worker threads that chunk, hash, compress and seal files for one repository. */
+/** Worker threads that chunk, hash, compress, seal and pack files for one repository. */
 export class ChunkWorkerPool {
   private readonly workers: PoolWorker[] = [];
   private readonly jobs = new Map<number, Job>();
   private nextJob = 1;
   private fatal: Error | undefined;
+  private closed = false;
 
   constructor(private readonly repo: Repository, private readonly signal?: AbortSignal, size = Math.max(1, os.availableParallelism())) {
-    const data: ChunkWorkerData = { key: new Uint8Array(repo.key), chunker: repo.config.chunker };
+    const data: ChunkWorkerData = { key: new Uint8Array(repo.key), chunker: repo.config.chunker, packSize: repo.config.packSize };
     for (let i = 0; i < size; i++) {
       const pw: PoolWorker = { worker: startEngineWorker(import.meta.url, 'chunk-worker', data), active: 0 };
       pw.worker.on('message', (msg: FromWorker) => this.onMessage(pw, msg));
@@ -63,12 +65,42 @@ export class ChunkWorkerPool {
     const job = this.nextJob++;
     worker.active++;
     return new Promise<FileContent>((resolve, reject) => {
-      this.jobs.set(job, { worker, claimed: new Set(), added: 0, onBytes, resolve, reject });
+      this.jobs.set(job, { worker, claimed: new Set(), onBytes, resolve, reject });
       this.send(worker, { op: 'file', job, path: new Uint8Array(path) });
     });
   }
 
+  /**
+   * Makes every worker close its open pack and waits until those packs are handed over (not yet stored:
+   * `repo.flush()` waits for that). Rejects if a worker failed, since its open pack is then lost.
+   */
+  async flush(): Promise<void> {
+    if (this.fatal) throw this.fatal;
+    await Promise.all(
+      this.workers.map(
+        (pw) =>
+          new Promise<void>((resolve, reject) => {
+            pw.flushed = () => {
+              pw.flushed = undefined;
+              resolve();
+            };
+            pw.failed = reject;
+            this.send(pw, { op: 'flush' });
+          }),
+      ),
+    );
+  }
+
+  private onPack(pw: PoolWorker, msg: Extract<FromWorker, { op: 'pack' }>): void {
+    const body = Buffer.from(msg.body.buffer, msg.body.byteOffset, msg.body.byteLength);
+    const header = Buffer.from(msg.header.buffer, msg.header.byteOffset, msg.header.byteLength);
+    void this.repo.storePack(msg.id, [body.subarray(0, msg.used), header], msg.entries).then((stored) => {
+      if (stored && !this.closed) pw.worker.postMessage({ op: 'recycle', buffer: body } satisfies ToWorker, [body.buffer as ArrayBuffer]);
+    });
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     this.signal?.removeEventListener('abort', this.onAbort);
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
@@ -78,6 +110,11 @@ export class ChunkWorkerPool {
   }
 
   private onMessage(pw: PoolWorker, msg: FromWorker): void {
+    if (msg.op === 'pack') return this.onPack(pw, msg);
+    if (msg.op === 'flushed') {
+      pw.flushed?.();
+      return;
+    }
     const job = this.jobs.get(msg.job);
     if (!job) return; // finished or cancelled already
     switch (msg.op) {
@@ -85,18 +122,8 @@ export class ChunkWorkerPool {
         job.onBytes?.(msg.size);
         void this.decide(pw, msg.job, job, msg.seq, msg.id);
         break;
-      case 'blob':
-        job.claimed.delete(msg.id);
-        job.added += msg.rawLength;
-        try {
-          const sealed = Buffer.from(msg.sealed.buffer, msg.sealed.byteOffset, msg.sealed.byteLength);
-          this.repo.addBlob({ id: msg.id, type: 'data', sealed, rawLength: msg.rawLength, compressed: msg.compressed });
-        } catch (err) {
-          this.finish(msg.job, err as Error);
-        }
-        break;
       case 'done':
-        this.finish(msg.job, undefined, { ids: msg.ids, size: msg.size, added: job.added });
+        this.finish(msg.job, undefined, { ids: msg.ids, size: msg.size, added: msg.added });
         break;
       case 'error':
         this.finish(msg.job, msg.code === 'ABORTED' ? abortError() : new FileReadError(msg.message, msg.code));
@@ -140,6 +167,7 @@ export class ChunkWorkerPool {
   private failAll(err: Error): void {
     this.fatal = err;
     for (const jobId of [...this.jobs.keys()]) this.finish(jobId, err);
+    for (const pw of this.workers) pw.failed?.(err);
   }
 }
 

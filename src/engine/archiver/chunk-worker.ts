@@ -1,14 +1,15 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { chunkBuffer, readChunksSync, windowSize } from '../chunker/chunk-reader.js';
 import { FastCdc } from '../chunker/fastcdc.js';
-import { blobId, encodeBlob } from '../repository/blob-codec.js';
-import { transferable } from '../worker-start.js';
+import { blobId, encodeBlob, type EncodedBlob } from '../repository/blob-codec.js';
+import { encodePackHeader, type PackEntry } from '../repository/pack-format.js';
 import type { ChunkWorkerData, FromWorker, ToWorker } from './worker-protocol.js';
 
 /**
  * Runs in a worker thread: reads a file, chunks it, hashes each chunk and asks the main thread whether the
- * vault needs it; needed chunks are compressed and sealed here and sent back. The main thread only packs.
+ * vault needs it; needed chunks are compressed, sealed and packed here. The main thread stores finished packs.
  * Reads block this thread (it has nothing else to do) and keep the process's libuv pool free for the main
  * thread. Several files are in progress at once so that waiting for an answer never idles the thread.
  */
@@ -21,9 +22,19 @@ const decisions = new Map<string, (store: boolean) => void>();
 const cancelled = new Set<number>();
 /** Large read windows are reused: allocating one per file costs page faults and GC time. */
 const freeWindows: Buffer[] = [];
+const smallBuffers: Buffer[] = [];
+
+let openPack: { buf: Buffer; used: number; entries: PackEntry[] } | undefined;
+/** One pack buffer kept for reuse: filling the same memory again avoids heap fragmentation across threads. */
+let sparePack: Buffer | undefined;
 
 port.on('message', (msg: ToWorker) => {
-  if (msg.op === 'file') {
+  if (msg.op === 'flush') {
+    closePack();
+    post({ op: 'flushed' });
+  } else if (msg.op === 'recycle') {
+    sparePack ??= Buffer.from(msg.buffer.buffer, msg.buffer.byteOffset, msg.buffer.byteLength);
+  } else if (msg.op === 'file') {
     void processFile(msg.job, Buffer.from(msg.path.buffer, msg.path.byteOffset, msg.path.byteLength));
   } else if (msg.op === 'decision') {
     const k = `${msg.job}:${msg.seq}`;
@@ -45,6 +56,39 @@ function post(msg: FromWorker, transfer?: ArrayBuffer[]): void {
   port.postMessage(msg, transfer);
 }
 
+/**
+ * Blobs are packed here, in the thread that sealed them: the main thread receives whole packs (16 MiB, then
+ * handed back for reuse) instead of one buffer per blob, and hashes nothing.
+ */
+function appendToPack(blob: EncodedBlob): void {
+  const length = blob.sealed.length;
+  if (openPack && openPack.used + length > openPack.buf.length) closePack();
+  if (!openPack) {
+    let buf = sparePack;
+    sparePack = undefined;
+    if (!buf || buf.length < length) buf = Buffer.allocUnsafe(Math.max(data.packSize, length));
+    openPack = { buf, used: 0, entries: [] };
+  }
+  blob.sealed.copy(openPack.buf, openPack.used);
+  openPack.entries.push({ id: blob.id, type: 'data', offset: openPack.used, length, rawLength: blob.rawLength, compressed: blob.compressed });
+  openPack.used += length;
+  if (openPack.used >= data.packSize) closePack();
+}
+
+function closePack(): void {
+  const pack = openPack;
+  openPack = undefined;
+  if (!pack) return;
+  if (!pack.entries.length) {
+    sparePack ??= pack.buf;
+    return;
+  }
+  const header = encodePackHeader(key, pack.entries);
+  const id = createHash('sha256').update(pack.buf.subarray(0, pack.used)).update(header).digest('hex');
+  const body = pack.buf.byteOffset === 0 && pack.buf.byteLength === pack.buf.buffer.byteLength ? pack.buf : Buffer.from(pack.buf);
+  post({ op: 'pack', id, body, used: pack.used, header, entries: pack.entries }, [body.buffer as ArrayBuffer]);
+}
+
 class Cancelled extends Error {
   readonly code = 'ABORTED';
 }
@@ -52,16 +96,19 @@ class Cancelled extends Error {
 async function processFile(job: number, path: Buffer): Promise<void> {
   let fd: number | undefined;
   let window: Buffer | undefined;
+  let small: Buffer | undefined;
   try {
     fd = fs.openSync(path, 'r');
     const size = fs.fstatSync(fd).size;
     let chunks: Iterable<Buffer>;
     if (size < chunker.minSize) {
-      // Small file (the common case): one exact read; the loop below still notices if it grew meanwhile.
-      const whole = Buffer.allocUnsafe(size + 1);
+      // Small file (the common case): one read into a reused buffer (allocating one per file leaves garbage
+      // for the GC to find late, which shows as memory); the loop still notices if the file grew meanwhile.
+      const whole = smallBuffers.pop() ?? Buffer.allocUnsafe(chunker.minSize + 1);
+      small = whole;
       let got = 0;
-      while (got < whole.length) {
-        const n = fs.readSync(fd, whole, got, whole.length - got, null);
+      while (got < size + 1) {
+        const n = fs.readSync(fd, whole, got, size + 1 - got, null);
         if (n === 0) break;
         got += n;
       }
@@ -77,6 +124,7 @@ async function processFile(job: number, path: Buffer): Promise<void> {
     }
     const ids: string[] = [];
     let total = 0;
+    let added = 0;
     let seq = 0;
     for (const chunk of chunks) {
       if (cancelled.has(job)) throw new Cancelled('cancelled');
@@ -88,13 +136,13 @@ async function processFile(job: number, path: Buffer): Promise<void> {
       if (await decided) {
         if (cancelled.has(job)) throw new Cancelled('cancelled');
         const blob = encodeBlob(key, 'data', chunk, id);
-        const { data: sealed, transfer } = transferable(blob.sealed);
-        post({ op: 'blob', job, seq: mySeq, id, sealed, rawLength: blob.rawLength, compressed: blob.compressed }, transfer);
+        appendToPack(blob);
+        added += blob.rawLength;
       }
       ids.push(id);
       total += chunk.length;
     }
-    post({ op: 'done', job, ids, size: total });
+    post({ op: 'done', job, ids, size: total, added });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     post({ op: 'error', job, message: e.message, code: e.code });
@@ -102,5 +150,6 @@ async function processFile(job: number, path: Buffer): Promise<void> {
     cancelled.delete(job);
     if (fd !== undefined) fs.closeSync(fd);
     if (window) freeWindows.push(window);
+    if (small) smallBuffers.push(small);
   }
 }

@@ -30,7 +30,7 @@ export class Repository {
   indexFiles: string[] = [];
   private readonly pending = new Set<string>();
   private openPack: OpenPack = emptyPack();
-  private readonly savingPacks = new Set<Promise<void>>();
+  private readonly savingPacks = new Set<Promise<unknown>>();
   private savingBytes = 0;
   private unindexedPacks: Array<{ id: string; entries: PackEntry[] }> = [];
   private indexWrite: Promise<void> = Promise.resolve();
@@ -126,7 +126,7 @@ export class Repository {
     return this.index.has(id) || this.pending.has(id);
   }
 
-  /** Resolves when packs waiting for storage hold less than about two packs' worth of memory. */
+  /** Resolves when packs waiting for storage hold less than about two packs of memory. */
   async waitForRoom(signal?: AbortSignal): Promise<void> {
     while (this.savingBytes + this.openPack.size > 2 * this.config.packSize && this.savingPacks.size > 0) {
       throwIfAborted(signal);
@@ -165,34 +165,44 @@ export class Repository {
   private closePack(): void {
     const pack = this.openPack;
     this.openPack = emptyPack();
-    const size = pack.size;
+    const parts = [...pack.parts, encodePackHeader(this.key, pack.entries)];
+    const hash = createHash('sha256');
+    for (const p of parts) hash.update(p);
+    void this.storePack(hash.digest('hex'), parts, pack.entries);
+  }
+
+  /**
+   * Saves a finished pack (`parts` concatenated, `id` the SHA-256 of that) and indexes it: packs closed here
+   * and packs assembled by chunk workers go through the same accounting. Resolves to false when saving failed
+   * (the failure is then raised by the next waitForRoom, addBlob or flush). The caller may reuse `parts`
+   * once this settles.
+   */
+  storePack(id: string, parts: Buffer[], entries: PackEntry[]): Promise<boolean> {
+    const size = parts.reduce((n, p) => n + p.length, 0);
     this.savingBytes += size;
-    const saving = this.savePack(pack)
-      .catch((err: unknown) => {
-        this.failure ??= err;
-        for (const e of pack.entries) this.pending.delete(e.id);
-      })
+    const saving = this.writePack(id, parts, entries, size)
+      .then(
+        () => true,
+        (err: unknown) => {
+          this.failure ??= err;
+          for (const e of entries) this.pending.delete(e.id);
+          return false;
+        },
+      )
       .finally(() => {
         this.savingBytes -= size;
         this.savingPacks.delete(saving);
       });
     this.savingPacks.add(saving);
+    return saving;
   }
 
-  private async savePack(pack: OpenPack): Promise<void> {
-    const parts = [...pack.parts, encodePackHeader(this.key, pack.entries)];
-    const hash = createHash('sha256');
-    let total = 0;
-    for (const p of parts) {
-      hash.update(p);
-      total += p.length;
-    }
-    const id = hash.digest('hex');
+  private async writePack(id: string, parts: Buffer[], entries: PackEntry[], size: number): Promise<void> {
     await this.saveFile(`data/${id}`, Readable.from(parts));
-    this.bytesWritten += total;
-    this.index.addPack(id, pack.entries);
-    for (const e of pack.entries) this.pending.delete(e.id);
-    this.unindexedPacks.push({ id, entries: pack.entries });
+    this.bytesWritten += size;
+    this.index.addPack(id, entries);
+    for (const e of entries) this.pending.delete(e.id);
+    this.unindexedPacks.push({ id, entries });
     if (this.unindexedPacks.length >= PACKS_PER_INDEX_FILE) await this.writeIndexBatch();
   }
 
