@@ -68,6 +68,21 @@ describe('coffer command line against a real server', () => {
     assert.equal(who.project, PROJECT);
   });
 
+  test('on a terminal, login asks for the password and does not echo it', async (ctx) => {
+    const other = makeHome();
+    try {
+      const running = runCofferOnTerminal(['login', '--api', t.url, '--user', operator], { home: other.home, env: { COFFER_PASSWORD: undefined }, answer: { prompt: `Password for ${operator}:`, text: PASSWORD } });
+      if (!running) return ctx.skip('util-linux script is not installed: no pseudo-terminal to test on');
+      const result = await running;
+      assert.equal(result.code, 0, result.stdout);
+      assert.match(result.stdout, new RegExp(`Password for ${operator}: `));
+      assert.doesNotMatch(result.stdout, new RegExp(PASSWORD));
+      assert.match(result.stdout, /Logged in to /);
+    } finally {
+      other.remove();
+    }
+  });
+
   test('a wrong password is one line with the server message and exit 1', async () => {
     const other = makeHome();
     try {

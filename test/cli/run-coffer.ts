@@ -48,7 +48,10 @@ export function runCoffer(args: string[], options: { home: string; env?: Record<
 }
 
 /** Runs `coffer …` on a pseudo-terminal (util-linux `script`), the way a person at a terminal sees it; undefined without `script`. */
-export function runCofferOnTerminal(args: string[], options: { home: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<CofferResult> | undefined {
+export function runCofferOnTerminal(
+  args: string[],
+  options: { home: string; env?: Record<string, string | undefined>; timeoutMs?: number; answer?: { prompt: string; text: string } },
+): Promise<CofferResult> | undefined {
   if (!fs.existsSync('/usr/bin/script')) return undefined;
   const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
   const line = [process.execPath, '--import', import.meta.resolve('tsx'), path.join(REPO_ROOT, 'src', 'main.ts'), ...args].map(quote).join(' ');
@@ -59,10 +62,18 @@ export function runCofferOnTerminal(args: string[], options: { home: string; env
     env.XDG_CONFIG_HOME = path.join(options.home, 'config');
     env.COLUMNS = '100';
     delete env.NODE_TEST_CONTEXT;
-    const child = spawn('/usr/bin/script', ['-qec', line, '/dev/null'], { cwd: options.home, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/script', ['-qec', line, '/dev/null'], { cwd: options.home, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    let answered = false;
+    child.stdout!.on('data', (chunk) => {
+      stdout += chunk;
+      // Typed at the prompt, as a person would (Enter is a carriage return on a terminal).
+      if (options.answer && !answered && stdout.includes(options.answer.prompt)) {
+        answered = true;
+        child.stdin!.write(`${options.answer.text}\r`);
+      }
+    });
     child.stderr!.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
