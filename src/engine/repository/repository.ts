@@ -4,7 +4,7 @@ import type { VaultBackend } from '../backend/backend.js';
 import { isNotFoundError } from '../backend/errors.js';
 import { openJson, sealJson } from '../crypto/blob-cipher.js';
 import { describeIoError, IntegrityError, throwIfAborted } from '../errors.js';
-import { decodeBlob, encodeBlob, type EncodedBlob } from './blob-codec.js';
+import { blobId, decodeBlob, encodeBlob, type EncodedBlob } from './blob-codec.js';
 import { BlobIndex, type BlobLocation } from './blob-index.js';
 import { decodeIndexFile, encodeIndexFile } from './index-file.js';
 import { decodePackHeader, encodePackHeader, TRAILER_BYTES, type PackEntry } from './pack-format.js';
@@ -147,11 +147,11 @@ export class Repository {
 
   /** Encodes and stores a blob unless it is already known; returns its id. */
   async saveBlob(type: 'data' | 'tree', raw: Buffer, signal?: AbortSignal): Promise<string> {
-    const encoded = encodeBlob(this.key, type, raw);
-    if (this.claim(encoded.id)) return encoded.id;
+    const id = blobId(raw);
+    if (this.claim(id)) return id;
     await this.waitForRoom(signal);
-    this.addBlob(encoded);
-    return encoded.id;
+    this.addBlob(encodeBlob(this.key, type, raw, id));
+    return id;
   }
 
   /** Closes the open pack and waits until every pack is saved and listed in an index file. */
