@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -37,7 +38,7 @@ describe('coffer vault command line', () => {
       const src = path.join(dir, 'src');
       await fs.mkdir(path.join(src, 'sub'), { recursive: true });
       await fs.writeFile(path.join(src, 'a.txt'), 'alpha');
-      await fs.writeFile(path.join(src, 'sub', 'b.bin'), Buffer.alloc(5000, 7));
+      await fs.writeFile(path.join(src, 'sub', 'b.bin'), randomBytes(50_000));
 
       const init = await cli(['init', '--repo', repo]);
       assert.equal(init.code, 0, init.stderr);
@@ -84,8 +85,10 @@ describe('coffer vault command line', () => {
       assert.equal(viaFile.code, 0, viaFile.stderr);
 
       // A flipped byte: check fails, restore reports the file and exits 3, without a stack trace.
-      const [pack] = (await fs.readdir(path.join(repo, 'data'), { recursive: true })).filter((p) => p.includes('/'));
-      const packPath = path.join(repo, 'data', pack!);
+      // The data pack is the large one (b.bin is random); trees are packed separately.
+      const packs = (await fs.readdir(path.join(repo, 'data'), { recursive: true })).filter((p) => p.includes('/'));
+      const sized = await Promise.all(packs.map(async (p) => ({ p, size: (await fs.stat(path.join(repo, 'data', p))).size })));
+      const packPath = path.join(repo, 'data', sized.sort((a, b) => b.size - a.size)[0]!.p);
       const bytes = await fs.readFile(packPath);
       bytes[30] ^= 0xff;
       await fs.writeFile(packPath, bytes);
@@ -93,7 +96,8 @@ describe('coffer vault command line', () => {
       assert.equal(damaged.code, 1);
       assert.match(damaged.stderr, /error: pack/);
       const restore2 = await cli(['restore', 'latest', '--repo', repo, '--target', path.join(dir, 'out2')]);
-      assert.equal(restore2.code, 3);
+      assert.equal(restore2.code, 3, restore2.stderr);
+      assert.match(restore2.stderr, /error: .*sub\/b\.bin: .*(authentication|damaged)/);
       assert.doesNotMatch(restore2.stderr, /\n\s+at /, 'no stack trace');
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
