@@ -15,16 +15,17 @@ export interface PageQuery {
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
 
-function single(value: unknown, name: string): string | undefined {
+/** A query parameter given at most once, as text. */
+export function singleQueryValue(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value)) throw badRequest(`The query parameter "${name}" may be given only once.`);
   return String(value);
 }
 
 export function parsePageQuery(query: Record<string, unknown>, defaultSortDir: SortDir): PageQuery {
-  const marker = single(query.marker, 'marker');
-  const limitText = single(query.limit, 'limit');
-  const sortText = single(query.sort_dir, 'sort_dir');
+  const marker = singleQueryValue(query.marker, 'marker');
+  const limitText = singleQueryValue(query.limit, 'limit');
+  const sortText = singleQueryValue(query.sort_dir, 'sort_dir');
   let limit = DEFAULT_LIMIT;
   if (limitText !== undefined) {
     if (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_LIMIT) {
@@ -48,7 +49,7 @@ export function unknownMarker(marker: string): Error {
 
 /** Boolean query values as old clients send them: true/false in any case, 1/0. */
 export function parseBooleanQuery(value: unknown, name: string): boolean | undefined {
-  const text = single(value, name);
+  const text = singleQueryValue(value, name);
   if (text === undefined) return undefined;
   const lowered = text.toLowerCase();
   if (lowered === 'true' || lowered === '1') return true;
