@@ -363,6 +363,21 @@ describe('tasks: sweeper', () => {
     assert.equal((await req('GET', `/v3/tasks/${running.guid}`, w.creator)).body.state, 'RUNNING');
   });
 
+  it('fails a CANCELING task whose agent never confirmed the cancel, once the expiry has passed since the cancel', async () => {
+    const stuck = await createTask(t, w.agent.id, w.creator);
+    await reportState(t, w, stuck.guid, 'RUNNING');
+    const fresh = await createTask(t, w.agent.id, w.creator);
+    for (const task of [stuck, fresh]) assert.equal((await req('POST', `/v3/tasks/${task.guid}/actions/cancel`, w.creator)).status, 202);
+    const now = new Date(Date.now() + EXPIRY_SECONDS * 1000 + 10 * 60_000);
+    await setTaskTimes(t, fresh.guid, { created_at: toWireTime(new Date(now.getTime() - EXPIRY_SECONDS * 1000 - 60_000)), updated_at: toWireTime(new Date(now.getTime() - 1000)) });
+    await sweepTasks(t.server.ctx, now);
+    const failed = await req('GET', `/v3/tasks/${stuck.guid}`, w.creator);
+    assert.equal(failed.body.state, 'FAILED');
+    assert.deepEqual(failed.body.result, { failure_reason: 'Unable to determine completion status' });
+    assert.equal((await eventsOf(t, stuck.guid)).at(-1)?.name, 'task_failed');
+    assert.equal((await req('GET', `/v3/tasks/${fresh.guid}`, w.creator)).body.state, 'CANCELING', 'a recent cancel is left to the agent');
+  });
+
   it('the periodic sweeper (as the server starts it) expires a stale PENDING task on its own', async () => {
     const task = await createTask(t, w.agent.id, w.creator);
     await setTaskTimes(t, task.guid, { created_at: toWireTime(new Date(Date.now() - EXPIRY_SECONDS * 1000 - 1000)) });
