@@ -6,9 +6,19 @@ export interface PathRule {
   path: string;
 }
 
-/** Absolute, no trailing slash (except `/` itself), `.`/`..` resolved. */
+/** A path inside a snapshot: absolute, no trailing slash (except `/` itself), `.`/`..` resolved. */
 export function normalizePath(p: string): string {
   return path.posix.resolve('/', p);
+}
+
+/** A path on this machine: relative paths are taken from the current directory. */
+export function localPath(p: string): string {
+  return path.resolve(p);
+}
+
+/** Rules naming local paths (a backup's inclusions and exclusions), made absolute. */
+export function localRules(rules: PathRule[]): PathRule[] {
+  return rules.map((r) => ({ type: r.type, path: localPath(r.path) }));
 }
 
 /**

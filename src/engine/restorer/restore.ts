@@ -1,6 +1,6 @@
 import type { BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
-import { normalizePath, PathFilter } from '../archiver/path-filter.js';
+import { localPath, PathFilter } from '../archiver/path-filter.js';
 import type { FileError } from '../archiver/backup-types.js';
 import { abortError, VaultError } from '../errors.js';
 import type { Repository } from '../repository/repository.js';
@@ -31,7 +31,7 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
   const started = Date.now();
   const snapshot = findSnapshot(await loadSnapshots(repo), options.snapshot);
   const filter = new PathFilter(options.inclusions ?? [], options.exclusions ?? []);
-  const targetRoot = Buffer.from(options.target ? normalizePath(options.target) : '/');
+  const targetRoot = Buffer.from(options.target ? localPath(options.target) : '/');
   const trees = new TreeLoader(repo);
   const chown = process.getuid?.() === 0;
   const errors: FileError[] = [];
