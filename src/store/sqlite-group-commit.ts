@@ -88,6 +88,7 @@ class Lease implements DatabaseConnection {
 }
 
 const REQUEST_SAVEPOINT = 'coffer_request';
+const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const STATEMENT_CACHE_SIZE = 500;
 const BUSY_WAIT_MS = 5000;
 
@@ -151,6 +152,19 @@ class GroupCommitSqliteDriver implements Driver {
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     this.#release(connection as Lease);
+  }
+
+  // Savepoints a caller opens inside its transaction nest inside the request's own savepoint.
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    this.#db.exec(`SAVEPOINT ${quoted(name)}`);
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    this.#db.exec(`ROLLBACK TO ${quoted(name)}`);
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    this.#db.exec(`RELEASE ${quoted(name)}`);
   }
 
   async destroy(): Promise<void> {

@@ -125,6 +125,17 @@ describe(`store conformance (${engine})`, () => {
       assert.deepEqual(ran.sort(), ['a', 'c']);
     });
 
+    it('savepoints inside a transaction roll back only their part', async () => {
+      const { projectId } = await insertJobWithParents(store.db);
+      const trx = await store.db.startTransaction().execute();
+      await insertEvent({ db: trx } as never, projectId, 'kept');
+      const inner = await trx.savepoint('inner').execute();
+      await insertEvent({ db: inner } as never, projectId, 'undone');
+      await (await inner.rollbackToSavepoint('inner').execute()).commit().execute();
+      const names = (await store.db.selectFrom('events').select('name').where('project_id', '=', projectId).execute()).map((r) => r.name);
+      assert.deepEqual(names, ['kept']);
+    });
+
     it('a committed transaction is visible to another connection as soon as transaction() resolves', async () => {
       const other = await database.open();
       try {
