@@ -11,6 +11,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 const NOTIFY_CHANNEL = 'coffer_events';
 const MIGRATION_LOCK_KEY = 4_242_001;
+const RETRIED_TRANSACTION_ATTEMPTS = 5;
 
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 
@@ -92,19 +93,28 @@ export async function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOpt
     db,
     capabilities: { engine: 'postgres', sharedAcrossNodes: true, commitOrder: 'insert-lock', groupCommit: false },
     async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-      const callbacks: (() => void)[] = [];
-      const result = await db.transaction().execute((trx) =>
-        work({
-          db: trx,
-          afterCommit: (cb) => callbacks.push(cb),
-          // NOTIFY inside a transaction is delivered by PostgreSQL at commit, and dropped on rollback.
-          notify: async (channel, payload) => {
-            await sql`SELECT pg_notify(${NOTIFY_CHANNEL}, ${`${channel}|${payload}`})`.execute(trx);
-          },
-        }),
-      );
-      for (const cb of callbacks) cb();
-      return result;
+      for (let attempt = 1; ; attempt++) {
+        const callbacks: (() => void)[] = [];
+        try {
+          const result = await db.transaction().execute((trx) =>
+            work({
+              db: trx,
+              afterCommit: (cb) => callbacks.push(cb),
+              // NOTIFY inside a transaction is delivered by PostgreSQL at commit, and dropped on rollback.
+              notify: async (channel, payload) => {
+                await sql`SELECT pg_notify(${NOTIFY_CHANNEL}, ${`${channel}|${payload}`})`.execute(trx);
+              },
+            }),
+          );
+          for (const cb of callbacks) cb();
+          return result;
+        } catch (error) {
+          // A deadlock victim (e.g. two writers taking a row lock and the event-order lock in opposite orders) or a
+          // serialization failure is rolled back whole: running it again is safe and is what the client would do.
+          const code = (error as { code?: string } | null)?.code;
+          if (attempt >= RETRIED_TRANSACTION_ATTEMPTS || (code !== '40P01' && code !== '40001')) throw error;
+        }
+      }
     },
     async notify(channel, payload) {
       await sql`SELECT pg_notify(${NOTIFY_CHANNEL}, ${`${channel}|${payload}`})`.execute(db);

@@ -8,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { migrate } from '../../src/store/migrate.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
-import type { Store } from '../../src/store/store.js';
+import type { Store, Tx } from '../../src/store/store.js';
 import { createTestDatabase, testEngine, type TestDatabase } from '../helpers/test-store.js';
 import { insertEvent, insertJobWithParents } from './store-rows.js';
 
@@ -123,6 +123,27 @@ describe(`store conformance (${engine})`, () => {
       const names = (await store.db.selectFrom('events').select('name').where('project_id', '=', projectId).execute()).map((r) => r.name);
       assert.deepEqual(names.sort(), ['a', 'c']);
       assert.deepEqual(ran.sort(), ['a', 'c']);
+    });
+
+    it('transactions that take a row and the event order in opposite orders both complete', async () => {
+      const { projectId, jobId } = await insertJobWithParents(store.db);
+      const touchJob = (tx: Tx, value: string) => tx.db.updateTable('jobs').set({ results: JSON.stringify({ value }) }).where('id', '=', jobId).execute();
+      for (let round = 0; round < 5; round++) {
+        await Promise.all([
+          store.transaction(async (tx) => {
+            await insertEvent(tx, projectId, 'event-first');
+            await delay(20);
+            await touchJob(tx, 'a');
+          }),
+          store.transaction(async (tx) => {
+            await touchJob(tx, 'b');
+            await delay(20);
+            await insertEvent(tx, projectId, 'row-first');
+          }),
+        ]);
+      }
+      const count = await store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).executeTakeFirstOrThrow();
+      assert.equal(Number(count.n), 10);
     });
 
     it('savepoints inside a transaction roll back only their part', async () => {
