@@ -15,6 +15,7 @@ const WORK = fileURLToPath(new URL('../.work/engine/', import.meta.url));
 const TREE = path.join(WORK, 'tree');
 const PHASES = ['first backup', 'no-change backup', '5% changed backup', 'full restore'] as const;
 type Phase = (typeof PHASES)[number];
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 
 interface ToolResult {
   tool: BackupTool;
@@ -60,27 +61,35 @@ async function main(): Promise<void> {
   }
   const repoOf = (t: BackupTool) => path.join(WORK, `repo-${t.name.split(' ')[0]}`);
   const record = async (r: ToolResult, phase: Phase, m: Measurement) => {
-    r.phases[phase] = { ...m, vaultBytes: await directoryBytes(repoOf(r.tool)) };
+    const earlier = r.phases[phase];
+    if (!earlier || m.wallS < earlier.wallS) r.phases[phase] = { ...m, vaultBytes: await directoryBytes(repoOf(r.tool)) };
     process.stderr.write(`${r.tool.name.padEnd(11)} ${phase.padEnd(18)} ${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s CPU, ${m.peakRssMiB.toFixed(0)} MiB RSS\n`);
   };
 
-  for (const r of tools) {
-    const repo = repoOf(r.tool);
-    for (const p of [repo, `${repo}-cache`, `${repo}-home`]) await fs.rm(p, { recursive: true, force: true });
-    await r.tool.init(repo);
-    await record(r, 'first backup', await r.tool.backup(repo, TREE, 1));
-    await record(r, 'no-change backup', await r.tool.backup(repo, TREE, 2));
+  // Other work on the machine skews single runs: the first backup and the restore run ROUNDS times, tools
+  // taking turns, and the fastest run of each tool counts.
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const r of tools) {
+      const repo = repoOf(r.tool);
+      for (const p of [repo, `${repo}-cache`, `${repo}-home`]) await fs.rm(p, { recursive: true, force: true });
+      await r.tool.init(repo);
+      await record(r, 'first backup', await r.tool.backup(repo, TREE, 1));
+    }
   }
+  for (const r of tools) await record(r, 'no-change backup', await r.tool.backup(repoOf(r.tool), TREE, 2));
   const changed = await changeFivePercent(TREE, planTree());
   await fs.writeFile(path.join(WORK, 'changed.json'), JSON.stringify(changed.map((f) => f.rel)));
   for (const r of tools) await record(r, '5% changed backup', await r.tool.backup(repoOf(r.tool), TREE, 3));
-  for (const r of tools) {
-    const target = path.join(WORK, `restore-${r.tool.name.split(' ')[0]}`);
-    await fs.rm(target, { recursive: true, force: true });
-    await record(r, 'full restore', await r.tool.restore(repoOf(r.tool), target, 3));
-    const restored = await directoryBytes(target);
-    if (restored !== (await directoryBytes(TREE))) process.stderr.write(`WARNING: ${r.tool.name} restored ${restored} bytes, tree has ${treeBytes}\n`);
-    await fs.rm(target, { recursive: true, force: true });
+  const changedBytes = await directoryBytes(TREE);
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const r of tools) {
+      const target = path.join(WORK, `restore-${r.tool.name.split(' ')[0]}`);
+      await fs.rm(target, { recursive: true, force: true });
+      await record(r, 'full restore', await r.tool.restore(repoOf(r.tool), target, 3));
+      const restored = await directoryBytes(target);
+      if (restored !== changedBytes) process.stderr.write(`WARNING: ${r.tool.name} restored ${restored} bytes, the tree has ${changedBytes}\n`);
+      await fs.rm(target, { recursive: true, force: true });
+    }
   }
   await restoreOriginals();
 
@@ -89,7 +98,7 @@ async function main(): Promise<void> {
 
 function printReport(tools: ToolResult[], treeBytes: number, fileCount: number): void {
   const mib = (b: number) => (b / 2 ** 20).toFixed(1);
-  console.log(`\nCoffer vault engine benchmark: ${fileCount} files, ${mib(treeBytes)} MiB (warm page cache)\n`);
+  console.log(`\nCoffer vault engine benchmark: ${fileCount} files, ${mib(treeBytes)} MiB (warm page cache; first backup and restore: best of ${ROUNDS})\n`);
   console.log('tool        phase               wall s   CPU s  peak RSS MiB  vault MiB');
   for (const r of tools) {
     for (const phase of PHASES) {
