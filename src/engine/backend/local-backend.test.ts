@@ -23,3 +23,20 @@ it('local backend leaves no temporary files behind after saves', async () => {
     await fs.rm(dir, { recursive: true, force: true });
   }
 });
+
+it('local backend removes temporaries older than an hour left by a crashed save', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'coffer-local-be-'));
+  try {
+    await fs.mkdir(path.join(dir, 'tmp'));
+    const old = path.join(dir, 'tmp', 'data-abcd.123456');
+    const fresh = path.join(dir, 'tmp', 'data-abce.654321');
+    await fs.writeFile(old, 'half a pack');
+    await fs.writeFile(fresh, 'being written right now');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    await fs.utimes(old, twoHoursAgo, twoHoursAgo);
+    await new LocalBackend(dir).save('config', Buffer.from('x'));
+    assert.deepEqual(await fs.readdir(path.join(dir, 'tmp')), ['data-abce.654321']);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});

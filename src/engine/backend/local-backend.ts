@@ -37,7 +37,10 @@ export class LocalBackend implements VaultBackend {
   async save(name: string, data: Buffer | Readable): Promise<void> {
     const finalPath = this.pathOf(name);
     const tmpDir = path.join(this.location, 'tmp');
-    await this.ensureDir(tmpDir);
+    if (!this.knownDirs.has(tmpDir)) {
+      await this.ensureDir(tmpDir);
+      await removeStaleTemporaries(tmpDir);
+    }
     await this.ensureDir(path.dirname(finalPath));
     const tmpPath = path.join(tmpDir, `${name.replace('/', '-')}.${randomBytes(6).toString('hex')}`);
     // Lock files only matter while their writer lives (a crash makes them stale anyway): no fsync for them.
@@ -242,4 +245,16 @@ async function readDirSafe(dir: string): Promise<string[]> {
 
 function mapNotFound(err: unknown, name: string): unknown {
   return (err as NodeJS.ErrnoException).code === 'ENOENT' ? new BackendNotFoundError(name) : err;
+}
+
+/** Half-written files of a process that crashed mid-save; one hour is far longer than any save takes. */
+const STALE_TEMPORARY_MS = 60 * 60 * 1000;
+
+async function removeStaleTemporaries(tmpDir: string): Promise<void> {
+  const cutoff = Date.now() - STALE_TEMPORARY_MS;
+  for (const name of await readDirSafe(tmpDir)) {
+    const file = path.join(tmpDir, name);
+    const st = await fs.stat(file).catch(() => undefined);
+    if (st && st.mtimeMs < cutoff) await fs.rm(file, { force: true }).catch(() => undefined);
+  }
 }
