@@ -54,7 +54,7 @@ export function planForget(snapshots: SnapshotInfo[], policy: ForgetPolicy): { r
 }
 
 export async function runForget(repo: Repository, policy: ForgetPolicy): Promise<ForgetResult> {
-  const { remove, keep } = planForget(await loadSnapshots(repo), policy);
+  const { remove, keep } = planForget(await loadSnapshots(repo, { strict: true }), policy);
   if (!policy.dryRun) for (const s of remove) await repo.backend.remove(`snapshots/${s.hash}`);
   return { removedSnapshotIds: remove.map((s) => s.id), keptSnapshotIds: keep.map((s) => s.id) };
 }

@@ -37,7 +37,7 @@ export async function runPrune(repo: Repository, options: PruneOptions): Promise
   const bytesBefore = await vaultBytes(repo);
   const removedSnapshotIds = options.policy ? (await runForget(repo, options.policy)).removedSnapshotIds : [];
   await repo.indexUnlistedPacks();
-  const used = await collectUsedBlobs(repo, await loadSnapshots(repo));
+  const used = await collectUsedBlobs(repo, await loadSnapshots(repo, { strict: true }));
   const oldIndexFiles = [...repo.indexFiles];
 
   const have = new Set<string>();

@@ -78,6 +78,9 @@ describe('vault integrity', () => {
       const [index] = await backend.list('index/');
       backend.raw(snap!.name)![20] ^= 0x80;
       backend.raw(index!.name)![20] ^= 0x80;
+      // The damaged snapshot is left out of listings instead of breaking them, but prune refuses to run.
+      assert.deepEqual(await vault.listSnapshots(), []);
+      await assert.rejects(vault.prune(), (err: unknown) => err instanceof VaultError && err.code === 'CORRUPT');
       const result = await vault.check();
       assert.ok(result.errors.some((e) => e.startsWith(snap!.name)), result.errors.join('\n'));
       assert.ok(result.errors.some((e) => e.startsWith(index!.name)), result.errors.join('\n'));

@@ -1,14 +1,28 @@
-import { VaultError } from '../errors.js';
+import { isNotFoundError } from '../backend/errors.js';
+import { IntegrityError, VaultError } from '../errors.js';
 import { mapLimit, type Repository } from '../repository/repository.js';
 import { snapshotInfo, type SnapshotFile, type SnapshotInfo } from './snapshot.js';
 
 /** A snapshot named by its numeric id, its hex id (or a unique prefix of at least 6 digits), or `latest`. */
 export type SnapshotRef = number | string;
 
-export async function loadSnapshots(repo: Repository): Promise<SnapshotInfo[]> {
+/**
+ * All readable snapshots, oldest first. A snapshot file that fails authentication is left out (`check`
+ * reports it) so that one damaged file does not stop backups and restores of everything else. `strict`
+ * (prune) fails instead: data must never be judged unused because a snapshot could not be read.
+ */
+export async function loadSnapshots(repo: Repository, options: { strict?: boolean } = {}): Promise<SnapshotInfo[]> {
   const files = await repo.backend.list('snapshots/');
-  const infos = await mapLimit(files, 8, async (f) => snapshotInfo(f.name.slice('snapshots/'.length), await repo.loadJsonFile<SnapshotFile>(f.name)));
-  return infos.sort((a, b) => a.time.localeCompare(b.time) || a.hash.localeCompare(b.hash));
+  const infos = await mapLimit(files, 8, async (f) => {
+    try {
+      return snapshotInfo(f.name.slice('snapshots/'.length), await repo.loadJsonFile<SnapshotFile>(f.name));
+    } catch (err) {
+      if (isNotFoundError(err)) return undefined; // forgotten meanwhile
+      if (!options.strict && (err instanceof IntegrityError || err instanceof SyntaxError)) return undefined;
+      throw err;
+    }
+  });
+  return infos.filter((s): s is SnapshotInfo => s !== undefined).sort((a, b) => a.time.localeCompare(b.time) || a.hash.localeCompare(b.hash));
 }
 
 export function findSnapshot(snapshots: SnapshotInfo[], ref: SnapshotRef): SnapshotInfo {
