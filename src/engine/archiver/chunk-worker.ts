@@ -135,7 +135,7 @@ async function processFile(job: number, path: Buffer): Promise<void> {
       // The window is not touched while this file waits: other files use their own windows.
       if (await decided) {
         if (cancelled.has(job)) throw new Cancelled('cancelled');
-        const blob = encodeBlob(key, 'data', chunk, id);
+        const blob = encodeBlob(key, 'data', chunk, id, data.compressionQuality);
         appendToPack(blob);
         added += blob.rawLength;
       }

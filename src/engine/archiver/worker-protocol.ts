@@ -5,6 +5,7 @@ export interface ChunkWorkerData {
   key: Uint8Array;
   chunker: ChunkerParams;
   packSize: number;
+  compressionQuality: number;
 }
 
 export type ToWorker =

@@ -18,8 +18,8 @@ export function blobId(raw: Buffer): string {
   return createHash('sha256').update(raw).digest('hex');
 }
 
-export function encodeBlob(key: Buffer, type: BlobType, raw: Buffer, id = blobId(raw)): EncodedBlob {
-  const { data, compressed } = compressIfWorthIt(raw);
+export function encodeBlob(key: Buffer, type: BlobType, raw: Buffer, id = blobId(raw), quality?: number): EncodedBlob {
+  const { data, compressed } = compressIfWorthIt(raw, quality);
   return { id, type, sealed: seal(key, data), rawLength: raw.length, compressed };
 }
 

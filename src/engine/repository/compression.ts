@@ -9,7 +9,11 @@ import zlib from 'node:zlib';
  * 0.337, brotli q2 134 MB/s at 0.313.
  */
 
-export function compressIfWorthIt(raw: Buffer): { data: Buffer; compressed: boolean } {
+/** Brotli quality per vault compression setting: `fast` is the default, `small` trades CPU for size. */
+export const COMPRESSION_QUALITY = { fast: 1, small: 4 } as const;
+export type CompressionSetting = keyof typeof COMPRESSION_QUALITY;
+
+export function compressIfWorthIt(raw: Buffer, quality: number = COMPRESSION_QUALITY.fast): { data: Buffer; compressed: boolean } {
   if (raw.length < 64 || looksIncompressible(raw)) return { data: raw, compressed: false };
   // A window no larger than the chunk compresses the same and allocates far less per call.
   const lgwin = Math.min(22, Math.max(16, Math.ceil(Math.log2(raw.length))));
@@ -18,7 +22,7 @@ export function compressIfWorthIt(raw: Buffer): { data: Buffer; compressed: bool
     // that the GC only finds late, which shows as resident memory).
     chunkSize: 64 * 1024,
     params: {
-      [zlib.constants.BROTLI_PARAM_QUALITY]: 1,
+      [zlib.constants.BROTLI_PARAM_QUALITY]: quality,
       [zlib.constants.BROTLI_PARAM_LGWIN]: lgwin,
       [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
     },

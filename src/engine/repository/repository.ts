@@ -8,7 +8,7 @@ import { blobId, decodeBlob, encodeBlob, type EncodedBlob } from './blob-codec.j
 import { BlobIndex, type BlobLocation } from './blob-index.js';
 import { decodeIndexFile, encodeIndexFile } from './index-file.js';
 import { decodePackHeader, encodePackHeader, TRAILER_BYTES, type PackEntry } from './pack-format.js';
-import type { VaultConfig } from './vault-config.js';
+import { compressionQuality, type VaultConfig } from './vault-config.js';
 
 interface OpenPack {
   parts: Buffer[];
@@ -150,7 +150,7 @@ export class Repository {
     const id = blobId(raw);
     if (this.claim(id)) return id;
     await this.waitForRoom(signal);
-    this.addBlob(encodeBlob(this.key, type, raw, id));
+    this.addBlob(encodeBlob(this.key, type, raw, id, compressionQuality(this.config)));
     return id;
   }
 

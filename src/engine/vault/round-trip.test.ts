@@ -74,6 +74,25 @@ describe('backup and restore round trips', () => {
     });
   });
 
+  it('stores text smaller with compression "small" and restores it exactly', async () => {
+    await withTempDir('small', async (dir) => {
+      const src = path.join(dir, 'src');
+      await fs.mkdir(src);
+      const lines = Array.from({ length: 40_000 }, (_, i) => `${1_700_000_000 + i} INFO request id=${(i * 2654435761 >>> 0).toString(16)} took ${i % 977} ms\n`);
+      await fs.writeFile(path.join(src, 'app.log'), lines.join(''));
+      const stored: Record<string, number> = {};
+      for (const compression of ['fast', 'small'] as const) {
+        const vault = await initVault(new MemoryBackend(), 'pw', { scrypt: TEST_SCRYPT, compression });
+        await vault.backup({ paths: [src] });
+        stored[compression] = (await vault.stats()).storedBytes;
+        const out = path.join(dir, `out-${compression}`);
+        await vault.restore({ snapshot: 'latest', target: out });
+        await assertSameTree(src, path.join(out, src));
+      }
+      assert.ok(stored.small! < stored.fast!, `small ${stored.small} < fast ${stored.fast}`);
+    });
+  });
+
   it('round-trips files on the default chunk boundaries', async () => {
     await withTempDir('bounds', async (dir) => {
       const src = path.join(dir, 'src');

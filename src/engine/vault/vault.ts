@@ -8,6 +8,7 @@ import type { BackupOptions, BackupSummary } from '../archiver/backup-types.js';
 import { runRestore } from '../restorer/restore.js';
 import type { RestoreOptions, RestoreSummary } from '../restorer/restore-types.js';
 import { Repository } from '../repository/repository.js';
+import { COMPRESSION_QUALITY, type CompressionSetting } from '../repository/compression.js';
 import { newVaultConfig, type VaultConfig } from '../repository/vault-config.js';
 import { runCheck, type CheckOptions, type CheckResult } from '../maintenance/check.js';
 import { runForget, type ForgetPolicy, type ForgetResult } from '../maintenance/forget.js';
@@ -22,6 +23,8 @@ import { listKeyInfos, newMasterKey, saveKeyFile, unlockVault, type KeyInfo } fr
 
 export interface InitOptions {
   scrypt?: ScryptCost;
+  /** `fast` (default) or `small`: smaller vault for about three times the compression CPU. */
+  compression?: CompressionSetting;
   packSize?: number;
   chunker?: { minSize?: number; avgSize?: number; maxSize?: number };
 }
@@ -31,7 +34,10 @@ export async function initVault(backend: VaultBackend, password: string, options
   const exists = await backend.stat('config').then(() => true, (err: unknown) => (isNotFoundError(err) ? false : Promise.reject(err)));
   if (exists) throw new VaultError('VAULT_EXISTS', `a vault already exists at ${backend.location}`);
   const masterKey = newMasterKey();
-  const config = newVaultConfig({ chunker: options.chunker, packSize: options.packSize });
+  if (options.compression && !(options.compression in COMPRESSION_QUALITY)) {
+    throw new VaultError('INVALID_ARGUMENT', `compression must be one of ${Object.keys(COMPRESSION_QUALITY).join(', ')}`);
+  }
+  const config = newVaultConfig({ chunker: options.chunker, packSize: options.packSize, compression: options.compression });
   const keyId = await saveKeyFile(backend, password, masterKey, options.scrypt);
   // The config is written last: its presence is what makes the directory a vault.
   await backend.save('config', sealJson(masterKey, config));
