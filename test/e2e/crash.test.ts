@@ -34,6 +34,7 @@ for (const { engine, skip } of engines) {
         /** The highest state each cleanup was acknowledged in (created = start_requested). */
         const acknowledged = new Map<string, string>();
         let killed = false;
+        let failure: unknown = null;
         const drive = async () => {
           while (!killed) {
             try {
@@ -47,17 +48,20 @@ for (const { engine, skip } of engines) {
               }
             } catch (error) {
               if (killed) return; // the request in flight at the kill has no answer: it may or may not be there
+              failure = error;
               throw error;
             }
           }
         };
         const clients = Array.from({ length: 12 }, drive);
-        const killAfter = 400 + Math.floor(Math.random() * 1200);
+        // Under way first (a slow machine may need a while), then a random moment.
+        while (acknowledged.size < 10 && failure === null) await new Promise((resolve) => setTimeout(resolve, 20));
+        const killAfter = 100 + Math.floor(Math.random() * 1200);
         await new Promise((resolve) => setTimeout(resolve, killAfter));
         killed = true;
         await server.kill();
         await Promise.all(clients);
-        t.diagnostic(`SIGKILL after ${killAfter} ms; ${acknowledged.size} cleanups acknowledged`);
+        t.diagnostic(`SIGKILL ${killAfter} ms after the 10th cleanup; ${acknowledged.size} cleanups acknowledged`);
         assert.ok(acknowledged.size > 10, 'the client got reports through before the kill');
 
         server = await spawnServer(env);
