@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { availableCores } from './cpu-probe.js';
 import { directoryBytes, type Measurement } from './measure.js';
 import { borg, coffer, compileCoffer, ensureInstalled, restic, type BackupTool } from './tools.js';
 import { changeFivePercent, fileContent, planTree, writeTree } from './tree-generator.js';
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   process.stderr.write(`tree: ${fileCount} files, ${(treeBytes / 2 ** 30).toFixed(2)} GiB at ${TREE}\n`);
 
   await compileCoffer();
+  const coresBefore = await availableCores();
   const tools: ToolResult[] = [];
   for (const tool of [coffer, restic, borg]) {
     if (await ensureInstalled(tool)) tools.push({ tool, phases: {} });
@@ -92,8 +94,10 @@ async function main(): Promise<void> {
     }
   }
   await restoreOriginals();
+  const coresAfter = await availableCores();
 
   printReport(tools, treeBytes, fileCount);
+  console.log(`\ncores available to one process (of 2 threads spinning): ${coresBefore.toFixed(2)} before, ${coresAfter.toFixed(2)} after the runs`);
 }
 
 function printReport(tools: ToolResult[], treeBytes: number, fileCount: number): void {
