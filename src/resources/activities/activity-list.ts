@@ -34,8 +34,10 @@ function activityRelation(db: Kysely<Database>, scope: ActivityScope, message: A
     .where('project_id', '=', scope.projectId);
   if (scope.agentId !== undefined) jobs = jobs.where('agent_id', '=', scope.agentId);
   if (scope.configurationId !== undefined) jobs = jobs.where('configuration_id', '=', scope.configurationId);
-  if (message.types) jobs = jobs.where('kind', 'in', message.types.filter((type) => type !== 'task'));
+  // `IN ()` is not valid SQL on every engine: asking only for tasks leaves no job kind, which selects no job.
+  const jobKinds = message.types?.filter((type) => type !== 'task');
   if (!wantsJobs) jobs = jobs.where(sql<boolean>`1 = 0`);
+  else if (jobKinds) jobs = jobs.where('kind', 'in', jobKinds);
   if (message.states) jobs = jobs.where('state', 'in', message.states);
   if (message.agentIds) jobs = jobs.where('agent_id', 'in', message.agentIds);
   if (message.configurationIds) jobs = jobs.where('configuration_id', 'in', message.configurationIds);
