@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { Database } from './database.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
-import type { NotificationListener, Store, Tx } from './store.js';
+import { MISSED_NOTIFICATIONS, type NotificationListener, type Store, type Tx } from './store.js';
 
 // int8 columns (sequences, sizes) fit in a double for every value Coffer stores.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -86,7 +86,10 @@ export async function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOpt
       return;
     }
     listenerClient = client;
+    if (everListened) bus.emit('notification', MISSED_NOTIFICATIONS, '');
+    everListened = true;
   }
+  let everListened = false;
   await connectListener();
 
   return {

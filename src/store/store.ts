@@ -33,6 +33,12 @@ export interface Tx {
 
 export type NotificationListener = (channel: string, payload: string) => void;
 
+/**
+ * Sent to listeners when notifications may have been missed (the listening connection was lost and is back):
+ * whoever waits for one should look again.
+ */
+export const MISSED_NOTIFICATIONS = '*missed*';
+
 export interface Store {
   readonly db: Kysely<Database>;
   readonly capabilities: StoreCapabilities;

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { loadServerConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
-import type { Store } from '../../src/store/store.js';
+import { MISSED_NOTIFICATIONS, type Store } from '../../src/store/store.js';
 import { createTestDatabase, testEngine, type TestDatabase } from '../helpers/test-store.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
@@ -71,7 +71,17 @@ describe('store: database unavailable', { skip }, () => {
       assert.ok(Number(tasks.retryAfter) > 0, 'v3: Retry-After');
     }
 
+    // Whatever was notified during the outage is lost: once listening again, the store says so, so long polls look again.
+    const toldMissed = new Promise<void>((resolve) => {
+      const stop = store.listen((channel) => {
+        if (channel === MISSED_NOTIFICATIONS) {
+          stop();
+          resolve();
+        }
+      });
+    });
     await proxy.restore();
+    await Promise.race([toldMissed, delay(10_000).then(() => Promise.reject(new Error('no missed-notifications signal after the outage')))]);
     const deadline = Date.now() + 5000;
     let status = 0;
     while (Date.now() < deadline && (status = (await get('/ready')).status) !== 204) await delay(50);

@@ -1,4 +1,4 @@
-import type { Store, Tx } from '../../store/store.js';
+import { MISSED_NOTIFICATIONS, type Store, type Tx } from '../../store/store.js';
 import { isoNow } from '../../server/time.js';
 
 export interface EventInput {
@@ -45,6 +45,7 @@ export class EventHub {
 
   constructor(private readonly store: Store) {
     this.unlisten = store.listen((channel, payload) => {
+      if (channel === MISSED_NOTIFICATIONS) return this.wakeAll();
       if (channel !== CHANNEL) return;
       const cut = payload.indexOf('\t');
       const projectId = cut < 0 ? payload : payload.slice(0, cut);
@@ -118,6 +119,11 @@ export class EventHub {
   close(): void {
     this.closed = true;
     this.unlisten();
+    this.wakeAll();
+  }
+
+  /** Every long poll looks again (after missed notifications, or to answer before the server stops). */
+  private wakeAll(): void {
     for (const set of [...this.waiters.values()]) for (const waiter of [...set]) waiter.wake();
   }
 }
