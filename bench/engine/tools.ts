@@ -50,6 +50,7 @@ export async function compileCoffer(): Promise<void> {
     '--strict', '--skipLibCheck', '--types', 'node',
     path.join(ROOT, 'src/cli/vault/standalone.ts'),
     path.join(ROOT, 'src/engine/archiver/chunk-worker.ts'),
+    path.join(ROOT, 'src/engine/restorer/decode-worker.ts'),
   ]);
 }
 
