@@ -25,22 +25,25 @@ const MAX_ATTEMPTS = 8;
  * Applies an allowed patch atomically with compare-and-set on the job's version. When another writer got there
  * first, the report is judged again against the job's new state, so concurrent reports behave as if serialised.
  * Returns false when the patch changed nothing (a retried report).
+ *
+ * `known` is the job as the request already read it: the first attempt tries the compare-and-set against it and
+ * saves a query. Only a change can be decided on it; a refusal or a no-op is judged again on a fresh read, since the
+ * job may have moved on in between.
  */
-export async function applyJobPatch(ctx: AppContext, jobId: string, actor: Actor, message: JobPatchMessage, hooks: JobPatchHooks): Promise<boolean> {
+export async function applyJobPatch(ctx: AppContext, known: Job, actor: Actor, message: JobPatchMessage, hooks: JobPatchHooks): Promise<boolean> {
+  let candidate: Job | undefined = known;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const outcome = await ctx.store.transaction(async (tx) => {
-      const row = await tx.db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow();
-      const job = jobFromRow(row);
-      if (message.tests.length > 0) {
-        const document = hooks.present(job);
-        message.tests.forEach((test, index) => assertTest(document, test.path, parsePointer(test.path), (test as { value: unknown }).value, index));
+      const read = async () => jobFromRow(await tx.db.selectFrom('jobs').selectAll().where('id', '=', known.id).executeTakeFirstOrThrow());
+      let job = candidate ?? (await read());
+      let judged = judge(job, actor, message, hooks, candidate !== undefined);
+      candidate = undefined;
+      if (judged === 'reread') {
+        job = await read();
+        judged = judge(job, actor, message, hooks, false);
       }
-      const draft: Job = structuredClone(job);
-      for (const write of message.writes) write.field.write(draft, write.value);
-      const writesState = message.writes.some((w) => w.field.path === '/state');
-      const stateChange = writesState ? assertTransition(hooks.machine, job.state, draft.state, actor) : 'unchanged';
-      if (!differs(job, draft)) return 'unchanged' as const;
-      if (isTerminal(hooks.machine, job.state)) throw conflict(hooks.machine.terminalMessage);
+      if (judged === 'reread' || judged === 'unchanged') return 'unchanged' as const;
+      const { draft, stateChange } = judged;
 
       const now = isoNow();
       const updated = await tx.db
@@ -79,6 +82,26 @@ export async function applyJobPatch(ctx: AppContext, jobId: string, actor: Actor
     if (outcome !== 'retry') return outcome === 'changed';
   }
   throw conflict('The job is being changed by several writers at once; try again.');
+}
+
+/** The patch judged against `job`: refused (throws), a no-op, or the new job; 'reread' when `job` may be stale. */
+function judge(job: Job, actor: Actor, message: JobPatchMessage, hooks: JobPatchHooks, unverified: boolean): 'reread' | 'unchanged' | { draft: Job; stateChange: 'change' | 'unchanged' } {
+  try {
+    if (message.tests.length > 0) {
+      const document = hooks.present(job);
+      message.tests.forEach((test, index) => assertTest(document, test.path, parsePointer(test.path), (test as { value: unknown }).value, index));
+    }
+    const draft: Job = structuredClone(job);
+    for (const write of message.writes) write.field.write(draft, write.value);
+    const writesState = message.writes.some((w) => w.field.path === '/state');
+    const stateChange = writesState ? assertTransition(hooks.machine, job.state, draft.state, actor) : 'unchanged';
+    if (!differs(job, draft)) return unverified ? 'reread' : 'unchanged';
+    if (isTerminal(hooks.machine, job.state)) throw conflict(hooks.machine.terminalMessage);
+    return { draft, stateChange };
+  } catch (error) {
+    if (unverified) return 'reread';
+    throw error;
+  }
 }
 
 function differs(a: Job, b: Job): boolean {

@@ -85,7 +85,7 @@ export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppCon
       const actor = jobActor(scope.caller, scope.agentHeader, job.agentId);
       assertActorMayWrite(actor, message);
       const view = message.tests.length > 0 ? await loadView(scope.projectId) : (undefined as View);
-      await applyJobPatch(ctx, job.id, actor, message, {
+      await applyJobPatch(ctx, job, actor, message, {
         machine: spec.machine,
         present: (current) => spec.present(current, scope.urls, view),
         afterChange: spec.afterChange ? (tx, before, after) => spec.afterChange!(ctx, tx, before, after) : undefined,
