@@ -204,7 +204,7 @@ export class Archiver {
    * gets a turn every few entries so worker messages are answered promptly.
    */
   private async lstat(path: Buffer, follow = false): Promise<BigIntStats | undefined> {
-    if (++this.syncCalls % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (++this.syncCalls % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
     try {
       return follow ? fsSync.statSync(path, { bigint: true }) : fsSync.lstatSync(path, { bigint: true });
     } catch (err) {
