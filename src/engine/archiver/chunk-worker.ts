@@ -98,8 +98,11 @@ async function processFile(job: number, path: Buffer): Promise<void> {
   let window: Buffer | undefined;
   let small: Buffer | undefined;
   try {
-    fd = fs.openSync(path, 'r');
-    const size = fs.fstatSync(fd).size;
+    // O_NONBLOCK: if the file was swapped for a FIFO since the walk saw it, opening must not hang.
+    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw Object.assign(new Error('no longer a regular file'), { code: 'ENOTFILE' });
+    const size = st.size;
     let chunks: Iterable<Buffer>;
     if (size < chunker.minSize) {
       // Small file (the common case): one read into a reused buffer (allocating one per file leaves garbage
