@@ -57,7 +57,7 @@ export class Archiver {
     const countingState = this.state;
     const before = countingState.errors.length;
     const tree = trie.isRoot
-      ? await this.walkDir(Buffer.from('/'), parentRootTree)
+      ? await (await this.walkDir(Buffer.from('/'), parentRootTree)).done
       : await this.saveTrie(Buffer.from('/'), trie, parentRootTree);
     rootsFound = roots.length - countingState.errors.slice(before).filter((e) => roots.includes(e.path)).length;
     return { tree, rootsFound };
@@ -89,7 +89,13 @@ export class Archiver {
     return this.saveTree(slots);
   }
 
-  private async walkDir(dir: Buffer, parentTree?: string): Promise<string> {
+  /**
+   * Lists a directory and starts its files and subdirectories; returns once the listing is done, with a
+   * promise of the directory's tree id that settles when all its entries have been stored. The walk thus moves
+   * on to the next directory while this one's files are still being read, and the workers never run dry at
+   * directory boundaries.
+   */
+  private async walkDir(dir: Buffer, parentTree?: string): Promise<{ done: Promise<string> }> {
     this.checkStop();
     const parentNodes = await this.loadParentNodes(parentTree);
     let names: Buffer[] = [];
@@ -106,16 +112,23 @@ export class Archiver {
       const st = await this.lstat(path);
       if (st) slots.push(unwrap(await this.entry(path, name, st, parentNodes.get(name.toString('latin1')))));
     }
-    return this.saveTree(slots);
+    const done = this.saveTree(slots);
+    done.catch(() => undefined); // awaited by the parent directory; this only avoids an early unhandled report
+    return { done };
   }
 
   /** Returns the node, or for a file being read a wrapped promise of it (the walk goes on meanwhile). */
   private async entry(path: Buffer, name: Buffer, st: BigIntStats, parentNode?: TreeNode): Promise<Entry> {
     if (st.isDirectory()) {
       const node = metadataNode(name, st, 'dir');
-      node.subtree = await this.walkDir(path, parentNode?.type === 'dir' ? parentNode.subtree : undefined);
+      const { done } = await this.walkDir(path, parentNode?.type === 'dir' ? parentNode.subtree : undefined);
       this.state.dirs++;
-      return node;
+      return {
+        pending: done.then((id) => {
+          node.subtree = id;
+          return node;
+        }),
+      };
     }
     if (st.isSymbolicLink()) {
       try {
@@ -140,11 +153,16 @@ export class Archiver {
     await this.fileSlots.acquire();
     this.checkStop();
     const progress = this.state.progress;
+    const known = parentNode?.type === 'file' ? parentNode.content?.filter((id) => this.repo.index.has(id)) : undefined;
     const pending = this.pool
-      .processFile(path, (n) => {
-        progress.bytesDone += n;
-        this.state.emit();
-      })
+      .processFile(
+        path,
+        (n) => {
+          progress.bytesDone += n;
+          this.state.emit();
+        },
+        known,
+      )
       .then(
         (content) => {
           node.content = content.ids;
@@ -220,7 +238,10 @@ export class Archiver {
 }
 
 function unwrap(entry: Entry): Slot {
-  return entry && 'pending' in entry ? entry.pending : entry;
+  if (!entry || !('pending' in entry)) return entry;
+  // The parent awaits it with Promise.all later; until then a failure must not count as unhandled.
+  entry.pending.catch(() => undefined);
+  return entry.pending;
 }
 
 function metadataNode(name: Buffer, st: BigIntStats, type: TreeNode['type']): TreeNode {

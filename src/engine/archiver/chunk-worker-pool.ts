@@ -16,6 +16,8 @@ export interface FileContent {
 interface Job {
   worker: PoolWorker;
   claimed: Set<string>;
+  /** Bytes already reported through onBytes (chunks the worker asked about). */
+  reported: number;
   onBytes?: (n: number) => void;
   resolve: (c: FileContent) => void;
   reject: (e: Error) => void;
@@ -59,15 +61,16 @@ export class ChunkWorkerPool {
     return this.workers.length * 2;
   }
 
-  processFile(path: Buffer, onBytes?: (n: number) => void): Promise<FileContent> {
+  /** Reads one file; `known` are ids of blobs its previous version had (all in the index), as a hint. */
+  processFile(path: Buffer, onBytes?: (n: number) => void, known?: string[]): Promise<FileContent> {
     if (this.fatal) return Promise.reject(this.fatal);
     if (this.signal?.aborted) return Promise.reject(abortError());
     const worker = this.workers.reduce((a, b) => (b.active < a.active ? b : a));
     const job = this.nextJob++;
     worker.active++;
     return new Promise<FileContent>((resolve, reject) => {
-      this.jobs.set(job, { worker, claimed: new Set(), onBytes, resolve, reject });
-      this.send(worker, { op: 'file', job, path: new Uint8Array(path) });
+      this.jobs.set(job, { worker, claimed: new Set(), reported: 0, onBytes, resolve, reject });
+      this.send(worker, { op: 'file', job, path: new Uint8Array(path), ...(known?.length ? { known } : {}) });
     });
   }
 
@@ -120,10 +123,13 @@ export class ChunkWorkerPool {
     if (!job) return; // finished or cancelled already
     switch (msg.op) {
       case 'chunk':
+        job.reported += msg.size;
         job.onBytes?.(msg.size);
         void this.decide(pw, msg.job, job, msg.seq, msg.id);
         break;
       case 'done':
+        // Chunks the worker already knew were not asked about: report their bytes now.
+        if (msg.size > job.reported) job.onBytes?.(msg.size - job.reported);
         this.finish(msg.job, undefined, { ids: msg.ids, size: msg.size, added: msg.added });
         break;
       case 'error':

@@ -25,6 +25,18 @@ const freeWindows: Buffer[] = [];
 const smallBuffers: Buffer[] = [];
 
 let openPack: { buf: Buffer; used: number; entries: PackEntry[] } | undefined;
+/**
+ * Blob ids this thread knows the vault has or will have (answers received, hints from the previous version
+ * of a file): such chunks need no question to the main thread. An id only ever becomes known, never unknown,
+ * during a backup. Bounded: when full it starts over, which only costs questions.
+ */
+const knownIds = new Set<string>();
+const KNOWN_LIMIT = 200_000;
+
+function rememberKnown(id: string): void {
+  if (knownIds.size >= KNOWN_LIMIT) knownIds.clear();
+  knownIds.add(id);
+}
 /** One pack buffer kept for reuse: filling the same memory again avoids heap fragmentation across threads. */
 let sparePack: Buffer | undefined;
 
@@ -35,6 +47,7 @@ port.on('message', (msg: ToWorker) => {
   } else if (msg.op === 'recycle') {
     sparePack ??= Buffer.from(msg.buffer.buffer, msg.buffer.byteOffset, msg.buffer.byteLength);
   } else if (msg.op === 'file') {
+    for (const id of msg.known ?? []) rememberKnown(id);
     void processFile(msg.job, Buffer.from(msg.path.buffer, msg.path.byteOffset, msg.path.byteLength));
   } else if (msg.op === 'decision') {
     const k = `${msg.job}:${msg.seq}`;
@@ -132,18 +145,22 @@ async function processFile(job: number, path: Buffer): Promise<void> {
     for (const chunk of chunks) {
       if (cancelled.has(job)) throw new Cancelled('cancelled');
       const id = blobId(chunk);
+      ids.push(id);
+      total += chunk.length;
+      if (knownIds.has(id)) continue;
       const mySeq = seq++;
       const decided = new Promise<boolean>((resolve) => decisions.set(`${job}:${mySeq}`, resolve));
       post({ op: 'chunk', job, seq: mySeq, id, size: chunk.length });
-      // The window is not touched while this file waits: other files use their own windows.
-      if (await decided) {
-        if (cancelled.has(job)) throw new Cancelled('cancelled');
-        const blob = encodeBlob(key, 'data', chunk, id, data.compressionQuality);
+      // Encode while the main thread answers: most chunks of a file not seen before are new, and the answer
+      // then costs no waiting. (The window is not touched meanwhile: other files use their own windows.)
+      const blob = encodeBlob(key, 'data', chunk, id, data.compressionQuality);
+      const store = await decided;
+      if (cancelled.has(job)) throw new Cancelled('cancelled');
+      if (store) {
         appendToPack(blob);
         added += blob.rawLength;
       }
-      ids.push(id);
-      total += chunk.length;
+      rememberKnown(id);
     }
     post({ op: 'done', job, ids, size: total, added });
   } catch (err) {

@@ -9,7 +9,8 @@ export interface ChunkWorkerData {
 }
 
 export type ToWorker =
-  | { op: 'file'; job: number; path: Uint8Array }
+  /** `known`: ids of blobs the vault already has that this file probably contains (its previous version). */
+  | { op: 'file'; job: number; path: Uint8Array; known?: string[] }
   | { op: 'decision'; job: number; seq: number; store: boolean }
   | { op: 'cancel'; job: number }
   /** Close the open pack now (end of a backup). Answered by any `pack`, then `flushed`. */
