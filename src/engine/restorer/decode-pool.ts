@@ -3,7 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { IntegrityError } from '../errors.js';
 import type { BlobLocation } from '../repository/blob-index.js';
 import { startEngineWorker, transferable } from '../worker-start.js';
-import type { DecodeReply, DecodeRequest } from './decode-worker.js';
+import type { BlobInfo, DecodeReply, DecodeRequest } from './decode-worker.js';
 
 interface PoolWorker {
   worker: Worker;
@@ -35,14 +35,28 @@ export class DecodePool {
 
   /** Verifies the sealed blob and writes its plaintext to `fd` at `position` (a hole if it is all zeros). */
   decodeInto(sealed: Buffer, loc: BlobLocation, fd: number, position: number): Promise<{ zero: boolean }> {
+    return this.submit(sealed, (job, blob) => ({ op: 'blob', job, ...blob, fd, position }), loc);
+  }
+
+  /** Restores a whole file made of this one blob, in a worker: create, write, owner, mode, times, rename. */
+  restoreOneBlobFile(
+    sealed: Buffer,
+    loc: BlobLocation,
+    file: { dir: Buffer; name: Buffer; fresh: boolean; mode: number; uid: number; gid: number; chown: boolean; mtime: number },
+  ): Promise<unknown> {
+    const dir = new Uint8Array(file.dir);
+    const name = new Uint8Array(file.name);
+    return this.submit(sealed, (job, blob) => ({ op: 'file', job, ...blob, ...file, dir, name }), loc);
+  }
+
+  private submit(sealed: Buffer, build: (job: number, blob: BlobInfo) => DecodeRequest, loc: BlobLocation): Promise<{ zero: boolean }> {
     const entry = this.workers.reduce((a, b) => (b.active < a.active ? b : a));
     const job = this.nextJob++;
     entry.active++;
     return new Promise((resolve, reject) => {
       this.pending.set(job, { resolve, reject, worker: entry });
       const { data, transfer } = transferable(sealed);
-      const req: DecodeRequest = { job, sealed: data, id: loc.id, rawLength: loc.rawLength, compressed: loc.compressed, fd, position };
-      entry.worker.postMessage(req, transfer);
+      entry.worker.postMessage(build(job, { sealed: data, id: loc.id, rawLength: loc.rawLength, compressed: loc.compressed }), transfer);
     });
   }
 

@@ -25,12 +25,13 @@ export interface WriteOptions {
  * Replacing an existing file goes through a temporary name and a rename. Blocks of zeros become holes.
  */
 export async function writeFileFromBlobs(repo: Repository, dir: Buffer, name: Buffer, node: TreeNode, options: WriteOptions): Promise<void> {
+  const ids = node.content ?? [];
+  if (ids.length === 1) return writeOneBlobFile(repo, dir, name, node, ids[0]!, options);
   const finalPath = joinPath(dir, name);
   const writePath = options.fresh ? finalPath : joinPath(dir, Buffer.from(`.coffer-restore-${randomBytes(6).toString('hex')}`));
   const handle = await fs.open(writePath, 'wx', 0o600);
   let closed = false;
   try {
-    const ids = node.content ?? [];
     const slots = new Semaphore(BLOBS_PER_FILE);
     const tasks: Array<Promise<{ zero: boolean }>> = [];
     let failed: unknown;
@@ -75,5 +76,20 @@ export async function writeFileFromBlobs(repo: Repository, dir: Buffer, name: Bu
     if (!closed) await handle.close().catch(() => undefined);
     await fs.rm(writePath, { force: true }).catch(() => undefined);
     throw err;
+  }
+}
+
+/** Most files are one blob: a worker restores those whole, with the same guarantees. */
+async function writeOneBlobFile(repo: Repository, dir: Buffer, name: Buffer, node: TreeNode, id: string, options: WriteOptions): Promise<void> {
+  const size = repo.index.get(id)?.rawLength ?? 0;
+  await options.budget.acquire(size);
+  try {
+    const { sealed, loc } = await repo.loadSealedBlob(id);
+    const chown = options.chown && (node.uid !== process.getuid?.() || node.gid !== process.getgid?.());
+    const mtime = Number(BigInt(node.mtimeNs)) / 1e9;
+    await options.decoder.restoreOneBlobFile(sealed, loc, { dir, name, fresh: options.fresh, mode: node.mode, uid: node.uid, gid: node.gid, chown, mtime });
+    options.onBytes(size);
+  } finally {
+    options.budget.release(size);
   }
 }
