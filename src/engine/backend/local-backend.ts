@@ -217,7 +217,8 @@ export class LocalBackend implements VaultBackend {
   }
 }
 
-async function writeFully(handle: fs.FileHandle, data: Buffer): Promise<void> {
+/** Writes all of `data` at the handle's position (a single write may be short). */
+export async function writeFully(handle: fs.FileHandle, data: Buffer): Promise<void> {
   let done = 0;
   while (done < data.length) {
     const { bytesWritten } = await handle.write(data, done, data.length - done);
@@ -234,7 +235,8 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
-async function readDirSafe(dir: string): Promise<string[]> {
+/** The names in `dir`, or none when it does not exist. */
+export async function readDirSafe(dir: string): Promise<string[]> {
   try {
     return await fs.readdir(dir);
   } catch (err) {

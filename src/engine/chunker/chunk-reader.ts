@@ -46,6 +46,9 @@ async function* chunksOf(read: ReadInto, chunker: FastCdc, window: Buffer, readS
  * Reads a file descriptor from offset 0 to the end with blocking positional reads (for worker threads) and
  * yields its content-defined chunks as views into `window`, valid only until the next step. The window
  * (at least `windowSize` bytes) is reused, never reallocated.
+ *
+ * The loop repeats `chunksOf` on purpose: a synchronous generator spares the chunk workers' hot path a microtask
+ * and a promise per chunk and per read.
  */
 export function* readChunksSync(fd: number, chunker: FastCdc, window: Buffer, readSize = 1024 * 1024): Generator<Buffer> {
   let start = 0;

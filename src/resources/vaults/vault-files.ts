@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, createReadStream, type ReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { FILE_KINDS, isValidFileName } from '../../engine/backend/backend.js';
+import { readDirSafe, syncDir, writeFully } from '../../engine/backend/local-backend.js';
 
 export interface StoredFile {
   name: string;
@@ -132,28 +133,3 @@ export class VaultFiles {
   }
 }
 
-async function writeFully(handle: fs.FileHandle, data: Buffer): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await handle.write(data, done, data.length - done);
-    done += bytesWritten;
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function readDirSafe(dir: string): Promise<string[]> {
-  try {
-    return await fs.readdir(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-}
