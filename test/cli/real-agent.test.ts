@@ -82,5 +82,26 @@ describe('coffer with the real agent', { timeout: 240_000 }, () => {
     const task = await coffer(['tasks', 'run', 'web-1', '--name', 'greet', '--watch', '--', 'echo', 'hello from the agent']);
     assert.equal(task.code, 0, task.stderr + task.stdout);
     assert.match(task.stdout, /Task greet SUCCEEDED\.\nhello from the agent/);
+
+    // Encrypt the vault with the operator's password; from then on a restore needs it, encrypted for the agent.
+    const vaultPassword = 'operator-vault-password';
+    const encrypt = await runCoffer(['agents', 'encrypt', 'web-1', '--wait'], { home: home.home, env: { COFFER_PASSWORD: PASSWORD, COFFER_VAULT_PASSWORD: vaultPassword }, timeoutMs: 90_000 });
+    assert.equal(encrypt.code, 0, encrypt.stderr + encrypt.stdout);
+    assert.match(encrypt.stdout, /vault is encrypted/);
+    assert.equal(JSON.parse((await coffer(['agents', 'show', 'web-1', '--json'])).stdout).vault.encrypted, true);
+    const withoutPassword = await coffer(['restore', restorable[0].id, '--agent', 'web-1', '--path', `${restoreDir}-2`]);
+    assert.equal(withoutPassword.code, 1, 'no password and no terminal to ask on');
+    assert.equal(withoutPassword.stderr.trim().split('\n').length, 1);
+    const again = await runCoffer(['restore', restorable[0].id, '--agent', 'web-1', '--path', `${restoreDir}-2`, '--watch'], {
+      home: home.home,
+      env: { COFFER_PASSWORD: PASSWORD, COFFER_VAULT_PASSWORD: vaultPassword },
+      timeoutMs: 90_000,
+    });
+    assert.equal(again.code, 0, again.stderr + again.stdout);
+    const events = await t.request('GET', `/v2/${PROJECT}/events?limit=1000`, { token: ADMIN_TOKEN });
+    const request = events.body.events.find((e: any) => e.event === 'restore_start_request'); // newest first
+    assert.match(request.encrypted_password_hex, /^[0-9a-f]{512}$/, 'the password travels encrypted for the agent');
+    assert.doesNotMatch(JSON.stringify(events.body), new RegExp(vaultPassword));
+    assert.deepEqual(fs.readFileSync(path.join(`${restoreDir}-2`, treeDir, 'img/photo.bin')), fs.readFileSync(path.join(treeDir, 'img/photo.bin')));
   });
 });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { encryptPasswordForAgent, vaultPassword, type AgentPublicKey } from '../client/vault-password.js';
 import { ApiClient } from '../client/api-client.js';
 import { examples, globalOptions } from '../client/command-kit.js';
 import { UsageError } from '../client/errors.js';
@@ -106,6 +107,38 @@ export function registerAgentsCommands(program: Command): void {
       printLine(`Agent ${agent.name} (${agent.id}) removed.`);
     });
   examples(remove, 'coffer agents remove 8f135b4f');
+
+  const encrypt = agents
+    .command('encrypt')
+    .description("Protect the agent's vault with a password of yours (or change it); restores will ask for it")
+    .argument('<agent>', 'agent id, name or id prefix')
+    .option('--wait', "wait (up to a minute) for the agent's answer")
+    .action(async (ref: string, options: { wait?: boolean }, command: Command) => {
+      const client = ApiClient.fromStoredSession();
+      const found = await resolveAgent(client, ref);
+      const { body: agent } = await client.get<{ id: string; name: string; vault: { encrypted: boolean }; rsa_public_key: AgentPublicKey }>(client.v2('agents', found.id));
+      // The server never sees the passwords: each is encrypted for the agent's own key.
+      const oldPassword = agent.vault.encrypted ? await vaultPassword('Current vault password: ', { ...process.env, COFFER_VAULT_PASSWORD: process.env.COFFER_OLD_VAULT_PASSWORD }) : null;
+      const newPassword = await vaultPassword('New vault password: ');
+      if (newPassword.length < 8) throw new UsageError('the vault password must be at least 8 characters');
+      const response = await client.post(client.v2('agents', agent.id, 'vault-encryption-requests'), {
+        old_encrypted_password_hex: oldPassword === null ? null : encryptPasswordForAgent(agent.rsa_public_key, oldPassword),
+        new_encrypted_password_hex: encryptPasswordForAgent(agent.rsa_public_key, newPassword),
+      });
+      const location = response.headers.get('location') ?? '';
+      let result: { succeeded?: boolean } | undefined;
+      for (const deadline = Date.now() + 60_000; options.wait && result === undefined && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const answer = await client.fetchRaw(location);
+        if (answer.status === 200) result = (await answer.json()) as { succeeded?: boolean };
+      }
+      if (globalOptions(command).json) return printJson({ request: location, result: result ?? null });
+      if (!options.wait) return printLine(`Asked ${agent.name} to ${agent.vault.encrypted ? 'change' : 'enable'} its vault encryption (${location}).`);
+      if (result === undefined) throw new Error(`${agent.name} did not answer within a minute; it will when it is online (${location})`);
+      if (!result.succeeded) throw new Error(`${agent.name} could not ${agent.vault.encrypted ? 'change' : 'enable'} the vault encryption`);
+      printLine(`${agent.name}'s vault is encrypted with the new password.`);
+    });
+  examples(encrypt, 'COFFER_VAULT_PASSWORD=… coffer agents encrypt web-1 --wait');
 
   const logLevel = agents
     .command('log-level')

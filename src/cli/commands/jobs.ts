@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { encryptPasswordForAgent, vaultPassword, type AgentPublicKey } from '../client/vault-password.js';
 import { ApiClient } from '../client/api-client.js';
 import { collect, examples, globalOptions, positiveInteger } from '../client/command-kit.js';
 import { pathItem } from '../client/configuration-flags.js';
@@ -64,12 +65,13 @@ export function registerJobCommands(program: Command): void {
     .action(async (backupId: string, options: { agent: string; path?: string; overwrite?: boolean; include?: string[]; exclude?: string[]; watch?: boolean }, command: Command) => {
       const client = ApiClient.fromStoredSession();
       const agent = await resolveAgent(client, options.agent);
+      const fullBackupId = await expandJobId(client, backupId, 'backup');
       const { body: job } = await client.post(client.v2('restores'), {
-        backup_id: await expandJobId(client, backupId, 'backup'),
+        backup_id: fullBackupId,
         destination_agent_id: agent.id,
         destination_path: options.path ?? null,
         overwrite_files: Boolean(options.overwrite),
-        encrypted_password_hex: null,
+        encrypted_password_hex: await restorePassword(client, fullBackupId, agent.id),
         inclusions: (options.include ?? []).map(pathItem),
         exclusions: (options.exclude ?? []).map(pathItem),
       });
@@ -148,4 +150,16 @@ export function registerJobCommands(program: Command): void {
       );
     });
   examples(jobs, 'coffer jobs', 'coffer jobs --type backup --state failed', 'coffer jobs --agent web-1 --json');
+}
+
+/**
+ * An encrypted vault needs its password for a restore: asked for here (or COFFER_VAULT_PASSWORD) and encrypted for
+ * the destination agent, which alone can read it. Unencrypted vaults send null.
+ */
+async function restorePassword(client: ApiClient, backupId: string, destinationAgentId: string): Promise<string | null> {
+  const { body: backup } = await client.get<{ agent: { id: string } }>(client.v2('backups', backupId));
+  const { body: source } = await client.get<{ vault?: { encrypted?: boolean } }>(client.v2('agents', backup.agent.id));
+  if (!source.vault?.encrypted) return null;
+  const { body: destination } = await client.get<{ rsa_public_key: AgentPublicKey }>(client.v2('agents', destinationAgentId));
+  return encryptPasswordForAgent(destination.rsa_public_key, await vaultPassword('Vault password: '));
 }
