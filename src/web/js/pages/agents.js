@@ -1,5 +1,6 @@
 import { all, del, get, may, patch, post, v2 } from '../api.js';
-import { agentStatusWord, agentsWithStatus, jobHref, runTask, startBackup, startCleanup } from '../data.js';
+import { backupNowColumn } from '../backup-now.js';
+import { agentStatusWord, agentsWithStatus, jobHref, runTask, startCleanup } from '../data.js';
 import { clear, errorBox, facts, flash, h, stateBadge, table, when } from '../dom.js';
 import { onEvents } from '../live.js';
 import { describeSchedule } from '../schedule.js';
@@ -210,28 +211,7 @@ export async function agentPage(main, id) {
       [
         { label: 'Name', cell: (c) => h('a', { href: `#/configurations/${encodeURIComponent(c.id)}` }, c.name) },
         { label: 'Schedule', cell: (c) => (c.enabled ? describeSchedule(c.schedule) : stateBadge('disabled')) },
-        {
-          label: 'Back up',
-          cell: (c) =>
-            may('creator')
-              ? h(
-                  'button',
-                  {
-                    type: 'button',
-                    'aria-label': `Back up ${c.name} now`,
-                    onclick: async () => {
-                      try {
-                        const job = await startBackup(c.id);
-                        location.hash = jobHref('backup', job.id);
-                      } catch (error) {
-                        flash(error.message, 'error');
-                      }
-                    },
-                  },
-                  'Back up now',
-                )
-              : '–',
-        },
+        backupNowColumn,
       ],
       configurations,
       'No configurations for this agent.',

@@ -1,5 +1,6 @@
 import { del, get, may, patch, post, v2 } from '../api.js';
-import { configurations, jobHref, startBackup } from '../data.js';
+import { backupNowButton, backupNowColumn } from '../backup-now.js';
+import { configurations, jobHref } from '../data.js';
 import { clear, errorBox, flash, h, stateBadge, table, when } from '../dom.js';
 import { DAYS, buildRule, describeSchedule, parseRule } from '../schedule.js';
 
@@ -20,28 +21,7 @@ export async function configurationsPage(main) {
           class: 'opt',
           cell: (c) => (c.backups?.last_completed ? h('a', { href: jobHref('backup', c.backups.last_completed.id) }, 'view') : '–'),
         },
-        {
-          label: 'Back up',
-          cell: (c) =>
-            may('creator')
-              ? h(
-                  'button',
-                  {
-                    type: 'button',
-                    'aria-label': `Back up ${c.name} now`,
-                    onclick: async () => {
-                      try {
-                        const job = await startBackup(c.id);
-                        location.hash = jobHref('backup', job.id);
-                      } catch (error) {
-                        flash(error.message, 'error');
-                      }
-                    },
-                  },
-                  'Back up now',
-                )
-              : '–',
-        },
+        backupNowColumn,
       ],
       items,
       'No configurations yet.',
@@ -213,23 +193,7 @@ export async function configurationFormPage(main, id, params) {
     ? h(
         'div',
         { class: 'row' },
-        may('creator') && !existing.deleted
-          ? h(
-              'button',
-              {
-                type: 'button',
-                onclick: async () => {
-                  try {
-                    const job = await startBackup(existing.id);
-                    location.hash = jobHref('backup', job.id);
-                  } catch (error) {
-                    flash(error.message, 'error');
-                  }
-                },
-              },
-              'Back up now',
-            )
-          : null,
+        may('creator') && !existing.deleted ? backupNowButton(existing) : null,
         may('admin') && !existing.deleted
           ? h(
               'button',
