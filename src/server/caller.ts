@@ -42,6 +42,11 @@ export function requireLevel(caller: Caller, level: Level): void {
   if (!hasLevel(caller, level)) throw forbidden();
 }
 
+/** Operations of the control panel are for people's tokens, never an agent's: `why` says so in the 403. */
+export function requireUserCaller(caller: Caller, why: string): void {
+  if (caller.kind === 'agent') throw forbidden(why);
+}
+
 /** The project a caller lives in; the global administrator may act in any. */
 export function canSeeProject(caller: Caller, projectId: string): boolean {
   return caller.kind === 'admin' || caller.projectId === projectId;

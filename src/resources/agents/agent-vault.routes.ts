@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { requireLevel } from '../../server/caller.js';
+import { requireLevel, requireUserCaller } from '../../server/caller.js';
+import { isSingularSpelling, requestPathSpellings } from '../shared/request-path-spellings.js';
+import { USERS_ONLY } from './agent.js';
 import type { AppContext } from '../../server/context.js';
 import { v2Scope } from '../../server/request-scope.js';
 import { fetchAgent } from './agent.fetcher.js';
 import { assertAgentAnswers, fetchAgentRequest, fetchAgentRequestResult } from './agent-request.js';
-import { assertUserCaller } from './agent-user-caller.js';
 import { parseVaultEncryptionReport, parseVaultEncryptionRequest, reportVaultEncryption, requestVaultEncryption } from './vault-encryption.js';
 import { moveVault, parseVaultMove } from './vault-move.js';
 import {
@@ -16,13 +17,9 @@ import {
 } from './vault-password-verification.js';
 
 const tags = ['agents'];
-/** Singular spellings are served but left out of the OpenAPI document. */
-const isAlias = (collection: string) => collection.endsWith('-request');
 
 type Params = { agent_id: string; request_id: string };
 
-/** The documented plural path and the singular spelling the docs' Location headers use (reference §5 row 7). */
-const both = (plural: string) => [plural, plural.replace(/-requests$/, '-request')];
 
 export async function agentVaultRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const params = (request: FastifyRequest) => request.params as Params;
@@ -32,16 +29,16 @@ export async function agentVaultRoutes(app: FastifyInstance, ctx: AppContext): P
     const destination = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
     const message = parseVaultMove(request.body, destination.id);
     requireLevel(scope.caller, 'admin');
-    assertUserCaller(scope.caller);
+    requireUserCaller(scope.caller, USERS_ONLY);
     await moveVault(ctx, destination, message.sourceAgentId);
     return reply.code(204).send();
   });
 
-  for (const collection of both('vault-encryption-requests')) {
+  for (const collection of requestPathSpellings('vault-encryption-requests')) {
     app.post(
       `/v2/:project_id/agents/:agent_id/${collection}`,
       {
-        schema: { tags, hide: isAlias(collection), summary: "Enable or change the encryption of the agent's vault", body: Type.Object({ old_encrypted_password_hex: Type.Optional(Type.Union([Type.String(), Type.Null()])), new_encrypted_password_hex: Type.String() }) },
+        schema: { tags, hide: isSingularSpelling(collection), summary: "Enable or change the encryption of the agent's vault", body: Type.Object({ old_encrypted_password_hex: Type.Optional(Type.Union([Type.String(), Type.Null()])), new_encrypted_password_hex: Type.String() }) },
         attachValidation: true,
       },
       async (request, reply) => {
@@ -49,7 +46,7 @@ export async function agentVaultRoutes(app: FastifyInstance, ctx: AppContext): P
         const agent = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
         const message = parseVaultEncryptionRequest(request.body);
         requireLevel(scope.caller, 'creator');
-        assertUserCaller(scope.caller);
+        requireUserCaller(scope.caller, USERS_ONLY);
         const requestId = await requestVaultEncryption(ctx, agent, message);
         return reply.code(202).header('location', scope.urls.v2('agents', agent.id, 'vault-encryption-requests', requestId)).send();
       },
@@ -57,7 +54,7 @@ export async function agentVaultRoutes(app: FastifyInstance, ctx: AppContext): P
 
     app.post(
       `/v2/:project_id/agents/:agent_id/${collection}/:request_id`,
-      { schema: { tags, hide: isAlias(collection), summary: 'The agent reports the result of a vault encryption request', body: Type.Object({ action: Type.String({ enum: ['enabled', 'changed'] }), succeeded: Type.Boolean() }) }, attachValidation: true },
+      { schema: { tags, hide: isSingularSpelling(collection), summary: 'The agent reports the result of a vault encryption request', body: Type.Object({ action: Type.String({ enum: ['enabled', 'changed'] }), succeeded: Type.Boolean() }) }, attachValidation: true },
       async (request, reply) => {
         const scope = v2Scope(request, ctx);
         const agent = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
@@ -70,26 +67,26 @@ export async function agentVaultRoutes(app: FastifyInstance, ctx: AppContext): P
       },
     );
 
-    app.get(`/v2/:project_id/agents/:agent_id/${collection}/:request_id`, { schema: { tags, hide: isAlias(collection), summary: 'Result of a vault encryption request (404 until the agent reports)' } }, async (request) => {
+    app.get(`/v2/:project_id/agents/:agent_id/${collection}/:request_id`, { schema: { tags, hide: isSingularSpelling(collection), summary: 'Result of a vault encryption request (404 until the agent reports)' } }, async (request) => {
       const scope = v2Scope(request, ctx);
       const agent = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
       const pending = await fetchAgentRequest(ctx.store.db, scope.projectId, ['vault_encryption'], params(request).request_id, { agentId: agent.id });
       requireLevel(scope.caller, 'creator');
-      assertUserCaller(scope.caller);
+      requireUserCaller(scope.caller, USERS_ONLY);
       return fetchAgentRequestResult(ctx.store.db, pending, ['vault_encryption_enabled', 'vault_encryption_changed'], 'The agent has not reported the result of this request yet.');
     });
   }
 
-  for (const collection of both('vault-password-verification-requests')) {
+  for (const collection of requestPathSpellings('vault-password-verification-requests')) {
     app.post(
       `/v2/:project_id/agents/:agent_id/${collection}`,
-      { schema: { tags, hide: isAlias(collection), summary: "Ask the agent to verify a vault's password", body: Type.Object({ encrypted_password_hex: Type.String(), agent_id: Type.Optional(Type.Union([Type.String(), Type.Null()])) }) }, attachValidation: true },
+      { schema: { tags, hide: isSingularSpelling(collection), summary: "Ask the agent to verify a vault's password", body: Type.Object({ encrypted_password_hex: Type.String(), agent_id: Type.Optional(Type.Union([Type.String(), Type.Null()])) }) }, attachValidation: true },
       async (request, reply) => {
         const scope = v2Scope(request, ctx);
         const agent = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
         const message = parsePasswordVerificationRequest(request.body);
         requireLevel(scope.caller, 'observer');
-        assertUserCaller(scope.caller);
+        requireUserCaller(scope.caller, USERS_ONLY);
         const requestId = await requestPasswordVerification(ctx, agent, message);
         return reply.code(202).header('location', scope.urls.v2('agents', agent.id, 'vault-password-verification-requests', requestId)).send();
       },
@@ -97,7 +94,7 @@ export async function agentVaultRoutes(app: FastifyInstance, ctx: AppContext): P
 
     app.post(
       `/v2/:project_id/agents/:agent_id/${collection}/:request_id`,
-      { schema: { tags, hide: isAlias(collection), summary: 'The agent reports the result of a password verification', body: Type.Object({ verified: Type.Boolean() }) }, attachValidation: true },
+      { schema: { tags, hide: isSingularSpelling(collection), summary: 'The agent reports the result of a password verification', body: Type.Object({ verified: Type.Boolean() }) }, attachValidation: true },
       async (request, reply) => {
         const scope = v2Scope(request, ctx);
         const agent = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
@@ -110,12 +107,12 @@ export async function agentVaultRoutes(app: FastifyInstance, ctx: AppContext): P
       },
     );
 
-    app.get(`/v2/:project_id/agents/:agent_id/${collection}/:request_id`, { schema: { tags, hide: isAlias(collection), summary: 'Result of a password verification (404 until the agent reports)' } }, async (request) => {
+    app.get(`/v2/:project_id/agents/:agent_id/${collection}/:request_id`, { schema: { tags, hide: isSingularSpelling(collection), summary: 'Result of a password verification (404 until the agent reports)' } }, async (request) => {
       const scope = v2Scope(request, ctx);
       const agent = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
       const pending = await fetchAgentRequest(ctx.store.db, scope.projectId, ['vault_password_verification'], params(request).request_id, { agentId: agent.id });
       requireLevel(scope.caller, 'observer');
-      assertUserCaller(scope.caller);
+      requireUserCaller(scope.caller, USERS_ONLY);
       return fetchAgentRequestResult(ctx.store.db, pending, ['vault_password_verified'], 'The agent has not reported the result of this request yet.');
     });
   }

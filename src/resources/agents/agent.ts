@@ -1,6 +1,9 @@
 import type { Selectable } from 'kysely';
 import type { AgentsTable } from '../../store/database.js';
 
+/** The 403 text when an agent's token tries what only people may do to agents. */
+export const USERS_ONLY = 'This operation is for users, not agents.';
+
 export interface AgentHost {
   flavor: string;
   region: string | null;

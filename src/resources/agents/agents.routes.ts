@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../server/context.js';
-import { requireLevel } from '../../server/caller.js';
+import { requireLevel, requireUserCaller } from '../../server/caller.js';
 import { v2Scope } from '../../server/request-scope.js';
 import { ensureProject } from '../identity/projects.js';
-import { agentFromRow } from './agent.js';
+import { agentFromRow, USERS_ONLY } from './agent.js';
 import { fetchAgent } from './agent.fetcher.js';
 import { agentLogin, parseAgentLogin } from './agent-login.action.js';
 import { presentAgent } from './agent.presenter.js';
@@ -15,7 +15,6 @@ import { deleteAgent } from './agent-delete.action.js';
 import { patchAgent } from './agent-patch.action.js';
 import { parseAgentPatch } from './agent-patch.message.js';
 import { agentStatus } from './agent-status.js';
-import { assertUserCaller } from './agent-user-caller.js';
 import { agentVaultRoutes } from './agent-vault.routes.js';
 
 const RegisterBody = Type.Object({
@@ -84,7 +83,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
       const agent = await fetchAgent(ctx.store.db, scope.projectId, (request.params as { agent_id: string }).agent_id);
       const message = parseAgentPatch(request.body);
       requireLevel(scope.caller, 'creator');
-      assertUserCaller(scope.caller);
+      requireUserCaller(scope.caller, USERS_ONLY);
       await patchAgent(ctx, agent.id, message, (current) => presentAgent(current, scope.urls));
       return reply.code(204).send();
     },
@@ -94,7 +93,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const scope = v2Scope(request, ctx);
     const agent = await fetchAgent(ctx.store.db, scope.projectId, (request.params as { agent_id: string }).agent_id);
     requireLevel(scope.caller, 'admin');
-    assertUserCaller(scope.caller);
+    requireUserCaller(scope.caller, USERS_ONLY);
     await deleteAgent(ctx, agent.id);
     return reply.code(204).send();
   });

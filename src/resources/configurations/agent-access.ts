@@ -7,6 +7,4 @@ export function assertMayReadAgent(caller: Caller, agentId: string): void {
 }
 
 /** Configurations are written by people (the control panel, scripts), never by an agent's own token. */
-export function assertUserCaller(caller: Caller): void {
-  if (caller.kind === 'agent') throw forbidden('Configurations are changed by users, not agents.');
-}
+export const CONFIGURATIONS_BY_USERS = 'Configurations are changed by users, not agents.';

@@ -2,11 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { badRequest } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
-import { requireLevel } from '../../server/caller.js';
+import { requireLevel, requireUserCaller } from '../../server/caller.js';
 import { v2Scope } from '../../server/request-scope.js';
 import { fetchAgent, findAgent } from '../agents/agent.fetcher.js';
 import { parseBooleanQuery } from '../shared/v2-pagination.js';
-import { assertMayReadAgent, assertUserCaller } from './agent-access.js';
+import { assertMayReadAgent, CONFIGURATIONS_BY_USERS } from './agent-access.js';
 import { presentAgentConfiguration } from './agent-configuration.presenter.js';
 import { createConfiguration } from './configuration-create.action.js';
 import { parseConfigurationCreate } from './configuration-create.message.js';
@@ -48,7 +48,7 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
       throw badRequest('Validation failed.', [`agent_id ${message.agentId} is not an agent of this project.`]);
     }
     requireLevel(scope.caller, 'creator');
-    assertUserCaller(scope.caller);
+    requireUserCaller(scope.caller, CONFIGURATIONS_BY_USERS);
     const configuration = await createConfiguration(ctx, scope.projectId, message);
     return reply
       .code(201)
@@ -80,7 +80,7 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
       const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, configurationId(request));
       const patch = parseConfigurationPatch(request.body);
       requireLevel(scope.caller, 'creator');
-      assertUserCaller(scope.caller);
+      requireUserCaller(scope.caller, CONFIGURATIONS_BY_USERS);
       await updateConfiguration(ctx, configuration.id, patch, (current) => presentConfiguration(current, scope.urls));
       return reply.code(204).send();
     },
@@ -90,7 +90,7 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
     const scope = v2Scope(request, ctx);
     const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, configurationId(request));
     requireLevel(scope.caller, 'admin');
-    assertUserCaller(scope.caller);
+    requireUserCaller(scope.caller, CONFIGURATIONS_BY_USERS);
     await deleteConfiguration(ctx, configuration);
     return reply.code(204).send();
   });

@@ -16,6 +16,4 @@ export function logfileActor(caller: Caller, agentHeader: string | undefined, ag
 }
 
 /** Log files are for administrators of the project (reference §2 rows 17–21); agents only report on them. */
-export function assertUserCaller(caller: Caller): void {
-  if (caller.kind === 'agent') throw forbidden("Log files are requested and read by the project's administrators.");
-}
+export const LOGFILES_BY_ADMINISTRATORS = "Log files are requested and read by the project's administrators.";

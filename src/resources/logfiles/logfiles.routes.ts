@@ -4,12 +4,12 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError, conflict, forbidden, notFound } from '../../errors/app-error.js';
-import { requireLevel } from '../../server/caller.js';
+import { requireLevel, requireUserCaller } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
 import { v2Scope } from '../../server/request-scope.js';
 import { fetchAgent } from '../agents/agent.fetcher.js';
 import { logfileFromRow, type Logfile } from './logfile.js';
-import { assertUserCaller, logfileActor } from './logfile-access.js';
+import { LOGFILES_BY_ADMINISTRATORS, logfileActor } from './logfile-access.js';
 import { LOGFILE_MAX_BYTES, logfileBlobPath, removeLogfileBlob, tooLarge, writeLogfileBlob } from './logfile-blob.js';
 import { requestLogfile } from './logfile-create.action.js';
 import { fetchLogfile } from './logfile.fetcher.js';
@@ -33,7 +33,7 @@ export async function logfileRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const scope = v2Scope(request, ctx);
     const agent = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
     requireLevel(scope.caller, 'admin');
-    assertUserCaller(scope.caller);
+    requireUserCaller(scope.caller, LOGFILES_BY_ADMINISTRATORS);
     const logfile = await requestLogfile(ctx, scope.projectId, agent.id, scope.urls);
     return reply
       .code(202)
@@ -74,7 +74,7 @@ export async function logfileRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const scope = v2Scope(request, ctx);
     const logfile = await fetchLogfile(ctx.store.db, scope.projectId, params(request).agent_id, params(request).logfile_id);
     requireLevel(scope.caller, 'admin');
-    assertUserCaller(scope.caller);
+    requireUserCaller(scope.caller, LOGFILES_BY_ADMINISTRATORS);
     await ctx.store.db.deleteFrom('logfiles').where('id', '=', logfile.id).execute();
     await removeLogfileBlob(ctx.config.dataDir, logfile.blobPath);
     return reply.code(204).send();
