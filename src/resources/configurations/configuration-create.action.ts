@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../server/context.js';
 import { isoNow } from '../../server/time.js';
-import { configurationFromRow, type Configuration } from './configuration.js';
+import { configurationFromRow, documentColumns, type Configuration } from './configuration.js';
 import { recordConfigurationChanged } from './configuration-changed.event.js';
 import type { ConfigurationCreateMessage } from './configuration-create.message.js';
 import { firstDueTime } from './configuration-schedule.js';
@@ -29,13 +29,7 @@ export async function createConfiguration(ctx: AppContext, projectId: string, me
         id: draft.id,
         project_id: projectId,
         agent_id: message.agentId,
-        name: document.name,
-        enabled: document.enabled ? 1 : 0,
-        schedule: document.schedule === null ? null : JSON.stringify(document.schedule),
-        retention_days: document.retention.days,
-        inclusions: JSON.stringify(document.inclusions),
-        exclusions: JSON.stringify(document.exclusions),
-        notifications: JSON.stringify(document.notifications),
+        ...documentColumns(document),
         deleted: 0,
         last_completed_backup_id: null,
         next_scheduled_time: firstDueTime(draft, new Date(now)),

@@ -3,7 +3,7 @@ import { conflict } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { isoNow } from '../../server/time.js';
 import { BodyCheck } from '../shared/body-check.js';
-import { configurationFromRow, type Configuration, type ConfigurationDocument } from './configuration.js';
+import { configurationFromRow, documentColumns, type Configuration, type ConfigurationDocument } from './configuration.js';
 import { recordConfigurationChanged } from './configuration-changed.event.js';
 import { checkConfigurationDocument } from './configuration-rules.js';
 import { patchedDocument } from './configuration-patch.message.js';
@@ -37,13 +37,7 @@ export async function updateConfiguration(
       const result = await tx.db
         .updateTable('configurations')
         .set({
-          name: next.name,
-          enabled: next.enabled ? 1 : 0,
-          schedule: next.schedule === null ? null : JSON.stringify(next.schedule),
-          retention_days: next.retention.days,
-          inclusions: JSON.stringify(next.inclusions),
-          exclusions: JSON.stringify(next.exclusions),
-          notifications: JSON.stringify(next.notifications),
+          ...documentColumns(next),
           next_scheduled_time: timing ? firstDueTime(updated, new Date(now)) : current.nextDueTime,
           updated_at: now,
           version_no: updated.version,

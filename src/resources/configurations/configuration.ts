@@ -45,6 +45,19 @@ export interface Configuration extends ConfigurationDocument {
   version: number;
 }
 
+/** The columns that hold a document, the inverse of the document part of configurationFromRow. */
+export function documentColumns(document: ConfigurationDocument) {
+  return {
+    name: document.name,
+    enabled: document.enabled ? 1 : 0,
+    schedule: document.schedule === null ? null : JSON.stringify(document.schedule),
+    retention_days: document.retention.days,
+    inclusions: JSON.stringify(document.inclusions),
+    exclusions: JSON.stringify(document.exclusions),
+    notifications: JSON.stringify(document.notifications),
+  };
+}
+
 export function configurationFromRow(row: Selectable<ConfigurationsTable>): Configuration {
   const schedule = row.schedule === null ? null : (JSON.parse(row.schedule) as ScheduleSpec);
   return {
