@@ -21,6 +21,7 @@ import { runPasswordVerification, runVaultEncryption } from './jobs/vault-reques
 import { recoverInterruptedWork } from './recovery.js';
 import { BackupScheduler } from './scheduler.js';
 import { AgentSession } from './session.js';
+import { VaultKeyCustody } from './vault-key-custody.js';
 import { WorkQueue } from './work-queue.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -51,7 +52,8 @@ export class AgentDaemon {
     this.api = new AgentApi(config, this.session, log);
     this.state = new AgentState(stateFileOf(config, configPath));
     this.configs = new ConfigurationCache(this.api);
-    const vault = new AgentVault(() => this.configs.vaultUrl(), this.session, config.vaultPassword);
+    const keys = new VaultKeyCustody(this.api, config.rsaPrivateKey, log);
+    const vault = new AgentVault(() => this.configs.vaultUrl(), this.session, config.vaultPassword, keys, config.rsaPrivateKey, log);
     this.rt = {
       api: this.api,
       vault,

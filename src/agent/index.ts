@@ -19,11 +19,13 @@ export function registerAgentCommands(program: Command): void {
     .option('--name <name>', 'agent name (default: the host name)')
     .option('--config <file>', 'agent configuration file', defaultConfigPath())
     .option('--force', 'register again as a new agent even if this host is registered')
-    .action(async (options: { api: string; user: string; project?: string; name?: string; config: string; force?: boolean }) => {
+    .option('--private-vault', 'the server keeps no recovery copy of the vault key: only a vault password you set (coffer agents encrypt) opens the backups on another host')
+    .option('--replace <agent>', 'this host replaces that agent (id or name), whose host is gone: adopt its vault, configurations and history')
+    .action(async (options: { api: string; user: string; project?: string; name?: string; config: string; force?: boolean; privateVault?: boolean; replace?: string }) => {
       const apiKey = process.env.COFFER_API_KEY;
       const secret = process.env.COFFER_PASSWORD ?? apiKey ?? (await promptSecret(`Password for ${options.user}: `));
       const configPath = path.resolve(options.config);
-      const config = await registerThisHost({
+      const { config, replaced } = await registerThisHost({
         api: options.api,
         user: options.user,
         secret,
@@ -33,10 +35,17 @@ export function registerAgentCommands(program: Command): void {
         name: options.name,
         vaultPassword: process.env.COFFER_VAULT_PASSWORD,
         force: options.force,
+        keyCustody: options.privateVault ? 'private' : 'server',
+        replace: options.replace,
       });
+      const custody = options.privateVault
+        ? `the vault is private: set its password now with "coffer agents encrypt ${config.agentId}", else only this host can open its backups\n`
+        : 'the server keeps a recovery copy of the vault key: any agent of the project can restore its backups\n';
       process.stdout.write(
         `registered agent ${config.agentId} in project ${config.projectId}\n` +
-          `configuration: ${configPath} (mode 0600; it holds the vault password: keep a copy somewhere safe, the server cannot recover it)\n` +
+          (replaced ? `it replaces ${replaced.name} (${replaced.id}): its vault, configurations and backups are now this agent's\n` : '') +
+          `configuration: ${configPath} (mode 0600; it holds this host's vault key)\n` +
+          custody +
           `start it with: coffer agent run --config ${configPath}\n`,
       );
     });

@@ -1,6 +1,8 @@
 /** Errors the engine raises on purpose; `code` is stable so the CLI and the agent can map them. */
 export type VaultErrorCode =
   | 'WRONG_PASSWORD'
+  | 'WRONG_KEY'
+  | 'READ_ONLY'
   | 'VAULT_NOT_FOUND'
   | 'VAULT_EXISTS'
   | 'VAULT_LOCKED'

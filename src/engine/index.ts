@@ -5,7 +5,7 @@ export { MemoryBackend } from './backend/memory-backend.js';
 export { BackendNotFoundError, isNotFoundError } from './backend/errors.js';
 export { runBackendConformance, type BackendUnderTest } from './backend/conformance.js';
 export { VaultError, IntegrityError, type VaultErrorCode } from './errors.js';
-export { initVault, openVault, Vault, type InitOptions } from './vault/vault.js';
+export { initVault, openVault, openVaultWithMasterKey, Vault, type InitOptions } from './vault/vault.js';
 export type { CompressionSetting } from './repository/compression.js';
 export type { BackupOptions, BackupProgress, BackupSummary, FileError } from './archiver/backup-types.js';
 export type { PathRule } from './archiver/path-filter.js';

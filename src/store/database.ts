@@ -62,6 +62,8 @@ export interface AgentsTable {
   activation_until: string | null;
   registered_by: string | null;
   version_no: number;
+  /** Who can open the vault when the host is gone: `server` (a recovery copy) or `private` (migration 0140). */
+  key_custody: Generated<string>;
 }
 
 export interface ConfigurationsTable {
@@ -176,6 +178,26 @@ export interface ServerSecretsTable {
   created_at: string;
 }
 
+/** A project's recovery key pair: vault master keys are sealed under the public half (RSA-OAEP-SHA256). */
+export interface ProjectRecoveryKeysTable {
+  project_id: string;
+  /** SHA-256 of the public key (DER), hex: names the key a sealed copy was made for. */
+  key_id: string;
+  public_key_pem: string;
+  private_key_pem: string;
+  created_at: string;
+}
+
+/** The server-held copy of a vault's master key, sealed by the agent under its project's recovery key. */
+export interface VaultRecoveryKeysTable {
+  vault_id: string;
+  project_id: string;
+  recovery_key_id: string;
+  /** base64 of RSA-OAEP-SHA256(recovery public key, master key). */
+  sealed_master_key: string;
+  created_at: string;
+}
+
 export interface Database extends TaskTables {
   projects: ProjectsTable;
   users: UsersTable;
@@ -188,4 +210,6 @@ export interface Database extends TaskTables {
   agent_requests: AgentRequestsTable;
   summary_settings: SummarySettingsTable;
   server_secrets: ServerSecretsTable;
+  project_recovery_keys: ProjectRecoveryKeysTable;
+  vault_recovery_keys: VaultRecoveryKeysTable;
 }

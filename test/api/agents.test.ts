@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { agentRegistration, buildWorld, patchHeaders, PROJECT, registerAgent, type RegisteredAgent, type World } from '../helpers/fixtures.js';
+import { agentRegistration, buildWorld, depositVaultKey, patchHeaders, PROJECT, registerAgent, type RegisteredAgent, type World } from '../helpers/fixtures.js';
 import { insertJob } from '../../src/resources/jobs/job-insert.js';
 
 const VAULT_NOT_EMPTY = 'The vault property (region) cannot be updated, reason: vault is not empty.';
@@ -195,28 +195,72 @@ describe('agents: status', () => {
 describe('agents: vault move', () => {
   const move = (dest: string, body: unknown, token = w.admin) => t.request('POST', agentUrl(dest, 'vault'), { token, body });
 
-  it('the destination takes the source\'s vault; the source gets a new empty one', async () => {
+  const configurationFor = async (agentId: string) => {
+    const res = await t.request('POST', `/v2/${PROJECT}/configurations`, {
+      token: w.creator,
+      body: { agent_id: agentId, name: 'Web', enabled: true, schedule: null, retention: { days: 0 }, inclusions: [{ type: 'folder', path: '/web/' }], exclusions: [], notifications: [{ type: 'email', destination: 'ops@example.com', on_success: false, on_failure: true }] },
+    });
+    assert.equal(res.status, 201, res.text);
+    return res.body.id as string;
+  };
+  /** Everything a move may change, to show that a refused one changed nothing. */
+  const snapshot = async (...ids: string[]) => ({
+    agents: await db().selectFrom('agents').select(['id', 'vault_id', 'key_custody', 'version_no']).where('id', 'in', ids).orderBy('id').execute(),
+    configurations: await db().selectFrom('configurations').select(['id', 'agent_id']).where('agent_id', 'in', ids).orderBy('id').execute(),
+    jobs: await db().selectFrom('jobs').select(['id', 'agent_id']).where('agent_id', 'in', ids).orderBy('id').execute(),
+  });
+
+  it("the destination adopts the source's vault, configurations and history; the source gets a new empty vault; moving back works", async () => {
     const source = await registerAgent(t, w.admin);
     const dest = await registerAgent(t, w.admin);
+    await depositVaultKey(t, source);
+    const configuration = await configurationFor(source.id);
+    const backup = await insertJobFor(source.id, 'backup', 'completed');
+    await db().updateTable('jobs').set({ vault_id: source.vaultId, configuration_id: configuration, snapshot_id: 1 }).where('id', '=', backup).execute();
     await db().updateTable('agents').set({ vault_bytes: 500 }).where('id', '=', source.id).execute();
     const res = await move(dest.id, { source_agent_id: source.id });
     assert.equal(res.status, 204, res.text);
-    assert.equal((await getAgent(dest.id)).vault.id, source.vaultId);
+    const destAfter = await getAgent(dest.id);
+    assert.equal(destAfter.vault.id, source.vaultId);
+    assert.equal(destAfter.vault.key_custody, 'server');
     const sourceAfter = await getAgent(source.id);
     assert.notEqual(sourceAfter.vault.id, source.vaultId);
     assert.notEqual(sourceAfter.vault.id, dest.vaultId);
+    const config = await t.request('GET', `/v2/${PROJECT}/configurations/${configuration}`, { token: w.admin });
+    assert.equal(config.body.agent.id, dest.id);
+    const listed = await t.request('GET', `/v2/${PROJECT}/backups/${backup}`, { token: w.admin });
+    assert.equal(listed.body.agent.id, dest.id);
+    assert.equal(listed.body.restorable, true, 'the adopting agent can open the vault: its backups stay restorable');
+    // The source's new vault is empty and its history went with the vault, so the vault may move back.
+    const back = await move(source.id, { source_agent_id: dest.id });
+    assert.equal(back.status, 204, back.text);
+    assert.equal((await getAgent(source.id)).vault.id, source.vaultId);
   });
 
-  it('403 when the source is not in the project, its vault is encrypted, or the destination holds data', async () => {
+  it('403 when the source is not in the project, its vault is private or encrypted, the server holds no key, or the destination holds data; 409 while a job runs; nothing changes', async () => {
     const source = await registerAgent(t, w.admin);
     const dest = await registerAgent(t, w.admin);
+    await configurationFor(source.id);
+    const refused = async (status: number, pattern: RegExp) => {
+      const before = await snapshot(source.id, dest.id);
+      const res = await move(dest.id, { source_agent_id: source.id });
+      assert.equal(res.status, status, res.text);
+      assert.match(res.body.message, pattern);
+      assert.deepEqual(await snapshot(source.id, dest.id), before);
+    };
     assert.equal((await move(dest.id, { source_agent_id: randomUUID() })).status, 403);
+    await refused(403, /server holds no key/);
+    await depositVaultKey(t, source);
     await db().updateTable('agents').set({ vault_encrypted: 1 }).where('id', '=', source.id).execute();
-    assert.equal((await move(dest.id, { source_agent_id: source.id })).status, 403);
-    await db().updateTable('agents').set({ vault_encrypted: 0 }).where('id', '=', source.id).execute();
+    await refused(403, /private/);
+    await db().updateTable('agents').set({ vault_encrypted: 0, key_custody: 'private' }).where('id', '=', source.id).execute();
+    await refused(403, /private/);
+    await db().updateTable('agents').set({ key_custody: 'server' }).where('id', '=', source.id).execute();
+    const running = await insertJobFor(source.id, 'backup', 'in_progress');
+    await refused(409, /has a backup that has not ended/);
+    await db().updateTable('jobs').set({ state: 'failed' }).where('id', '=', running).execute();
     await db().updateTable('agents').set({ vault_bytes: 10 }).where('id', '=', dest.id).execute();
-    assert.equal((await move(dest.id, { source_agent_id: source.id })).status, 403);
-    assert.equal((await getAgent(dest.id)).vault.id, dest.vaultId);
+    await refused(403, /already contains data/);
   });
 
   it('400 for a bad body; roles: creator 403, other project 404, no token 401; unknown destination 404', async () => {

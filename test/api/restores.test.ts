@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { buildWorld, patchHeaders, PROJECT, registerAgent, type World } from '../helpers/fixtures.js';
+import { buildWorld, depositVaultKey, patchHeaders, PROJECT, registerAgent, type World } from '../helpers/fixtures.js';
 
 const TERMINAL_MESSAGE = "Modifying a restore that is already in a state of ['completed', 'completed_with_errors', 'failed', 'stopped'] is not allowed.";
 const NOT_RESTORABLE = 'The backup is not restorable: it has not completed with a snapshot, its retention has expired, or its vault is no longer attached to an agent.';
@@ -14,6 +14,7 @@ let backupId: string;
 before(async () => {
   t = await startTestServer();
   w = await buildWorld(t);
+  await depositVaultKey(t, w.agent);
   configId = await newConfig(w.agent.id);
   backupId = await completedBackup(configId, w.agent.token);
 });

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes } from 'node:crypto';
+import { newRsaKeyPair } from '../../src/agent/host-identity.js';
+import { sealForRsaKey } from '../../src/engine/crypto/rsa-envelope.js';
 import type { TestServer } from './test-server.js';
 
 export const PROJECT = '123456';
@@ -17,6 +19,13 @@ export async function userToken(t: TestServer, role: RoleShort, project = PROJEC
   return login.body.access.token.id;
 }
 
+/** One real 2048-bit key for the agents tests register (secrets are sealed only for keys that strong). */
+let testAgentKey: ReturnType<typeof newRsaKeyPair> | undefined;
+export function testAgentRsaKey(): ReturnType<typeof newRsaKeyPair> {
+  testAgentKey ??= newRsaKeyPair();
+  return testAgentKey;
+}
+
 export function agentRegistration(overrides: Record<string, unknown> = {}) {
   return {
     name: 'Web Server',
@@ -29,7 +38,7 @@ export function agentRegistration(overrides: Record<string, unknown> = {}) {
       fingerprint: `fp-${randomBytes(8).toString('hex')}`,
       addresses: [{ version: 4, addr: '67.23.10.132' }],
     },
-    rsa_public_key: { modulus: 'E14F9A88A6E8EA25', exponent: 10001 },
+    rsa_public_key: { modulus: testAgentRsaKey().modulus, exponent: testAgentRsaKey().exponent },
     vault: { use_internal: true },
     ...overrides,
   };
@@ -80,3 +89,18 @@ export async function buildWorld(t: TestServer): Promise<World> {
 }
 
 export const patchHeaders = { 'content-type': 'application/json-patch+json' };
+
+/**
+ * What a real agent does once its vault exists: leaves a master key with the server, sealed under the project's
+ * recovery key (the agent-side protocol of src/agent/vault-key-custody.ts). Returns the key deposited.
+ */
+export async function depositVaultKey(t: TestServer, agent: RegisteredAgent, project = PROJECT): Promise<Buffer> {
+  const headers = { 'x-agent-id': agent.id, 'x-project-id': project };
+  const info = await t.request('GET', `/vaults/${agent.vaultId}/recovery-key`, { token: agent.token, headers });
+  assert.equal(info.status, 200, info.text);
+  const masterKey = randomBytes(32);
+  const sealed = sealForRsaKey(createPublicKey(info.body.recovery_key.public_key), masterKey).toString('base64');
+  const put = await t.request('PUT', `/vaults/${agent.vaultId}/recovery-key`, { token: agent.token, headers, body: { recovery_key_id: info.body.recovery_key.id, sealed_master_key: sealed } });
+  assert.equal(put.status, 204, put.text);
+  return masterKey;
+}

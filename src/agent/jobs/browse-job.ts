@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { JobRuntime } from './job-runtime.js';
+import { openVaultToRead } from './vault-to-read.js';
 
 interface BrowseItem {
   name: string;
@@ -46,12 +47,19 @@ export async function runHostBrowse(rt: JobRuntime, event: Record<string, any>):
   await postBrowseResult(rt, event, result);
 }
 
-/** `backup_browse`: lists a directory inside a snapshot of this agent's vault. */
+/** `backup_browse`: lists a directory inside a snapshot; the password sent must open the vault. */
 export async function runBackupBrowse(rt: JobRuntime, event: Record<string, any>): Promise<void> {
   const dir = path.posix.resolve('/', requestedPath(event));
   let result: Record<string, unknown>;
   try {
-    const vault = await rt.vault.open();
+    const vault = await openVaultToRead(
+      rt,
+      {
+        vaultId: typeof event.agent?.vault?.id === 'string' ? event.agent.vault.id : null,
+        encryptedPasswordHex: typeof event.encrypted_password_hex === 'string' && event.encrypted_password_hex !== '' ? event.encrypted_password_hex : null,
+      },
+      'listed',
+    );
     const entries = await vault.ls(Number(event.backup?.snapshot_id), dir);
     const items: BrowseItem[] = entries.map((entry) => ({
       name: entry.name,

@@ -1,14 +1,17 @@
 import type { PathRule } from '../../engine/archiver/path-filter.js';
 import { errorsDocument, wireNow } from './job-errors.js';
 import { JobRefusal, replace, report, type JobRuntime } from './job-runtime.js';
+import { openVaultToRead } from './vault-to-read.js';
 import { ProgressTicker } from './progress-ticker.js';
 
 export interface RestoreWork {
   id: string;
   configurationId: string | null;
   snapshotId: number;
-  /** The vault the backup is in; this agent can read only its own. */
+  /** The vault the backup is in: this agent's own, or another agent's it may read while this restore runs. */
   sourceVaultId: string | null;
+  /** The user's vault password, encrypted for this agent's key; null: the agent's own key or the server's copy. */
+  encryptedPasswordHex: string | null;
   /** null: each file goes back to where it was backed up from. */
   destinationPath: string | null;
   overwrite: boolean;
@@ -23,7 +26,8 @@ export function restoreWorkFromEvent(event: Record<string, any>): RestoreWork {
     id: restore.id ?? event.request_id,
     configurationId: event.configuration?.id ?? null,
     snapshotId: Number(event.backup?.snapshot_id),
-    sourceVaultId: event.source_agent?.vault?.id ?? null,
+    sourceVaultId: typeof event.source_agent?.vault?.id === 'string' ? event.source_agent.vault.id : null,
+    encryptedPasswordHex: typeof event.encrypted_password_hex === 'string' && event.encrypted_password_hex !== '' ? event.encrypted_password_hex : null,
     destinationPath: typeof restore.destination_path === 'string' && restore.destination_path !== '' ? restore.destination_path : null,
     overwrite: restore.overwrite_files === true,
     inclusions: Array.isArray(restore.inclusions) ? restore.inclusions : [],
@@ -37,12 +41,12 @@ export async function runRestoreJob(rt: JobRuntime, work: RestoreWork, signal: A
   const ticker = new ProgressTicker(rt.api, rt.log, 'restore_progress', refs);
   try {
     await report(rt, 'restore', work.id, [replace('/state', 'preparing')]);
-    const ownVault = (await rt.configs.get()).vaults[0]?.id;
-    if (work.sourceVaultId && ownVault && work.sourceVaultId !== ownVault) {
-      throw new JobRefusal('foreign_vault', `The backup is in vault ${work.sourceVaultId}; this agent can restore only from its own vault (${ownVault}).`);
-    }
     if (!Number.isSafeInteger(work.snapshotId)) throw new JobRefusal('snapshot_unknown', 'The restore request names no snapshot.');
-    const vault = await rt.vault.open();
+    // Opened before anything is written: a wrong password or a missing key ends the restore here.
+    const vault = await openVaultToRead(rt, { vaultId: work.sourceVaultId, encryptedPasswordHex: work.encryptedPasswordHex }, 'restored');
+    await vault.getSnapshot(work.snapshotId).catch((err: unknown) => {
+      throw (err as { code?: string }).code === 'SNAPSHOT_NOT_FOUND' ? new JobRefusal('snapshot_unknown', `Snapshot ${work.snapshotId} is not in the backup's vault; nothing was restored.`) : err;
+    });
     await report(rt, 'restore', work.id, [replace('/state', 'in_progress'), replace('/started_time', wireNow())]);
     ticker.start();
     const summary = await vault.restore({

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { newRsaKeyPair } from '../../agent/host-identity.js';
-import { decryptPasswordHex } from '../../agent/jobs/vault-request-job.js';
+import { decryptPasswordHex } from '../../agent/sealed-secrets.js';
 import { encryptPasswordForAgent } from './vault-password.js';
 
 it('a password encrypted for an agent by the command line is read back by that agent alone', () => {

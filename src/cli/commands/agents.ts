@@ -71,6 +71,7 @@ export function registerAgentsCommands(program: Command): void {
           ['addresses', (agent.host?.addresses ?? []).map((a: { addr: string }) => a.addr).join(', ') || '-'],
           ['log level', agent.log_level ?? '-'],
           ['vault', `${agent.vault?.id ?? '-'}${agent.vault?.encrypted ? ' (encrypted)' : ''}`],
+          ['vault key', vaultKeyWords(agent.vault)],
           ['registered', formatTime(agent.registered_time)],
         ]),
       );
@@ -155,4 +156,11 @@ export function registerAgentsCommands(program: Command): void {
       printLine(`Agent ${agent.name} now logs at level ${wanted}.`);
     });
   examples(logLevel, 'coffer agents log-level web-1 debug');
+}
+
+/** Who can open the agent's vault once its host is gone (docs/disaster-recovery.md); the console words it alike. */
+export function vaultKeyWords(vault: { key_custody?: string; encrypted?: boolean } | undefined): string {
+  if (vault?.key_custody === 'server') return 'server-held: any agent of the project can restore its backups';
+  if (vault?.encrypted) return 'private: restores elsewhere need the vault password';
+  return 'private, no vault password yet: only this host can open its backups';
 }

@@ -27,15 +27,32 @@ export function newMasterKey(): Buffer {
   return randomBytes(KEY_BYTES);
 }
 
-/** Tries the password on every key file; returns the master key and which key file opened it. */
-export async function unlockVault(backend: VaultBackend, password: string): Promise<{ masterKey: Buffer; keyId: string; config: VaultConfig }> {
-  let sealedConfig: Buffer;
+async function loadSealedConfig(backend: VaultBackend): Promise<Buffer> {
   try {
-    sealedConfig = await backend.load('config');
+    return await backend.load('config');
   } catch (err) {
     if (isNotFoundError(err)) throw new VaultError('VAULT_NOT_FOUND', `no vault at ${backend.location}`);
     throw err;
   }
+}
+
+/**
+ * Reads the vault's config with a master key handed over whole (a key the server held for recovery); a key that
+ * is not this vault's is WRONG_KEY.
+ */
+export async function configWithMasterKey(backend: VaultBackend, masterKey: Buffer): Promise<VaultConfig> {
+  const sealedConfig = await loadSealedConfig(backend);
+  if (masterKey.length !== KEY_BYTES) throw new VaultError('WRONG_KEY', 'the key given is not a vault master key');
+  try {
+    return openJson<VaultConfig>(masterKey, sealedConfig, 'vault config');
+  } catch {
+    throw new VaultError('WRONG_KEY', `the key given does not open the vault at ${backend.location}`);
+  }
+}
+
+/** Tries the password on every key file; returns the master key and which key file opened it. */
+export async function unlockVault(backend: VaultBackend, password: string): Promise<{ masterKey: Buffer; keyId: string; config: VaultConfig }> {
+  const sealedConfig = await loadSealedConfig(backend);
   for (const f of await backend.list('keys/')) {
     let keyFile: KeyFile;
     try {

@@ -19,7 +19,7 @@ import { listPath, type LsEntry } from './ls.js';
 import type { SnapshotInfo } from './snapshot.js';
 import { findSnapshot, loadSnapshots, type SnapshotRef } from './snapshot-store.js';
 import { TreeLoader } from './tree-loader.js';
-import { listKeyInfos, newMasterKey, saveKeyFile, unlockVault, type KeyInfo } from './vault-keys.js';
+import { configWithMasterKey, listKeyInfos, newMasterKey, saveKeyFile, unlockVault, type KeyInfo } from './vault-keys.js';
 
 export interface InitOptions {
   scrypt?: ScryptCost;
@@ -44,10 +44,20 @@ export async function initVault(backend: VaultBackend, password: string, options
   return new Vault(backend, masterKey, config, keyId);
 }
 
-/** Opens a vault with one of its passwords (WRONG_PASSWORD, VAULT_NOT_FOUND otherwise). */
-export async function openVault(backend: VaultBackend, password: string): Promise<Vault> {
+/** Opens a vault with one of its passwords (WRONG_PASSWORD, VAULT_NOT_FOUND otherwise); `readOnly` as below. */
+export async function openVault(backend: VaultBackend, password: string, options: { readOnly?: boolean } = {}): Promise<Vault> {
   const { masterKey, keyId, config } = await unlockVault(backend, password);
-  return new Vault(backend, masterKey, config, keyId);
+  return new Vault(backend, masterKey, config, keyId, options.readOnly ?? false);
+}
+
+/**
+ * Opens a vault with its master key handed over whole (a recovery copy), WRONG_KEY when it is not this vault's.
+ * `readOnly`: for a vault this process may only read (another agent's, during a restore): no lock file is written
+ * and every writing operation is refused, as restic's --no-lock does for read-only repositories.
+ */
+export async function openVaultWithMasterKey(backend: VaultBackend, masterKey: Buffer, options: { readOnly?: boolean } = {}): Promise<Vault> {
+  const config = await configWithMasterKey(backend, masterKey);
+  return new Vault(backend, masterKey, config, '', options.readOnly ?? false);
 }
 
 /**
@@ -59,8 +69,15 @@ export class Vault {
     readonly backend: VaultBackend,
     private readonly masterKey: Buffer,
     readonly config: VaultConfig,
+    /** The key file that opened it; '' when opened with the master key itself. */
     readonly keyId: string,
+    readonly readOnly = false,
   ) {}
+
+  /** The master key, for sealing a recovery copy of it under a key the server keeps. Never store it in clear. */
+  get masterKeyForRecovery(): Buffer {
+    return Buffer.from(this.masterKey);
+  }
 
   get id(): string {
     return this.config.id;
@@ -111,6 +128,7 @@ export class Vault {
 
   /** Adds a key file so that `password` opens this vault too; returns the key id. */
   addKey(password: string, scrypt?: ScryptCost): Promise<string> {
+    this.assertWritable('add a key');
     return saveKeyFile(this.backend, password, this.masterKey, scrypt);
   }
 
@@ -123,6 +141,7 @@ export class Vault {
     const keys = await this.listKeys();
     const match = keys.filter((k) => k.id.startsWith(id));
     if (match.length !== 1) throw new VaultError('INVALID_ARGUMENT', match.length ? `key id ${id} is ambiguous` : `no key ${id}`);
+    this.assertWritable('remove a key');
     if (match[0]!.current) throw new VaultError('INVALID_ARGUMENT', 'cannot remove the key in use');
     await this.backend.remove(`keys/${match[0]!.id}`);
   }
@@ -141,6 +160,10 @@ export class Vault {
     return fn(repo);
   }
 
+  private assertWritable(operation: string): void {
+    if (this.readOnly) throw new VaultError('READ_ONLY', `cannot ${operation}: this vault is open read-only`);
+  }
+
   private async withLockedRepository<T>(
     exclusive: boolean,
     operation: string,
@@ -148,6 +171,12 @@ export class Vault {
     options: { loadIndex: boolean } = { loadIndex: true },
   ): Promise<T> {
     const repo = this.bareRepository();
+    if (this.readOnly) {
+      if (operation !== 'restore' && operation !== 'check') this.assertWritable(operation);
+      // No lock file can be written, so none is taken (a concurrent prune may remove data mid-read).
+      if (options.loadIndex) await repo.loadIndex();
+      return fn(repo);
+    }
     const lock = await acquireLock(repo, exclusive, operation);
     try {
       if (options.loadIndex) await repo.loadIndex();

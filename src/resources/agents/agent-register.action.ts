@@ -35,6 +35,7 @@ export async function registerAgent(ctx: AppContext, projectId: string, register
         last_heartbeat_event_at: null,
         registered_by: registeredBy,
         version_no: 1,
+        key_custody: message.keyCustody,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

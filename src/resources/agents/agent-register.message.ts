@@ -1,5 +1,5 @@
 import { BodyCheck } from '../shared/body-check.js';
-import type { AgentHost } from './agent.js';
+import { KEY_CUSTODIES, type AgentHost, type KeyCustody } from './agent.js';
 
 export const HOST_FLAVORS = ['nova', 'rackspace_dedicated', 'rackspace_private_cloud'] as const;
 
@@ -10,6 +10,7 @@ export interface AgentRegisterMessage {
   fingerprint: string;
   rsaPublicKey: { modulus: string; exponent: number | string };
   useInternal: boolean;
+  keyCustody: KeyCustody;
 }
 
 function addresses(check: BodyCheck): AgentHost['addresses'] {
@@ -48,6 +49,7 @@ export function parseAgentRegister(body: unknown): AgentRegisterMessage {
   else if (typeof exponent !== 'number' && typeof exponent !== 'string') check.problem('rsa_public_key.exponent must be a number or a string.');
   check.object('vault');
   const useInternal = check.boolean('vault.use_internal');
+  const keyCustody = check.oneOf('vault.key_custody', KEY_CUSTODIES);
   check.done();
   return {
     name: name as string,
@@ -57,5 +59,6 @@ export function parseAgentRegister(body: unknown): AgentRegisterMessage {
     rsaPublicKey: { modulus: modulus as string, exponent: exponent as number | string },
     // Defaults per flavor, as the reference gives them.
     useInternal: useInternal ?? flavor !== 'rackspace_dedicated',
+    keyCustody: keyCustody ?? 'server',
   };
 }

@@ -38,6 +38,7 @@ export function presentAgent(agent: Agent, urls: Urls) {
       encrypted: agent.vault.encrypted,
       region: agent.vault.region,
       use_internal: agent.vault.useInternal,
+      key_custody: agent.vault.keyCustody,
       links: vaultLinks(agent, urls),
     },
     log_level: agent.logLevel,

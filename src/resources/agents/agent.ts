@@ -4,6 +4,10 @@ import type { AgentsTable } from '../../store/database.js';
 /** The 403 text when an agent's token tries what only people may do to agents. */
 export const USERS_ONLY = 'This operation is for users, not agents.';
 
+/** Who can open an agent's vault once its host is gone (see docs/disaster-recovery.md). */
+export const KEY_CUSTODIES = ['server', 'private'] as const;
+export type KeyCustody = (typeof KEY_CUSTODIES)[number];
+
 export interface AgentHost {
   flavor: string;
   region: string | null;
@@ -22,7 +26,7 @@ export interface Agent {
   passwordHash: string;
   enabled: boolean;
   rsaPublicKey: { modulus: string; exponent: number | string };
-  vault: { id: string; region: string | null; useInternal: boolean; encrypted: boolean; bytes: number };
+  vault: { id: string; region: string | null; useInternal: boolean; encrypted: boolean; bytes: number; keyCustody: KeyCustody };
   logLevel: string;
   activationMode: string;
   registeredTime: string;
@@ -47,6 +51,7 @@ export function agentFromRow(row: Selectable<AgentsTable>): Agent {
       useInternal: row.vault_use_internal === 1,
       encrypted: row.vault_encrypted === 1,
       bytes: Number(row.vault_bytes),
+      keyCustody: row.key_custody === 'private' ? 'private' : 'server',
     },
     logLevel: row.log_level,
     activationMode: row.activation_mode,

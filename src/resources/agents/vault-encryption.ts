@@ -3,6 +3,7 @@ import type { AppContext } from '../../server/context.js';
 import { BodyCheck } from '../shared/body-check.js';
 import type { Agent } from './agent.js';
 import { insertAgentRequest, recordAgentRequestResult, type AgentRequest } from './agent-request.js';
+import { recoveryKeyStore } from '../recovery-keys/recovery-key.store.js';
 
 export interface VaultEncryptionRequestMessage {
   oldPassword: string | null;
@@ -47,7 +48,10 @@ export function parseVaultEncryptionReport(body: unknown, request: AgentRequest)
   return { action: action as 'enabled' | 'changed', succeeded: succeeded as boolean };
 }
 
-/** The agent's answer; a successful enable marks the vault encrypted. */
+/**
+ * The agent's answer; a successful enable marks the vault encrypted and makes it private: the server's recovery copy
+ * of its key is dropped in the same transaction, so from then on only the password opens it on another host.
+ */
 export async function reportVaultEncryption(ctx: AppContext, request: AgentRequest, report: { action: 'enabled' | 'changed'; succeeded: boolean }): Promise<void> {
   await recordAgentRequestResult(
     ctx,
@@ -55,7 +59,9 @@ export async function reportVaultEncryption(ctx: AppContext, request: AgentReque
     `vault_encryption_${report.action}`,
     { agent: { id: request.agent_id }, request_id: request.id, succeeded: report.succeeded },
     async (tx) => {
-      if (report.succeeded) await tx.db.updateTable('agents').set({ vault_encrypted: 1 }).where('id', '=', request.agent_id).execute();
+      if (!report.succeeded || report.action !== 'enabled') return;
+      const agent = await tx.db.updateTable('agents').set({ vault_encrypted: 1, key_custody: 'private' }).where('id', '=', request.agent_id).returning('vault_id').executeTakeFirst();
+      if (agent) await recoveryKeyStore.dropVaultCopy(tx.db, agent.vault_id);
     },
   );
 }

@@ -6,6 +6,7 @@ import { findAgent } from '../agents/agent.fetcher.js';
 import { loadRestorability, type Restorability } from '../backups/backup-restorable.js';
 import type { Job } from '../jobs/job.js';
 import { fetchJob } from '../jobs/job.fetcher.js';
+import { recoveryKeyStore } from '../recovery-keys/recovery-key.store.js';
 import type { RestoreCreateMessage } from './restore-create.message.js';
 
 export interface RestoreInputs {
@@ -14,6 +15,8 @@ export interface RestoreInputs {
   /** The agent holding the backup's vault now (a vault move hands it to another agent); null when none does. */
   source: Agent | null;
   restorability: Restorability;
+  /** Whether the server keeps a recovery copy of the source vault's key (so another agent can open it). */
+  serverHoldsSourceKey: boolean;
 }
 
 /** What a restore request names, loaded in the caller's project; a name that is not there is a 400. */
@@ -27,5 +30,6 @@ export async function fetchRestoreInputs(db: Kysely<Database>, projectId: string
   const restorability = await loadRestorability(db, projectId);
   const sourceId = backup.vaultId === null ? undefined : restorability.vaultAgents.get(backup.vaultId);
   const source = sourceId === undefined ? null : await findAgent(db, projectId, sourceId);
-  return { backup, destination, source, restorability };
+  const serverHoldsSourceKey = source !== null && (await recoveryKeyStore.vaultCopy(db, source.vault.id)) !== null;
+  return { backup, destination, source, restorability, serverHoldsSourceKey };
 }

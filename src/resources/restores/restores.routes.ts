@@ -12,7 +12,7 @@ import { parseRestoreCreate } from './restore-create.message.js';
 import { fetchRestoreInputs } from './restore-inputs.fetcher.js';
 import { RESTORE_PATCH_FIELDS } from './restore-patch.fields.js';
 import { presentRestore, presentRestoreListItem } from './restore.presenter.js';
-import { assertPasswordMatchesVault, assertRestoreMayStart } from './restore-start.rules.js';
+import { assertDestinationCanOpenVault, assertPasswordMatchesVault, assertRestoreMayStart } from './restore-start.rules.js';
 
 const PathItem = Type.Object({ type: Type.String({ enum: ['file', 'folder'] }), path: Type.String() });
 const CreateBody = Type.Object({
@@ -29,11 +29,12 @@ export async function restoreRoutes(app: FastifyInstance, ctx: AppContext): Prom
   app.post('/v2/:project_id/restores', { schema: { tags: ['restores'], summary: 'Start a restore', body: CreateBody }, attachValidation: true }, async (request, reply) => {
     const scope = v2Scope(request, ctx);
     const message = parseRestoreCreate(request.body);
-    const { backup, destination, source, restorability } = await fetchRestoreInputs(ctx.store.db, scope.projectId, message);
+    const { backup, destination, source, restorability, serverHoldsSourceKey } = await fetchRestoreInputs(ctx.store.db, scope.projectId, message);
     if (source) assertPasswordMatchesVault(source, message);
     requireLevel(scope.caller, 'creator');
     if (scope.caller.kind === 'agent') throw forbidden('Restores are started by users, not agents.');
     assertRestoreMayStart(source, isRestorable(backup, restorability, new Date()), destination);
+    assertDestinationCanOpenVault(source, destination, message, serverHoldsSourceKey);
     const job = await createRestore(ctx, backup, source, destination, message);
     return reply.code(201).header('location', scope.urls.v2('restores', job.id)).send(presentRestore(job, scope.urls));
   });

@@ -202,6 +202,7 @@ export async function agentPage(main, id) {
         ['Addresses', (agent.host?.addresses ?? []).map((a) => a.addr).join(', ') || '–'],
         ['Version', agent.version ?? '–'],
         ['Log level', agent.log_level ?? '–'],
+        ['Vault key', vaultKeyWords(agent.vault)],
         ['Registered', when(agent.registered_time)],
       ]),
       actions,
@@ -223,3 +224,10 @@ export async function agentPage(main, id) {
   return () => logs?.stop();
 }
 
+
+/** Who can open the agent's vault once its host is gone (docs/disaster-recovery.md); the CLI words it alike. */
+function vaultKeyWords(vault) {
+  if (vault?.key_custody === 'server') return 'server-held: any agent of the project can restore its backups';
+  if (vault?.encrypted) return 'private: restores elsewhere need the vault password';
+  return 'private, no vault password yet: only this host can open its backups';
+}
