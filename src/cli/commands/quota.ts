@@ -12,9 +12,13 @@ interface Quota {
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
 
+// Commander keeps no null from an option parser, so "unlimited" stays a word until the body is built.
+type Limit = number | 'unlimited';
+const limitValue = (limit: Limit | undefined) => (limit === 'unlimited' ? null : limit);
+
 /** `unlimited`, or a size such as 500, 20GB, 1.5TiB. */
-export function parseByteLimit(value: string): number | null {
-  if (value === 'unlimited') return null;
+export function parseByteLimit(value: string): Limit {
+  if (value === 'unlimited') return value;
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
   const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined;
   const bytes = match && unit !== undefined ? Math.round(Number(match[1]) * unit) : NaN;
@@ -22,8 +26,8 @@ export function parseByteLimit(value: string): number | null {
   return bytes;
 }
 
-function parseFileLimit(value: string): number | null {
-  if (value === 'unlimited') return null;
+function parseFileLimit(value: string): Limit {
+  if (value === 'unlimited') return value;
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('give a whole number of files, or "unlimited".');
   return Number(value);
 }
@@ -69,10 +73,10 @@ export function registerQuotaCommands(program: Command): void {
     .option('--agent <agent>', 'set the limits of this agent instead of the whole project')
     .option('--bytes <size>', 'largest total size, e.g. 500GB, 2TiB, or "unlimited"', parseByteLimit)
     .option('--files <count>', 'most files in the vault, or "unlimited"', parseFileLimit)
-    .action(async (options: { agent?: string; bytes?: number | null; files?: number | null }, command: Command) => {
+    .action(async (options: { agent?: string; bytes?: Limit; files?: Limit }, command: Command) => {
       if (options.bytes === undefined && options.files === undefined) throw new UsageError('give --bytes and/or --files');
       const client = ApiClient.fromStoredSession();
-      const body = { ...(options.bytes !== undefined ? { bytes: options.bytes } : {}), ...(options.files !== undefined ? { files: options.files } : {}) };
+      const body = { ...(options.bytes !== undefined ? { bytes: limitValue(options.bytes) } : {}), ...(options.files !== undefined ? { files: limitValue(options.files) } : {}) };
       const path = options.agent ? client.v2('agents', (await resolveAgent(client, options.agent)).id, 'quota') : client.v2('quota');
       const { body: updated } = await client.request<Quota>('PUT', path, { body });
       if (globalOptions(command).json) return printJson(updated);
