@@ -14,6 +14,8 @@ export interface AppContext {
   /** Vault bytes that passed through this node's vault routes (with object storage, agents bypass the node). */
   vaultTraffic: { received: number; sent: number };
   log: FastifyBaseLogger;
+  /** Base of absolute links: COFFER_PUBLIC_URL, or the address the server listens on (see links.ts). */
+  publicBase(): string;
   /** Work to run when the server stops (timers, listeners). */
   onClose(callback: () => Promise<void> | void): void;
 }

@@ -11,6 +11,8 @@ export interface PutOptions {
   limit?: number;
   /** Create only: when the key exists already, nothing is written and BlobExistsError is thrown. */
   ifAbsent?: boolean;
+  /** Sees the exact size once the body is stored and before it is put in place: throwing keeps nothing. */
+  beforeCommit?: (size: number) => Promise<void>;
 }
 
 /** A request the server signed so that a client may do one operation on one object without credentials. */
@@ -49,8 +51,8 @@ export interface BlobStore {
   stat(key: string): Promise<number | null>;
   /** Every object whose key starts with `prefix`, at any depth, in no particular order. */
   list(prefix: string): Promise<BlobInfo[]>;
-  /** Deletes an object and returns the bytes freed (0 when it did not exist). */
-  remove(key: string): Promise<number>;
+  /** Deletes an object and returns the bytes freed, or null when it did not exist. */
+  remove(key: string): Promise<number | null>;
   /** A short-lived URL for one GET or PUT of one key; only object storage offers it (local → undefined). */
   presign?(method: 'GET' | 'PUT', key: string, options: PresignOptions): Promise<PresignedRequest>;
   close(): Promise<void>;

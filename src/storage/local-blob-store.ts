@@ -60,6 +60,7 @@ export class LocalBlobStore implements BlobStore {
       } finally {
         await handle.close();
       }
+      await options.beforeCommit?.(size);
       if (options.ifAbsent) {
         try {
           await fs.link(tmpPath, finalPath);
@@ -121,14 +122,14 @@ export class LocalBlobStore implements BlobStore {
     return out;
   }
 
-  async remove(key: string): Promise<number> {
+  async remove(key: string): Promise<number | null> {
     const filePath = this.pathOf(key);
     const size = await this.stat(key);
-    if (size === null) return 0;
+    if (size === null) return null;
     try {
       await fs.unlink(filePath);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
     await syncDir(path.dirname(filePath));

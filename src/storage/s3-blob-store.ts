@@ -74,6 +74,7 @@ export class S3BlobStore implements BlobStore {
   async put(key: string, body: Buffer | Readable, options: PutOptions = {}): Promise<number> {
     const fullKey = this.keyOf(key);
     const data = await collectBody(body, options.limit);
+    await options.beforeCommit?.(data.length);
     try {
       await this.client.send(
         new PutObjectCommand({
@@ -154,13 +155,13 @@ export class S3BlobStore implements BlobStore {
     return out;
   }
 
-  async remove(key: string): Promise<number> {
+  async remove(key: string): Promise<number | null> {
     const size = await this.stat(key);
-    if (size === null) return 0;
+    if (size === null) return null;
     try {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(key) }));
     } catch (err) {
-      if (statusOf(err) === 404) return 0;
+      if (statusOf(err) === 404) return null;
       throw mapError(err, key);
     }
     return size;

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { assertValidFileName, FILE_KINDS, isValidFileName, type ByteRange, type FileInfo, type VaultBackend } from '../../engine/backend/backend.js';
 import { BackendNotFoundError } from '../../engine/backend/errors.js';
-import { collectBody, type BlobStore } from '../../storage/blob-store.js';
+import { collectBody, type BlobStore, type PutOptions } from '../../storage/blob-store.js';
 
 export { TooLargeError } from '../../storage/blob-store.js';
 
@@ -42,7 +42,7 @@ export class VaultFiles implements VaultBackend {
   }
 
   /** Stores a file; create-only when `ifAbsent` (BlobExistsError when it exists). Returns its size. */
-  write(name: string, body: Buffer | Readable, options: { limit?: number; ifAbsent?: boolean } = {}): Promise<number> {
+  write(name: string, body: Buffer | Readable, options: PutOptions = {}): Promise<number> {
     return this.store.put(this.keyOf(name), body, options);
   }
 
@@ -50,8 +50,8 @@ export class VaultFiles implements VaultBackend {
     return this.store.read(this.keyOf(name), range);
   }
 
-  /** Deletes a file and returns the bytes freed (0 when it was already gone). */
-  delete(name: string): Promise<number> {
+  /** Deletes a file and returns the bytes freed, or null when it was already gone. */
+  delete(name: string): Promise<number | null> {
     return this.store.remove(this.keyOf(name));
   }
 

@@ -11,7 +11,8 @@ import { appendOnlyOverwrite, assertMayDelete, mayOverwrite } from './vault-appe
 import { authorizeVault, type VaultAccess } from './vault-access.js';
 import { VaultFiles } from './vault-files.js';
 import { parseRange } from './vault-range.js';
-import { addVaultBytes } from './vault-usage.js';
+import { assertWithinQuota } from './vault-quota.js';
+import { addVaultUsage } from './vault-usage.js';
 
 /** Largest file the endpoint stores: packs are 16 MiB by default; this leaves room for larger pack sizes. */
 export const VAULT_FILE_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -75,16 +76,24 @@ export async function vaultRoutes(app: FastifyInstance, ctx: AppContext): Promis
       async (request, reply) => {
         const { vaultId, name, files } = await target(request, 'write');
         const body = request.body instanceof Readable ? request.body : Readable.from([]);
-        if (direct) {
-          body.resume();
-          throw conflict(`This server keeps vault data in object storage: ask POST /vaults/${vaultId}/uploads/${name}?size=N for an upload URL.`);
-        }
-        if (Number(request.headers['content-length'] ?? 0) > VAULT_FILE_LIMIT_BYTES) throw new TooLargeError(VAULT_FILE_LIMIT_BYTES);
-        const overwrite = mayOverwrite(name);
-        const replaced = overwrite ? ((await files.stat(name).catch(() => null))?.size ?? 0) : 0;
         try {
-          const size = await files.write(name, body, { limit: VAULT_FILE_LIMIT_BYTES, ifAbsent: !overwrite });
-          await addVaultBytes(ctx, vaultId, size - replaced);
+          if (direct) {
+            throw conflict(`This server keeps vault data in object storage: ask POST /vaults/${vaultId}/uploads/${name}?size=N for an upload URL.`);
+          }
+          const declared = request.headers['content-length'] === undefined ? undefined : Number(request.headers['content-length']);
+          if (declared !== undefined && declared > VAULT_FILE_LIMIT_BYTES) throw new TooLargeError(VAULT_FILE_LIMIT_BYTES);
+          const overwrite = mayOverwrite(name);
+          const existing = await ctx.blobs.stat(files.keyOf(name));
+          if (existing !== null && !overwrite) throw appendOnlyOverwrite();
+          // Refuse before reading the body when its declared length already passes a quota; check again with the
+          // exact size before the file is put in place.
+          if (declared !== undefined && Number.isSafeInteger(declared)) await assertWithinQuota(ctx, vaultId, declared - (existing ?? 0), existing === null);
+          const size = await files.write(name, body, {
+            limit: VAULT_FILE_LIMIT_BYTES,
+            ifAbsent: !overwrite,
+            beforeCommit: (size) => assertWithinQuota(ctx, vaultId, size - (existing ?? 0), existing === null),
+          });
+          await addVaultUsage(ctx, vaultId, size - (existing ?? 0), existing === null ? 1 : 0);
           return reply.code(201).send({ name, size });
         } catch (err) {
           body.resume();
@@ -106,8 +115,10 @@ export async function vaultRoutes(app: FastifyInstance, ctx: AppContext): Promis
         const overwrite = mayOverwrite(name);
         const existing = await ctx.blobs.stat(files.keyOf(name));
         if (existing !== null && !overwrite) throw appendOnlyOverwrite();
+        await assertWithinQuota(ctx, vaultId, size - (existing ?? 0), existing === null);
         const signed = await ctx.blobs.presign('PUT', files.keyOf(name), { expiresSeconds: PRESIGNED_URL_SECONDS, ifAbsent: !overwrite, contentLength: size });
-        await addVaultBytes(ctx, vaultId, size - (existing ?? 0));
+        // Counted when the upload is authorized: the storage accepts exactly this length at this key, or nothing.
+        await addVaultUsage(ctx, vaultId, size - (existing ?? 0), existing === null ? 1 : 0);
         return { direct: true, method: signed.method, url: signed.url, headers: signed.headers, expires_at: signed.expiresAt.toISOString() };
       },
     );
@@ -149,7 +160,7 @@ export async function vaultRoutes(app: FastifyInstance, ctx: AppContext): Promis
       const { vaultId, name, files } = await target(request, 'write');
       await assertMayDelete(ctx, callerOf(request), name);
       const freed = await files.delete(name);
-      await addVaultBytes(ctx, vaultId, -freed);
+      if (freed !== null) await addVaultUsage(ctx, vaultId, -freed, -1);
       return reply.code(204).send();
     });
 
