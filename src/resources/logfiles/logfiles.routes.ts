@@ -62,7 +62,7 @@ export async function logfileRoutes(app: FastifyInstance, ctx: AppContext): Prom
       const logfile = await fetchLogfile(ctx.store.db, scope.projectId, params(request).agent_id, params(request).logfile_id);
       const message = parseLogfilePatch(request.body);
       requireLevel(scope.caller, 'creator');
-      const actor = logfileActor(scope.caller, scope.agentHeader, logfile.agentId);
+      const actor = logfileActor(scope.caller, logfile.agentId);
       await patchLogfile(ctx, logfile.id, actor, message, (current: Logfile) => ({ id: current.id, date: current.date, state: current.state }));
       return reply.code(204).send();
     },
@@ -96,7 +96,7 @@ export async function logfileRoutes(app: FastifyInstance, ctx: AppContext): Prom
         const scope = v2Scope(request, ctx);
         const logfile = await fetchLogfile(ctx.store.db, scope.projectId, params(request).agent_id, params(request).logfile_id);
         requireLevel(scope.caller, 'creator');
-        if (logfileActor(scope.caller, scope.agentHeader, logfile.agentId) !== 'agent') throw forbidden('Only the agent uploads its log file.');
+        if (logfileActor(scope.caller, logfile.agentId) !== 'agent') throw forbidden('Only the agent uploads its log file.');
         if (logfile.state === 'completed') throw conflict('The log file is completed; it cannot be uploaded again.');
         if (Number(request.headers['content-length'] ?? 0) > LOGFILE_MAX_BYTES) throw tooLarge();
         const body = request.body as Readable | undefined;
