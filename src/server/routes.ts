@@ -16,6 +16,7 @@ import { metricsRoutes } from '../resources/metrics/metrics.routes.js';
 import { restoreRoutes } from '../resources/restores/restores.routes.js';
 import { vaultRoutes } from '../resources/vaults/vaults.routes.js';
 import { recoveryKeyRoutes } from '../resources/recovery-keys/recovery-keys.routes.js';
+import { quotaRoutes } from '../resources/quotas/quotas.routes.js';
 import { taskRoutes } from '../resources/tasks/tasks.routes.js';
 
 /** Every resource's routes; each resource folder registers its own. */
@@ -36,5 +37,6 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await activityRoutes(app, ctx);
   await vaultRoutes(app, ctx);
   await recoveryKeyRoutes(app, ctx);
+  await quotaRoutes(app, ctx);
   await taskRoutes(app, ctx);
 }

@@ -19,13 +19,6 @@ export async function userToken(t: TestServer, role: RoleShort, project = PROJEC
   return login.body.access.token.id;
 }
 
-/** One real 2048-bit key for the agents tests register (secrets are sealed only for keys that strong). */
-let testAgentKey: ReturnType<typeof newRsaKeyPair> | undefined;
-export function testAgentRsaKey(): ReturnType<typeof newRsaKeyPair> {
-  testAgentKey ??= newRsaKeyPair();
-  return testAgentKey;
-}
-
 export function agentRegistration(overrides: Record<string, unknown> = {}) {
   return {
     name: 'Web Server',
@@ -38,7 +31,8 @@ export function agentRegistration(overrides: Record<string, unknown> = {}) {
       fingerprint: `fp-${randomBytes(8).toString('hex')}`,
       addresses: [{ version: 4, addr: '67.23.10.132' }],
     },
-    rsa_public_key: { modulus: testAgentRsaKey().modulus, exponent: testAgentRsaKey().exponent },
+    // A real key: secrets (vault keys, passwords) are sealed only for keys of at least 2048 bits.
+    rsa_public_key: realRsaPublicKey(),
     vault: { use_internal: true },
     ...overrides,
   };
@@ -52,9 +46,20 @@ export interface RegisteredAgent {
   vaultId: string;
 }
 
+let realKey: { modulus: string; exponent: number } | undefined;
+
+/** A 2048-bit RSA public key, as `coffer agent register` sends it (generated once per test process). */
+export function realRsaPublicKey(): { modulus: string; exponent: number } {
+  if (!realKey) {
+    const { modulus, exponent } = newRsaKeyPair();
+    realKey = { modulus, exponent };
+  }
+  return realKey;
+}
+
 /** Registers an agent with a user's token and logs it in with its own credentials. */
-export async function registerAgent(t: TestServer, token: string, project = PROJECT): Promise<RegisteredAgent> {
-  const registration = agentRegistration();
+export async function registerAgent(t: TestServer, token: string, project = PROJECT, overrides: Record<string, unknown> = {}): Promise<RegisteredAgent> {
+  const registration = agentRegistration(overrides);
   const created = await t.request('POST', `/v2/${project}/agents`, { token, body: registration });
   assert.equal(created.status, 201, created.text);
   const login = await t.request('POST', `/v2/${project}/agents/tokens`, {

@@ -26,7 +26,7 @@ export interface Agent {
   passwordHash: string;
   enabled: boolean;
   rsaPublicKey: { modulus: string; exponent: number | string };
-  vault: { id: string; region: string | null; useInternal: boolean; encrypted: boolean; bytes: number; keyCustody: KeyCustody };
+  vault: { id: string; region: string | null; useInternal: boolean; encrypted: boolean; bytes: number; files: number; keyCustody: KeyCustody };
   logLevel: string;
   activationMode: string;
   registeredTime: string;
@@ -52,6 +52,7 @@ export function agentFromRow(row: Selectable<AgentsTable>): Agent {
       encrypted: row.vault_encrypted === 1,
       bytes: Number(row.vault_bytes),
       keyCustody: row.key_custody === 'private' ? 'private' : 'server',
+      files: Number(row.vault_files),
     },
     logLevel: row.log_level,
     activationMode: row.activation_mode,

@@ -55,6 +55,7 @@ export async function moveVault(ctx: AppContext, destination: Agent, sourceAgent
         vault_encrypted: 0,
         vault_bytes: source.vault.bytes,
         key_custody: 'server',
+        vault_files: source.vault.files,
         version_no: destination.version_no + 1,
       })
       .where('id', '=', destination.id)
@@ -62,7 +63,7 @@ export async function moveVault(ctx: AppContext, destination: Agent, sourceAgent
       .executeTakeFirst();
     const emptied = await tx.db
       .updateTable('agents')
-      .set({ vault_id: randomUUID(), vault_region: source.host.region, vault_encrypted: 0, vault_bytes: 0, version_no: source.version_no + 1 })
+      .set({ vault_id: randomUUID(), vault_region: source.host.region, vault_encrypted: 0, vault_bytes: 0, vault_files: 0, version_no: source.version_no + 1 })
       .where('id', '=', source.id)
       .where('version_no', '=', source.version_no)
       .executeTakeFirst();
