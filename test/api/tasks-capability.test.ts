@@ -23,7 +23,7 @@ describe('tasks are off until the agent says its owner enabled them', { timeout:
   });
 
   it('follows what the agent says at each login, both ways', async () => {
-    const agent = await registerAgent(t, w.admin, PROJECT, { tasks: true });
+    const agent = await registerAgent(t, w.admin, PROJECT, {}, { tasks: true });
     assert.equal((await v3(t)('POST', `/v3/agents/${agent.id}/tasks`, w.creator, { body: { command: 'id' } })).status, 202);
     const row = await t.server.ctx.store.db.selectFrom('agents').select(['fingerprint']).where('id', '=', agent.id).executeTakeFirstOrThrow();
     const login = await t.request('POST', `/v2/${PROJECT}/agents/tokens`, {

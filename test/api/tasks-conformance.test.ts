@@ -51,12 +51,12 @@ async function isolatedProject(): Promise<{ project: string; creator: string; ob
   const project = `p${randomBytes(4).toString('hex')}`;
   const creator = await userToken(t, 'creator', project);
   const observer = await userToken(t, 'observer', project);
-  const agent = await registerAgent(t, creator, project, { tasks: true });
+  const agent = await registerAgent(t, creator, project, {}, { tasks: true });
   return { project, creator, observer, agent };
 }
 
 async function freshAgent(): Promise<RegisteredAgent> {
-  return registerAgent(t, w.admin, PROJECT, { tasks: true });
+  return registerAgent(t, w.admin, PROJECT, {}, { tasks: true });
 }
 
 /** Three tasks named like CF's specs, created on `agentId`, with created_at/updated_at one second apart. */

@@ -182,7 +182,7 @@ describe('the selector table of §4', () => {
   const tasks: Record<'app1' | 'app2', string> = { app1: '', app2: '' };
 
   before(async () => {
-    agentId = (await registerAgent(t, w.admin, PROJECT, { tasks: true })).id;
+    agentId = (await registerAgent(t, w.admin, PROJECT, {}, { tasks: true })).id;
     tasks.app1 = (await createTask(t, agentId, w.creator, { metadata: { labels: { foo: 'bar' } } })).guid;
     tasks.app2 = (await createTask(t, agentId, w.creator, { metadata: { labels: { foo: 'funky', santa: 'claus' } } })).guid;
   });
