@@ -4,7 +4,16 @@ import { defaultConfigPath, loadAgentConfig, logFileOf } from './agent-config.js
 import { AgentDaemon } from './agent-daemon.js';
 import { openAgentLog } from './agent-log.js';
 import { registerThisHost } from './agent-register.js';
+import { DEFAULT_TASK_USER, type TaskSettings } from './jobs/task-policy.js';
 import { promptSecret } from './prompt-secret.js';
+
+function taskSettingsFrom(options: { allowTasks?: boolean; taskUser?: string; taskAllow?: string[] }): TaskSettings | undefined {
+  if (!options.allowTasks) {
+    if (options.taskUser || options.taskAllow) throw new Error('--task-user and --task-allow need --allow-tasks');
+    return undefined;
+  }
+  return { enabled: true, ...(options.taskUser ? { user: options.taskUser } : {}), ...(options.taskAllow ? { allowedCommands: options.taskAllow } : {}) };
+}
 
 /** `coffer agent register` and `coffer agent run`. */
 export function registerAgentCommands(program: Command): void {
@@ -21,7 +30,10 @@ export function registerAgentCommands(program: Command): void {
     .option('--force', 'register again as a new agent even if this host is registered')
     .option('--private-vault', 'the server keeps no recovery copy of the vault key: only a vault password you set (coffer agents encrypt) opens the backups on another host')
     .option('--replace <agent>', 'this host replaces that agent (id or name), whose host is gone: adopt its vault, configurations and history')
-    .action(async (options: { api: string; user: string; project?: string; name?: string; config: string; force?: boolean; privateVault?: boolean; replace?: string }) => {
+    .option('--allow-tasks', 'let users with the creator role run commands (tasks) on this host; off by default')
+    .option('--task-user <name>', `the unprivileged account tasks run as (default: ${DEFAULT_TASK_USER}); never root`)
+    .option('--task-allow <prefix>', 'allow only commands starting with this prefix (repeat for more); the list stays on this host', (value: string, previous: string[] = []) => [...previous, value])
+    .action(async (options: { api: string; user: string; project?: string; name?: string; config: string; force?: boolean; privateVault?: boolean; replace?: string; allowTasks?: boolean; taskUser?: string; taskAllow?: string[] }) => {
       const apiKey = process.env.COFFER_API_KEY;
       const secret = process.env.COFFER_PASSWORD ?? apiKey ?? (await promptSecret(`Password for ${options.user}: `));
       const configPath = path.resolve(options.config);
@@ -37,6 +49,7 @@ export function registerAgentCommands(program: Command): void {
         force: options.force,
         keyCustody: options.privateVault ? 'private' : 'server',
         replace: options.replace,
+        tasks: taskSettingsFrom(options),
       });
       const custody = options.privateVault
         ? `the vault is private: set its password now with "coffer agents encrypt ${config.agentId}", else only this host can open its backups\n`
@@ -46,6 +59,7 @@ export function registerAgentCommands(program: Command): void {
           (replaced ? `it replaces ${replaced.name} (${replaced.id}): its vault, configurations and backups are now this agent's\n` : '') +
           `configuration: ${configPath} (mode 0600; it holds this host's vault key)\n` +
           custody +
+          `tasks: ${config.tasks?.enabled ? `enabled, run as ${config.tasks.user ?? DEFAULT_TASK_USER}${config.tasks.allowedCommands ? ` (only ${config.tasks.allowedCommands.join(', ')})` : ''}` : 'off (register with --allow-tasks to enable them)'}\n` +
           `start it with: coffer agent run --config ${configPath}\n`,
       );
     });
