@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
 import type { AppContext } from './context.js';
 import { startTaskSweeper } from '../resources/tasks/task-sweeper.js';
+import { startNotifications } from '../resources/notifications/notifications.start.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -32,10 +33,12 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  ctx.onClose(startNotifications(ctx, config.publicUrl ?? url));
   return {
     app,
     ctx,
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url,
     async close() {
       events.close();
       for (const close of closers.reverse()) await close();
