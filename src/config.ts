@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parsePublicUrl } from './server/links.js';
 
 export interface ServerConfig {
   host: string;
@@ -8,7 +9,7 @@ export interface ServerConfig {
   databaseUrl: string | undefined;
   /** Accepted as a global admin token when set (for automation). */
   adminToken: string | undefined;
-  /** Public base URL used in links; derived from the request when absent. */
+  /** Base URL of every absolute link (required behind a proxy or on a wildcard address); else the listening address. */
   publicUrl: string | undefined;
   tokenTtlSeconds: number;
   logLevel: string;
@@ -52,7 +53,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     dataDir: path.resolve(env.COFFER_DATA_DIR || 'data'),
     databaseUrl: env.DATABASE_URL || undefined,
     adminToken: env.COFFER_ADMIN_TOKEN || undefined,
-    publicUrl: env.COFFER_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
+    publicUrl: env.COFFER_PUBLIC_URL ? parsePublicUrl(env.COFFER_PUBLIC_URL) : undefined,
     tokenTtlSeconds: intFrom(env.COFFER_TOKEN_TTL_SECONDS, 24 * 3600, 'COFFER_TOKEN_TTL_SECONDS'),
     logLevel: env.LOG_LEVEL || 'info',
     maxLongPollSeconds: intFrom(env.COFFER_MAX_LONG_POLL_SECONDS, 60, 'COFFER_MAX_LONG_POLL_SECONDS'),

@@ -9,6 +9,8 @@ export interface AppContext {
   store: Store;
   events: EventHub;
   log: FastifyBaseLogger;
+  /** Base of absolute links: COFFER_PUBLIC_URL, or the address the server listens on (see links.ts). */
+  publicBase(): string;
   /** Work to run when the server stops (timers, listeners). */
   onClose(callback: () => Promise<void> | void): void;
 }

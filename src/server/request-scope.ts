@@ -34,7 +34,7 @@ export function v2Scope(request: FastifyRequest, ctx: AppContext): V2Scope {
   }
   if (!canSeeProject(caller, projectId)) throw notFound('Project not found.');
   const agentHeader = typeof request.headers['x-agent-id'] === 'string' ? request.headers['x-agent-id'] : undefined;
-  return { caller, projectId, urls: new Urls(baseUrl(request, ctx.config.publicUrl), projectId), agentHeader };
+  return { caller, projectId, urls: new Urls(baseUrl(ctx), projectId), agentHeader };
 }
 
 declare module 'fastify' {

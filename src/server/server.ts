@@ -7,6 +7,7 @@ import { startEventPruning } from '../resources/events/event-pruning.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
+import { isWildcardHost } from './links.js';
 import type { AppContext } from './context.js';
 import { startTaskSweeper } from '../resources/tasks/task-sweeper.js';
 import { startNotifications } from '../resources/notifications/notifications.start.js';
@@ -20,21 +21,27 @@ export interface RunningServer {
 
 /** Opens the store, builds the app and listens; `close` stops everything it started. */
 export async function startServer(config: ServerConfig, options: { store?: Store; logger?: pino.Logger } = {}): Promise<RunningServer> {
+  if (!config.publicUrl && isWildcardHost(config.host)) {
+    throw new Error(`HOST=${config.host} listens on every address: set COFFER_PUBLIC_URL to the URL agents and clients use.`);
+  }
   const log = options.logger ?? pino({ level: config.logLevel });
   const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, groupCommit: config.groupCommit }));
   const closers: (() => Promise<void> | void)[] = [];
   const events = new EventHub(store);
-  const ctx: AppContext = { config, store, events, log, onClose: (cb) => closers.push(cb) };
+  let listeningUrl = '';
+  const publicBase = () => config.publicUrl ?? listeningUrl;
+  const ctx: AppContext = { config, store, events, log, publicBase, onClose: (cb) => closers.push(cb) };
   startEventPruning(ctx);
   startTaskSweeper(ctx);
   const app = await buildApp(ctx);
   await app.listen({ host: config.host, port: config.port });
-  ctx.onClose(startMissedBackupScheduler(ctx));
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  ctx.onClose(startNotifications(ctx, config.publicUrl ?? url));
+  const url = `http://${isWildcardHost(config.host) ? '127.0.0.1' : host}:${port}`;
+  listeningUrl = url;
+  ctx.onClose(startMissedBackupScheduler(ctx));
+  ctx.onClose(startNotifications(ctx));
   return {
     app,
     ctx,

@@ -18,8 +18,6 @@ const MAX_BACKOFF_MS = 3_600_000;
 type DeliveryRow = Selectable<DeliveriesTable>;
 
 export interface DeliveryWorkerOptions {
-  /** Absolute base of console and API links. */
-  baseUrl: string;
   email: EmailSender | null;
 }
 
@@ -134,7 +132,7 @@ export class DeliveryWorker {
 
   private async attempt(row: DeliveryRow): Promise<AttemptResult> {
     const payload = JSON.parse(row.payload) as Record<string, unknown>;
-    const links = deliveryLinks(this.options.baseUrl, row.project_id, row.event_type, row.subject_id);
+    const links = deliveryLinks(this.ctx.publicBase(), row.project_id, row.event_type, row.subject_id);
     if (row.channel === 'email') {
       if (!this.options.email) return failed(EMAIL_DISABLED_REASON);
       const { subject, text } = renderEmail(row.event_type, payload, links);
