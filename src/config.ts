@@ -1,10 +1,13 @@
 import path from 'node:path';
 import { parsePublicUrl } from './server/links.js';
+import { parseStorageUrl, type StorageLocation } from './storage/storage-url.js';
 
 export interface ServerConfig {
   host: string;
   port: number;
   dataDir: string;
+  /** Where vault files and log files live (COFFER_STORAGE_URL): the data directory, or S3-compatible storage. */
+  storage: StorageLocation;
   /** postgres://… selects PostgreSQL; absent means the embedded SQLite file under dataDir. */
   databaseUrl: string | undefined;
   /** Accepted as a global admin token when set (for automation). */
@@ -47,10 +50,12 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
 }
 
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  const dataDir = path.resolve(overrides.dataDir ?? (env.COFFER_DATA_DIR || 'data'));
   return {
     host: env.HOST || '127.0.0.1',
     port: intFrom(env.PORT, 8080, 'PORT'),
-    dataDir: path.resolve(env.COFFER_DATA_DIR || 'data'),
+    dataDir,
+    storage: parseStorageUrl(env.COFFER_STORAGE_URL, dataDir),
     databaseUrl: env.DATABASE_URL || undefined,
     adminToken: env.COFFER_ADMIN_TOKEN || undefined,
     publicUrl: env.COFFER_PUBLIC_URL ? parsePublicUrl(env.COFFER_PUBLIC_URL) : undefined,
