@@ -129,6 +129,24 @@ describe('restoring a hostile vault', { timeout: 60_000 }, () => {
     });
   });
 
+  it('prune keeps the data of refused entries: refusing an entry is no reason to delete what it names', async () => {
+    await withTempDir('hostile-prune', async (dir) => {
+      const { vault, snap } = await setUp(dir, () => [
+        { type: 'file', name: 'twice', data: 'only the refused entries name this data' },
+        { type: 'dir', name: 'twice', entries: [{ type: 'file', name: 'below', data: 'below a refused directory' }] },
+        { type: 'file', name: 'fine', data: 'fine' },
+      ]);
+      const before = await vault.check();
+      const pruned = await vault.prune();
+      assert.equal(pruned.blobsRemoved, 0);
+      const after = await vault.check({ readData: true });
+      assert.deepEqual(after.errors, before.errors, 'the same two refused entries, and no blob missing');
+      assert.equal(after.errors.length, 2);
+      assert.equal((await vault.getSnapshot(snap.id)).id, snap.id);
+      await vault.close();
+    });
+  });
+
   it('keeps writing into the directory it opened when a path component is swapped for a symlink', async () => {
     await withTempDir('swap', async (dir) => {
       fs.mkdirSync(path.join(dir, 'target/d'), { recursive: true });
