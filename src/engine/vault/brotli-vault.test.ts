@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { LocalBackend } from '../backend/local-backend.js';
+import { withTempDir } from '../testing/temp-dir.js';
+import { openVault } from './vault.js';
+
+/** A vault written by the brotli-only code (see test/fixtures/brotli-vault/README.md), with the tree it holds. */
+const fixture = fileURLToPath(new URL('../../../test/fixtures/brotli-vault/', import.meta.url));
+
+async function filesUnder(root: string): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  for (const entry of await fs.readdir(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    files.set(path.relative(root, full), await fs.readFile(full));
+  }
+  return files;
+}
+
+describe('vaults written before zstd', { timeout: 60_000 }, () => {
+  it('restores the brotli-written fixture vault byte for byte and checks clean', async () => {
+    await withTempDir('brotli-vault', async (dir) => {
+      // A copy: opening a vault takes a lock, which must not land in the repository.
+      const vaultDir = path.join(dir, 'vault');
+      await fs.cp(path.join(fixture, 'vault'), vaultDir, { recursive: true });
+      const vault = await openVault(new LocalBackend(vaultDir), 'brotli-fixture');
+      try {
+        const [snapshot, ...others] = await vault.listSnapshots();
+        assert.ok(snapshot, 'the fixture holds a snapshot');
+        assert.equal(others.length, 0);
+        const check = await vault.check({ readData: true });
+        assert.deepEqual(check.errors, []);
+
+        const out = path.join(dir, 'out');
+        const restored = await vault.restore({ snapshot: snapshot.id, target: out });
+        assert.deepEqual(restored.errors, []);
+        const expected = await filesUnder(path.join(fixture, 'source'));
+        const actual = await filesUnder(path.join(out, snapshot.paths[0]!));
+        assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort());
+        for (const [name, bytes] of expected) assert.ok(actual.get(name)!.equals(bytes), `${name} restored byte for byte`);
+      } finally {
+        await vault.close();
+      }
+    });
+  });
+});
