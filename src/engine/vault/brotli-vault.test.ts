@@ -41,6 +41,20 @@ describe('vaults written before zstd', { timeout: 60_000 }, () => {
         const actual = await filesUnder(path.join(out, snapshot.paths[0]!));
         assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort());
         for (const [name, bytes] of expected) assert.ok(actual.get(name)!.equals(bytes), `${name} restored byte for byte`);
+
+        // The same vault takes new (zstd) backups beside the old blobs, and both kinds restore.
+        const changed = path.join(dir, 'changed');
+        await fs.cp(path.join(fixture, 'source'), changed, { recursive: true });
+        await fs.writeFile(path.join(changed, 'new.txt'), 'written after zstd\n'.repeat(500));
+        const second = await vault.backup({ paths: [changed] });
+        assert.deepEqual(second.errors, []);
+        assert.ok(second.dataAdded < 100_000, 'unchanged files reuse the brotli blobs');
+        assert.deepEqual((await vault.check({ readData: true })).errors, []);
+        const out2 = path.join(dir, 'out2');
+        assert.deepEqual((await vault.restore({ snapshot: second.snapshotId, target: out2 })).errors, []);
+        const again = await filesUnder(path.join(out2, changed));
+        assert.equal(again.size, expected.size + 1);
+        for (const [name, bytes] of await filesUnder(changed)) assert.ok(again.get(name)!.equals(bytes), `${name} restored from the mixed vault`);
       } finally {
         await vault.close();
       }
