@@ -33,10 +33,13 @@ if (!node) {
 }
 const nodeVersion = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
 
+// No single test may hang the run: each gets at most this long (the slowest e2e tests take about a minute).
+const TEST_TIMEOUT_MS = 5 * 60_000;
+
 function run(files, env, label) {
   if (files.length === 0) return 0;
   process.stdout.write(`\n=== ${label}: ${files.length} test files on Node ${nodeVersion} ===\n`);
-  const result = spawnSync(node, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+  const result = spawnSync(node, ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, ...env },
