@@ -47,4 +47,5 @@ if (needBuild) {
   const web = path.join(root, 'src', 'web');
   if (fs.existsSync(web)) fs.cpSync(web, path.join(root, 'dist', 'src', 'web'), { recursive: true });
   fs.utimesSync(builtEntry, new Date(), new Date());
+  run('node scripts/write-help.mjs');
 }
