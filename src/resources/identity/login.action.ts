@@ -34,7 +34,9 @@ export async function login(ctx: AppContext, message: LoginMessage, address: str
   const account = `user:${message.username}`;
   ctx.logins.assertAllowed(account, address);
   const row = await ctx.store.db.selectFrom('users').selectAll().where('username', '=', message.username).executeTakeFirst();
-  if (!(await verifyPassword(message.secret, row?.password_hash, () => ctx.logins.assertAllowed(account, address))) || !row) {
+  const matches = await verifyPassword(message.secret, row?.password_hash, () => ctx.logins.assertAllowed(account, address));
+  // A disabled user gets the same answer as a wrong password, after the same work.
+  if (!matches || !row || row.disabled) {
     ctx.logins.failed(account, address);
     throw invalidToken('The username or password is wrong.');
   }
