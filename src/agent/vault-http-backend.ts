@@ -24,14 +24,25 @@ export class VaultHttpError extends Error {
   }
 }
 
+/** The server's answer to an upload request: a presigned URL into object storage, or "send it to me". */
+type UploadGrant = { direct: false } | { direct: true; method: 'PUT'; url: string; headers: Record<string, string> };
+
 /**
  * The engine's backend over the Coffer server's vault endpoint (`/vaults/{id}/files/{name}`). The agent encrypts
- * before anything reaches this class; the server only stores bytes. Buffers are retried on 5xx and network errors;
- * a stream body can be sent only once, so it is not.
+ * before anything reaches this class; the server only stores bytes. When the server keeps vaults in object storage
+ * it hands out presigned URLs: uploads go straight to the storage (`POST …/uploads/{name}` first) and reads follow
+ * the server's 307, without the agent's token and without the bytes passing through the server. Buffers are
+ * retried on 5xx and network errors; a stream body can be sent only once, so it is not.
+ *
+ * The vault is append-only: a file that exists already cannot be replaced. Names are hashes of their content, so
+ * when a save is refused because the file exists with the same size (an earlier attempt whose answer was lost),
+ * the save has in fact happened.
  */
 export class VaultHttpBackend implements VaultBackend {
   readonly location: string;
   private readonly retry: RetryPolicy;
+  /** Whether the server hands out direct upload URLs; learned from the first save. */
+  private direct: boolean | undefined;
 
   constructor(private readonly options: VaultHttpBackendOptions) {
     this.location = options.url.replace(/\/+$/, '');
@@ -40,11 +51,48 @@ export class VaultHttpBackend implements VaultBackend {
 
   async save(name: string, data: Buffer | Readable): Promise<void> {
     assertValidFileName(name);
+    if (this.direct === false) return this.saveThroughServer(name, data);
+    const body = Buffer.isBuffer(data) ? data : await collect(data);
+    // A presigned URL expires: one that is refused after a long outage is asked for again.
+    for (let attempt = 1; ; attempt++) {
+      const grant = await this.call('POST', name, {}, true, `uploads/${name}?size=${body.length}`);
+      if (grant.status === 403) return this.acceptExisting(name, body.length, grant);
+      await expectOk(grant, name);
+      const answer = (await grant.json()) as UploadGrant;
+      this.direct = answer.direct;
+      if (!answer.direct) return this.saveThroughServer(name, body);
+      const response = await fetchWithRetry(() => fetch(answer.url, { method: 'PUT', headers: answer.headers, body, redirect: 'error' }), this.retry);
+      if (response.ok) {
+        await response.body?.cancel();
+        return;
+      }
+      if (response.status === 412) return this.acceptExisting(name, body.length, response);
+      if (response.status === 403 && attempt < 3) {
+        await response.body?.cancel();
+        continue;
+      }
+      await expectOk(response, name);
+    }
+  }
+
+  private async saveThroughServer(name: string, data: Buffer | Readable): Promise<void> {
     const headers = { 'content-type': 'application/octet-stream' };
     const response = Buffer.isBuffer(data)
       ? await this.call('PUT', name, { headers: { ...headers, 'content-length': String(data.length) }, body: data })
       : await this.call('PUT', name, { headers, body: Readable.toWeb(data) as ReadableStream, duplex: 'half' }, false);
+    if (response.status === 403) return this.acceptExisting(name, Buffer.isBuffer(data) ? data.length : -1, response);
     await expectOk(response, name);
+  }
+
+  /** A refused save: fine when the file is there with the size we meant to store (its name is its hash). */
+  private async acceptExisting(name: string, size: number, refusal: Response): Promise<void> {
+    const existing = name.startsWith('locks/') ? undefined : await this.stat(name).catch(() => undefined);
+    if (existing && existing.size === size) {
+      await refusal.body?.cancel();
+      return;
+    }
+    await expectOk(refusal, name);
+    throw new VaultHttpError(refusal.status, `vault ${name}: HTTP ${refusal.status}`);
   }
 
   async load(name: string, range?: ByteRange): Promise<Buffer> {
@@ -56,7 +104,18 @@ export class VaultHttpBackend implements VaultBackend {
       return Buffer.alloc(0);
     }
     const headers: Record<string, string> = range ? { range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {};
-    const response = await this.call('GET', name, { headers });
+    let response = await this.call('GET', name, { headers, redirect: 'manual' });
+    const location = response.status === 307 ? response.headers.get('location') : null;
+    if (location) {
+      // Object storage: the presigned URL carries the authorization; the agent's token is not sent there.
+      await response.body?.cancel();
+      response = await fetchWithRetry(() => fetch(location, { headers, redirect: 'error' }), this.retry);
+      const total = Number(/\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? Number.NaN);
+      if (range && response.status === 206 && range.offset + range.length > total) {
+        await response.body?.cancel();
+        throw new BackendRangeError(name, range.offset, range.length, total);
+      }
+    }
     if (response.status === 416) {
       const size = Number(/\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? -1);
       await response.body?.cancel();
@@ -96,14 +155,14 @@ export class VaultHttpBackend implements VaultBackend {
 
   async close(): Promise<void> {}
 
-  private call(method: string, name: string, init: RequestInit & { duplex?: 'half' }, retry = true): Promise<Response> {
-    return this.send(method, `${this.location}/files/${name}`, init, retry);
+  private call(method: string, name: string, init: RequestInit & { duplex?: 'half' }, retry = true, path = `files/${name}`): Promise<Response> {
+    return this.send(method, `${this.location}/${path}`, init, retry);
   }
 
   /** One request with the agent's token, retried per policy; a 401 refreshes the token and tries once more. */
   private async send(method: string, url: string, init: RequestInit & { duplex?: 'half' }, retry = true): Promise<Response> {
     const attempt = (token: string) => {
-      const run = () => fetch(url, { ...init, method, headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } });
+      const run = () => fetch(url, { ...init, method, redirect: 'error', headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } });
       return retry ? fetchWithRetry(run, this.retry) : run();
     };
     const token = await this.options.tokens.token();
@@ -112,6 +171,12 @@ export class VaultHttpBackend implements VaultBackend {
     await response.body?.cancel();
     return attempt(await this.options.tokens.refresh(token));
   }
+}
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(Buffer.isBuffer(part) ? part : Buffer.from(part as Uint8Array));
+  return Buffer.concat(parts);
 }
 
 /** Throws for a non-2xx answer; on file operations 404 is the engine's not-found, on a listing it means no such vault. */
