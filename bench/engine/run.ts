@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableCores } from './cpu-probe.js';
 import { directoryBytes, type Measurement } from './measure.js';
-import { borg, coffer, compileCoffer, ensureInstalled, restic, type BackupTool } from './tools.js';
+import { borg, coffer, ensureInstalled, restic, type BackupTool } from './tools.js';
 import { changeFivePercent, fileContent, planTree, writeTree } from './tree-generator.js';
 
 const WORK = fileURLToPath(new URL('../.work/engine/', import.meta.url));
@@ -54,7 +54,6 @@ async function main(): Promise<void> {
   const fileCount = planTree().length;
   process.stderr.write(`tree: ${fileCount} files, ${(treeBytes / 2 ** 30).toFixed(2)} GiB at ${TREE}\n`);
 
-  await compileCoffer();
   const coresBefore = await availableCores();
   const tools: ToolResult[] = [];
   for (const tool of [coffer, restic, borg]) {
