@@ -22,6 +22,12 @@ export interface ServerConfig {
   taskPendingExpirySeconds: number;
   /** How long events are kept. */
   eventRetentionSeconds: number;
+  /** Failed logins per account and per client address within loginWindowSeconds before 429. */
+  loginFailuresPerAccount: number;
+  loginFailuresPerAddress: number;
+  loginWindowSeconds: number;
+  /** Proxies whose X-Forwarded-For names the client (addresses or CIDRs); none by default. */
+  trustedProxies: string[];
   /** SQLite: commit several requests' transactions with one fsync. */
   groupCommit: boolean;
   /** smtp://user:pass@host:587 or smtps://…; absent means no e-mail is sent. */
@@ -36,10 +42,6 @@ export interface ServerConfig {
   deliveryTimeoutMs: number;
   /** How often the delivery worker looks for due work without being woken. */
   deliveryPollMs: number;
-  /** How often agents' presence and summary e-mails are checked. */
-  alertCheckMs: number;
-  /** How long database-read metrics are reused. */
-  metricsCacheMs: number;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -71,8 +73,10 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     deliveryMaxAgeSeconds: intFrom(env.COFFER_DELIVERY_MAX_AGE_SECONDS, 24 * 3600, 'COFFER_DELIVERY_MAX_AGE_SECONDS'),
     deliveryTimeoutMs: intFrom(env.COFFER_DELIVERY_TIMEOUT_MS, 10_000, 'COFFER_DELIVERY_TIMEOUT_MS'),
     deliveryPollMs: intFrom(env.COFFER_DELIVERY_POLL_MS, 5_000, 'COFFER_DELIVERY_POLL_MS'),
-    alertCheckMs: intFrom(env.COFFER_ALERT_CHECK_MS, 60_000, 'COFFER_ALERT_CHECK_MS'),
-    metricsCacheMs: intFrom(env.COFFER_METRICS_CACHE_MS, 5_000, 'COFFER_METRICS_CACHE_MS'),
+    loginFailuresPerAccount: intFrom(env.COFFER_LOGIN_FAILURES_PER_ACCOUNT, 10, 'COFFER_LOGIN_FAILURES_PER_ACCOUNT'),
+    loginFailuresPerAddress: intFrom(env.COFFER_LOGIN_FAILURES_PER_ADDRESS, 100, 'COFFER_LOGIN_FAILURES_PER_ADDRESS'),
+    trustedProxies: (env.COFFER_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    loginWindowSeconds: intFrom(env.COFFER_LOGIN_WINDOW_SECONDS, 300, 'COFFER_LOGIN_WINDOW_SECONDS'),
     ...overrides,
   };
 }

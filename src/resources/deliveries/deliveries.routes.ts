@@ -29,9 +29,9 @@ export async function deliveryPage(ctx: AppContext, request: FastifyRequest, sco
   const state = singleQueryValue(query.state, 'state');
   if (channel !== undefined && !(DELIVERY_CHANNELS as readonly string[]).includes(channel)) throw badRequest(`Invalid channel "${channel}": it must be email or webhook.`);
   if (state !== undefined && !(DELIVERY_STATES as readonly string[]).includes(state)) throw badRequest(`Invalid state "${state}": it must be one of ${DELIVERY_STATES.join(', ')}.`);
-  const { deliveries, hasMore } = await listDeliveries(ctx.store.db, scope.projectId, page, { channel, state, ...filter });
+  const { deliveries } = await listDeliveries(ctx.store.db, scope.projectId, page, { channel, state, ...filter });
   const body: Record<string, unknown> = { deliveries: deliveries.map((d) => presentDelivery(d, scope.urls)) };
-  if (deliveries.length > 0) body.links = pageLinks(collectionUrl, page, deliveries, hasMore, { channel, state });
+  if (deliveries.length > 0) body.links = pageLinks(collectionUrl, page, deliveries, { channel, state });
   return body;
 }
 
