@@ -12,12 +12,15 @@ import { settingsRoutes } from '../resources/settings/settings.routes.js';
 import { configurationRoutes } from '../resources/configurations/configurations.routes.js';
 import { healthRoutes } from '../resources/health/health.routes.js';
 import { identityRoutes } from '../resources/identity/identity.routes.js';
+import { userRoutes } from '../resources/identity/users.routes.js';
 import { metricsRoutes } from '../resources/metrics/metrics.routes.js';
 import { restoreRoutes } from '../resources/restores/restores.routes.js';
 import { vaultRoutes } from '../resources/vaults/vaults.routes.js';
 import { recoveryKeyRoutes } from '../resources/recovery-keys/recovery-keys.routes.js';
 import { quotaRoutes } from '../resources/quotas/quotas.routes.js';
 import { taskRoutes } from '../resources/tasks/tasks.routes.js';
+import { webhookRoutes } from '../resources/webhooks/webhooks.routes.js';
+import { deliveryRoutes } from '../resources/deliveries/deliveries.routes.js';
 
 /** Every resource's routes; each resource folder registers its own. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -25,6 +28,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await healthRoutes(app, ctx);
   await consoleRoutes(app, ctx);
   await identityRoutes(app, ctx);
+  await userRoutes(app, ctx);
   await agentRoutes(app, ctx);
   await cleanupRoutes(app, ctx);
   await eventRoutes(app, ctx);
@@ -39,4 +43,6 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await recoveryKeyRoutes(app, ctx);
   await quotaRoutes(app, ctx);
   await taskRoutes(app, ctx);
+  await webhookRoutes(app, ctx);
+  await deliveryRoutes(app, ctx);
 }

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { AlertTables } from './alert-tables.js';
 import type { TaskTables } from './task-tables.js';
 
 /**
@@ -23,6 +24,8 @@ export interface UsersTable {
   /** JSON array of role names. */
   roles: string;
   is_admin: number;
+  /** 1: may not log in, and its tokens are refused. */
+  disabled: Generated<number>;
   created_at: string;
 }
 
@@ -208,7 +211,7 @@ export interface VaultRecoveryKeysTable {
   created_at: string;
 }
 
-export interface Database extends TaskTables {
+export interface Database extends TaskTables, AlertTables {
   projects: ProjectsTable;
   users: UsersTable;
   tokens: TokensTable;
