@@ -22,6 +22,12 @@ export interface ServerConfig {
   taskPendingExpirySeconds: number;
   /** How long events are kept. */
   eventRetentionSeconds: number;
+  /** Failed logins per account and per client address within loginWindowSeconds before 429. */
+  loginFailuresPerAccount: number;
+  loginFailuresPerAddress: number;
+  loginWindowSeconds: number;
+  /** Proxies whose X-Forwarded-For names the client (addresses or CIDRs); none by default. */
+  trustedProxies: string[];
   /** SQLite: commit several requests' transactions with one fsync. */
   groupCommit: boolean;
 }
@@ -49,6 +55,10 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     taskPendingExpirySeconds: intFrom(env.COFFER_TASK_PENDING_EXPIRY_SECONDS, 300, 'COFFER_TASK_PENDING_EXPIRY_SECONDS'),
     eventRetentionSeconds: intFrom(env.COFFER_EVENT_RETENTION_SECONDS, 7 * 24 * 3600, 'COFFER_EVENT_RETENTION_SECONDS'),
     groupCommit: env.COFFER_GROUP_COMMIT !== '0',
+    loginFailuresPerAccount: intFrom(env.COFFER_LOGIN_FAILURES_PER_ACCOUNT, 10, 'COFFER_LOGIN_FAILURES_PER_ACCOUNT'),
+    loginFailuresPerAddress: intFrom(env.COFFER_LOGIN_FAILURES_PER_ADDRESS, 100, 'COFFER_LOGIN_FAILURES_PER_ADDRESS'),
+    trustedProxies: (env.COFFER_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    loginWindowSeconds: intFrom(env.COFFER_LOGIN_WINDOW_SECONDS, 300, 'COFFER_LOGIN_WINDOW_SECONDS'),
     ...overrides,
   };
 }

@@ -44,6 +44,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     rewriteUrl: (req) => rewriteV2Url(req.url ?? '/', req.headers),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     return503OnClosing: true,
+    // Only the client address (login throttle) comes from X-Forwarded-For, and only through these proxies.
+    trustProxy: ctx.config.trustedProxies.length > 0 ? ctx.config.trustedProxies : false,
     forceCloseConnections: true,
   }) as unknown as FastifyInstance;
 
