@@ -14,6 +14,7 @@ import { LoginThrottle } from '../resources/identity/login-throttle.js';
 import { holdPasswordPool } from '../resources/identity/password-pool.js';
 import type { AppContext } from './context.js';
 import { startTaskSweeper } from '../resources/tasks/task-sweeper.js';
+import { startNotifications } from '../resources/notifications/notifications.start.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -54,6 +55,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   listeningUrl = url;
   const releasePasswords = holdPasswordPool();
   ctx.onClose(startMissedBackupScheduler(ctx));
+  ctx.onClose(startNotifications(ctx));
   return {
     app,
     ctx,
