@@ -25,12 +25,14 @@ export async function buildProgram(args: readonly string[] = []): Promise<Comman
   const word = commandWord(args);
   const clientCommand = word !== undefined && program.commands.some((command) => command.name() === word);
   if (!clientCommand) {
-    const [{ registerServeCommand }, { registerAgentCommands }, { registerVaultCommands }] = await Promise.all([
+    const [{ registerServeCommand }, { registerAgentCommands }, { registerVaultCommands }, { registerStorageCommands }] = await Promise.all([
       import('./cli/serve.js'),
       import('./agent/index.js'),
       import('./cli/vault/index.js'),
+      import('./cli/storage.js'),
     ]);
     registerServeCommand(program);
+    registerStorageCommands(program);
     registerAgentCommands(program);
     registerVaultCommands(program);
   }
