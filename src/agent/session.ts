@@ -61,6 +61,8 @@ export class AgentSession implements TokenSource {
       name: this.config.name,
       version: AGENT_VERSION,
       host: { os: facts.os, fingerprint: this.config.fingerprint, addresses: facts.addresses },
+      // The server refuses to create tasks for an agent that says they are off; the agent checks each task anyway.
+      capabilities: { tasks: this.config.tasks?.enabled === true },
     });
     for (let attempt = 0; ; attempt++) {
       let status = 0;

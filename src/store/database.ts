@@ -23,6 +23,8 @@ export interface UsersTable {
   /** JSON array of role names. */
   roles: string;
   is_admin: number;
+  /** 1: may not log in, and its tokens are refused. */
+  disabled: Generated<number>;
   created_at: string;
 }
 
@@ -60,6 +62,8 @@ export interface AgentsTable {
   /** This agent's vault limits; null is unlimited. */
   quota_bytes: number | null;
   quota_files: number | null;
+  /** 1 when the agent said at its last login that its owner enabled tasks on the host. */
+  tasks_enabled: Generated<number>;
   log_level: string;
   /** Event-activation mode: idle, active or real_time. */
   activation_mode: string;
