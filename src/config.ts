@@ -22,8 +22,26 @@ export interface ServerConfig {
   taskPendingExpirySeconds: number;
   /** How long events are kept. */
   eventRetentionSeconds: number;
+  /** Failed logins per account and per client address within loginWindowSeconds before 429. */
+  loginFailuresPerAccount: number;
+  loginFailuresPerAddress: number;
+  loginWindowSeconds: number;
+  /** Proxies whose X-Forwarded-For names the client (addresses or CIDRs); none by default. */
+  trustedProxies: string[];
   /** SQLite: commit several requests' transactions with one fsync. */
   groupCommit: boolean;
+  /** smtp://user:pass@host:587 or smtps://…; absent means no e-mail is sent. */
+  smtpUrl: string | undefined;
+  /** The From address of notification e-mails. */
+  mailFrom: string;
+  /** First retry of a failed delivery after this long; each next retry waits twice as long (at most an hour). */
+  deliveryRetryBaseMs: number;
+  /** A delivery still failing this long after it was decided is given up. */
+  deliveryMaxAgeSeconds: number;
+  /** One SMTP or webhook attempt may take this long. */
+  deliveryTimeoutMs: number;
+  /** How often the delivery worker looks for due work without being woken. */
+  deliveryPollMs: number;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -49,6 +67,16 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     taskPendingExpirySeconds: intFrom(env.COFFER_TASK_PENDING_EXPIRY_SECONDS, 300, 'COFFER_TASK_PENDING_EXPIRY_SECONDS'),
     eventRetentionSeconds: intFrom(env.COFFER_EVENT_RETENTION_SECONDS, 7 * 24 * 3600, 'COFFER_EVENT_RETENTION_SECONDS'),
     groupCommit: env.COFFER_GROUP_COMMIT !== '0',
+    smtpUrl: env.COFFER_SMTP_URL || undefined,
+    mailFrom: env.COFFER_MAIL_FROM || 'coffer@localhost',
+    deliveryRetryBaseMs: intFrom(env.COFFER_DELIVERY_RETRY_BASE_MS, 30_000, 'COFFER_DELIVERY_RETRY_BASE_MS'),
+    deliveryMaxAgeSeconds: intFrom(env.COFFER_DELIVERY_MAX_AGE_SECONDS, 24 * 3600, 'COFFER_DELIVERY_MAX_AGE_SECONDS'),
+    deliveryTimeoutMs: intFrom(env.COFFER_DELIVERY_TIMEOUT_MS, 10_000, 'COFFER_DELIVERY_TIMEOUT_MS'),
+    deliveryPollMs: intFrom(env.COFFER_DELIVERY_POLL_MS, 5_000, 'COFFER_DELIVERY_POLL_MS'),
+    loginFailuresPerAccount: intFrom(env.COFFER_LOGIN_FAILURES_PER_ACCOUNT, 10, 'COFFER_LOGIN_FAILURES_PER_ACCOUNT'),
+    loginFailuresPerAddress: intFrom(env.COFFER_LOGIN_FAILURES_PER_ADDRESS, 100, 'COFFER_LOGIN_FAILURES_PER_ADDRESS'),
+    trustedProxies: (env.COFFER_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    loginWindowSeconds: intFrom(env.COFFER_LOGIN_WINDOW_SECONDS, 300, 'COFFER_LOGIN_WINDOW_SECONDS'),
     ...overrides,
   };
 }

@@ -11,7 +11,7 @@ import { PROJECT_FROM_TOKEN } from './request-scope.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-const V2_COLLECTIONS = new Set(['activities', 'agents', 'backups', 'cleanups', 'configurations', 'events', 'restores', 'settings', 'health', 'ping']);
+const V2_COLLECTIONS = new Set(['activities', 'agents', 'backups', 'cleanups', 'configurations', 'events', 'restores', 'settings', 'health', 'ping', 'webhooks', 'deliveries']);
 
 /**
  * `/v2/agents` (project from X-Project-Id or the token) → `/v2/_/agents`; a `.json` suffix is dropped, as the
@@ -44,6 +44,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     rewriteUrl: (req) => rewriteV2Url(req.url ?? '/', req.headers),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     return503OnClosing: true,
+    // Only the client address (login throttle) comes from X-Forwarded-For, and only through these proxies.
+    trustProxy: ctx.config.trustedProxies.length > 0 ? ctx.config.trustedProxies : false,
     forceCloseConnections: true,
   }) as unknown as FastifyInstance;
 

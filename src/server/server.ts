@@ -10,8 +10,11 @@ import { openBlobStore } from '../storage/open-blob-store.js';
 import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
 import { isWildcardHost } from './links.js';
+import { LoginThrottle } from '../resources/identity/login-throttle.js';
+import { holdPasswordPool } from '../resources/identity/password-pool.js';
 import type { AppContext } from './context.js';
 import { startTaskSweeper } from '../resources/tasks/task-sweeper.js';
+import { startNotifications } from '../resources/notifications/notifications.start.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -39,7 +42,8 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   const events = new EventHub(store);
   let listeningUrl = '';
   const publicBase = () => config.publicUrl ?? listeningUrl;
-  const ctx: AppContext = { config, store, events, blobs, vaultTraffic: { received: 0, sent: 0 }, log, publicBase, onClose: (cb) => closers.push(cb) };
+  const logins = new LoginThrottle({ perAccount: config.loginFailuresPerAccount, perAddress: config.loginFailuresPerAddress, windowSeconds: config.loginWindowSeconds });
+  const ctx: AppContext = { config, store, events, blobs, vaultTraffic: { received: 0, sent: 0 }, log, publicBase, logins, onClose: (cb) => closers.push(cb) };
   startEventPruning(ctx);
   startTaskSweeper(ctx);
   const app = await buildApp(ctx);
@@ -49,7 +53,9 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${isWildcardHost(config.host) ? '127.0.0.1' : host}:${port}`;
   listeningUrl = url;
+  const releasePasswords = holdPasswordPool();
   ctx.onClose(startMissedBackupScheduler(ctx));
+  ctx.onClose(startNotifications(ctx));
   return {
     app,
     ctx,
@@ -58,6 +64,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
       events.close();
       for (const close of closers.reverse()) await close();
       await app.close();
+      await releasePasswords();
       if (!options.store) await store.close();
       if (!options.blobs) await blobs.close();
     },
