@@ -14,6 +14,7 @@ const LOCAL_COMMANDS: Record<string, () => Promise<(program: Command) => void>> 
   serve: async () => (await import('./cli/serve.js')).registerServeCommand,
   agent: async () => (await import('./agent/index.js')).registerAgentCommands,
   vault: async () => (await import('./cli/vault/index.js')).registerVaultCommands,
+  storage: async () => (await import('./cli/storage.js')).registerStorageCommands,
 };
 
 /**

@@ -162,7 +162,8 @@ export class VaultHttpBackend implements VaultBackend {
   /** One request with the agent's token, retried per policy; a 401 refreshes the token and tries once more. */
   private async send(method: string, url: string, init: RequestInit & { duplex?: 'half' }, retry = true): Promise<Response> {
     const attempt = (token: string) => {
-      const run = () => fetch(url, { ...init, method, redirect: 'error', headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } });
+      // Never followed with the token: a vault read's 307 to object storage is followed by load(), without it.
+      const run = () => fetch(url, { ...init, method, redirect: init.redirect === 'manual' ? 'manual' : 'error', headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } });
       return retry ? fetchWithRetry(run, this.retry) : run();
     };
     const token = await this.options.tokens.token();
