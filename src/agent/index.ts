@@ -5,6 +5,7 @@ import { AgentDaemon } from './agent-daemon.js';
 import { openAgentLog } from './agent-log.js';
 import { registerThisHost } from './agent-register.js';
 import { promptSecret } from './prompt-secret.js';
+import { AgentGoneError } from './session.js';
 
 /** `coffer agent register` and `coffer agent run`. */
 export function registerAgentCommands(program: Command): void {
@@ -58,6 +59,13 @@ export function registerAgentCommands(program: Command): void {
       };
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
-      await daemon.run();
+      try {
+        await daemon.run();
+      } catch (error) {
+        if (!(error instanceof AgentGoneError)) throw error;
+        // One line, then out: retrying a refused login for ever would help nobody.
+        process.stderr.write(`coffer: ${error.message}\n`);
+        process.exit(1);
+      }
     });
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { assertValidFileName, type ByteRange, type FileInfo, type VaultBackend } from '../engine/backend/backend.js';
 import { BackendNotFoundError, BackendRangeError } from '../engine/backend/errors.js';
-import { DEFAULT_RETRY, fetchWithRetry, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, fetchWithRetry, type RetryNotice, type RetryPolicy } from './retry.js';
 
 /** Supplies the agent's token; `refresh` is called once after a 401 with the token that was refused. */
 export interface TokenSource {
@@ -14,6 +14,8 @@ export interface VaultHttpBackendOptions {
   url: string;
   tokens: TokenSource;
   retry?: RetryPolicy;
+  /** Told before each retry (the agent logs it). */
+  onRetry?: (what: string, notice: RetryNotice) => void;
 }
 
 /** A vault endpoint answered with an error that is not "not found". */
@@ -26,8 +28,10 @@ export class VaultHttpError extends Error {
 
 /**
  * The engine's backend over the Coffer server's vault endpoint (`/vaults/{id}/files/{name}`). The agent encrypts
- * before anything reaches this class; the server only stores bytes. Buffers are retried on 5xx and network errors;
- * a stream body can be sent only once, so it is not.
+ * before anything reaches this class; the server only stores bytes. Every call is retried on 5xx and network errors
+ * (fetchWithRetry, by the policy given: the agent gives its outage window). Retrying is safe: a file's name is the
+ * hash of its content and files are written whole or not at all, so a PUT that arrived twice stores the same bytes,
+ * and a DELETE of a file already gone answers 404, which is success here.
  */
 export class VaultHttpBackend implements VaultBackend {
   readonly location: string;
@@ -40,10 +44,10 @@ export class VaultHttpBackend implements VaultBackend {
 
   async save(name: string, data: Buffer | Readable): Promise<void> {
     assertValidFileName(name);
-    const headers = { 'content-type': 'application/octet-stream' };
-    const response = Buffer.isBuffer(data)
-      ? await this.call('PUT', name, { headers: { ...headers, 'content-length': String(data.length) }, body: data })
-      : await this.call('PUT', name, { headers, body: Readable.toWeb(data) as ReadableStream, duplex: 'half' }, false);
+    // A stream can be sent only once; the engine's packs are in memory already, so gathering them costs one copy
+    // and makes the upload retryable.
+    const body = Buffer.isBuffer(data) ? data : await gather(data);
+    const response = await this.call('PUT', name, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) }, body });
     await expectOk(response, name);
   }
 
@@ -96,22 +100,28 @@ export class VaultHttpBackend implements VaultBackend {
 
   async close(): Promise<void> {}
 
-  private call(method: string, name: string, init: RequestInit & { duplex?: 'half' }, retry = true): Promise<Response> {
-    return this.send(method, `${this.location}/files/${name}`, init, retry);
+  private call(method: string, name: string, init: RequestInit): Promise<Response> {
+    return this.send(method, `${this.location}/files/${name}`, init);
   }
 
   /** One request with the agent's token, retried per policy; a 401 refreshes the token and tries once more. */
-  private async send(method: string, url: string, init: RequestInit & { duplex?: 'half' }, retry = true): Promise<Response> {
-    const attempt = (token: string) => {
-      const run = () => fetch(url, { ...init, method, headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } });
-      return retry ? fetchWithRetry(run, this.retry) : run();
-    };
+  private async send(method: string, url: string, init: RequestInit): Promise<Response> {
+    const attempt = (token: string) =>
+      fetchWithRetry(() => fetch(url, { ...init, method, headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } }), this.retry, {
+        onRetry: this.options.onRetry && ((notice) => this.options.onRetry!(`${method} ${url}`, notice)),
+      });
     const token = await this.options.tokens.token();
     const response = await attempt(token);
-    if (response.status !== 401 || !retry) return response;
+    if (response.status !== 401) return response;
     await response.body?.cancel();
     return attempt(await this.options.tokens.refresh(token));
   }
+}
+
+async function gather(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks);
 }
 
 /** Throws for a non-2xx answer; on file operations 404 is the engine's not-found, on a listing it means no such vault. */

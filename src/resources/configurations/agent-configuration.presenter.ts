@@ -1,5 +1,6 @@
 import type { Urls } from '../../server/links.js';
 import type { Agent } from '../agents/agent.js';
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS } from '../agents/agent-activity.js';
 import { vaultLinks } from '../agents/agent.presenter.js';
 import { scheduleStart, toScheduleTime, type Configuration } from './configuration.js';
 import { upcomingTimes } from './configuration-schedule.js';
@@ -7,7 +8,7 @@ import { upcomingTimes } from './configuration-schedule.js';
 /** How often agents poll this server's event stream and send heartbeats, per activation mode (§3.1.3). */
 export const AGENT_EVENT_TIMING = {
   polling: { interval_ms: { idle: 10000, active: 1000, real_time: 300 }, timeout_ms: { idle: 90000, active: 60000, real_time: 40000 } },
-  heartbeat: { interval_ms: { idle: 3600000, active: 1000, real_time: 1000 }, timeout_ms: { idle: 0, active: 75000, real_time: 75000 } },
+  heartbeat: { interval_ms: HEARTBEAT_INTERVAL_MS, timeout_ms: HEARTBEAT_TIMEOUT_MS },
 };
 
 const MINIMUM_DISK_SPACE_MB = { backup: 100, restore: 100, cleanup: 100 };
