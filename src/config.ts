@@ -20,6 +20,13 @@ export interface ServerConfig {
   eventRetentionSeconds: number;
   /** SQLite: commit several requests' transactions with one fsync. */
   groupCommit: boolean;
+  /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
+  drainSeconds: number;
+  /** A job still running whose agent was not heard from for this long ends failed with reason agent_lost. */
+  agentLostSeconds: number;
+  /** HTTPS: PEM certificate (chain) and private key files; both or neither. */
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -43,6 +50,10 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     taskPendingExpirySeconds: intFrom(env.COFFER_TASK_PENDING_EXPIRY_SECONDS, 300, 'COFFER_TASK_PENDING_EXPIRY_SECONDS'),
     eventRetentionSeconds: intFrom(env.COFFER_EVENT_RETENTION_SECONDS, 7 * 24 * 3600, 'COFFER_EVENT_RETENTION_SECONDS'),
     groupCommit: env.COFFER_GROUP_COMMIT !== '0',
+    drainSeconds: intFrom(env.COFFER_DRAIN_SECONDS, 30, 'COFFER_DRAIN_SECONDS'),
+    agentLostSeconds: intFrom(env.COFFER_AGENT_LOST_SECONDS, 600, 'COFFER_AGENT_LOST_SECONDS'),
+    tlsCertFile: env.COFFER_TLS_CERT ? path.resolve(env.COFFER_TLS_CERT) : undefined,
+    tlsKeyFile: env.COFFER_TLS_KEY ? path.resolve(env.COFFER_TLS_KEY) : undefined,
     ...overrides,
   };
 }

@@ -44,7 +44,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     rewriteUrl: (req) => rewriteV2Url(req.url ?? '/', req.headers),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     return503OnClosing: true,
-    forceCloseConnections: true,
+    // On close, idle keep-alive connections go at once; requests in flight finish (see RunningServer.close).
+    forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;
 
   installBodyParsers(app);

@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
 import type { AppContext } from './context.js';
 import { startTaskSweeper } from '../resources/tasks/task-sweeper.js';
+import { startAgentLostSweeper } from '../resources/jobs/agent-lost-sweeper.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -26,6 +27,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   const ctx: AppContext = { config, store, events, log, onClose: (cb) => closers.push(cb) };
   startEventPruning(ctx);
   startTaskSweeper(ctx);
+  startAgentLostSweeper(ctx);
   const app = await buildApp(ctx);
   await app.listen({ host: config.host, port: config.port });
   ctx.onClose(startMissedBackupScheduler(ctx));
@@ -36,10 +38,23 @@ export async function startServer(config: ServerConfig, options: { store?: Store
     app,
     ctx,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    /**
+     * Drains: stops accepting connections (requests that still arrive on open connections get 503, which agents
+     * retry), answers every long poll at once, lets requests in flight finish (up to `drainSeconds`, then cuts
+     * them), then stops the workers and closes the store.
+     */
     async close() {
       events.close();
+      const cutOff = setTimeout(() => {
+        log.warn({ drainSeconds: config.drainSeconds }, 'requests still in flight after the drain period: closing their connections');
+        app.server.closeAllConnections();
+      }, config.drainSeconds * 1000);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cutOff);
+      }
       for (const close of closers.reverse()) await close();
-      await app.close();
       if (!options.store) await store.close();
     },
   };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backupMachine, restoreMachine } from './job-machines.js';
+import { backupMachine, cleanupMachine, restoreMachine } from './job-machines.js';
 import { assertTransition, judgeTransition, TransitionError } from './state-machine.js';
 
 // Written out by hand from reference §4.1: C = change, U = unchanged, 409 = refused by state, 403 = refused actor.
@@ -43,6 +43,14 @@ describe('backup state machine', () => {
   it('the server alone marks a backup missed', () => {
     assert.equal(assertTransition(backupMachine, 'start_scheduled', 'missed', 'server'), 'change');
     assert.equal(judgeTransition(backupMachine, 'start_scheduled', 'missed', 'agent').outcome, 'refused');
+  });
+
+  it('the server may end a running job of any kind as failed (its agent was lost), but not one that has ended', () => {
+    for (const machine of [backupMachine, restoreMachine, cleanupMachine]) {
+      for (const from of ['queued', 'in_progress', 'stop_requested']) assert.equal(assertTransition(machine, from, 'failed', 'server'), 'change', `${machine.name} ${from}`);
+      assert.throws(() => assertTransition(machine, 'completed', 'failed', 'server'), (e: TransitionError) => e.reason === 'state');
+      assert.equal(judgeTransition(machine, 'in_progress', 'completed', 'server').outcome, 'refused');
+    }
   });
 
   it('the documented 409 texts', () => {
