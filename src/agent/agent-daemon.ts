@@ -21,6 +21,7 @@ import { runPasswordVerification, runVaultEncryption } from './jobs/vault-reques
 import { recoverInterruptedWork } from './recovery.js';
 import { BackupScheduler } from './scheduler.js';
 import { AgentGoneError, AgentSession } from './session.js';
+import { isTransientFailure } from './transient-error.js';
 import { WorkQueue } from './work-queue.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -70,7 +71,7 @@ export class AgentDaemon {
     this.queue = new WorkQueue(this.rt, this.state, log);
     this.tasks = new TaskRunner(this.rt, this.state);
     this.heartbeat = new Heartbeat(this.api, log);
-    this.scheduler = new BackupScheduler(this.api, this.configs, clock, log, (id, configurationId) => this.acceptBackup(id, configurationId));
+    this.scheduler = new BackupScheduler(this.api, this.configs, clock, log, (id, configurationId, attempt) => this.acceptBackup(id, configurationId, attempt));
   }
 
   async run(): Promise<void> {
@@ -185,8 +186,16 @@ export class AgentDaemon {
     }
   }
 
-  private async acceptBackup(id: string, configurationId: string): Promise<void> {
-    await this.queue.accept('backup', id, { configurationId }, (signal) => runBackupJob(this.rt, { id, configurationId }, signal));
+  /** `scheduledAttempt`: set for backups this agent's schedule started (a transient failure is tried again). */
+  private async acceptBackup(id: string, configurationId: string, scheduledAttempt?: number): Promise<void> {
+    await this.queue.accept('backup', id, { configurationId }, async (signal) => {
+      try {
+        await runBackupJob(this.rt, { id, configurationId }, signal);
+      } catch (err) {
+        if (scheduledAttempt !== undefined && !signal.aborted && isTransientFailure(err)) this.scheduler.retryAfterTransientFailure(configurationId, scheduledAttempt);
+        throw err;
+      }
+    });
   }
 
   private async requeue(record: WorkRecord): Promise<void> {
