@@ -24,10 +24,13 @@ const all = pick([...findTests(path.join(root, 'src')), ...findTests(path.join(r
 // Suites that talk to the store: they run once per engine.
 const engineSuites = all.filter((f) => f.startsWith('test/api/') || f.startsWith('src/store/') || f.startsWith('test/store/'));
 
+// No single test may hang the run: each gets at most this long (the slowest e2e tests take about a minute).
+const TEST_TIMEOUT_MS = 5 * 60_000;
+
 function run(files, env, label) {
   if (files.length === 0) return 0;
   process.stdout.write(`\n=== ${label}: ${files.length} test files ===\n`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, ...env },

@@ -6,6 +6,7 @@ import { registerConfigsCommands } from './commands/configs.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerLogsCommand } from './commands/logs.js';
+import { registerQuotaCommands } from './commands/quota.js';
 import { registerTasksCommands } from './commands/tasks.js';
 
 /** Every command of the `coffer` client: thin wrappers over the public HTTP API. */
@@ -17,5 +18,6 @@ export function registerClientCommands(program: Command): void {
   registerEventsCommand(program);
   registerLogsCommand(program);
   registerTasksCommands(program);
+  registerQuotaCommands(program);
   registerCompletionCommand(program);
 }

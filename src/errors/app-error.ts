@@ -13,6 +13,7 @@ export type ErrorKind =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unprocessable'
+  | 'insufficient_storage'
   | 'service_unavailable'
   | 'internal';
 
@@ -27,6 +28,7 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
+  insufficient_storage: 507,
   service_unavailable: 503,
   internal: 500,
 };

@@ -15,6 +15,7 @@ import { identityRoutes } from '../resources/identity/identity.routes.js';
 import { metricsRoutes } from '../resources/metrics/metrics.routes.js';
 import { restoreRoutes } from '../resources/restores/restores.routes.js';
 import { vaultRoutes } from '../resources/vaults/vaults.routes.js';
+import { quotaRoutes } from '../resources/quotas/quotas.routes.js';
 import { taskRoutes } from '../resources/tasks/tasks.routes.js';
 
 /** Every resource's routes; each resource folder registers its own. */
@@ -34,5 +35,6 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await restoreRoutes(app, ctx);
   await activityRoutes(app, ctx);
   await vaultRoutes(app, ctx);
+  await quotaRoutes(app, ctx);
   await taskRoutes(app, ctx);
 }

@@ -9,6 +9,9 @@ export interface ProjectsTable {
   id: string;
   name: string;
   created_at: string;
+  /** Vault limits over all the project's agents; null is unlimited. */
+  quota_bytes: number | null;
+  quota_files: number | null;
 }
 
 export interface UsersTable {
@@ -52,6 +55,11 @@ export interface AgentsTable {
   vault_encrypted: number;
   /** Bytes the agent last reported in its vault; a vault holding data cannot change region. */
   vault_bytes: number;
+  /** Files in the vault, kept in step with vault_bytes by the vault endpoint. */
+  vault_files: number;
+  /** This agent's vault limits; null is unlimited. */
+  quota_bytes: number | null;
+  quota_files: number | null;
   log_level: string;
   /** Event-activation mode: idle, active or real_time. */
   activation_mode: string;

@@ -75,11 +75,9 @@ describe('tasks: create', () => {
         },
       },
     ]);
-    const stream = await t.request('GET', `/v2/${PROJECT}/events`, { token: w.agent.token });
-    if (stream.status === 200) {
-      const names = JSON.stringify(stream.body);
-      assert.match(names, /task_start_request/);
-    }
+    const stream = await t.request('GET', `/v2/${PROJECT}/agents/${w.agent.id}/events`, { token: w.agent.token });
+    assert.equal(stream.status, 200, stream.text);
+    assert.match(JSON.stringify(stream.body), /task_start_request/);
   });
 
   it('20 concurrent creates on one agent get sequence ids 1..20 without gaps or repeats; another agent counts on its own', async () => {

@@ -51,6 +51,8 @@ async function signIn(page: Page, username: string): Promise<void> {
 before(async () => {
   const launched = await launch();
   if (typeof launched === 'string') {
+    // CI sets COFFER_REQUIRE_BROWSER=1: there a browser that cannot start is a failure, not a skip.
+    if (process.env.COFFER_REQUIRE_BROWSER === '1') throw new Error(`COFFER_REQUIRE_BROWSER=1 but ${launched}`);
     skipReason = launched;
     return;
   }

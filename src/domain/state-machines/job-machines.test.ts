@@ -62,3 +62,53 @@ describe('backup state machine', () => {
     assert.equal(judgeTransition(restoreMachine, 'queued', 'skipped', 'agent').outcome, 'refused');
   });
 });
+
+// Every (from, to) pair of a cleanup, written out by hand from reference §4.3 and the §4.1 rules it shares:
+// forward only, terminal from any non-terminal, stop_requested only ends. C = change, U = unchanged,
+// 409 = refused by state, 403 = refused actor.
+const CLEANUP_TARGETS = ['start_requested', 'start_scheduled', 'queued', 'in_progress', 'stop_requested', 'completed', 'completed_with_errors', 'failed', 'stopped'];
+const CLEANUP_BY_ACTOR: Record<'agent' | 'user', Record<string, string>> = {
+  //                        s_req s_sch queue in_pr stop_r compl c_w_e fail  stopd
+  agent: {
+    start_requested:       '403   403   C     C     403    C     C     C     C',
+    start_scheduled:       '403   403   C     C     403    C     C     C     C',
+    queued:                '403   403   U     C     403    C     C     C     C',
+    in_progress:           '403   403   409   U     403    C     C     C     C',
+    stop_requested:        '403   403   409   409   403    C     C     C     C',
+    completed:             '403   403   409   409   403    U     409   409   409',
+    completed_with_errors: '403   403   409   409   403    409   U     409   409',
+    failed:                '403   403   409   409   403    409   409   U     409',
+    stopped:               '403   403   409   409   403    409   409   409   U',
+  },
+  user: {
+    start_requested:       '403   403   403   403   C      403   403   403   403',
+    start_scheduled:       '403   403   403   403   C      403   403   403   403',
+    queued:                '403   403   403   403   C      403   403   403   403',
+    in_progress:           '403   403   403   403   C      403   403   403   403',
+    stop_requested:        '403   403   403   403   U      403   403   403   403',
+    completed:             '403   403   403   403   409    403   403   403   403',
+    completed_with_errors: '403   403   403   403   409    403   403   403   403',
+    failed:                '403   403   403   403   409    403   403   403   403',
+    stopped:               '403   403   403   403   409    403   403   403   403',
+  },
+};
+
+describe('cleanup state machine, every pair', () => {
+  for (const actor of ['agent', 'user'] as const) {
+    for (const [from, row] of Object.entries(CLEANUP_BY_ACTOR[actor])) {
+      const expected = row.trim().split(/\s+/);
+      it(`${actor} from ${from}`, () => {
+        assert.equal(expected.length, CLEANUP_TARGETS.length);
+        const got = CLEANUP_TARGETS.map((to) => {
+          const verdict = judgeTransition(cleanupMachine, from, to, actor);
+          return verdict.outcome === 'change' ? 'C' : verdict.outcome === 'unchanged' ? 'U' : verdict.reason === 'actor' ? '403' : '409';
+        });
+        assert.deepEqual(got, expected);
+      });
+    }
+  }
+
+  it('a cleanup has no preparing, skipped or missed state', () => {
+    for (const state of ['preparing', 'skipped', 'missed']) assert.equal(judgeTransition(cleanupMachine, 'queued', state, 'agent').outcome, 'refused');
+  });
+});

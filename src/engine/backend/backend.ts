@@ -36,10 +36,11 @@ export interface FileInfo {
 export const FILE_KINDS = ['keys', 'data', 'index', 'snapshots', 'locks'] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
 
-const NAME_PATTERN = /^(config|(keys|data|index|snapshots|locks)\/[A-Za-z0-9_.-]{1,128})$/;
+/** An id never starts with a dot: `data/..x` would otherwise name a directory `..` by its first two characters. */
+const NAME_PATTERN = /^(config|(keys|data|index|snapshots|locks)\/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127})$/;
 
 export function isValidFileName(name: string): boolean {
-  return NAME_PATTERN.test(name) && !name.endsWith('/.') && !name.endsWith('/..');
+  return NAME_PATTERN.test(name);
 }
 
 export function assertValidFileName(name: string): void {

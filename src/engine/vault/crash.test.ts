@@ -12,8 +12,8 @@ import { initVault, type Vault } from './vault.js';
 const CHILD = fileURLToPath(new URL('../testing/crash-child.ts', import.meta.url));
 const CHUNKS = { minSize: 64 * 1024, avgSize: 256 * 1024, maxSize: 1024 * 1024 };
 
-/** Starts the operation in a child, waits until it has opened the vault, then SIGKILLs it after `delayMs`. */
-async function runAndKill(args: object, delayMs: number): Promise<'killed' | 'finished'> {
+/** Starts the operation in a child, waits until it has opened the vault, then SIGKILLs it once `moment` resolves. */
+async function runAndKill(args: object, moment: number | (() => Promise<void>)): Promise<'killed' | 'finished'> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
@@ -24,10 +24,20 @@ async function runAndKill(args: object, delayMs: number): Promise<'killed' | 'fi
     });
     child.on('exit', (code) => (output.includes('started') ? resolve() : reject(new Error(`child exited early (${code})`))));
   });
-  await new Promise((r) => setTimeout(r, delayMs));
+  await (typeof moment === 'number' ? new Promise((r) => setTimeout(r, moment)) : Promise.race([moment(), exited]));
   child.kill('SIGKILL');
   await exited;
   return output.includes('finished') ? 'finished' : 'killed';
+}
+
+/** Resolves once the vault holds at least one pack: a kill then interrupts a backup that has written data. */
+async function firstPackWritten(repo: string): Promise<void> {
+  const backend = new LocalBackend(repo);
+  const deadline = Date.now() + 60_000;
+  while ((await backend.list('data/')).length === 0) {
+    if (Date.now() > deadline) throw new Error('no pack was written within 60 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 async function assertCheckPasses(vault: Vault, label: string): Promise<void> {
@@ -49,14 +59,15 @@ describe('crash safety (SIGKILL)', () => {
       const vault = await initVault(new LocalBackend(repo), 'pw', { scrypt: TEST_SCRYPT, chunker: CHUNKS, packSize: 2 << 20 });
       const src = await makeSource(dir, 1, 40);
       const outcomes: string[] = [];
-      for (const delay of [0, 150, 400, 700]) {
-        outcomes.push(await runAndKill({ op: 'backup', repo, password: 'pw', paths: [src] }, delay));
-        await assertCheckPasses(vault, `backup killed at ${delay} ms`);
+      for (const moment of [0, 150, 400, () => firstPackWritten(repo)]) {
+        outcomes.push(await runAndKill({ op: 'backup', repo, password: 'pw', paths: [src] }, moment));
+        await assertCheckPasses(vault, typeof moment === 'number' ? `backup killed at ${moment} ms` : 'backup killed after its first pack');
       }
       assert.ok(outcomes.includes('killed'), `some runs were interrupted: ${outcomes.join(',')}`);
       const packsBefore = (await new LocalBackend(repo).list('data/')).length;
       const done = await vault.backup({ paths: [src] });
-      if (packsBefore > 0) assert.ok(done.dataAdded < 60_000_000, `packs of killed runs were reused (added ${done.dataAdded} of 60 MB)`);
+      assert.ok(packsBefore > 0, 'the interrupted runs left packs behind to reuse');
+      assert.ok(done.dataAdded < 60_000_000, `packs of killed runs were reused (added ${done.dataAdded} of 60 MB)`);
       await assertCheckPasses(vault, 'the completing backup');
       await vault.restore({ snapshot: done.snapshotId, target: path.join(dir, 'out') });
       await assertSameTree(src, path.join(dir, 'out', src), { skipRootTimes: true });

@@ -28,6 +28,7 @@ export async function registerAgent(ctx: AppContext, projectId: string, register
         vault_use_internal: message.useInternal ? 1 : 0,
         vault_encrypted: 0,
         vault_bytes: 0,
+        vault_files: 0,
         log_level: 'info',
         activation_mode: 'idle',
         registered_time: isoNow(),

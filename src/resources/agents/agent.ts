@@ -22,7 +22,7 @@ export interface Agent {
   passwordHash: string;
   enabled: boolean;
   rsaPublicKey: { modulus: string; exponent: number | string };
-  vault: { id: string; region: string | null; useInternal: boolean; encrypted: boolean; bytes: number };
+  vault: { id: string; region: string | null; useInternal: boolean; encrypted: boolean; bytes: number; files: number };
   logLevel: string;
   activationMode: string;
   registeredTime: string;
@@ -47,6 +47,7 @@ export function agentFromRow(row: Selectable<AgentsTable>): Agent {
       useInternal: row.vault_use_internal === 1,
       encrypted: row.vault_encrypted === 1,
       bytes: Number(row.vault_bytes),
+      files: Number(row.vault_files),
     },
     logLevel: row.log_level,
     activationMode: row.activation_mode,

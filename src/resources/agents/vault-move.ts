@@ -33,13 +33,14 @@ export async function moveVault(ctx: AppContext, destination: Agent, sourceAgent
         vault_use_internal: source.vault.useInternal ? 1 : 0,
         vault_encrypted: 0,
         vault_bytes: source.vault.bytes,
+        vault_files: source.vault.files,
         version_no: destination.version_no + 1,
       })
       .where('id', '=', destination.id)
       .execute();
     await tx.db
       .updateTable('agents')
-      .set({ vault_id: randomUUID(), vault_region: source.host.region, vault_encrypted: 0, vault_bytes: 0, version_no: source.version_no + 1 })
+      .set({ vault_id: randomUUID(), vault_region: source.host.region, vault_encrypted: 0, vault_bytes: 0, vault_files: 0, version_no: source.version_no + 1 })
       .where('id', '=', source.id)
       .execute();
     await announceAgentChanged(ctx, tx, destination.projectId, destination.id);

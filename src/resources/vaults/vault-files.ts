@@ -41,8 +41,16 @@ export class VaultFiles {
     return path.join(this.root, kind, id);
   }
 
-  /** Streams `body` into the file; returns the new size and the size of the file it replaced (0 if none). */
-  async save(name: string, body: Readable, limit: number): Promise<{ size: number; replacedSize: number }> {
+  /**
+   * Streams `body` into the file; returns the new size and the size of the file it replaced (null if none).
+   * `beforeCommit` sees both sizes once the body is stored and before it replaces anything: throwing keeps nothing.
+   */
+  async save(
+    name: string,
+    body: Readable,
+    limit: number,
+    beforeCommit: (size: number, replacedSize: number | null) => Promise<void> = async () => undefined,
+  ): Promise<{ size: number; replacedSize: number | null }> {
     const finalPath = this.pathOf(name);
     const tmpDir = path.join(this.root, 'tmp');
     await fs.mkdir(tmpDir, { recursive: true, mode: 0o700 });
@@ -62,7 +70,8 @@ export class VaultFiles {
       } finally {
         await handle.close();
       }
-      const replacedSize = (await this.sizeOf(finalPath)) ?? 0;
+      const replacedSize = await this.sizeOf(finalPath);
+      await beforeCommit(size, replacedSize);
       await fs.rename(tmpPath, finalPath);
       await syncDir(path.dirname(finalPath));
       return { size, replacedSize };
@@ -107,15 +116,15 @@ export class VaultFiles {
     return out;
   }
 
-  /** Deletes a file; returns the bytes freed (0 when it was already gone). */
-  async remove(name: string): Promise<number> {
+  /** Deletes a file; returns the bytes freed, or null when it was already gone. */
+  async remove(name: string): Promise<number | null> {
     const filePath = this.pathOf(name);
     const size = await this.sizeOf(filePath);
-    if (size === null) return 0;
+    if (size === null) return null;
     try {
       await fs.unlink(filePath);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
     await syncDir(path.dirname(filePath));

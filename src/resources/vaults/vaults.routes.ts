@@ -8,7 +8,8 @@ import { callerOf } from '../../server/request-scope.js';
 import { authorizeVault, type VaultAccess } from './vault-access.js';
 import { TooLargeError, VaultFiles } from './vault-files.js';
 import { parseRange } from './vault-range.js';
-import { addVaultBytes } from './vault-usage.js';
+import { assertWithinQuota } from './vault-quota.js';
+import { addVaultUsage } from './vault-usage.js';
 
 /** Largest file the endpoint stores: packs are 16 MiB by default; this leaves room for larger pack sizes. */
 export const VAULT_FILE_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -46,13 +47,23 @@ export async function vaultRoutes(app: FastifyInstance, ctx: AppContext): Promis
       { bodyLimit: VAULT_FILE_LIMIT_BYTES, schema: { tags, summary: 'Store a vault file (atomic replace)', params: FileParams }, attachValidation: true },
       async (request, reply) => {
         const { vaultId, name, files } = await target(request, 'write');
-        if (Number(request.headers['content-length'] ?? 0) > VAULT_FILE_LIMIT_BYTES) throw storageError(new TooLargeError(VAULT_FILE_LIMIT_BYTES));
+        const declared = request.headers['content-length'] === undefined ? undefined : Number(request.headers['content-length']);
+        if (declared !== undefined && declared > VAULT_FILE_LIMIT_BYTES) throw storageError(new TooLargeError(VAULT_FILE_LIMIT_BYTES));
         const body = request.body instanceof Readable ? request.body : Readable.from([]);
         try {
-          const { size, replacedSize } = await files.save(name, body, VAULT_FILE_LIMIT_BYTES);
-          await addVaultBytes(ctx, vaultId, size - replacedSize);
+          // Refuse before reading the body when its declared length already passes a quota; check again with the
+          // exact sizes before the file replaces anything.
+          if (declared !== undefined && Number.isSafeInteger(declared)) {
+            const existing = await files.stat(name);
+            await assertWithinQuota(ctx, vaultId, declared - (existing?.size ?? 0), existing === null);
+          }
+          const { size, replacedSize } = await files.save(name, body, VAULT_FILE_LIMIT_BYTES, (size, replaced) =>
+            assertWithinQuota(ctx, vaultId, size - (replaced ?? 0), replaced === null),
+          );
+          await addVaultUsage(ctx, vaultId, size - (replacedSize ?? 0), replacedSize === null ? 1 : 0);
           return reply.code(201).send({ name, size });
         } catch (err) {
+          body.resume();
           throw storageError(err);
         }
       },
@@ -88,7 +99,7 @@ export async function vaultRoutes(app: FastifyInstance, ctx: AppContext): Promis
     scoped.delete('/vaults/:vault_id/files/*', { schema: { tags, summary: 'Delete a vault file (deleting a missing file succeeds)', params: FileParams } }, async (request, reply) => {
       const { vaultId, name, files } = await target(request, 'write');
       const freed = await files.remove(name);
-      await addVaultBytes(ctx, vaultId, -freed);
+      if (freed !== null) await addVaultUsage(ctx, vaultId, -freed, -1);
       return reply.code(204).send();
     });
 

@@ -1,7 +1,7 @@
 import { all, del, get, may, patch, post, v2 } from '../api.js';
 import { backupNowColumn } from '../backup-now.js';
 import { agentStatusWord, agentsWithStatus, jobHref, runTask, startCleanup } from '../data.js';
-import { clear, errorBox, facts, flash, h, stateBadge, table, when } from '../dom.js';
+import { bytes, clear, errorBox, facts, flash, h, stateBadge, table, when } from '../dom.js';
 import { onEvents } from '../live.js';
 import { describeSchedule } from '../schedule.js';
 
@@ -136,6 +136,12 @@ function taskForm(agent) {
   return form;
 }
 
+/** "1.2 GB of 50 GB · 812 files of unlimited" */
+function quotaText({ limits, usage }) {
+  const of = (used, limit, format) => `${format(used)} of ${limit === null ? 'unlimited' : format(limit)}`;
+  return `${of(usage.bytes, limits.bytes, bytes)} · ${of(usage.files, limits.files, (n) => `${n} files`)}`;
+}
+
 export async function agentPage(main, id) {
   const agents = await agentsWithStatus();
   const agent = agents.find((a) => a.id === id);
@@ -143,7 +149,7 @@ export async function agentPage(main, id) {
     clear(main, h('h1', {}, 'Agent not found'), h('p', {}, h('a', { href: '#/agents' }, 'All agents')));
     return;
   }
-  const { configurations } = await get(v2('agents', agent.id, 'configurations'));
+  const [{ configurations }, quota] = await Promise.all([get(v2('agents', agent.id, 'configurations')), get(v2('agents', agent.id, 'quota'))]);
   const redraw = () => agentPage(main, id);
   const actions = h(
     'div',
@@ -202,6 +208,8 @@ export async function agentPage(main, id) {
         ['Addresses', (agent.host?.addresses ?? []).map((a) => a.addr).join(', ') || '–'],
         ['Version', agent.version ?? '–'],
         ['Log level', agent.log_level ?? '–'],
+        ['Vault usage', quotaText(quota)],
+        ['Project vault usage', quotaText(quota.project)],
         ['Registered', when(agent.registered_time)],
       ]),
       actions,
