@@ -37,6 +37,7 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
 }
 
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  if (Boolean(env.COFFER_TLS_CERT) !== Boolean(env.COFFER_TLS_KEY)) throw new Error('COFFER_TLS_CERT and COFFER_TLS_KEY go together: give both files, or neither for plain HTTP');
   return {
     host: env.HOST || '127.0.0.1',
     port: intFrom(env.PORT, 8080, 'PORT'),

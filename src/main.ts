@@ -2,10 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from './cli/client/errors.js';
 import { examples } from './cli/client/command-kit.js';
 import { registerClientCommands } from './cli/index.js';
+import { trustCaFile } from './net/tls-trust.js';
 
 /** The first word that is not an option: the command being run (`coffer --json agents` → agents). */
 function commandWord(args: readonly string[]): string | undefined {
-  return args.find((arg) => !arg.startsWith('-'));
+  return args.find((arg, index) => !arg.startsWith('-') && args[index - 1] !== '--ca');
 }
 
 /**
@@ -18,19 +19,26 @@ export async function buildProgram(args: readonly string[] = []): Promise<Comman
     .name('coffer')
     .description('Coffer: self-hosted backups. Server, agent, vault engine and command line in one program.')
     .option('--json', "print the API's JSON instead of tables (for scripts)")
+    .option('--ca <file>', "trust this CA certificate (PEM) for the server's HTTPS, besides the system's (env COFFER_CA_FILE)")
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError();
   examples(program, 'coffer login --api http://localhost:8080 --user admin', 'coffer agents', 'coffer backup start "Web files" --watch', 'coffer COMMAND --help');
+  program.hook('preAction', () => {
+    const caFile = (program.opts() as { ca?: string }).ca ?? process.env.COFFER_CA_FILE;
+    if (caFile) trustCaFile(caFile);
+  });
   registerClientCommands(program);
   const word = commandWord(args);
   const clientCommand = word !== undefined && program.commands.some((command) => command.name() === word);
   if (!clientCommand) {
-    const [{ registerServeCommand }, { registerAgentCommands }, { registerVaultCommands }] = await Promise.all([
+    const [{ registerServeCommand }, { registerAgentCommands }, { registerVaultCommands }, { registerServerDataCommands }] = await Promise.all([
       import('./cli/serve.js'),
       import('./agent/index.js'),
       import('./cli/vault/index.js'),
+      import('./cli/server-data/index.js'),
     ]);
     registerServeCommand(program);
+    registerServerDataCommands(program);
     registerAgentCommands(program);
     registerVaultCommands(program);
   }

@@ -37,7 +37,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   return {
     app,
     ctx,
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url: `${config.tlsCertFile ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     /**
      * Drains: stops accepting connections (requests that still arrive on open connections get 503, which agents
      * retry), answers every long poll at once, lets requests in flight finish (up to `drainSeconds`, then cuts
