@@ -22,6 +22,8 @@ export interface ServerConfig {
   groupCommit: boolean;
   /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
   drainSeconds: number;
+  /** Idle agents are asked for a heartbeat this often; they count as online while heard within three of these. */
+  idleHeartbeatSeconds: number;
   /** A job still running whose agent was not heard from for this long ends failed with reason agent_lost. */
   agentLostSeconds: number;
   /** HTTPS: PEM certificate (chain) and private key files; both or neither. */
@@ -52,6 +54,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     eventRetentionSeconds: intFrom(env.COFFER_EVENT_RETENTION_SECONDS, 7 * 24 * 3600, 'COFFER_EVENT_RETENTION_SECONDS'),
     groupCommit: env.COFFER_GROUP_COMMIT !== '0',
     drainSeconds: intFrom(env.COFFER_DRAIN_SECONDS, 30, 'COFFER_DRAIN_SECONDS'),
+    idleHeartbeatSeconds: Math.max(1, intFrom(env.COFFER_AGENT_HEARTBEAT_SECONDS, 300, 'COFFER_AGENT_HEARTBEAT_SECONDS')),
     agentLostSeconds: intFrom(env.COFFER_AGENT_LOST_SECONDS, 600, 'COFFER_AGENT_LOST_SECONDS'),
     tlsCertFile: env.COFFER_TLS_CERT ? path.resolve(env.COFFER_TLS_CERT) : undefined,
     tlsKeyFile: env.COFFER_TLS_KEY ? path.resolve(env.COFFER_TLS_KEY) : undefined,

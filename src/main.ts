@@ -2,7 +2,6 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from './cli/client/errors.js';
 import { examples } from './cli/client/command-kit.js';
 import { registerClientCommands } from './cli/index.js';
-import { trustCaFile } from './net/tls-trust.js';
 
 /** The first word that is not an option: the command being run (`coffer --json agents` → agents). */
 function commandWord(args: readonly string[]): string | undefined {
@@ -23,9 +22,10 @@ export async function buildProgram(args: readonly string[] = []): Promise<Comman
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError();
   examples(program, 'coffer login --api http://localhost:8080 --user admin', 'coffer agents', 'coffer backup start "Web files" --watch', 'coffer COMMAND --help');
-  program.hook('preAction', () => {
+  program.hook('preAction', async () => {
     const caFile = (program.opts() as { ca?: string }).ca ?? process.env.COFFER_CA_FILE;
-    if (caFile) trustCaFile(caFile);
+    // Loaded only when needed: the HTTP client library is big, and most runs trust the system's CAs alone.
+    if (caFile) (await import('./net/tls-trust.js')).trustCaFile(caFile);
   });
   registerClientCommands(program);
   const word = commandWord(args);

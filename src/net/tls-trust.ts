@@ -17,13 +17,3 @@ export function trustCaFile(caFile: string): void {
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`${caFile} holds no PEM certificate`);
   setGlobalDispatcher(new Agent({ connect: { ca: [...tls.rootCertificates, pem] } }));
 }
-
-const CERTIFICATE_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/;
-
-/** A network failure explained in one phrase; a certificate problem says how to trust the server's CA. */
-export function describeNetworkFailure(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  const reason = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
-  if (CERTIFICATE_CODES.test(reason)) return `${reason}: the server's certificate is not trusted (give its CA certificate with --ca FILE or COFFER_CA_FILE)`;
-  return reason;
-}

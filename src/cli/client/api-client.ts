@@ -1,4 +1,4 @@
-import { describeNetworkFailure } from '../../net/tls-trust.js';
+import { describeNetworkFailure } from '../../net/network-failure.js';
 import { ApiError, serverMessage, UsageError } from './errors.js';
 import { passwordFor } from './prompt.js';
 import { readSession, writeSession, type Session } from './session-store.js';

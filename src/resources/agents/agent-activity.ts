@@ -8,11 +8,18 @@ export const ACTIVATION_MODES: readonly ActivationMode[] = ['idle', 'active', 'r
 
 /**
  * The reference lets an idle agent go an hour between heartbeats; this server asks for one at least every five
- * minutes, so a lost agent shows offline within a quarter of an hour rather than two.
+ * minutes (COFFER_AGENT_HEARTBEAT_SECONDS), so a lost agent shows offline within a quarter of an hour, not two.
  */
-export const HEARTBEAT_INTERVAL_MS: Record<ActivationMode, number> = { idle: 300_000, active: 1_000, real_time: 1_000 };
-/** An idle agent is online while heard from within three of its heartbeat intervals. */
-export const HEARTBEAT_TIMEOUT_MS: Record<ActivationMode, number> = { idle: 3 * HEARTBEAT_INTERVAL_MS.idle, active: 75_000, real_time: 75_000 };
+export const DEFAULT_IDLE_HEARTBEAT_MS = 300_000;
+
+export function heartbeatIntervals(idleMs = DEFAULT_IDLE_HEARTBEAT_MS): Record<ActivationMode, number> {
+  return { idle: idleMs, active: 1_000, real_time: 1_000 };
+}
+
+/** An agent is online while heard from within three idle heartbeat intervals (75 s when activated). */
+export function heartbeatTimeouts(idleMs = DEFAULT_IDLE_HEARTBEAT_MS): Record<ActivationMode, number> {
+  return { idle: 3 * idleMs, active: 75_000, real_time: 75_000 };
+}
 export const POLLING_INTERVAL_MS: Record<ActivationMode, number> = { idle: 10_000, active: 1_000, real_time: 300 };
 export const POLLING_TIMEOUT_MS: Record<ActivationMode, number> = { idle: 90_000, active: 60_000, real_time: 40_000 };
 
@@ -36,7 +43,7 @@ export function activationDeadline(mode: ActivationMode, now = new Date()): stri
 }
 
 /** Online = the agent was heard from within its mode's heartbeat timeout. */
-export function isOnline(lastSeenAt: string | null, mode: ActivationMode, now = new Date()): boolean {
+export function isOnline(lastSeenAt: string | null, mode: ActivationMode, now = new Date(), idleHeartbeatMs = DEFAULT_IDLE_HEARTBEAT_MS): boolean {
   if (lastSeenAt === null) return false;
-  return now.getTime() - Date.parse(lastSeenAt) <= HEARTBEAT_TIMEOUT_MS[mode];
+  return now.getTime() - Date.parse(lastSeenAt) <= heartbeatTimeouts(idleHeartbeatMs)[mode];
 }
