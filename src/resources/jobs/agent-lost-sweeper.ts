@@ -64,20 +64,31 @@ async function failLostJob(ctx: AppContext, job: Job, now: Date): Promise<boolea
   }
 }
 
-/** Checks every quarter of the lost-agent timeout (at most every minute) until the server closes. */
+/**
+ * Checks every quarter of the lost-agent timeout (at most every minute) until the server closes. The first check
+ * waits one whole timeout after the server started: while it was down its agents could not report, and they need
+ * that long (their retries back off) to be heard again.
+ */
 export function startAgentLostSweeper(ctx: AppContext): () => Promise<void> {
   const intervalMs = Math.max(1_000, Math.min(60_000, (ctx.config.agentLostSeconds * 1000) / 4));
   let running: Promise<unknown> | null = null;
-  const timer = setInterval(() => {
+  let timer: NodeJS.Timeout | undefined;
+  const sweep = () => {
     if (running) return;
     running = failLostJobs(ctx)
       .catch((error: unknown) => ctx.log.warn({ err: error }, 'lost-agent check failed'))
       .finally(() => {
         running = null;
       });
-  }, intervalMs);
-  timer.unref();
+  };
+  const grace = setTimeout(() => {
+    sweep();
+    timer = setInterval(sweep, intervalMs);
+    timer.unref();
+  }, ctx.config.agentLostSeconds * 1000);
+  grace.unref();
   const stop = async () => {
+    clearTimeout(grace);
     clearInterval(timer);
     await running;
   };
