@@ -7,6 +7,9 @@ import { registerThisHost } from './agent-register.js';
 import { promptSecret } from './prompt-secret.js';
 import { AgentGoneError } from './session.js';
 
+/** `coffer agent run` exits with this when the server no longer knows the agent (see docs/agent.md). */
+export const AGENT_GONE_EXIT_CODE = 3;
+
 /** `coffer agent register` and `coffer agent run`. */
 export function registerAgentCommands(program: Command): void {
   const agent = program.command('agent').description('the backup agent that runs on each server: register it once, then run it as a service');
@@ -63,9 +66,9 @@ export function registerAgentCommands(program: Command): void {
         await daemon.run();
       } catch (error) {
         if (!(error instanceof AgentGoneError)) throw error;
-        // One line, then out: retrying a refused login for ever would help nobody.
+        // One line, then out with its own exit code (a service manager is told not to restart on it).
         process.stderr.write(`coffer: ${error.message}\n`);
-        process.exit(1);
+        process.exit(AGENT_GONE_EXIT_CODE);
       }
     });
 }
