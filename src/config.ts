@@ -1,14 +1,18 @@
 import path from 'node:path';
+import { parsePublicUrl } from './server/links.js';
+import { parseStorageUrl, type StorageLocation } from './storage/storage-url.js';
 
 export interface ServerConfig {
   host: string;
   port: number;
   dataDir: string;
+  /** Where vault files and log files live (COFFER_STORAGE_URL): the data directory, or S3-compatible storage. */
+  storage: StorageLocation;
   /** postgres://… selects PostgreSQL; absent means the embedded SQLite file under dataDir. */
   databaseUrl: string | undefined;
   /** Accepted as a global admin token when set (for automation). */
   adminToken: string | undefined;
-  /** Public base URL used in links; derived from the request when absent. */
+  /** Base URL of every absolute link (required behind a proxy or on a wildcard address); else the listening address. */
   publicUrl: string | undefined;
   tokenTtlSeconds: number;
   logLevel: string;
@@ -40,13 +44,15 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
 
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
   if (Boolean(env.COFFER_TLS_CERT) !== Boolean(env.COFFER_TLS_KEY)) throw new Error('COFFER_TLS_CERT and COFFER_TLS_KEY go together: give both files, or neither for plain HTTP');
+  const dataDir = path.resolve(overrides.dataDir ?? (env.COFFER_DATA_DIR || 'data'));
   return {
     host: env.HOST || '127.0.0.1',
     port: intFrom(env.PORT, 8080, 'PORT'),
-    dataDir: path.resolve(env.COFFER_DATA_DIR || 'data'),
+    dataDir,
+    storage: parseStorageUrl(env.COFFER_STORAGE_URL, dataDir),
     databaseUrl: env.DATABASE_URL || undefined,
     adminToken: env.COFFER_ADMIN_TOKEN || undefined,
-    publicUrl: env.COFFER_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
+    publicUrl: env.COFFER_PUBLIC_URL ? parsePublicUrl(env.COFFER_PUBLIC_URL) : undefined,
     tokenTtlSeconds: intFrom(env.COFFER_TOKEN_TTL_SECONDS, 24 * 3600, 'COFFER_TOKEN_TTL_SECONDS'),
     logLevel: env.LOG_LEVEL || 'info',
     maxLongPollSeconds: intFrom(env.COFFER_MAX_LONG_POLL_SECONDS, 60, 'COFFER_MAX_LONG_POLL_SECONDS'),

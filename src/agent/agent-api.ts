@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AgentConfig } from './agent-config.js';
 import { ApiError, serverMessageOf } from './api-error.js';
+import { ForeignLinkError, onApiOrigin } from './api-origin.js';
 import { fetchWithRetry, outageRetry, type RetryPolicy } from './retry.js';
 import type { AgentSession } from './session.js';
 
@@ -64,7 +65,19 @@ export class AgentApi {
     return this.call<T>('POST', url, { body, ...options });
   }
 
+  /**
+   * Links come from the server; the token is sent only to the API's own origin, so a link elsewhere (a forged
+   * `Host` at the server, a hostile proxy) is refused with a log line instead of followed.
+   */
+  assertOwnOrigin(url: string): void {
+    if (onApiOrigin(this.base, url)) return;
+    const refused = new ForeignLinkError(url, this.base);
+    this.log.error({ link: url, api: this.base }, refused.message);
+    throw refused;
+  }
+
   async call<T>(method: string, url: string, options: CallOptions = {}): Promise<ApiAnswer<T>> {
+    this.assertOwnOrigin(url);
     const policy = options.retry ?? this.outage;
     const send = (token: string) =>
       fetchWithRetry(
@@ -74,6 +87,8 @@ export class AgentApi {
             headers: this.headers(token, options),
             body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
             signal: options.signal,
+            // A redirect would carry the token to wherever it points.
+            redirect: 'error',
           }),
         policy,
         {

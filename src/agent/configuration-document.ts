@@ -55,6 +55,7 @@ export class ConfigurationCache {
     const vault = (await this.get()).vaults[0];
     const link = vault?.links.find((l) => l.rel === 'publicURL') ?? vault?.links[0];
     if (!link) throw new Error('the configuration document names no vault');
+    this.api.assertOwnOrigin(link.href);
     return link.href;
   }
 }

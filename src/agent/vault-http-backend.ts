@@ -26,16 +26,25 @@ export class VaultHttpError extends Error {
   }
 }
 
+/** The server's answer to an upload request: a presigned URL into object storage, or "send it to me". */
+type UploadGrant = { direct: false } | { direct: true; method: 'PUT'; url: string; headers: Record<string, string> };
+
 /**
  * The engine's backend over the Coffer server's vault endpoint (`/vaults/{id}/files/{name}`). The agent encrypts
- * before anything reaches this class; the server only stores bytes. Every call is retried on 5xx and network errors
- * (fetchWithRetry, by the policy given: the agent gives its outage window). Retrying is safe: a file's name is the
- * hash of its content and files are written whole or not at all, so a PUT that arrived twice stores the same bytes,
- * and a DELETE of a file already gone answers 404, which is success here.
+ * before anything reaches this class; the server only stores bytes. When the server keeps vaults in object storage
+ * it hands out presigned URLs: uploads go straight to the storage (`POST …/uploads/{name}` first) and reads follow
+ * the server's 307, without the agent's token and without the bytes passing through the server.
+ *
+ * Every call is retried on 5xx and network errors (fetchWithRetry, by the policy given: the agent gives its outage
+ * window). Retrying is safe: the vault is append-only and a file's name is the hash of its content, so when a save
+ * is refused because the file exists with the same size (an earlier attempt whose answer was lost), the save has in
+ * fact happened; a DELETE of a file already gone answers 404, which is success here.
  */
 export class VaultHttpBackend implements VaultBackend {
   readonly location: string;
   private readonly retry: RetryPolicy;
+  /** Whether the server hands out direct upload URLs; learned from the first save. */
+  private direct: boolean | undefined;
 
   constructor(private readonly options: VaultHttpBackendOptions) {
     this.location = options.url.replace(/\/+$/, '');
@@ -44,11 +53,48 @@ export class VaultHttpBackend implements VaultBackend {
 
   async save(name: string, data: Buffer | Readable): Promise<void> {
     assertValidFileName(name);
+    if (this.direct === false) return this.saveThroughServer(name, data);
+    const body = Buffer.isBuffer(data) ? data : await collect(data);
+    // A presigned URL expires: one that is refused after a long outage is asked for again.
+    for (let attempt = 1; ; attempt++) {
+      const grant = await this.call('POST', name, {}, `uploads/${name}?size=${body.length}`);
+      if (grant.status === 403) return this.acceptExisting(name, body.length, grant);
+      await expectOk(grant, name);
+      const answer = (await grant.json()) as UploadGrant;
+      this.direct = answer.direct;
+      if (!answer.direct) return this.saveThroughServer(name, body);
+      const response = await fetchWithRetry(() => fetch(answer.url, { method: 'PUT', headers: answer.headers, body, redirect: 'error' }), this.retry, this.retryOptions('PUT', name));
+      if (response.ok) {
+        await response.body?.cancel();
+        return;
+      }
+      if (response.status === 412) return this.acceptExisting(name, body.length, response);
+      if (response.status === 403 && attempt < 3) {
+        await response.body?.cancel();
+        continue;
+      }
+      await expectOk(response, name);
+    }
+  }
+
+  private async saveThroughServer(name: string, data: Buffer | Readable): Promise<void> {
     // A stream can be sent only once; the engine's packs are in memory already, so gathering them costs one copy
     // and makes the upload retryable.
-    const body = Buffer.isBuffer(data) ? data : await gather(data);
+    const body = Buffer.isBuffer(data) ? data : await collect(data);
     const response = await this.call('PUT', name, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) }, body });
+    if (response.status === 403) return this.acceptExisting(name, body.length, response);
     await expectOk(response, name);
+  }
+
+  /** A refused save: fine when the file is there with the size we meant to store (its name is its hash). */
+  private async acceptExisting(name: string, size: number, refusal: Response): Promise<void> {
+    const existing = name.startsWith('locks/') ? undefined : await this.stat(name).catch(() => undefined);
+    if (existing && existing.size === size) {
+      await refusal.body?.cancel();
+      return;
+    }
+    await expectOk(refusal, name);
+    throw new VaultHttpError(refusal.status, `vault ${name}: HTTP ${refusal.status}`);
   }
 
   async load(name: string, range?: ByteRange): Promise<Buffer> {
@@ -60,7 +106,18 @@ export class VaultHttpBackend implements VaultBackend {
       return Buffer.alloc(0);
     }
     const headers: Record<string, string> = range ? { range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {};
-    const response = await this.call('GET', name, { headers });
+    let response = await this.call('GET', name, { headers, redirect: 'manual' });
+    const location = response.status === 307 ? response.headers.get('location') : null;
+    if (location) {
+      // Object storage: the presigned URL carries the authorization; the agent's token is not sent there.
+      await response.body?.cancel();
+      response = await fetchWithRetry(() => fetch(location, { headers, redirect: 'error' }), this.retry, this.retryOptions('GET', name));
+      const total = Number(/\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? Number.NaN);
+      if (range && response.status === 206 && range.offset + range.length > total) {
+        await response.body?.cancel();
+        throw new BackendRangeError(name, range.offset, range.length, total);
+      }
+    }
     if (response.status === 416) {
       const size = Number(/\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? -1);
       await response.body?.cancel();
@@ -100,16 +157,18 @@ export class VaultHttpBackend implements VaultBackend {
 
   async close(): Promise<void> {}
 
-  private call(method: string, name: string, init: RequestInit): Promise<Response> {
-    return this.send(method, `${this.location}/files/${name}`, init);
+  private call(method: string, name: string, init: RequestInit, path = `files/${name}`): Promise<Response> {
+    return this.send(method, `${this.location}/${path}`, init);
+  }
+
+  private retryOptions(method: string, what: string) {
+    return { onRetry: this.options.onRetry && ((notice: RetryNotice) => this.options.onRetry!(`${method} ${what}`, notice)) };
   }
 
   /** One request with the agent's token, retried per policy; a 401 refreshes the token and tries once more. */
   private async send(method: string, url: string, init: RequestInit): Promise<Response> {
     const attempt = (token: string) =>
-      fetchWithRetry(() => fetch(url, { ...init, method, headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } }), this.retry, {
-        onRetry: this.options.onRetry && ((notice) => this.options.onRetry!(`${method} ${url}`, notice)),
-      });
+      fetchWithRetry(() => fetch(url, { ...init, method, redirect: init.redirect ?? 'error', headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } }), this.retry, this.retryOptions(method, url));
     const token = await this.options.tokens.token();
     const response = await attempt(token);
     if (response.status !== 401) return response;
@@ -118,10 +177,10 @@ export class VaultHttpBackend implements VaultBackend {
   }
 }
 
-async function gather(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
+async function collect(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(Buffer.isBuffer(part) ? part : Buffer.from(part as Uint8Array));
+  return Buffer.concat(parts);
 }
 
 /** Throws for a non-2xx answer; on file operations 404 is the engine's not-found, on a listing it means no such vault. */

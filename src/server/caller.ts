@@ -42,6 +42,14 @@ export function requireLevel(caller: Caller, level: Level): void {
   if (!hasLevel(caller, level)) throw forbidden();
 }
 
+/**
+ * Whether the request speaks for this agent: only the agent's own token does. `X-Agent-Id` never makes anyone an
+ * agent; with a user's token it is ignored, and with an agent's token it must name that agent (see v2Scope).
+ */
+export function isAgentItself(caller: Caller, agentId: string): boolean {
+  return caller.kind === 'agent' && caller.agentId === agentId;
+}
+
 /** Operations of the control panel are for people's tokens, never an agent's: `why` says so in the 403. */
 export function requireUserCaller(caller: Caller, why: string): void {
   if (caller.kind === 'agent') throw forbidden(why);

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from '../config.js';
 import type { Store } from '../store/store.js';
+import type { BlobStore } from '../storage/blob-store.js';
 import type { EventHub } from '../resources/events/event-hub.js';
 
 /** What every route needs, built once per server process. */
@@ -8,7 +9,13 @@ export interface AppContext {
   config: ServerConfig;
   store: Store;
   events: EventHub;
+  /** Vault files and log files: the local data directory or S3-compatible object storage. */
+  blobs: BlobStore;
+  /** Vault bytes that passed through this node's vault routes (with object storage, agents bypass the node). */
+  vaultTraffic: { received: number; sent: number };
   log: FastifyBaseLogger;
+  /** Base of absolute links: COFFER_PUBLIC_URL, or the address the server listens on (see links.ts). */
+  publicBase(): string;
   /** Work to run when the server stops (timers, listeners). */
   onClose(callback: () => Promise<void> | void): void;
 }

@@ -4,6 +4,7 @@ import { v2ErrorBody } from '../errors/v2-error-body.js';
 import { v3ErrorBody, v3ErrorStatus } from '../errors/v3-error-body.js';
 import { TransitionError } from '../domain/state-machines/state-machine.js';
 import type { Store } from '../store/store.js';
+import { StorageUnavailableError } from '../storage/blob-store.js';
 
 export type Dialect = 'v2' | 'v3';
 
@@ -34,6 +35,9 @@ export function toAppError(error: unknown, store: Store): AppError {
   // Only errors fastify raised while reading the request carry a statusCode; a SyntaxError from our own code is a 500.
   if (fastifyError instanceof SyntaxError && fastifyError.statusCode === 400) {
     return new AppError('bad_request', 'The request body is not valid JSON.');
+  }
+  if (error instanceof StorageUnavailableError) {
+    return new AppError('service_unavailable', 'The vault and log file storage is unreachable; try again shortly.', { headers: { 'retry-after': '5' } });
   }
   if (store.isUnavailableError(error)) {
     return new AppError('service_unavailable', 'The database is unavailable; try again shortly.', { headers: { 'retry-after': '5' } });

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { badRequest, notFound } from '../errors/app-error.js';
+import { badRequest, forbidden, notFound } from '../errors/app-error.js';
 import { canSeeProject, type Caller } from './caller.js';
 import { baseUrl, Urls } from './links.js';
 import type { AppContext } from './context.js';
@@ -11,8 +11,6 @@ export interface V2Scope {
   caller: Caller;
   projectId: string;
   urls: Urls;
-  /** The `X-Agent-Id` header, when the caller sent one. */
-  agentHeader: string | undefined;
 }
 
 export function callerOf(request: FastifyRequest): Caller {
@@ -33,8 +31,18 @@ export function v2Scope(request: FastifyRequest, ctx: AppContext): V2Scope {
     throw badRequest(`The X-Project-Id header (${headerProject}) does not match the project in the URL (${projectId}).`);
   }
   if (!canSeeProject(caller, projectId)) throw notFound('Project not found.');
-  const agentHeader = typeof request.headers['x-agent-id'] === 'string' ? request.headers['x-agent-id'] : undefined;
-  return { caller, projectId, urls: new Urls(baseUrl(request, ctx.config.publicUrl), projectId), agentHeader };
+  assertAgentHeader(request, caller);
+  return { caller, projectId, urls: new Urls(baseUrl(ctx), projectId) };
+}
+
+/**
+ * Agents send `X-Agent-Id` on every call. It identifies nobody: an agent is its token. With an agent's token it must
+ * name that agent; with a user's token it is ignored (the caller is the user).
+ */
+function assertAgentHeader(request: FastifyRequest, caller: Caller): void {
+  const header = request.headers['x-agent-id'];
+  if (caller.kind !== 'agent' || header === undefined) return;
+  if (header !== caller.agentId) throw forbidden('X-Agent-Id does not match the agent token.');
 }
 
 declare module 'fastify' {

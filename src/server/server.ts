@@ -5,8 +5,11 @@ import { EventHub } from '../resources/events/event-hub.js';
 import { startMissedBackupScheduler } from '../resources/backups/missed-backup-scheduler.js';
 import { startEventPruning } from '../resources/events/event-pruning.js';
 import { openStore } from '../store/open-store.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { openBlobStore } from '../storage/open-blob-store.js';
 import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
+import { isWildcardHost } from './links.js';
 import type { AppContext } from './context.js';
 import { startTaskSweeper } from '../resources/tasks/task-sweeper.js';
 import { startAgentLostSweeper } from '../resources/jobs/agent-lost-sweeper.js';
@@ -19,25 +22,40 @@ export interface RunningServer {
 }
 
 /** Opens the store, builds the app and listens; `close` stops everything it started. */
-export async function startServer(config: ServerConfig, options: { store?: Store; logger?: pino.Logger } = {}): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, options: { store?: Store; blobs?: BlobStore; logger?: pino.Logger } = {}): Promise<RunningServer> {
+  if (!config.publicUrl && isWildcardHost(config.host)) {
+    throw new Error(`HOST=${config.host} listens on every address: set COFFER_PUBLIC_URL to the URL agents and clients use.`);
+  }
   const log = options.logger ?? pino({ level: config.logLevel });
+  // Storage first: a missing bucket or refused credentials stop the start with one line saying which.
+  const blobs = options.blobs ?? openBlobStore(config.storage);
+  try {
+    await blobs.check();
+  } catch (err) {
+    if (!options.blobs) await blobs.close();
+    throw err;
+  }
   const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, groupCommit: config.groupCommit }));
   const closers: (() => Promise<void> | void)[] = [];
   const events = new EventHub(store);
-  const ctx: AppContext = { config, store, events, log, onClose: (cb) => closers.push(cb) };
+  let listeningUrl = '';
+  const publicBase = () => config.publicUrl ?? listeningUrl;
+  const ctx: AppContext = { config, store, events, blobs, vaultTraffic: { received: 0, sent: 0 }, log, publicBase, onClose: (cb) => closers.push(cb) };
   startEventPruning(ctx);
   startTaskSweeper(ctx);
   startAgentLostSweeper(ctx);
   const app = await buildApp(ctx);
   await app.listen({ host: config.host, port: config.port });
-  ctx.onClose(startMissedBackupScheduler(ctx));
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `${config.tlsCertFile ? 'https' : 'http'}://${isWildcardHost(config.host) ? '127.0.0.1' : host}:${port}`;
+  listeningUrl = url;
+  ctx.onClose(startMissedBackupScheduler(ctx));
   return {
     app,
     ctx,
-    url: `${config.tlsCertFile ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url,
     /**
      * Drains: stops accepting connections (requests that still arrive on open connections get 503, which agents
      * retry), answers every long poll at once, lets requests in flight finish (up to `drainSeconds`, then cuts
@@ -56,6 +74,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
       }
       for (const close of closers.reverse()) await close();
       if (!options.store) await store.close();
+      if (!options.blobs) await blobs.close();
     },
   };
 }

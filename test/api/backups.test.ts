@@ -118,16 +118,16 @@ describe('backups: start', () => {
     assert.deepEqual(recorded[0].body, { agent: { id: w.agent.id }, configuration: { id: configId }, backup: { id }, request_id: id });
   });
 
-  it('the agent starts a scheduled backup with its token, or a user token with its X-Agent-Id; no start request event', async () => {
+  it('the agent starts a scheduled backup with its token; no start request event', async () => {
     const byToken = await startBackup(w.agent.token, 'start_scheduled');
     assert.equal(byToken.status, 201, byToken.text);
     assert.equal(byToken.body.state, 'start_scheduled');
     assert.deepEqual(await events(byToken.body.id), []);
-    assert.equal((await startBackup(w.creator, 'start_scheduled', configId, { 'x-agent-id': w.agent.id })).status, 201);
   });
 
-  it('a scheduled start needs the configuration agent: no X-Agent-Id 400, another agent 403', async () => {
-    assert.equal((await startBackup(w.creator, 'start_scheduled')).status, 400);
+  it('a scheduled start needs the configuration agent\'s own token: a user (X-Agent-Id or not) 403, another agent 403', async () => {
+    assert.equal((await startBackup(w.creator, 'start_scheduled')).status, 403);
+    assert.equal((await startBackup(w.creator, 'start_scheduled', configId, { 'x-agent-id': w.agent.id })).status, 403);
     assert.equal((await startBackup(w.creator, 'start_scheduled', configId, { 'x-agent-id': w.otherAgent.id })).status, 403);
     assert.equal((await startBackup(w.otherAgent.token, 'start_scheduled')).status, 403);
     assert.equal((await startBackup(w.otherAgent.token, 'start_requested')).status, 403);
@@ -263,10 +263,11 @@ describe('backups: agent reports by JSON Patch', () => {
     assert.equal((await get(id)).body.state, 'stopped');
   });
 
-  it('the X-Agent-Id of the backup agent with a user token reports as the agent', async () => {
+  it('a user token with the agent\'s X-Agent-Id is the user (403); the agent\'s own token reports', async () => {
     const id = await newBackup();
-    assert.equal((await patch(id, setState('queued'), w.creator, { 'x-agent-id': w.agent.id })).status, 204);
-    assert.equal((await patch(id, setState('skipped'), w.creator, { 'x-agent-id': w.agent.id })).status, 204);
+    assert.equal((await patch(id, setState('queued'), w.creator, { 'x-agent-id': w.agent.id })).status, 403);
+    assert.equal((await patch(id, setState('queued'), w.agent.token, { 'x-agent-id': w.agent.id })).status, 204);
+    assert.equal((await patch(id, setState('skipped'), w.agent.token, { 'x-agent-id': w.agent.id })).status, 204);
     assert.equal((await get(id)).body.state, 'skipped');
     const skipped = (await events(id)).find((e) => e.name === 'backup_skipped');
     assert.equal(typeof skipped?.body.request_id, 'string');

@@ -74,10 +74,10 @@ describe('cleanups: start', () => {
     assert.equal(res.body.state, 'start_scheduled');
   });
 
-  it('a user may start a scheduled cleanup only as the agent, with X-Agent-Id', async () => {
-    assert.equal((await startCleanup(w.creator, 'start_scheduled')).status, 400);
+  it('a user may not start a scheduled cleanup, X-Agent-Id or not: it is the agent\'s, with its own token', async () => {
+    assert.equal((await startCleanup(w.creator, 'start_scheduled')).status, 403);
     assert.equal((await startCleanup(w.creator, 'start_scheduled', { 'x-agent-id': w.otherAgent.id })).status, 403);
-    assert.equal((await startCleanup(w.creator, 'start_scheduled', { 'x-agent-id': w.agent.id })).status, 201);
+    assert.equal((await startCleanup(w.creator, 'start_scheduled', { 'x-agent-id': w.agent.id })).status, 403);
   });
 
   it('another agent may not start a cleanup for this agent', async () => {
@@ -229,8 +229,9 @@ describe('cleanups: PATCH reports', () => {
     assert.equal((await patch(id, setState('stop_requested'), w.agent.token)).status, 403);
     assert.equal((await patch(id, setState('queued'), w.stranger)).status, 404);
     assert.equal((await patch(id, setState('queued'), 'bogus')).status, 401);
-    // The historical form: a creator's token acting as the agent through X-Agent-Id.
-    assert.equal((await patch(id, setState('queued'), w.creator, { 'x-agent-id': w.agent.id })).status, 204);
+    // The historical form, a creator's token with the agent's X-Agent-Id, is the creator.
+    assert.equal((await patch(id, setState('queued'), w.creator, { 'x-agent-id': w.agent.id })).status, 403);
+    assert.equal((await patch(id, setState('queued'), w.agent.token, { 'x-agent-id': w.agent.id })).status, 204);
   });
 
   it('order of checks: 404 before 400, 400 before 403, 403 before 409', async () => {

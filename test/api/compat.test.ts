@@ -69,7 +69,7 @@ describe('compat: bodies and content types', () => {
   });
 
   it('the SDK\'s WakeAgents: POST /events agent_activate active with application/json; charset=utf-8 → 202', async () => {
-    const res = await fetch(`${t.url}/v2/events`, { method: 'POST', headers: { ...sdkHeaders(w.observer), 'x-project-id': PROJECT }, body: JSON.stringify({ event: 'agent_activate', mode: 'active' }) });
+    const res = await fetch(`${t.url}/v2/events`, { method: 'POST', headers: { ...sdkHeaders(w.creator), 'x-project-id': PROJECT }, body: JSON.stringify({ event: 'agent_activate', mode: 'active' }) });
     assert.equal(res.status, 202);
   });
 

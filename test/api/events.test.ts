@@ -36,7 +36,7 @@ async function insertBackup(agentId: string, state: 'start_requested' | 'start_s
 
 describe('events: project stream and agent_activate', () => {
   it('POST /events agent_activate → 202; the event has mode and request_id, no agent; GET /events lists newest first', async () => {
-    const res = await t.request('POST', `/v2/${PROJECT}/events`, { token: w.observer, body: { event: 'agent_activate', mode: 'active' } });
+    const res = await t.request('POST', `/v2/${PROJECT}/events`, { token: w.creator, body: { event: 'agent_activate', mode: 'active' } });
     assert.equal(res.status, 202, res.text);
     assert.equal(res.text, '');
     const list = await t.request('GET', `/v2/${PROJECT}/events`, { token: w.observer });
@@ -54,7 +54,7 @@ describe('events: project stream and agent_activate', () => {
     assert.ok(agents.every((a) => a.activation_mode === 'active' && a.activation_until !== null));
   });
 
-  it('POST /events refuses bad bodies (400) and agents (403); roles: no token 401, other project 404', async () => {
+  it('POST /events refuses bad bodies (400), agents and observers (403); roles: no token 401, other project 404', async () => {
     for (const body of [{ event: 'agent_activate' }, { event: 'agent_activate', mode: 'turbo' }, { event: 'startup' }, { mode: 'idle' }, [1]]) {
       const res = await t.request('POST', `/v2/${PROJECT}/events`, { token: w.creator, body });
       assert.equal(res.status, 400, JSON.stringify(body));
@@ -64,7 +64,8 @@ describe('events: project stream and agent_activate', () => {
     assert.equal((await t.request('POST', `/v2/${PROJECT}/events`, { token: w.agent.token, body })).status, 403);
     assert.equal((await t.request('POST', `/v2/${PROJECT}/events`, { token: null, body })).status, 401);
     assert.equal((await t.request('POST', `/v2/${PROJECT}/events`, { token: w.stranger, body })).status, 404);
-    for (const token of [w.observer, w.creator, w.admin]) assert.equal((await t.request('POST', `/v2/${PROJECT}/events`, { token, body })).status, 202);
+    assert.equal((await t.request('POST', `/v2/${PROJECT}/events`, { token: w.observer, body })).status, 403);
+    for (const token of [w.creator, w.admin]) assert.equal((await t.request('POST', `/v2/${PROJECT}/events`, { token, body })).status, 202);
   });
 
   it('GET /events role matrix: observer, creator, admin 200; agent token 403; no token 401; other project 404', async () => {
@@ -377,13 +378,17 @@ describe('events: POST /agents/{id}/events', () => {
     assert.deepEqual([latest.agent, latest.request_id], [{ id: w.agent.id }, 'r-1']);
   });
 
-  it('a user\'s request with X-Agent-Id counts as the agent\'s sign of life', async () => {
+  it('a user\'s request with X-Agent-Id is no sign of life of the agent; the agent\'s own request is', async () => {
     const agent = await registerAgent(t, w.admin);
     await t.server.ctx.store.db.updateTable('agents').set({ last_seen_at: null }).where('id', '=', agent.id).execute();
+    await t.server.ctx.store.db.deleteFrom('events').where('agent_id', '=', agent.id).where('name', '=', 'agent_heartbeat').execute();
     await t.request('GET', `/v2/${PROJECT}/agents/${agent.id}`, { token: w.creator, headers: { 'x-agent-id': agent.id } });
     await new Promise((r) => setTimeout(r, 100));
-    const row = await t.server.ctx.store.db.selectFrom('agents').select('last_seen_at').where('id', '=', agent.id).executeTakeFirstOrThrow();
-    assert.notEqual(row.last_seen_at, null);
+    const seen = () => t.server.ctx.store.db.selectFrom('agents').select('last_seen_at').where('id', '=', agent.id).executeTakeFirstOrThrow();
+    assert.equal((await seen()).last_seen_at, null);
+    const beats = await t.server.ctx.store.db.selectFrom('events').select('id').where('agent_id', '=', agent.id).where('name', '=', 'agent_heartbeat').execute();
+    assert.equal(beats.length, 0);
+    assert.equal((await t.request('GET', `/v2/${PROJECT}/agents/${agent.id}/status`, { token: w.creator })).body.online, false);
   });
 
   it('shutdown, heartbeat and a single agent\'s activation are appended to its stream', async () => {
@@ -391,7 +396,7 @@ describe('events: POST /agents/{id}/events', () => {
     const marker = await latestMarker(agent.id);
     assert.equal((await post(agent.id, { event: 'shutdown' }, agent.token)).status, 202);
     assert.equal((await post(agent.id, { event: 'agent_heartbeat' }, agent.token)).status, 202);
-    assert.equal((await post(agent.id, { event: 'agent_activate', mode: 'active' }, w.observer)).status, 202);
+    assert.equal((await post(agent.id, { event: 'agent_activate', mode: 'active' }, w.creator)).status, 202);
     const events = (await agentEvents(agent.id, `?marker=${marker}`)).body.events;
     const names = events.map((e: { event: string }) => e.event);
     assert.ok(names.includes('agent_shutdown') && names.includes('agent_heartbeat') && names.includes('agent_activate'), names.join());
@@ -418,10 +423,10 @@ describe('events: POST /agents/{id}/events', () => {
     assert.equal((await post(w.agent.id, body, w.agent.token)).status, 409);
   });
 
-  it('only the agent itself may post startup: another agent 403, a user without X-Agent-Id 403, with it 202', async () => {
+  it('only the agent itself may post startup: another agent 403, a user 403 with X-Agent-Id or not', async () => {
     assert.equal((await post(w.agent.id, { event: 'startup' }, w.otherAgent.token)).status, 403);
     assert.equal((await post(w.agent.id, { event: 'startup' }, w.creator)).status, 403);
-    assert.equal((await post(w.agent.id, { event: 'startup' }, w.creator, { 'x-agent-id': w.agent.id })).status, 202);
+    assert.equal((await post(w.agent.id, { event: 'startup' }, w.creator, { 'x-agent-id': w.agent.id })).status, 403);
     assert.equal((await post(w.agent.id, { event: 'startup' }, w.stranger)).status, 404);
     assert.equal((await t.request('POST', `/v2/${PROJECT}/agents/${w.agent.id}/events`, { token: null, body: { event: 'startup' } })).status, 401);
     assert.equal((await post(randomUUID(), { event: 'startup' }, w.agent.token)).status, 404);
@@ -440,7 +445,7 @@ describe('events: heartbeats and retention', () => {
     for (let i = 0; i < 3; i++) await t.request('GET', `/v2/${PROJECT}/agents/${agent.id}`, { token: agent.token });
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(await heartbeats(), 1, 'idle: one heartbeat an hour');
-    assert.equal((await t.request('POST', `/v2/${PROJECT}/agents/${agent.id}/events`, { token: w.observer, body: { event: 'agent_activate', mode: 'active' } })).status, 202);
+    assert.equal((await t.request('POST', `/v2/${PROJECT}/agents/${agent.id}/events`, { token: w.creator, body: { event: 'agent_activate', mode: 'active' } })).status, 202);
     await new Promise((r) => setTimeout(r, 1100));
     await t.request('GET', `/v2/${PROJECT}/agents/${agent.id}`, { token: agent.token });
     await new Promise((r) => setTimeout(r, 100));

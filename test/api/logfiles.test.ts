@@ -166,13 +166,14 @@ describe('log files: the agent reports by JSON Patch', () => {
     assert.equal((await t.request('GET', `${base()}/${id}`, { token: w.admin })).body.state, 'started');
   });
 
-  it('actors: a user 403, another agent 403, an observer 403, a user with X-Agent-Id of the agent 204', async () => {
+  it('actors: a user 403, another agent 403, an observer 403, a user with X-Agent-Id of the agent 403', async () => {
     const id = await requestLogfile();
     assert.equal((await patch(w.agent.id, id, setState('started'), w.admin)).status, 403);
     assert.equal((await patch(w.agent.id, id, setState('started'), w.otherAgent.token)).status, 403);
     assert.equal((await patch(w.agent.id, id, setState('started'), w.observer, { 'x-agent-id': w.agent.id })).status, 403);
     assert.equal((await patch(w.agent.id, id, setState('started'), w.stranger)).status, 404);
-    assert.equal((await patch(w.agent.id, id, setState('started'), w.creator, { 'x-agent-id': w.agent.id })).status, 204);
+    assert.equal((await patch(w.agent.id, id, setState('started'), w.creator, { 'x-agent-id': w.agent.id })).status, 403);
+    assert.equal((await patch(w.agent.id, id, setState('started'), w.agent.token, { 'x-agent-id': w.agent.id })).status, 204);
     assert.equal((await t.request('PATCH', `${base()}/${id}`, { token: null, raw: JSON.stringify(setState('completed')), headers: patchHeaders })).status, 401);
     assert.equal((await patch(w.agent.id, randomUUID(), setState('started'), w.agent.token)).status, 404);
   });

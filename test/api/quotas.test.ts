@@ -24,13 +24,14 @@ describe('vault quotas', { timeout: 60_000 }, () => {
     assert.equal(fresh.status, 200, fresh.text);
     assert.deepEqual(fresh.body.limits, { bytes: null, files: null });
     assert.deepEqual(fresh.body.usage, { bytes: 0, files: 0 });
-    assert.equal((await put(agent.vaultId, 'data/aa01', 100, agent.token)).status, 201);
-    assert.equal((await put(agent.vaultId, 'data/aa02', 50, agent.token)).status, 201);
-    assert.equal((await put(agent.vaultId, 'data/aa02', 20, agent.token)).status, 201);
+    // Vault history is append-only: lock files are the ones an agent may replace and delete at any time.
+    assert.equal((await put(agent.vaultId, 'locks/aa01', 100, agent.token)).status, 201);
+    assert.equal((await put(agent.vaultId, 'locks/aa02', 50, agent.token)).status, 201);
+    assert.equal((await put(agent.vaultId, 'locks/aa02', 20, agent.token)).status, 201);
     let quota = await t.request('GET', `/v2/${PROJECT}/agents/${agent.id}/quota`, { token: agent.token });
     assert.deepEqual(quota.body.usage, { bytes: 120, files: 2 });
-    assert.equal((await remove(agent.vaultId, 'data/aa01', agent.token)).status, 204);
-    assert.equal((await remove(agent.vaultId, 'data/aa01', agent.token)).status, 204);
+    assert.equal((await remove(agent.vaultId, 'locks/aa01', agent.token)).status, 204);
+    assert.equal((await remove(agent.vaultId, 'locks/aa01', agent.token)).status, 204);
     quota = await t.request('GET', `/v2/${PROJECT}/agents/${agent.id}/quota`, { token: w.admin });
     assert.deepEqual(quota.body.usage, { bytes: 20, files: 1 });
     const project = await t.request('GET', `/v2/${PROJECT}/quota`, { token: w.observer });
@@ -43,7 +44,7 @@ describe('vault quotas', { timeout: 60_000 }, () => {
     const set = await t.request('PUT', `/v2/${PROJECT}/agents/${agent.id}/quota`, { token: w.admin, body: { bytes: 1000 } });
     assert.equal(set.status, 200, set.text);
     assert.deepEqual(set.body.limits, { bytes: 1000, files: null });
-    assert.equal((await put(agent.vaultId, 'data/bb01', 900, agent.token)).status, 201);
+    assert.equal((await put(agent.vaultId, 'locks/bb01', 900, agent.token)).status, 201);
     const over = await put(agent.vaultId, 'data/bb02', 200, agent.token);
     assert.equal(over.status, 507, over.text);
     assert.match(over.body.message, new RegExp(`vault quota of agent ${agent.id} is 1000 bytes`));
@@ -51,9 +52,9 @@ describe('vault quotas', { timeout: 60_000 }, () => {
     assert.equal(huge.status, 413, huge.text);
     assert.match(huge.body.message, /larger than the vault quota .* \(1000 bytes\)/);
     // Nothing of the refused files was kept, and a replacement that fits still goes in.
-    const listing = await t.request('GET', `/vaults/${agent.vaultId}/files?prefix=data/`, { token: agent.token });
-    assert.deepEqual(listing.body.files.map((f: { name: string }) => f.name), ['data/bb01']);
-    assert.equal((await put(agent.vaultId, 'data/bb01', 1000, agent.token)).status, 201);
+    const listing = await t.request('GET', `/vaults/${agent.vaultId}/files`, { token: agent.token });
+    assert.deepEqual(listing.body.files.map((f: { name: string }) => f.name), ['locks/bb01']);
+    assert.equal((await put(agent.vaultId, 'locks/bb01', 1000, agent.token)).status, 201);
     const quota = await t.request('GET', `/v2/${PROJECT}/agents/${agent.id}/quota`, { token: w.creator });
     assert.deepEqual(quota.body.usage, { bytes: 1000, files: 1 });
   });
@@ -82,13 +83,13 @@ describe('vault quotas', { timeout: 60_000 }, () => {
   it('refuses a new file past the file limit, while replacing and deleting still work', async () => {
     const agent = await registerAgent(t, w.admin);
     await t.request('PUT', `/v2/${PROJECT}/agents/${agent.id}/quota`, { token: w.admin, body: { files: 2 } });
-    assert.equal((await put(agent.vaultId, 'index/dd01', 10, agent.token)).status, 201);
-    assert.equal((await put(agent.vaultId, 'index/dd02', 10, agent.token)).status, 201);
+    assert.equal((await put(agent.vaultId, 'locks/dd01', 10, agent.token)).status, 201);
+    assert.equal((await put(agent.vaultId, 'locks/dd02', 10, agent.token)).status, 201);
     const third = await put(agent.vaultId, 'index/dd03', 10, agent.token);
     assert.equal(third.status, 507, third.text);
     assert.match(third.body.message, /is 2 files; 2 are stored/);
-    assert.equal((await put(agent.vaultId, 'index/dd02', 30, agent.token)).status, 201);
-    assert.equal((await remove(agent.vaultId, 'index/dd01', agent.token)).status, 204);
+    assert.equal((await put(agent.vaultId, 'locks/dd02', 30, agent.token)).status, 201);
+    assert.equal((await remove(agent.vaultId, 'locks/dd01', agent.token)).status, 204);
     assert.equal((await put(agent.vaultId, 'index/dd03', 10, agent.token)).status, 201);
   });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { TestServer } from './test-server.js';
+import { newRsaKeyPair } from '../../src/agent/host-identity.js';
 
 export const PROJECT = '123456';
 export const OTHER_PROJECT = '654321';
@@ -43,9 +44,20 @@ export interface RegisteredAgent {
   vaultId: string;
 }
 
+let realKey: { modulus: string; exponent: number } | undefined;
+
+/** A 2048-bit RSA public key, as `coffer agent register` sends it (generated once per test process). */
+export function realRsaPublicKey(): { modulus: string; exponent: number } {
+  if (!realKey) {
+    const { modulus, exponent } = newRsaKeyPair();
+    realKey = { modulus, exponent };
+  }
+  return realKey;
+}
+
 /** Registers an agent with a user's token and logs it in with its own credentials. */
-export async function registerAgent(t: TestServer, token: string, project = PROJECT): Promise<RegisteredAgent> {
-  const registration = agentRegistration();
+export async function registerAgent(t: TestServer, token: string, project = PROJECT, overrides: Record<string, unknown> = {}): Promise<RegisteredAgent> {
+  const registration = agentRegistration(overrides);
   const created = await t.request('POST', `/v2/${project}/agents`, { token, body: registration });
   assert.equal(created.status, 201, created.text);
   const login = await t.request('POST', `/v2/${project}/agents/tokens`, {

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** The local blob store's folder of uploads not yet renamed into place. */
+const UPLOADS_IN_PROGRESS = '.tmp';
+
 export interface CopyTally {
   files: number;
   bytes: number;
@@ -12,7 +15,7 @@ export interface CopyTally {
 /**
  * Copies the tree `from` into `to`. Vault files and log files never change once written (a vault file's name is
  * its content's hash), so a file already at the destination with the same size is kept: running the server backup
- * again into the same folder copies only what is new. Folders named `tmp` (uploads in progress) are skipped; a file
+ * again into the same folder copies only what is new. Folders named `.tmp` (uploads in progress) are skipped; a file
  * that disappears during the copy (a cleanup removed it) is skipped too.
  */
 export async function copyTree(from: string, to: string, tally: CopyTally = { files: 0, bytes: 0, unchanged: 0 }): Promise<CopyTally> {
@@ -28,7 +31,7 @@ export async function copyTree(from: string, to: string, tally: CopyTally = { fi
     const source = path.join(from, entry.name);
     const target = path.join(to, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== 'tmp') await copyTree(source, target, tally);
+      if (entry.name !== UPLOADS_IN_PROGRESS) await copyTree(source, target, tally);
       continue;
     }
     if (!entry.isFile()) continue; // the data folder holds only files and folders; anything else is not ours

@@ -28,7 +28,7 @@ export function registerServerDataCommands(program: Command): void {
     .addHelpText('after', '\nExample:\n  coffer server restore --from /mnt/offsite/coffer-server --data-dir /var/lib/coffer\n')
     .action(async (options: { from: string; dataDir?: string }) => {
       const config = loadServerConfig({ ...process.env, ...(options.dataDir ? { COFFER_DATA_DIR: options.dataDir } : {}) });
-      await restoreServerData(options.from, config.dataDir, say);
+      await restoreServerData(options.from, config.dataDir, config.storage.kind === 'local' ? config.storage.root : null, say);
       say(`restored into ${config.dataDir}; start the server with: coffer serve --data-dir ${config.dataDir}`);
     });
 }

@@ -45,8 +45,12 @@ export async function backupServerData(config: ServerConfig, to: string, say: (l
   }
 
   const folders: ServerBackupManifest['folders'] = {};
-  for (const folder of DATA_FOLDERS) {
-    const tally = await copyTree(path.join(config.dataDir, folder), path.join(target, folder));
+  if (config.storage.kind !== 'local') {
+    say(`vault and log files: in the bucket ${config.storage.bucket}, not copied here: keep them with the storage's own versioning or replication`);
+  }
+  const storageRoot = config.storage.kind === 'local' ? config.storage.root : null;
+  for (const folder of storageRoot === null ? [] : DATA_FOLDERS) {
+    const tally = await copyTree(path.join(storageRoot!, folder), path.join(target, folder));
     const total = await folderSize(path.join(target, folder));
     folders[folder] = total;
     say(`${folder}: ${total.files} files, ${total.bytes} bytes (${tally.files} copied now, ${tally.unchanged} already there)`);

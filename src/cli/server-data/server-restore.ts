@@ -10,7 +10,7 @@ import { folderSize } from './server-backup.js';
  * the manifest must be complete, the database copy must match its checksum and pass SQLite's integrity check, and
  * every folder must hold at least the files the manifest counted. Nothing is written into a folder that has data.
  */
-export async function restoreServerData(from: string, dataDir: string, say: (line: string) => void): Promise<ServerBackupManifest> {
+export async function restoreServerData(from: string, dataDir: string, storageRoot: string | null, say: (line: string) => void): Promise<ServerBackupManifest> {
   const source = path.resolve(from);
   const manifest = await readManifest(source);
   const existing = await fs.promises.readdir(dataDir).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? [] : Promise.reject(err)));
@@ -38,7 +38,9 @@ export async function restoreServerData(from: string, dataDir: string, say: (lin
     say('database: PostgreSQL: restore it with pg_restore (see docs/disaster-recovery.md)');
   }
   for (const folder of DATA_FOLDERS) {
-    const tally = await copyTree(path.join(source, folder), path.join(dataDir, folder));
+    if (!manifest.folders[folder]) continue;
+    if (storageRoot === null) throw new Error(`the backup holds ${folder}/ but COFFER_STORAGE_URL points at object storage: copy them there yourself, or restore with local storage`);
+    const tally = await copyTree(path.join(source, folder), path.join(storageRoot, folder));
     say(`${folder}: ${tally.files} files, ${tally.bytes} bytes`);
   }
   if (manifest.secrets.length > 0) {

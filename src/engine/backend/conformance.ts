@@ -11,11 +11,19 @@ export interface BackendUnderTest {
   cleanup?: () => Promise<void>;
 }
 
+export interface ConformanceOptions {
+  /**
+   * The backend keeps an append-only history (the Coffer server's vault endpoint as seen with an agent's token):
+   * existing files other than locks cannot be replaced, and data, index and snapshot files cannot be deleted.
+   */
+  appendOnly?: boolean;
+}
+
 /**
  * The behaviour every vault backend must show. Call it from a test file with a factory that returns a fresh,
  * empty backend each time: `runBackendConformance('local', async () => ({ backend, cleanup }))`.
  */
-export function runBackendConformance(label: string, makeBackend: () => Promise<BackendUnderTest>): void {
+export function runBackendConformance(label: string, makeBackend: () => Promise<BackendUnderTest>, options: ConformanceOptions = {}): void {
   const withBackend = (fn: (backend: VaultBackend) => Promise<void>) => async () => {
     const { backend, cleanup } = await makeBackend();
     try {
@@ -71,11 +79,32 @@ export function runBackendConformance(label: string, makeBackend: () => Promise<
       assert.ok(isNotFoundError(rangeErr));
     }));
 
-    it('replaces a file on a second save', withBackend(async (be) => {
-      await be.save('config', Buffer.from('first version, longer'));
-      await be.save('config', Buffer.from('second'));
-      assert.equal((await be.load('config')).toString(), 'second');
-    }));
+    if (options.appendOnly) {
+      it('refuses to replace a file, except a lock', withBackend(async (be) => {
+        await be.save('config', Buffer.from('first version, longer'));
+        await assert.rejects(be.save('config', Buffer.from('second')));
+        assert.equal((await be.load('config')).toString(), 'first version, longer');
+        await be.save('snapshots/s1', Buffer.from('same bytes'));
+        await be.save('snapshots/s1', Buffer.from('same bytes')); // a repeated save of the same file is no change
+        await be.save('locks/l1', Buffer.from('first'));
+        await be.save('locks/l1', Buffer.from('2nd'));
+        assert.equal((await be.load('locks/l1')).toString(), '2nd');
+      }));
+
+      it('refuses to delete history outside a cleanup', withBackend(async (be) => {
+        for (const name of ['data/0a0b', 'index/i1', 'snapshots/s1', 'keys/k1', 'config']) {
+          await be.save(name, Buffer.from('kept'));
+          await assert.rejects(be.remove(name), `remove ${name} must fail`);
+          assert.equal((await be.load(name)).toString(), 'kept');
+        }
+      }));
+    } else {
+      it('replaces a file on a second save', withBackend(async (be) => {
+        await be.save('config', Buffer.from('first version, longer'));
+        await be.save('config', Buffer.from('second'));
+        assert.equal((await be.load('config')).toString(), 'second');
+      }));
+    }
 
     it('lists by prefix with exact names and sizes', withBackend(async (be) => {
       const packs = ['data/00aa', 'data/00ab', 'data/ffee', 'data/7'];
@@ -100,7 +129,7 @@ export function runBackendConformance(label: string, makeBackend: () => Promise<
       assert.ok(isNotFoundError(await be.load('locks/l1').then(() => undefined, (e: unknown) => e)));
       assert.deepEqual(await be.list('locks/'), []);
       await be.remove('locks/l1');
-      await be.remove('data/0123');
+      if (!options.appendOnly) await be.remove('data/0123');
     }));
 
     it('rejects names outside the vault layout', withBackend(async (be) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { conflict, forbidden, notFound } from '../../errors/app-error.js';
-import type { Caller } from '../../server/caller.js';
+import { isAgentItself, type Caller } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
 import type { AgentRequestsTable, Database } from '../../store/database.js';
 import type { Tx } from '../../store/store.js';
@@ -63,10 +63,10 @@ export async function fetchAgentRequest(
   return row;
 }
 
-/** The caller answers for the request's agent: its own token, or a creator's token with X-Agent-Id naming it. */
-export function assertAgentAnswers(caller: Caller, agentHeader: string | undefined, agentId: string): void {
-  if (caller.kind === 'agent' ? caller.agentId === agentId : agentHeader === agentId) return;
-  throw forbidden('Only the agent the request was sent to may report its result.');
+/** Only the request's agent answers it, with its own token. */
+export function assertAgentAnswers(caller: Caller, agentId: string): void {
+  if (isAgentItself(caller, agentId)) return;
+  throw forbidden('Only the agent the request was sent to, with its own token, may report its result.');
 }
 
 /** Stores the agent's answer once; a second answer is a conflict. */

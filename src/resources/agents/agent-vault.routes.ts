@@ -61,7 +61,7 @@ export async function agentVaultRoutes(app: FastifyInstance, ctx: AppContext): P
         const pending = await fetchAgentRequest(ctx.store.db, scope.projectId, ['vault_encryption'], params(request).request_id, { agentId: agent.id });
         const report = parseVaultEncryptionReport(request.body, pending);
         requireLevel(scope.caller, 'creator');
-        assertAgentAnswers(scope.caller, scope.agentHeader, agent.id);
+        assertAgentAnswers(scope.caller, agent.id);
         await reportVaultEncryption(ctx, pending, report);
         return reply.code(204).send();
       },
@@ -101,7 +101,7 @@ export async function agentVaultRoutes(app: FastifyInstance, ctx: AppContext): P
         const pending = await fetchAgentRequest(ctx.store.db, scope.projectId, ['vault_password_verification'], params(request).request_id, { agentId: agent.id });
         const report = parsePasswordVerificationReport(request.body);
         requireLevel(scope.caller, 'creator');
-        assertAgentAnswers(scope.caller, scope.agentHeader, agent.id);
+        assertAgentAnswers(scope.caller, agent.id);
         await reportPasswordVerification(ctx, pending, report);
         return reply.code(204).send();
       },

@@ -27,7 +27,7 @@ export async function backupRoutes(app: FastifyInstance, ctx: AppContext): Promi
       const configuration = await findConfiguration(ctx.store.db, scope.projectId, message.configurationId);
       if (!configuration) throw badRequest('Validation failed.', [`configuration_id ${message.configurationId} is not a configuration of this project.`]);
       requireLevel(scope.caller, 'creator');
-      assertMayStart(scope.caller, scope.agentHeader, message.state, configuration.agentId);
+      assertMayStart(scope.caller, message.state, configuration.agentId);
       const agent = await fetchAgent(ctx.store.db, scope.projectId, configuration.agentId);
       assertBackupMayStart(configuration, agent);
       const job = await createBackup(ctx, configuration, agent.vault.id, message);

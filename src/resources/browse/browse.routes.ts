@@ -66,7 +66,7 @@ export async function browseRoutes(app: FastifyInstance, ctx: AppContext): Promi
         const pending = await fetchAgentRequest(ctx.store.db, scope.projectId, ['host_browse', 'backup_browse'], params(request).request_id, { agentId: agent.id });
         const result = parseBrowseResult(request.body);
         requireLevel(scope.caller, 'creator');
-        assertAgentAnswers(scope.caller, scope.agentHeader, agent.id);
+        assertAgentAnswers(scope.caller, agent.id);
         await reportBrowseResult(ctx, pending, result);
         return reply.code(204).send();
       },

@@ -20,7 +20,7 @@ export async function cleanupRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const agent = await findAgent(ctx.store.db, scope.projectId, message.agentId);
     if (!agent) throw badRequest('Validation failed.', [`agent_id ${message.agentId} is not an agent of this project.`]);
     requireLevel(scope.caller, 'creator');
-    assertMayStart(scope.caller, scope.agentHeader, message.state, agent.id);
+    assertMayStart(scope.caller, message.state, agent.id);
     const job = await createCleanup(ctx, agent, message);
     return reply.code(201).header('location', scope.urls.v2('cleanups', job.id)).send(presentCleanup(job, scope.urls));
   });

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { JobKind } from '../../domain/state-machines/job-machines.js';
 import { forbidden } from '../../errors/app-error.js';
-import { hasLevel, requireLevel, type Caller } from '../../server/caller.js';
+import { hasLevel, isAgentItself, requireLevel } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
 import { pageLinks, type SortDir } from '../shared/v2-pagination.js';
@@ -25,25 +25,15 @@ const ListQuery = Type.Object({
 });
 const PostBody = Type.Object({ event: Type.String(), mode: Type.Optional(Type.String({ enum: ['idle', 'active', 'real_time'] })) }, { additionalProperties: true });
 
-/** The agent a request speaks for: its own token, or (legacy clients) a user's token with X-Agent-Id. */
-function speaksForAgent(caller: Caller, agentHeader: string | undefined, agentId: string): boolean {
-  if (caller.kind === 'agent') return caller.agentId === agentId;
-  return agentHeader === agentId;
-}
-
 export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const heartbeats = new HeartbeatRecorder(ctx);
   app.addHook('onResponse', async (request) => {
     const caller = request.caller;
     if (!caller || !request.url.startsWith('/v2/')) return;
-    const agentHeader = request.headers['x-agent-id'];
-    const heard =
-      caller.kind === 'agent'
-        ? heartbeats.heard(caller.projectId, caller.agentId, false)
-        : caller.kind === 'user' && typeof agentHeader === 'string' && agentHeader !== ''
-          ? heartbeats.heard(caller.projectId, agentHeader, true)
-          : null;
-    heard?.catch((err) => request.log.warn({ err }, 'recording a heartbeat failed'));
+    // Only the agent's own token is its sign of life; a user's X-Agent-Id is not.
+    if (caller.kind !== 'agent') return;
+    const heard = heartbeats.heard(caller.projectId, caller.agentId, false);
+    heard.catch((err) => request.log.warn({ err }, 'recording a heartbeat failed'));
   });
 
   /** Lists a scope's events; agents' own reads, and any read with `wait`, are long polls. */
@@ -96,7 +86,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
   app.post('/v2/:project_id/events', { schema: { tags, summary: 'Wake every agent of the project (agent_activate)', body: PostBody }, attachValidation: true }, async (request, reply) => {
     const scope = v2Scope(request, ctx);
     const message = parseProjectEvent(request.body);
-    requireLevel(scope.caller, 'observer');
+    if (scope.caller.kind !== 'agent') requireLevel(scope.caller, 'creator');
     if (scope.caller.kind === 'agent') throw forbidden('An agent may not activate the agents of its project.');
     await activateAgents(ctx, scope.projectId, null, message.mode);
     return reply.code(202).send();
@@ -107,12 +97,13 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const agentId = (request.params as { agent_id: string }).agent_id;
     await assertAgentExists(ctx, scope.projectId, agentId);
     const message = parseAgentEvent(request.body);
-    requireLevel(scope.caller, 'observer');
-    const isAgent = speaksForAgent(scope.caller, scope.agentHeader, agentId);
+    const isAgent = isAgentItself(scope.caller, agentId);
     if (scope.caller.kind === 'agent' && !isAgent) throw forbidden('An agent may only post events for itself.');
     if (message.event !== 'agent_activate' && !isAgent) {
-      throw forbidden(`Only the agent itself may post "${message.event}" (with its token, or X-Agent-Id naming it).`);
+      throw forbidden(`Only the agent itself, with its own token, may post "${message.event}".`);
     }
+    // Waking an agent is a write: creators and admins (observers write nothing).
+    if (!isAgent) requireLevel(scope.caller, 'creator');
     await postAgentEvent(ctx, scope.projectId, agentId, message, scope.urls);
     return reply.code(202).send();
   });

@@ -12,7 +12,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promi
   app.get('/', { config: { public: true }, schema: { tags: ['health'], summary: 'API versions' } }, async (request, reply) => {
     const accept = String(request.headers.accept ?? '');
     if (accept.includes('text/html')) return reply.redirect('/console');
-    const base = baseUrl(request, ctx.config.publicUrl);
+    const base = baseUrl(ctx);
     return { versions: [{ id: 'v2', status: 'CURRENT', links: [{ href: `${base}/v2/`, rel: 'self' }] }] };
   });
 

@@ -28,7 +28,7 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext): Pro
 
   app.post('/v2.0/tokens', { config: { public: true }, schema: { tags: ['identity'], summary: 'Get a token (Keystone v2.0 compatible)', body: TokenBody }, attachValidation: true }, async (request) => {
     const { token, user } = await login(ctx, parseLogin(request.body));
-    const base = baseUrl(request, ctx.config.publicUrl);
+    const base = baseUrl(ctx);
     const tenant = user.projectId ?? '';
     return {
       access: {

@@ -116,13 +116,11 @@ function differs(a: Job, b: Job): boolean {
 }
 
 /** Who is reporting: the job's own agent, or a user. Another agent, or an observer, may not write at all. */
-export function jobActor(caller: import('../../server/caller.js').Caller, agentHeader: string | undefined, jobAgentId: string): Actor {
+export function jobActor(caller: import('../../server/caller.js').Caller, jobAgentId: string): Actor {
   if (caller.kind === 'agent') {
     if (caller.agentId !== jobAgentId) throw forbidden('An agent may only report on its own jobs.');
     return 'agent';
   }
-  // Cloud Backup agents historically used their user's token with X-Agent-Id; honour that for creators and admins.
-  if (agentHeader !== undefined && agentHeader === jobAgentId) return 'agent';
   return 'user';
 }
 

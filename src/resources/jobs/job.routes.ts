@@ -78,7 +78,7 @@ export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppCon
       const job = await fetchJob(ctx.store.db, spec.kind, scope.projectId, jobId(request));
       const message = parseJobPatch(request.body, rules.fields);
       requireLevel(scope.caller, 'creator');
-      const actor = jobActor(scope.caller, scope.agentHeader, job.agentId);
+      const actor = jobActor(scope.caller, job.agentId);
       assertActorMayWrite(actor, message);
       const view = message.tests.length > 0 ? await loadView(scope.projectId) : (undefined as View);
       await applyJobPatch(ctx, job, actor, message, { ...rules, present: (current) => spec.present(current, scope.urls, view) });

@@ -3,16 +3,15 @@ import { forbidden } from '../../errors/app-error.js';
 import type { Caller } from '../../server/caller.js';
 
 /**
- * Log files are reported and uploaded by their agent: its own token, or a user's token with X-Agent-Id naming it
- * (how Cloud Backup agents used to call). Another agent is refused outright; a user is a `user` actor, whom the
- * state machine refuses.
+ * Log files are reported and uploaded by their agent, with its own token. Another agent is refused outright; a user
+ * (`X-Agent-Id` or not) is a `user` actor, whom the state machine refuses.
  */
-export function logfileActor(caller: Caller, agentHeader: string | undefined, agentId: string): Actor {
+export function logfileActor(caller: Caller, agentId: string): Actor {
   if (caller.kind === 'agent') {
-    if (caller.agentId !== agentId) throw forbidden("An agent may only report on its own log files.");
+    if (caller.agentId !== agentId) throw forbidden('An agent may only report on its own log files.');
     return 'agent';
   }
-  return agentHeader === agentId ? 'agent' : 'user';
+  return 'user';
 }
 
 /** Log files are for administrators of the project (reference §2 rows 17–21); agents only report on them. */

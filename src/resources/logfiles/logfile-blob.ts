@@ -1,20 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError, badRequest } from '../../errors/app-error.js';
+import { TooLargeError, type BlobStore } from '../../storage/blob-store.js';
 
 export const LOGFILE_MAX_BYTES = 64 * 1024 * 1024;
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-/** Where an agent's log file lives, relative to the data directory. */
+/** The blob key of an agent's log file (with the local directory: its path under the data directory). */
 export function logfileBlobPath(agentId: string, logfileId: string): string {
-  return path.join('logfiles', agentId, `${logfileId}.gz`);
-}
-
-export function agentLogfileDir(dataDir: string, agentId: string): string {
-  return path.join(dataDir, 'logfiles', agentId);
+  return `logfiles/${agentId}/${logfileId}.gz`;
 }
 
 export function tooLarge(): AppError {
@@ -44,37 +38,29 @@ function guard(limit: number): Transform & { bytes: number } {
 }
 
 /**
- * Streams the upload to a temporary file beside the target, makes it durable (fsync of the file, then of the
- * directory after the rename) and only then puts it in place: a reader sees the old file or the whole new one.
+ * Stores the upload under its key in the blob store, checked on the way (size limit, gzip magic). The store puts
+ * it in place atomically: a reader sees the old file or the whole new one, never a part.
  */
-export async function writeLogfileBlob(dataDir: string, relativePath: string, body: Readable, limit = LOGFILE_MAX_BYTES): Promise<number> {
-  const target = path.join(dataDir, relativePath);
-  const dir = path.dirname(target);
-  await fs.promises.mkdir(dir, { recursive: true });
-  const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+export async function writeLogfileBlob(blobs: BlobStore, key: string, body: Readable, limit = LOGFILE_MAX_BYTES): Promise<number> {
   const counter = guard(limit);
+  // The pipeline ends the request stream when the guard refuses the body; the store reads the guarded bytes.
+  const flowing = pipeline(body, counter).catch(() => undefined);
   try {
-    await pipeline(body, counter, fs.createWriteStream(temp, { flags: 'wx' }));
-    const handle = await fs.promises.open(temp, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.promises.rename(temp, target);
-    const dirHandle = await fs.promises.open(dir, 'r');
-    try {
-      await dirHandle.sync();
-    } finally {
-      await dirHandle.close();
-    }
-    return counter.bytes;
-  } catch (error) {
-    await fs.promises.rm(temp, { force: true });
-    throw error;
+    return await blobs.put(key, counter, { limit });
+  } catch (err) {
+    counter.destroy();
+    if (err instanceof TooLargeError) throw tooLarge();
+    throw err;
+  } finally {
+    await flowing;
   }
 }
 
-export async function removeLogfileBlob(dataDir: string, relativePath: string | null): Promise<void> {
-  if (relativePath) await fs.promises.rm(path.join(dataDir, relativePath), { force: true });
+export async function removeLogfileBlob(blobs: BlobStore, key: string | null): Promise<void> {
+  if (key) await blobs.remove(key);
+}
+
+/** Every log file of an agent (when the agent is deleted). */
+export async function removeAgentLogfiles(blobs: BlobStore, agentId: string): Promise<void> {
+  for (const blob of await blobs.list(`logfiles/${agentId}/`)) await blobs.remove(blob.key);
 }

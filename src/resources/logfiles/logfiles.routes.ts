@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -64,7 +62,7 @@ export async function logfileRoutes(app: FastifyInstance, ctx: AppContext): Prom
       const logfile = await fetchLogfile(ctx.store.db, scope.projectId, params(request).agent_id, params(request).logfile_id);
       const message = parseLogfilePatch(request.body);
       requireLevel(scope.caller, 'creator');
-      const actor = logfileActor(scope.caller, scope.agentHeader, logfile.agentId);
+      const actor = logfileActor(scope.caller, logfile.agentId);
       await patchLogfile(ctx, logfile.id, actor, message, (current: Logfile) => ({ id: current.id, date: current.date, state: current.state }));
       return reply.code(204).send();
     },
@@ -76,7 +74,7 @@ export async function logfileRoutes(app: FastifyInstance, ctx: AppContext): Prom
     requireLevel(scope.caller, 'admin');
     requireUserCaller(scope.caller, LOGFILES_BY_ADMINISTRATORS);
     await ctx.store.db.deleteFrom('logfiles').where('id', '=', logfile.id).execute();
-    await removeLogfileBlob(ctx.config.dataDir, logfile.blobPath);
+    await removeLogfileBlob(ctx.blobs, logfile.blobPath);
     return reply.code(204).send();
   });
 
@@ -98,20 +96,20 @@ export async function logfileRoutes(app: FastifyInstance, ctx: AppContext): Prom
         const scope = v2Scope(request, ctx);
         const logfile = await fetchLogfile(ctx.store.db, scope.projectId, params(request).agent_id, params(request).logfile_id);
         requireLevel(scope.caller, 'creator');
-        if (logfileActor(scope.caller, scope.agentHeader, logfile.agentId) !== 'agent') throw forbidden('Only the agent uploads its log file.');
+        if (logfileActor(scope.caller, logfile.agentId) !== 'agent') throw forbidden('Only the agent uploads its log file.');
         if (logfile.state === 'completed') throw conflict('The log file is completed; it cannot be uploaded again.');
         if (Number(request.headers['content-length'] ?? 0) > LOGFILE_MAX_BYTES) throw tooLarge();
         const body = request.body as Readable | undefined;
         if (!body || typeof (body as Readable).pipe !== 'function') throw new AppError('bad_request', 'The request body must be the gzip log file.');
         const relative = logfileBlobPath(logfile.agentId, logfile.id);
-        const size = await writeLogfileBlob(ctx.config.dataDir, relative, body);
+        const size = await writeLogfileBlob(ctx.blobs, relative, body);
         const updated = await ctx.store.db
           .updateTable('logfiles')
           .set({ blob_path: relative, blob_size: size, version_no: logfile.version + 1 })
           .where('id', '=', logfile.id)
           .executeTakeFirst();
         if (Number(updated.numUpdatedRows) !== 1) {
-          await removeLogfileBlob(ctx.config.dataDir, relative);
+          await removeLogfileBlob(ctx.blobs, relative);
           throw notFound('Log file not found.');
         }
         return reply.code(204).send();
@@ -134,14 +132,13 @@ export async function logfileRoutes(app: FastifyInstance, ctx: AppContext): Prom
           throw new AppError('unauthenticated', verdict === 'expired' ? 'The temporary URL has expired; read the log file again for a fresh one.' : 'The temporary URL signature is missing or wrong.');
         }
         if (!logfile.blobPath) throw notFound('The log file has not been uploaded yet.');
-        const file = path.join(ctx.config.dataDir, logfile.blobPath);
-        const stat = await fs.promises.stat(file).catch(() => null);
-        if (!stat) throw notFound('The log file has not been uploaded yet.');
+        const size = await ctx.blobs.stat(logfile.blobPath);
+        if (size === null) throw notFound('The log file has not been uploaded yet.');
         return reply
           .header('content-type', 'application/gzip')
-          .header('content-length', String(stat.size))
+          .header('content-length', String(size))
           .header('content-disposition', `attachment; filename="${logfile.date.replace(/:/g, '-')}.gz"`)
-          .send(fs.createReadStream(file));
+          .send(await ctx.blobs.read(logfile.blobPath));
       },
     );
   });

@@ -21,7 +21,7 @@ export interface TaskScope {
 export function taskScope(request: FastifyRequest, ctx: AppContext): TaskScope {
   const caller = callerOf(request);
   if (callerRank(caller) < 1) throw notAuthorized();
-  return { caller, base: baseUrl(request, ctx.config.publicUrl) };
+  return { caller, base: baseUrl(ctx) };
 }
 
 /** Whether the caller may see tasks of this agent at all (otherwise the task or agent is "not found"). */

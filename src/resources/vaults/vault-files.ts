@@ -1,144 +1,104 @@
-import { randomBytes } from 'node:crypto';
-import { createReadStream, type ReadStream } from 'node:fs';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { FILE_KINDS, isValidFileName } from '../../engine/backend/backend.js';
-import { readDirSafe, syncDir, writeFully } from '../../engine/backend/local-backend.js';
+import { assertValidFileName, FILE_KINDS, isValidFileName, type ByteRange, type FileInfo, type VaultBackend } from '../../engine/backend/backend.js';
+import { BackendNotFoundError } from '../../engine/backend/errors.js';
+import { collectBody, type BlobStore, type PutOptions } from '../../storage/blob-store.js';
 
-export interface StoredFile {
-  name: string;
-  size: number;
-}
+export { TooLargeError } from '../../storage/blob-store.js';
 
-/** A body grew past the limit while it was being stored; nothing was kept. */
-export class TooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`the file is larger than ${limit} bytes`);
-    this.name = 'TooLargeError';
-  }
-}
+const VAULT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
- * One vault's files on the server's disk, under `<dataDir>/vaults/<vault_id>/`. Names are the engine's vault file
- * names (`config`, `<kind>/<id>`), checked before any path is built, so no name can leave the directory. Writes
- * stream into `tmp/`, are fsynced and renamed into place: a reader sees the old file or the whole new one. Packs
- * are spread over 256 sub-directories of `data/` by their first two characters.
+ * One vault's files in the server's blob store, under `vaults/<vault_id>/`. Names are the engine's vault file
+ * names (`config`, `<kind>/<id>`), checked before any key is built. Packs are spread over 256 "folders" of
+ * `data/` by their first two characters (the local layout since the first release; on S3 it is just a key).
+ * Implements the engine's backend, so the backend conformance suite runs against every blob store.
  */
-export class VaultFiles {
-  constructor(readonly root: string) {}
+export class VaultFiles implements VaultBackend {
+  readonly location: string;
+  private readonly root: string;
 
-  static forVault(dataDir: string, vaultId: string): VaultFiles {
-    if (!/^[A-Za-z0-9_-]{1,128}$/.test(vaultId)) throw new Error(`invalid vault id ${JSON.stringify(vaultId)}`);
-    return new VaultFiles(path.join(dataDir, 'vaults', vaultId));
+  constructor(readonly store: BlobStore, readonly vaultId: string) {
+    if (!VAULT_ID.test(vaultId)) throw new Error(`invalid vault id ${JSON.stringify(vaultId)}`);
+    this.root = `vaults/${vaultId}/`;
+    this.location = `${store.location} vault ${vaultId}`;
   }
 
-  pathOf(name: string): string {
-    if (!isValidFileName(name)) throw new Error(`invalid vault file name ${JSON.stringify(name)}`);
-    if (name === 'config') return path.join(this.root, 'config');
+  /** The blob key of a vault file name. */
+  keyOf(name: string): string {
+    assertValidFileName(name);
+    if (name === 'config') return `${this.root}config`;
     const [kind, id] = name.split('/') as [string, string];
-    if (kind === 'data') return path.join(this.root, 'data', id.slice(0, 2).padEnd(2, '_'), id);
-    return path.join(this.root, kind, id);
+    if (kind === 'data') return `${this.root}data/${id.slice(0, 2).padEnd(2, '_')}/${id}`;
+    return `${this.root}${kind}/${id}`;
   }
 
-  /**
-   * Streams `body` into the file; returns the new size and the size of the file it replaced (null if none).
-   * `beforeCommit` sees both sizes once the body is stored and before it replaces anything: throwing keeps nothing.
-   */
-  async save(
-    name: string,
-    body: Readable,
-    limit: number,
-    beforeCommit: (size: number, replacedSize: number | null) => Promise<void> = async () => undefined,
-  ): Promise<{ size: number; replacedSize: number | null }> {
-    const finalPath = this.pathOf(name);
-    const tmpDir = path.join(this.root, 'tmp');
-    await fs.mkdir(tmpDir, { recursive: true, mode: 0o700 });
-    await fs.mkdir(path.dirname(finalPath), { recursive: true, mode: 0o700 });
-    const tmpPath = path.join(tmpDir, `${name.replace('/', '-')}.${randomBytes(6).toString('hex')}`);
-    const handle = await fs.open(tmpPath, 'wx', 0o600);
-    let size = 0;
-    try {
-      try {
-        for await (const part of body) {
-          const chunk = Buffer.isBuffer(part) ? part : Buffer.from(part as Uint8Array);
-          size += chunk.length;
-          if (size > limit) throw new TooLargeError(limit);
-          await writeFully(handle, chunk);
-        }
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      const replacedSize = await this.sizeOf(finalPath);
-      await beforeCommit(size, replacedSize);
-      await fs.rename(tmpPath, finalPath);
-      await syncDir(path.dirname(finalPath));
-      return { size, replacedSize };
-    } catch (err) {
-      await fs.rm(tmpPath, { force: true }).catch(() => undefined);
-      body.resume();
-      throw err;
-    }
+  /** The vault file name of a blob key under this vault, or null for anything else (temporaries, strays). */
+  nameOf(key: string): string | null {
+    if (!key.startsWith(this.root)) return null;
+    const parts = key.slice(this.root.length).split('/');
+    const name = parts.length === 3 && parts[0] === 'data' && parts[1] === parts[2]!.slice(0, 2).padEnd(2, '_') ? `data/${parts[2]}` : parts.join('/');
+    if (!isValidFileName(name) || (parts[0] === 'data' && parts.length !== 3)) return null;
+    return name;
   }
 
-  /** Size of a file, or null when it does not exist. */
-  async stat(name: string): Promise<StoredFile | null> {
-    const size = await this.sizeOf(this.pathOf(name));
-    return size === null ? null : { name, size };
+  /** Stores a file; create-only when `ifAbsent` (BlobExistsError when it exists). Returns its size. */
+  write(name: string, body: Buffer | Readable, options: PutOptions = {}): Promise<number> {
+    return this.store.put(this.keyOf(name), body, options);
   }
 
-  /** A stream of `length` bytes from `offset` (the caller has checked the range against the size). */
-  openRead(name: string, offset: number, length: number): ReadStream | null {
-    if (length === 0) return null;
-    return createReadStream(this.pathOf(name), { start: offset, end: offset + length - 1 });
+  openRead(name: string, range?: ByteRange): Promise<Readable> {
+    return this.store.read(this.keyOf(name), range);
   }
 
-  async list(prefix: string): Promise<StoredFile[]> {
-    const out: StoredFile[] = [];
-    if ('config'.startsWith(prefix)) {
-      const config = await this.stat('config');
-      if (config) out.push(config);
-    }
-    for (const kind of FILE_KINDS) {
-      if (!`${kind}/`.startsWith(prefix) && !prefix.startsWith(`${kind}/`)) continue;
-      const kindDir = path.join(this.root, kind);
-      const dirs = kind === 'data' ? (await readDirSafe(kindDir)).map((d) => path.join(kindDir, d)) : [kindDir];
-      for (const dir of dirs) {
-        for (const entry of await readDirSafe(dir)) {
-          const name = `${kind}/${entry}`;
-          if (!name.startsWith(prefix) || !isValidFileName(name)) continue;
-          const st = await fs.stat(path.join(dir, entry)).catch(() => undefined);
-          if (st?.isFile()) out.push({ name, size: st.size });
-        }
+  /** Deletes a file and returns the bytes freed, or null when it was already gone. */
+  delete(name: string): Promise<number | null> {
+    return this.store.remove(this.keyOf(name));
+  }
+
+  // ---- the engine's backend -----------------------------------------------------------------------------
+
+  async save(name: string, data: Buffer | Readable): Promise<void> {
+    await this.write(name, data);
+  }
+
+  async load(name: string, range?: ByteRange): Promise<Buffer> {
+    return collectBody(await this.openRead(name, range));
+  }
+
+  async stat(name: string): Promise<FileInfo> {
+    const size = await this.store.stat(this.keyOf(name));
+    if (size === null) throw new BackendNotFoundError(name);
+    return { name, size };
+  }
+
+  async list(prefix: string): Promise<FileInfo[]> {
+    const out: FileInfo[] = [];
+    const scopes = listScopes(prefix);
+    for (const scope of scopes) {
+      for (const blob of await this.store.list(`${this.root}${scope}`)) {
+        const name = this.nameOf(blob.key);
+        if (name !== null && name.startsWith(prefix)) out.push({ name, size: blob.size });
       }
     }
     return out;
   }
 
-  /** Deletes a file; returns the bytes freed, or null when it was already gone. */
-  async remove(name: string): Promise<number | null> {
-    const filePath = this.pathOf(name);
-    const size = await this.sizeOf(filePath);
-    if (size === null) return null;
-    try {
-      await fs.unlink(filePath);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
-    await syncDir(path.dirname(filePath));
-    return size;
+  async remove(name: string): Promise<void> {
+    await this.delete(name);
   }
 
-  private async sizeOf(filePath: string): Promise<number | null> {
-    try {
-      const st = await fs.stat(filePath);
-      return st.isFile() ? st.size : null;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
-  }
+  async close(): Promise<void> {}
 }
 
+/** The key prefixes (under the vault) that hold every name starting with `prefix`. */
+function listScopes(prefix: string): string[] {
+  if (prefix === '') return [''];
+  if (!prefix.includes('/')) {
+    const kinds = FILE_KINDS.filter((k) => k.startsWith(prefix)).map((k) => `${k}/`);
+    return 'config'.startsWith(prefix) ? ['config', ...kinds] : kinds;
+  }
+  const [kind, rest] = prefix.split('/', 2) as [string, string];
+  if (!(FILE_KINDS as readonly string[]).includes(kind)) return [];
+  if (kind === 'data' && rest.length >= 2) return [`data/${rest.slice(0, 2)}/`];
+  return [`${kind}/`];
+}

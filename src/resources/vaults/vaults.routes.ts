@@ -1,23 +1,29 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { Type } from 'typebox';
 import { isValidFileName } from '../../engine/backend/backend.js';
-import { AppError, badRequest, notFound } from '../../errors/app-error.js';
+import { BackendNotFoundError } from '../../engine/backend/errors.js';
+import { AppError, badRequest, conflict, notFound } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { callerOf } from '../../server/request-scope.js';
+import { BlobExistsError, TooLargeError } from '../../storage/blob-store.js';
+import { appendOnlyOverwrite, assertMayDelete, mayOverwrite } from './vault-append-only.js';
 import { authorizeVault, type VaultAccess } from './vault-access.js';
-import { TooLargeError, VaultFiles } from './vault-files.js';
+import { VaultFiles } from './vault-files.js';
 import { parseRange } from './vault-range.js';
 import { assertWithinQuota } from './vault-quota.js';
 import { addVaultUsage } from './vault-usage.js';
 
 /** Largest file the endpoint stores: packs are 16 MiB by default; this leaves room for larger pack sizes. */
 export const VAULT_FILE_LIMIT_BYTES = 64 * 1024 * 1024;
+/** How long a presigned object-storage URL handed to an agent stays valid. */
+export const PRESIGNED_URL_SECONDS = 300;
 
 const tags = ['vaults'];
 const FileParams = Type.Object({ vault_id: Type.String(), '*': Type.String({ description: 'config or <kind>/<id>' }) });
 const VaultParams = Type.Object({ vault_id: Type.String() });
 const ListQuery = Type.Object({ prefix: Type.Optional(Type.String({ description: 'e.g. data/ or index/' })) });
+const UploadQuery = Type.Object({ size: Type.Optional(Type.String({ description: 'the exact length of the file in bytes' })) });
 
 interface FileTarget {
   vaultId: string;
@@ -27,78 +33,133 @@ interface FileTarget {
 
 /**
  * The vault storage endpoint agents back up to: the engine's backend operations (save, load with Range, stat,
- * list, remove) over HTTP at `/vaults/{vault_id}/files/{name}`. Bodies are streamed to disk, never held whole.
+ * list, remove) over HTTP at `/vaults/{vault_id}/files/{name}`. With the local directory, bodies are streamed
+ * through this node. With object storage no vault byte passes through it: an agent asks
+ * `POST /vaults/{vault_id}/uploads/{name}?size=N` for a presigned PUT, and a read is a 307 to a presigned GET.
+ * The history is append-only (see vault-append-only.ts).
  */
 export async function vaultRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const direct = ctx.blobs.presign !== undefined;
   await app.register(async (scoped) => {
-    // Inside this plugin only: every body is handed over as the raw request stream.
+    // Inside this plugin only: every body is handed over as the raw request stream, counted as it passes.
     scoped.removeAllContentTypeParsers();
-    scoped.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    scoped.addContentTypeParser('*', (_request, payload, done) => {
+      const counted = new Transform({
+        transform(chunk: Buffer, _encoding, next) {
+          ctx.vaultTraffic.received += chunk.length;
+          next(null, chunk);
+        },
+      });
+      payload.on('error', (err) => counted.destroy(err));
+      done(null, payload.pipe(counted));
+    });
+    scoped.addHook('onSend', async (request, reply, payload) => {
+      if (request.method === 'GET' && (reply.statusCode === 200 || reply.statusCode === 206) && request.routeOptions.url === '/vaults/:vault_id/files/*') {
+        ctx.vaultTraffic.sent += Number(reply.getHeader('content-length') ?? 0);
+      }
+      return payload;
+    });
+    scoped.setErrorHandler(async (err) => {
+      throw storageError(err);
+    });
 
     const target = async (request: FastifyRequest, access: VaultAccess): Promise<FileTarget> => {
       const params = request.params as { vault_id: string; '*': string };
       await authorizeVault(ctx, callerOf(request), params.vault_id, access);
       if (!isValidFileName(params['*'])) throw badRequest(`"${params['*']}" is not a vault file name (config or <kind>/<id>).`);
-      return { vaultId: params.vault_id, name: params['*'], files: VaultFiles.forVault(ctx.config.dataDir, params.vault_id) };
+      return { vaultId: params.vault_id, name: params['*'], files: new VaultFiles(ctx.blobs, params.vault_id) };
     };
 
     scoped.put(
       '/vaults/:vault_id/files/*',
-      { bodyLimit: VAULT_FILE_LIMIT_BYTES, schema: { tags, summary: 'Store a vault file (atomic replace)', params: FileParams }, attachValidation: true },
+      { bodyLimit: VAULT_FILE_LIMIT_BYTES, schema: { tags, summary: 'Store a vault file (create only; locks may be replaced)', params: FileParams }, attachValidation: true },
       async (request, reply) => {
         const { vaultId, name, files } = await target(request, 'write');
-        const declared = request.headers['content-length'] === undefined ? undefined : Number(request.headers['content-length']);
-        if (declared !== undefined && declared > VAULT_FILE_LIMIT_BYTES) throw storageError(new TooLargeError(VAULT_FILE_LIMIT_BYTES));
         const body = request.body instanceof Readable ? request.body : Readable.from([]);
         try {
-          // Refuse before reading the body when its declared length already passes a quota; check again with the
-          // exact sizes before the file replaces anything.
-          if (declared !== undefined && Number.isSafeInteger(declared)) {
-            const existing = await files.stat(name);
-            await assertWithinQuota(ctx, vaultId, declared - (existing?.size ?? 0), existing === null);
+          if (direct) {
+            throw conflict(`This server keeps vault data in object storage: ask POST /vaults/${vaultId}/uploads/${name}?size=N for an upload URL.`);
           }
-          const { size, replacedSize } = await files.save(name, body, VAULT_FILE_LIMIT_BYTES, (size, replaced) =>
-            assertWithinQuota(ctx, vaultId, size - (replaced ?? 0), replaced === null),
-          );
-          await addVaultUsage(ctx, vaultId, size - (replacedSize ?? 0), replacedSize === null ? 1 : 0);
+          const declared = request.headers['content-length'] === undefined ? undefined : Number(request.headers['content-length']);
+          if (declared !== undefined && declared > VAULT_FILE_LIMIT_BYTES) throw new TooLargeError(VAULT_FILE_LIMIT_BYTES);
+          const overwrite = mayOverwrite(name);
+          const existing = await ctx.blobs.stat(files.keyOf(name));
+          if (existing !== null && !overwrite) throw appendOnlyOverwrite();
+          // Refuse before reading the body when its declared length already passes a quota; check again with the
+          // exact size before the file is put in place.
+          if (declared !== undefined && Number.isSafeInteger(declared)) await assertWithinQuota(ctx, vaultId, declared - (existing ?? 0), existing === null);
+          const size = await files.write(name, body, {
+            limit: VAULT_FILE_LIMIT_BYTES,
+            ifAbsent: !overwrite,
+            beforeCommit: (size) => assertWithinQuota(ctx, vaultId, size - (existing ?? 0), existing === null),
+          });
+          await addVaultUsage(ctx, vaultId, size - (existing ?? 0), existing === null ? 1 : 0);
           return reply.code(201).send({ name, size });
         } catch (err) {
           body.resume();
-          throw storageError(err);
+          throw err;
         }
+      },
+    );
+
+    scoped.post(
+      '/vaults/:vault_id/uploads/*',
+      { schema: { tags, summary: 'Authorize one upload of a vault file: a presigned URL with object storage, {direct:false} with the local directory', params: FileParams, querystring: UploadQuery } },
+      async (request) => {
+        const { vaultId, name, files } = await target(request, 'write');
+        if (!ctx.blobs.presign) return { direct: false };
+        const sizeText = (request.query as { size?: string }).size ?? '';
+        if (!/^\d{1,12}$/.test(sizeText)) throw badRequest('size must be the length of the file in bytes.');
+        const size = Number(sizeText);
+        if (size > VAULT_FILE_LIMIT_BYTES) throw new TooLargeError(VAULT_FILE_LIMIT_BYTES);
+        const overwrite = mayOverwrite(name);
+        const existing = await ctx.blobs.stat(files.keyOf(name));
+        if (existing !== null && !overwrite) throw appendOnlyOverwrite();
+        await assertWithinQuota(ctx, vaultId, size - (existing ?? 0), existing === null);
+        const signed = await ctx.blobs.presign('PUT', files.keyOf(name), { expiresSeconds: PRESIGNED_URL_SECONDS, ifAbsent: !overwrite, contentLength: size });
+        // Counted when the upload is authorized: the storage accepts exactly this length at this key, or nothing.
+        await addVaultUsage(ctx, vaultId, size - (existing ?? 0), existing === null ? 1 : 0);
+        return { direct: true, method: signed.method, url: signed.url, headers: signed.headers, expires_at: signed.expiresAt.toISOString() };
       },
     );
 
     scoped.get(
       '/vaults/:vault_id/files/*',
-      { exposeHeadRoute: false, schema: { tags, summary: 'Read a vault file, or a byte range of it', params: FileParams } },
+      { exposeHeadRoute: false, schema: { tags, summary: 'Read a vault file, or a byte range of it (307 to object storage when configured)', params: FileParams } },
       async (request, reply) => {
         const { name, files } = await target(request, 'read');
-        const file = await files.stat(name);
-        if (!file) throw notFound('Vault file not found.');
+        if (ctx.blobs.presign) {
+          const signed = await ctx.blobs.presign('GET', files.keyOf(name), { expiresSeconds: PRESIGNED_URL_SECONDS });
+          return reply.code(307).header('location', signed.url).header('cache-control', 'no-store').send();
+        }
+        const file = await files.stat(name).catch((err: unknown) => {
+          if (err instanceof BackendNotFoundError) throw notFound('Vault file not found.');
+          throw err;
+        });
         const range = parseRange(request.headers.range, file.size);
         reply.header('accept-ranges', 'bytes').type('application/octet-stream');
         if (range.kind === 'unsatisfiable') return unsatisfiable(reply, file.size);
         if (range.kind === 'whole') {
           reply.header('content-length', String(file.size));
-          return reply.code(200).send(files.openRead(name, 0, file.size) ?? Buffer.alloc(0));
+          return reply.code(200).send(await files.openRead(name));
         }
         reply.header('content-range', `bytes ${range.offset}-${range.offset + range.length - 1}/${file.size}`);
         reply.header('content-length', String(range.length));
-        return reply.code(206).send(files.openRead(name, range.offset, range.length) ?? Buffer.alloc(0));
+        return reply.code(206).send(await files.openRead(name, { offset: range.offset, length: range.length }));
       },
     );
 
     scoped.head('/vaults/:vault_id/files/*', { schema: { tags, summary: 'Size of a vault file', params: FileParams } }, async (request, reply) => {
       const { name, files } = await target(request, 'read');
-      const file = await files.stat(name);
-      if (!file) return reply.code(404).send();
-      return reply.code(200).header('accept-ranges', 'bytes').header('content-length', String(file.size)).type('application/octet-stream').send();
+      const size = await ctx.blobs.stat(files.keyOf(name));
+      if (size === null) return reply.code(404).send();
+      return reply.code(200).header('accept-ranges', 'bytes').header('content-length', String(size)).type('application/octet-stream').send();
     });
 
-    scoped.delete('/vaults/:vault_id/files/*', { schema: { tags, summary: 'Delete a vault file (deleting a missing file succeeds)', params: FileParams } }, async (request, reply) => {
+    scoped.delete('/vaults/:vault_id/files/*', { schema: { tags, summary: 'Delete a vault file (append-only: locks always; data, index, snapshots during a cleanup)', params: FileParams } }, async (request, reply) => {
       const { vaultId, name, files } = await target(request, 'write');
-      const freed = await files.remove(name);
+      await assertMayDelete(ctx, callerOf(request), name);
+      const freed = await files.delete(name);
       if (freed !== null) await addVaultUsage(ctx, vaultId, -freed, -1);
       return reply.code(204).send();
     });
@@ -108,7 +169,7 @@ export async function vaultRoutes(app: FastifyInstance, ctx: AppContext): Promis
       await authorizeVault(ctx, callerOf(request), vaultId, 'read');
       const prefix = (request.query as { prefix?: unknown }).prefix ?? '';
       if (typeof prefix !== 'string' || !/^[A-Za-z0-9_./-]{0,200}$/.test(prefix) || prefix.includes('..')) throw badRequest('prefix may hold only letters, digits, "_", ".", "-" and "/".');
-      return { files: await VaultFiles.forVault(ctx.config.dataDir, vaultId).list(prefix) };
+      return { files: await new VaultFiles(ctx.blobs, vaultId).list(prefix) };
     });
   });
 }
@@ -121,8 +182,10 @@ function unsatisfiable(reply: FastifyReply, size: number): FastifyReply {
     .send({ message: `The requested range is not inside the file (${size} bytes).` });
 }
 
-function storageError(err: unknown): unknown {
+/** Storage failures in the catalogue's terms (unreachable storage is mapped for every route in error-handler.ts). */
+export function storageError(err: unknown): unknown {
   if (err instanceof TooLargeError) return new AppError('payload_too_large', `A vault file may not be larger than ${err.limit} bytes.`);
+  if (err instanceof BlobExistsError) return appendOnlyOverwrite();
   const code = (err as NodeJS.ErrnoException | null)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new AppError('service_unavailable', 'The server has no space left for vault data.', { headers: { 'retry-after': '60' } });
