@@ -98,8 +98,8 @@ async function startServer(dir: string, listenPort: string, certFiles = tls): Pr
     COFFER_AGENT_LOST_SECONDS: String(AGENT_LOST_SECONDS),
     COFFER_AGENT_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS),
   }, logName);
-  const url = await waitFor('the server to listen', async () => /listening on (https:\/\/\S+)/.exec(fs.readFileSync(path.join(work, logName), 'utf8'))?.[1], 60_000, 100);
-  return url.replace('127.0.0.1', 'localhost');
+  // Links in the server's answers use its listening address, which the certificate names (IP 127.0.0.1).
+  return waitFor('the server to listen', async () => /listening on (https:\/\/\S+)/.exec(fs.readFileSync(path.join(work, logName), 'utf8'))?.[1], 60_000, 100);
 }
 
 async function call(method: string, urlPath: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any; text: string }> {
@@ -349,5 +349,16 @@ describe('the API server is gone', { timeout: 900_000 }, () => {
       for (const [rel, sha] of version.files) assert.equal(got.get(rel), sha, `backup ${index + 1}: ${rel} byte for byte`);
       fs.rmSync(destination, { recursive: true, force: true });
     }
+  });
+
+  it('a deleted agent\'s daemon stops with one clear line instead of retrying', async () => {
+    const deleted = await call('DELETE', `/v2/${PROJECT}/agents/${agentId}`);
+    assert.equal(deleted.status, 204, deleted.text);
+    const exit = await Promise.race([exited(agent!), new Promise<null>((resolve) => setTimeout(() => resolve(null), 120_000))]);
+    assert.ok(exit, `the agent still runs 2 minutes after it was deleted\n${tail('agent.out')}`);
+    assert.equal(exit.code, 3);
+    const lines = fs.readFileSync(path.join(work, 'agent.out'), 'utf8').split('\n').filter((line) => line.startsWith('coffer: '));
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0]!, /^coffer: agent \S+ is no longer registered with the server/);
   });
 });
