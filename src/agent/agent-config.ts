@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { taskSettingsProblems, type TaskSettings } from './jobs/task-policy.js';
 
 /** Everything the agent keeps between runs. Holds secrets: written with mode 0600 and never logged. */
 export interface AgentConfig {
@@ -18,6 +19,8 @@ export interface AgentConfig {
   /** Where the agent's own log and state live; defaults beside the config file. */
   logFile?: string;
   stateFile?: string;
+  /** What the host's owner allows tasks (remote commands) to do; off when absent. */
+  tasks?: TaskSettings;
 }
 
 export function defaultConfigPath(): string {
@@ -45,6 +48,8 @@ export async function loadAgentConfig(configPath: string): Promise<AgentConfig> 
   for (const key of ['api', 'projectId', 'agentId', 'password', 'fingerprint', 'vaultPassword'] as const) {
     if (typeof config[key] !== 'string' || config[key] === '') throw new Error(`${configPath}: "${key}" is missing`);
   }
+  const problems = taskSettingsProblems(config.tasks);
+  if (problems.length > 0) throw new Error(`${configPath}: ${problems.join('; ')}`);
   return config;
 }
 

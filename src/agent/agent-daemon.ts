@@ -66,10 +66,9 @@ export class AgentDaemon {
       agentId: config.agentId,
       hostName: os.hostname(),
       logFile: logFileOf(config, configPath),
-      workDir: path.join(path.dirname(configPath), 'work'),
     };
     this.queue = new WorkQueue(this.rt, this.state, log);
-    this.tasks = new TaskRunner(this.rt, this.state);
+    this.tasks = new TaskRunner(this.rt, this.state, config.tasks, configPath);
     this.heartbeat = new Heartbeat(this.api, log);
     this.scheduler = new BackupScheduler(this.api, this.configs, clock, log, (id, configurationId, attempt) => this.acceptBackup(id, configurationId, attempt));
   }

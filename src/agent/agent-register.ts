@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { saveAgentConfig, type AgentConfig } from './agent-config.js';
 import { describeNetworkFailure } from '../net/network-failure.js';
+import { taskSettingsProblems, type TaskSettings } from './jobs/task-policy.js';
 import { ApiError, serverMessageOf } from './api-error.js';
 import { hostFacts, newFingerprint, newRsaKeyPair, readMachineId } from './host-identity.js';
 import { AGENT_VERSION } from './session.js';
@@ -18,6 +19,8 @@ export interface RegisterOptions {
   name?: string;
   vaultPassword?: string;
   force?: boolean;
+  /** What tasks may do on this host; tasks stay off when absent. */
+  tasks?: TaskSettings;
 }
 
 async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<any> {
@@ -41,6 +44,8 @@ export async function registerThisHost(options: RegisterOptions): Promise<AgentC
   if (fs.existsSync(options.configPath) && !options.force) {
     throw new Error(`this host is already registered (${options.configPath}); use --force to register it again as a new agent`);
   }
+  const problems = taskSettingsProblems(options.tasks);
+  if (problems.length > 0) throw new Error(problems.join('; '));
   const api = options.api.replace(/\/+$/, '');
   const credentials = options.apiKey
     ? { 'RAX-KSKEY:apiKeyCredentials': { username: options.user, apiKey: options.secret } }
@@ -75,6 +80,7 @@ export async function registerThisHost(options: RegisterOptions): Promise<AgentC
     name,
     vaultPassword: options.vaultPassword || randomBytes(32).toString('base64url'),
     rsaPrivateKey: rsa.privateKeyPem,
+    ...(options.tasks ? { tasks: options.tasks } : {}),
   };
   await saveAgentConfig(options.configPath, config);
   return config;

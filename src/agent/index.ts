@@ -4,11 +4,20 @@ import { defaultConfigPath, loadAgentConfig, logFileOf } from './agent-config.js
 import { AgentDaemon } from './agent-daemon.js';
 import { openAgentLog } from './agent-log.js';
 import { registerThisHost } from './agent-register.js';
+import { DEFAULT_TASK_USER, type TaskSettings } from './jobs/task-policy.js';
 import { promptSecret } from './prompt-secret.js';
 import { AgentGoneError } from './session.js';
 
 /** `coffer agent run` exits with this when the server no longer knows the agent (see docs/agent.md). */
 export const AGENT_GONE_EXIT_CODE = 3;
+
+function taskSettingsFrom(options: { allowTasks?: boolean; taskUser?: string; taskAllow?: string[] }): TaskSettings | undefined {
+  if (!options.allowTasks) {
+    if (options.taskUser || options.taskAllow) throw new Error('--task-user and --task-allow need --allow-tasks');
+    return undefined;
+  }
+  return { enabled: true, ...(options.taskUser ? { user: options.taskUser } : {}), ...(options.taskAllow ? { allowedCommands: options.taskAllow } : {}) };
+}
 
 /** `coffer agent register` and `coffer agent run`. */
 export function registerAgentCommands(program: Command): void {
@@ -23,7 +32,10 @@ export function registerAgentCommands(program: Command): void {
     .option('--name <name>', 'agent name (default: the host name)')
     .option('--config <file>', 'agent configuration file', defaultConfigPath())
     .option('--force', 'register again as a new agent even if this host is registered')
-    .action(async (options: { api: string; user: string; project?: string; name?: string; config: string; force?: boolean }) => {
+    .option('--allow-tasks', 'let users with the creator role run commands (tasks) on this host; off by default')
+    .option('--task-user <name>', `the unprivileged account tasks run as (default: ${DEFAULT_TASK_USER}); never root`)
+    .option('--task-allow <prefix>', 'allow only commands starting with this prefix (repeat for more); the list stays on this host', (value: string, previous: string[] = []) => [...previous, value])
+    .action(async (options: { api: string; user: string; project?: string; name?: string; config: string; force?: boolean; allowTasks?: boolean; taskUser?: string; taskAllow?: string[] }) => {
       const apiKey = process.env.COFFER_API_KEY;
       const secret = process.env.COFFER_PASSWORD ?? apiKey ?? (await promptSecret(`Password for ${options.user}: `));
       const configPath = path.resolve(options.config);
@@ -37,10 +49,12 @@ export function registerAgentCommands(program: Command): void {
         name: options.name,
         vaultPassword: process.env.COFFER_VAULT_PASSWORD,
         force: options.force,
+        tasks: taskSettingsFrom(options),
       });
       process.stdout.write(
         `registered agent ${config.agentId} in project ${config.projectId}\n` +
           `configuration: ${configPath} (mode 0600; it holds the vault password: keep a copy somewhere safe, the server cannot recover it)\n` +
+          `tasks: ${config.tasks?.enabled ? `enabled, run as ${config.tasks.user ?? DEFAULT_TASK_USER}${config.tasks.allowedCommands ? ` (only ${config.tasks.allowedCommands.join(', ')})` : ''}` : 'off (register with --allow-tasks to enable them)'}\n` +
           `start it with: coffer agent run --config ${configPath}\n`,
       );
     });

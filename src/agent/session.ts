@@ -71,6 +71,8 @@ export class AgentSession implements TokenSource {
       name: this.config.name,
       version: AGENT_VERSION,
       host: { os: facts.os, fingerprint: this.config.fingerprint, addresses: facts.addresses },
+      // The server refuses to create tasks for an agent that says they are off; the agent checks each task anyway.
+      capabilities: { tasks: this.config.tasks?.enabled === true },
     });
     // Logging in is retried for as long as it takes: without a token the agent can do nothing else.
     const response = await fetchWithRetry(

@@ -60,6 +60,8 @@ export interface AgentsTable {
   /** This agent's vault limits; null is unlimited. */
   quota_bytes: number | null;
   quota_files: number | null;
+  /** 1 when the agent said at its last login that its owner enabled tasks on the host. */
+  tasks_enabled: Generated<number>;
   log_level: string;
   /** Event-activation mode: idle, active or real_time. */
   activation_mode: string;

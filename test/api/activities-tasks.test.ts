@@ -8,7 +8,7 @@ let w: World;
 
 before(async () => {
   t = await startTestServer();
-  w = await buildWorld(t);
+  w = await buildWorld(t, { tasks: true });
 });
 after(async () => t.close());
 

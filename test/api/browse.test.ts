@@ -74,6 +74,36 @@ describe('browse: host', () => {
     }
   });
 
+  it("an agent's listing is hostile input: names that are not one path component, repeated names and odd paths → 400", async () => {
+    const item = (name: string, extra: Record<string, unknown> = {}) => ({ name, bytes: 1, mime_type: 'application/octet-stream', ...extra });
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    const bad = [
+      { succeeded: true, path: '/etc/', items: [item('..')] },
+      { succeeded: true, path: '/etc/', items: [item('.')] },
+      { succeeded: true, path: '/etc/', items: [item('')] },
+      { succeeded: true, path: '/etc/', items: [item('a/b')] },
+      { succeeded: true, path: '/etc/', items: [item('nul\u0000')] },
+      { succeeded: true, path: '/etc/', items: [item('twice'), item('twice')] },
+      { succeeded: true, path: '/etc/', items: [item('innocent', { name_encoded: b64('../x') })] },
+      { succeeded: true, path: '/etc/', items: [item('innocent', { name_encoded: '%%%' })] },
+      { succeeded: true, path: '/etc/../root/', items: [] },
+      { succeeded: true, path: 'etc/', items: [] },
+      { succeeded: true, path: '/etc/', path_encoded: b64('/etc/../root'), items: [] },
+    ];
+    for (const body of bad) {
+      const created = await t.request('POST', hostUrl(), { token: w.creator, body: { path: '/etc/' } });
+      const requestId = created.headers.get('location')!.split('/').pop()!;
+      const answer = await t.request('POST', hostUrl(w.agent.id, requestId), { token: w.agent.token, body });
+      assert.equal(answer.status, 400, JSON.stringify(body));
+      assert.equal((await t.request('GET', hostUrl(w.agent.id, requestId), { token: w.creator })).status, 404, 'nothing was kept');
+    }
+    const created = await t.request('POST', hostUrl(), { token: w.creator, body: { path: '/srv/' } });
+    const requestId = created.headers.get('location')!.split('/').pop()!;
+    const odd = Buffer.from([0x6f, 0x64, 0x64, 0xff]);
+    const fine = { succeeded: true, path: '/srv/', items: [item('..hidden'), item('odd\ufffd', { name_encoded: odd.toString('base64') }), item('odd\ufffd-2')] };
+    assert.equal((await t.request('POST', hostUrl(w.agent.id, requestId), { token: w.agent.token, body: fine })).status, 204);
+  });
+
   it('roles: creator and admin ask, observer 403, agent 403; only the agent answers; other project 404; no token 401', async () => {
     assert.equal((await t.request('POST', hostUrl(), { token: w.admin, body: { path: '/' } })).status, 202);
     assert.equal((await t.request('POST', hostUrl(), { token: w.observer, body: { path: '/' } })).status, 403);

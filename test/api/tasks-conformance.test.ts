@@ -38,7 +38,7 @@ let req: ReturnType<typeof v3>;
 before(async () => {
   // The server's own PENDING-expiry sweep must not touch tasks whose times the cases set in the past.
   t = await startTestServer({ taskPendingExpirySeconds: 100 * 365 * 86400 });
-  w = await buildWorld(t);
+  w = await buildWorld(t, { tasks: true });
   req = v3(t);
 });
 after(async () => t.close());
@@ -51,12 +51,12 @@ async function isolatedProject(): Promise<{ project: string; creator: string; ob
   const project = `p${randomBytes(4).toString('hex')}`;
   const creator = await userToken(t, 'creator', project);
   const observer = await userToken(t, 'observer', project);
-  const agent = await registerAgent(t, creator, project);
+  const agent = await registerAgent(t, creator, project, {}, { tasks: true });
   return { project, creator, observer, agent };
 }
 
 async function freshAgent(): Promise<RegisteredAgent> {
-  return registerAgent(t, w.admin);
+  return registerAgent(t, w.admin, PROJECT, {}, { tasks: true });
 }
 
 /** Three tasks named like CF's specs, created on `agentId`, with created_at/updated_at one second apart. */

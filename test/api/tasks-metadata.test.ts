@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { buildWorld, registerAgent, type World } from '../helpers/fixtures.js';
+import { buildWorld, PROJECT, registerAgent, type World } from '../helpers/fixtures.js';
 import { badQuery, createTask, unprocessable, v3 } from './tasks-helpers.js';
 
 let t: TestServer;
@@ -15,7 +15,7 @@ let taskGuid: string;
 
 before(async () => {
   t = await startTestServer({ taskPendingExpirySeconds: 100 * 365 * 86400 });
-  w = await buildWorld(t);
+  w = await buildWorld(t, { tasks: true });
   req = v3(t);
   taskGuid = (await createTask(t, w.agent.id, w.creator)).guid;
 });
@@ -182,7 +182,7 @@ describe('the selector table of §4', () => {
   const tasks: Record<'app1' | 'app2', string> = { app1: '', app2: '' };
 
   before(async () => {
-    agentId = (await registerAgent(t, w.admin)).id;
+    agentId = (await registerAgent(t, w.admin, PROJECT, {}, { tasks: true })).id;
     tasks.app1 = (await createTask(t, agentId, w.creator, { metadata: { labels: { foo: 'bar' } } })).guid;
     tasks.app2 = (await createTask(t, agentId, w.creator, { metadata: { labels: { foo: 'funky', santa: 'claus' } } })).guid;
   });

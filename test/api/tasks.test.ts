@@ -29,7 +29,7 @@ const EXPIRY_SECONDS = 100 * 365 * 86400;
 
 before(async () => {
   t = await startTestServer({ taskPendingExpirySeconds: EXPIRY_SECONDS });
-  w = await buildWorld(t);
+  w = await buildWorld(t, { tasks: true });
   req = v3(t);
 });
 after(async () => t.close());
@@ -81,7 +81,7 @@ describe('tasks: create', () => {
   });
 
   it('20 concurrent creates on one agent get sequence ids 1..20 without gaps or repeats; another agent counts on its own', async () => {
-    const fresh = await import('../helpers/fixtures.js').then((m) => m.registerAgent(t, w.admin));
+    const fresh = await import('../helpers/fixtures.js').then((m) => m.registerAgent(t, w.admin, PROJECT, {}, { tasks: true }));
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => req('POST', `/v3/agents/${fresh.id}/tasks`, w.creator, { body: { command: `job ${i}` } })));
     for (const res of results) assert.equal(res.status, 202, res.text);
     const ids = results.map((res) => res.body.sequence_id).sort((a, b) => a - b);
@@ -93,7 +93,7 @@ describe('tasks: create', () => {
   });
 
   it('sequence ids are never reused, even after the tasks are pruned', async () => {
-    const fresh = await import('../helpers/fixtures.js').then((m) => m.registerAgent(t, w.admin));
+    const fresh = await import('../helpers/fixtures.js').then((m) => m.registerAgent(t, w.admin, PROJECT, {}, { tasks: true }));
     const first = await createTask(t, fresh.id, w.creator);
     await t.server.ctx.store.db.deleteFrom('tasks').where('id', '=', first.guid).execute();
     const second = await createTask(t, fresh.id, w.creator);
@@ -407,7 +407,7 @@ describe('tasks: sweeper', () => {
 
 describe('tasks: lists', () => {
   it('order_by created_at / -created_at / updated_at with the guid as second key; links carry %2B for ascending', async () => {
-    const fresh = await import('../helpers/fixtures.js').then((m) => m.registerAgent(t, w.admin));
+    const fresh = await import('../helpers/fixtures.js').then((m) => m.registerAgent(t, w.admin, PROJECT, {}, { tasks: true }));
     const tasks: any[] = [];
     for (let i = 0; i < 4; i++) tasks.push(await createTask(t, fresh.id, w.creator));
     const seconds = ['03', '02', '01', '04'];
@@ -432,7 +432,7 @@ describe('tasks: lists', () => {
   });
 
   it('timestamp filters: equality within the second, lt, lte, gt, gte, combined, and their 400 texts', async () => {
-    const fresh = await import('../helpers/fixtures.js').then((m) => m.registerAgent(t, w.admin));
+    const fresh = await import('../helpers/fixtures.js').then((m) => m.registerAgent(t, w.admin, PROJECT, {}, { tasks: true }));
     const tasks: any[] = [];
     for (let i = 1; i <= 4; i++) {
       const task = await createTask(t, fresh.id, w.creator);
@@ -472,7 +472,7 @@ describe('tasks: lists', () => {
   });
 
   it('page and per_page bounds; a page past the end is empty with previous; zero results still have one page', async () => {
-    const fresh = await import('../helpers/fixtures.js').then((m) => m.registerAgent(t, w.admin));
+    const fresh = await import('../helpers/fixtures.js').then((m) => m.registerAgent(t, w.admin, PROJECT, {}, { tasks: true }));
     const empty = await req('GET', `/v3/agents/${fresh.id}/tasks`, w.creator);
     assert.deepEqual(empty.body, {
       pagination: {

@@ -36,7 +36,7 @@ export class AgentPlayer {
   ) {}
 
   static async register(t: TestServer, userToken: string, project: string): Promise<AgentPlayer> {
-    return new AgentPlayer(t, await registerAgent(t, userToken, project), project);
+    return new AgentPlayer(t, await registerAgent(t, userToken, project, {}, { tasks: true }), project);
   }
 
   get id(): string {

@@ -47,7 +47,7 @@ after(async () => {
 describe('coffer with the real agent', { timeout: 240_000 }, () => {
   test('register and run the agent, back up with --watch, restore byte for byte, run a task', async () => {
     assert.equal((await coffer(['login', '--api', t.url, '--user', 'ops'])).code, 0);
-    const register = await coffer(['agent', 'register', '--api', t.url, '--user', 'ops', '--name', 'web-1', '--config', configPath()]);
+    const register = await coffer(['agent', 'register', '--api', t.url, '--user', 'ops', '--name', 'web-1', '--config', configPath(), '--allow-tasks', '--task-allow', 'echo']);
     assert.equal(register.code, 0, register.stderr + register.stdout);
 
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home.home, XDG_CONFIG_HOME: path.join(home.home, 'config') };
@@ -82,6 +82,12 @@ describe('coffer with the real agent', { timeout: 240_000 }, () => {
     const task = await coffer(['tasks', 'run', 'web-1', '--name', 'greet', '--watch', '--', 'echo', 'hello from the agent']);
     assert.equal(task.code, 0, task.stderr + task.stdout);
     assert.match(task.stdout, /Task greet SUCCEEDED\.\nhello from the agent/);
+    // The host's allow-list holds only `echo`: anything else is refused by the agent, which says why.
+    const refused = await coffer(['tasks', 'run', 'web-1', '--name', 'peek', '--watch', '--', 'cat', '/etc/shadow']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stdout + refused.stderr, /refused by the agent: the command is not on this agent's allow-list \("tasks\.allowedCommands" in .*: "echo"\)/);
+    const chained = await coffer(['tasks', 'run', 'web-1', '--name', 'chain', '--watch', '--', 'echo hi; cat /etc/shadow']);
+    assert.match(chained.stdout + chained.stderr, /may not hold ; & \|/);
 
     // Encrypt the vault with the operator's password; from then on a restore needs it, encrypted for the agent.
     const vaultPassword = 'operator-vault-password';

@@ -107,7 +107,8 @@ function waitForState(kind: string, id: string, states: string[], timeoutMs = 30
 }
 
 function startAgent(clockOffsetMs: number): void {
-  agentProcess = node(['src/main.ts', 'agent', 'run', '--config', configPath], { COFFER_AGENT_CLOCK_OFFSET_MS: String(clockOffsetMs) }, 'agent.out');
+  // A secret in the agent's environment, as an operator might leave one: tasks must not see it.
+  agentProcess = node(['src/main.ts', 'agent', 'run', '--config', configPath], { COFFER_AGENT_CLOCK_OFFSET_MS: String(clockOffsetMs), COFFER_PASSWORD: 'ops-password-123' }, 'agent.out');
 }
 
 async function startBackup(configurationId: string): Promise<string> {
@@ -217,7 +218,7 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
   });
 
   it('registers the host once, keeping its secrets in a file only its owner can read', async () => {
-    const register = node(['src/main.ts', 'agent', 'register', '--api', api, '--user', 'ops', '--config', configPath], { COFFER_PASSWORD: 'ops-password-123' }, 'register.out');
+    const register = node(['src/main.ts', 'agent', 'register', '--api', api, '--user', 'ops', '--config', configPath, '--allow-tasks'], { COFFER_PASSWORD: 'ops-password-123' }, 'register.out');
     const code = await new Promise((resolve) => register.on('exit', resolve));
     assert.equal(code, 0, fs.readFileSync(path.join(work, 'register.out'), 'utf8'));
     assert.equal(fs.statSync(configPath).mode & 0o777, 0o600);
@@ -376,6 +377,35 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     const cancelTook = Date.now() - cancelAsked;
     assert.ok(cancelTook < 5_000);
     t.diagnostic(`task cancel → FAILED in ${cancelTook} ms`);
+  });
+
+  it("runs tasks as an unprivileged user that cannot read the agent's credentials or environment", async () => {
+    const run = async (command: string) => {
+      const created = await call('POST', `/v3/agents/${agentId}/tasks`, { command });
+      assert.equal(created.status, 202, created.text);
+      const task = await waitFor(command, async () => {
+        const current = await call('GET', `/v3/tasks/${created.body.guid}`);
+        return ['SUCCEEDED', 'FAILED'].includes(current.body.state) ? current.body : undefined;
+      });
+      return { task, output: (await call('GET', `/v3/tasks/${created.body.guid}/output`)).text };
+    };
+    const who = await run('id -un; id -u; env');
+    assert.equal(who.task.state, 'SUCCEEDED');
+    assert.match(who.output, /^nobody$/m);
+    assert.doesNotMatch(who.output, /^0$/m);
+    assert.doesNotMatch(who.output, /ops-password-123|COFFER_PASSWORD|COFFER_AGENT/);
+    for (const target of [configPath, path.dirname(configPath)]) {
+      const steal = await run(`cat ${target} || ls ${target}`);
+      assert.equal(steal.task.state, 'FAILED', `${target}: ${steal.output}`);
+      assert.match(steal.output, /Permission denied/);
+      assert.doesNotMatch(steal.output, /vaultPassword|password/i);
+    }
+    const asRoot = await call('POST', `/v3/agents/${agentId}/tasks`, { command: 'id', user: 'root' });
+    const refused = await waitFor('the root task', async () => {
+      const current = await call('GET', `/v3/tasks/${asRoot.body.guid}`);
+      return current.body.state === 'FAILED' ? current.body : undefined;
+    });
+    assert.match(refused.result.failure_reason, /^refused by the agent: this agent runs tasks as "nobody"; user "root" is not in the host's list/);
   });
 
   it('reconnects after the server was down and goes on working', async () => {

@@ -55,14 +55,30 @@ export function realRsaPublicKey(): { modulus: string; exponent: number } {
   return realKey;
 }
 
+export interface AgentOptions {
+  /** The agent logs in saying its owner enabled tasks on the host (off by default, as on a real host). */
+  tasks?: boolean;
+}
+
 /** Registers an agent with a user's token and logs it in with its own credentials. */
-export async function registerAgent(t: TestServer, token: string, project = PROJECT, overrides: Record<string, unknown> = {}): Promise<RegisteredAgent> {
+export async function registerAgent(
+  t: TestServer,
+  token: string,
+  project = PROJECT,
+  overrides: Record<string, unknown> = {},
+  options: AgentOptions = {},
+): Promise<RegisteredAgent> {
   const registration = agentRegistration(overrides);
   const created = await t.request('POST', `/v2/${project}/agents`, { token, body: registration });
   assert.equal(created.status, 201, created.text);
   const login = await t.request('POST', `/v2/${project}/agents/tokens`, {
     token: null,
-    body: { id: created.body.id, password: created.body.password, host: { fingerprint: registration.host.fingerprint, os: registration.host.os } },
+    body: {
+      id: created.body.id,
+      password: created.body.password,
+      host: { fingerprint: registration.host.fingerprint, os: registration.host.os },
+      ...(options.tasks ? { capabilities: { tasks: true } } : {}),
+    },
   });
   assert.equal(login.status, 200, login.text);
   return { id: created.body.id, password: created.body.password, fingerprint: registration.host.fingerprint, token: login.body.token.id, vaultId: created.body.vault.id };
@@ -79,15 +95,15 @@ export interface World {
 }
 
 /** One project with a user of each role and two agents, plus a user of another project. */
-export async function buildWorld(t: TestServer): Promise<World> {
+export async function buildWorld(t: TestServer, agentOptions: AgentOptions = {}): Promise<World> {
   const [admin, creator, observer, stranger] = await Promise.all([
     userToken(t, 'admin'),
     userToken(t, 'creator'),
     userToken(t, 'observer'),
     userToken(t, 'creator', OTHER_PROJECT),
   ]);
-  const agent = await registerAgent(t, admin);
-  const otherAgent = await registerAgent(t, admin);
+  const agent = await registerAgent(t, admin, PROJECT, {}, agentOptions);
+  const otherAgent = await registerAgent(t, admin, PROJECT, {}, agentOptions);
   return { admin, creator, observer, stranger, agent, otherAgent };
 }
 

@@ -16,8 +16,6 @@ export interface JobRuntime {
   hostName: string;
   /** Where the agent's own log is written (log file uploads). */
   logFile: string;
-  /** Scratch space for tasks. */
-  workDir: string;
 }
 
 export type JobKind = 'backup' | 'restore' | 'cleanup';

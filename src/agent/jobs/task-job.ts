@@ -1,11 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { AgentState } from '../agent-state.js';
 import { ApiError } from '../api-error.js';
 import type { JobRuntime } from './job-runtime.js';
 import { TaskOutput } from './task-output.js';
-import { killGroup, resolveRunAs, startTaskProcess } from './task-process.js';
+import { decideTask, type TaskSettings } from './task-policy.js';
+import { killGroup, resolveTaskAccount, startTaskProcess, type RunAs } from './task-process.js';
 
 export interface TaskWork {
   guid: string;
@@ -51,6 +53,8 @@ export class TaskRunner {
   constructor(
     private readonly rt: JobRuntime,
     private readonly state: AgentState,
+    private readonly settings: TaskSettings | undefined,
+    private readonly configPath: string,
   ) {}
 
   get busy(): boolean {
@@ -63,6 +67,11 @@ export class TaskRunner {
     if (task.status === 404) return;
     if (task.body.state === 'CANCELING') return this.report(work.guid, 'FAILED', CANCELLED_REASON);
     if (task.body.state !== 'PENDING') return;
+    const decision = decideTask(this.settings, work, this.configPath);
+    if (!decision.allowed) {
+      this.rt.log.warn({ task: work.guid, reason: decision.reason }, 'task refused');
+      return this.report(work.guid, 'FAILED', `refused by the agent: ${decision.reason}`);
+    }
     let cancelled = false;
     let child: ChildProcess | undefined;
     this.running.set(work.guid, {
@@ -72,15 +81,16 @@ export class TaskRunner {
       },
     });
     await this.state.track({ kind: 'task', id: work.guid, phase: 'running' });
-    const scratch = path.join(this.rt.workDir, 'tasks', work.guid);
     const output = new TaskOutput(this.rt.api, this.rt.log, work.guid, work.logRate);
+    // Outside the agent's own directory, which the task's account cannot (and must not) enter.
+    let scratch: string | undefined;
     try {
-      await fs.mkdir(scratch, { recursive: true, mode: 0o700 });
-      const runAs = resolveRunAs(work.user);
+      const runAs = resolveTaskAccount(decision.user);
+      scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'coffer-task-'));
       if (work.dropletGuid) await this.restoreDroplet(work.dropletGuid, scratch, output);
-      if (runAs) await fs.chown(scratch, runAs.uid, runAs.gid);
+      await chownTree(scratch, runAs);
       if (cancelled) return await this.finish(work.guid, output, 'FAILED', CANCELLED_REASON);
-      child = startTaskProcess(work.command, scratch, { memoryMb: work.memoryMb, diskMb: work.diskMb }, runAs, { COFFER_TASK_GUID: work.guid, COFFER_TASK_NAME: work.name });
+      child = startTaskProcess(work.command, scratch, { memoryMb: work.memoryMb, diskMb: work.diskMb }, runAs, { COFFER_TASK_GUID: work.guid, COFFER_TASK_NAME: work.name }, decision.user);
       // Listen before anything is awaited: a short command may be done before the RUNNING report returns.
       const ended = this.watch(child, work, scratch, output, () => cancelled);
       this.rt.log.info({ task: work.guid, pid: child.pid }, 'task started');
@@ -95,7 +105,7 @@ export class TaskRunner {
       );
     } finally {
       this.running.delete(work.guid);
-      await fs.rm(scratch, { recursive: true, force: true }).catch(() => undefined);
+      if (scratch) await fs.rm(scratch, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 
@@ -172,6 +182,16 @@ export class TaskRunner {
       }
       throw err;
     }
+  }
+}
+
+/** Hands the scratch directory and what was restored into it to the task's account (links themselves, never their targets). */
+async function chownTree(dir: string, runAs: RunAs): Promise<void> {
+  await fs.lchown(dir, runAs.uid, runAs.gid);
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) await chownTree(full, runAs);
+    else await fs.lchown(full, runAs.uid, runAs.gid);
   }
 }
 

@@ -47,15 +47,41 @@ export function resolveRunAs(user: string | null | undefined): RunAs | undefined
   return { uid, gid, home };
 }
 
-/** Starts the command in its own process group, so cancelling can end it and everything it started. */
-export function startTaskProcess(command: string, cwd: string, limits: TaskLimits, runAs: RunAs | undefined, env: Record<string, string>): ChildProcess {
+/**
+ * The account a task runs as: an unprivileged one the agent switches to, never root and never the agent's own
+ * account (which can read the agent's configuration file with its credentials). So tasks need an agent running as
+ * root, which drops to the account when it starts the command.
+ */
+export function resolveTaskAccount(user: string): RunAs {
+  const runAs = resolveRunAs(user);
+  if (!runAs) throw new Error(`tasks never run as the agent's own user "${user}": they could read the agent's credentials`);
+  if (runAs.uid === 0) throw new Error(`tasks never run as a user with uid 0 ("${user}")`);
+  return runAs;
+}
+
+/** The whole environment of a task: nothing of the agent's own (which may hold passwords) except the basics. */
+export function taskEnvironment(runAs: RunAs | undefined, user: string | undefined, extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = { PATH: process.env.PATH || '/usr/local/bin:/usr/bin:/bin', SHELL: '/bin/sh' };
+  for (const key of ['LANG', 'LC_ALL', 'TZ']) if (process.env[key]) env[key] = process.env[key] as string;
+  if (runAs) env.HOME = runAs.home;
+  else if (process.env.HOME) env.HOME = process.env.HOME;
+  if (user) Object.assign(env, { USER: user, LOGNAME: user });
+  return { ...env, ...extra };
+}
+
+/**
+ * Starts the command in its own process group, so cancelling can end it and everything it started. With `runAs`
+ * the child switches to that uid and gid (and drops supplementary groups) before it runs anything; it inherits no
+ * file descriptor but its three standard streams.
+ */
+export function startTaskProcess(command: string, cwd: string, limits: TaskLimits, runAs: RunAs | undefined, env: Record<string, string>, user?: string): ChildProcess {
   return spawn('/bin/sh', ['-c', limitedShellScript(limits)], {
     cwd,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     uid: runAs?.uid,
     gid: runAs?.gid,
-    env: { ...process.env, ...(runAs ? { HOME: runAs.home } : {}), ...env, COFFER_TASK_COMMAND: command },
+    env: { ...taskEnvironment(runAs, user, env), COFFER_TASK_COMMAND: command },
   });
 }
 

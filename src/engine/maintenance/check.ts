@@ -98,18 +98,20 @@ export async function runCheck(repo: Repository, options: CheckOptions): Promise
         errors.push(`${label}: tree ${treeId.slice(0, 12)} of ${path} is missing`);
         return;
       }
-      let nodes;
+      let tree;
       try {
-        nodes = parseTree(await repo.loadBlob(treeId)).nodes;
+        tree = parseTree(await repo.loadBlob(treeId));
       } catch (err) {
         errors.push(`${label}: tree of ${path}: ${message(err)}`);
         return;
       }
-      for (const node of nodes) {
+      for (const bad of tree.refused ?? []) {
+        errors.push(`${label}: tree ${treeId.slice(0, 12)} of ${path}: entry ${JSON.stringify(bad.name)} is refused: ${bad.reason}`);
+      }
+      for (const node of tree.nodes) {
         const child = path === '/' ? `/${node.name}` : `${path}/${node.name}`;
         if (node.type === 'dir') {
-          if (node.subtree) await visit(node.subtree, child);
-          else errors.push(`${label}: directory ${child} has no tree`);
+          await visit(node.subtree!, child);
         } else if (node.type === 'file') {
           for (const id of node.content ?? []) if (!index.has(id)) errors.push(`${label}: ${child}: data blob ${id.slice(0, 12)} is missing`);
         }

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { Repository } from '../repository/repository.js';
 import { Semaphore } from '../semaphore.js';
-import { joinPath, type TreeNode } from '../vault/tree.js';
+import { IntegrityError } from '../errors.js';
+import type { TreeNode } from '../vault/tree.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { DecodePool } from './decode-pool.js';
+import type { DirHandle } from './dir-handle.js';
 
 /** Blobs of one file loaded and written at the same time (writes are positional, so order does not matter). */
 const BLOBS_PER_FILE = 4;
@@ -24,11 +26,12 @@ export interface WriteOptions {
  * written; on any failure the partial file is deleted, so a wrong file is never left under the real name.
  * Replacing an existing file goes through a temporary name and a rename. Blocks of zeros become holes.
  */
-export async function writeFileFromBlobs(repo: Repository, dir: Buffer, name: Buffer, node: TreeNode, options: WriteOptions): Promise<void> {
+export async function writeFileFromBlobs(repo: Repository, dir: DirHandle, name: Buffer, node: TreeNode, options: WriteOptions): Promise<void> {
   const ids = node.content ?? [];
+  checkSize(repo, node, ids);
   if (ids.length === 1) return writeOneBlobFile(repo, dir, name, node, ids[0]!, options);
-  const finalPath = joinPath(dir, name);
-  const writePath = options.fresh ? finalPath : joinPath(dir, Buffer.from(`.coffer-restore-${randomBytes(6).toString('hex')}`));
+  const finalPath = dir.entry(name);
+  const writePath = options.fresh ? finalPath : dir.entry(Buffer.from(`.coffer-restore-${randomBytes(6).toString('hex')}`));
   const handle = await fs.open(writePath, 'wx', 0o600);
   let closed = false;
   try {
@@ -80,16 +83,28 @@ export async function writeFileFromBlobs(repo: Repository, dir: Buffer, name: Bu
 }
 
 /** Most files are one blob: a worker restores those whole, with the same guarantees. */
-async function writeOneBlobFile(repo: Repository, dir: Buffer, name: Buffer, node: TreeNode, id: string, options: WriteOptions): Promise<void> {
+async function writeOneBlobFile(repo: Repository, dir: DirHandle, name: Buffer, node: TreeNode, id: string, options: WriteOptions): Promise<void> {
   const size = repo.index.get(id)?.rawLength ?? 0;
   await options.budget.acquire(size);
   try {
     const { sealed, loc } = await repo.loadSealedBlob(id);
     const chown = options.chown && (node.uid !== process.getuid?.() || node.gid !== process.getgid?.());
     const mtime = Number(BigInt(node.mtimeNs)) / 1e9;
-    await options.decoder.restoreOneBlobFile(sealed, loc, { dir, name, fresh: options.fresh, mode: node.mode, uid: node.uid, gid: node.gid, chown, mtime });
+    await options.decoder.restoreOneBlobFile(sealed, loc, { dir: dir.prefix, name, fresh: options.fresh, mode: node.mode, uid: node.uid, gid: node.gid, chown, mtime });
     options.onBytes(size);
   } finally {
     options.budget.release(size);
   }
+}
+
+/** The blobs must add up to the size the tree states: a file is never written longer than its entry says. */
+function checkSize(repo: Repository, node: TreeNode, ids: string[]): void {
+  let total = 0;
+  for (const id of ids) {
+    const loc = repo.index.get(id);
+    if (!loc) throw new IntegrityError(`blob ${id.slice(0, 12)} is not in the index`);
+    if (loc.type !== 'data') throw new IntegrityError(`blob ${id.slice(0, 12)} is not file data`);
+    total += loc.rawLength;
+  }
+  if (total !== node.size) throw new IntegrityError(`the file's data adds up to ${total} bytes, its entry says ${node.size}`);
 }

@@ -1,3 +1,7 @@
+import { IntegrityError } from '../errors.js';
+import { printableName } from './entry-name.js';
+import { checkTreeNode, type RefusedEntry } from './tree-check.js';
+
 /**
  * A tree blob lists one directory: its entries sorted by the raw bytes of their names. Names and symlink
  * targets that are not valid UTF-8 keep their exact bytes in `nameB64` / `targetB64` (`name` / `target` then
@@ -26,6 +30,8 @@ export interface TreeNode {
 
 export interface Tree {
   nodes: TreeNode[];
+  /** Entries left out when the blob was parsed (a bad name, a repeated name, a field that lies): see tree-check. */
+  refused?: RefusedEntry[];
 }
 
 export function encodeName(raw: Buffer): { name: string; nameB64?: string } {
@@ -47,13 +53,38 @@ export function encodeTarget(raw: Buffer): { target: string; targetB64?: string 
 }
 
 export function serializeTree(tree: Tree): Buffer {
-  return Buffer.from(JSON.stringify(tree));
+  return Buffer.from(JSON.stringify({ nodes: tree.nodes }));
 }
 
+/**
+ * Parses a tree blob. Entries that could not safely be used are left out of `nodes` and listed in `refused`:
+ * a name that is not exactly one path component, a name two entries share (every one of them is refused, since
+ * which one is meant is unknown), or a field that is missing or lies. A blob that is not a tree at all throws.
+ */
 export function parseTree(raw: Buffer): Tree {
-  const tree = JSON.parse(raw.toString('utf8')) as Tree;
-  if (!Array.isArray(tree.nodes)) throw new Error('tree blob without nodes');
-  return tree;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new IntegrityError('tree blob is not JSON');
+  }
+  const list = (doc as { nodes?: unknown } | null)?.nodes;
+  if (!Array.isArray(list)) throw new IntegrityError('tree blob without nodes');
+  const checked = list.map(checkTreeNode);
+  const seen = new Map<string, number>();
+  for (const c of checked) if ('nameKey' in c) seen.set(c.nameKey, (seen.get(c.nameKey) ?? 0) + 1);
+  const nodes: TreeNode[] = [];
+  const refused: RefusedEntry[] = [];
+  for (const c of checked) {
+    if (!('nameKey' in c)) refused.push(c);
+    else if (seen.get(c.nameKey)! > 1) refused.push({ name: printableName(c.node.name), reason: 'another entry of the directory has the same name', blobs: blobsOf(c.node) });
+    else nodes.push(c.node);
+  }
+  return refused.length ? { nodes, refused } : { nodes };
+}
+
+function blobsOf(node: TreeNode): string[] {
+  return node.type === 'dir' ? [node.subtree!] : (node.content ?? []);
 }
 
 /** Joins a directory path and a child name as raw bytes (names may be any bytes but '/' and NUL). */

@@ -12,6 +12,8 @@ export interface AgentLoginMessage {
   version?: string;
   os?: { name: string; version: string; architecture: string };
   addresses?: { version: number; addr: string }[];
+  /** What the agent's owner allowed on the host; absent (an older agent) means nothing optional. */
+  tasksEnabled: boolean;
 }
 
 export function parseAgentLogin(body: unknown): AgentLoginMessage {
@@ -23,6 +25,7 @@ export function parseAgentLogin(body: unknown): AgentLoginMessage {
   const version = check.string('version') ?? undefined;
   const os = check.object('host.os') ?? undefined;
   const addresses = check.array('host.addresses');
+  const tasks = check.boolean('capabilities.tasks');
   check.done();
   return {
     id: id as string,
@@ -31,6 +34,7 @@ export function parseAgentLogin(body: unknown): AgentLoginMessage {
     name: name || undefined,
     version: version || undefined,
     os: os && typeof os.name === 'string' ? (os as AgentLoginMessage['os']) : undefined,
+    tasksEnabled: tasks === true,
     addresses: addresses?.every((a) => a && typeof a === 'object' && typeof (a as { addr?: unknown }).addr === 'string') ? (addresses as AgentLoginMessage['addresses']) : undefined,
   };
 }
@@ -48,7 +52,13 @@ export async function agentLogin(ctx: AppContext, projectId: string, message: Ag
   return ctx.store.transaction(async (tx) => {
     await tx.db
       .updateTable('agents')
-      .set({ name: message.name ?? row.name, version: message.version ?? row.version, host: JSON.stringify(host), last_seen_at: new Date().toISOString() })
+      .set({
+        name: message.name ?? row.name,
+        version: message.version ?? row.version,
+        host: JSON.stringify(host),
+        tasks_enabled: message.tasksEnabled ? 1 : 0,
+        last_seen_at: new Date().toISOString(),
+      })
       .where('id', '=', row.id)
       .execute();
     return issueToken(tx.db, { userId: null, agentId: row.id, projectId }, ctx.config.tokenTtlSeconds);

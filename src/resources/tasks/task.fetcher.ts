@@ -15,11 +15,13 @@ export async function fetchVisibleTask(db: Kysely<Database>, caller: Caller, id:
 export interface TaskAgent {
   id: string;
   projectId: string;
+  /** The agent said at its last login that its owner enabled tasks on the host. */
+  tasksEnabled: boolean;
 }
 
 /** The agent a task belongs to, if the caller may see it; otherwise "Agent not found" (CF's "App not found"). */
 export async function fetchVisibleAgent(db: Kysely<Database>, caller: Caller, id: string): Promise<TaskAgent> {
-  const row = await db.selectFrom('agents').select(['id', 'project_id']).where('id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('agents').select(['id', 'project_id', 'tasks_enabled']).where('id', '=', id).executeTakeFirst();
   if (!row || !canSeeAgentTasks(caller, row.project_id, row.id)) throw resourceNotFound('Agent');
-  return { id: row.id, projectId: row.project_id };
+  return { id: row.id, projectId: row.project_id, tasksEnabled: row.tasks_enabled === 1 };
 }

@@ -17,7 +17,7 @@ import { appendTaskOutput, readTaskOutput } from './task-output.action.js';
 import { presentTask } from './task.presenter.js';
 import { canManageTasks, canSeeCommand, isTasksAgent, taskScope } from './task-scope.js';
 import { parseTaskUpdate } from './task-update.message.js';
-import { notAuthorized, unprocessable } from './v3-errors.js';
+import { notAuthorized, tasksDisabled, unprocessable } from './v3-errors.js';
 import { isJsonPatchRequest, parseJsonBody } from './v3-request-body.js';
 
 const tags = ['tasks'];
@@ -73,6 +73,7 @@ function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
       const message = parseTaskCreate(parseJsonBody(request));
       const agent = await fetchVisibleAgent(ctx.store.db, scope.caller, guidOf(request));
       if (!canManageTasks(scope.caller)) throw notAuthorized();
+      if (!agent.tasksEnabled) throw tasksDisabled(agent.id);
       if (message.dropletGuid !== null) await assertRestorableBackup(ctx.store.db, agent, message.dropletGuid);
       const name = message.name ?? randomTaskName();
       const modelErrors = taskModelErrors({ name, command: message.command, diskInMb: message.diskInMb });

@@ -44,3 +44,14 @@ export function jsonPatchError(error: JsonPatchError): AppError {
   if (error.kind === 'test_failed') return new AppError('conflict', error.message, { v3: { code: 10008, title: 'CF-UnprocessableEntity', status: 409 } });
   return unprocessable(error.message);
 }
+
+/**
+ * 422: the agent does not take tasks. Only its owner can change that, on the host; the server merely knows what the
+ * agent said when it last logged in.
+ */
+export function tasksDisabled(agentId: string): AppError {
+  return unprocessable(
+    `Agent ${agentId} does not accept tasks: they are off until the agent's owner enables them on the host ` +
+      '(coffer agent register --allow-tasks, or "tasks": {"enabled": true} in the agent configuration file) and the agent logs in again',
+  );
+}

@@ -1,0 +1,54 @@
+import fsSync from 'node:fs';
+import { promisify } from 'node:util';
+
+const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fsSync.constants;
+const OPEN_DIR = O_RDONLY | O_DIRECTORY;
+/** Plain descriptors (a FileHandle would close itself when collected, under the restore's feet). */
+const openFd = promisify(fsSync.open);
+
+/** Linux resolves `/proc/self/fd/<n>/<name>` as `name` inside the directory open as <n>, like openat(2). */
+const BY_DESCRIPTOR = process.platform === 'linux' && fsSync.existsSync('/proc/self/fd');
+
+/**
+ * A directory a restore has open, and the only way the restore names anything in it: `entry(name)` is a path
+ * that the kernel resolves from the open directory itself, never from the root down, so a symlink or a rename
+ * in the directories above cannot redirect it; names are single components (checked when the tree was parsed)
+ * and each directory is entered with O_NOFOLLOW, so no symlink is followed anywhere below the target.
+ * Guaranteed on Linux: nothing is created, opened or changed outside the directories the walk entered, even if
+ * entries are swapped for symlinks while it runs. Not guaranteed: a local user who can write into a directory
+ * that existed before the restore can still swap the entries there between two calls (Node has no fchownat), so
+ * the restore only creates there (exclusively) and renames, and sets metadata through its own file handles.
+ * Elsewhere (no /proc) entries are named by path and each directory is still opened with O_NOFOLLOW, but
+ * directories above it could be swapped during the restore.
+ */
+export class DirHandle {
+  private constructor(
+    readonly fd: number,
+    /** Prefix of every entry's path, ending in '/' (what worker threads are handed). */
+    readonly prefix: Buffer,
+  ) {}
+
+  /** Opens the restore's target. It is the caller's own choice, so a symlink there is followed. */
+  static async openTarget(path: Buffer): Promise<DirHandle> {
+    return DirHandle.wrap(await openFd(path, OPEN_DIR), path);
+  }
+
+  /** The path of `name` inside this directory (`name` is one component). */
+  entry(name: Buffer): Buffer {
+    return Buffer.concat([this.prefix, name]);
+  }
+
+  /** Enters the child directory `name`; a symlink there fails (ELOOP) instead of being followed. */
+  async openChild(name: Buffer): Promise<DirHandle> {
+    return DirHandle.wrap(await openFd(this.entry(name), OPEN_DIR | O_NOFOLLOW), this.entry(name));
+  }
+
+  close(): void {
+    fsSync.close(this.fd);
+  }
+
+  private static wrap(fd: number, path: Buffer): DirHandle {
+    const base = BY_DESCRIPTOR ? Buffer.from(`/proc/self/fd/${fd}/`) : Buffer.concat([path, Buffer.from(path[path.length - 1] === 0x2f ? '' : '/')]);
+    return new DirHandle(fd, base);
+  }
+}
