@@ -19,7 +19,7 @@ import { Agent as HttpsAgent } from 'undici';
 import { cofferCommand } from './multi-node-server-process.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SIZE_MB = Number(process.env.COFFER_DR_TEST_MB || 96);
+const SIZE_MB = Number(process.env.COFFER_DR_TEST_MB || 128);
 const ADMIN_TOKEN = `dr-admin-${randomBytes(8).toString('hex')}`;
 const PROJECT = '515151';
 /** Short, so the lost agent is noticed in the test's time; long enough to cover a server restart under load. */
@@ -133,13 +133,14 @@ const waitForState = (kind: string, id: string, states: string[], timeoutMs: num
 
 /** Waits until the backup has done `share` of its bytes (by its progress events), so a kill now lands mid-backup. */
 async function waitForProgress(id: string, share: number): Promise<void> {
-  await waitFor(`backup ${id} past ${share * 100} %`, async () => {
+  const outcome = await waitFor(`backup ${id} past ${share * 100} %`, async () => {
     const events = await call('GET', `/v2/${PROJECT}/backups/${id}/events?limit=1000`);
     const progress = (events.body.events as { event: string; bytes_completed: number; total_bytes: number }[]).filter((e) => e.event === 'backup_progress');
-    return progress.some((e) => e.total_bytes > 0 && e.bytes_completed >= share * e.total_bytes) ? true : undefined;
-  }, 120_000, 100);
+    if (progress.some((e) => e.total_bytes > 0 && e.bytes_completed >= share * e.total_bytes)) return 'under way';
+    return TERMINAL.includes((await job('backup', id)).state) ? 'ended' : undefined;
+  }, 120_000, 50);
   const current = await job('backup', id);
-  assert.ok(!TERMINAL.includes(current.state), `backup ${id} already ended (${current.state}): the tree is too small to land a kill mid-backup; raise COFFER_DR_TEST_MB`);
+  assert.ok(outcome === 'under way' && !TERMINAL.includes(current.state), `backup ${id} already ended (${current.state}): the tree is too small to land a kill mid-backup; raise COFFER_DR_TEST_MB`);
 }
 
 function writeFile(rel: string, bytes: number): void {
@@ -241,7 +242,7 @@ describe('the API server is gone', { timeout: 900_000 }, () => {
   it('a backup rides out a SIGTERM restart of the server: the server drains and exits 0, the backup completes', async (t) => {
     const files = hashTree(tree);
     const id = await startBackup();
-    await waitForProgress(id, 0.15);
+    await waitForProgress(id, 0.05);
     const cut = Date.now();
     const { code } = await restartServer('SIGTERM');
     assert.equal(code, 0, 'SIGTERM: the server drained and exited cleanly');
@@ -255,10 +256,10 @@ describe('the API server is gone', { timeout: 900_000 }, () => {
   it('a backup rides out a SIGKILL restart of the server', async () => {
     writeFile('data/part-000.bin', 8 * 1024 * 1024);
     writeFile('data/part-001.bin', 8 * 1024 * 1024);
-    writeFile('data/new-in-second.bin', Math.round((SIZE_MB * 1024 * 1024) / 2));
+    writeFile('data/new-in-second.bin', SIZE_MB * 1024 * 1024);
     const files = hashTree(tree);
     const id = await startBackup();
-    await waitForProgress(id, 0.15);
+    await waitForProgress(id, 0.05);
     const cut = Date.now();
     await restartServer('SIGKILL');
     const done = await waitForState('backup', id, TERMINAL, 600_000);
@@ -275,7 +276,7 @@ describe('the API server is gone', { timeout: 900_000 }, () => {
   });
 
   it('an agent killed mid-backup: its job ends failed / agent_lost and its status says offline', async (t) => {
-    writeFile('data/new-in-third.bin', Math.round((SIZE_MB * 1024 * 1024) / 2));
+    writeFile('data/new-in-third.bin', SIZE_MB * 1024 * 1024);
     const id = await startBackup();
     await waitForProgress(id, 0.1);
     agent!.kill('SIGKILL');
