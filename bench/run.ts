@@ -4,7 +4,8 @@
 //   a 100-item cleanup list page.
 // Every figure is 50 connections (autocannon) for BENCH_SECONDS (default 10) after BENCH_WARMUP_SECONDS (default 3).
 // PostgreSQL: BENCH_DATABASE_URL, or a private server started like CI does. Every process started is stopped.
-// Then the server's CPU with 500 agents holding idle long polls, and the agent end to end.
+// Before them, the CLI's start-up time beside `node -e 0`. Then the server's CPU with 500 agents holding idle long
+// polls, and the agent end to end.
 // BENCH_ONLY=sqlite (or postgres, long-poll, agent, …) keeps the scenarios whose name contains it; the bare baseline always runs.
 import type { ServerProcess } from '../test/e2e/multi-node-server-process.js';
 import os from 'node:os';
@@ -15,6 +16,7 @@ import { runLoad, type LoadResult, type LoadTarget } from './http/load.js';
 import { startPrivatePostgres, type PrivatePostgres } from './http/private-postgres.js';
 import { runAgentBench } from './agent/run.js';
 import { runLongPollIdleBench } from './long-poll/idle-cpu.js';
+import { runCliStartupBench } from './cli/startup.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -159,6 +161,7 @@ async function runHttpBench(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (wanted('cli', 'start-up')) runCliStartupBench();
   await runHttpBench();
   if (wanted('long-poll')) await runLongPollIdleBench();
   if (wanted('agent')) await runAgentBench();

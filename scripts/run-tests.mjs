@@ -1,9 +1,10 @@
-// Runs every test file with node's test runner: unit tests beside the code (src/**/*.test.ts) and whole-app tests
+// Runs every test file with node's test runner (on the pinned Node 24, see pinned-node.mjs): unit tests beside the code (src/**/*.test.ts) and whole-app tests
 // (test/**/*.test.ts) on SQLite; then, when a PostgreSQL server is reachable (TEST_DATABASE_URL), the store and
 // request suites again on PostgreSQL.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pinnedNodePath, runsOnSupportedNode } from './pinned-node.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
@@ -24,13 +25,21 @@ const all = pick([...findTests(path.join(root, 'src')), ...findTests(path.join(r
 // Suites that talk to the store: they run once per engine.
 const engineSuites = all.filter((f) => f.startsWith('test/api/') || f.startsWith('src/store/') || f.startsWith('test/store/'));
 
+// The tests run on the pinned Node 24 even when npm (and so this script) was started by an older node.
+const node = runsOnSupportedNode() ? process.execPath : pinnedNodePath(root);
+if (!node) {
+  process.stdout.write(`Node 24 is not installed in node_modules (this is ${process.version}): run "npm ci" first.\n`);
+  process.exit(1);
+}
+const nodeVersion = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+
 // No single test may hang the run: each gets at most this long (the slowest e2e tests take about a minute).
 const TEST_TIMEOUT_MS = 5 * 60_000;
 
 function run(files, env, label) {
   if (files.length === 0) return 0;
-  process.stdout.write(`\n=== ${label}: ${files.length} test files ===\n`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files], {
+  process.stdout.write(`\n=== ${label}: ${files.length} test files on Node ${nodeVersion} ===\n`);
+  const result = spawnSync(node, ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, ...env },

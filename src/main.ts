@@ -2,21 +2,31 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from './cli/client/errors.js';
 import { examples } from './cli/client/command-kit.js';
 import { registerClientCommands } from './cli/index.js';
+import { cofferVersion } from './version.js';
 
 /** The first word that is not an option: the command being run (`coffer --json agents` → agents). */
 function commandWord(args: readonly string[]): string | undefined {
   return args.find((arg, index) => !arg.startsWith('-') && args[index - 1] !== '--ca');
 }
 
+/** The commands that live outside the API client, each loaded only when it runs (or help lists everything). */
+const LOCAL_COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
+  serve: async () => (await import('./cli/serve.js')).registerServeCommand,
+  agent: async () => (await import('./agent/index.js')).registerAgentCommands,
+  vault: async () => (await import('./cli/vault/index.js')).registerVaultCommands,
+  server: async () => (await import('./cli/server-data/index.js')).registerServerDataCommands,
+};
+
 /**
  * The whole program. The server, the agent and the vault engine are loaded only when their command runs (or help
- * lists everything), so a client command like `coffer agents` starts without loading the server's modules.
+ * lists everything), so `coffer agents` does not load the server, and `coffer vault backup` loads the engine alone.
  */
 export async function buildProgram(args: readonly string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('coffer')
     .description('Coffer: self-hosted backups. Server, agent, vault engine and command line in one program.')
+    .version(cofferVersion(), '-V, --version', 'print the version')
     .option('--json', "print the API's JSON instead of tables (for scripts)")
     .option('--ca <file>', "trust this CA certificate (PEM) for the server's HTTPS, besides the system's (env COFFER_CA_FILE)")
     .configureHelp({ showGlobalOptions: true })
@@ -31,16 +41,8 @@ export async function buildProgram(args: readonly string[] = []): Promise<Comman
   const word = commandWord(args);
   const clientCommand = word !== undefined && program.commands.some((command) => command.name() === word);
   if (!clientCommand) {
-    const [{ registerServeCommand }, { registerAgentCommands }, { registerVaultCommands }, { registerServerDataCommands }] = await Promise.all([
-      import('./cli/serve.js'),
-      import('./agent/index.js'),
-      import('./cli/vault/index.js'),
-      import('./cli/server-data/index.js'),
-    ]);
-    registerServeCommand(program);
-    registerServerDataCommands(program);
-    registerAgentCommands(program);
-    registerVaultCommands(program);
+    const wanted = word !== undefined && word in LOCAL_COMMANDS ? [word] : Object.keys(LOCAL_COMMANDS);
+    for (const register of await Promise.all(wanted.map((name) => LOCAL_COMMANDS[name]!()))) register(program);
   }
   for (const command of allCommands(program)) command.exitOverride();
   return program;

@@ -59,7 +59,7 @@ async function writeBenchTree(): Promise<void> {
 async function localBackups(): Promise<Measurement[]> {
   const repo = path.join(WORK, 'local-vault');
   fs.rmSync(repo, { recursive: true, force: true });
-  const cli = [process.execPath, '--import', 'tsx', path.join(ROOT, 'src/cli/vault/standalone.ts'), 'vault'];
+  const cli = [process.execPath, path.join(ROOT, 'bin/coffer.js'), 'vault'];
   const env = { COFFER_VAULT_PASSWORD: VAULT_PASSWORD };
   await measure([...cli, 'init', '--repo', repo], { env, cwd: ROOT });
   const first = await measure([...cli, 'backup', '--repo', repo, TREE], { env, cwd: ROOT });

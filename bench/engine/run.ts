@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableCores } from './cpu-probe.js';
 import { directoryBytes, type Measurement } from './measure.js';
-import { borg, coffer, compileCoffer, ensureInstalled, restic, type BackupTool } from './tools.js';
+import { borg, coffer, ensureInstalled, restic, type BackupTool } from './tools.js';
 import { changeFivePercent, fileContent, planTree, writeTree } from './tree-generator.js';
 
 const WORK = fileURLToPath(new URL('../.work/engine/', import.meta.url));
@@ -17,6 +17,8 @@ const TREE = path.join(WORK, 'tree');
 const PHASES = ['first backup', 'no-change backup', '5% changed backup', 'full restore'] as const;
 type Phase = (typeof PHASES)[number];
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+/** BENCH_TOOLS=coffer,restic leaves borg out (coffer always runs). */
+const TOOLS = (process.env.BENCH_TOOLS ?? 'coffer,restic,borg').split(',');
 
 interface ToolResult {
   tool: BackupTool;
@@ -54,10 +56,9 @@ async function main(): Promise<void> {
   const fileCount = planTree().length;
   process.stderr.write(`tree: ${fileCount} files, ${(treeBytes / 2 ** 30).toFixed(2)} GiB at ${TREE}\n`);
 
-  await compileCoffer();
   const coresBefore = await availableCores();
   const tools: ToolResult[] = [];
-  for (const tool of [coffer, restic, borg]) {
+  for (const tool of [coffer, restic, borg].filter((t) => t === coffer || TOOLS.includes(t.name))) {
     if (await ensureInstalled(tool)) tools.push({ tool, phases: {} });
     else process.stderr.write(`skipping ${tool.name}: not installed and could not be installed\n`);
   }
@@ -120,6 +121,13 @@ function printReport(tools: ToolResult[], treeBytes: number, fileCount: number):
       if (!a || !b) continue;
       console.log(`  ${phase.padEnd(18)} wall ${(a.wallS / b.wallS).toFixed(2)}  CPU ${(a.cpuS / b.cpuS).toFixed(2)}  RSS ${(a.peakRssMiB / b.peakRssMiB).toFixed(2)}  vault ${(a.vaultBytes / b.vaultBytes).toFixed(2)}`);
     }
+  }
+  const mine = me.phases['first backup'];
+  const restics = tools.find((t) => t.tool === restic)?.phases['first backup'];
+  if (mine && restics) {
+    const ok = mine.vaultBytes <= restics.vaultBytes;
+    console.log(`
+Target: vault after the first backup no larger than restic's: ${mib(mine.vaultBytes)} MiB vs ${mib(restics.vaultBytes)} MiB ${ok ? 'met' : 'NOT met'}`);
   }
 }
 

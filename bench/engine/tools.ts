@@ -34,24 +34,9 @@ export const coffer: BackupTool = {
   },
 };
 
-const COMPILED = path.join(ROOT, 'bench/.work/engine/dist');
-
+/** `coffer vault …` as users run it: bin/coffer.js with the built program (npm run bench:engine builds it first). */
 function cofferCli(): string[] {
-  return [path.join(COMPILED, 'src/cli/vault/standalone.js'), 'vault'];
-}
-
-/** Compiles the vault CLI and its worker to JavaScript, so the benchmark measures what users run. */
-export async function compileCoffer(): Promise<void> {
-  await fs.rm(COMPILED, { recursive: true, force: true });
-  await run(process.execPath, [
-    path.join(ROOT, 'node_modules/typescript/bin/tsc'),
-    '--outDir', COMPILED, '--rootDir', ROOT,
-    '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
-    '--strict', '--skipLibCheck', '--types', 'node',
-    path.join(ROOT, 'src/cli/vault/standalone.ts'),
-    path.join(ROOT, 'src/engine/archiver/chunk-worker.ts'),
-    path.join(ROOT, 'src/engine/restorer/decode-worker.ts'),
-  ]);
+  return [path.join(ROOT, 'bin', 'coffer.js'), 'vault'];
 }
 
 export const restic: BackupTool = {

@@ -8,6 +8,7 @@ import { registerJobCommands } from './commands/jobs.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerQuotaCommands } from './commands/quota.js';
 import { registerTasksCommands } from './commands/tasks.js';
+import { registerUsersCommands } from './commands/users.js';
 
 /** Every command of the `coffer` client: thin wrappers over the public HTTP API. */
 export function registerClientCommands(program: Command): void {
@@ -19,5 +20,6 @@ export function registerClientCommands(program: Command): void {
   registerLogsCommand(program);
   registerTasksCommands(program);
   registerQuotaCommands(program);
+  registerUsersCommands(program);
   registerCompletionCommand(program);
 }

@@ -12,9 +12,16 @@ export function startEngineWorker(callerUrl: string, moduleName: string, workerD
   return new Worker(bootstrap, { eval: true, workerData });
 }
 
-/** A Buffer that can be moved to another thread without copying, and its transfer list. */
+const TRANSFER_MIN = 4096;
+
+/**
+ * A Buffer that can be moved to another thread without copying, and its transfer list. A view of part of a larger
+ * memory block is copied first into a block of its own (not with Buffer.from: since Node 24 that copy may come from
+ * a shared pool, whose memory cannot be transferred); small buffers are simply cloned with the message.
+ */
 export function transferable(buf: Buffer): { data: Buffer; transfer: ArrayBuffer[] } {
-  const owned = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength && buf.byteLength >= 4096;
-  const data = owned ? buf : Buffer.from(buf);
-  return data.byteLength >= 4096 ? { data, transfer: [data.buffer as ArrayBuffer] } : { data, transfer: [] };
+  if (buf.byteLength < TRANSFER_MIN) return { data: buf, transfer: [] };
+  const owned = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength;
+  const data = owned ? buf : Buffer.from(new Uint8Array(buf).buffer);
+  return { data, transfer: [data.buffer as ArrayBuffer] };
 }

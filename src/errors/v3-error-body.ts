@@ -8,7 +8,7 @@ interface V3Entry {
   detail?: string;
 }
 
-/** Cloud Controller's catalogue entries for each error kind (cf-v3-tasks.md §5.2). */
+/** Cloud Controller's catalogue entries for each error kind (docs/reference/cf-v3-tasks.md §5.2). */
 const V3_BY_KIND: Record<ErrorKind, V3Entry> = {
   bad_request: { code: 1001, title: 'CF-MessageParseError', status: 400 },
   unauthenticated: { code: 10002, title: 'CF-NotAuthenticated', status: 401, detail: 'Authentication error' },

@@ -12,6 +12,7 @@ import { settingsRoutes } from '../resources/settings/settings.routes.js';
 import { configurationRoutes } from '../resources/configurations/configurations.routes.js';
 import { healthRoutes } from '../resources/health/health.routes.js';
 import { identityRoutes } from '../resources/identity/identity.routes.js';
+import { userRoutes } from '../resources/identity/users.routes.js';
 import { metricsRoutes } from '../resources/metrics/metrics.routes.js';
 import { restoreRoutes } from '../resources/restores/restores.routes.js';
 import { vaultRoutes } from '../resources/vaults/vaults.routes.js';
@@ -24,6 +25,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await healthRoutes(app, ctx);
   await consoleRoutes(app, ctx);
   await identityRoutes(app, ctx);
+  await userRoutes(app, ctx);
   await agentRoutes(app, ctx);
   await cleanupRoutes(app, ctx);
   await eventRoutes(app, ctx);

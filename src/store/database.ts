@@ -23,6 +23,8 @@ export interface UsersTable {
   /** JSON array of role names. */
   roles: string;
   is_admin: number;
+  /** 1: may not log in, and its tokens are refused. */
+  disabled: Generated<number>;
   created_at: string;
 }
 

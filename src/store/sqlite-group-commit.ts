@@ -1,4 +1,4 @@
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteConnection, Statement } from './sqlite-connection.js';
 import { WalSync } from './sqlite-wal-sync.js';
 import {
   SqliteAdapter,
@@ -31,14 +31,14 @@ import {
  * that is at most one event-loop turn, and they are lost only if the COMMIT itself fails (disk full, I/O error).
  */
 export class GroupCommitSqliteDialect implements Dialect {
-  readonly #database: BetterSqlite3.Database;
+  readonly #database: SqliteConnection;
 
-  constructor(database: BetterSqlite3.Database) {
+  constructor(database: SqliteConnection) {
     this.#database = database;
   }
 
   createDriver(): Driver {
-    return new GroupCommitSqliteDriver(this.#database, this.#database.memory ? null : new WalSync(this.#database.name));
+    return new GroupCommitSqliteDriver(this.#database, this.#database.memory ? null : new WalSync(this.#database.file));
   }
 
   createQueryCompiler(): QueryCompiler {
@@ -93,9 +93,9 @@ const STATEMENT_CACHE_SIZE = 500;
 const BUSY_WAIT_MS = 5000;
 
 class GroupCommitSqliteDriver implements Driver {
-  readonly #db: BetterSqlite3.Database;
+  readonly #db: SqliteConnection;
   readonly #walSync: WalSync | null;
-  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  readonly #statements = new Map<string, Statement>();
   #queue: Promise<void> = Promise.resolve();
   #unlock: (() => void) | null = null;
   #batch: Batch | null = null;
@@ -103,7 +103,7 @@ class GroupCommitSqliteDriver implements Driver {
   #commitScheduled = false;
   #commitWhenIdle = false;
 
-  constructor(db: BetterSqlite3.Database, walSync: WalSync | null) {
+  constructor(db: SqliteConnection, walSync: WalSync | null) {
     this.#db = db;
     this.#walSync = walSync;
   }
@@ -199,7 +199,7 @@ class GroupCommitSqliteDriver implements Driver {
     return result;
   }
 
-  #prepare(text: string): BetterSqlite3.Statement {
+  #prepare(text: string): Statement {
     let statement = this.#statements.get(text);
     if (!statement) {
       statement = this.#db.prepare(text);

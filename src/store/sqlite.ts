@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './database.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { SqliteConnection } from './sqlite-connection.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 import type { NotificationListener, Store, Tx } from './store.js';
 
@@ -18,7 +18,7 @@ export interface SqliteStoreOptions {
 
 export async function openSqliteStore({ file, groupCommit = true }: SqliteStoreOptions): Promise<Store> {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const connection = new SqliteDatabase(file);
+  const connection = new SqliteConnection(file);
   // First, so that every later step (switching to WAL included) waits for another process instead of failing.
   connection.pragma('busy_timeout = 5000');
   connection.pragma('journal_mode = WAL');

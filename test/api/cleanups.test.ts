@@ -253,7 +253,7 @@ describe('cleanups: PATCH reports', () => {
     assert.equal(events.filter((e) => e.name === 'cleanup_completed').length, 1);
   });
 
-  // Expected outcome of every (state, requested state, actor), written out by hand from reference §4.3.
+  // Expected outcome of every (state, requested state, actor), written out by hand from docs/reference/rackspace-cloud-backup-v2.md §4.3.
   const OK = 204;
   const AGENT_TARGETS = ['queued', 'in_progress', 'completed', 'completed_with_errors', 'failed', 'stopped'];
   const EXPECTED: Record<string, Record<string, number>> = {

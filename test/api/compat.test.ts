@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { buildWorld, patchHeaders, PROJECT, type World } from '../helpers/fixtures.js';
 
-/** What existing clients (the Python SDK, old agents, curl scripts) send, answered as they expect (reference §5, §6.1). */
+/** What existing clients (the Python SDK, old agents, curl scripts) send, answered as they expect (docs/reference/rackspace-cloud-backup-v2.md §5, §6.1). */
 let t: TestServer;
 let w: World;
 

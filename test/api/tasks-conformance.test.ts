@@ -1,5 +1,5 @@
 /**
- * The conformance checklist of cf-v3-tasks.md §7, adapted to Coffer's mapping (reference README): the agent is the
+ * The conformance checklist of docs/reference/cf-v3-tasks.md §7, adapted to Coffer's mapping (docs/reference/README.md): the agent is the
  * app, a project is the space, roles map as
  *   Cloud Foundry admin            → the global administrator (COFFER_ADMIN_TOKEN)
  *   space developer                → project `admin` and `creator` users
@@ -719,7 +719,7 @@ const NOT_APPLICABLE: Record<number, string> = {
   54: 'an app without a droplet: a Coffer task needs no droplet (droplet_guid is optional and null when absent)',
 };
 
-describe('cf-v3-tasks.md §7 conformance checklist (adapted)', () => {
+describe('docs/reference/cf-v3-tasks.md §7 conformance checklist (adapted)', () => {
   it('every item 1–59 is either a case below or listed as not applicable, never both', () => {
     const covered = new Set(CASES.map((c) => c.item));
     assert.equal(covered.size, CASES.length, 'one case per item');

@@ -1,5 +1,5 @@
 /**
- * Every metadata error text of cf-v3-tasks.md §3.6 and every label_selector text of §4, asserted verbatim through
+ * Every metadata error text of docs/reference/cf-v3-tasks.md §3.6 and every label_selector text of §4, asserted verbatim through
  * the Tasks API, and the selector table of §4 with exactly its matches and link encodings.
  */
 import assert from 'node:assert/strict';

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PROJECT, registerAgent, type RegisteredAgent } from '../helpers/fixtures.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -51,5 +53,53 @@ describe('coffer quota', { timeout: 120_000 }, () => {
     const bad = await coffer(['quota', 'set', '--agent', agent.id, '--bytes', 'lots']);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /500MB/);
+  });
+});
+
+describe('coffer users', { timeout: 120_000 }, () => {
+  test('the administrator creates, disables, enables and removes users; a user changes its password and logs out', async () => {
+    const rootHome = makeHome();
+    const bobHome = makeHome();
+    try {
+      const root = await t.request('POST', '/admin/users', { token: ADMIN_TOKEN, body: { username: 'cli-root', password: PASSWORD, project_id: PROJECT, roles: ['cloudbackup:admin'] } });
+      await t.server.ctx.store.db.updateTable('users').set({ is_admin: 1, project_id: null }).where('id', '=', root.body.id).execute();
+      const asRoot = (args: string[], env: Record<string, string> = {}) => runCoffer(args, { home: rootHome.home, env: { COFFER_PASSWORD: PASSWORD, ...env } });
+      const asBob = (args: string[], env: Record<string, string> = {}) => runCoffer(args, { home: bobHome.home, env: { COFFER_PASSWORD: 'bob-password-1', ...env } });
+      assert.equal((await asRoot(['login', '--api', t.url, '--user', 'cli-root', '--project', PROJECT])).code, 0);
+
+      const created = json(await asRoot(['--json', 'users', 'create', 'bob', '--project', PROJECT, '--role', 'creator'], { COFFER_NEW_PASSWORD: 'bob-password-1' }));
+      assert.equal(created.username, 'bob');
+      const listed = await asRoot(['users']);
+      assert.match(listed.stdout, /bob\s+123456\s+creator\s+enabled/);
+      assert.match(listed.stdout, /cli-root\s+\(all\)\s+administrator/);
+      // A project admin is no user administrator.
+      const refused = await coffer(['users']);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /Only an administrator may manage users/);
+
+      assert.equal((await asBob(['login', '--api', t.url, '--user', 'bob'])).code, 0);
+      assert.equal((await asRoot(['users', 'disable', 'bob'])).code, 0);
+      const locked = await asBob(['agents']);
+      assert.notEqual(locked.code, 0, 'the disabled user can neither use its token nor log in again');
+      assert.match((await asRoot(['users', 'enable', 'bob'])).stdout, /User bob is enabled/);
+      assert.equal((await asBob(['login', '--api', t.url, '--user', 'bob'])).code, 0);
+
+      const changed = await asBob(['users', 'passwd'], { COFFER_NEW_PASSWORD: 'bob-password-2' });
+      assert.equal(changed.code, 0, changed.stderr);
+      assert.equal((await asBob(['agents'])).code, 0, 'the session that changed the password goes on');
+      const old = await t.request('POST', '/v2.0/tokens', { token: null, body: { auth: { passwordCredentials: { username: 'bob', password: 'bob-password-1' } } } });
+      assert.equal(old.status, 401);
+
+      const token = JSON.parse(fs.readFileSync(path.join(bobHome.configDir, 'coffer', 'cli.json'), 'utf8')).token;
+      const logout = await asBob(['logout']);
+      assert.match(logout.stdout, /Logged out; the token is revoked/);
+      assert.equal((await t.request('GET', `/v2/${PROJECT}/agents`, { token })).status, 401);
+
+      assert.match((await asRoot(['users', 'remove', 'bob'])).stdout, /User bob removed/);
+      assert.doesNotMatch((await asRoot(['users'])).stdout, /\bbob\b/);
+    } finally {
+      rootHome.remove();
+      bobHome.remove();
+    }
   });
 });

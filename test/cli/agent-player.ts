@@ -15,7 +15,7 @@ const DEFAULT_SCRIPT: BackupScript = { totalBytes: 40_000_000, files: 120, steps
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Plays a registered agent over the public HTTP API, the way the real agent does (reference §4.5): long-polls its
+ * Plays a registered agent over the public HTTP API, the way the real agent does (docs/reference/rackspace-cloud-backup-v2.md §4.5): long-polls its
  * events and answers backup, restore, cleanup, log file and task requests with JSON Patch reports and progress events.
  */
 export class AgentPlayer {

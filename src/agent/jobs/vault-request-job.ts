@@ -4,16 +4,13 @@ import type { JobRuntime } from './job-runtime.js';
 
 /**
  * Passwords the API hands over are encrypted with the RSA public key the agent registered and hex-encoded (the
- * documents wrap them, so whitespace is ignored). RSA-OAEP (SHA-1, Node's default) is tried first, then PKCS#1 v1.5.
+ * documents wrap them, so whitespace is ignored), with RSA-OAEP (SHA-1, Node's default). PKCS#1 v1.5 is not
+ * accepted: Node 20 refused it for decryption, and on Node 24 OpenSSL's implicit rejection turns a wrong
+ * key or a forged text into random bytes instead of an error, so a wrong key could not be told apart.
  */
 export function decryptPasswordHex(privateKeyPem: string, hex: string): string {
   const data = Buffer.from(hex.replace(/\s+/g, ''), 'hex');
-  const key = createPrivateKey(privateKeyPem);
-  try {
-    return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING }, data).toString('utf8');
-  } catch {
-    return privateDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, data).toString('utf8');
-  }
+  return privateDecrypt({ key: createPrivateKey(privateKeyPem), padding: constants.RSA_PKCS1_OAEP_PADDING }, data).toString('utf8');
 }
 
 /**

@@ -6,6 +6,16 @@ import { formatFields, formatTime, printJson, printLine } from '../client/output
 import { passwordFor } from '../client/prompt.js';
 import { readSession, removeSession, sessionFile, writeSession } from '../client/session-store.js';
 
+async function revokeOnServer(api: string, token: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${api}/v2.0/tokens`, { method: 'DELETE', headers: { 'x-auth-token': token } });
+    // 401/404: the token was already invalid, which is what logging out wants.
+    return response.status === 204 || response.status === 401 || response.status === 404;
+  } catch {
+    return false;
+  }
+}
+
 export function registerAuthCommands(program: Command): void {
   const login = program
     .command('login')
@@ -31,11 +41,14 @@ export function registerAuthCommands(program: Command): void {
 
   const logout = program
     .command('logout')
-    .description('Forget the stored token')
-    .action((_options: unknown, command: Command) => {
+    .description('Revoke the stored token on the server and forget it')
+    .action(async (_options: unknown, command: Command) => {
+      const session = readSession();
+      // Revoked first, so a copy of the token is worthless too; forgotten here even when the server is unreachable.
+      const revoked = session ? await revokeOnServer(session.api, session.token) : false;
       const removed = removeSession();
-      if (globalOptions(command).json) return printJson({ logged_out: removed });
-      printLine(removed ? 'Logged out.' : 'Not logged in.');
+      if (globalOptions(command).json) return printJson({ logged_out: removed, revoked });
+      printLine(!removed ? 'Not logged in.' : revoked ? 'Logged out; the token is revoked.' : 'Logged out here (the server could not be told; the token stays valid until it expires).');
     });
   examples(logout, 'coffer logout');
 

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-const STANDALONE = fileURLToPath(new URL('./standalone.ts', import.meta.url));
+/** The whole `coffer` program, as users run it (from source). */
+const MAIN = fileURLToPath(new URL('../../main.ts', import.meta.url));
 
 interface Run {
   code: number;
@@ -17,7 +18,7 @@ interface Run {
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', STANDALONE, 'vault', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'vault', ...args], {
       env: { ...process.env, COFFER_VAULT_PASSWORD: 'cli-secret', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -20,6 +20,9 @@ const CODE_EXIT: Partial<Record<VaultError['code'], number>> = {
   INVALID_ARGUMENT: EXIT.usage,
 };
 
+/** A failure the user can fix (a missing password, say): printed as it is, exit code 1. */
+export class UserError extends Error {}
+
 /** One line for people, never a stack trace (set COFFER_DEBUG=1 to see it). */
 export function describeError(err: unknown): { message: string; exitCode: number } {
   if (process.env.COFFER_DEBUG) console.error(err);
@@ -27,6 +30,7 @@ export function describeError(err: unknown): { message: string; exitCode: number
     const prefix = err.code === 'CORRUPT' ? 'vault data is damaged: ' : '';
     return { message: prefix + err.message, exitCode: CODE_EXIT[err.code] ?? EXIT.failure };
   }
+  if (err instanceof UserError) return { message: err.message, exitCode: EXIT.failure };
   const e = err as NodeJS.ErrnoException;
   switch (e?.code) {
     case 'ENOSPC':

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { UserError } from './vault-errors.js';
 
 export interface PasswordOptions {
   passwordFile?: string;
@@ -13,12 +14,12 @@ export async function readPassword(options: PasswordOptions, purpose: { confirm?
   const fromEnv = process.env.COFFER_VAULT_PASSWORD;
   if (fromEnv) return fromEnv;
   if (!process.stdin.isTTY) {
-    throw new Error('no password: set COFFER_VAULT_PASSWORD, pass --password-file, or run on a terminal');
+    throw new UserError('no password: set COFFER_VAULT_PASSWORD, pass --password-file, or run on a terminal');
   }
   const first = await promptHidden(purpose.prompt ?? 'vault password: ');
   if (purpose.confirm) {
     const second = await promptHidden('repeat the password: ');
-    if (first !== second) throw new Error('the passwords do not match');
+    if (first !== second) throw new UserError('the passwords do not match');
   }
   return first;
 }

@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { applyPatch } from './apply-patch.js';
 import { JsonPatchError, type JsonPatchErrorKind } from './json-patch-error.js';
 import { validatePatchDocument, type PatchOperation } from './patch-operation.js';
-
-/** ../shared sits beside the repository root (locally and on CI). */
-function readConformance(relativePath: string): unknown {
-  const file = fileURLToPath(new URL(`../../../../shared/conformance/${relativePath}`, import.meta.url));
-  if (!existsSync(file)) throw new Error(`conformance file missing: ${file} (expected ../shared beside the repository)`);
-  return JSON.parse(readFileSync(file, 'utf8'));
-}
+import { readConformance } from '../../../test/conformance/read-conformance.js';
 
 interface ConformanceRecord {
   comment?: string;

@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { formatPointer, getByPointer, JsonPointerSyntaxError, lookupPointer, parsePointer } from './json-pointer.js';
 import { JsonPatchError } from './json-patch-error.js';
 import { validatePatchDocument } from './patch-operation.js';
-
-/** ../shared sits beside the repository root (locally and on CI). */
-function readConformance(relativePath: string): unknown {
-  const file = fileURLToPath(new URL(`../../../../shared/conformance/${relativePath}`, import.meta.url));
-  if (!existsSync(file)) throw new Error(`conformance file missing: ${file} (expected ../shared beside the repository)`);
-  return JSON.parse(readFileSync(file, 'utf8'));
-}
+import { readConformance } from '../../../test/conformance/read-conformance.js';
 
 interface SyntaxCase {
   description: string;

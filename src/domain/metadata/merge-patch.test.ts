@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { mergePatch } from './merge-patch.js';
-
-/** ../shared sits beside the repository root (locally and on CI). */
-function readConformance(relativePath: string): unknown {
-  const file = fileURLToPath(new URL(`../../../../shared/conformance/${relativePath}`, import.meta.url));
-  if (!existsSync(file)) throw new Error(`conformance file missing: ${file} (expected ../shared beside the repository)`);
-  return JSON.parse(readFileSync(file, 'utf8'));
-}
+import { readConformance } from '../../../test/conformance/read-conformance.js';
 
 interface MergePatchGroup {
   source: string;

@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { EMPTY_METADATA, mergeMetadata, MetadataLimitExceededError, type ResourceMetadata } from './metadata-update.js';
 import { validateMetadataRequest } from './metadata-request.js';
-
-/** ../shared sits beside the repository root (locally and on CI). */
-function readConformance(relativePath: string): unknown {
-  const file = fileURLToPath(new URL(`../../../../shared/conformance/${relativePath}`, import.meta.url));
-  if (!existsSync(file)) throw new Error(`conformance file missing: ${file} (expected ../shared beside the repository)`);
-  return JSON.parse(readFileSync(file, 'utf8'));
-}
+import { readConformance } from '../../../test/conformance/read-conformance.js';
 
 const potatoes: ResourceMetadata = {
   labels: { potato: 'yam', style: 'baked' },

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { backupMachine, cleanupMachine, restoreMachine } from './job-machines.js';
 import { assertTransition, judgeTransition, TransitionError } from './state-machine.js';
 
-// Written out by hand from reference §4.1: C = change, U = unchanged, 409 = refused by state, 403 = refused actor.
+// Written out by hand from docs/reference/rackspace-cloud-backup-v2.md §4.1: C = change, U = unchanged, 409 = refused by state, 403 = refused actor.
 const AGENT_BACKUP: Record<string, string> = {
   'start_requested>queued': 'C',
   'start_scheduled>in_progress': 'C',

@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { abortError } from '../errors.js';
 import type { Repository } from '../repository/repository.js';
-import { compressionQuality } from '../repository/vault-config.js';
+import { compressionLevel } from '../repository/vault-config.js';
 import { startEngineWorker } from '../worker-start.js';
 import type { ChunkWorkerData, FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -46,7 +46,7 @@ export class ChunkWorkerPool {
   private closed = false;
 
   constructor(private readonly repo: Repository, private readonly signal?: AbortSignal, size = Math.max(1, os.availableParallelism())) {
-    const data: ChunkWorkerData = { key: new Uint8Array(repo.key), chunker: repo.config.chunker, packSize: repo.config.packSize, compressionQuality: compressionQuality(repo.config) };
+    const data: ChunkWorkerData = { key: new Uint8Array(repo.key), chunker: repo.config.chunker, packSize: repo.config.packSize, compressionLevel: compressionLevel(repo.config) };
     for (let i = 0; i < size; i++) {
       const pw: PoolWorker = { worker: startEngineWorker(import.meta.url, 'chunk-worker', data), active: 0 };
       pw.worker.on('message', (msg: FromWorker) => this.onMessage(pw, msg));

@@ -83,7 +83,7 @@ function appendToPack(blob: EncodedBlob): void {
     openPack = { buf, used: 0, entries: [] };
   }
   blob.sealed.copy(openPack.buf, openPack.used);
-  openPack.entries.push({ id: blob.id, type: 'data', offset: openPack.used, length, rawLength: blob.rawLength, compressed: blob.compressed });
+  openPack.entries.push({ id: blob.id, type: 'data', offset: openPack.used, length, rawLength: blob.rawLength, compression: blob.compression });
   openPack.used += length;
   if (openPack.used >= data.packSize) closePack();
 }
@@ -153,7 +153,7 @@ async function processFile(job: number, path: Buffer): Promise<void> {
       post({ op: 'chunk', job, seq: mySeq, id, size: chunk.length });
       // Encode while the main thread answers: most chunks of a file not seen before are new, and the answer
       // then costs no waiting. (The window is not touched meanwhile: other files use their own windows.)
-      const blob = encodeBlob(key, 'data', chunk, id, data.compressionQuality);
+      const blob = encodeBlob(key, 'data', chunk, id, data.compressionLevel);
       const store = await decided;
       if (cancelled.has(job)) throw new Cancelled('cancelled');
       if (store) {

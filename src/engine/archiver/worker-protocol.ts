@@ -5,7 +5,7 @@ export interface ChunkWorkerData {
   key: Uint8Array;
   chunker: ChunkerParams;
   packSize: number;
-  compressionQuality: number;
+  compressionLevel: number;
 }
 
 export type ToWorker =

@@ -125,7 +125,7 @@ export async function runCheck(repo: Repository, options: CheckOptions): Promise
 
 function sameEntries(a: PackEntry[], b: PackEntry[]): boolean {
   if (a.length !== b.length) return false;
-  const key = (e: PackEntry) => `${e.id}:${e.type}:${e.offset}:${e.length}:${e.rawLength}:${e.compressed}`;
+  const key = (e: PackEntry) => `${e.id}:${e.type}:${e.offset}:${e.length}:${e.rawLength}:${e.compression}`;
   const left = new Set(a.map(key));
   return b.every((e) => left.has(key(e)));
 }

@@ -69,7 +69,7 @@ export async function runPrune(repo: Repository, options: PruneOptions): Promise
       const sealed = pack.subarray(e.offset, e.offset + e.length);
       await decodeBlob(repo.key, sealed, e); // never carry a damaged blob into a new pack
       await repo.waitForRoom(options.signal);
-      repo.addBlob({ id: e.id, type: e.type, sealed: Buffer.from(sealed), rawLength: e.rawLength, compressed: e.compressed });
+      repo.addBlob({ id: e.id, type: e.type, sealed: Buffer.from(sealed), rawLength: e.rawLength, compression: e.compression });
     }
     options.onProgress?.({ packsDone: ++packsDone, packsTotal: repack.length });
   }

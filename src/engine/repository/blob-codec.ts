@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, seal } from '../crypto/blob-cipher.js';
 import { IntegrityError } from '../errors.js';
-import { compressIfWorthIt, decompress } from './compression.js';
+import { compressIfWorthIt, decompress, type Compression } from './compression.js';
 
 export type BlobType = 'data' | 'tree';
 
@@ -11,24 +11,24 @@ export interface EncodedBlob {
   type: BlobType;
   sealed: Buffer;
   rawLength: number;
-  compressed: boolean;
+  compression: Compression;
 }
 
 export function blobId(raw: Buffer): string {
   return createHash('sha256').update(raw).digest('hex');
 }
 
-export function encodeBlob(key: Buffer, type: BlobType, raw: Buffer, id = blobId(raw), quality?: number): EncodedBlob {
-  const { data, compressed } = compressIfWorthIt(raw, quality);
-  return { id, type, sealed: seal(key, data), rawLength: raw.length, compressed };
+export function encodeBlob(key: Buffer, type: BlobType, raw: Buffer, id = blobId(raw), level?: number): EncodedBlob {
+  const { data, compression } = compressIfWorthIt(raw, level);
+  return { id, type, sealed: seal(key, data), rawLength: raw.length, compression };
 }
 
 /** Opens, decompresses and checks the plaintext hash: a blob either comes back exact or this throws. */
-export async function decodeBlob(key: Buffer, sealed: Buffer, expect: { id: string; rawLength: number; compressed: boolean }): Promise<Buffer> {
+export async function decodeBlob(key: Buffer, sealed: Buffer, expect: { id: string; rawLength: number; compression: Compression }): Promise<Buffer> {
   const plain = open(key, sealed, `blob ${expect.id.slice(0, 12)}`);
   let raw: Buffer;
   try {
-    raw = expect.compressed ? await decompress(plain, expect.rawLength) : plain;
+    raw = await decompress(plain, expect.rawLength, expect.compression);
   } catch {
     throw new IntegrityError(`blob ${expect.id.slice(0, 12)} does not decompress`);
   }

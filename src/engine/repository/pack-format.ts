@@ -1,11 +1,12 @@
 import { open, seal } from '../crypto/blob-cipher.js';
 import { IntegrityError } from '../errors.js';
 import type { BlobType } from './blob-codec.js';
+import { isCompression, type Compression } from './compression.js';
 
 /**
  * Pack file layout: sealed blobs back to back from offset 0, then the sealed header, then the header's
  * length as a 4-byte little-endian integer. The header lists, in order, one 42-byte entry per blob:
- * type (1 byte: 0 data, 1 tree), compression (1 byte: 0 none, 1 brotli), id (32 bytes),
+ * type (1 byte: 0 data, 1 tree), compression (1 byte: 0 none, 1 brotli, 2 zstd), id (32 bytes),
  * sealed length (u32 LE), plaintext length (u32 LE). Offsets follow from the lengths.
  */
 export interface PackEntry {
@@ -14,7 +15,7 @@ export interface PackEntry {
   offset: number;
   length: number;
   rawLength: number;
-  compressed: boolean;
+  compression: Compression;
 }
 
 const ENTRY_BYTES = 42;
@@ -25,7 +26,7 @@ export function encodePackHeader(key: Buffer, entries: PackEntry[]): Buffer {
   entries.forEach((e, i) => {
     const at = i * ENTRY_BYTES;
     plain[at] = e.type === 'tree' ? 1 : 0;
-    plain[at + 1] = e.compressed ? 1 : 0;
+    plain[at + 1] = e.compression;
     Buffer.from(e.id, 'hex').copy(plain, at + 2);
     plain.writeUInt32LE(e.length, at + 34);
     plain.writeUInt32LE(e.rawLength, at + 38);
@@ -51,7 +52,7 @@ export function decodePackHeader(key: Buffer, tail: Buffer, packSize: number, pa
     const length = plain.readUInt32LE(at + 34);
     entries.push({
       type: plain[at] === 1 ? 'tree' : 'data',
-      compressed: plain[at + 1] === 1,
+      compression: compressionOf(plain[at + 1], packName),
       id: plain.subarray(at + 2, at + 34).toString('hex'),
       offset,
       length,
@@ -61,4 +62,9 @@ export function decodePackHeader(key: Buffer, tail: Buffer, packSize: number, pa
   }
   if (offset + headerLength + TRAILER_BYTES !== packSize) throw new IntegrityError(`pack ${packName}: header does not match the pack size`);
   return entries;
+}
+
+function compressionOf(byte: number | undefined, packName: string): Compression {
+  if (!isCompression(byte)) throw new IntegrityError(`header of pack ${packName} names an unknown compression (${byte})`);
+  return byte;
 }

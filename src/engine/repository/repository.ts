@@ -8,7 +8,7 @@ import { blobId, decodeBlob, encodeBlob, type EncodedBlob } from './blob-codec.j
 import { BlobIndex, type BlobLocation } from './blob-index.js';
 import { decodeIndexFile, encodeIndexFile } from './index-file.js';
 import { decodePackHeader, encodePackHeader, TRAILER_BYTES, type PackEntry } from './pack-format.js';
-import { compressionQuality, type VaultConfig } from './vault-config.js';
+import { compressionLevel, type VaultConfig } from './vault-config.js';
 
 interface OpenPack {
   parts: Buffer[];
@@ -139,7 +139,7 @@ export class Repository {
   addBlob(blob: EncodedBlob): void {
     this.throwIfFailed();
     const pack = this.openPack;
-    pack.entries.push({ id: blob.id, type: blob.type, offset: pack.size, length: blob.sealed.length, rawLength: blob.rawLength, compressed: blob.compressed });
+    pack.entries.push({ id: blob.id, type: blob.type, offset: pack.size, length: blob.sealed.length, rawLength: blob.rawLength, compression: blob.compression });
     pack.parts.push(blob.sealed);
     pack.size += blob.sealed.length;
     if (pack.size >= this.config.packSize) this.closePack();
@@ -150,7 +150,7 @@ export class Repository {
     const id = blobId(raw);
     if (this.claim(id)) return id;
     await this.waitForRoom(signal);
-    this.addBlob(encodeBlob(this.key, type, raw, id, compressionQuality(this.config)));
+    this.addBlob(encodeBlob(this.key, type, raw, id, compressionLevel(this.config)));
     return id;
   }
 

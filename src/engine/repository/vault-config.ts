@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_CHUNK_SIZES, type ChunkerParams } from '../chunker/fastcdc.js';
-import { COMPRESSION_QUALITY, type CompressionSetting } from './compression.js';
+import { COMPRESSION_LEVEL, type CompressionSetting } from './compression.js';
 
 /** Plaintext of the sealed `config` file: fixed for the vault's lifetime. */
 export interface VaultConfig {
@@ -10,12 +10,12 @@ export interface VaultConfig {
   chunker: ChunkerParams;
   /** Packs are closed once they reach this many bytes. */
   packSize: number;
-  /** `fast` (brotli q1, the default when absent) or `small` (brotli q4: about 10 % smaller text, 3× the CPU). */
+  /** `fast` (zstd level 3, the default when absent) or `small` (zstd level 9: a little smaller, about 5× the CPU). */
   compression?: CompressionSetting;
 }
 
-export function compressionQuality(config: VaultConfig): number {
-  return COMPRESSION_QUALITY[config.compression ?? 'fast'];
+export function compressionLevel(config: VaultConfig): number {
+  return COMPRESSION_LEVEL[config.compression ?? 'fast'];
 }
 
 export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;

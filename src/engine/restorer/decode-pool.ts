@@ -56,7 +56,7 @@ export class DecodePool {
     return new Promise((resolve, reject) => {
       this.pending.set(job, { resolve, reject, worker: entry });
       const { data, transfer } = transferable(sealed);
-      entry.worker.postMessage(build(job, { sealed: data, id: loc.id, rawLength: loc.rawLength, compressed: loc.compressed }), transfer);
+      entry.worker.postMessage(build(job, { sealed: data, id: loc.id, rawLength: loc.rawLength, compression: loc.compression }), transfer);
     });
   }
 

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import zlib from 'node:zlib';
 import { parentPort, workerData } from 'node:worker_threads';
 import { open } from '../crypto/blob-cipher.js';
+import { decompressSync, type Compression } from '../repository/compression.js';
 
 /**
  * Runs in a worker thread during a restore: authenticates, decompresses and hash-checks blobs, and writes
@@ -16,7 +16,7 @@ export interface BlobInfo {
   sealed: Uint8Array;
   id: string;
   rawLength: number;
-  compressed: boolean;
+  compression: Compression;
 }
 
 export type DecodeRequest =
@@ -36,14 +36,11 @@ class Corrupt extends Error {
 function verified(req: BlobInfo): Buffer {
   const short = req.id.slice(0, 12);
   const plain = open(key, Buffer.from(req.sealed.buffer, req.sealed.byteOffset, req.sealed.byteLength), `blob ${short}`);
-  let raw = plain;
-  if (req.compressed) {
-    const size = Math.max(req.rawLength, 64);
-    try {
-      raw = zlib.brotliDecompressSync(plain, { maxOutputLength: size, chunkSize: size });
-    } catch {
-      throw new Corrupt(`blob ${short} does not decompress`);
-    }
+  let raw: Buffer;
+  try {
+    raw = decompressSync(plain, req.rawLength, req.compression);
+  } catch {
+    throw new Corrupt(`blob ${short} does not decompress`);
   }
   if (raw.length !== req.rawLength || createHash('sha256').update(raw).digest('hex') !== req.id) {
     throw new Corrupt(`blob ${short} does not match its hash`);

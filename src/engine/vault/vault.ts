@@ -8,7 +8,7 @@ import type { BackupOptions, BackupSummary } from '../archiver/backup-types.js';
 import { runRestore } from '../restorer/restore.js';
 import type { RestoreOptions, RestoreSummary } from '../restorer/restore-types.js';
 import { Repository } from '../repository/repository.js';
-import { COMPRESSION_QUALITY, type CompressionSetting } from '../repository/compression.js';
+import { COMPRESSION_LEVEL, type CompressionSetting } from '../repository/compression.js';
 import { newVaultConfig, type VaultConfig } from '../repository/vault-config.js';
 import { runCheck, type CheckOptions, type CheckResult } from '../maintenance/check.js';
 import { runForget, type ForgetPolicy, type ForgetResult } from '../maintenance/forget.js';
@@ -34,8 +34,8 @@ export async function initVault(backend: VaultBackend, password: string, options
   const exists = await backend.stat('config').then(() => true, (err: unknown) => (isNotFoundError(err) ? false : Promise.reject(err)));
   if (exists) throw new VaultError('VAULT_EXISTS', `a vault already exists at ${backend.location}`);
   const masterKey = newMasterKey();
-  if (options.compression && !(options.compression in COMPRESSION_QUALITY)) {
-    throw new VaultError('INVALID_ARGUMENT', `compression must be one of ${Object.keys(COMPRESSION_QUALITY).join(', ')}`);
+  if (options.compression && !(options.compression in COMPRESSION_LEVEL)) {
+    throw new VaultError('INVALID_ARGUMENT', `compression must be one of ${Object.keys(COMPRESSION_LEVEL).join(', ')}`);
   }
   const config = newVaultConfig({ chunker: options.chunker, packSize: options.packSize, compression: options.compression });
   const keyId = await saveKeyFile(backend, password, masterKey, options.scrypt);

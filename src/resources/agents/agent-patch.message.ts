@@ -4,7 +4,7 @@ export const LOG_LEVELS = ['all', 'trace', 'debug', 'info', 'warn', 'error', 'fa
 
 const isBoolean = (value: unknown) => typeof value === 'boolean' || 'must be true or false';
 
-/** Reference §3.1: the four paths a user may change; `add` and `replace` mean the same. */
+/** docs/reference/rackspace-cloud-backup-v2.md §3.1: the four paths a user may change; `add` and `replace` mean the same. */
 const RULES: RestrictedPatchRules = {
   '/enabled': { ops: 'add-or-replace', validate: isBoolean },
   '/vault/region': {

@@ -40,7 +40,7 @@ export function parsePasswordVerificationReport(body: unknown): { verified: bool
   return { verified: verified as boolean };
 }
 
-/** Stored as `vault_password_verified` with the answer as `valid` (reference §5 row 16). */
+/** Stored as `vault_password_verified` with the answer as `valid` (docs/reference/rackspace-cloud-backup-v2.md §5 row 16). */
 export async function reportPasswordVerification(ctx: AppContext, request: AgentRequest, report: { verified: boolean }): Promise<void> {
   await recordAgentRequestResult(ctx, request, 'vault_password_verified', { agent: { id: request.agent_id }, request_id: request.id, valid: report.verified });
 }

@@ -5,7 +5,7 @@ import { effectiveMode, heartbeatIntervals } from '../agents/agent-activity.js';
 const CHECK_INTERVAL_MS = 1_000;
 
 /**
- * Every authenticated agent request is a heartbeat (reference §4.5). At most once per heartbeat interval of the
+ * Every authenticated agent request is a heartbeat (docs/reference/rackspace-cloud-backup-v2.md §4.5). At most once per heartbeat interval of the
  * agent's current mode, an `agent_heartbeat` event is appended to its stream, which is what clients watching for a
  * woken agent wait for. The compare-and-set on `last_heartbeat_event_at` keeps nodes sharing a database from
  * appending twice.

@@ -2,7 +2,7 @@ import type { SelectQueryBuilder } from 'kysely';
 import type { Database } from '../../store/database.js';
 
 /**
- * Which events a list shows (reference §3.7): the whole project; one agent's (with project-wide activations);
+ * Which events a list shows (docs/reference/rackspace-cloud-backup-v2.md §3.7): the whole project; one agent's (with project-wide activations);
  * one job's; or one configuration's.
  */
 export type EventScope =

@@ -8,7 +8,7 @@ export function presentEvent(row: EventRow): Record<string, unknown> {
   return { id: String(row.id), time: row.time, event: row.name, ...JSON.parse(row.body) };
 }
 
-/** Observers never see a task's command (cf-v3-tasks.md §2.4), in the event stream as on /v3/tasks. */
+/** Observers never see a task's command (docs/reference/cf-v3-tasks.md §2.4), in the event stream as on /v3/tasks. */
 export function presentEventForObserver(row: EventRow): Record<string, unknown> {
   const event = presentEvent(row);
   const task = event.task as Record<string, unknown> | undefined;

@@ -8,7 +8,7 @@ const PROBE_TIMEOUT_MS = 2_000;
 export interface DependentSystem {
   group: 'storage' | 'transport';
   name: string;
-  /** Other names clients may use for it (reference §3.10: `cassandra` and `storage/cassandra` styles). */
+  /** Other names clients may use for it (docs/reference/rackspace-cloud-backup-v2.md §3.10: `cassandra` and `storage/cassandra` styles). */
   aliases: string[];
   probe(ctx: AppContext): Promise<{ online: boolean; extra?: Record<string, unknown> }>;
 }

@@ -31,7 +31,8 @@ export interface LoginResult {
 
 export async function login(ctx: AppContext, message: LoginMessage): Promise<LoginResult> {
   const row = await ctx.store.db.selectFrom('users').selectAll().where('username', '=', message.username).executeTakeFirst();
-  if (!row || !(await verifyPassword(message.secret, row.password_hash))) throw invalidToken('The username or password is wrong.');
+  // A disabled user gets the same answer as a wrong password, after the same work.
+  if (!row || !(await verifyPassword(message.secret, row.password_hash)) || row.disabled) throw invalidToken('The username or password is wrong.');
   const token = await issueToken(ctx.store.db, { userId: row.id, agentId: null, projectId: row.project_id }, ctx.config.tokenTtlSeconds);
   return { token, user: { id: row.id, username: row.username, projectId: row.project_id, roles: JSON.parse(row.roles), isAdmin: row.is_admin === 1 } };
 }

@@ -1,6 +1,6 @@
 import type { Job } from './job.js';
 
-/** The `agent` / `configuration` / job references every job event carries (reference §3.7). */
+/** The `agent` / `configuration` / job references every job event carries (docs/reference/rackspace-cloud-backup-v2.md §3.7). */
 export function jobEventRefs(job: Job): Record<string, unknown> {
   const refs: Record<string, unknown> = { agent: { id: job.agentId } };
   if (job.kind !== 'cleanup') refs.configuration = { id: job.configurationId };

@@ -14,5 +14,5 @@ export function logfileActor(caller: Caller, agentId: string): Actor {
   return 'user';
 }
 
-/** Log files are for administrators of the project (reference §2 rows 17–21); agents only report on them. */
+/** Log files are for administrators of the project (docs/reference/rackspace-cloud-backup-v2.md §2 rows 17–21); agents only report on them. */
 export const LOGFILES_BY_ADMINISTRATORS = "Log files are requested and read by the project's administrators.";

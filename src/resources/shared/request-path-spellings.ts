@@ -1,4 +1,4 @@
-/** The documented plural path and the singular spelling the docs' Location headers use (reference §5 row 7). */
+/** The documented plural path and the singular spelling the docs' Location headers use (docs/reference/rackspace-cloud-backup-v2.md §5 row 7). */
 export function requestPathSpellings(plural: string): string[] {
   return [plural, plural.replace(/-requests$/, '-request')];
 }

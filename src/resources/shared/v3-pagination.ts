@@ -1,5 +1,5 @@
 /**
- * Cloud Controller's V3 list conventions (cf-v3-tasks.md §6): page/per_page/order_by, the pagination envelope and
+ * Cloud Controller's V3 list conventions (docs/reference/cf-v3-tasks.md §6): page/per_page/order_by, the pagination envelope and
  * its links, whose query strings are serialised like Rails `Hash#to_query` (pairs CGI-escaped, then sorted).
  */
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** Cloud Controller's defaults (cf-v3-tasks.md §2.3): default_app_memory, default_app_disk_in_mb, the log rate. */
+/** Cloud Controller's defaults (docs/reference/cf-v3-tasks.md §2.3): default_app_memory, default_app_disk_in_mb, the log rate. */
 export const TASK_DEFAULTS = {
   memoryInMb: 1024,
   diskInMb: 1024,

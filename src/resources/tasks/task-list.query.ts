@@ -62,7 +62,7 @@ const never = () => sql<SqlBool>`1 = 0`;
 
 /**
  * Stored times are `YYYY-MM-DDThh:mm:ss.ffffffZ`, which sort as text; a filter second T covers T.000000 to T.999999
- * (cf-v3-tasks.md §6.3): lt < T, lte ≤ T+0.999999, gt > T+0.999999, gte ≥ T, equality within the second.
+ * (docs/reference/cf-v3-tasks.md §6.3): lt < T, lte ≤ T+0.999999, gt > T+0.999999, gte ≥ T, equality within the second.
  */
 function timestampCondition(eb: Eb, column: 'tasks.created_at' | 'tasks.updated_at', filter: TimestampFilter): Expression<SqlBool> {
   const start = (second: string) => `${second.slice(0, 19)}.000000Z`;

@@ -6,7 +6,7 @@ import { callerOf } from '../../server/request-scope.js';
 import { notAuthorized } from './v3-errors.js';
 
 /**
- * Who is asking, mapped onto Cloud Foundry's roles (reference README): a project stands for a space, `observer` is a
+ * Who is asking, mapped onto Cloud Foundry's roles (docs/reference/README.md): a project stands for a space, `observer` is a
  * space auditor (reads, never sees `command`), `creator` and `admin` are space developers (read `command`, create,
  * cancel and update), the global administrator is CF's admin. An agent token is the agent's own: it sees its own
  * tasks (with `command`, which it runs), reports their state and output, and may not create, cancel or relabel.

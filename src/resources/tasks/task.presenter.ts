@@ -7,7 +7,7 @@ export function toV3Time(stored: string): string {
 }
 
 /**
- * The V3 Task object (cf-v3-tasks.md §1.1) with the agent in the app's place. `command` is removed, not nulled, when
+ * The V3 Task object (docs/reference/cf-v3-tasks.md §1.1) with the agent in the app's place. `command` is removed, not nulled, when
  * the caller may not see it. `links.agent` and `links.droplet` point at the agent and backup resources of the v2 API,
  * which is where they live; `links.droplet` is present only when the task has a droplet (a backup to restore).
  */

@@ -48,7 +48,7 @@ const CreateBody = Type.Object({
 });
 
 /**
- * The V3 Tasks API (cf-v3-tasks.md with the mapping of the reference README). The routes live in their own
+ * The V3 Tasks API (docs/reference/cf-v3-tasks.md with the mapping of the docs/reference/README.md). The routes live in their own
  * encapsulated scope whose only body parser keeps the raw text: each handler parses it after the token and scope
  * checks, in Cloud Controller's order.
  */

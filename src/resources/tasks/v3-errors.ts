@@ -2,7 +2,7 @@ import { AppError, forbidden, notFound } from '../../errors/app-error.js';
 import { MetadataLimitExceededError } from '../../domain/metadata/index.js';
 import { JsonPatchError } from '../../domain/json-patch/index.js';
 
-/** Cloud Controller's V3 catalogue entries the tasks endpoints raise (cf-v3-tasks.md §5.2). */
+/** Cloud Controller's V3 catalogue entries the tasks endpoints raise (docs/reference/cf-v3-tasks.md §5.2). */
 
 /** 400 CF-BadQueryParameter (10005): every query problem in one detail. */
 export function badQueryParameter(messages: readonly string[]): AppError {
