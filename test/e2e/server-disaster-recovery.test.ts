@@ -108,7 +108,7 @@ async function call(method: string, urlPath: string, body?: unknown, contentType
     headers: { 'x-auth-token': ADMIN_TOKEN, ...(body === undefined ? {} : { 'content-type': contentType }) },
     body: body === undefined ? undefined : JSON.stringify(body),
     dispatcher,
-  } as RequestInit);
+  } as unknown as RequestInit);
   const text = await response.text();
   let parsed: unknown = text;
   try {
