@@ -276,4 +276,45 @@ describe('web console in headless Chromium', () => {
     assert.equal(await page.getByRole('button', { name: 'Start cleanup' }).count(), 0);
     await page.close();
   });
+
+  test("the server's administrator manages users; everyone changes a password; signing out revokes the token; the agent page shows vault usage", async (ctx) => {
+    if (!browser) return ctx.skip(`browser test skipped: ${skipReason}`);
+    const root = `console-root-${process.pid}`;
+    const created = await t.request('POST', '/admin/users', { token: ADMIN_TOKEN, body: { username: root, password: PASSWORD, project_id: PROJECT, roles: ['cloudbackup:admin'] } });
+    await t.server.ctx.store.db.updateTable('users').set({ is_admin: 1 }).where('id', '=', created.body.id).execute();
+    const victim = `console-victim-${process.pid}`;
+    await t.request('POST', '/admin/users', { token: ADMIN_TOKEN, body: { username: victim, password: PASSWORD, project_id: PROJECT, roles: ['cloudbackup:observer'] } });
+    const page = await browser.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    await signIn(page, root);
+
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await page.getByRole('link', { name: 'Web Server' }).click();
+    await page.getByText(/of unlimited · \d+ files of unlimited/).first().waitFor();
+
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('heading', { name: 'Users', exact: true }).waitFor();
+    const row = page.getByRole('row', { name: new RegExp(victim) });
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await row.getByText('disabled').waitFor();
+    const login = (password: string) => t.request('POST', '/v2.0/tokens', { token: null, body: { auth: { passwordCredentials: { username: victim, password } } } });
+    assert.equal((await login(PASSWORD)).status, 401);
+    await row.getByRole('button', { name: 'Enable' }).click();
+    await row.getByText('enabled').waitFor();
+    assert.equal((await login(PASSWORD)).status, 200);
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('row', { name: new RegExp(victim) }).waitFor({ state: 'detached' });
+
+    await page.getByLabel('Current password').fill(PASSWORD);
+    await page.getByLabel('New password (8 characters or more)').fill('console-password-2');
+    await page.getByLabel('New password again').fill('console-password-2');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Your password is changed').waitFor();
+    const token = await page.evaluate(() => JSON.parse((globalThis as any).sessionStorage.getItem('coffer.session')).token);
+    assert.equal((await t.request('GET', '/admin/users', { token })).status, 200);
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    assert.equal((await t.request('GET', '/admin/users', { token })).status, 401, 'signing out revoked the token on the server');
+    await page.close();
+  });
 });

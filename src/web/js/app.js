@@ -1,4 +1,4 @@
-import { onSignedOut, session, signIn, signOut } from './api.js';
+import { onSignedOut, request, session, signIn, signOut } from './api.js';
 import { clear, errorBox, h } from './dom.js';
 import { stopLive } from './live.js';
 import { agentPage, agentsPage } from './pages/agents.js';
@@ -6,9 +6,10 @@ import { configurationFormPage, configurationsPage } from './pages/configuration
 import { dashboardPage } from './pages/dashboard.js';
 import { jobPage } from './pages/job.js';
 import { jobsPage } from './pages/jobs.js';
+import { usersPage } from './pages/users.js';
 
 // Hash routes: #/, #/agents, #/agents/ID, #/configurations, #/configurations/new, #/configurations/ID,
-// #/jobs, #/jobs?type=backup, #/jobs/KIND/ID.
+// #/jobs, #/jobs?type=backup, #/jobs/KIND/ID, #/users.
 const routes = [
   [/^\/?$/, () => dashboardPage],
   [/^\/agents$/, () => agentsPage],
@@ -18,6 +19,7 @@ const routes = [
   [/^\/configurations\/([^/]+)$/, (id) => (main, params) => configurationFormPage(main, id, params)],
   [/^\/jobs$/, () => jobsPage],
   [/^\/jobs\/(backup|restore|cleanup|task)\/([^/]+)$/, (kind, id) => (main) => jobPage(main, kind, id)],
+  [/^\/users$/, () => usersPage],
 ];
 
 const main = () => document.getElementById('main');
@@ -118,7 +120,9 @@ document.querySelector('.skip').addEventListener('click', (event) => {
   main().focus();
 });
 onSignedOut.addEventListener('signedout', () => render());
-document.getElementById('sign-out').addEventListener('click', () => {
+document.getElementById('sign-out').addEventListener('click', async () => {
+  // The token is revoked on the server, not only forgotten here; signing out still works when that fails.
+  await request('DELETE', '/v2.0/tokens').catch(() => undefined);
   signOut();
   location.hash = '#/';
   render();
