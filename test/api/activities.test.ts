@@ -109,6 +109,7 @@ describe('activities of the project', () => {
     assert.deepEqual(idsOf(first.body), expected.slice(0, 2));
     assert.deepEqual(first.body.links, [
       { href: `${t.url}/v2/${PROJECT}/activities?marker=${expected[1]}&limit=2&type=backup%2Crestore`, rel: 'next' },
+      { href: `${t.url}/v2/${PROJECT}/activities?marker=${expected[0]}&limit=2&sort_dir=asc&type=backup%2Crestore`, rel: 'previous' },
     ]);
     const next = await t.request('GET', first.body.links[0].href.slice(t.url.length), { token: w.observer });
     assert.deepEqual(idsOf(next.body), expected.slice(2, 4));

@@ -336,7 +336,10 @@ describe('backups: get, errors, list', () => {
     const page = await t.request('GET', `/v2/${PROJECT}/backups?configuration_id=${config}&limit=2`, { token: w.observer });
     assert.equal(page.status, 200);
     assert.deepEqual(page.body.backups.map((b: { id: string }) => b.id), [ids[2], ids[1]]);
-    assert.deepEqual(page.body.links, [{ href: `${t.url}/v2/${PROJECT}/backups?marker=${ids[1]}&limit=2&configuration_id=${config}`, rel: 'next' }]);
+    assert.deepEqual(page.body.links, [
+      { href: `${t.url}/v2/${PROJECT}/backups?marker=${ids[1]}&limit=2&configuration_id=${config}`, rel: 'next' },
+      { href: `${t.url}/v2/${PROJECT}/backups?marker=${ids[2]}&limit=2&sort_dir=asc&configuration_id=${config}`, rel: 'previous' },
+    ]);
     const next = await t.request('GET', new URL(page.body.links[0].href).pathname + new URL(page.body.links[0].href).search, { token: w.observer });
     assert.deepEqual(next.body.backups.map((b: { id: string }) => b.id), [ids[0]]);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/backups?restorable=maybe`, { token: w.observer })).status, 400);

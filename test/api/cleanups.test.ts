@@ -299,15 +299,24 @@ describe('cleanups: list paging', () => {
       }
       const all = await fresh.request('GET', `/v2/${PROJECT}/cleanups`, { token: world.observer });
       assert.deepEqual(all.body.cleanups.map((c: { id: string }) => c.id), [...ids].reverse(), 'default order is newest first');
-      assert.deepEqual(all.body.links, []);
+      // Every non-empty page links both ways, even one that holds everything (as the documented examples do).
+      assert.deepEqual(all.body.links, [
+        { href: `${fresh.url}/v2/${PROJECT}/cleanups?marker=${ids[0]}`, rel: 'next' },
+        { href: `${fresh.url}/v2/${PROJECT}/cleanups?marker=${ids[4]}&sort_dir=asc`, rel: 'previous' },
+      ]);
 
       const exact = await fresh.request('GET', `/v2/${PROJECT}/cleanups?limit=5`, { token: world.observer });
       assert.equal(exact.body.cleanups.length, 5);
-      assert.deepEqual(exact.body.links, [], 'a page of exactly limit items has no next');
+      assert.deepEqual(exact.body.links.map((l: { rel: string }) => l.rel), ['next', 'previous']);
+      const beyond = await fetch(exact.body.links[0].href, { headers: { 'x-auth-token': world.observer } }).then((r) => r.json() as Promise<any>);
+      assert.deepEqual(beyond, { cleanups: [] }, 'next from the last page is an empty page without links');
 
       const first = await fresh.request('GET', `/v2/${PROJECT}/cleanups?limit=2`, { token: world.observer });
       assert.deepEqual(first.body.cleanups.map((c: { id: string }) => c.id), [ids[4], ids[3]]);
-      assert.deepEqual(first.body.links, [{ href: `${fresh.url}/v2/${PROJECT}/cleanups?marker=${ids[3]}&limit=2`, rel: 'next' }]);
+      assert.deepEqual(first.body.links, [
+        { href: `${fresh.url}/v2/${PROJECT}/cleanups?marker=${ids[3]}&limit=2`, rel: 'next' },
+        { href: `${fresh.url}/v2/${PROJECT}/cleanups?marker=${ids[4]}&limit=2&sort_dir=asc`, rel: 'previous' },
+      ]);
       const second = await fetch(first.body.links[0].href, { headers: { 'x-auth-token': world.observer } }).then((r) => r.json() as Promise<any>);
       assert.deepEqual(second.cleanups.map((c: { id: string }) => c.id), [ids[2], ids[1]]);
       assert.deepEqual(second.links, [

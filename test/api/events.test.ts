@@ -88,11 +88,14 @@ describe('events: agent stream paging', () => {
     assert.deepEqual(starts.map((e: { cleanup: { id: string } }) => e.cleanup.id), cleanups);
     const ids: string[] = all.body.events.map((e: { id: string }) => e.id);
     assert.deepEqual([...ids].sort(), ids);
-    assert.deepEqual(all.body.links, [], 'a complete first page has no links');
+    assert.deepEqual(all.body.links, [
+      { href: `${t.url}/v2/${PROJECT}/agents/${agent.id}/events?marker=${ids[ids.length - 1]}`, rel: 'next' },
+      { href: `${t.url}/v2/${PROJECT}/agents/${agent.id}/events?marker=${ids[0]}&sort_dir=desc`, rel: 'previous' },
+    ], 'every non-empty page links both ways');
 
     const newer = await agentEvents(agent.id, `?marker=${starts[0].id}`);
     assert.deepEqual(newer.body.events.map((e: { id: string }) => e.id), ids.slice(ids.indexOf(starts[0].id) + 1));
-    assert.equal((await agentEvents(agent.id, `?marker=${ids[ids.length - 1]}`)).body.events.length, 0);
+    assert.deepEqual((await agentEvents(agent.id, `?marker=${ids[ids.length - 1]}&wait=0`)).body, { events: [], links: [] });
 
     const first = await agentEvents(agent.id, '?limit=2');
     assert.deepEqual(first.body.events.map((e: { id: string }) => e.id), ids.slice(0, 2));

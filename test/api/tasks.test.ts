@@ -160,6 +160,8 @@ describe('tasks: create', () => {
       [{ command: 'x', name: '' }, 'name is invalid'],
       [{ command: 'x', name: 'bad\u0007name' }, 'name is invalid'],
       [{ command: 5, memory_in_mb: 0, extra: 1 }, "Unknown field(s): 'extra', Command must be a string, Memory in mb must be greater than 0"],
+      [{ command: 'x', memory_in_mb: 1e19 }, 'Memory in mb must be less than or equal to 9223372036854775807'],
+      [{ command: 'x', log_rate_limit_in_bytes_per_second: 2 ** 63 }, 'Log rate limit in bytes per second must be less than or equal to 9223372036854775807'],
     ];
     for (const [body, detail] of cases) {
       const res = await req('POST', `/v3/agents/${w.agent.id}/tasks`, w.creator, { body });

@@ -22,9 +22,9 @@ const filterDoc = {
 
 async function answer(ctx: AppContext, request: FastifyRequest, scope: V2Scope, where: ActivityScope, allowed: readonly ActivityFilterName[], collectionUrl: string) {
   const message = parseActivityList(request.query as Record<string, unknown>, allowed);
-  const { activities, hasMore } = await listActivities(ctx.store.db, where, message);
+  const activities = await listActivities(ctx.store.db, where, message);
   const body: Record<string, unknown> = { activities: activities.map((activity) => presentActivity(activity, scope.urls)) };
-  if (activities.length > 0) body.links = pageLinks(collectionUrl, message.page, activities, hasMore, message.keep);
+  if (activities.length > 0) body.links = pageLinks(collectionUrl, message.page, activities, message.keep);
   return body;
 }
 

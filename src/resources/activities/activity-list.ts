@@ -64,7 +64,7 @@ async function markerPosition(db: Kysely<Database>, projectId: string, marker: s
  * One page of activities ordered by last update, keyset-paged on (updated_at, id) with the marker naming a job or
  * task: every page costs the same however deep it is.
  */
-export async function listActivities(db: Kysely<Database>, scope: ActivityScope, message: ActivityListMessage): Promise<{ activities: Activity[]; hasMore: boolean }> {
+export async function listActivities(db: Kysely<Database>, scope: ActivityScope, message: ActivityListMessage): Promise<Activity[]> {
   const { page } = message;
   let query = db.selectFrom(activityRelation(db, scope, message).as('a')).selectAll();
   if (page.marker !== undefined) {
@@ -72,8 +72,8 @@ export async function listActivities(db: Kysely<Database>, scope: ActivityScope,
     const after = page.sortDir === 'asc' ? '>' : '<';
     query = query.where((eb) => eb.or([eb('a.updated_at', after, marker.updated_at), eb.and([eb('a.updated_at', '=', marker.updated_at), eb('a.id', after, marker.id)])]));
   }
-  const rows = await query.orderBy('a.updated_at', page.sortDir).orderBy('a.id', page.sortDir).limit(page.limit + 1).execute();
-  const activities = rows.slice(0, page.limit).map((row) => ({
+  const rows = await query.orderBy('a.updated_at', page.sortDir).orderBy('a.id', page.sortDir).limit(page.limit).execute();
+  return rows.map((row) => ({
     id: row.id,
     type: row.kind as ActivityType,
     agentId: row.agent_id,
@@ -81,5 +81,4 @@ export async function listActivities(db: Kysely<Database>, scope: ActivityScope,
     state: row.state,
     updatedAt: row.updated_at,
   }));
-  return { activities, hasMore: rows.length > page.limit };
 }

@@ -3,21 +3,15 @@ import type { EventListMessage } from './event-list.message.js';
 import { whereInScope, type EventScope } from './event-scope.js';
 import type { EventRow } from './event.presenter.js';
 
-export interface EventPage {
-  rows: EventRow[];
-  hasMore: boolean;
-}
-
 /**
  * One page of a scope's events by id. Ascending, `marker` means "newer than" (what pollers want); descending, it
  * continues below the marker, so `next` and `previous` links walk the list both ways.
  */
-export async function listEvents(ctx: AppContext, scope: EventScope, message: EventListMessage): Promise<EventPage> {
+export async function listEvents(ctx: AppContext, scope: EventScope, message: EventListMessage): Promise<EventRow[]> {
   const { page, markerId } = message;
   let query = whereInScope(ctx.store.db.selectFrom('events').select(['id', 'name', 'time', 'body']), scope);
   if (markerId !== undefined) query = query.where('id', page.sortDir === 'asc' ? '>' : '<', markerId);
-  const rows = await query.orderBy('id', page.sortDir).limit(page.limit + 1).execute();
-  return { rows: (rows as EventRow[]).slice(0, page.limit), hasMore: rows.length > page.limit };
+  return (await query.orderBy('id', page.sortDir).limit(page.limit).execute()) as EventRow[];
 }
 
 /**
@@ -25,7 +19,7 @@ export async function listEvents(ctx: AppContext, scope: EventScope, message: Ev
  * away (`signal`) or the server stops. The waiter is armed before each query, so an event that commits between the
  * query and the wait still wakes it.
  */
-export async function listEventsWaiting(ctx: AppContext, scope: EventScope, message: EventListMessage, signal: AbortSignal): Promise<EventPage> {
+export async function listEventsWaiting(ctx: AppContext, scope: EventScope, message: EventListMessage, signal: AbortSignal): Promise<EventRow[]> {
   const deadline = Date.now() + message.waitMs;
   for (;;) {
     const remaining = deadline - Date.now();
@@ -37,9 +31,9 @@ export async function listEventsWaiting(ctx: AppContext, scope: EventScope, mess
     const woken = remaining > 0 ? ctx.events.waitForProjectEvent(scope.projectId, remaining, disarm.signal, agentId) : null;
     try {
       const page = await listEvents(ctx, scope, message);
-      if (page.rows.length > 0 || woken === null || signal.aborted || ctx.events.isClosed) return page;
+      if (page.length > 0 || woken === null || signal.aborted || ctx.events.isClosed) return page;
       await woken;
-      if (signal.aborted) return { rows: [], hasMore: false };
+      if (signal.aborted) return [];
       if (ctx.events.isClosed || Date.now() >= deadline) return await listEvents(ctx, scope, message);
     } finally {
       signal.removeEventListener('abort', stop);

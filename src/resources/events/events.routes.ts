@@ -48,9 +48,9 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const gone = new AbortController();
     // The response's close means the client went away (or the answer was sent): stop waiting either way.
     reply.raw.once('close', () => gone.abort());
-    const page = await listEventsWaiting(ctx, eventScope, message, gone.signal);
-    const events = page.rows.map(hasLevel(scope.caller, 'creator') ? presentEvent : presentEventForObserver);
-    const links = pageLinks(collectionUrl, message.page, events as { id: string }[], page.hasMore);
+    const rows = await listEventsWaiting(ctx, eventScope, message, gone.signal);
+    const events = rows.map(hasLevel(scope.caller, 'creator') ? presentEvent : presentEventForObserver);
+    const links = pageLinks(collectionUrl, message.page, events as { id: string }[]);
     return reply.send({ events, links });
   }
 

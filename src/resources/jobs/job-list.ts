@@ -13,7 +13,7 @@ export interface JobListOptions {
 }
 
 /** One keyset page of jobs in creation order: costs the same at the first row and the ten-millionth. */
-export async function listJobs(db: Kysely<Database>, options: JobListOptions): Promise<{ jobs: Job[]; hasMore: boolean }> {
+export async function listJobs(db: Kysely<Database>, options: JobListOptions): Promise<Job[]> {
   const { page } = options;
   let query = db.selectFrom('jobs').selectAll().where('project_id', '=', options.projectId).where('kind', '=', options.kind);
   if (page.marker !== undefined) {
@@ -28,6 +28,6 @@ export async function listJobs(db: Kysely<Database>, options: JobListOptions): P
     query = query.where('seq', page.sortDir === 'asc' ? '>' : '<', marker.seq);
   }
   if (options.filter) query = options.filter(query);
-  const rows = await query.orderBy('seq', page.sortDir).limit(page.limit + 1).execute();
-  return { jobs: rows.slice(0, page.limit).map(jobFromRow), hasMore: rows.length > page.limit };
+  const rows = await query.orderBy('seq', page.sortDir).limit(page.limit).execute();
+  return rows.map(jobFromRow);
 }

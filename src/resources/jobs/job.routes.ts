@@ -55,11 +55,11 @@ export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppCon
     requireLevel(scope.caller, 'observer');
     const page = parsePageQuery(request.query as Record<string, unknown>, 'desc');
     const extra = spec.listFilter ? await spec.listFilter(request, scope) : { keep: {} };
-    const { jobs, hasMore } = await listJobs(ctx.store.db, { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter });
+    const jobs = await listJobs(ctx.store.db, { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter });
     const present = spec.presentListItem ?? spec.present;
     const view = await loadView(scope.projectId);
     const body: Record<string, unknown> = { [collection]: jobs.map((job) => present(job, scope.urls, view)) };
-    if (jobs.length > 0) body.links = pageLinks(scope.urls.v2(collection), page, jobs, hasMore, extra.keep);
+    if (jobs.length > 0) body.links = pageLinks(scope.urls.v2(collection), page, jobs, extra.keep);
     return body;
   });
 

@@ -58,18 +58,16 @@ export function parseBooleanQuery(value: unknown, name: string): boolean | undef
 }
 
 /**
- * `next` continues after the last item in the same direction (present while more items exist); `previous` goes back
- * from the first item in the reverse direction (present when the page did not start at the beginning).
+ * Every non-empty page links both ways, as the documented examples show: `next` continues after the last item in
+ * the same direction, `previous` goes back from the first item in the reverse direction. An empty page has none.
  */
 export function pageLinks(
   collectionUrl: string,
   page: PageQuery,
   items: { id: string }[],
-  hasMore: boolean,
   filters: Record<string, string | undefined> = {},
 ): Link[] {
   if (items.length === 0) return [];
-  const links: Link[] = [];
   const href = (marker: string, sortDir: SortDir) => {
     const params = new URLSearchParams();
     params.set('marker', marker);
@@ -78,7 +76,8 @@ export function pageLinks(
     for (const [name, value] of Object.entries(filters)) if (value !== undefined) params.set(name, value);
     return `${collectionUrl}?${params.toString()}`;
   };
-  if (hasMore) links.push({ href: href(items[items.length - 1].id, page.sortDir), rel: 'next' });
-  if (page.marker !== undefined) links.push({ href: href(items[0].id, page.sortDir === 'asc' ? 'desc' : 'asc'), rel: 'previous' });
-  return links;
+  return [
+    { href: href(items[items.length - 1].id, page.sortDir), rel: 'next' },
+    { href: href(items[0].id, page.sortDir === 'asc' ? 'desc' : 'asc'), rel: 'previous' },
+  ];
 }

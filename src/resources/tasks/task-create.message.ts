@@ -6,7 +6,12 @@ import { messageParseError, unprocessable } from './v3-errors.js';
 /** What a create body may hold. CF's `template` is not offered: Coffer has no processes to take a template from. */
 const ALLOWED_KEYS = ['name', 'command', 'disk_in_mb', 'memory_in_mb', 'log_rate_limit_in_bytes_per_second', 'droplet_guid', 'user', 'metadata'];
 
-const MAX_LOG_RATE = Number.MAX_SAFE_INTEGER;
+/**
+ * Cloud Controller's ceiling for integer fields, 2^63-1, quoted in its messages. Every double at or above 2^63 is
+ * beyond it and every double below it is within, so comparing with 2^63 is exact for JSON numbers.
+ */
+const CF_MAX_INTEGER_TEXT = '9223372036854775807';
+const beyondCfInteger = (value: number): boolean => value >= 2 ** 63;
 
 export interface TaskCreateMessage {
   name: string | undefined;
@@ -66,17 +71,17 @@ function positiveInteger(value: unknown, label: string): string[] {
   if (typeof value !== 'number') return [`${label} is not a number`];
   if (!Number.isInteger(value)) return [`${label} must be an integer`];
   if (value <= 0) return [`${label} must be greater than 0`];
-  if (value > Number.MAX_SAFE_INTEGER) return [`${label} must be less than or equal to ${Number.MAX_SAFE_INTEGER}`];
+  if (beyondCfInteger(value)) return [`${label} must be less than or equal to ${CF_MAX_INTEGER_TEXT}`];
   return [];
 }
 
-/** -1 is unlimited. The ceiling is the largest integer JSON numbers carry exactly here (CF's is 2^63-1). */
+/** -1 is unlimited. */
 function logRate(value: unknown): string[] {
   const label = 'Log rate limit in bytes per second';
   if (value === undefined || value === null) return [];
   if (typeof value !== 'number') return [`${label} is not a number`];
   if (!Number.isInteger(value)) return [`${label} must be an integer`];
   if (value <= -2) return [`${label} must be greater than -2`];
-  if (value > MAX_LOG_RATE) return [`${label} must be less than or equal to ${MAX_LOG_RATE}`];
+  if (beyondCfInteger(value)) return [`${label} must be less than or equal to ${CF_MAX_INTEGER_TEXT}`];
   return [];
 }
