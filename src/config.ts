@@ -22,6 +22,12 @@ export interface ServerConfig {
   taskPendingExpirySeconds: number;
   /** How long events are kept. */
   eventRetentionSeconds: number;
+  /** Failed logins per account and per client address within loginWindowSeconds before 429. */
+  loginFailuresPerAccount: number;
+  loginFailuresPerAddress: number;
+  loginWindowSeconds: number;
+  /** Proxies whose X-Forwarded-For names the client (addresses or CIDRs); none by default. */
+  trustedProxies: string[];
   /** SQLite: commit several requests' transactions with one fsync. */
   groupCommit: boolean;
   /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
@@ -64,6 +70,10 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     agentLostSeconds: intFrom(env.COFFER_AGENT_LOST_SECONDS, 600, 'COFFER_AGENT_LOST_SECONDS'),
     tlsCertFile: env.COFFER_TLS_CERT ? path.resolve(env.COFFER_TLS_CERT) : undefined,
     tlsKeyFile: env.COFFER_TLS_KEY ? path.resolve(env.COFFER_TLS_KEY) : undefined,
+    loginFailuresPerAccount: intFrom(env.COFFER_LOGIN_FAILURES_PER_ACCOUNT, 10, 'COFFER_LOGIN_FAILURES_PER_ACCOUNT'),
+    loginFailuresPerAddress: intFrom(env.COFFER_LOGIN_FAILURES_PER_ADDRESS, 100, 'COFFER_LOGIN_FAILURES_PER_ADDRESS'),
+    trustedProxies: (env.COFFER_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    loginWindowSeconds: intFrom(env.COFFER_LOGIN_WINDOW_SECONDS, 300, 'COFFER_LOGIN_WINDOW_SECONDS'),
     ...overrides,
   };
 }

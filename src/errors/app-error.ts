@@ -13,6 +13,7 @@ export type ErrorKind =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unprocessable'
+  | 'too_many_requests'
   | 'insufficient_storage'
   | 'service_unavailable'
   | 'internal';
@@ -28,6 +29,7 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
+  too_many_requests: 429,
   insufficient_storage: 507,
   service_unavailable: 503,
   internal: 500,
@@ -66,4 +68,7 @@ export const forbidden = (message = 'You are not authorized to perform this acti
 export const notFound = (message: string) => new AppError('not_found', message);
 export const conflict = (message: string) => new AppError('conflict', message);
 export const unauthenticated = (message = 'Authentication required.') => new AppError('unauthenticated', message);
+/** Too many attempts: the client may try again after `retryAfterSeconds`. */
+export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
+  new AppError('too_many_requests', message, { headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
 export const invalidToken = (message = 'The token is missing, unknown or expired.') => new AppError('invalid_token', message);

@@ -20,6 +20,7 @@ const V3_BY_KIND: Record<ErrorKind, V3Entry> = {
   payload_too_large: { code: 10004, title: 'CF-InvalidRequest', status: 413 },
   unsupported_media_type: { code: 10004, title: 'CF-InvalidRequest', status: 415 },
   unprocessable: { code: 10008, title: 'CF-UnprocessableEntity', status: 422 },
+  too_many_requests: { code: 10013, title: 'CF-RateLimitExceeded', status: 429 },
   insufficient_storage: { code: 10004, title: 'CF-InvalidRequest', status: 507 },
   service_unavailable: { code: 10015, title: 'CF-ServiceUnavailable', status: 503 },
   internal: { code: 10001, title: 'UnknownError', status: 500, detail: 'An unknown error occurred.' },

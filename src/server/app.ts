@@ -46,6 +46,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     return503OnClosing: true,
     ...(ctx.config.tlsCertFile && ctx.config.tlsKeyFile ? { https: readTlsKeyPair(ctx.config.tlsCertFile, ctx.config.tlsKeyFile) } : {}),
+    // Only the client address (login throttle) comes from X-Forwarded-For, and only through these proxies.
+    trustProxy: ctx.config.trustedProxies.length > 0 ? ctx.config.trustedProxies : false,
     // On close, idle keep-alive connections go at once; requests in flight finish (see RunningServer.close).
     forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;

@@ -10,6 +10,8 @@ import { openBlobStore } from '../storage/open-blob-store.js';
 import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
 import { isWildcardHost } from './links.js';
+import { LoginThrottle } from '../resources/identity/login-throttle.js';
+import { holdPasswordPool } from '../resources/identity/password-pool.js';
 import type { AppContext } from './context.js';
 import { startTaskSweeper } from '../resources/tasks/task-sweeper.js';
 import { startAgentLostSweeper } from '../resources/jobs/agent-lost-sweeper.js';
@@ -40,7 +42,8 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   const events = new EventHub(store);
   let listeningUrl = '';
   const publicBase = () => config.publicUrl ?? listeningUrl;
-  const ctx: AppContext = { config, store, events, blobs, vaultTraffic: { received: 0, sent: 0 }, log, publicBase, onClose: (cb) => closers.push(cb) };
+  const logins = new LoginThrottle({ perAccount: config.loginFailuresPerAccount, perAddress: config.loginFailuresPerAddress, windowSeconds: config.loginWindowSeconds });
+  const ctx: AppContext = { config, store, events, blobs, vaultTraffic: { received: 0, sent: 0 }, log, publicBase, logins, onClose: (cb) => closers.push(cb) };
   startEventPruning(ctx);
   startTaskSweeper(ctx);
   startAgentLostSweeper(ctx);
@@ -51,6 +54,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${config.tlsCertFile ? 'https' : 'http'}://${isWildcardHost(config.host) ? '127.0.0.1' : host}:${port}`;
   listeningUrl = url;
+  const releasePasswords = holdPasswordPool();
   ctx.onClose(startMissedBackupScheduler(ctx));
   return {
     app,
@@ -73,6 +77,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
         clearTimeout(cutOff);
       }
       for (const close of closers.reverse()) await close();
+      await releasePasswords();
       if (!options.store) await store.close();
       if (!options.blobs) await blobs.close();
     },

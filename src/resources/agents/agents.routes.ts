@@ -52,7 +52,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
 
   app.post('/v2/:project_id/agents/tokens', { config: { public: true }, schema: { tags, summary: 'Agent login' } }, async (request) => {
     const projectId = (request.params as { project_id: string }).project_id;
-    const token = await agentLogin(ctx, projectId === '_' ? String(request.headers['x-project-id'] ?? '') : projectId, parseAgentLogin(request.body));
+    const token = await agentLogin(ctx, projectId === '_' ? String(request.headers['x-project-id'] ?? '') : projectId, parseAgentLogin(request.body), request.ip);
     return { token };
   });
 

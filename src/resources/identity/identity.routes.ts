@@ -27,7 +27,7 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext): Pro
   });
 
   app.post('/v2.0/tokens', { config: { public: true }, schema: { tags: ['identity'], summary: 'Get a token (Keystone v2.0 compatible)', body: TokenBody }, attachValidation: true }, async (request) => {
-    const { token, user } = await login(ctx, parseLogin(request.body));
+    const { token, user } = await login(ctx, parseLogin(request.body), request.ip);
     const base = baseUrl(ctx);
     const tenant = user.projectId ?? '';
     return {
