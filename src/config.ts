@@ -39,6 +39,18 @@ export interface ServerConfig {
   /** HTTPS: PEM certificate (chain) and private key files; both or neither. */
   tlsCertFile: string | undefined;
   tlsKeyFile: string | undefined;
+  /** smtp://user:pass@host:587 or smtps://…; absent means no e-mail is sent. */
+  smtpUrl: string | undefined;
+  /** The From address of notification e-mails. */
+  mailFrom: string;
+  /** First retry of a failed delivery after this long; each next retry waits twice as long (at most an hour). */
+  deliveryRetryBaseMs: number;
+  /** A delivery still failing this long after it was decided is given up. */
+  deliveryMaxAgeSeconds: number;
+  /** One SMTP or webhook attempt may take this long. */
+  deliveryTimeoutMs: number;
+  /** How often the delivery worker looks for due work without being woken. */
+  deliveryPollMs: number;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -70,6 +82,12 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     agentLostSeconds: intFrom(env.COFFER_AGENT_LOST_SECONDS, 600, 'COFFER_AGENT_LOST_SECONDS'),
     tlsCertFile: env.COFFER_TLS_CERT ? path.resolve(env.COFFER_TLS_CERT) : undefined,
     tlsKeyFile: env.COFFER_TLS_KEY ? path.resolve(env.COFFER_TLS_KEY) : undefined,
+    smtpUrl: env.COFFER_SMTP_URL || undefined,
+    mailFrom: env.COFFER_MAIL_FROM || 'coffer@localhost',
+    deliveryRetryBaseMs: intFrom(env.COFFER_DELIVERY_RETRY_BASE_MS, 30_000, 'COFFER_DELIVERY_RETRY_BASE_MS'),
+    deliveryMaxAgeSeconds: intFrom(env.COFFER_DELIVERY_MAX_AGE_SECONDS, 24 * 3600, 'COFFER_DELIVERY_MAX_AGE_SECONDS'),
+    deliveryTimeoutMs: intFrom(env.COFFER_DELIVERY_TIMEOUT_MS, 10_000, 'COFFER_DELIVERY_TIMEOUT_MS'),
+    deliveryPollMs: intFrom(env.COFFER_DELIVERY_POLL_MS, 5_000, 'COFFER_DELIVERY_POLL_MS'),
     loginFailuresPerAccount: intFrom(env.COFFER_LOGIN_FAILURES_PER_ACCOUNT, 10, 'COFFER_LOGIN_FAILURES_PER_ACCOUNT'),
     loginFailuresPerAddress: intFrom(env.COFFER_LOGIN_FAILURES_PER_ADDRESS, 100, 'COFFER_LOGIN_FAILURES_PER_ADDRESS'),
     trustedProxies: (env.COFFER_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),

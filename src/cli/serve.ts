@@ -3,6 +3,7 @@ import { loadServerConfig } from '../config.js';
 import { createFirstAdmin } from '../resources/identity/user-create.action.js';
 import { randomSecret } from '../resources/identity/password.js';
 import { startServer } from '../server/server.js';
+import { EMAIL_DISABLED_REASON } from '../resources/notifications/email-sender.js';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -23,6 +24,7 @@ export function registerServeCommand(program: Command): void {
       out(`Coffer is listening on ${server.url}`);
       out(`  database: ${config.databaseUrl ? 'PostgreSQL' : `SQLite at ${config.dataDir}/coffer.db`}`);
       out(`  API docs: ${server.url}/docs   web console: ${server.url}/console`);
+      out(config.smtpUrl ? `  e-mail: notifications are sent from ${config.mailFrom}` : `  e-mail: ${EMAIL_DISABLED_REASON}`);
       if (config.adminToken) {
         out('  COFFER_ADMIN_TOKEN is accepted as a global admin token.');
       } else {

@@ -12,7 +12,7 @@ import { PROJECT_FROM_TOKEN } from './request-scope.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-const V2_COLLECTIONS = new Set(['activities', 'agents', 'backups', 'cleanups', 'configurations', 'events', 'restores', 'settings', 'health', 'ping']);
+const V2_COLLECTIONS = new Set(['activities', 'agents', 'backups', 'cleanups', 'configurations', 'events', 'restores', 'settings', 'health', 'ping', 'webhooks', 'deliveries']);
 
 /**
  * `/v2/agents` (project from X-Project-Id or the token) → `/v2/_/agents`; a `.json` suffix is dropped, as the

@@ -18,6 +18,8 @@ import { restoreRoutes } from '../resources/restores/restores.routes.js';
 import { vaultRoutes } from '../resources/vaults/vaults.routes.js';
 import { quotaRoutes } from '../resources/quotas/quotas.routes.js';
 import { taskRoutes } from '../resources/tasks/tasks.routes.js';
+import { webhookRoutes } from '../resources/webhooks/webhooks.routes.js';
+import { deliveryRoutes } from '../resources/deliveries/deliveries.routes.js';
 
 /** Every resource's routes; each resource folder registers its own. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -39,4 +41,6 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await vaultRoutes(app, ctx);
   await quotaRoutes(app, ctx);
   await taskRoutes(app, ctx);
+  await webhookRoutes(app, ctx);
+  await deliveryRoutes(app, ctx);
 }

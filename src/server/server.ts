@@ -15,6 +15,7 @@ import { holdPasswordPool } from '../resources/identity/password-pool.js';
 import type { AppContext } from './context.js';
 import { startTaskSweeper } from '../resources/tasks/task-sweeper.js';
 import { startAgentLostSweeper } from '../resources/jobs/agent-lost-sweeper.js';
+import { startNotifications } from '../resources/notifications/notifications.start.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -56,6 +57,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   listeningUrl = url;
   const releasePasswords = holdPasswordPool();
   ctx.onClose(startMissedBackupScheduler(ctx));
+  ctx.onClose(startNotifications(ctx));
   return {
     app,
     ctx,

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { AlertTables } from './alert-tables.js';
 import type { TaskTables } from './task-tables.js';
 
 /**
@@ -188,7 +189,7 @@ export interface ServerSecretsTable {
   created_at: string;
 }
 
-export interface Database extends TaskTables {
+export interface Database extends TaskTables, AlertTables {
   projects: ProjectsTable;
   users: UsersTable;
   tokens: TokensTable;

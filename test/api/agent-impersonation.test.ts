@@ -98,6 +98,11 @@ describe('X-Agent-Id with a user token', { timeout: 60_000 }, () => {
       assert.equal(res.status, 403, `${who}: ${res.text}`);
     }
     assert.equal((await t.request('GET', `/v2/${PROJECT}/agents/${agent.id}`, { token: w.creator })).body.vault.encrypted, false);
+    const seenBy = async (token: string) =>
+      (await t.request('GET', `/v2/${PROJECT}/agents/${agent.id}/events?sort_dir=desc&limit=20`, { token })).body.events.find((e: any) => e.event === 'vault_encryption_enable');
+    assert.equal((await seenBy(w.creator)).encrypted_password_hex, 'ab'.repeat(256));
+    const observed = await seenBy(w.observer);
+    assert.ok(observed && !('encrypted_password_hex' in observed), 'observers do not see the encrypted password');
     assert.equal((await t.request('POST', url, { ...as(agent.token), body: { action: 'enabled', succeeded: true } })).status, 204, 'the agent itself reports');
     assert.equal((await t.request('GET', `/v2/${PROJECT}/agents/${agent.id}`, { token: w.creator })).body.vault.encrypted, true);
     const verify = await t.request('POST', `/v2/${PROJECT}/agents/${agent.id}/vault-password-verification-requests`, { token: w.creator, body: { encrypted_password_hex: 'ab'.repeat(256) } });

@@ -18,7 +18,11 @@ describe('health', () => {
   it('GET /health reports storage and transport with self links; 200 while all are online', async () => {
     const res = await t.request('GET', `/v2/${PROJECT}/health`, { token: w.observer });
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(Object.keys(res.body).sort(), ['storage', 'transport']);
+    assert.deepEqual(Object.keys(res.body).sort(), ['notifications', 'storage', 'transport']);
+    // No COFFER_SMTP_URL in this server: health says, clearly, that nothing is mailed (and that is not an outage).
+    assert.equal(res.body.notifications.email.online, true);
+    assert.equal(res.body.notifications.email.configured, false);
+    assert.match(res.body.notifications.email.message, /not sent: COFFER_SMTP_URL is not set/);
     assert.deepEqual(res.body.storage[engine], { online: true, links: [{ href: `${t.url}/v2/${PROJECT}/health/storage/${engine}`, rel: 'self' }] });
     assert.equal(res.body.transport.http.online, true);
     assert.equal(typeof res.body.transport.http.node, 'string');

@@ -16,5 +16,7 @@ export function presentEventForObserver(row: EventRow): Record<string, unknown> 
     const { command: _hidden, ...rest } = task;
     event.task = rest;
   }
+  // Vault passwords, even encrypted for the agent's key, are for creators and the agent.
+  for (const field of ['encrypted_password_hex', 'old_encrypted_password_hex', 'new_encrypted_password_hex']) delete event[field];
   return event;
 }

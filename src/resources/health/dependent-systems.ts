@@ -1,12 +1,13 @@
 import os from 'node:os';
 import { sql } from 'kysely';
 import type { AppContext } from '../../server/context.js';
+import { emailStatus } from '../notifications/email-status.js';
 
 /** How long the database may take to answer `SELECT 1` before it counts as down. */
 const PROBE_TIMEOUT_MS = 2_000;
 
 export interface DependentSystem {
-  group: 'storage' | 'transport';
+  group: 'storage' | 'transport' | 'notifications';
   name: string;
   /** Other names clients may use for it (docs/reference/rackspace-cloud-backup-v2.md §3.10: `cassandra` and `storage/cassandra` styles). */
   aliases: string[];
@@ -36,6 +37,8 @@ export function dependentSystems(ctx: AppContext): DependentSystem[] {
     { group: 'storage', name: engine, aliases: engine === 'postgresql' ? ['postgres'] : [], probe: async (c) => ({ online: await databaseAnswers(c) }) },
     // This very answer proves the HTTP transport works.
     { group: 'transport', name: 'http', aliases: [], probe: async () => ({ online: true, extra: { node: os.hostname() } }) },
+    // Not configured is not an outage: `online` stays true and `configured`/`message` say that nothing is mailed.
+    { group: 'notifications', name: 'email', aliases: ['smtp'], probe: async (c) => ({ online: true, extra: await emailStatus(c) }) },
   ];
 }
 

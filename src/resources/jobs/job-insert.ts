@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { JobKind } from '../../domain/state-machines/job-machines.js';
 import type { Tx } from '../../store/store.js';
 import { isoNow } from '../../server/time.js';
+import { JOB_MACHINES } from '../../domain/state-machines/job-machines.js';
+import { isTerminal } from '../../domain/state-machines/state-machine.js';
+import { recordJobEnded } from '../notifications/job-ended.outbox.js';
 import { EMPTY_ERRORS, jobFromRow, type Job } from './job.js';
 
 export interface NewJob {
@@ -46,5 +49,8 @@ export async function insertJob(tx: Tx, job: NewJob): Promise<Job> {
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return jobFromRow(row);
+  const inserted = jobFromRow(row);
+  // A job recorded as already over (a missed backup) ends here: its notifications are decided with it.
+  if (isTerminal(JOB_MACHINES[job.kind], job.state)) await recordJobEnded(tx, inserted);
+  return inserted;
 }

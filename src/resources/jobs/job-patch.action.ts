@@ -10,6 +10,7 @@ import type { Tx } from '../../store/store.js';
 import { jobFromRow, type Job } from './job.js';
 import { jobEventRefs, stateEventName } from './job-events.js';
 import type { JobPatchMessage } from './job-patch.message.js';
+import { recordJobEnded } from '../notifications/job-ended.outbox.js';
 
 export interface JobPatchHooks {
   machine: StateMachine;
@@ -77,6 +78,7 @@ export async function applyJobPatch(ctx: AppContext, known: Job, actor: Actor, m
         });
       }
       await hooks.afterChange?.(tx, job, after);
+      if (stateChange === 'change' && isTerminal(hooks.machine, after.state)) await recordJobEnded(tx, after);
       return 'changed' as const;
     });
     if (outcome !== 'retry') return outcome === 'changed';

@@ -1,6 +1,7 @@
 import type { AppContext } from '../../server/context.js';
 import type { Tx } from '../../store/store.js';
 import type { Task } from './task.js';
+import { recordTaskEnded } from '../notifications/task-ended.outbox.js';
 
 /** What the agent needs to run the task, carried by `task_start_request`. */
 function taskStartBody(task: Task): Record<string, unknown> {
@@ -47,4 +48,5 @@ export async function recordTaskState(ctx: AppContext, tx: Tx, task: Task): Prom
     name: stateEventName(task.state),
     body: { agent: { id: task.agentId }, task: { guid: task.id, state: task.state, failure_reason: task.failureReason } },
   });
+  await recordTaskEnded(tx, task);
 }

@@ -8,6 +8,7 @@ import { backupPruned } from './0005-backup-pruned.js';
 import { vaultQuotas } from './0120-vault-quotas.js';
 import { agentTaskCapability } from './0121-agent-task-capability.js';
 import { userDisabled } from './0122-user-disabled.js';
+import { alerts } from './0170-alerts.js';
 
 /** Every migration, in the order it applies. Append new ones; never edit an applied one. */
-export const MIGRATIONS: Migration[] = [initialSchema, jobVault, agentRequestsAndSettings, tasksSchema, backupPruned, eventsCommitInIdOrder, vaultQuotas, agentTaskCapability, userDisabled];
+export const MIGRATIONS: Migration[] = [initialSchema, jobVault, agentRequestsAndSettings, tasksSchema, backupPruned, eventsCommitInIdOrder, vaultQuotas, agentTaskCapability, userDisabled, alerts];
