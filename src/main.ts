@@ -15,6 +15,7 @@ const LOCAL_COMMANDS: Record<string, () => Promise<(program: Command) => void>> 
   agent: async () => (await import('./agent/index.js')).registerAgentCommands,
   vault: async () => (await import('./cli/vault/index.js')).registerVaultCommands,
   server: async () => (await import('./cli/server-data/index.js')).registerServerDataCommands,
+  storage: async () => (await import('./cli/storage.js')).registerStorageCommands,
 };
 
 /**

@@ -167,8 +167,9 @@ export class VaultHttpBackend implements VaultBackend {
 
   /** One request with the agent's token, retried per policy; a 401 refreshes the token and tries once more. */
   private async send(method: string, url: string, init: RequestInit): Promise<Response> {
+    // Never followed with the token: a vault read's 307 to object storage is followed by load(), without it.
     const attempt = (token: string) =>
-      fetchWithRetry(() => fetch(url, { ...init, method, redirect: init.redirect ?? 'error', headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } }), this.retry, this.retryOptions(method, url));
+      fetchWithRetry(() => fetch(url, { ...init, method, redirect: init.redirect === 'manual' ? 'manual' : 'error', headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } }), this.retry, this.retryOptions(method, url));
     const token = await this.options.tokens.token();
     const response = await attempt(token);
     if (response.status !== 401) return response;

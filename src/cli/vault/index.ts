@@ -15,7 +15,7 @@ export function registerVaultCommands(program: Command): void {
   const vault = program
     .command('vault')
     .description('back up and restore with an encrypted, deduplicating vault')
-    .option('--repo <path>', 'vault directory (or COFFER_VAULT_REPO)')
+    .option('--repo <path>', 'vault directory, or s3://bucket/prefix/vaults/<vault_id>?endpoint=… (or COFFER_VAULT_REPO)')
     .option('--password-file <file>', 'read the vault password from this file (else COFFER_VAULT_PASSWORD, else a prompt)')
     .option('--json', 'print machine-readable JSON');
   addInitCommand(vault);

@@ -4,6 +4,9 @@ import type { VaultBackend } from '../../engine/backend/backend.js';
 import { openVault, type Vault } from '../../engine/vault/vault.js';
 import { describeError, EXIT } from './vault-errors.js';
 import { readPassword } from './vault-password.js';
+import { VaultFiles } from '../../resources/vaults/vault-files.js';
+import { openBlobStore } from '../../storage/open-blob-store.js';
+import { parseStorageUrl } from '../../storage/storage-url.js';
 
 export interface VaultGlobalOptions {
   repo?: string;
@@ -18,7 +21,21 @@ export function globalOptions(cmd: Command): VaultGlobalOptions {
 export function backendFor(options: VaultGlobalOptions): VaultBackend {
   const repo = options.repo ?? process.env.COFFER_VAULT_REPO;
   if (!repo) throw new UsageError('no vault given: pass --repo PATH or set COFFER_VAULT_REPO');
+  if (repo.startsWith('s3://')) return objectStorageVault(repo);
   return new LocalBackend(repo);
+}
+
+/**
+ * A vault the server keeps in object storage: `s3://bucket/prefix/vaults/<vault_id>?endpoint=…&path_style=true`
+ * (COFFER_STORAGE_URL with the vault's folder appended), read with the standard AWS credentials.
+ */
+function objectStorageVault(repo: string): VaultBackend {
+  const url = new URL(repo);
+  const match = /^(.*\/)?vaults\/([A-Za-z0-9_-]+)\/?$/.exec(url.pathname);
+  if (!match) throw new UsageError('an s3:// vault is s3://bucket/prefix/vaults/<vault_id>?endpoint=… (the server\'s COFFER_STORAGE_URL plus vaults/<vault_id>)');
+  url.pathname = match[1] ?? '/';
+  const location = parseStorageUrl(url.toString(), '');
+  return new VaultFiles(openBlobStore(location), match[2]!, true);
 }
 
 export async function openFromOptions(options: VaultGlobalOptions): Promise<Vault> {

@@ -14,10 +14,11 @@ const BY_DESCRIPTOR = process.platform === 'linux' && fsSync.existsSync('/proc/s
  * that the kernel resolves from the open directory itself, never from the root down, so a symlink or a rename
  * in the directories above cannot redirect it; names are single components (checked when the tree was parsed)
  * and each directory is entered with O_NOFOLLOW, so no symlink is followed anywhere below the target.
- * Guaranteed on Linux: nothing is created, opened or changed outside the directories the walk entered, even if
- * entries are swapped for symlinks while it runs. Not guaranteed: a local user who can write into a directory
- * that existed before the restore can still swap the entries there between two calls (Node has no fchownat), so
- * the restore only creates there (exclusively) and renames, and sets metadata through its own file handles.
+ * Guaranteed on Linux: no symlink is followed and no file or directory is created, opened or changed outside
+ * the directories the walk entered, even if entries are swapped while it runs. Not guaranteed: a local user who
+ * can write into a directory that existed before the restore could swap a just-made symlink for a hard link
+ * before its owner and times are set by name (Node has no fchownat; protected_hardlinks limits this to files
+ * that user may already write).
  * Elsewhere (no /proc) entries are named by path and each directory is still opened with O_NOFOLLOW, but
  * directories above it could be swapped during the restore.
  */

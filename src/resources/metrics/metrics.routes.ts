@@ -28,6 +28,23 @@ export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Prom
     },
   });
 
+  new Gauge({
+    name: 'coffer_vault_bytes_received',
+    help: 'Vault file bytes this node received from agents since it started (0 with object storage: agents upload directly)',
+    registers: [registry],
+    collect() {
+      this.set(ctx.vaultTraffic.received);
+    },
+  });
+  new Gauge({
+    name: 'coffer_vault_bytes_sent',
+    help: 'Vault file bytes this node sent to agents since it started (0 with object storage: reads are redirected)',
+    registers: [registry],
+    collect() {
+      this.set(ctx.vaultTraffic.sent);
+    },
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });

@@ -17,7 +17,8 @@ export class VaultFiles implements VaultBackend {
   readonly location: string;
   private readonly root: string;
 
-  constructor(readonly store: BlobStore, readonly vaultId: string) {
+  /** `ownsStore`: closing the vault closes the store too (a command that opened the store for this vault). */
+  constructor(readonly store: BlobStore, readonly vaultId: string, private readonly ownsStore = false) {
     if (!VAULT_ID.test(vaultId)) throw new Error(`invalid vault id ${JSON.stringify(vaultId)}`);
     this.root = `vaults/${vaultId}/`;
     this.location = `${store.location} vault ${vaultId}`;
@@ -87,7 +88,9 @@ export class VaultFiles implements VaultBackend {
     await this.delete(name);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    if (this.ownsStore) await this.store.close();
+  }
 }
 
 /** The key prefixes (under the vault) that hold every name starting with `prefix`. */
