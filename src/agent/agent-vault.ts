@@ -4,7 +4,7 @@ import { VaultError } from '../engine/errors.js';
 import { initVault, openVault, openVaultWithMasterKey, type Vault } from '../engine/vault/vault.js';
 import { decryptPasswordHex } from './sealed-secrets.js';
 import type { VaultKeyCustody } from './vault-key-custody.js';
-import { VaultHttpBackend, type TokenSource } from './vault-http-backend.js';
+import { VaultHttpBackend, type TokenSource, type VaultHttpBackendOptions } from './vault-http-backend.js';
 
 /** How a vault other than the agent's own is opened: with the user's password, or the key the server holds. */
 export interface ReadAccess {
@@ -31,6 +31,8 @@ export class AgentVault {
     private readonly keys: VaultKeyCustody,
     private readonly rsaPrivateKey: string,
     private readonly log: Logger,
+    /** How vault transfers are retried (the agent's outage window) and who hears about retries. */
+    private readonly transfers: Pick<VaultHttpBackendOptions, 'retry' | 'onRetry'> = {},
   ) {}
 
   /** The agent's own vault; opened again when its link changed (a vault moved to or from this agent). */
@@ -87,7 +89,7 @@ export class AgentVault {
   }
 
   private backendAt(url: string): VaultHttpBackend {
-    return new VaultHttpBackend({ url, tokens: this.tokens });
+    return new VaultHttpBackend({ url, tokens: this.tokens, ...this.transfers });
   }
 
   private async openOrCreate(url: string): Promise<Vault> {
