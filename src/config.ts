@@ -30,6 +30,15 @@ export interface ServerConfig {
   trustedProxies: string[];
   /** SQLite: commit several requests' transactions with one fsync. */
   groupCommit: boolean;
+  /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
+  drainSeconds: number;
+  /** Idle agents are asked for a heartbeat this often; they count as online while heard within three of these. */
+  idleHeartbeatSeconds: number;
+  /** A job still running whose agent was not heard from for this long ends failed with reason agent_lost. */
+  agentLostSeconds: number;
+  /** HTTPS: PEM certificate (chain) and private key files; both or neither. */
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
   /** smtp://user:pass@host:587 or smtps://…; absent means no e-mail is sent. */
   smtpUrl: string | undefined;
   /** The From address of notification e-mails. */
@@ -52,6 +61,7 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
 }
 
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  if (Boolean(env.COFFER_TLS_CERT) !== Boolean(env.COFFER_TLS_KEY)) throw new Error('COFFER_TLS_CERT and COFFER_TLS_KEY go together: give both files, or neither for plain HTTP');
   const dataDir = path.resolve(overrides.dataDir ?? (env.COFFER_DATA_DIR || 'data'));
   return {
     host: env.HOST || '127.0.0.1',
@@ -67,6 +77,11 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     taskPendingExpirySeconds: intFrom(env.COFFER_TASK_PENDING_EXPIRY_SECONDS, 300, 'COFFER_TASK_PENDING_EXPIRY_SECONDS'),
     eventRetentionSeconds: intFrom(env.COFFER_EVENT_RETENTION_SECONDS, 7 * 24 * 3600, 'COFFER_EVENT_RETENTION_SECONDS'),
     groupCommit: env.COFFER_GROUP_COMMIT !== '0',
+    drainSeconds: intFrom(env.COFFER_DRAIN_SECONDS, 30, 'COFFER_DRAIN_SECONDS'),
+    idleHeartbeatSeconds: Math.max(1, intFrom(env.COFFER_AGENT_HEARTBEAT_SECONDS, 300, 'COFFER_AGENT_HEARTBEAT_SECONDS')),
+    agentLostSeconds: intFrom(env.COFFER_AGENT_LOST_SECONDS, 600, 'COFFER_AGENT_LOST_SECONDS'),
+    tlsCertFile: env.COFFER_TLS_CERT ? path.resolve(env.COFFER_TLS_CERT) : undefined,
+    tlsKeyFile: env.COFFER_TLS_KEY ? path.resolve(env.COFFER_TLS_KEY) : undefined,
     smtpUrl: env.COFFER_SMTP_URL || undefined,
     mailFrom: env.COFFER_MAIL_FROM || 'coffer@localhost',
     deliveryRetryBaseMs: intFrom(env.COFFER_DELIVERY_RETRY_BASE_MS, 30_000, 'COFFER_DELIVERY_RETRY_BASE_MS'),

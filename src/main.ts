@@ -6,7 +6,7 @@ import { cofferVersion } from './version.js';
 
 /** The first word that is not an option: the command being run (`coffer --json agents` → agents). */
 function commandWord(args: readonly string[]): string | undefined {
-  return args.find((arg) => !arg.startsWith('-'));
+  return args.find((arg, index) => !arg.startsWith('-') && args[index - 1] !== '--ca');
 }
 
 /** The commands that live outside the API client, each loaded only when it runs (or help lists everything). */
@@ -14,6 +14,7 @@ const LOCAL_COMMANDS: Record<string, () => Promise<(program: Command) => void>> 
   serve: async () => (await import('./cli/serve.js')).registerServeCommand,
   agent: async () => (await import('./agent/index.js')).registerAgentCommands,
   vault: async () => (await import('./cli/vault/index.js')).registerVaultCommands,
+  server: async () => (await import('./cli/server-data/index.js')).registerServerDataCommands,
   storage: async () => (await import('./cli/storage.js')).registerStorageCommands,
 };
 
@@ -28,9 +29,15 @@ export async function buildProgram(args: readonly string[] = []): Promise<Comman
     .description('Coffer: self-hosted backups. Server, agent, vault engine and command line in one program.')
     .version(cofferVersion(), '-V, --version', 'print the version')
     .option('--json', "print the API's JSON instead of tables (for scripts)")
+    .option('--ca <file>', "trust this CA certificate (PEM) for the server's HTTPS, besides the system's (env COFFER_CA_FILE)")
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError();
   examples(program, 'coffer login --api http://localhost:8080 --user admin', 'coffer agents', 'coffer backup start "Web files" --watch', 'coffer COMMAND --help');
+  program.hook('preAction', async () => {
+    const caFile = (program.opts() as { ca?: string }).ca ?? process.env.COFFER_CA_FILE;
+    // Loaded only when needed: the HTTP client library is big, and most runs trust the system's CAs alone.
+    if (caFile) (await import('./net/tls-trust.js')).trustCaFile(caFile);
+  });
   registerClientCommands(program);
   const word = commandWord(args);
   const clientCommand = word !== undefined && program.commands.some((command) => command.name() === word);

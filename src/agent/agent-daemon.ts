@@ -20,7 +20,8 @@ import { TaskRunner, taskWorkFromEvent } from './jobs/task-job.js';
 import { runPasswordVerification, runVaultEncryption } from './jobs/vault-request-job.js';
 import { recoverInterruptedWork } from './recovery.js';
 import { BackupScheduler } from './scheduler.js';
-import { AgentSession } from './session.js';
+import { AgentGoneError, AgentSession } from './session.js';
+import { isTransientFailure } from './transient-error.js';
 import { WorkQueue } from './work-queue.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -40,6 +41,7 @@ export class AgentDaemon {
   private readonly tasks: TaskRunner;
   private readonly heartbeat: Heartbeat;
   private readonly scheduler: BackupScheduler;
+  private gone: AgentGoneError | undefined;
 
   constructor(
     private readonly config: AgentConfig,
@@ -47,11 +49,14 @@ export class AgentDaemon {
     private readonly log: Logger,
     clock = AgentClock.fromEnv(),
   ) {
-    this.session = new AgentSession(config, log, this.stopController.signal);
+    this.session = new AgentSession(config, log, this.stopController.signal, (error) => this.stopForGood(error));
     this.api = new AgentApi(config, this.session, log);
     this.state = new AgentState(stateFileOf(config, configPath));
     this.configs = new ConfigurationCache(this.api);
-    const vault = new AgentVault(() => this.configs.vaultUrl(), this.session, config.vaultPassword);
+    const vault = new AgentVault(() => this.configs.vaultUrl(), this.session, config.vaultPassword, {
+      retry: this.api.outage,
+      onRetry: (what, { status, error, attempt }) => log.warn({ what, status, err: (error as Error | undefined)?.message, attempt }, 'vault transfer failed; retrying'),
+    });
     this.rt = {
       api: this.api,
       vault,
@@ -65,10 +70,19 @@ export class AgentDaemon {
     this.queue = new WorkQueue(this.rt, this.state, log);
     this.tasks = new TaskRunner(this.rt, this.state, config.tasks, configPath);
     this.heartbeat = new Heartbeat(this.api, log);
-    this.scheduler = new BackupScheduler(this.api, this.configs, clock, log, (id, configurationId) => this.acceptBackup(id, configurationId));
+    this.scheduler = new BackupScheduler(this.api, this.configs, clock, log, (id, configurationId, attempt) => this.acceptBackup(id, configurationId, attempt));
   }
 
   async run(): Promise<void> {
+    try {
+      await this.work();
+    } catch (error) {
+      throw this.gone ?? error;
+    }
+    if (this.gone) throw this.gone;
+  }
+
+  private async work(): Promise<void> {
     const signal = this.stopController.signal;
     await this.state.load();
     await this.session.token();
@@ -81,6 +95,19 @@ export class AgentDaemon {
     await recoverInterruptedWork(this.rt, this.state, this.tasks, this.log, (record) => this.requeue(record));
     await this.scheduler.refresh();
     await pollEvents(this.api, this.state, this.log, signal, (event) => this.handle(event));
+  }
+
+  /** The server refused this agent's credentials (it was deleted): stop everything, say why once, send nothing. */
+  private stopForGood(error: AgentGoneError): void {
+    if (this.gone) return;
+    this.gone = error;
+    this.log.error({ agent: this.config.agentId }, error.message);
+    this.stopController.abort(error);
+    this.scheduler.stop();
+    this.heartbeat.stop();
+    this.queue.abortAll();
+    this.tasks.cancelAll();
+    this.session.close();
   }
 
   /** Stops polling, aborts running work (which reports itself), says `shutdown`. */
@@ -158,8 +185,16 @@ export class AgentDaemon {
     }
   }
 
-  private async acceptBackup(id: string, configurationId: string): Promise<void> {
-    await this.queue.accept('backup', id, { configurationId }, (signal) => runBackupJob(this.rt, { id, configurationId }, signal));
+  /** `scheduledAttempt`: set for backups this agent's schedule started (a transient failure is tried again). */
+  private async acceptBackup(id: string, configurationId: string, scheduledAttempt?: number): Promise<void> {
+    await this.queue.accept('backup', id, { configurationId }, async (signal) => {
+      try {
+        await runBackupJob(this.rt, { id, configurationId }, signal);
+      } catch (err) {
+        if (scheduledAttempt !== undefined && !signal.aborted && isTransientFailure(err)) this.scheduler.retryAfterTransientFailure(configurationId, scheduledAttempt);
+        throw err;
+      }
+    });
   }
 
   private async requeue(record: WorkRecord): Promise<void> {

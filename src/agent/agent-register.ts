@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { saveAgentConfig, type AgentConfig } from './agent-config.js';
+import { describeNetworkFailure } from '../net/network-failure.js';
 import { taskSettingsProblems, type TaskSettings } from './jobs/task-policy.js';
 import { ApiError, serverMessageOf } from './api-error.js';
 import { hostFacts, newFingerprint, newRsaKeyPair, readMachineId } from './host-identity.js';
@@ -23,7 +24,12 @@ export interface RegisterOptions {
 }
 
 async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<any> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  } catch (error) {
+    throw new Error(`cannot reach ${new URL(url).origin}: ${describeNetworkFailure(error)}`);
+  }
   const text = await response.text();
   if (!response.ok) throw new ApiError(response.status, 'POST', url, serverMessageOf(text));
   return JSON.parse(text);

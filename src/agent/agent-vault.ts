@@ -1,6 +1,6 @@
 import { isNotFoundError } from '../engine/backend/errors.js';
 import { initVault, openVault, type Vault } from '../engine/vault/vault.js';
-import { VaultHttpBackend, type TokenSource } from './vault-http-backend.js';
+import { VaultHttpBackend, type TokenSource, type VaultHttpBackendOptions } from './vault-http-backend.js';
 
 /**
  * The agent's vault on the server's vault endpoint, opened with the password only this host knows. The vault is
@@ -13,6 +13,8 @@ export class AgentVault {
     private readonly url: () => Promise<string>,
     private readonly tokens: TokenSource,
     private readonly password: string,
+    /** How vault transfers are retried (the agent's outage window) and who hears about retries. */
+    private readonly transfers: Pick<VaultHttpBackendOptions, 'retry' | 'onRetry'> = {},
   ) {}
 
   open(): Promise<Vault> {
@@ -24,7 +26,7 @@ export class AgentVault {
   }
 
   async backend(): Promise<VaultHttpBackend> {
-    return new VaultHttpBackend({ url: await this.url(), tokens: this.tokens });
+    return new VaultHttpBackend({ url: await this.url(), tokens: this.tokens, ...this.transfers });
   }
 
   /** Whether `password` opens the vault (password verification requests). */

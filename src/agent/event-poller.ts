@@ -3,6 +3,7 @@ import type { AgentApi } from './agent-api.js';
 import { ApiError } from './api-error.js';
 import type { AgentState } from './agent-state.js';
 import { sleep } from './retry.js';
+import { isTransientFailure } from './transient-error.js';
 
 export interface AgentEvent {
   id: string;
@@ -76,6 +77,5 @@ export async function pollEvents(api: AgentApi, state: AgentState, log: Logger, 
 }
 
 function isRetryable(err: unknown): boolean {
-  if (err instanceof ApiError) return err.status >= 500 || err.status === 429 || err.status === 408;
-  return err instanceof TypeError || (err as { name?: string })?.name === 'AbortError';
+  return isTransientFailure(err) || err instanceof TypeError || (err as { name?: string })?.name === 'AbortError';
 }

@@ -3,7 +3,7 @@ import type { AgentApi } from './agent-api.js';
 
 export type ActivationMode = 'idle' | 'active' | 'real_time';
 
-/** Idle heartbeats are documented hourly; this agent sends one a minute so `online` never lapses. */
+/** The server asks idle agents for a heartbeat every 5 minutes at least; this agent sends one a minute so `online` never lapses. */
 const IDLE_INTERVAL_CAP_MS = 60_000;
 /** An `agent_activate` lasts this long; then the agent falls back to idle. */
 const ACTIVATION_MS = 10 * 60_000;
@@ -13,7 +13,7 @@ export class Heartbeat {
   private mode: ActivationMode = 'idle';
   private timer: NodeJS.Timeout | undefined;
   private fallback: NodeJS.Timeout | undefined;
-  private intervals: Record<string, number> = { idle: 3_600_000, active: 1_000, real_time: 1_000 };
+  private intervals: Record<string, number> = { idle: 300_000, active: 1_000, real_time: 1_000 };
 
   constructor(
     private readonly api: AgentApi,

@@ -6,6 +6,10 @@ import { openAgentLog } from './agent-log.js';
 import { registerThisHost } from './agent-register.js';
 import { DEFAULT_TASK_USER, type TaskSettings } from './jobs/task-policy.js';
 import { promptSecret } from './prompt-secret.js';
+import { AgentGoneError } from './session.js';
+
+/** `coffer agent run` exits with this when the server no longer knows the agent (see docs/agent.md). */
+export const AGENT_GONE_EXIT_CODE = 3;
 
 function taskSettingsFrom(options: { allowTasks?: boolean; taskUser?: string; taskAllow?: string[] }): TaskSettings | undefined {
   if (!options.allowTasks) {
@@ -72,6 +76,13 @@ export function registerAgentCommands(program: Command): void {
       };
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
-      await daemon.run();
+      try {
+        await daemon.run();
+      } catch (error) {
+        if (!(error instanceof AgentGoneError)) throw error;
+        // One line, then out with its own exit code (a service manager is told not to restart on it).
+        process.stderr.write(`coffer: ${error.message}\n`);
+        process.exit(AGENT_GONE_EXIT_CODE);
+      }
     });
 }

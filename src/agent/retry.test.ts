@@ -32,3 +32,19 @@ it('gives up after the last attempt with the last answer or error', async () => 
   assert.equal(calls, 4);
   await assert.rejects(fetchWithRetry(async () => Promise.reject(new TypeError('fetch failed')), quick), /fetch failed/);
 });
+
+it('with a time window, keeps trying while the window lasts and no longer', async () => {
+  let calls = 0;
+  const started = Date.now();
+  await assert.rejects(
+    fetchWithRetry(async () => (calls++, Promise.reject(new TypeError('fetch failed'))), { attempts: Number.POSITIVE_INFINITY, baseDelayMs: 5, maxDelayMs: 10, withinMs: 150 }),
+    /fetch failed/,
+  );
+  const took = Date.now() - started;
+  assert.ok(calls >= 5, `${calls} attempts`);
+  assert.ok(took <= 400, `gave up after ${took} ms`);
+  // A server back within the window: the call succeeds.
+  let tries = 0;
+  const back = await fetchWithRetry(async () => (++tries < 4 ? new Response(null, { status: 503 }) : new Response('ok')), { attempts: Number.POSITIVE_INFINITY, baseDelayMs: 5, maxDelayMs: 10, withinMs: 5_000 });
+  assert.equal(await back.text(), 'ok');
+});

@@ -1,12 +1,38 @@
-/** How an HTTP call is retried: server errors (5xx, 429) and network failures, with exponential backoff. */
+/**
+ * How an HTTP call is retried: server errors (5xx, 408, 429) and network failures, with exponential backoff, until
+ * the attempts or the time window run out. This is the agent's one retry mechanism: reports, reads, vault transfers
+ * and logins all go through fetchWithRetry.
+ */
 export interface RetryPolicy {
-  /** Attempts in all, the first included. */
+  /** Attempts in all, the first included (Infinity: bounded by `withinMs` or the caller's signal only). */
   attempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** No retry starts later than this after the first attempt (a server restart or a network cut of this long is ridden out). */
+  withinMs?: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 250, maxDelayMs: 8_000 };
+
+/** How long the agent rides out a server that is away, unless COFFER_AGENT_RETRY_SECONDS says otherwise. */
+export const DEFAULT_OUTAGE_SECONDS = 600;
+
+/**
+ * Reports and vault transfers: retried through a server restart or a network cut of up to `seconds` (default
+ * COFFER_AGENT_RETRY_SECONDS, else 10 minutes). Re-sending is safe: a vault file's name is its content's hash, and a
+ * report carries absolute values, so a request that reached the server before the cut changes nothing the second time.
+ */
+export function outageRetry(seconds = outageSecondsFromEnv()): RetryPolicy {
+  return { attempts: Number.POSITIVE_INFINITY, baseDelayMs: 250, maxDelayMs: 10_000, withinMs: seconds * 1000 };
+}
+
+export function outageSecondsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.COFFER_AGENT_RETRY_SECONDS;
+  if (text === undefined || text === '') return DEFAULT_OUTAGE_SECONDS;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`COFFER_AGENT_RETRY_SECONDS must be a non-negative number of seconds, got "${text}"`);
+  return value;
+}
 
 /** An answer that retrying will not change (4xx other than 408 and 429). */
 export function isFinalStatus(status: number): boolean {
@@ -15,7 +41,7 @@ export function isFinalStatus(status: number): boolean {
 
 export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfter?: string | null): number {
   const hinted = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : 0;
-  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt, 30));
   // Full jitter keeps many agents that lost the server at the same moment from coming back in step.
   return Math.max(Math.min(hinted, policy.maxDelayMs), Math.round(exponential / 2 + Math.random() * (exponential / 2)));
 }
@@ -35,12 +61,27 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** What a retry is about to wait for: the answer (or the network error) and the delay. */
+export interface RetryNotice {
+  attempt: number;
+  status?: number;
+  error?: unknown;
+  delayMs: number;
+}
+
+export interface RetryOptions {
+  signal?: AbortSignal;
+  onRetry?: (notice: RetryNotice) => void;
+}
+
 /**
- * Runs `send` until it yields a final answer: any 2xx/3xx/4xx response is returned as is (4xx are final), a 5xx
- * or 429 response or a thrown network error is retried after a backoff, up to `policy.attempts` in all. The last
- * response or error is returned or thrown when attempts run out.
+ * Runs `send` until it yields a final answer: any 2xx/3xx/4xx response is returned as is (4xx are final), a 5xx,
+ * 408 or 429 response or a thrown network error is retried after a backoff, while attempts and the policy's time
+ * window last. The last response or error is returned or thrown when they run out; an abort ends it at once.
  */
-export async function fetchWithRetry(send: () => Promise<Response>, policy: RetryPolicy = DEFAULT_RETRY, signal?: AbortSignal): Promise<Response> {
+export async function fetchWithRetry(send: () => Promise<Response>, policy: RetryPolicy = DEFAULT_RETRY, options: RetryOptions | AbortSignal = {}): Promise<Response> {
+  const { signal, onRetry } = options instanceof AbortSignal ? { signal: options, onRetry: undefined } : options;
+  const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     let response: Response | undefined;
     let failure: unknown;
@@ -51,12 +92,14 @@ export async function fetchWithRetry(send: () => Promise<Response>, policy: Retr
       failure = err;
     }
     if (response && isFinalStatus(response.status)) return response;
-    if (attempt + 1 >= policy.attempts) {
+    const delayMs = backoffDelay(policy, attempt, response?.headers.get('retry-after'));
+    const outOfTime = policy.withinMs !== undefined && Date.now() + delayMs - started > policy.withinMs;
+    if (attempt + 1 >= policy.attempts || outOfTime) {
       if (response) return response;
       throw failure;
     }
-    const retryAfter = response?.headers.get('retry-after');
     await response?.body?.cancel().catch(() => undefined);
-    await sleep(backoffDelay(policy, attempt, retryAfter), signal);
+    onRetry?.({ attempt, status: response?.status, error: failure, delayMs });
+    await sleep(delayMs, signal);
   }
 }

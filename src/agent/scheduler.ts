@@ -8,6 +8,25 @@ const LATE_GRACE_MS = 30_000;
 const REFRESH_INTERVAL_MS = 10 * 60_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** How a scheduled backup that failed for a transient cause is tried again. */
+export interface BackupRetryPolicy {
+  /** Further tries after the first failure (0: none). */
+  retries: number;
+  delayMs: number;
+}
+
+/** COFFER_AGENT_BACKUP_RETRIES (default 2) and COFFER_AGENT_BACKUP_RETRY_DELAY_SECONDS (default 300). */
+export function backupRetryFromEnv(env: NodeJS.ProcessEnv = process.env): BackupRetryPolicy {
+  const read = (name: string, fallback: number) => {
+    const text = env[name];
+    if (text === undefined || text === '') return fallback;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${text}"`);
+    return value;
+  };
+  return { retries: Math.floor(read('COFFER_AGENT_BACKUP_RETRIES', 2)), delayMs: read('COFFER_AGENT_BACKUP_RETRY_DELAY_SECONDS', 300) * 1000 };
+}
+
 /**
  * Starts scheduled backups by the agent's own clock at the `times` of its configuration document: at each time it
  * creates the backup (`POST /backups`, `start_scheduled`, with `X-Agent-Id`) and hands it to the work queue. Each
@@ -15,6 +34,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export class BackupScheduler {
   private timers = new Map<string, NodeJS.Timeout>();
+  private readonly retries = new Set<NodeJS.Timeout>();
   private readonly fired = new Set<string>();
   private refreshTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -24,7 +44,8 @@ export class BackupScheduler {
     private readonly configs: ConfigurationCache,
     private readonly clock: AgentClock,
     private readonly log: Logger,
-    private readonly startBackup: (backupId: string, configurationId: string) => Promise<void>,
+    private readonly startBackup: (backupId: string, configurationId: string, attempt: number) => Promise<void>,
+    private readonly retryPolicy: BackupRetryPolicy = backupRetryFromEnv(),
   ) {}
 
   async refresh(reload = false): Promise<void> {
@@ -58,9 +79,26 @@ export class BackupScheduler {
     this.refreshTimer = setTimeout(() => void this.refresh(true).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'schedule refresh failed')), REFRESH_INTERVAL_MS);
   }
 
+  /**
+   * A scheduled backup (try `attempt`, the first is 0) failed because the server or the network was away: unless
+   * the tries are used up, a new scheduled backup of the configuration starts after the retry delay.
+   */
+  retryAfterTransientFailure(configurationId: string, attempt: number): boolean {
+    if (this.stopped || attempt >= this.retryPolicy.retries) return false;
+    this.log.warn({ configuration: configurationId, retry: attempt + 1, of: this.retryPolicy.retries, delayMs: this.retryPolicy.delayMs }, 'scheduled backup failed for a transient cause; it will be tried again');
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
+      if (!this.stopped) void this.create(configurationId, attempt + 1);
+    }, this.retryPolicy.delayMs);
+    this.retries.add(timer);
+    return true;
+  }
+
   stop(): void {
     this.stopped = true;
     clearTimeout(this.refreshTimer);
+    for (const timer of this.retries) clearTimeout(timer);
+    this.retries.clear();
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
   }
@@ -69,13 +107,17 @@ export class BackupScheduler {
     this.timers.delete(key);
     if (this.stopped || this.fired.has(key)) return;
     this.fired.add(key);
+    await this.create(configurationId, 0);
+    await this.refresh(true).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'schedule refresh failed'));
+  }
+
+  private async create(configurationId: string, attempt: number): Promise<void> {
     try {
       const created = await this.api.post<{ id: string }>(this.api.v2('backups'), { configuration_id: configurationId, state: 'start_scheduled' });
-      this.log.info({ configuration: configurationId, backup: created.body.id }, 'scheduled backup created');
-      await this.startBackup(created.body.id, configurationId);
+      this.log.info({ configuration: configurationId, backup: created.body.id, attempt }, 'scheduled backup created');
+      await this.startBackup(created.body.id, configurationId, attempt);
     } catch (err) {
       this.log.error({ configuration: configurationId, err: (err as Error).message }, 'scheduled backup could not start');
     }
-    await this.refresh(true).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'schedule refresh failed'));
   }
 }

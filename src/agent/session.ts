@@ -2,14 +2,22 @@ import type { Logger } from 'pino';
 import type { AgentConfig } from './agent-config.js';
 import { ApiError, serverMessageOf } from './api-error.js';
 import { hostFacts } from './host-identity.js';
-import { backoffDelay, DEFAULT_RETRY, isFinalStatus, sleep, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, fetchWithRetry, type RetryPolicy } from './retry.js';
 import type { TokenSource } from './vault-http-backend.js';
 
 export const AGENT_VERSION = '1.0.0';
 
 /** Refresh this long before the token expires (see scheduleRefresh for short-lived tokens). */
 const REFRESH_MARGIN_MS = 5 * 60_000;
-const LOGIN_RETRY: RetryPolicy = { ...DEFAULT_RETRY, maxDelayMs: 15_000 };
+const LOGIN_RETRY: RetryPolicy = { ...DEFAULT_RETRY, attempts: Number.POSITIVE_INFINITY, maxDelayMs: 15_000 };
+
+/** The server no longer knows this agent (it was deleted, or its password replaced): retrying cannot help. */
+export class AgentGoneError extends Error {
+  constructor(readonly agentId: string, serverMessage: string) {
+    super(`agent ${agentId} is no longer registered with the server (login refused: ${serverMessage || 'HTTP 401'}); register this host again with "coffer agent register"`);
+    this.name = 'AgentGoneError';
+  }
+}
 
 /**
  * The agent's login (`POST /agents/tokens` with id, password and fingerprint) and its token: refreshed on a timer
@@ -26,6 +34,8 @@ export class AgentSession implements TokenSource {
     private readonly config: AgentConfig,
     private readonly log: Logger,
     private readonly abort: AbortSignal,
+    /** Told once the server refuses the agent's own credentials (the daemon stops). */
+    private readonly onGone?: (error: AgentGoneError) => void,
   ) {}
 
   async token(): Promise<string> {
@@ -64,30 +74,30 @@ export class AgentSession implements TokenSource {
       // The server refuses to create tasks for an agent that says they are off; the agent checks each task anyway.
       capabilities: { tasks: this.config.tasks?.enabled === true },
     });
-    for (let attempt = 0; ; attempt++) {
-      let status = 0;
-      let text = '';
-      let retryAfter: string | null = null;
-      try {
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-project-id': this.config.projectId }, body, signal: this.abort });
-        status = response.status;
-        text = await response.text();
-        retryAfter = response.headers.get('retry-after');
-        if (response.ok) {
-          const token = (JSON.parse(text) as { token: { id: string; expires: string } }).token;
-          this.current = { id: token.id, expiresAt: Date.parse(token.expires) };
-          this.scheduleRefresh();
-          this.log.info({ expires: token.expires }, 'logged in');
-          return token.id;
-        }
-      } catch (err) {
-        if (this.abort.aborted) throw err;
-        this.log.warn({ err: (err as Error).message }, 'login failed; retrying');
-      }
-      if (status !== 0 && isFinalStatus(status)) throw new ApiError(status, 'POST', url, serverMessageOf(text));
-      if (status !== 0) this.log.warn({ status }, 'login refused by a server error; retrying');
-      await sleep(backoffDelay(LOGIN_RETRY, Math.min(attempt, 10), retryAfter), this.abort);
+    // Logging in is retried for as long as it takes: without a token the agent can do nothing else.
+    const response = await fetchWithRetry(
+      () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-project-id': this.config.projectId }, body, signal: this.abort }),
+      LOGIN_RETRY,
+      {
+        signal: this.abort,
+        onRetry: ({ status, error }) => this.log.warn({ status, err: (error as Error | undefined)?.message }, 'login failed; retrying'),
+      },
+    );
+    const text = await response.text();
+    if (response.ok) {
+      const token = (JSON.parse(text) as { token: { id: string; expires: string } }).token;
+      this.current = { id: token.id, expiresAt: Date.parse(token.expires) };
+      this.scheduleRefresh();
+      this.log.info({ expires: token.expires }, 'logged in');
+      return token.id;
     }
+    const refusal = new ApiError(response.status, 'POST', url, serverMessageOf(text));
+    if (response.status === 401) {
+      const gone = new AgentGoneError(this.config.agentId, refusal.serverMessage);
+      this.onGone?.(gone);
+      throw gone;
+    }
+    throw refusal;
   }
 
   private scheduleRefresh(): void {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { assertValidFileName, type ByteRange, type FileInfo, type VaultBackend } from '../engine/backend/backend.js';
 import { BackendNotFoundError, BackendRangeError } from '../engine/backend/errors.js';
-import { DEFAULT_RETRY, fetchWithRetry, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, fetchWithRetry, type RetryNotice, type RetryPolicy } from './retry.js';
 
 /** Supplies the agent's token; `refresh` is called once after a 401 with the token that was refused. */
 export interface TokenSource {
@@ -14,6 +14,8 @@ export interface VaultHttpBackendOptions {
   url: string;
   tokens: TokenSource;
   retry?: RetryPolicy;
+  /** Told before each retry (the agent logs it). */
+  onRetry?: (what: string, notice: RetryNotice) => void;
 }
 
 /** A vault endpoint answered with an error that is not "not found". */
@@ -31,12 +33,12 @@ type UploadGrant = { direct: false } | { direct: true; method: 'PUT'; url: strin
  * The engine's backend over the Coffer server's vault endpoint (`/vaults/{id}/files/{name}`). The agent encrypts
  * before anything reaches this class; the server only stores bytes. When the server keeps vaults in object storage
  * it hands out presigned URLs: uploads go straight to the storage (`POST …/uploads/{name}` first) and reads follow
- * the server's 307, without the agent's token and without the bytes passing through the server. Buffers are
- * retried on 5xx and network errors; a stream body can be sent only once, so it is not.
+ * the server's 307, without the agent's token and without the bytes passing through the server.
  *
- * The vault is append-only: a file that exists already cannot be replaced. Names are hashes of their content, so
- * when a save is refused because the file exists with the same size (an earlier attempt whose answer was lost),
- * the save has in fact happened.
+ * Every call is retried on 5xx and network errors (fetchWithRetry, by the policy given: the agent gives its outage
+ * window). Retrying is safe: the vault is append-only and a file's name is the hash of its content, so when a save
+ * is refused because the file exists with the same size (an earlier attempt whose answer was lost), the save has in
+ * fact happened; a DELETE of a file already gone answers 404, which is success here.
  */
 export class VaultHttpBackend implements VaultBackend {
   readonly location: string;
@@ -55,13 +57,13 @@ export class VaultHttpBackend implements VaultBackend {
     const body = Buffer.isBuffer(data) ? data : await collect(data);
     // A presigned URL expires: one that is refused after a long outage is asked for again.
     for (let attempt = 1; ; attempt++) {
-      const grant = await this.call('POST', name, {}, true, `uploads/${name}?size=${body.length}`);
+      const grant = await this.call('POST', name, {}, `uploads/${name}?size=${body.length}`);
       if (grant.status === 403) return this.acceptExisting(name, body.length, grant);
       await expectOk(grant, name);
       const answer = (await grant.json()) as UploadGrant;
       this.direct = answer.direct;
       if (!answer.direct) return this.saveThroughServer(name, body);
-      const response = await fetchWithRetry(() => fetch(answer.url, { method: 'PUT', headers: answer.headers, body, redirect: 'error' }), this.retry);
+      const response = await fetchWithRetry(() => fetch(answer.url, { method: 'PUT', headers: answer.headers, body, redirect: 'error' }), this.retry, this.retryOptions('PUT', name));
       if (response.ok) {
         await response.body?.cancel();
         return;
@@ -76,11 +78,11 @@ export class VaultHttpBackend implements VaultBackend {
   }
 
   private async saveThroughServer(name: string, data: Buffer | Readable): Promise<void> {
-    const headers = { 'content-type': 'application/octet-stream' };
-    const response = Buffer.isBuffer(data)
-      ? await this.call('PUT', name, { headers: { ...headers, 'content-length': String(data.length) }, body: data })
-      : await this.call('PUT', name, { headers, body: Readable.toWeb(data) as ReadableStream, duplex: 'half' }, false);
-    if (response.status === 403) return this.acceptExisting(name, Buffer.isBuffer(data) ? data.length : -1, response);
+    // A stream can be sent only once; the engine's packs are in memory already, so gathering them costs one copy
+    // and makes the upload retryable.
+    const body = Buffer.isBuffer(data) ? data : await collect(data);
+    const response = await this.call('PUT', name, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) }, body });
+    if (response.status === 403) return this.acceptExisting(name, body.length, response);
     await expectOk(response, name);
   }
 
@@ -109,7 +111,7 @@ export class VaultHttpBackend implements VaultBackend {
     if (location) {
       // Object storage: the presigned URL carries the authorization; the agent's token is not sent there.
       await response.body?.cancel();
-      response = await fetchWithRetry(() => fetch(location, { headers, redirect: 'error' }), this.retry);
+      response = await fetchWithRetry(() => fetch(location, { headers, redirect: 'error' }), this.retry, this.retryOptions('GET', name));
       const total = Number(/\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? Number.NaN);
       if (range && response.status === 206 && range.offset + range.length > total) {
         await response.body?.cancel();
@@ -155,20 +157,22 @@ export class VaultHttpBackend implements VaultBackend {
 
   async close(): Promise<void> {}
 
-  private call(method: string, name: string, init: RequestInit & { duplex?: 'half' }, retry = true, path = `files/${name}`): Promise<Response> {
-    return this.send(method, `${this.location}/${path}`, init, retry);
+  private call(method: string, name: string, init: RequestInit, path = `files/${name}`): Promise<Response> {
+    return this.send(method, `${this.location}/${path}`, init);
+  }
+
+  private retryOptions(method: string, what: string) {
+    return { onRetry: this.options.onRetry && ((notice: RetryNotice) => this.options.onRetry!(`${method} ${what}`, notice)) };
   }
 
   /** One request with the agent's token, retried per policy; a 401 refreshes the token and tries once more. */
-  private async send(method: string, url: string, init: RequestInit & { duplex?: 'half' }, retry = true): Promise<Response> {
-    const attempt = (token: string) => {
-      // Never followed with the token: a vault read's 307 to object storage is followed by load(), without it.
-      const run = () => fetch(url, { ...init, method, redirect: init.redirect === 'manual' ? 'manual' : 'error', headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } });
-      return retry ? fetchWithRetry(run, this.retry) : run();
-    };
+  private async send(method: string, url: string, init: RequestInit): Promise<Response> {
+    // Never followed with the token: a vault read's 307 to object storage is followed by load(), without it.
+    const attempt = (token: string) =>
+      fetchWithRetry(() => fetch(url, { ...init, method, redirect: init.redirect === 'manual' ? 'manual' : 'error', headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } }), this.retry, this.retryOptions(method, url));
     const token = await this.options.tokens.token();
     const response = await attempt(token);
-    if (response.status !== 401 || !retry) return response;
+    if (response.status !== 401) return response;
     await response.body?.cancel();
     return attempt(await this.options.tokens.refresh(token));
   }

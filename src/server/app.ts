@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -44,9 +45,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     rewriteUrl: (req) => rewriteV2Url(req.url ?? '/', req.headers),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     return503OnClosing: true,
+    ...(ctx.config.tlsCertFile && ctx.config.tlsKeyFile ? { https: readTlsKeyPair(ctx.config.tlsCertFile, ctx.config.tlsKeyFile) } : {}),
     // Only the client address (login throttle) comes from X-Forwarded-For, and only through these proxies.
     trustProxy: ctx.config.trustedProxies.length > 0 ? ctx.config.trustedProxies : false,
-    forceCloseConnections: true,
+    // On close, idle keep-alive connections go at once; requests in flight finish (see RunningServer.close).
+    forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;
 
   installBodyParsers(app);
@@ -106,6 +109,18 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
 
   await registerRoutes(app, ctx);
   return app;
+}
+
+/** The certificate (chain) and key the server serves HTTPS with, read once at start. */
+function readTlsKeyPair(certFile: string, keyFile: string): { cert: Buffer; key: Buffer } {
+  const read = (file: string, what: string) => {
+    try {
+      return fs.readFileSync(file);
+    } catch (error) {
+      throw new Error(`cannot read the TLS ${what} ${file}: ${(error as Error).message}`);
+    }
+  };
+  return { cert: read(certFile, 'certificate (COFFER_TLS_CERT)'), key: read(keyFile, 'key (COFFER_TLS_KEY)') };
 }
 
 /** JSON for `application/json` and `application/json-patch+json`; an empty body is no body, as old clients send. */

@@ -14,6 +14,7 @@ import { LoginThrottle } from '../resources/identity/login-throttle.js';
 import { holdPasswordPool } from '../resources/identity/password-pool.js';
 import type { AppContext } from './context.js';
 import { startTaskSweeper } from '../resources/tasks/task-sweeper.js';
+import { startAgentLostSweeper } from '../resources/jobs/agent-lost-sweeper.js';
 import { startNotifications } from '../resources/notifications/notifications.start.js';
 
 export interface RunningServer {
@@ -46,12 +47,13 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   const ctx: AppContext = { config, store, events, blobs, vaultTraffic: { received: 0, sent: 0 }, log, publicBase, logins, onClose: (cb) => closers.push(cb) };
   startEventPruning(ctx);
   startTaskSweeper(ctx);
+  startAgentLostSweeper(ctx);
   const app = await buildApp(ctx);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${isWildcardHost(config.host) ? '127.0.0.1' : host}:${port}`;
+  const url = `${config.tlsCertFile ? 'https' : 'http'}://${isWildcardHost(config.host) ? '127.0.0.1' : host}:${port}`;
   listeningUrl = url;
   const releasePasswords = holdPasswordPool();
   ctx.onClose(startMissedBackupScheduler(ctx));
@@ -60,10 +62,23 @@ export async function startServer(config: ServerConfig, options: { store?: Store
     app,
     ctx,
     url,
+    /**
+     * Drains: stops accepting connections (requests that still arrive on open connections get 503, which agents
+     * retry), answers every long poll at once, lets requests in flight finish (up to `drainSeconds`, then cuts
+     * them), then stops the workers and closes the store.
+     */
     async close() {
       events.close();
+      const cutOff = setTimeout(() => {
+        log.warn({ drainSeconds: config.drainSeconds }, 'requests still in flight after the drain period: closing their connections');
+        app.server.closeAllConnections();
+      }, config.drainSeconds * 1000);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cutOff);
+      }
       for (const close of closers.reverse()) await close();
-      await app.close();
       await releasePasswords();
       if (!options.store) await store.close();
       if (!options.blobs) await blobs.close();

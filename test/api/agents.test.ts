@@ -172,10 +172,10 @@ describe('agents: status', () => {
     const agent = await registerAgent(t, w.admin);
     const status = async () => (await t.request('GET', agentUrl(agent.id, 'status'), { token: w.observer })).body;
     const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
-    await db().updateTable('agents').set({ last_seen_at: minutesAgo(90) }).where('id', '=', agent.id).execute();
-    assert.equal((await status()).online, true, 'idle: two hours of grace');
-    await db().updateTable('agents').set({ last_seen_at: minutesAgo(150) }).where('id', '=', agent.id).execute();
-    assert.equal((await status()).online, false);
+    await db().updateTable('agents').set({ last_seen_at: minutesAgo(14) }).where('id', '=', agent.id).execute();
+    assert.equal((await status()).online, true, 'idle: three 5-minute heartbeat intervals of grace');
+    await db().updateTable('agents').set({ last_seen_at: minutesAgo(16) }).where('id', '=', agent.id).execute();
+    assert.equal((await status()).online, false, 'idle: not heard for more than 15 minutes');
     await db().updateTable('agents').set({ last_seen_at: minutesAgo(2), activation_mode: 'active', activation_until: minutesAgo(-5) }).where('id', '=', agent.id).execute();
     assert.equal((await status()).online, false, 'active: 75 s');
     const never = await t.request('POST', `/v2/${PROJECT}/agents`, { token: w.admin, body: agentRegistration() });

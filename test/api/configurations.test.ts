@@ -348,7 +348,8 @@ describe("agents: the agent's configurations and configuration document", () => 
     assert.equal(doc.system_preferences.events.rse.host, t.url);
     assert.equal(doc.system_preferences.events.rse.channel, `/v2/${PROJECT}/agents/${w.agent.id}/events`);
     assert.deepEqual(doc.system_preferences.events.rse.polling.interval_ms, { idle: 10000, active: 1000, real_time: 300 });
-    assert.deepEqual(doc.system_preferences.events.rse.heartbeat.timeout_ms, { idle: 0, active: 75000, real_time: 75000 });
+    assert.deepEqual(doc.system_preferences.events.rse.heartbeat.timeout_ms, { idle: 900000, active: 75000, real_time: 75000 });
+    assert.equal(doc.system_preferences.events.rse.heartbeat.interval_ms.idle, 300000, 'idle agents heartbeat at least every 5 minutes');
     assert.deepEqual(doc.system_preferences.environment.minimum_disk_space_mb, { backup: 100, restore: 100, cleanup: 100 });
     assert.equal(doc.vaults.length, 1);
     assert.equal(doc.vaults[0].id, w.agent.vaultId);

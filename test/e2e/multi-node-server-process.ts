@@ -25,11 +25,15 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** The compiled program when it is up to date with the sources (starts in 1 s instead of 8), else the sources. */
-function serverCommand(): string[] {
+/** Node's arguments for `coffer`: the compiled program when it is up to date with the sources (starts in 1 s instead of 8), else the sources. */
+export function cofferCommand(): string[] {
   const built = path.join(root, 'dist/src/main.js');
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newestMtime(path.join(root, 'src'))) return [built, 'serve'];
-  return ['--import', 'tsx', path.join(root, 'src/main.ts'), 'serve'];
+  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newestMtime(path.join(root, 'src'))) return [built];
+  return ['--import', 'tsx', path.join(root, 'src/main.ts')];
+}
+
+function serverCommand(): string[] {
+  return [...cofferCommand(), 'serve'];
 }
 
 /** Starts `coffer serve` as a real process on a free port of 127.0.0.1 and waits until it listens. */

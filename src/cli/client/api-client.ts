@@ -1,3 +1,4 @@
+import { describeNetworkFailure } from '../../net/network-failure.js';
 import { ApiError, serverMessage, UsageError } from './errors.js';
 import { passwordFor } from './prompt.js';
 import { readSession, writeSession, type Session } from './session-store.js';
@@ -47,8 +48,7 @@ export async function logIn(api: string, user: string, password: string): Promis
 }
 
 function networkReason(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
+  return describeNetworkFailure(error);
 }
 
 async function readBody(response: Response): Promise<unknown> {

@@ -20,7 +20,7 @@ export function registerAuthCommands(program: Command): void {
   const login = program
     .command('login')
     .description('Sign in to a Coffer server and remember the token (password from COFFER_PASSWORD or a prompt)')
-    .option('--api <url>', 'address of the server, e.g. http://backup.example.com:8080 (default: the last one used)')
+    .option('--api <url>', 'address of the server, e.g. https://backup.example.com (default: the last one used)')
     .option('--user <name>', 'user name (default: the last one used)')
     .option('--project <id>', 'project to work in (default: the project of the user; needed by a global administrator)')
     .action(async (options: { api?: string; user?: string; project?: string }, command: Command) => {

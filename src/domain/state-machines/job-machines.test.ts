@@ -45,6 +45,14 @@ describe('backup state machine', () => {
     assert.equal(judgeTransition(backupMachine, 'start_scheduled', 'missed', 'agent').outcome, 'refused');
   });
 
+  it('the server may end a running job of any kind as failed (its agent was lost), but not one that has ended', () => {
+    for (const machine of [backupMachine, restoreMachine, cleanupMachine]) {
+      for (const from of ['queued', 'in_progress', 'stop_requested']) assert.equal(assertTransition(machine, from, 'failed', 'server'), 'change', `${machine.name} ${from}`);
+      assert.throws(() => assertTransition(machine, 'completed', 'failed', 'server'), (e: TransitionError) => e.reason === 'state');
+      assert.equal(judgeTransition(machine, 'in_progress', 'completed', 'server').outcome, 'refused');
+    }
+  });
+
   it('the documented 409 texts', () => {
     assert.equal(backupMachine.terminalMessage, "Modifying a backup that is already in a state of ['completed', 'completed_with_errors', 'failed', 'stopped', 'skipped', 'missed'] is not allowed.");
     assert.equal(restoreMachine.terminalMessage, "Modifying a restore that is already in a state of ['completed', 'completed_with_errors', 'failed', 'stopped'] is not allowed.");

@@ -12,7 +12,8 @@ export const backupMachine: StateMachine = {
   settableBy: {
     agent: ['queued', 'preparing', 'in_progress', 'completed', 'completed_with_errors', 'failed', 'stopped', 'skipped'],
     user: ['stop_requested'],
-    server: ['missed'],
+    // missed: a scheduled time nobody started; failed: a job whose agent was lost (reason agent_lost).
+    server: ['missed', 'failed'],
   },
   terminalMessage: `Modifying a backup that is already in a state of ${quotedList(BACKUP_TERMINAL)} is not allowed.`,
 };
@@ -26,7 +27,7 @@ export const restoreMachine: StateMachine = {
   settableBy: {
     agent: ['queued', 'preparing', 'in_progress', 'completed', 'completed_with_errors', 'failed', 'stopped'],
     user: ['stop_requested'],
-    server: [],
+    server: ['failed'],
   },
   terminalMessage: `Modifying a restore that is already in a state of ${quotedList(RESTORE_TERMINAL)} is not allowed.`,
 };
@@ -40,7 +41,7 @@ export const cleanupMachine: StateMachine = {
   settableBy: {
     agent: ['queued', 'in_progress', 'completed', 'completed_with_errors', 'failed', 'stopped'],
     user: ['stop_requested'],
-    server: [],
+    server: ['failed'],
   },
   terminalMessage: `Modifying a cleanup that is already in a state of ${quotedList(RESTORE_TERMINAL)} is not allowed.`,
 };

@@ -15,6 +15,13 @@ interface LockFile {
 const STALE_AFTER_MS = 30 * 60 * 1000;
 const REFRESH_MS = 5 * 60 * 1000;
 
+/**
+ * Names of the lock files this process holds now. A lock file with this host and pid that is not in the set was
+ * left behind by an operation of this process whose release could not reach the vault (the server was away): it
+ * is stale at once, rather than blocking this process's next exclusive operation for 30 minutes.
+ */
+const heldHere = new Set<string>();
+
 export interface HeldLock {
   release(): Promise<void>;
 }
@@ -27,10 +34,12 @@ export interface HeldLock {
 export async function acquireLock(repo: Repository, exclusive: boolean, operation: string): Promise<HeldLock> {
   await assertNoConflict(repo, exclusive, undefined);
   let name = `locks/${await repo.saveJsonFile('locks', lockBody(exclusive, operation))}`;
+  heldHere.add(name);
   try {
     // Two processes may have checked at the same moment; re-check now that ours is visible.
     await assertNoConflict(repo, exclusive, name);
   } catch (err) {
+    heldHere.delete(name);
     await repo.backend.remove(name).catch(() => undefined);
     throw err;
   }
@@ -38,8 +47,11 @@ export async function acquireLock(repo: Repository, exclusive: boolean, operatio
   const timer = setInterval(() => {
     refreshing = refreshing.then(async () => {
       const fresh = `locks/${await repo.saveJsonFile('locks', lockBody(exclusive, operation))}`;
-      await repo.backend.remove(name);
+      heldHere.add(fresh);
+      heldHere.delete(name);
+      const old = name;
       name = fresh;
+      await repo.backend.remove(old);
     }).catch(() => undefined);
   }, REFRESH_MS);
   timer.unref();
@@ -47,6 +59,8 @@ export async function acquireLock(repo: Repository, exclusive: boolean, operatio
     async release() {
       clearInterval(timer);
       await refreshing;
+      // From here on the file is stale to this process even if removing it fails.
+      heldHere.delete(name);
       await repo.backend.remove(name);
     },
   };
@@ -66,7 +80,7 @@ async function assertNoConflict(repo: Repository, exclusive: boolean, own: strin
       if (isNotFoundError(err)) continue; // released meanwhile
       throw err;
     }
-    if (isStale(lock)) {
+    if (isStale(lock, Date.now(), f.name)) {
       await repo.backend.remove(f.name).catch(() => undefined);
       continue;
     }
@@ -76,10 +90,10 @@ async function assertNoConflict(repo: Repository, exclusive: boolean, own: strin
   }
 }
 
-export function isStale(lock: LockFile, now = Date.now()): boolean {
+export function isStale(lock: LockFile, now = Date.now(), name?: string): boolean {
   if (now - Date.parse(lock.time) > STALE_AFTER_MS) return true;
   if (lock.host !== os.hostname()) return false;
-  if (lock.pid === process.pid) return false;
+  if (lock.pid === process.pid) return name !== undefined && !heldHere.has(name);
   try {
     process.kill(lock.pid, 0);
     return false;

@@ -6,9 +6,20 @@ export type ActivationMode = 'idle' | 'active' | 'real_time';
 
 export const ACTIVATION_MODES: readonly ActivationMode[] = ['idle', 'active', 'real_time'];
 
-export const HEARTBEAT_INTERVAL_MS: Record<ActivationMode, number> = { idle: 3_600_000, active: 1_000, real_time: 1_000 };
-/** 0 in idle mode means "no timeout": such an agent counts as offline after two idle heartbeat intervals. */
-export const HEARTBEAT_TIMEOUT_MS: Record<ActivationMode, number> = { idle: 0, active: 75_000, real_time: 75_000 };
+/**
+ * The reference lets an idle agent go an hour between heartbeats; this server asks for one at least every five
+ * minutes (COFFER_AGENT_HEARTBEAT_SECONDS), so a lost agent shows offline within a quarter of an hour, not two.
+ */
+export const DEFAULT_IDLE_HEARTBEAT_MS = 300_000;
+
+export function heartbeatIntervals(idleMs = DEFAULT_IDLE_HEARTBEAT_MS): Record<ActivationMode, number> {
+  return { idle: idleMs, active: 1_000, real_time: 1_000 };
+}
+
+/** An agent is online while heard from within three idle heartbeat intervals (75 s when activated). */
+export function heartbeatTimeouts(idleMs = DEFAULT_IDLE_HEARTBEAT_MS): Record<ActivationMode, number> {
+  return { idle: 3 * idleMs, active: 75_000, real_time: 75_000 };
+}
 export const POLLING_INTERVAL_MS: Record<ActivationMode, number> = { idle: 10_000, active: 1_000, real_time: 300 };
 export const POLLING_TIMEOUT_MS: Record<ActivationMode, number> = { idle: 90_000, active: 60_000, real_time: 40_000 };
 
@@ -31,9 +42,8 @@ export function activationDeadline(mode: ActivationMode, now = new Date()): stri
   return mode === 'idle' ? null : new Date(now.getTime() + ACTIVATION_PERIOD_MS).toISOString();
 }
 
-/** Online = the agent was heard from within its mode's heartbeat timeout (two idle intervals when idle). */
-export function isOnline(lastSeenAt: string | null, mode: ActivationMode, now = new Date()): boolean {
+/** Online = the agent was heard from within its mode's heartbeat timeout. */
+export function isOnline(lastSeenAt: string | null, mode: ActivationMode, now = new Date(), idleHeartbeatMs = DEFAULT_IDLE_HEARTBEAT_MS): boolean {
   if (lastSeenAt === null) return false;
-  const timeout = HEARTBEAT_TIMEOUT_MS[mode] || 2 * HEARTBEAT_INTERVAL_MS[mode];
-  return now.getTime() - Date.parse(lastSeenAt) <= timeout;
+  return now.getTime() - Date.parse(lastSeenAt) <= heartbeatTimeouts(idleHeartbeatMs)[mode];
 }

@@ -9,8 +9,8 @@ const IDLE_JOB_STATES = ['start_requested', 'start_scheduled', 'completed', 'com
  * §3.1 Decision: busy = a backup, restore or cleanup of the agent is under way; online = the agent was heard from
  * (any authenticated request or heartbeat) within its mode's heartbeat timeout.
  */
-export async function agentStatus(db: Kysely<Database>, agentId: string, now = new Date()): Promise<{ busy: boolean; online: boolean }> {
+export async function agentStatus(db: Kysely<Database>, agentId: string, idleHeartbeatMs: number, now = new Date()): Promise<{ busy: boolean; online: boolean }> {
   const agent = await db.selectFrom('agents').select(['last_seen_at', 'activation_mode', 'activation_until']).where('id', '=', agentId).executeTakeFirstOrThrow();
   const working = await db.selectFrom('jobs').select('id').where('agent_id', '=', agentId).where('state', 'not in', IDLE_JOB_STATES).limit(1).executeTakeFirst();
-  return { busy: working !== undefined, online: isOnline(agent.last_seen_at, effectiveMode(agent.activation_mode, agent.activation_until, now), now) };
+  return { busy: working !== undefined, online: isOnline(agent.last_seen_at, effectiveMode(agent.activation_mode, agent.activation_until, now), now, idleHeartbeatMs) };
 }

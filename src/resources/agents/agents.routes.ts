@@ -103,7 +103,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const agent = await fetchAgent(ctx.store.db, scope.projectId, (request.params as { agent_id: string }).agent_id);
     requireLevel(scope.caller, 'observer');
     if (scope.caller.kind === 'agent' && scope.caller.agentId !== agent.id) throw forbidden("An agent may only read its own status.");
-    return agentStatus(ctx.store.db, agent.id);
+    return agentStatus(ctx.store.db, agent.id, ctx.config.idleHeartbeatSeconds * 1000);
   });
 
   await agentVaultRoutes(app, ctx);

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { backupMachine } from '../../domain/state-machines/job-machines.js';
 import { badRequest } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { requireLevel } from '../../server/caller.js';
@@ -11,9 +10,7 @@ import { assertMayStart } from '../jobs/job-start-actor.js';
 import { registerJobRoutes } from '../jobs/job.routes.js';
 import { createBackup } from './backup-create.action.js';
 import { parseBackupCreate } from './backup-create.message.js';
-import { recordLastCompleted } from './backup-completed.hook.js';
 import { backupListFilter } from './backup-list.filter.js';
-import { BACKUP_PATCH_FIELDS } from './backup-patch.fields.js';
 import { presentBackup } from './backup.presenter.js';
 import { loadRestorability, type Restorability } from './backup-restorable.js';
 import { assertBackupMayStart } from './backup-start.rules.js';
@@ -41,11 +38,8 @@ export async function backupRoutes(app: FastifyInstance, ctx: AppContext): Promi
 
   registerJobRoutes<Restorability>(app, ctx, {
     kind: 'backup',
-    machine: backupMachine,
-    fields: BACKUP_PATCH_FIELDS,
     present: (job, urls, restorability) => presentBackup(job, urls, restorability),
     loadView: (context, projectId) => loadRestorability(context.store.db, projectId),
     listFilter: (request, scope) => backupListFilter(ctx, request, scope),
-    afterChange: (_ctx, tx, before, after) => recordLastCompleted(tx, before, after),
   });
 }

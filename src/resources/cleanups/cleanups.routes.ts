@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { cleanupMachine } from '../../domain/state-machines/job-machines.js';
 import { badRequest } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { requireLevel } from '../../server/caller.js';
@@ -8,10 +7,8 @@ import { v2Scope } from '../../server/request-scope.js';
 import { findAgent } from '../agents/agent.fetcher.js';
 import { assertMayStart } from '../jobs/job-start-actor.js';
 import { registerJobRoutes } from '../jobs/job.routes.js';
-import { markPrunedBackups } from './cleanup-completed.hook.js';
 import { createCleanup } from './cleanup-create.action.js';
 import { parseCleanupCreate } from './cleanup-create.message.js';
-import { CLEANUP_PATCH_FIELDS } from './cleanup-patch.fields.js';
 import { presentCleanup } from './cleanup.presenter.js';
 
 const CreateBody = Type.Object({ agent_id: Type.String(), state: Type.String({ enum: ['start_requested', 'start_scheduled'] }) });
@@ -30,9 +27,6 @@ export async function cleanupRoutes(app: FastifyInstance, ctx: AppContext): Prom
 
   registerJobRoutes(app, ctx, {
     kind: 'cleanup',
-    machine: cleanupMachine,
-    fields: CLEANUP_PATCH_FIELDS,
     present: presentCleanup,
-    afterChange: (_ctx, tx, before, after) => markPrunedBackups(tx, before, after),
   });
 }

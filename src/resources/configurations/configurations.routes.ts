@@ -111,6 +111,6 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
     requireLevel(scope.caller, 'observer');
     assertMayReadAgent(scope.caller, agent.id);
     const configurations = await listConfigurations(ctx.store.db, { projectId: scope.projectId, agentId: agent.id, now: new Date() });
-    return presentAgentConfiguration(agent, configurations, scope.urls);
+    return presentAgentConfiguration(agent, configurations, scope.urls, ctx.config.idleHeartbeatSeconds * 1000);
   });
 }

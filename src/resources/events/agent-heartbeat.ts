@@ -1,5 +1,5 @@
 import type { AppContext } from '../../server/context.js';
-import { effectiveMode, HEARTBEAT_INTERVAL_MS } from '../agents/agent-activity.js';
+import { effectiveMode, heartbeatIntervals } from '../agents/agent-activity.js';
 
 /** Requests of one agent closer together than this are not even checked against the database. */
 const CHECK_INTERVAL_MS = 1_000;
@@ -30,7 +30,7 @@ export class HeartbeatRecorder {
         .executeTakeFirst();
       if (!agent) return false;
       if (markSeen) await tx.db.updateTable('agents').set({ last_seen_at: now.toISOString() }).where('id', '=', agentId).execute();
-      const interval = HEARTBEAT_INTERVAL_MS[effectiveMode(agent.activation_mode, agent.activation_until, now)];
+      const interval = heartbeatIntervals(this.ctx.config.idleHeartbeatSeconds * 1000)[effectiveMode(agent.activation_mode, agent.activation_until, now)];
       const last = agent.last_heartbeat_event_at;
       if (last !== null && Date.parse(last) + interval > nowMs) return false;
       let claim = tx.db.updateTable('agents').set({ last_heartbeat_event_at: now.toISOString() }).where('id', '=', agentId);

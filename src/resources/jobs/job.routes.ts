@@ -2,26 +2,22 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SelectQueryBuilder } from 'kysely';
 import { Type } from 'typebox';
 import type { JobKind } from '../../domain/state-machines/job-machines.js';
-import type { StateMachine } from '../../domain/state-machines/state-machine.js';
 import type { AppContext } from '../../server/context.js';
 import { requireLevel } from '../../server/caller.js';
 import type { Urls } from '../../server/links.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
 import type { Database } from '../../store/database.js';
-import type { Tx } from '../../store/store.js';
 import { pageLinks, parsePageQuery } from '../shared/v2-pagination.js';
 import type { Job } from './job.js';
 import { presentErrorList } from './job-errors.presenter.js';
 import { fetchJob } from './job.fetcher.js';
 import { listJobs } from './job-list.js';
 import { applyJobPatch, assertActorMayWrite, jobActor } from './job-patch.action.js';
-import type { PatchField } from './job-patch-fields.js';
+import { JOB_KIND_RULES } from './job-kind-rules.js';
 import { parseJobPatch } from './job-patch.message.js';
 
 export interface JobResourceSpec<View = void> {
   kind: JobKind;
-  machine: StateMachine;
-  fields: readonly PatchField[];
   present(job: Job, urls: Urls, view: View): Record<string, unknown>;
   /** List items, when they differ from the detail representation. */
   presentListItem?(job: Job, urls: Urls, view: View): Record<string, unknown>;
@@ -32,7 +28,6 @@ export interface JobResourceSpec<View = void> {
     request: FastifyRequest,
     scope: V2Scope,
   ): Promise<{ filter?: (q: SelectQueryBuilder<Database, 'jobs', any>) => SelectQueryBuilder<Database, 'jobs', any>; keep: Record<string, string | undefined> }>;
-  afterChange?(ctx: AppContext, tx: Tx, before: Job, after: Job): Promise<void>;
 }
 
 export const PageQuerySchema = {
@@ -49,6 +44,7 @@ const PatchBody = Type.Array(
 /** List, details, the agent's JSON Patch reports and the errors list: the same for every job type. */
 export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppContext, spec: JobResourceSpec<View>): void {
   const collection = `${spec.kind}s`;
+  const rules = JOB_KIND_RULES[spec.kind];
   const idParam = `${spec.kind}_id`;
   const tags = [collection];
   const jobId = (request: FastifyRequest) => (request.params as Record<string, string>)[idParam];
@@ -80,16 +76,12 @@ export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppCon
     async (request, reply) => {
       const scope = v2Scope(request, ctx);
       const job = await fetchJob(ctx.store.db, spec.kind, scope.projectId, jobId(request));
-      const message = parseJobPatch(request.body, spec.fields);
+      const message = parseJobPatch(request.body, rules.fields);
       requireLevel(scope.caller, 'creator');
       const actor = jobActor(scope.caller, job.agentId);
       assertActorMayWrite(actor, message);
       const view = message.tests.length > 0 ? await loadView(scope.projectId) : (undefined as View);
-      await applyJobPatch(ctx, job, actor, message, {
-        machine: spec.machine,
-        present: (current) => spec.present(current, scope.urls, view),
-        afterChange: spec.afterChange ? (tx, before, after) => spec.afterChange!(ctx, tx, before, after) : undefined,
-      });
+      await applyJobPatch(ctx, job, actor, message, { ...rules, present: (current) => spec.present(current, scope.urls, view) });
       return reply.code(204).send();
     },
   );

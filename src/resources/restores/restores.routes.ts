@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { restoreMachine } from '../../domain/state-machines/job-machines.js';
 import { forbidden } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { requireLevel } from '../../server/caller.js';
@@ -10,7 +9,6 @@ import { registerJobRoutes } from '../jobs/job.routes.js';
 import { createRestore } from './restore-create.action.js';
 import { parseRestoreCreate } from './restore-create.message.js';
 import { fetchRestoreInputs } from './restore-inputs.fetcher.js';
-import { RESTORE_PATCH_FIELDS } from './restore-patch.fields.js';
 import { presentRestore, presentRestoreListItem } from './restore.presenter.js';
 import { assertPasswordMatchesVault, assertRestoreMayStart } from './restore-start.rules.js';
 
@@ -40,8 +38,6 @@ export async function restoreRoutes(app: FastifyInstance, ctx: AppContext): Prom
 
   registerJobRoutes(app, ctx, {
     kind: 'restore',
-    machine: restoreMachine,
-    fields: RESTORE_PATCH_FIELDS,
     present: presentRestore,
     presentListItem: presentRestoreListItem,
   });

@@ -1,0 +1,26 @@
+import { backupMachine, cleanupMachine, restoreMachine, type JobKind } from '../../domain/state-machines/job-machines.js';
+import type { StateMachine } from '../../domain/state-machines/state-machine.js';
+import type { Tx } from '../../store/store.js';
+import { recordLastCompleted } from '../backups/backup-completed.hook.js';
+import { BACKUP_PATCH_FIELDS } from '../backups/backup-patch.fields.js';
+import { markPrunedBackups } from '../cleanups/cleanup-completed.hook.js';
+import { CLEANUP_PATCH_FIELDS } from '../cleanups/cleanup-patch.fields.js';
+import { RESTORE_PATCH_FIELDS } from '../restores/restore-patch.fields.js';
+import type { Job } from './job.js';
+import type { PatchField } from './job-patch-fields.js';
+
+/**
+ * What every change of a job of each kind goes through, whoever makes it (the agent's report, a user's stop, the
+ * server ending a job whose agent was lost): its state machine, its patchable fields, and its extra writes.
+ */
+export interface JobKindRules {
+  machine: StateMachine;
+  fields: readonly PatchField[];
+  afterChange?(tx: Tx, before: Job, after: Job): Promise<void>;
+}
+
+export const JOB_KIND_RULES: Record<JobKind, JobKindRules> = {
+  backup: { machine: backupMachine, fields: BACKUP_PATCH_FIELDS, afterChange: recordLastCompleted },
+  restore: { machine: restoreMachine, fields: RESTORE_PATCH_FIELDS },
+  cleanup: { machine: cleanupMachine, fields: CLEANUP_PATCH_FIELDS, afterChange: markPrunedBackups },
+};
