@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { VaultHttpBackend } from '../../src/agent/vault-http-backend.js';
 import { writeCraftedSnapshot } from '../../src/engine/testing/crafted-vault.js';
+import { VaultFiles } from '../../src/resources/vaults/vault-files.js';
 import { describeOutside } from '../../src/engine/testing/outside-watch.js';
 import { openVault } from '../../src/engine/vault/vault.js';
 import { makeHome, REPO_ROOT, runCoffer } from '../cli/run-coffer.js';
@@ -82,7 +83,8 @@ describe('an agent restoring a hostile vault', { timeout: 120_000 }, () => {
     const backup = await finished('backup', started.body.id);
     assert.equal(backup.state, 'completed', JSON.stringify(backup.errors));
 
-    // The attacker: the vault's key and write access to the vault (here the agent's own credentials).
+    // The attacker: the vault's key and the storage under the server (a compromised server or bucket), which may
+    // replace a snapshot that the append-only vault endpoint would not let even the agent replace.
     const box = path.join(home.home, 'box');
     const target = path.join(box, 'target');
     const outside = path.join(home.home, 'outside');
@@ -94,8 +96,9 @@ describe('an agent restoring a hostile vault', { timeout: 120_000 }, () => {
     assert.equal(login.status, 200, login.text);
     const agentToken = login.body.token.id as string;
     const vaultId = (await api('GET', `/agents/${config.agentId}`)).body.vault.id;
-    const backend = new VaultHttpBackend({ url: `${t.url}/vaults/${vaultId}`, tokens: { token: async () => agentToken, refresh: async () => agentToken } });
-    const honest = (await (await openVault(backend, config.vaultPassword)).listSnapshots()).find((s) => s.id === backup.snapshot_id)!;
+    const agentView = new VaultHttpBackend({ url: `${t.url}/vaults/${vaultId}`, tokens: { token: async () => agentToken, refresh: async () => agentToken } });
+    const honest = (await (await openVault(agentView, config.vaultPassword)).listSnapshots()).find((s) => s.id === backup.snapshot_id)!;
+    const backend = new VaultFiles(t.server.ctx.blobs, vaultId);
     await writeCraftedSnapshot(backend, config.vaultPassword, [
       { type: 'dir', name: '..', mode: 0o777, entries: [{ type: 'file', name: 'planted', data: 'x', mode: 0o4755 }] },
       { type: 'symlink', name: 'a', target: outside },
