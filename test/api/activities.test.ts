@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { buildWorld, patchHeaders, PROJECT, type World } from '../helpers/fixtures.js';
+import { buildWorld, depositVaultKey, patchHeaders, PROJECT, type World } from '../helpers/fixtures.js';
 
 let t: TestServer;
 let w: World;
@@ -23,6 +23,8 @@ before(async () => {
   ]);
   ids.backupB1 = await post('backups', { configuration_id: configB, state: 'start_requested' });
   ids.cleanup = await post('cleanups', { agent_id: w.agent.id, state: 'start_requested' });
+  // A restore onto another agent needs the server-held copy of the source vault's key.
+  await depositVaultKey(t, w.agent);
   ids.restore = await post('restores', { backup_id: ids.backupA1, destination_agent_id: w.otherAgent.id, destination_path: '/tmp/r' });
   ids.backupA2 = await post('backups', { configuration_id: configA, state: 'start_requested' });
 });
