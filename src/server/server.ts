@@ -73,10 +73,14 @@ export async function startServer(config: ServerConfig, options: { store?: Store
         log.warn({ drainSeconds: config.drainSeconds }, 'requests still in flight after the drain period: closing their connections');
         app.server.closeAllConnections();
       }, config.drainSeconds * 1000);
+      // A keep-alive connection that goes idle after the close began (a long poll just answered) would otherwise be
+      // held until the cut-off: close each one as soon as its last response is out.
+      const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
       try {
         await app.close();
       } finally {
         clearTimeout(cutOff);
+        clearInterval(closeIdle);
       }
       for (const close of closers.reverse()) await close();
       await releasePasswords();
