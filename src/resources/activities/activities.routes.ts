@@ -6,7 +6,7 @@ import { v2Scope, type V2Scope } from '../../server/request-scope.js';
 import { fetchAgent } from '../agents/agent.fetcher.js';
 import { assertMayReadAgent } from '../configurations/agent-access.js';
 import { fetchConfiguration } from '../configurations/configuration.fetcher.js';
-import { pageLinks } from '../shared/v2-pagination.js';
+import { pageLinks } from '../common/v2-pagination.js';
 import { PageQuerySchema } from '../jobs/job.routes.js';
 import { listActivities, type ActivityScope } from './activity-list.js';
 import { parseActivityList, type ActivityFilterName } from './activity-list.message.js';

@@ -1,7 +1,7 @@
 import { ALL_JOB_STATES } from '../../domain/state-machines/job-machines.js';
 import { TASK_STATES } from '../../domain/state-machines/task-machine.js';
 import { badRequest } from '../../errors/app-error.js';
-import { parsePageQuery, type PageQuery } from '../shared/v2-pagination.js';
+import { parsePageQuery, type PageQuery } from '../common/v2-pagination.js';
 
 export type ActivityType = 'backup' | 'restore' | 'cleanup' | 'task';
 const TYPES: readonly ActivityType[] = ['backup', 'restore', 'cleanup', 'task'];

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../store/database.js';
-import { unknownMarker } from '../shared/v2-pagination.js';
+import { unknownMarker } from '../common/v2-pagination.js';
 import type { ActivityListMessage, ActivityType } from './activity-list.message.js';
 
 export interface ActivityScope {

@@ -1,6 +1,6 @@
 import { conflict, invalidToken } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
-import { BodyCheck } from '../shared/body-check.js';
+import { BodyCheck } from '../common/body-check.js';
 import { verifyPassword } from '../identity/password.js';
 import { issueToken, type IssuedToken } from '../identity/tokens.js';
 

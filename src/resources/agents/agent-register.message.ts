@@ -1,4 +1,4 @@
-import { BodyCheck } from '../shared/body-check.js';
+import { BodyCheck } from '../common/body-check.js';
 import { KEY_CUSTODIES, type AgentHost, type KeyCustody } from './agent.js';
 
 export const HOST_FLAVORS = ['nova', 'rackspace_dedicated', 'rackspace_private_cloud'] as const;

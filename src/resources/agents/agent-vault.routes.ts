@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireLevel, requireUserCaller } from '../../server/caller.js';
-import { isSingularSpelling, requestPathSpellings } from '../shared/request-path-spellings.js';
+import { isSingularSpelling, requestPathSpellings } from '../common/request-path-spellings.js';
 import { USERS_ONLY } from './agent.js';
 import type { AppContext } from '../../server/context.js';
 import { v2Scope } from '../../server/request-scope.js';

@@ -1,6 +1,6 @@
 import { badRequest, forbidden } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
-import { BodyCheck } from '../shared/body-check.js';
+import { BodyCheck } from '../common/body-check.js';
 import type { Agent } from './agent.js';
 import { insertAgentRequest, recordAgentRequestResult, type AgentRequest } from './agent-request.js';
 import { recoveryKeyStore } from '../recovery-keys/recovery-key.store.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { badRequest, conflict, forbidden } from '../../errors/app-error.js';
 import { backupMachine } from '../../domain/state-machines/job-machines.js';
 import type { AppContext } from '../../server/context.js';
-import { BodyCheck } from '../shared/body-check.js';
+import { BodyCheck } from '../common/body-check.js';
 import { recoveryKeyStore } from '../recovery-keys/recovery-key.store.js';
 import type { Agent } from './agent.js';
 import { findAgent } from './agent.fetcher.js';

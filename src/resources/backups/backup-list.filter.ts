@@ -4,7 +4,7 @@ import { badRequest } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import type { V2Scope } from '../../server/request-scope.js';
 import type { Database } from '../../store/database.js';
-import { parseBooleanQuery } from '../shared/v2-pagination.js';
+import { parseBooleanQuery } from '../common/v2-pagination.js';
 import { loadRestorability, restorableCondition } from './backup-restorable.js';
 
 type JobsQuery = SelectQueryBuilder<Database, 'jobs', any>;

@@ -1,4 +1,4 @@
-import { BodyCheck } from '../shared/body-check.js';
+import { BodyCheck } from '../common/body-check.js';
 
 const MAX_PATH = 4096;
 

@@ -1,5 +1,5 @@
 import { entryNameProblem } from '../../engine/vault/entry-name.js';
-import { BodyCheck } from '../shared/body-check.js';
+import { BodyCheck } from '../common/body-check.js';
 
 export interface BrowseItem {
   name: string;

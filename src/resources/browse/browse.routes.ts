@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { requireLevel, requireUserCaller } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
 import { v2Scope } from '../../server/request-scope.js';
-import { isSingularSpelling, requestPathSpellings } from '../shared/request-path-spellings.js';
+import { isSingularSpelling, requestPathSpellings } from '../common/request-path-spellings.js';
 import { fetchAgent } from '../agents/agent.fetcher.js';
 import { assertAgentAnswers, fetchAgentRequest, fetchAgentRequestResult } from '../agents/agent-request.js';
 import { fetchJob } from '../jobs/job.fetcher.js';

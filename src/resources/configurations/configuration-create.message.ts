@@ -1,4 +1,4 @@
-import { BodyCheck } from '../shared/body-check.js';
+import { BodyCheck } from '../common/body-check.js';
 import type { ConfigurationDocument } from './configuration.js';
 import { checkConfigurationDocument } from './configuration-rules.js';
 

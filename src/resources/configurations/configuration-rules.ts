@@ -1,5 +1,5 @@
 import { validateSchedule } from '../../domain/schedule/index.js';
-import { BodyCheck } from '../shared/body-check.js';
+import { BodyCheck } from '../common/body-check.js';
 import type { ConfigurationDocument, Notification, PathItem, ScheduleSpec } from './configuration.js';
 import { pathListProblems } from './path-rules.js';
 

@@ -2,7 +2,7 @@ import { evaluateTests, type RestrictedPatch } from '../../domain/json-patch/ind
 import { conflict } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { isoNow } from '../../server/time.js';
-import { BodyCheck } from '../shared/body-check.js';
+import { BodyCheck } from '../common/body-check.js';
 import { configurationFromRow, documentColumns, type Configuration, type ConfigurationDocument } from './configuration.js';
 import { recordConfigurationChanged } from './configuration-changed.event.js';
 import { checkConfigurationDocument } from './configuration-rules.js';

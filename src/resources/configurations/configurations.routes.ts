@@ -5,7 +5,7 @@ import type { AppContext } from '../../server/context.js';
 import { requireLevel, requireUserCaller } from '../../server/caller.js';
 import { v2Scope } from '../../server/request-scope.js';
 import { fetchAgent, findAgent } from '../agents/agent.fetcher.js';
-import { parseBooleanQuery } from '../shared/v2-pagination.js';
+import { parseBooleanQuery } from '../common/v2-pagination.js';
 import { assertMayReadAgent, CONFIGURATIONS_BY_USERS } from './agent-access.js';
 import { presentAgentConfiguration } from './agent-configuration.presenter.js';
 import { createConfiguration } from './configuration-create.action.js';

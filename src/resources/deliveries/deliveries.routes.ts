@@ -4,7 +4,7 @@ import { badRequest } from '../../errors/app-error.js';
 import { requireLevel } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
-import { pageLinks, parsePageQuery, singleQueryValue } from '../shared/v2-pagination.js';
+import { pageLinks, parsePageQuery, singleQueryValue } from '../common/v2-pagination.js';
 import { DELIVERY_CHANNELS, DELIVERY_STATES } from './delivery.js';
 import { fetchDelivery, listDeliveries, type DeliveryFilter } from './delivery-list.js';
 import { presentDelivery } from './delivery.presenter.js';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { notFound } from '../../errors/app-error.js';
 import type { Database } from '../../store/database.js';
-import { unknownMarker, type PageQuery } from '../shared/v2-pagination.js';
+import { unknownMarker, type PageQuery } from '../common/v2-pagination.js';
 import type { AttemptRow, DeliveryRow } from './delivery.js';
 
 export interface DeliveryFilter {

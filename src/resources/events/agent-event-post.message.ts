@@ -1,4 +1,4 @@
-import { BodyCheck } from '../shared/body-check.js';
+import { BodyCheck } from '../common/body-check.js';
 import { ACTIVATION_MODES, type ActivationMode } from '../agents/agent-activity.js';
 
 export const VAULT_DB_DOWNLOAD_EVENTS = ['vault_db_download_in_progress', 'vault_db_download_completed', 'vault_db_download_failed'] as const;

@@ -1,5 +1,5 @@
 import { badRequest } from '../../errors/app-error.js';
-import { parsePageQuery, singleQueryValue, type PageQuery, type SortDir } from '../shared/v2-pagination.js';
+import { parsePageQuery, singleQueryValue, type PageQuery, type SortDir } from '../common/v2-pagination.js';
 
 export interface EventListMessage {
   page: PageQuery;

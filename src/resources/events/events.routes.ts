@@ -5,7 +5,7 @@ import { forbidden } from '../../errors/app-error.js';
 import { hasLevel, isAgentItself, requireLevel } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
-import { pageLinks, type SortDir } from '../shared/v2-pagination.js';
+import { pageLinks, type SortDir } from '../common/v2-pagination.js';
 import { parseAgentEvent, parseProjectEvent } from './agent-event-post.message.js';
 import { postAgentEvent } from './agent-event-post.action.js';
 import { activateAgents } from './agent-activate.action.js';

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../server/context.js';
 import { invalidToken } from '../../errors/app-error.js';
-import { BodyCheck } from '../shared/body-check.js';
+import { BodyCheck } from '../common/body-check.js';
 import { verifyPassword } from './password.js';
 import { issueToken, type IssuedToken } from './tokens.js';
 

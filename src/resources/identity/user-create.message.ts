@@ -1,5 +1,5 @@
 import { isRoleName, ROLE_NAMES, type RoleName } from '../../server/caller.js';
-import { BodyCheck } from '../shared/body-check.js';
+import { BodyCheck } from '../common/body-check.js';
 
 export interface UserCreateMessage {
   username: string;

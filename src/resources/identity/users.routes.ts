@@ -4,7 +4,7 @@ import { badRequest } from '../../errors/app-error.js';
 import { tokenFrom } from '../../server/auth.js';
 import type { AppContext } from '../../server/context.js';
 import { callerOf } from '../../server/request-scope.js';
-import { BodyCheck } from '../shared/body-check.js';
+import { BodyCheck } from '../common/body-check.js';
 import { changePassword, deleteUser, fetchUser, requireUserAdmin, revokeToken, revokeUserTokens, setUserDisabled } from './user-manage.action.js';
 import { presentUserRow } from './user.presenter.js';
 

@@ -1,7 +1,7 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from '../../store/database.js';
 import type { JobKind } from '../../domain/state-machines/job-machines.js';
-import { unknownMarker, type PageQuery } from '../shared/v2-pagination.js';
+import { unknownMarker, type PageQuery } from '../common/v2-pagination.js';
 import { jobFromRow, type Job } from './job.js';
 
 export interface JobListOptions {

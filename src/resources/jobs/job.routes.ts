@@ -7,7 +7,7 @@ import { requireLevel } from '../../server/caller.js';
 import type { Urls } from '../../server/links.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
 import type { Database } from '../../store/database.js';
-import { pageLinks, parsePageQuery } from '../shared/v2-pagination.js';
+import { pageLinks, parsePageQuery } from '../common/v2-pagination.js';
 import type { Job } from './job.js';
 import { presentErrorList } from './job-errors.presenter.js';
 import { fetchJob } from './job.fetcher.js';

@@ -1,4 +1,4 @@
-import { BodyCheck } from '../shared/body-check.js';
+import { BodyCheck } from '../common/body-check.js';
 import type { QuotaLimits } from '../vaults/vault-quota.js';
 
 const KEYS = ['bytes', 'files'];

@@ -2,7 +2,7 @@ import { KEY_BYTES } from '../../engine/crypto/blob-cipher.js';
 import { openWithRsaKey } from '../../engine/crypto/rsa-envelope.js';
 import { badRequest, conflict } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
-import { BodyCheck } from '../shared/body-check.js';
+import { BodyCheck } from '../common/body-check.js';
 import { recoveryKeyStore } from './recovery-key.store.js';
 
 export const PRIVATE_VAULT = "The agent's vault is private: the server keeps no key for it (restores elsewhere need the vault password).";

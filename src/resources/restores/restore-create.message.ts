@@ -1,6 +1,6 @@
 import type { PathItem } from '../configurations/configuration.js';
 import { checkPathItems } from '../configurations/configuration-rules.js';
-import { BodyCheck } from '../shared/body-check.js';
+import { BodyCheck } from '../common/body-check.js';
 
 export interface RestoreCreateMessage {
   backupId: string;

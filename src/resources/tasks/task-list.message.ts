@@ -1,5 +1,5 @@
 import { LabelSelectorError, parseLabelSelector, type LabelSelector } from '../../domain/label-selector/index.js';
-import { baseParamName, cgiEscape, orderByPair, parsePaging, parseRawQuery, percentDecode, type V3Paging } from '../shared/v3-pagination.js';
+import { baseParamName, cgiEscape, orderByPair, parsePaging, parseRawQuery, percentDecode, type V3Paging } from '../common/v3-pagination.js';
 import { badQueryParameter } from './v3-errors.js';
 
 /** TasksListMessage's keys with the agent in the app's place (space and organization filters have no Coffer meaning). */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../server/context.js';
-import { paginationEnvelope } from '../shared/v3-pagination.js';
+import { paginationEnvelope } from '../common/v3-pagination.js';
 import { assertRestorableBackup } from './task-droplet.js';
 import { applyTaskReport } from './task-report.action.js';
 import { parseTaskReport } from './task-report.message.js';

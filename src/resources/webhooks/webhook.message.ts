@@ -1,6 +1,6 @@
 import { isBlockedHost } from '../notifications/address-guard.js';
 import { EVENT_TYPES } from '../notifications/event-types.js';
-import { BodyCheck } from '../shared/body-check.js';
+import { BodyCheck } from '../common/body-check.js';
 
 export const MIN_SECRET_BYTES = 16;
 const MAX_SECRET_BYTES = 256;
