@@ -21,6 +21,8 @@ import { quotaRoutes } from '../resources/quotas/quotas.routes.js';
 import { taskRoutes } from '../resources/tasks/tasks.routes.js';
 import { webhookRoutes } from '../resources/webhooks/webhooks.routes.js';
 import { deliveryRoutes } from '../resources/deliveries/deliveries.routes.js';
+import { queueRoutes } from '../resources/queue/queue.routes.js';
+import { agentLimitsRoutes } from '../resources/agent-limits/agent-limits.routes.js';
 
 /** Every resource's routes; each resource folder registers its own. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -45,4 +47,6 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await taskRoutes(app, ctx);
   await webhookRoutes(app, ctx);
   await deliveryRoutes(app, ctx);
+  await queueRoutes(app, ctx);
+  await agentLimitsRoutes(app, ctx);
 }

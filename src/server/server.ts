@@ -15,6 +15,7 @@ import { holdPasswordPool } from '../resources/identity/password-pool.js';
 import type { AppContext } from './context.js';
 import { startTaskSweeper } from '../resources/tasks/task-sweeper.js';
 import { startAgentLostSweeper } from '../resources/jobs/agent-lost-sweeper.js';
+import { startAdmissionRunner } from '../resources/queue/admission-runner.js';
 import { startNotifications } from '../resources/notifications/notifications.start.js';
 
 export interface RunningServer {
@@ -48,6 +49,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   startEventPruning(ctx);
   startTaskSweeper(ctx);
   startAgentLostSweeper(ctx);
+  startAdmissionRunner(ctx);
   const app = await buildApp(ctx);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();

@@ -1,3 +1,5 @@
+import { readAgentLimits } from '../agent-limits/agent-limits.js';
+import { readQueueSettings } from '../queue/queue-settings.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { badRequest } from '../../errors/app-error.js';
@@ -111,6 +113,8 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
     requireLevel(scope.caller, 'observer');
     assertMayReadAgent(scope.caller, agent.id);
     const configurations = await listConfigurations(ctx.store.db, { projectId: scope.projectId, agentId: agent.id, now: new Date() });
-    return presentAgentConfiguration(agent, configurations, scope.urls, ctx.config.idleHeartbeatSeconds * 1000);
+    const [limits, queue] = await Promise.all([readAgentLimits(ctx.store.db, agent.id), readQueueSettings(ctx.store.db, scope.projectId)]);
+    const jobControls = { max_running_jobs: limits.max_running_jobs, start_jitter_seconds: queue.start_jitter_seconds };
+    return presentAgentConfiguration(agent, configurations, scope.urls, ctx.config.idleHeartbeatSeconds * 1000, jobControls);
   });
 }

@@ -1,5 +1,6 @@
 import { backupMachine, cleanupMachine, restoreMachine, type JobKind } from '../../domain/state-machines/job-machines.js';
-import type { StateMachine } from '../../domain/state-machines/state-machine.js';
+import type { Actor, StateMachine } from '../../domain/state-machines/state-machine.js';
+import { assertAdmittedToRun } from '../queue/queue-rules.js';
 import type { Tx } from '../../store/store.js';
 import { recordLastCompleted } from '../backups/backup-completed.hook.js';
 import { BACKUP_PATCH_FIELDS } from '../backups/backup-patch.fields.js';
@@ -17,10 +18,11 @@ export interface JobKindRules {
   machine: StateMachine;
   fields: readonly PatchField[];
   afterChange?(tx: Tx, before: Job, after: Job): Promise<void>;
+  guard?(before: Job, after: Job, actor: Actor): void;
 }
 
 export const JOB_KIND_RULES: Record<JobKind, JobKindRules> = {
-  backup: { machine: backupMachine, fields: BACKUP_PATCH_FIELDS, afterChange: recordLastCompleted },
+  backup: { machine: backupMachine, fields: BACKUP_PATCH_FIELDS, afterChange: recordLastCompleted, guard: assertAdmittedToRun },
   restore: { machine: restoreMachine, fields: RESTORE_PATCH_FIELDS },
   cleanup: { machine: cleanupMachine, fields: CLEANUP_PATCH_FIELDS, afterChange: markPrunedBackups },
 };
