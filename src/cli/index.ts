@@ -7,6 +7,7 @@ import { registerEventsCommand } from './commands/events.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerQuotaCommands } from './commands/quota.js';
+import { registerQueueCommands } from './commands/queue.js';
 import { registerTasksCommands } from './commands/tasks.js';
 import { registerUsersCommands } from './commands/users.js';
 
@@ -20,6 +21,7 @@ export function registerClientCommands(program: Command): void {
   registerLogsCommand(program);
   registerTasksCommands(program);
   registerQuotaCommands(program);
+  registerQueueCommands(program);
   registerUsersCommands(program);
   registerCompletionCommand(program);
 }

@@ -21,6 +21,7 @@ import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-s
  */
 
 const LIMIT = 3;
+const JITTER_SECONDS = 2;
 const AGENTS = 4;
 const CONFIGS_PER_AGENT = 5;
 const PASSWORD = 'ops-password-123';
@@ -71,7 +72,7 @@ after(async () => {
 
 describe('backup queue', { timeout: 180_000 }, () => {
   it('20 backups due at the same minute with a limit of 3: never more than 3 run, all complete, a restore goes first', async () => {
-    const settings = await t.request('PUT', `/v2/${PROJECT}/settings/queue`, { body: { max_running_backups: LIMIT } });
+    const settings = await t.request('PUT', `/v2/${PROJECT}/settings/queue`, { body: { max_running_backups: LIMIT, start_jitter_seconds: JITTER_SECONDS } });
     assert.equal(settings.status, 204, settings.text);
 
     for (let i = 0; i < AGENTS; i++) agents.push(await InProcessAgent.register({ api: t.url, user: 'ops', password: PASSWORD, name: `host-${i}` }));
@@ -97,7 +98,7 @@ describe('backup queue', { timeout: 180_000 }, () => {
       }
     }
     const document = await t.request('GET', `/v2/${PROJECT}/agents/${agents[0]!.id}/configuration`);
-    assert.equal(document.body.system_preferences.job_controls.max_running_jobs, 1);
+    assert.deepEqual(document.body.system_preferences.job_controls, { max_running_jobs: 1, start_jitter_seconds: JITTER_SECONDS });
     const due = Date.parse(document.body.configurations[0].times[0]);
     assert.ok(document.body.configurations.every((c: any) => Date.parse(c.times[0]) === due), 'every configuration is due at the same time');
 
@@ -134,6 +135,13 @@ describe('backup queue', { timeout: 180_000 }, () => {
     assert.equal(new Set(final.list.map((b) => b.configuration.id)).size, AGENTS * CONFIGS_PER_AGENT, 'one backup per configuration');
     const sourceTree = trees.get(source.configuration.id)!;
     assert.deepEqual(fs.readFileSync(path.join(restoreTarget, sourceTree, 'a.bin')), fs.readFileSync(path.join(sourceTree, 'a.bin')));
+
+    // The start jitter spread the scheduled starts over its window after the due time (by the agents' clocks).
+    const created = (await t.server.ctx.store.db.selectFrom('jobs').select('created_at').where('kind', '=', 'backup').execute()).map((row) => Date.parse(row.created_at) + clockOffsetMs - due);
+    assert.ok(Math.min(...created) >= -100, `no backup created before its time: ${Math.min(...created)} ms`);
+    // Generous: on a loaded machine the server may take seconds to answer 20 starts (src/agent/scheduler.test.ts
+    // checks the jitter itself).
+    assert.ok(Math.max(...created) <= JITTER_SECONDS * 1000 + 15_000, `every backup created soon after its time: ${Math.max(...created)} ms`);
 
     // From the events, in commit order: a backup runs from its first report of work to its end.
     const events = await t.server.ctx.store.db.selectFrom('events').select(['id', 'name', 'subject_id', 'time']).where('project_id', '=', PROJECT).orderBy('id').execute();

@@ -6,7 +6,7 @@ import { pathItem } from '../client/configuration-flags.js';
 import { expandJobId, findJob, jobPath, parseKind } from '../client/job-kinds.js';
 import { reportStartedJob } from '../client/job-start.js';
 import { watchJob } from '../client/job-watch.js';
-import { formatBytes, formatShortTime, formatTable, paintState, printJson, printLine } from '../client/output.js';
+import { formatBytes, formatShortTime, formatTable, paintJobState, paintState, printJson, printLine } from '../client/output.js';
 import { agentNames, resolveAgent, resolveConfiguration } from '../client/resolve.js';
 
 export function registerJobCommands(program: Command): void {
@@ -44,7 +44,7 @@ export function registerJobCommands(program: Command): void {
         formatTable(body.backups, [
           { header: 'ID', value: (b) => b.id.slice(0, 8), keep: true },
           { header: 'CONFIG', value: (b) => names.get(b.configuration?.id) ?? b.configuration?.id ?? '-' },
-          { header: 'STATE', value: (b) => paintState(b.state) },
+          { header: 'STATE', value: (b) => paintJobState(b) },
           { header: 'ENDED', value: (b) => formatShortTime(b.ended_time), keep: true },
           { header: 'SIZE', value: (b) => formatBytes(b.bytes_backed_up), align: 'right' },
         ]),
