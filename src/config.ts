@@ -51,6 +51,10 @@ export interface ServerConfig {
   deliveryTimeoutMs: number;
   /** How often the delivery worker looks for due work without being woken. */
   deliveryPollMs: number;
+  /** How often the server starts due restore drills and fails runs past their timeout. */
+  drillCheckIntervalSeconds: number;
+  /** How long saving or starting a drill waits for its agent to say whether the scratch folder is empty. */
+  drillTargetCheckMs: number;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -88,6 +92,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     deliveryMaxAgeSeconds: intFrom(env.COFFER_DELIVERY_MAX_AGE_SECONDS, 24 * 3600, 'COFFER_DELIVERY_MAX_AGE_SECONDS'),
     deliveryTimeoutMs: intFrom(env.COFFER_DELIVERY_TIMEOUT_MS, 10_000, 'COFFER_DELIVERY_TIMEOUT_MS'),
     deliveryPollMs: intFrom(env.COFFER_DELIVERY_POLL_MS, 5_000, 'COFFER_DELIVERY_POLL_MS'),
+    drillCheckIntervalSeconds: Math.max(1, intFrom(env.COFFER_DRILL_CHECK_SECONDS, 15, 'COFFER_DRILL_CHECK_SECONDS')),
+    drillTargetCheckMs: intFrom(env.COFFER_DRILL_TARGET_CHECK_MS, 3_000, 'COFFER_DRILL_TARGET_CHECK_MS'),
     loginFailuresPerAccount: intFrom(env.COFFER_LOGIN_FAILURES_PER_ACCOUNT, 10, 'COFFER_LOGIN_FAILURES_PER_ACCOUNT'),
     loginFailuresPerAddress: intFrom(env.COFFER_LOGIN_FAILURES_PER_ADDRESS, 100, 'COFFER_LOGIN_FAILURES_PER_ADDRESS'),
     trustedProxies: (env.COFFER_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AppContext } from '../../server/context.js';
+import { registerDrillMetrics } from '../drills/drill-metrics.js';
 
 /** Prometheus metrics at /metrics: request counts and latencies per route, open long polls, process figures. */
 export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -44,6 +45,8 @@ export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Prom
       this.set(ctx.vaultTraffic.sent);
     },
   });
+
+  registerDrillMetrics(registry, ctx);
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
