@@ -55,6 +55,10 @@ export interface ServerConfig {
   drillCheckIntervalSeconds: number;
   /** How long saving or starting a drill waits for its agent to say whether the scratch folder is empty. */
   drillTargetCheckMs: number;
+  /** /metrics reads its database-backed gauges at most this often (COFFER_METRICS_CACHE_SECONDS, default 5 s). */
+  metricsCacheMs: number;
+  /** When set, /metrics answers only to `Authorization: Bearer <this>` (its gauges name projects, agents and configurations). */
+  metricsToken: string | undefined;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -94,6 +98,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     deliveryPollMs: intFrom(env.COFFER_DELIVERY_POLL_MS, 5_000, 'COFFER_DELIVERY_POLL_MS'),
     drillCheckIntervalSeconds: Math.max(1, intFrom(env.COFFER_DRILL_CHECK_SECONDS, 15, 'COFFER_DRILL_CHECK_SECONDS')),
     drillTargetCheckMs: intFrom(env.COFFER_DRILL_TARGET_CHECK_MS, 3_000, 'COFFER_DRILL_TARGET_CHECK_MS'),
+    metricsToken: env.COFFER_METRICS_TOKEN || undefined,
+    metricsCacheMs: 1000 * intFrom(env.COFFER_METRICS_CACHE_SECONDS, 5, 'COFFER_METRICS_CACHE_SECONDS'),
     loginFailuresPerAccount: intFrom(env.COFFER_LOGIN_FAILURES_PER_ACCOUNT, 10, 'COFFER_LOGIN_FAILURES_PER_ACCOUNT'),
     loginFailuresPerAddress: intFrom(env.COFFER_LOGIN_FAILURES_PER_ADDRESS, 100, 'COFFER_LOGIN_FAILURES_PER_ADDRESS'),
     trustedProxies: (env.COFFER_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),

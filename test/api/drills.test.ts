@@ -49,13 +49,13 @@ async function agentEvents(name: string): Promise<any[]> {
 
 async function metricOf(drillId: string): Promise<number | undefined> {
   const text = (await t.request('GET', '/metrics', { token: null })).text;
-  const line = text.split('\n').find((l) => l.startsWith('coffer_drill_last_success_timestamp_seconds{') && l.includes(`drill="${drillId}"`));
+  const line = text.split('\n').find((l) => l.startsWith('coffer_drill_last_success_timestamp_seconds{') && l.includes(`drill_id="${drillId}"`));
   return line === undefined ? undefined : Number(line.split(' ').at(-1));
 }
 
 describe('restore drills over the API', { timeout: 60_000 }, () => {
   before(async () => {
-    t = await startTestServer({ drillTargetCheckMs: 0 });
+    t = await startTestServer({ drillTargetCheckMs: 0, metricsCacheMs: 0 });
     w = await buildWorld(t, { tasks: true });
     configId = await newConfig(w.agent.id);
     hooks = await startWebhookReceiver();
