@@ -55,6 +55,16 @@ export interface ServerConfig {
   maxRunningBackups: number;
   /** How often each node looks for queued backups that may start, beside being woken when a job ends. */
   admissionPollMs: number;
+  /** How often the server starts due restore drills and fails runs past their timeout. */
+  drillCheckIntervalSeconds: number;
+  /** How long saving or starting a drill waits for its agent to say whether the scratch folder is empty. */
+  drillTargetCheckMs: number;
+  /** How often each node looks for agents gone or back and for summary e-mails due (COFFER_ALERT_CHECK_SECONDS). */
+  alertCheckMs: number;
+  /** /metrics reads its database-backed gauges at most this often (COFFER_METRICS_CACHE_SECONDS, default 5 s). */
+  metricsCacheMs: number;
+  /** When set, /metrics answers only to `Authorization: Bearer <this>` (its gauges name projects, agents and configurations). */
+  metricsToken: string | undefined;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -94,6 +104,11 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     deliveryPollMs: intFrom(env.COFFER_DELIVERY_POLL_MS, 5_000, 'COFFER_DELIVERY_POLL_MS'),
     maxRunningBackups: Math.max(1, intFrom(env.COFFER_MAX_RUNNING_BACKUPS, 50, 'COFFER_MAX_RUNNING_BACKUPS')),
     admissionPollMs: Math.max(100, intFrom(env.COFFER_ADMISSION_POLL_MS, 5_000, 'COFFER_ADMISSION_POLL_MS')),
+    drillCheckIntervalSeconds: Math.max(1, intFrom(env.COFFER_DRILL_CHECK_SECONDS, 15, 'COFFER_DRILL_CHECK_SECONDS')),
+    drillTargetCheckMs: intFrom(env.COFFER_DRILL_TARGET_CHECK_MS, 3_000, 'COFFER_DRILL_TARGET_CHECK_MS'),
+    alertCheckMs: 1000 * Math.max(1, intFrom(env.COFFER_ALERT_CHECK_SECONDS, 60, 'COFFER_ALERT_CHECK_SECONDS')),
+    metricsToken: env.COFFER_METRICS_TOKEN || undefined,
+    metricsCacheMs: 1000 * intFrom(env.COFFER_METRICS_CACHE_SECONDS, 5, 'COFFER_METRICS_CACHE_SECONDS'),
     loginFailuresPerAccount: intFrom(env.COFFER_LOGIN_FAILURES_PER_ACCOUNT, 10, 'COFFER_LOGIN_FAILURES_PER_ACCOUNT'),
     loginFailuresPerAddress: intFrom(env.COFFER_LOGIN_FAILURES_PER_ADDRESS, 100, 'COFFER_LOGIN_FAILURES_PER_ADDRESS'),
     trustedProxies: (env.COFFER_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),

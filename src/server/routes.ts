@@ -18,11 +18,13 @@ import { restoreRoutes } from '../resources/restores/restores.routes.js';
 import { vaultRoutes } from '../resources/vaults/vaults.routes.js';
 import { recoveryKeyRoutes } from '../resources/recovery-keys/recovery-keys.routes.js';
 import { quotaRoutes } from '../resources/quotas/quotas.routes.js';
+import { objectLockRoutes } from '../resources/object-lock/object-lock.routes.js';
 import { taskRoutes } from '../resources/tasks/tasks.routes.js';
 import { webhookRoutes } from '../resources/webhooks/webhooks.routes.js';
 import { deliveryRoutes } from '../resources/deliveries/deliveries.routes.js';
 import { queueRoutes } from '../resources/queue/queue.routes.js';
 import { agentLimitsRoutes } from '../resources/agent-limits/agent-limits.routes.js';
+import { drillRoutes } from '../resources/drills/drills.routes.js';
 
 /** Every resource's routes; each resource folder registers its own. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -44,9 +46,11 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await vaultRoutes(app, ctx);
   await recoveryKeyRoutes(app, ctx);
   await quotaRoutes(app, ctx);
+  await objectLockRoutes(app, ctx);
   await taskRoutes(app, ctx);
   await webhookRoutes(app, ctx);
   await deliveryRoutes(app, ctx);
   await queueRoutes(app, ctx);
   await agentLimitsRoutes(app, ctx);
+  await drillRoutes(app, ctx);
 }

@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { AlertTables } from './alert-tables.js';
+import type { DrillTables } from './drill-tables.js';
 import type { TaskTables } from './task-tables.js';
 
 /**
@@ -13,6 +14,9 @@ export interface ProjectsTable {
   /** Vault limits over all the project's agents; null is unlimited. */
   quota_bytes: number | null;
   quota_files: number | null;
+  /** S3 Object Lock of the vault files its agents upload (GOVERNANCE or COMPLIANCE), null when off. */
+  object_lock_mode: string | null;
+  object_lock_days: number | null;
 }
 
 export interface UsersTable {
@@ -133,6 +137,8 @@ export interface JobsTable {
   pruned_by: Generated<string | null>;
   /** Backups: 'waiting' in the queue for a run slot, or 'admitted' (holds one until it ends) (migration 0210). */
   admission: Generated<'waiting' | 'admitted' | null>;
+  /** The inserting transaction, for the stream order of job lists (migration 0230, src/store/commit-order.ts). */
+  commit_tx: Generated<number>;
 }
 
 export interface EventsTable {
@@ -148,6 +154,8 @@ export interface EventsTable {
   body: string;
   /** 1 for result documents (browse results, vault reports): read by request id, never listed. */
   hidden: Generated<number>;
+  /** The inserting transaction, for the stream order (migration 0230, src/store/commit-order.ts). */
+  commit_tx: Generated<number>;
 }
 
 export interface LogfilesTable {
@@ -234,7 +242,7 @@ export interface VaultRecoveryKeysTable {
   created_at: string;
 }
 
-export interface Database extends TaskTables, AlertTables {
+export interface Database extends TaskTables, AlertTables, DrillTables {
   projects: ProjectsTable;
   users: UsersTable;
   tokens: TokensTable;
@@ -251,4 +259,13 @@ export interface Database extends TaskTables, AlertTables {
   server_secrets: ServerSecretsTable;
   project_recovery_keys: ProjectRecoveryKeysTable;
   vault_recovery_keys: VaultRecoveryKeysTable;
+  vault_upload_grants: VaultUploadGrantsTable;
+}
+
+/** A vault file an agent may upload straight to object storage, counted in the vault's usage once. */
+export interface VaultUploadGrantsTable {
+  vault_id: string;
+  name: string;
+  size: number;
+  created_at: string;
 }
