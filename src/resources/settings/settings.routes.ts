@@ -35,6 +35,7 @@ export async function settingsRoutes(app: FastifyInstance, ctx: AppContext): Pro
   app.get('/v2/:project_id/settings/alerts', { schema: { tags, summary: 'Alert settings: when an agent counts as offline' } }, async (request) => {
     const scope = v2Scope(request, ctx);
     requireLevel(scope.caller, 'observer');
+    assertMayListProject(scope.caller, 'alert settings');
     return readAlertSettings(ctx.store.db, scope.projectId);
   });
 
