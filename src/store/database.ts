@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { AlertTables } from './alert-tables.js';
+import type { DrillTables } from './drill-tables.js';
 import type { TaskTables } from './task-tables.js';
 
 /**
@@ -214,7 +215,7 @@ export interface VaultRecoveryKeysTable {
   created_at: string;
 }
 
-export interface Database extends TaskTables, AlertTables {
+export interface Database extends TaskTables, AlertTables, DrillTables {
   projects: ProjectsTable;
   users: UsersTable;
   tokens: TokensTable;
