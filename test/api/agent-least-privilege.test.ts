@@ -157,7 +157,7 @@ describe("an agent's token and the rest of its project", { timeout: 60_000 }, ()
   });
 
   it("the project-wide lists are for people: 403 for an agent's token, 200 for an observer", async () => {
-    for (const path of ['/agents', '/configurations', '/backups', '/restores', '/cleanups', '/activities', '/events?wait=0', '/deliveries', '/webhooks', '/settings/summaries', '/settings/alerts']) {
+    for (const path of ['/agents', '/configurations', '/backups', '/restores', '/cleanups', '/activities', '/events?wait=0', '/deliveries', '/webhooks', '/settings/summaries', '/settings/alerts', '/drills', '/drill-runs']) {
       const res = await t.request('GET', v2(path), asAgent(thief));
       assert.equal(res.status, 403, `${path}: ${res.text}`);
       assert.match(res.body.message, /an agent reads only its own agent/, path);
