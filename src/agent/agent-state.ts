@@ -52,8 +52,9 @@ export class AgentState {
     return id in this.data.work;
   }
 
+  /** The last event handled. Events come in commit order, not always in id order: the stream's order decides. */
   setMarker(marker: string): Promise<void> {
-    if (this.data.marker !== null && BigInt(marker) <= BigInt(this.data.marker)) return this.writing;
+    if (this.data.marker === marker) return this.writing;
     this.data.marker = marker;
     return this.save();
   }

@@ -135,6 +135,8 @@ export interface JobsTable {
   vault_id: string | null;
   /** Backups: the cleanup that removed the snapshot from the vault (migration 0005). */
   pruned_by: Generated<string | null>;
+  /** The inserting transaction, for the stream order of job lists (migration 0230, src/store/commit-order.ts). */
+  commit_tx: Generated<number>;
 }
 
 export interface EventsTable {
@@ -150,6 +152,8 @@ export interface EventsTable {
   body: string;
   /** 1 for result documents (browse results, vault reports): read by request id, never listed. */
   hidden: Generated<number>;
+  /** The inserting transaction, for the stream order (migration 0230, src/store/commit-order.ts). */
+  commit_tx: Generated<number>;
 }
 
 export interface LogfilesTable {
