@@ -72,34 +72,36 @@ export function parseRetentionDuration(text: string): RetentionDuration | undefi
 
 /**
  * Judges the members of a `retention` object (what a request sent, any shape) and returns the problems, each
- * naming its field under `at` (e.g. `retention.keep_daily must be at least 0.`), plus the policy when there are none.
+ * naming its field under `at` (e.g. `retention.keep_daily must be at least 0.`; `at` '' names the bare field), plus the
+ * policy when there are none.
  * `requireDays`: a configuration document must carry `days`; a dry-run override need not.
  */
 export function checkRetention(value: unknown, at: string, options: { requireDays: boolean }): { problems: string[]; policy?: Partial<RetentionPolicy> } {
   const problems: string[] = [];
+  const name = (key: string) => (at === '' ? key : `${at}.${key}`);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { problems: [`${at} must be an object.`] };
   const fields = value as Record<string, unknown>;
   const policy: Partial<RetentionPolicy> = {};
   for (const key of Object.keys(fields)) {
     if (!(RETENTION_FIELDS as readonly string[]).includes(key)) {
-      problems.push(`${at}.${key} is not a retention rule; use ${RETENTION_FIELDS.join(', ')}.`);
+      problems.push(`${name(key)} is not a retention rule; use ${RETENTION_FIELDS.join(', ')}.`);
     }
   }
   if (fields.days === undefined) {
-    if (options.requireDays) problems.push(`${at}.days is required.`);
+    if (options.requireDays) problems.push(`${name('days')} is required.`);
   } else {
-    const days = countProblem(fields.days, `${at}.days`, problems);
+    const days = countProblem(fields.days, name('days'), problems);
     if (days !== undefined) policy.days = days;
   }
   for (const rule of COUNT_RULES) {
     if (fields[rule] === undefined || fields[rule] === null) continue;
-    const count = countProblem(fields[rule], `${at}.${rule}`, problems);
+    const count = countProblem(fields[rule], name(rule), problems);
     if (count !== undefined && count > 0) policy[rule] = count;
   }
   const within = fields.keep_within;
   if (within !== undefined && within !== null && within !== '') {
     if (typeof within !== 'string' || parseRetentionDuration(within) === undefined) {
-      problems.push(`${at}.keep_within must be a duration of years, months, days and hours such as 7d, 1y6m or 2y5m7d3h.`);
+      problems.push(`${name('keep_within')} must be a duration of years, months, days and hours such as 7d, 1y6m or 2y5m7d3h.`);
     } else {
       policy.keep_within = within;
     }
