@@ -227,4 +227,13 @@ export interface Database extends TaskTables, AlertTables {
   server_secrets: ServerSecretsTable;
   project_recovery_keys: ProjectRecoveryKeysTable;
   vault_recovery_keys: VaultRecoveryKeysTable;
+  vault_upload_grants: VaultUploadGrantsTable;
+}
+
+/** A vault file an agent may upload straight to object storage, counted in the vault's usage once. */
+export interface VaultUploadGrantsTable {
+  vault_id: string;
+  name: string;
+  size: number;
+  created_at: string;
 }

@@ -1,5 +1,9 @@
 import type { Selectable } from 'kysely';
+<<<<<<< HEAD
 import { keepRulesOf, type RetentionPolicy } from '../../domain/retention/index.js';
+=======
+import type { Exclusion } from '../../engine/archiver/exclusion.js';
+>>>>>>> main
 import type { ConfigurationsTable } from '../../store/database.js';
 
 export interface PathItem {
@@ -8,6 +12,9 @@ export interface PathItem {
   /** Historical base64 spelling of a non-UTF-8 path; echoed when sent. */
   path_encoded?: string;
 }
+
+/** An exclusion: a path item, or one of the extension types (pattern, if_present, caches, larger_than, other_file_systems). */
+export type ExclusionItem = PathItem | Exclude<Exclusion, { type: 'file' | 'folder' }>;
 
 export interface Notification {
   type: 'email';
@@ -29,7 +36,7 @@ export interface ConfigurationDocument {
   /** The v2 `days` and the keep rules beside it (only the rules that are on). */
   retention: RetentionPolicy;
   inclusions: PathItem[];
-  exclusions: PathItem[];
+  exclusions: ExclusionItem[];
   notifications: Notification[];
 }
 

@@ -12,7 +12,7 @@ import { authorizeVault, type VaultAccess } from './vault-access.js';
 import { VaultFiles } from './vault-files.js';
 import { parseRange } from './vault-range.js';
 import { assertWithinQuota } from './vault-quota.js';
-import { addVaultUsage } from './vault-usage.js';
+import { addVaultUsage, countAuthorizedUpload, forgetUploadGrant } from './vault-usage.js';
 
 /** Largest file the endpoint stores: packs are 16 MiB by default; this leaves room for larger pack sizes. */
 export const VAULT_FILE_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -117,8 +117,7 @@ export async function vaultRoutes(app: FastifyInstance, ctx: AppContext): Promis
         if (existing !== null && !overwrite) throw appendOnlyOverwrite();
         await assertWithinQuota(ctx, vaultId, size - (existing ?? 0), existing === null);
         const signed = await ctx.blobs.presign('PUT', files.keyOf(name), { expiresSeconds: PRESIGNED_URL_SECONDS, ifAbsent: !overwrite, contentLength: size });
-        // Counted when the upload is authorized: the storage accepts exactly this length at this key, or nothing.
-        await addVaultUsage(ctx, vaultId, size - (existing ?? 0), existing === null ? 1 : 0);
+        await countAuthorizedUpload(ctx, vaultId, name, size, existing, overwrite);
         return { direct: true, method: signed.method, url: signed.url, headers: signed.headers, expires_at: signed.expiresAt.toISOString() };
       },
     );
@@ -159,7 +158,9 @@ export async function vaultRoutes(app: FastifyInstance, ctx: AppContext): Promis
     scoped.delete('/vaults/:vault_id/files/*', { schema: { tags, summary: 'Delete a vault file (append-only: locks always; data, index, snapshots during a cleanup)', params: FileParams } }, async (request, reply) => {
       const { vaultId, name, files } = await target(request, 'write');
       await assertMayDelete(ctx, callerOf(request), name);
-      const freed = await files.delete(name);
+      const granted = direct ? await forgetUploadGrant(ctx, vaultId, name) : null;
+      // A granted upload that never arrived was counted too.
+      const freed = (await files.delete(name)) ?? granted;
       if (freed !== null) await addVaultUsage(ctx, vaultId, -freed, -1);
       return reply.code(204).send();
     });
