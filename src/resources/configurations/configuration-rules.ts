@@ -18,16 +18,9 @@ export function checkConfigurationDocument(check: BodyCheck): ConfigurationDocum
   const schedule = check.get('schedule');
   const scheduleProblems = validateSchedule(schedule);
   scheduleProblems.forEach((problem) => check.problem(problem));
-<<<<<<< HEAD
   const retention = checkRetentionMember(check);
-  const inclusions = pathItems(check, 'inclusions');
-  const exclusions = pathItems(check, 'exclusions');
-=======
-  const retention = check.object('retention', { required: true });
-  const days = retention ? check.integer('retention.days', { required: true, min: 0 }) : undefined;
   const inclusions = checkPathItems(check, 'inclusions', { required: true });
   const exclusions = exclusionItems(check);
->>>>>>> main
   if (inclusions && exclusions) pathListProblems(inclusions, exclusions).forEach((problem) => check.problem(problem));
   const notifications = notificationItems(check);
   check.done();

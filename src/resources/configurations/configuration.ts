@@ -1,9 +1,6 @@
 import type { Selectable } from 'kysely';
-<<<<<<< HEAD
 import { keepRulesOf, type RetentionPolicy } from '../../domain/retention/index.js';
-=======
 import type { Exclusion } from '../../engine/archiver/exclusion.js';
->>>>>>> main
 import type { ConfigurationsTable } from '../../store/database.js';
 
 export interface PathItem {
