@@ -13,6 +13,9 @@ export interface ProjectsTable {
   /** Vault limits over all the project's agents; null is unlimited. */
   quota_bytes: number | null;
   quota_files: number | null;
+  /** S3 Object Lock of the vault files its agents upload (GOVERNANCE or COMPLIANCE), null when off. */
+  object_lock_mode: string | null;
+  object_lock_days: number | null;
 }
 
 export interface UsersTable {

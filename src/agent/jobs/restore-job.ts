@@ -59,7 +59,7 @@ export async function runRestoreJob(rt: JobRuntime, work: RestoreWork, signal: A
       onProgress: (p) => ticker.update({ bytesCompleted: p.bytesDone, totalBytes: p.bytesTotal }),
     });
     ticker.stop();
-    const restored = summary.filesRestored + summary.dirsRestored + summary.symlinksRestored;
+    const restored = summary.filesRestored + summary.dirsRestored + summary.symlinksRestored + summary.hardLinksRestored + summary.specialFilesRestored;
     const state = summary.errors.length === 0 ? 'completed' : restored > 0 ? 'completed_with_errors' : 'failed';
     await report(rt, 'restore', work.id, [
       replace('/state', state),

@@ -52,7 +52,10 @@ export function addRestoreCommand(vault: Command): void {
         for (const e of summary.errors) process.stderr.write(`error: ${e.path}: ${e.reason}\n`);
         process.stdout.write(
           `restored ${summary.filesRestored} files (${formatBytes(summary.bytesRestored)}), ${summary.dirsRestored} folders, ` +
-            `${summary.symlinksRestored} symlinks in ${formatDuration(summary.durationMs)}` +
+            `${summary.symlinksRestored} symlinks` +
+            (summary.hardLinksRestored ? `, ${summary.hardLinksRestored} hard links` : '') +
+            (summary.specialFilesRestored ? `, ${summary.specialFilesRestored} FIFOs or devices` : '') +
+            ` in ${formatDuration(summary.durationMs)}` +
             (summary.filesSkipped ? `; ${summary.filesSkipped} existing files left alone (use --overwrite to replace them)` : '') +
             '\n' +
             (summary.errors.length ? `${summary.errors.length} files could not be restored\n` : ''),

@@ -149,7 +149,14 @@ export class Archiver {
       }
     }
     if (otherFileSystem) return undefined;
-    if (!st.isFile()) return undefined; // sockets, fifos and devices are not backed up
+    const special = specialType(st);
+    if (special) {
+      // Recorded with their metadata (and a device's number); a restore recreates them or reports each one.
+      const node = metadataNode(name, st, special);
+      if (special === 'chardev' || special === 'blockdev') node.rdev = st.rdev.toString();
+      return node;
+    }
+    if (!st.isFile()) return undefined;
     if (this.filter.excludesFileSize(st.size)) return undefined;
     const node = metadataNode(name, st, 'file');
     if (parentNode && this.unchanged(parentNode, node)) {
@@ -254,8 +261,16 @@ function unwrap(entry: Entry): Slot {
   return entry.pending;
 }
 
+function specialType(st: BigIntStats): TreeNode['type'] | undefined {
+  if (st.isFIFO()) return 'fifo';
+  if (st.isSocket()) return 'socket';
+  if (st.isCharacterDevice()) return 'chardev';
+  if (st.isBlockDevice()) return 'blockdev';
+  return undefined;
+}
+
 function metadataNode(name: Buffer, st: BigIntStats, type: TreeNode['type']): TreeNode {
-  return {
+  const node: TreeNode = {
     ...encodeName(name),
     type,
     mode: Number(st.mode & 0o7777n),
@@ -266,6 +281,11 @@ function metadataNode(name: Buffer, st: BigIntStats, type: TreeNode['type']): Tr
     inode: st.ino.toString(),
     size: type === 'file' ? Number(st.size) : 0,
   };
+  if (type === 'file' && st.nlink > 1n) {
+    node.links = Number(st.nlink);
+    node.device = st.dev.toString();
+  }
+  return node;
 }
 
 export function noRootsError(roots: string[]): VaultError {
