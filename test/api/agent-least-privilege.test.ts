@@ -104,6 +104,7 @@ describe("an agent's token and the rest of its project", { timeout: 60_000 }, ()
     const cases: [string, string][] = [
       [`/configurations/${ids.configuration}`, 'Configuration not found.'],
       [`/configurations/${ids.configuration}/activities`, 'Configuration not found.'],
+      [`/configurations/${ids.configuration}/retention`, 'Configuration not found.'],
       [`/configurations/${ids.configuration}/events?wait=0`, 'Configuration not found.'],
       [`/backups/${ids.backup}`, 'Backup not found.'],
       [`/backups/${ids.backup}/errors`, 'Backup not found.'],

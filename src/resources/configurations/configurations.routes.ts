@@ -118,9 +118,9 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
     async (request) => {
       const scope = v2Scope(request, ctx);
       const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, configurationId(request));
+      assertMaySeeAgentsResource(scope.caller, configuration.agentId, 'Configuration not found.');
       const policy = parseRetentionDryRun(request.query, configuration.retention);
       requireLevel(scope.caller, 'observer');
-      assertMayReadAgent(scope.caller, configuration.agentId);
       return presentRetentionPlan(await fetchRetentionPlan(ctx.store.db, configuration, policy), scope.urls);
     },
   );
