@@ -51,6 +51,12 @@ export interface ServerConfig {
   deliveryTimeoutMs: number;
   /** How often the delivery worker looks for due work without being woken. */
   deliveryPollMs: number;
+  /** How often each node looks for agents gone or back and for summary e-mails due (COFFER_ALERT_CHECK_SECONDS). */
+  alertCheckMs: number;
+  /** /metrics reads its database-backed gauges at most this often (COFFER_METRICS_CACHE_SECONDS, default 5 s). */
+  metricsCacheMs: number;
+  /** When set, /metrics answers only to `Authorization: Bearer <this>` (its gauges name projects, agents and configurations). */
+  metricsToken: string | undefined;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -88,6 +94,9 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     deliveryMaxAgeSeconds: intFrom(env.COFFER_DELIVERY_MAX_AGE_SECONDS, 24 * 3600, 'COFFER_DELIVERY_MAX_AGE_SECONDS'),
     deliveryTimeoutMs: intFrom(env.COFFER_DELIVERY_TIMEOUT_MS, 10_000, 'COFFER_DELIVERY_TIMEOUT_MS'),
     deliveryPollMs: intFrom(env.COFFER_DELIVERY_POLL_MS, 5_000, 'COFFER_DELIVERY_POLL_MS'),
+    alertCheckMs: 1000 * Math.max(1, intFrom(env.COFFER_ALERT_CHECK_SECONDS, 60, 'COFFER_ALERT_CHECK_SECONDS')),
+    metricsToken: env.COFFER_METRICS_TOKEN || undefined,
+    metricsCacheMs: 1000 * intFrom(env.COFFER_METRICS_CACHE_SECONDS, 5, 'COFFER_METRICS_CACHE_SECONDS'),
     loginFailuresPerAccount: intFrom(env.COFFER_LOGIN_FAILURES_PER_ACCOUNT, 10, 'COFFER_LOGIN_FAILURES_PER_ACCOUNT'),
     loginFailuresPerAddress: intFrom(env.COFFER_LOGIN_FAILURES_PER_ADDRESS, 100, 'COFFER_LOGIN_FAILURES_PER_ADDRESS'),
     trustedProxies: (env.COFFER_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),

@@ -1,3 +1,4 @@
+import type { Exclusion } from '../engine/archiver/exclusion.js';
 import type { PathRule } from '../engine/archiver/path-filter.js';
 import type { AgentApi } from './agent-api.js';
 
@@ -9,7 +10,7 @@ export interface ConfigurationEntry {
   /** Next scheduled times (UTC), or null for manual-only configurations. */
   times: string[] | null;
   inclusions: PathRule[];
-  exclusions: PathRule[];
+  exclusions: Exclusion[];
 }
 
 export interface ConfigurationDocument {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { assertValidFileName, type ByteRange, type FileInfo, type VaultBackend } from '../engine/backend/backend.js';
 import { BackendNotFoundError, BackendRangeError } from '../engine/backend/errors.js';
@@ -55,9 +56,11 @@ export class VaultHttpBackend implements VaultBackend {
     assertValidFileName(name);
     if (this.direct === false) return this.saveThroughServer(name, data);
     const body = Buffer.isBuffer(data) ? data : await collect(data);
+    // Signed into the URL: the storage refuses bytes that changed on the way (and S3 Object Lock requires it).
+    const md5 = createHash('md5').update(body).digest('base64');
     // A presigned URL expires: one that is refused after a long outage is asked for again.
     for (let attempt = 1; ; attempt++) {
-      const grant = await this.call('POST', name, {}, `uploads/${name}?size=${body.length}`);
+      const grant = await this.call('POST', name, {}, `uploads/${name}?size=${body.length}&md5=${encodeURIComponent(md5)}`);
       if (grant.status === 403) return this.acceptExisting(name, body.length, grant);
       await expectOk(grant, name);
       const answer = (await grant.json()) as UploadGrant;

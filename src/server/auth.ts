@@ -17,7 +17,8 @@ export function tokenFrom(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-function sameSecret(a: string, b: string): boolean {
+/** Compares two secrets in constant time. */
+export function sameSecret(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);

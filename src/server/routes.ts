@@ -18,6 +18,7 @@ import { restoreRoutes } from '../resources/restores/restores.routes.js';
 import { vaultRoutes } from '../resources/vaults/vaults.routes.js';
 import { recoveryKeyRoutes } from '../resources/recovery-keys/recovery-keys.routes.js';
 import { quotaRoutes } from '../resources/quotas/quotas.routes.js';
+import { objectLockRoutes } from '../resources/object-lock/object-lock.routes.js';
 import { taskRoutes } from '../resources/tasks/tasks.routes.js';
 import { webhookRoutes } from '../resources/webhooks/webhooks.routes.js';
 import { deliveryRoutes } from '../resources/deliveries/deliveries.routes.js';
@@ -42,6 +43,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await vaultRoutes(app, ctx);
   await recoveryKeyRoutes(app, ctx);
   await quotaRoutes(app, ctx);
+  await objectLockRoutes(app, ctx);
   await taskRoutes(app, ctx);
   await webhookRoutes(app, ctx);
   await deliveryRoutes(app, ctx);

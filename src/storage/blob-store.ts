@@ -30,6 +30,10 @@ export interface PresignOptions {
   ifAbsent?: boolean;
   /** PUT: the exact body length, signed, so the URL cannot store more. */
   contentLength?: number;
+  /** PUT: the body's MD5 (base64), signed: the storage refuses a body that does not match. */
+  contentMd5?: string;
+  /** PUT: S3 Object Lock retention of the object, signed, so it cannot be left out. */
+  retention?: { mode: 'GOVERNANCE' | 'COMPLIANCE'; until: Date };
 }
 
 /**
@@ -55,6 +59,8 @@ export interface BlobStore {
   remove(key: string): Promise<number | null>;
   /** A short-lived URL for one GET or PUT of one key; only object storage offers it (local → undefined). */
   presign?(method: 'GET' | 'PUT', key: string, options: PresignOptions): Promise<PresignedRequest>;
+  /** Object storage only: whether the bucket has S3 Object Lock enabled (so uploads may carry a retention). */
+  objectLockEnabled?(): Promise<boolean>;
   close(): Promise<void>;
 }
 

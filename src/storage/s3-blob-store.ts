@@ -1,6 +1,7 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  GetObjectLockConfigurationCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -176,19 +177,38 @@ export class S3BlobStore implements BlobStore {
         Key: this.keyOf(key),
         IfNoneMatch: options.ifAbsent ? '*' : undefined,
         ContentLength: options.contentLength,
+        ContentMD5: options.contentMd5,
+        ObjectLockMode: options.retention?.mode,
+        ObjectLockRetainUntilDate: options.retention?.until,
       });
       if (options.ifAbsent) headers['if-none-match'] = '*';
       if (options.contentLength !== undefined) headers['content-length'] = String(options.contentLength);
+      if (options.contentMd5 !== undefined) headers['content-md5'] = options.contentMd5;
+      if (options.retention) {
+        headers['x-amz-object-lock-mode'] = options.retention.mode;
+        headers['x-amz-object-lock-retain-until-date'] = options.retention.until.toISOString();
+      }
     } else {
       command = new GetObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(key) });
     }
     const url = await getSignedUrl(this.client, command, {
       expiresIn: options.expiresSeconds,
-      // Signed as a header, so the URL cannot be used for an overwrite by leaving it out.
-      unhoistableHeaders: new Set(options.ifAbsent ? ['if-none-match'] : []),
-      signableHeaders: new Set(options.contentLength !== undefined ? ['content-length'] : []),
+      // Signed as headers, so the URL cannot be used for an overwrite, or without its retention, by leaving them out.
+      unhoistableHeaders: new Set([...(options.ifAbsent ? ['if-none-match'] : []), ...(options.retention ? ['x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date'] : [])]),
+      signableHeaders: new Set([...(options.contentLength !== undefined ? ['content-length'] : []), ...(options.contentMd5 !== undefined ? ['content-md5'] : [])]),
     });
     return { method, url, headers, expiresAt: new Date(Date.now() + options.expiresSeconds * 1000) };
+  }
+
+  async objectLockEnabled(): Promise<boolean> {
+    try {
+      const answer = await this.client.send(new GetObjectLockConfigurationCommand({ Bucket: this.options.bucket }));
+      return answer.ObjectLockConfiguration?.ObjectLockEnabled === 'Enabled';
+    } catch (err) {
+      // A bucket created without Object Lock answers 404 ObjectLockConfigurationNotFoundError.
+      if (statusOf(err) === 404) return false;
+      throw mapError(err, '(bucket Object Lock configuration)');
+    }
   }
 
   async close(): Promise<void> {

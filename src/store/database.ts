@@ -13,6 +13,9 @@ export interface ProjectsTable {
   /** Vault limits over all the project's agents; null is unlimited. */
   quota_bytes: number | null;
   quota_files: number | null;
+  /** S3 Object Lock of the vault files its agents upload (GOVERNANCE or COMPLIANCE), null when off. */
+  object_lock_mode: string | null;
+  object_lock_days: number | null;
 }
 
 export interface UsersTable {
@@ -225,4 +228,13 @@ export interface Database extends TaskTables, AlertTables {
   server_secrets: ServerSecretsTable;
   project_recovery_keys: ProjectRecoveryKeysTable;
   vault_recovery_keys: VaultRecoveryKeysTable;
+  vault_upload_grants: VaultUploadGrantsTable;
+}
+
+/** A vault file an agent may upload straight to object storage, counted in the vault's usage once. */
+export interface VaultUploadGrantsTable {
+  vault_id: string;
+  name: string;
+  size: number;
+  created_at: string;
 }

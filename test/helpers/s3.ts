@@ -1,4 +1,4 @@
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { S3BlobStore } from '../../src/storage/s3-blob-store.js';
 
@@ -49,11 +49,14 @@ export interface TestBucket {
   drop(): Promise<void>;
 }
 
-/** A fresh bucket for one test file; `drop` empties and deletes it. */
-export async function createTestBucket(s3: TestS3): Promise<TestBucket> {
+/**
+ * A fresh bucket for one test file; `drop` empties and deletes it. With `objectLock` the bucket has S3 Object Lock
+ * (and so versioning) enabled; `drop` then removes every version, bypassing GOVERNANCE retention (tests use no other).
+ */
+export async function createTestBucket(s3: TestS3, options: { objectLock?: boolean } = {}): Promise<TestBucket> {
   const client = adminClient(s3);
   const name = `coffer-test-${randomBytes(5).toString('hex')}`;
-  await client.send(new CreateBucketCommand({ Bucket: name }));
+  await client.send(new CreateBucketCommand({ Bucket: name, ObjectLockEnabledForBucket: options.objectLock }));
   const keys = async (prefix = ''): Promise<string[]> => {
     const out: string[] = [];
     let token: string | undefined;
@@ -71,6 +74,13 @@ export async function createTestBucket(s3: TestS3): Promise<TestBucket> {
       new S3BlobStore({ bucket: name, prefix, endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } }),
     keys,
     async drop() {
+      if (options.objectLock) {
+        const versions = await client.send(new ListObjectVersionsCommand({ Bucket: name }));
+        const all = [...(versions.Versions ?? []), ...(versions.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId }));
+        for (let i = 0; i < all.length; i += 1000) {
+          await client.send(new DeleteObjectsCommand({ Bucket: name, BypassGovernanceRetention: true, Delete: { Objects: all.slice(i, i + 1000) } }));
+        }
+      }
       const all = await keys();
       for (let i = 0; i < all.length; i += 1000) {
         await client.send(new DeleteObjectsCommand({ Bucket: name, Delete: { Objects: all.slice(i, i + 1000).map((Key) => ({ Key })) } }));

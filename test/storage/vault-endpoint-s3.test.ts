@@ -65,4 +65,25 @@ describe('vault endpoint with S3 storage', { skip: s3Skip() }, () => {
     const foreign = await t.request('POST', `/vaults/${agent.vaultId}/uploads/data/cd34?size=1`, { token: world.otherAgent.token });
     assert.equal(foreign.status, 404);
   });
+
+  it('counts a file in the vault usage once, however often its upload is authorized', async () => {
+    const { t, world } = await setup();
+    const agent = await registerAgent(t, world.admin);
+    const usage = async () => {
+      const row = await t.server.ctx.store.db.selectFrom('agents').select(['vault_bytes', 'vault_files']).where('id', '=', agent.id).executeTakeFirstOrThrow();
+      return [Number(row.vault_bytes), Number(row.vault_files)];
+    };
+    const before = await usage();
+    for (let i = 0; i < 3; i++) {
+      const grant = await t.request('POST', `/vaults/${agent.vaultId}/uploads/data/ef56?size=1000`, { token: agent.token });
+      assert.equal(grant.status, 200, grant.text);
+    }
+    assert.deepEqual(await usage(), [before[0]! + 1000, before[1]! + 1]);
+    const uploaded = await t.request('POST', `/vaults/${agent.vaultId}/uploads/data/ef56?size=1000`, { token: agent.token });
+    const put = await fetch(uploaded.body.url, { method: 'PUT', headers: uploaded.body.headers, body: Buffer.alloc(1000, 1) });
+    assert.equal(put.status, 200);
+    const again = await t.request('POST', `/vaults/${agent.vaultId}/uploads/data/ef56?size=1000`, { token: agent.token });
+    assert.equal(again.status, 403, 'a stored file is not replaced');
+    assert.deepEqual(await usage(), [before[0]! + 1000, before[1]! + 1]);
+  });
 });

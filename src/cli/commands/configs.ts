@@ -3,14 +3,14 @@ import { ApiClient } from '../client/api-client.js';
 import { collect, examples, globalOptions, nonNegativeInteger } from '../client/command-kit.js';
 import { checkedTimeZone, describeSchedule, localTimeZone, notificationsFor, pathItem, scheduleFromFlags } from '../client/configuration-flags.js';
 import { UsageError } from '../client/errors.js';
+import { addExclusionFlags, describeExclusion, exclusionsFromFlags, hasExclusionFlags, type ExclusionFlags } from '../exclusion-flags.js';
 import { formatFields, formatShortTime, formatTable, formatTime, paintState, printJson, printLine } from '../client/output.js';
 import { agentNames, resolveAgent, resolveConfiguration } from '../client/resolve.js';
 
-interface ConfigFlags {
+interface ConfigFlags extends ExclusionFlags {
   name?: string;
   agent?: string;
   include?: string[];
-  exclude?: string[];
   schedule?: string;
   tz?: string;
   retentionDays?: number;
@@ -18,11 +18,11 @@ interface ConfigFlags {
   disabled?: boolean;
 }
 
-function addConfigFlags(command: Command): Command {
-  return command
+function addConfigFlags(command: Command, negations: boolean): Command {
+  command
     .option('--name <name>', 'a name people recognise, e.g. "Web files"')
-    .option('--include <path>', 'folder to back up (repeatable or comma-separated; file:/path for a single file)', collect)
-    .option('--exclude <path>', 'folder or file:/path to leave out; must be under an included folder (repeatable)', collect)
+    .option('--include <path>', 'folder to back up (repeatable or comma-separated; file:/path for a single file)', collect);
+  return addExclusionFlags(command, { pathsToo: true, patternFiles: false, negations })
     .option('--schedule <phrase>', '"daily 02:00", "every 2h", "weekly mon,thu 14:00", an RRULE, or "manual"')
     .option('--tz <zone>', 'IANA time zone of the schedule (default: this computer\'s)')
     .option('--retention-days <days>', 'days to keep each backup; 0 keeps forever', nonNegativeInteger('--retention-days'))
@@ -35,7 +35,12 @@ Schedules:
   "daily 02:00", "every 2 days 3:30am"      at a time of day
   "weekly mon,thu 14:00", "weekly weekdays 08:00"
   "manual"                                  only when started by hand
-Paths: a path is a folder; write file:/etc/app.conf for a single file.`;
+Paths: a path is a folder; write file:/etc/app.conf for a single file.
+Exclusions: an absolute folder or file:/path must be under an included folder; anything with glob characters
+  (*.log, **/node_modules, /srv/www/cache/**) or not starting with / is a pattern (pattern:TEXT forces one).
+  On edit, --exclude/--iexclude replace the paths and patterns, --exclude-if-present the markers; the other
+  kinds of exclusion stay as they are unless their flag is given (--no-exclude-caches, --exclude-larger-than none,
+  --no-one-file-system remove them).`;
 
 export function registerConfigsCommands(program: Command): void {
   const configs = examples(program.command('configs').description('Backup configurations: what to back up, when, and for how long'), 'coffer configs', 'coffer configs create --help');
@@ -74,8 +79,7 @@ export function registerConfigsCommands(program: Command): void {
       const { body: config } = await client.get(client.v2('configurations', found.id));
       if (globalOptions(command).json) return printJson(config);
       const names = await agentNames(client);
-      const paths = (items: { type: string; path: string }[] | undefined) =>
-        (items ?? []).map((item) => (item.type === 'file' ? `file:${item.path}` : item.path)).join(', ') || '-';
+      const paths = (items: { type: string; path?: string }[] | undefined) => (items ?? []).map(describeExclusion).join(', ') || '-';
       printLine(
         formatFields([
           ['id', config.id],
@@ -100,6 +104,7 @@ export function registerConfigsCommands(program: Command): void {
       .command('create')
       .description('Create a backup configuration')
       .requiredOption('--agent <agent>', 'agent that runs the backups (id, name or id prefix)'),
+    false,
   )
     .option('--disabled', 'create it switched off')
     .addHelpText('after', SCHEDULE_HELP)
@@ -117,7 +122,7 @@ export function registerConfigsCommands(program: Command): void {
         schedule,
         retention: { days: options.retentionDays ?? 30 },
         inclusions: options.include.map(pathItem),
-        exclusions: (options.exclude ?? []).map(pathItem),
+        exclusions: exclusionsFromFlags(options, UsageError, { pathsToo: true }),
         notifications: notificationsFor(options.notifyEmail),
       };
       const { body: created } = await client.post(client.v2('configurations'), body);
@@ -127,9 +132,10 @@ export function registerConfigsCommands(program: Command): void {
   examples(
     create,
     'coffer configs create --agent web-1 --name "Web files" --include /var/www --exclude /var/www/cache --schedule "daily 02:00" --tz Europe/Berlin --retention-days 30 --notify-email ops@example.com',
+    "coffer configs create --agent web-1 --name Home --include /home --exclude '*.log' --exclude '**/node_modules' --exclude-caches --exclude-if-present .nobackup --notify-email ops@example.com",
   );
 
-  const edit = addConfigFlags(configs.command('edit').description('Change a configuration: only the flags given change').argument('<config>', 'configuration id, name or id prefix'))
+  const edit = addConfigFlags(configs.command('edit').description('Change a configuration: only the flags given change').argument('<config>', 'configuration id, name or id prefix'), true)
     .addHelpText('after', SCHEDULE_HELP)
     .action(async (ref: string, options: ConfigFlags, command: Command) => {
       const client = ApiClient.fromStoredSession();
@@ -146,9 +152,12 @@ export function registerConfigsCommands(program: Command): void {
       }
       if (options.retentionDays !== undefined) replace('/retention/days', options.retentionDays);
       if (options.include !== undefined) replace('/inclusions', options.include.map(pathItem));
-      if (options.exclude !== undefined) replace('/exclusions', options.exclude.map(pathItem));
+      if (hasExclusionFlags(options)) {
+        const { body: current } = await client.get(client.v2('configurations', found.id));
+        replace('/exclusions', exclusionsFromFlags(options, UsageError, { pathsToo: true, current: current.exclusions ?? [] }));
+      }
       if (options.notifyEmail !== undefined) replace('/notifications', notificationsFor(options.notifyEmail));
-      if (operations.length === 0) throw new UsageError('nothing to change: give at least one of --name, --include, --exclude, --schedule, --tz, --retention-days, --notify-email');
+      if (operations.length === 0) throw new UsageError('nothing to change: give at least one of --name, --include, --exclude (or another exclusion flag), --schedule, --tz, --retention-days, --notify-email');
       await client.patch(client.v2('configurations', found.id), operations);
       const { body: updated } = await client.get(client.v2('configurations', found.id));
       if (globalOptions(command).json) return printJson(updated);

@@ -1,13 +1,12 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { addExclusionFlags, exclusionsFromFlags, type ExclusionFlags } from '../exclusion-flags.js';
 import { action, collect, globalOptions, openFromOptions, printJson, UsageError } from './vault-context.js';
 import { EXIT } from './vault-errors.js';
 import { formatBytes, formatDuration } from './vault-format.js';
 import { ProgressLine } from './progress-line.js';
 
-interface BackupFlags {
-  exclude?: string[];
-  excludeFile?: string[];
+interface BackupFlags extends ExclusionFlags {
   tag?: string[];
   host?: string;
   parent?: string;
@@ -15,12 +14,11 @@ interface BackupFlags {
 }
 
 export function addBackupCommand(vault: Command): void {
-  vault
+  const command = vault
     .command('backup')
     .description('back up files and folders into a new snapshot')
-    .argument('<paths...>', 'files or folders to back up')
-    .option('--exclude <path>', 'leave out this folder (and everything below it) or file; repeatable', collect)
-    .option('--exclude-file <path>', 'leave out exactly this file; repeatable', collect)
+    .argument('<paths...>', 'files or folders to back up');
+  addExclusionFlags(command, { pathsToo: false, patternFiles: true, negations: false })
     .option('--tag <tag>', 'tag the snapshot; repeatable', collect)
     .option('--host <name>', 'host name to record (default: this host)')
     .option('--parent <snapshot>', 'compare with this snapshot instead of the latest of the same host and paths')
@@ -28,15 +26,13 @@ export function addBackupCommand(vault: Command): void {
     .action(action(async (signal, paths: string[], flags: BackupFlags, cmd: Command) => {
       const options = globalOptions(cmd);
       if (flags.force && flags.parent) throw new UsageError('--force and --parent exclude each other');
+      const exclusions = exclusionsFromFlags(flags, UsageError, { pathsToo: false });
       const vault = await openFromOptions(options);
       const progress = new ProgressLine('backup', !options.json);
       const summary = await vault
         .backup({
           paths: paths.map((p) => path.resolve(p)),
-          exclusions: [
-            ...(flags.exclude ?? []).map((p) => ({ type: 'folder' as const, path: path.resolve(p) })),
-            ...(flags.excludeFile ?? []).map((p) => ({ type: 'file' as const, path: path.resolve(p) })),
-          ],
+          exclusions,
           tags: flags.tag,
           host: flags.host,
           parent: flags.force ? null : flags.parent,

@@ -53,7 +53,10 @@ export function addRestoreCommand(vault: Command): void {
         for (const e of summary.errors) process.stderr.write(`error: ${e.path}: ${e.reason}\n`);
         process.stdout.write(
           `restored ${counted(summary.filesRestored, 'file')} (${formatBytes(summary.bytesRestored)}), ${counted(summary.dirsRestored, 'folder')}, ` +
-            `${counted(summary.symlinksRestored, 'symlink')} in ${formatDuration(summary.durationMs)}` +
+            `${counted(summary.symlinksRestored, 'symlink')}` +
+            (summary.hardLinksRestored ? `, ${counted(summary.hardLinksRestored, 'hard link')}` : '') +
+            (summary.specialFilesRestored ? `, ${counted(summary.specialFilesRestored, 'FIFO or device', 'FIFOs or devices')}` : '') +
+            ` in ${formatDuration(summary.durationMs)}` +
             (summary.filesSkipped ? `; ${counted(summary.filesSkipped, 'existing file')} left alone (use --overwrite to replace them)` : '') +
             '\n' +
             (summary.errors.length ? `${counted(summary.errors.length, 'item')} could not be restored\n` : ''),

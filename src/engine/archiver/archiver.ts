@@ -6,7 +6,7 @@ import type { Repository } from '../repository/repository.js';
 import { Semaphore } from '../semaphore.js';
 import { encodeName, encodeTarget, joinPath, nameBytes, parseTree, serializeTree, type TreeNode } from '../vault/tree.js';
 import { FileReadError, type ChunkWorkerPool } from './chunk-worker-pool.js';
-import type { PathFilter } from './path-filter.js';
+import type { BackupFilter } from './backup-filter.js';
 import type { BackupState } from './tree-walk-state.js';
 
 /** One directory level of the paths being backed up, above the backup roots themselves. */
@@ -32,7 +32,7 @@ export class Archiver {
   constructor(
     private readonly repo: Repository,
     private readonly pool: ChunkWorkerPool,
-    private readonly filter: PathFilter,
+    private readonly filter: BackupFilter,
     private readonly state: BackupState,
     private readonly signal?: AbortSignal,
   ) {
@@ -57,7 +57,7 @@ export class Archiver {
     const countingState = this.state;
     const before = countingState.errors.length;
     const tree = trie.isRoot
-      ? await (await this.walkDir(Buffer.from('/'), parentRootTree)).done
+      ? await (await this.walkDir(Buffer.from('/'), fsSync.statSync('/', { bigint: true }).dev, parentRootTree)).done
       : await this.saveTrie(Buffer.from('/'), trie, parentRootTree);
     rootsFound = roots.length - countingState.errors.slice(before).filter((e) => roots.includes(e.path)).length;
     return { tree, rootsFound };
@@ -76,8 +76,8 @@ export class Archiver {
       if (!st) continue;
       const parentNode = parentNodes.get(name.toString('latin1'));
       if (child.isRoot) {
-        if (this.filter.isExcluded(path.toString())) continue;
-        slots.push(unwrap(await this.entry(path, name, st, parentNode)));
+        if (this.filter.excludesPath(path.toString())) continue;
+        slots.push(unwrap(await this.entry(path, name, st, st.dev, parentNode)));
       } else if (st.isDirectory()) {
         const node = metadataNode(name, st, 'dir');
         node.subtree = await this.saveTrie(path, child, parentNode?.type === 'dir' ? parentNode.subtree : undefined);
@@ -95,7 +95,7 @@ export class Archiver {
    * on to the next directory while this one's files are still being read, and the workers never run dry at
    * directory boundaries.
    */
-  private async walkDir(dir: Buffer, parentTree?: string): Promise<{ done: Promise<string> }> {
+  private async walkDir(dir: Buffer, rootDev: bigint, parentTree?: string): Promise<{ done: Promise<string> }> {
     this.checkStop();
     const parentNodes = await this.loadParentNodes(parentTree);
     let names: Buffer[] = [];
@@ -108,9 +108,9 @@ export class Archiver {
     for (const name of names) {
       this.checkStop();
       const path = joinPath(dir, name);
-      if (this.filter.isExcluded(path.toString())) continue;
+      if (this.filter.excludesPath(path.toString())) continue;
       const st = await this.lstat(path);
-      if (st) slots.push(unwrap(await this.entry(path, name, st, parentNodes.get(name.toString('latin1')))));
+      if (st) slots.push(unwrap(await this.entry(path, name, st, rootDev, parentNodes.get(name.toString('latin1')))));
     }
     const done = this.saveTree(slots);
     done.catch(() => undefined); // awaited by the parent directory; this only avoids an early unhandled report
@@ -118,10 +118,18 @@ export class Archiver {
   }
 
   /** Returns the node, or for a file being read a wrapped promise of it (the walk goes on meanwhile). */
-  private async entry(path: Buffer, name: Buffer, st: BigIntStats, parentNode?: TreeNode): Promise<Entry> {
+  private async entry(path: Buffer, name: Buffer, st: BigIntStats, rootDev: bigint, parentNode?: TreeNode): Promise<Entry> {
+    const otherFileSystem = this.filter.oneFileSystem && st.dev !== rootDev;
     if (st.isDirectory()) {
+      if (this.filter.excludesDirContents(path)) return undefined;
       const node = metadataNode(name, st, 'dir');
-      const { done } = await this.walkDir(path, parentNode?.type === 'dir' ? parentNode.subtree : undefined);
+      if (otherFileSystem) {
+        // A mount point is kept (empty), so a restore recreates the place another file system is mounted on.
+        node.subtree = await this.saveTree([]);
+        this.state.dirs++;
+        return node;
+      }
+      const { done } = await this.walkDir(path, rootDev, parentNode?.type === 'dir' ? parentNode.subtree : undefined);
       this.state.dirs++;
       return {
         pending: done.then((id) => {
@@ -140,7 +148,16 @@ export class Archiver {
         return undefined;
       }
     }
-    if (!st.isFile()) return undefined; // sockets, fifos and devices are not backed up
+    if (otherFileSystem) return undefined;
+    const special = specialType(st);
+    if (special) {
+      // Recorded with their metadata (and a device's number); a restore recreates them or reports each one.
+      const node = metadataNode(name, st, special);
+      if (special === 'chardev' || special === 'blockdev') node.rdev = st.rdev.toString();
+      return node;
+    }
+    if (!st.isFile()) return undefined;
+    if (this.filter.excludesFileSize(st.size)) return undefined;
     const node = metadataNode(name, st, 'file');
     if (parentNode && this.unchanged(parentNode, node)) {
       node.content = parentNode.content;
@@ -244,8 +261,16 @@ function unwrap(entry: Entry): Slot {
   return entry.pending;
 }
 
+function specialType(st: BigIntStats): TreeNode['type'] | undefined {
+  if (st.isFIFO()) return 'fifo';
+  if (st.isSocket()) return 'socket';
+  if (st.isCharacterDevice()) return 'chardev';
+  if (st.isBlockDevice()) return 'blockdev';
+  return undefined;
+}
+
 function metadataNode(name: Buffer, st: BigIntStats, type: TreeNode['type']): TreeNode {
-  return {
+  const node: TreeNode = {
     ...encodeName(name),
     type,
     mode: Number(st.mode & 0o7777n),
@@ -256,6 +281,11 @@ function metadataNode(name: Buffer, st: BigIntStats, type: TreeNode['type']): Tr
     inode: st.ino.toString(),
     size: type === 'file' ? Number(st.size) : 0,
   };
+  if (type === 'file' && st.nlink > 1n) {
+    node.links = Number(st.nlink);
+    node.device = st.dev.toString();
+  }
+  return node;
 }
 
 export function noRootsError(roots: string[]): VaultError {

@@ -1,12 +1,14 @@
 import type { SnapshotSummary } from '../vault/snapshot.js';
 import type { SnapshotRef } from '../vault/snapshot-store.js';
+import type { Exclusion } from './exclusion.js';
 import type { PathRule } from './path-filter.js';
 
 export interface BackupOptions {
   /** Absolute paths to back up (folders or files). Merged with `inclusions`. */
   paths?: string[];
   inclusions?: PathRule[];
-  exclusions?: PathRule[];
+  /** Exact paths (relative ones are taken from the current directory), patterns and the other kinds of Exclusion. */
+  exclusions?: Exclusion[];
   host?: string;
   tags?: string[];
   /** Snapshot to compare with; default: the latest one with the same host and paths; null: read everything. */

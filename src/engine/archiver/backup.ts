@@ -7,7 +7,8 @@ import { numericSnapshotId } from '../vault/snapshot.js';
 import { Archiver, noRootsError } from './archiver.js';
 import type { BackupOptions, BackupSummary } from './backup-types.js';
 import { ChunkWorkerPool } from './chunk-worker-pool.js';
-import { localRules, PathFilter, type PathRule } from './path-filter.js';
+import { BackupFilter } from './backup-filter.js';
+import { localRules, type PathRule } from './path-filter.js';
 import { scanTotals } from './scanner.js';
 import { BackupState } from './tree-walk-state.js';
 
@@ -21,7 +22,7 @@ export async function runBackup(repo: Repository, options: BackupOptions): Promi
   const rules: PathRule[] = localRules([...(options.paths ?? []).map((p) => ({ type: 'folder' as const, path: p })), ...(options.inclusions ?? [])]);
   if (!rules.length) throw new VaultError('INVALID_ARGUMENT', 'nothing to back up: give at least one path or inclusion');
   const roots = [...new Set(rules.map((r) => r.path))].sort();
-  const filter = new PathFilter([], localRules(options.exclusions ?? []));
+  const filter = new BackupFilter(options.exclusions);
   const host = options.host ?? os.hostname();
 
   {

@@ -18,6 +18,16 @@ interface OpenPack {
 
 /** Packs saved but not yet listed in an index file are written out in batches of this many. */
 const PACKS_PER_INDEX_FILE = 16;
+/** The tree blobs of one pack are fetched in one read when they lie within this many bytes. */
+const TREE_SPAN_MAX_BYTES = 16 * 2 ** 20;
+/** Tree spans kept in memory, in bytes (least recently used dropped first). */
+const TREE_SPAN_CACHE_BYTES = 64 * 2 ** 20;
+
+interface TreeSpan {
+  offset: number;
+  length: number;
+  bytes: Promise<Buffer>;
+}
 
 /**
  * Content-addressed blob storage over a backend: dedup by plaintext hash, packing, index files, and sealed
@@ -37,6 +47,8 @@ export class Repository {
   private failure: unknown;
   /** Bytes of packs this process has written (the packed, sealed size). */
   bytesWritten = 0;
+  private readonly treeSpans = new Map<string, TreeSpan>();
+  private treeSpanBytes = 0;
 
   constructor(readonly backend: VaultBackend, readonly key: Buffer, readonly config: VaultConfig) {}
 
@@ -241,10 +253,51 @@ export class Repository {
     const loc = this.index.get(id);
     if (!loc) throw new IntegrityError(`blob ${id.slice(0, 12)} is not in the index`);
     try {
-      return { sealed: await this.backend.load(`data/${loc.pack}`, { offset: loc.offset, length: loc.length }), loc };
+      const fromSpan = loc.type === 'tree' ? await this.loadFromTreeSpan(loc) : undefined;
+      return { sealed: fromSpan ?? (await this.backend.load(`data/${loc.pack}`, { offset: loc.offset, length: loc.length })), loc };
     } catch (err) {
       if (isNotFoundError(err)) throw new IntegrityError(`pack ${loc.pack.slice(0, 12)} holding blob ${id.slice(0, 12)} is missing`);
       throw err;
+    }
+  }
+
+  /**
+   * A walk reads every directory's tree, one small blob at a time; over object storage each read is a round trip
+   * (two through a redirect). So the first tree read from a pack fetches the span holding all of that pack's tree
+   * blobs, and later ones are cut from memory. Undefined when the span is too large or could not be read (the
+   * index may lie): the caller then reads the one blob.
+   */
+  private async loadFromTreeSpan(loc: BlobLocation): Promise<Buffer | undefined> {
+    let span = this.treeSpans.get(loc.pack);
+    if (span) {
+      this.treeSpans.delete(loc.pack);
+      this.treeSpans.set(loc.pack, span);
+    } else {
+      const trees = (this.index.packEntries(loc.pack) ?? []).filter((e) => e.type === 'tree');
+      if (trees.length < 2) return undefined;
+      const offset = Math.min(...trees.map((e) => e.offset));
+      const length = Math.max(...trees.map((e) => e.offset + e.length)) - offset;
+      if (length > TREE_SPAN_MAX_BYTES || length <= 0) return undefined;
+      span = { offset, length, bytes: this.backend.load(`data/${loc.pack}`, { offset, length }) };
+      this.treeSpans.set(loc.pack, span);
+      this.treeSpanBytes += length;
+      for (const [pack, old] of this.treeSpans) {
+        if (this.treeSpanBytes <= TREE_SPAN_CACHE_BYTES || old === span) break;
+        this.treeSpans.delete(pack);
+        this.treeSpanBytes -= old.length;
+      }
+    }
+    const start = loc.offset - span.offset;
+    if (start < 0 || start + loc.length > span.length) return undefined;
+    try {
+      return (await span.bytes).subarray(start, start + loc.length);
+    } catch (err) {
+      if (this.treeSpans.get(loc.pack) === span) {
+        this.treeSpans.delete(loc.pack);
+        this.treeSpanBytes -= span.length;
+      }
+      if (isNotFoundError(err)) throw err;
+      return undefined;
     }
   }
 }

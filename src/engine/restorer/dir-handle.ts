@@ -39,6 +39,14 @@ export class DirHandle {
     return Buffer.concat([this.prefix, name]);
   }
 
+  /**
+   * The path of `name` inside this directory for another process this one starts (an ASCII name: it goes on a
+   * command line). On Linux it is reached through this process's descriptor, like `entry`.
+   */
+  entryForChildProcess(name: string): string {
+    return BY_DESCRIPTOR ? `/proc/${process.pid}/fd/${this.fd}/${name}` : `${this.prefix.toString()}${name}`;
+  }
+
   /** Enters the child directory `name`; a symlink there fails (ELOOP) instead of being followed. */
   async openChild(name: Buffer): Promise<DirHandle> {
     return DirHandle.wrap(await openFd(this.entry(name), OPEN_DIR | O_NOFOLLOW), this.entry(name));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { Repository } from '../repository/repository.js';
 import { Semaphore } from '../semaphore.js';
+import { secondsOf } from './node-times.js';
 import { IntegrityError } from '../errors.js';
 import type { TreeNode } from '../vault/tree.js';
 import type { ByteBudget } from './byte-budget.js';
@@ -70,7 +71,7 @@ export async function writeFileFromBlobs(repo: Repository, dir: DirHandle, name:
     if (last?.status === 'fulfilled' && last.value.zero) await handle.truncate(position);
     if (options.chown && (node.uid !== process.getuid?.() || node.gid !== process.getgid?.())) await handle.chown(node.uid, node.gid);
     await handle.chmod(node.mode);
-    const mtime = Number(BigInt(node.mtimeNs)) / 1e9;
+    const mtime = secondsOf(node.mtimeNs);
     await handle.utimes(mtime, mtime);
     await handle.close();
     closed = true;
@@ -89,7 +90,7 @@ async function writeOneBlobFile(repo: Repository, dir: DirHandle, name: Buffer, 
   try {
     const { sealed, loc } = await repo.loadSealedBlob(id);
     const chown = options.chown && (node.uid !== process.getuid?.() || node.gid !== process.getgid?.());
-    const mtime = Number(BigInt(node.mtimeNs)) / 1e9;
+    const mtime = secondsOf(node.mtimeNs);
     await options.decoder.restoreOneBlobFile(sealed, loc, { dir: dir.prefix, name, fresh: options.fresh, mode: node.mode, uid: node.uid, gid: node.gid, chown, mtime });
     options.onBytes(size);
   } finally {

@@ -109,7 +109,7 @@ describe('restoring a hostile vault', { timeout: 60_000 }, () => {
       const { vault, snap, target, unchanged } = await setUp(dir, () => [
         { type: 'file', name: 'short', data: 'eleven byte', size: 5 },
         { type: 'file', name: 'long', data: 'x', size: 1 << 30 },
-        { raw: { ...base, name: 'fifo', type: 'fifo', mode: 0o644 } },
+        { raw: { ...base, name: 'door', type: 'door', mode: 0o644 } },
         { raw: { ...base, name: 'big-mode', type: 'file', mode: 0o100644, content: [] } },
         { raw: { ...base, name: 'no-tree', type: 'dir', mode: 0o755 } },
         { raw: { ...base, name: 'bad-time', type: 'file', mode: 0o644, mtimeNs: '1e9', content: [] } },
@@ -120,7 +120,7 @@ describe('restoring a hostile vault', { timeout: 60_000 }, () => {
       ]);
       const summary = await vault.restore({ snapshot: snap.id, target });
       const reasons = new Map(summary.errors.map((e) => [e.path, e.reason]));
-      assert.deepEqual([...reasons.keys()].sort(), ['/bad-time', '/big-mode', '/fifo', '/link-nul', '/long', '/neg-uid', '/no-tree', '/short', '/x'].sort());
+      assert.deepEqual([...reasons.keys()].sort(), ['/bad-time', '/big-mode', '/door', '/link-nul', '/long', '/neg-uid', '/no-tree', '/short', '/x'].sort());
       assert.match(reasons.get('/short')!, /adds up to 11 bytes, its entry says 5/);
       assert.match(reasons.get('/x')!, /does not match its nameB64|not allowed/);
       assert.deepEqual(fs.readdirSync(target), ['fine']);

@@ -29,6 +29,10 @@ export interface RestoreSummary {
   bytesRestored: number;
   dirsRestored: number;
   symlinksRestored: number;
+  /** Further names of hard-linked files, restored as links to the first. */
+  hardLinksRestored: number;
+  /** FIFOs and (as root) device nodes. */
+  specialFilesRestored: number;
   /** Existing files left alone because `overwrite` was false. */
   filesSkipped: number;
   errors: FileError[];

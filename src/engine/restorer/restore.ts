@@ -8,13 +8,16 @@ import type { FileError } from '../archiver/backup-types.js';
 import { abortError, VaultError } from '../errors.js';
 import type { Repository } from '../repository/repository.js';
 import { Semaphore } from '../semaphore.js';
+import { secondsOf } from './node-times.js';
 import { findSnapshot, loadSnapshots } from '../vault/snapshot-store.js';
-import { nameBytes, targetBytes, type TreeNode } from '../vault/tree.js';
+import { hardLinkKey, nameBytes, targetBytes, type TreeNode } from '../vault/tree.js';
 import { TreeLoader } from '../vault/tree-loader.js';
 import { ByteBudget } from './byte-budget.js';
 import { DecodePool } from './decode-pool.js';
 import { DirHandle } from './dir-handle.js';
 import { writeFileFromBlobs } from './file-writer.js';
+import { HardLinks } from './hard-links.js';
+import { makeSpecialFile, specialFileProblem } from './special-file.js';
 import type { RestoreOptions, RestoreProgress, RestoreSummary } from './restore-types.js';
 
 const FILES_IN_FLIGHT = 8;
@@ -57,7 +60,8 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
   const myUid = process.geteuid?.();
   const errors: FileError[] = [];
   const progress: RestoreProgress = { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, errors: 0 };
-  const summary = { filesRestored: 0, bytesRestored: 0, dirsRestored: 0, symlinksRestored: 0, filesSkipped: 0 };
+  const summary = { filesRestored: 0, bytesRestored: 0, dirsRestored: 0, symlinksRestored: 0, hardLinksRestored: 0, specialFilesRestored: 0, filesSkipped: 0 };
+  const links = new HardLinks<OpenDir>();
   const slots = new Semaphore(FILES_IN_FLIGHT);
   const budget = new ByteBudget(BYTES_IN_FLIGHT);
   const running = new Set<Promise<void>>();
@@ -84,7 +88,7 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
       if (node && !options.signal?.aborted) {
         if (chown) await fchown(dir.handle.fd, node.uid, node.gid).catch(() => undefined);
         await fchmod(dir.handle.fd, node.mode);
-        const mtime = Number(BigInt(node.mtimeNs)) / 1e9;
+        const mtime = secondsOf(node.mtimeNs);
         await futimes(dir.handle.fd, mtime, mtime);
       }
     } catch (err) {
@@ -142,7 +146,7 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
       await fs.symlink(targetBytes(node), dir.handle.entry(made));
       try {
         if (chown) await fs.lchown(dir.handle.entry(made), node.uid, node.gid).catch(() => undefined);
-        const mtime = Number(BigInt(node.mtimeNs)) / 1e9;
+        const mtime = secondsOf(node.mtimeNs);
         await fs.lutimes(dir.handle.entry(made), mtime, mtime);
         if (made !== name) await fs.rename(dir.handle.entry(made), dir.handle.entry(name));
       } catch (err) {
@@ -152,6 +156,23 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
       summary.symlinksRestored++;
       return;
     }
+    if (node.type !== 'file') {
+      const problem = specialFileProblem(node, chown);
+      if (problem) return fail(snapPath, new Error(`not restored: ${problem}`));
+      await makeSpecialFile(dir.handle, name, node, chown);
+      summary.specialFilesRestored++;
+      return;
+    }
+    const linkKey = hardLinkKey(node);
+    const source = linkKey === undefined ? undefined : await links.sourceOf(linkKey);
+    if (source) {
+      await links.link(source, dir.handle, name, existing !== undefined);
+      summary.hardLinksRestored++;
+      progress.filesDone++;
+      progress.bytesDone += node.size;
+      return;
+    }
+    const becomesSource = linkKey !== undefined ? links.claim(linkKey) : undefined;
     await slots.acquire();
     try {
       checkStop();
@@ -172,11 +193,16 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
       },
     })
       .then(
-        () => {
+        async () => {
           summary.filesRestored++;
           summary.bytesRestored += node.size;
+          // A source's directory stays open until the end: the other names of the file are linked through it.
+          if (becomesSource && (await becomesSource.written(dir, name).catch((err: unknown) => void fail(snapPath, err)))) dir.users++;
         },
-        (err: unknown) => fail(snapPath, err),
+        (err: unknown) => {
+          becomesSource?.failed();
+          fail(snapPath, err);
+        },
       )
       .finally(() => {
         progress.filesDone++;
@@ -222,6 +248,7 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
     checkStop();
   } finally {
     await Promise.allSettled([...running]);
+    for (const held of links.heldDirs()) await release(held);
     await decoder.close();
   }
   emit(true);

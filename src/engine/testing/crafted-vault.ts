@@ -8,7 +8,7 @@ import { unlockVault } from '../vault/vault-keys.js';
 
 /** An entry of a crafted tree. Names are written as given: nothing is checked, sorted or de-duplicated. */
 export type CraftedEntry =
-  | { type: 'file'; name: string | Buffer; data?: string | Buffer; mode?: number; /** a size that lies */ size?: number }
+  | { type: 'file'; name: string | Buffer; data?: string | Buffer; mode?: number; /** a size that lies */ size?: number; /** more fields, as given */ extra?: Record<string, unknown> }
   | { type: 'dir'; name: string | Buffer; entries: CraftedEntry[]; mode?: number }
   | { type: 'symlink'; name: string | Buffer; target: string }
   /** A node written exactly as given (fields that lie, unknown types). */
@@ -72,7 +72,7 @@ async function saveTree(repo: Repository, entries: CraftedEntry[]): Promise<stri
     if (entry.type === 'file') {
       const data = Buffer.from(entry.data ?? '');
       const id = data.length ? await repo.saveBlob('data', data) : undefined;
-      nodes.push({ ...base, mode: entry.mode ?? 0o644, size: entry.size ?? data.length, content: id ? [id] : [] });
+      nodes.push({ ...base, mode: entry.mode ?? 0o644, size: entry.size ?? data.length, content: id ? [id] : [], ...entry.extra });
     } else if (entry.type === 'dir') {
       nodes.push({ ...base, mode: entry.mode ?? 0o755, subtree: await saveTree(repo, entry.entries) });
     } else {

@@ -1,4 +1,5 @@
 import { entryNameProblem, printableName } from './entry-name.js';
+import { NODE_TYPES } from './node-type.js';
 import type { TreeNode } from './tree.js';
 
 /** An entry of a tree blob that is not used: the reason, and the blobs it names (prune still keeps those). */
@@ -12,7 +13,8 @@ export interface RefusedEntry {
 const BLOB_ID = /^[0-9a-f]{64}$/;
 const TIME_NS = /^-?\d{1,30}$/;
 const INODE = /^\d{1,30}$/;
-const TYPES = new Set(['file', 'dir', 'symlink']);
+const TYPES = new Set<string>(NODE_TYPES);
+const DECIMAL = /^\d{1,30}$/;
 
 /**
  * Checks one entry of a tree blob field by field. Tree blobs are authenticated, but whoever holds the vault's key
@@ -40,7 +42,14 @@ function fieldProblem(node: Record<string, unknown>): string | undefined {
   if (!isMatch(node.mtimeNs, TIME_NS) || !isMatch(node.ctimeNs, TIME_NS)) return 'the times are not decimal nanoseconds';
   if (!isMatch(node.inode, INODE)) return 'the inode is not a decimal number';
   if (!isInt(node.size, Number.MAX_SAFE_INTEGER)) return 'the size is not a non-negative integer';
-  if (node.type === 'file') {
+  if (node.links !== undefined && (node.type !== 'file' || !isInt(node.links, 0xffff_ffff) || (node.links as number) < 1)) return 'the link count is not a number from 1 to 2^32-1 on a file';
+  if (node.device !== undefined && (node.type !== 'file' || !isMatch(node.device, DECIMAL))) return 'the device is not a decimal number on a file';
+  const device = node.type === 'chardev' || node.type === 'blockdev';
+  if (device !== (node.rdev !== undefined) || (device && !isMatch(node.rdev, DECIMAL))) return 'a device node needs a decimal rdev, and only a device node has one';
+  if (node.type === 'fifo' || node.type === 'socket' || device) {
+    if (node.content !== undefined || node.subtree !== undefined || node.target !== undefined || node.targetB64 !== undefined) return `a ${node.type} has content, a subtree or a target`;
+    if (node.size !== 0) return `a ${node.type} has a size`;
+  } else if (node.type === 'file') {
     if (node.content !== undefined && !(Array.isArray(node.content) && node.content.every((id) => isMatch(id, BLOB_ID)))) {
       return 'the content is not a list of blob ids';
     }
@@ -48,7 +57,7 @@ function fieldProblem(node: Record<string, unknown>): string | undefined {
   } else if (node.type === 'dir') {
     if (!isMatch(node.subtree, BLOB_ID)) return 'the directory has no subtree id';
     if (node.content !== undefined) return 'a directory has content';
-  } else {
+  } else if (node.type === 'symlink') {
     const target = exactBytes(node.target ?? '', node.targetB64);
     if (!target || target.length === 0) return 'the symlink has no target';
     if (target.includes(0)) return 'the symlink target contains a NUL byte';

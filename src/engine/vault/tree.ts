@@ -1,5 +1,6 @@
 import { IntegrityError } from '../errors.js';
 import { printableName } from './entry-name.js';
+import type { NodeType } from './node-type.js';
 import { checkTreeNode, type RefusedEntry } from './tree-check.js';
 
 /**
@@ -10,7 +11,7 @@ import { checkTreeNode, type RefusedEntry } from './tree-check.js';
 export interface TreeNode {
   name: string;
   nameB64?: string;
-  type: 'file' | 'dir' | 'symlink';
+  type: NodeType;
   /** Permission bits including setuid/setgid/sticky (st_mode & 0o7777). */
   mode: number;
   uid: number;
@@ -26,6 +27,16 @@ export interface TreeNode {
   subtree?: string;
   target?: string;
   targetB64?: string;
+  /** Files with more than one name: the link count when backed up, and the device that with `inode` keys the file. */
+  links?: number;
+  device?: string;
+  /** Character and block devices: st_rdev, as a decimal string. */
+  rdev?: string;
+}
+
+/** The key that ties the names of one hard-linked file together within a snapshot, or undefined. */
+export function hardLinkKey(node: TreeNode): string | undefined {
+  return node.type === 'file' && node.links !== undefined && node.links > 1 && node.device !== undefined ? `${node.device}:${node.inode}` : undefined;
 }
 
 export interface Tree {

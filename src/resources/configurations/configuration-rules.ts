@@ -1,6 +1,7 @@
 import { validateSchedule } from '../../domain/schedule/index.js';
+import { exclusionProblem } from '../../engine/archiver/exclusion.js';
 import { BodyCheck } from '../common/body-check.js';
-import type { ConfigurationDocument, Notification, PathItem, ScheduleSpec } from './configuration.js';
+import type { ConfigurationDocument, ExclusionItem, Notification, PathItem, ScheduleSpec } from './configuration.js';
 import { pathListProblems } from './path-rules.js';
 
 const MAX_NAME_LENGTH = 255;
@@ -18,8 +19,8 @@ export function checkConfigurationDocument(check: BodyCheck): ConfigurationDocum
   scheduleProblems.forEach((problem) => check.problem(problem));
   const retention = check.object('retention', { required: true });
   const days = retention ? check.integer('retention.days', { required: true, min: 0 }) : undefined;
-  const inclusions = pathItems(check, 'inclusions');
-  const exclusions = pathItems(check, 'exclusions');
+  const inclusions = checkPathItems(check, 'inclusions', { required: true });
+  const exclusions = exclusionItems(check);
   if (inclusions && exclusions) pathListProblems(inclusions, exclusions).forEach((problem) => check.problem(problem));
   const notifications = notificationItems(check);
   check.done();
@@ -29,7 +30,7 @@ export function checkConfigurationDocument(check: BodyCheck): ConfigurationDocum
     schedule: schedule === null ? null : pickSchedule(schedule as ScheduleSpec),
     retention: { days: days as number },
     inclusions: inclusions as PathItem[],
-    exclusions: exclusions as PathItem[],
+    exclusions: exclusions as ExclusionItem[],
     notifications: notifications as Notification[],
   };
 }
@@ -38,44 +39,81 @@ function pickSchedule(schedule: ScheduleSpec): ScheduleSpec {
   return { recurrence: [...schedule.recurrence], time_zone: schedule.time_zone };
 }
 
-function pathItems(check: BodyCheck, list: 'inclusions' | 'exclusions'): PathItem[] | undefined {
-  return checkPathItems(check, list, { required: true });
+/**
+ * The exclusions of a configuration: path items as in the reference, or one of the extension types (see
+ * Exclusion). Each extension item keeps only its type's own fields, so what is stored is exactly what was checked.
+ */
+function exclusionItems(check: BodyCheck): ExclusionItem[] | undefined {
+  const items = check.array('exclusions', { required: true });
+  if (!items) return undefined;
+  let valid = true;
+  const result: ExclusionItem[] = [];
+  items.forEach((item, index) => {
+    const at = `exclusions[${index}]`;
+    const type = (item as { type?: unknown } | null)?.type;
+    if (type === 'file' || type === 'folder' || item === null || typeof item !== 'object' || Array.isArray(item)) {
+      const entry = checkPathItem(check, at, item);
+      if (entry) result.push(entry);
+      else valid = false;
+      return;
+    }
+    const bad = exclusionProblem(item);
+    if (bad) {
+      check.problem(`${at}.${bad.field} ${bad.problem}.`);
+      valid = false;
+    } else result.push(pickExclusion(item as Record<string, unknown>));
+  });
+  return valid ? result : undefined;
+}
+
+function pickExclusion(fields: Record<string, unknown>): ExclusionItem {
+  switch (fields.type) {
+    case 'pattern':
+      return { type: 'pattern', path: fields.path as string, ...(fields.ignore_case === true ? { ignore_case: true } : {}) };
+    case 'if_present':
+      return { type: 'if_present', path: fields.path as string };
+    case 'larger_than':
+      return { type: 'larger_than', size: fields.size as number };
+    default:
+      return { type: fields.type as 'caches' | 'other_file_systems' };
+  }
 }
 
 /** `[{type: file|folder, path, path_encoded?}]` at `list`; undefined (with the problems noted) when invalid or absent. */
 export function checkPathItems(check: BodyCheck, list: string, options: { required: boolean }): PathItem[] | undefined {
   const items = check.array(list, options);
   if (!items) return undefined;
+  const result = items.map((item, index) => checkPathItem(check, `${list}[${index}]`, item));
+  return result.every((entry) => entry !== undefined) ? (result as PathItem[]) : undefined;
+}
+
+/** One `{type: file|folder, path, path_encoded?}` item; undefined (with its problems noted) when invalid. */
+function checkPathItem(check: BodyCheck, at: string, item: unknown): PathItem | undefined {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+    check.problem(`${at} must be an object with type and path.`);
+    return undefined;
+  }
   let valid = true;
-  const result: PathItem[] = [];
-  items.forEach((item, index) => {
-    const at = `${list}[${index}]`;
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      check.problem(`${at} must be an object with type and path.`);
-      valid = false;
-      return;
-    }
-    const fields = item as Record<string, unknown>;
-    if (fields.type !== 'file' && fields.type !== 'folder') {
-      check.problem(`${at}.type must be file or folder.`);
-      valid = false;
-    }
-    if (typeof fields.path !== 'string' || fields.path.trim() === '') {
-      check.problem(`${at}.path must be a non-empty string.`);
-      valid = false;
-    } else if (fields.path.length > MAX_PATH_LENGTH) {
-      check.problem(`${at}.path must be at most ${MAX_PATH_LENGTH} characters.`);
-      valid = false;
-    }
-    if (fields.path_encoded !== undefined && fields.path_encoded !== null && typeof fields.path_encoded !== 'string') {
-      check.problem(`${at}.path_encoded must be a string.`);
-      valid = false;
-    }
-    const entry: PathItem = { type: fields.type as PathItem['type'], path: fields.path as string };
-    if (typeof fields.path_encoded === 'string') entry.path_encoded = fields.path_encoded;
-    result.push(entry);
-  });
-  return valid ? result : undefined;
+  const fields = item as Record<string, unknown>;
+  if (fields.type !== 'file' && fields.type !== 'folder') {
+    check.problem(`${at}.type must be file or folder.`);
+    valid = false;
+  }
+  if (typeof fields.path !== 'string' || fields.path.trim() === '') {
+    check.problem(`${at}.path must be a non-empty string.`);
+    valid = false;
+  } else if (fields.path.length > MAX_PATH_LENGTH) {
+    check.problem(`${at}.path must be at most ${MAX_PATH_LENGTH} characters.`);
+    valid = false;
+  }
+  if (fields.path_encoded !== undefined && fields.path_encoded !== null && typeof fields.path_encoded !== 'string') {
+    check.problem(`${at}.path_encoded must be a string.`);
+    valid = false;
+  }
+  if (!valid) return undefined;
+  const entry: PathItem = { type: fields.type as PathItem['type'], path: fields.path as string };
+  if (typeof fields.path_encoded === 'string') entry.path_encoded = fields.path_encoded;
+  return entry;
 }
 
 function notificationItems(check: BodyCheck): Notification[] | undefined {

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { Exclusion } from '../../engine/archiver/exclusion.js';
 import type { ConfigurationsTable } from '../../store/database.js';
 
 export interface PathItem {
@@ -7,6 +8,9 @@ export interface PathItem {
   /** Historical base64 spelling of a non-UTF-8 path; echoed when sent. */
   path_encoded?: string;
 }
+
+/** An exclusion: a path item, or one of the extension types (pattern, if_present, caches, larger_than, other_file_systems). */
+export type ExclusionItem = PathItem | Exclude<Exclusion, { type: 'file' | 'folder' }>;
 
 export interface Notification {
   type: 'email';
@@ -27,7 +31,7 @@ export interface ConfigurationDocument {
   schedule: ScheduleSpec | null;
   retention: { days: number };
   inclusions: PathItem[];
-  exclusions: PathItem[];
+  exclusions: ExclusionItem[];
   notifications: Notification[];
 }
 

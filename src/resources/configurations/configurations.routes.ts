@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { EXCLUSION_TYPES } from '../../engine/archiver/exclusion.js';
 import { badRequest } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { requireLevel, requireUserCaller } from '../../server/caller.js';
@@ -20,6 +21,15 @@ import { updateConfiguration } from './configuration-update.action.js';
 const tags = ['configurations'];
 
 const PathItem = Type.Object({ type: Type.String({ enum: ['file', 'folder'] }), path: Type.String() });
+const ExclusionItem = Type.Object(
+  {
+    type: Type.String({ enum: [...EXCLUSION_TYPES] }),
+    path: Type.Optional(Type.String({ description: 'file/folder: the path; pattern: a glob (`*.log`, `**/node_modules`, `/srv/www/cache/**`); if_present: a file name such as `.nobackup`' })),
+    ignore_case: Type.Optional(Type.Boolean({ description: 'pattern: match case-insensitively' })),
+    size: Type.Optional(Type.Integer({ minimum: 1, description: 'larger_than: files of more bytes than this are left out' })),
+  },
+  { description: 'caches: directories tagged with CACHEDIR.TAG are left out; other_file_systems: the backup stays on the file system of each inclusion' },
+);
 const ConfigurationBody = Type.Object({
   agent_id: Type.String(),
   name: Type.String(),
@@ -27,7 +37,7 @@ const ConfigurationBody = Type.Object({
   schedule: Type.Union([Type.Object({ recurrence: Type.Array(Type.String()), time_zone: Type.String() }), Type.Null()]),
   retention: Type.Object({ days: Type.Integer({ minimum: 0 }) }),
   inclusions: Type.Array(PathItem),
-  exclusions: Type.Array(PathItem),
+  exclusions: Type.Array(ExclusionItem),
   notifications: Type.Array(
     Type.Object({ type: Type.String({ enum: ['email'] }), destination: Type.String(), on_success: Type.Boolean(), on_failure: Type.Boolean() }),
   ),

@@ -1,12 +1,14 @@
-import type { PathItem } from './configuration.js';
+import type { ExclusionItem, PathItem } from './configuration.js';
 
 /**
  * The §3.2 rules between inclusions and exclusions. Paths are compared as the agent wrote them; a folder's trailing
  * separator is optional ("/web" and "/web/" are the same folder) and both "/" and "\" separate (Windows hosts).
  * Every check is a map lookup per ancestor of a path, so a 1 MB list is judged in linear time.
  */
-export function pathListProblems(inclusions: readonly PathItem[], exclusions: readonly PathItem[]): string[] {
+export function pathListProblems(inclusions: readonly PathItem[], allExclusions: readonly ExclusionItem[]): string[] {
   const problems: string[] = [];
+  // Patterns and the other extension types are not paths: the rules between paths leave them out (indices kept).
+  const exclusions = allExclusions.map((item) => (item.type === 'file' || item.type === 'folder' ? item : undefined));
   const includedAt = firstIndexByPath(inclusions);
   const excludedAt = firstIndexByPath(exclusions);
   const includedFolders = foldersByPath(inclusions);
@@ -14,6 +16,7 @@ export function pathListProblems(inclusions: readonly PathItem[], exclusions: re
   problems.push(...duplicates('inclusions', inclusions, includedAt), ...duplicates('exclusions', exclusions, excludedAt));
 
   exclusions.forEach((exclusion, index) => {
+    if (!exclusion) return;
     const twin = includedAt.get(normalise(exclusion.path));
     if (twin !== undefined) problems.push(`exclusions[${index}].path ${quote(exclusion.path)} is also inclusions[${twin}].path`);
   });
@@ -26,6 +29,7 @@ export function pathListProblems(inclusions: readonly PathItem[], exclusions: re
   });
 
   exclusions.forEach((exclusion, index) => {
+    if (!exclusion) return;
     const parent = nearestFolder(exclusion.path, excludedFolders);
     if (parent !== undefined) problems.push(`exclusions[${index}].path ${quote(exclusion.path)} is under the exclusion ${quote(parent)}`);
     if (nearestFolder(exclusion.path, includedFolders) === undefined) {
@@ -35,18 +39,20 @@ export function pathListProblems(inclusions: readonly PathItem[], exclusions: re
   return problems;
 }
 
-function duplicates(list: string, items: readonly PathItem[], firstAt: ReadonlyMap<string, number>): string[] {
+function duplicates(list: string, items: readonly (PathItem | undefined)[], firstAt: ReadonlyMap<string, number>): string[] {
   const problems: string[] = [];
   items.forEach((item, index) => {
+    if (!item) return;
     const first = firstAt.get(normalise(item.path))!;
     if (first < index) problems.push(`${list}[${index}].path ${quote(item.path)} duplicates ${list}[${first}].path`);
   });
   return problems;
 }
 
-function firstIndexByPath(items: readonly PathItem[]): Map<string, number> {
+function firstIndexByPath(items: readonly (PathItem | undefined)[]): Map<string, number> {
   const at = new Map<string, number>();
   items.forEach((item, index) => {
+    if (!item) return;
     const key = normalise(item.path);
     if (!at.has(key)) at.set(key, index);
   });
@@ -54,9 +60,10 @@ function firstIndexByPath(items: readonly PathItem[]): Map<string, number> {
 }
 
 /** Normalised folder path → the folder as written (its first spelling). */
-function foldersByPath(items: readonly PathItem[]): Map<string, string> {
+function foldersByPath(items: readonly (PathItem | undefined)[]): Map<string, string> {
   const folders = new Map<string, string>();
   for (const item of items) {
+    if (!item) continue;
     const key = normalise(item.path);
     if (item.type === 'folder' && !folders.has(key)) folders.set(key, item.path);
   }

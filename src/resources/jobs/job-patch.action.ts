@@ -6,6 +6,7 @@ import { assertTransition, isTerminal, type Actor, type StateMachine } from '../
 import { conflict, forbidden } from '../../errors/app-error.js';
 import { isoNow } from '../../server/time.js';
 import type { AppContext } from '../../server/context.js';
+import { compareAndSet } from '../../store/compare-and-set.js';
 import type { Tx } from '../../store/store.js';
 import { jobFromRow, type Job } from './job.js';
 import { jobEventRefs, stateEventName } from './job-events.js';
@@ -20,36 +21,29 @@ export interface JobPatchHooks {
   afterChange?(tx: Tx, before: Job, after: Job): Promise<void>;
 }
 
-const MAX_ATTEMPTS = 8;
-
 /**
- * Applies an allowed patch atomically with compare-and-set on the job's version. When another writer got there
- * first, the report is judged again against the job's new state, so concurrent reports behave as if serialised.
- * Returns false when the patch changed nothing (a retried report).
- *
- * `known` is the job as the request already read it: the first attempt tries the compare-and-set against it and
- * saves a query. Only a change can be decided on it; a refusal or a no-op is judged again on a fresh read, since the
- * job may have moved on in between.
+ * Applies an allowed patch atomically. Jobs follow the optimistic rule (compareAndSet): a job has one agent
+ * reporting on it, so two writers at once are rare; when another writer got there first, the report is judged again
+ * against the job's new state, so concurrent reports behave as if serialised. Returns false when the patch changed
+ * nothing (a retried report). `known` is the job as the request already read it: a change decided on it is written
+ * without reading the job again.
  */
 export async function applyJobPatch(ctx: AppContext, known: Job, actor: Actor, message: JobPatchMessage, hooks: JobPatchHooks): Promise<boolean> {
-  let candidate: Job | undefined = known;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const outcome = await ctx.store.transaction(async (tx) => {
-      const read = async () => jobFromRow(await tx.db.selectFrom('jobs').selectAll().where('id', '=', known.id).executeTakeFirstOrThrow());
-      let job = candidate ?? (await read());
-      let judged = judge(job, actor, message, hooks, candidate !== undefined);
-      candidate = undefined;
-      if (judged === 'reread') {
-        job = await read();
-        judged = judge(job, actor, message, hooks, false);
-      }
-      if (judged === 'reread' || judged === 'unchanged') return 'unchanged' as const;
+  return compareAndSet<Job, boolean>(ctx.store, {
+    table: 'jobs',
+    id: known.id,
+    noun: 'job',
+    rule: 'optimistic',
+    known,
+    read: async (tx) => jobFromRow(await tx.db.selectFrom('jobs').selectAll().where('id', '=', known.id).executeTakeFirstOrThrow()),
+    decide(job) {
+      const judged = judge(job, actor, message, hooks);
+      if (judged === 'unchanged') return { write: false, result: false };
       const { draft, stateChange } = judged;
-
       const now = isoNow();
-      const updated = await tx.db
-        .updateTable('jobs')
-        .set({
+      return {
+        write: true,
+        set: {
           state: draft.state,
           started_time: draft.startedTime,
           ended_time: draft.endedTime,
@@ -57,53 +51,44 @@ export async function applyJobPatch(ctx: AppContext, known: Job, actor: Actor, m
           results: JSON.stringify(draft.results),
           errors: JSON.stringify(draft.errors),
           updated_at: now,
-          version_no: job.version + 1,
-        })
-        .where('id', '=', job.id)
-        .where('version_no', '=', job.version)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) !== 1) return 'retry' as const;
-      const after: Job = { ...draft, updatedAt: now, version: job.version + 1 };
-      if (stateChange === 'change') {
-        const body: Record<string, unknown> = jobEventRefs(after);
-        // §3.7: the stop request and a skipped backup carry a request id.
-        if (draft.state === hooks.machine.stopRequest || draft.state === 'skipped') body.request_id = randomUUID();
-        await ctx.events.record(tx, {
-          projectId: job.projectId,
-          agentId: job.agentId,
-          configurationId: job.configurationId,
-          subjectId: job.id,
-          name: stateEventName(after, draft.state),
-          body,
-        });
-      }
-      await hooks.afterChange?.(tx, job, after);
-      if (stateChange === 'change' && isTerminal(hooks.machine, after.state)) await recordJobEnded(tx, after);
-      return 'changed' as const;
-    });
-    if (outcome !== 'retry') return outcome === 'changed';
-  }
-  throw conflict('The job is being changed by several writers at once; try again.');
+        },
+        async after(tx, version) {
+          const after: Job = { ...draft, updatedAt: now, version };
+          if (stateChange === 'change') {
+            const body: Record<string, unknown> = jobEventRefs(after);
+            // §3.7: the stop request and a skipped backup carry a request id.
+            if (draft.state === hooks.machine.stopRequest || draft.state === 'skipped') body.request_id = randomUUID();
+            await ctx.events.record(tx, {
+              projectId: job.projectId,
+              agentId: job.agentId,
+              configurationId: job.configurationId,
+              subjectId: job.id,
+              name: stateEventName(after, draft.state),
+              body,
+            });
+          }
+          await hooks.afterChange?.(tx, job, after);
+          if (stateChange === 'change' && isTerminal(hooks.machine, after.state)) await recordJobEnded(tx, after);
+          return true;
+        },
+      };
+    },
+  });
 }
 
-/** The patch judged against `job`: refused (throws), a no-op, or the new job; 'reread' when `job` may be stale. */
-function judge(job: Job, actor: Actor, message: JobPatchMessage, hooks: JobPatchHooks, unverified: boolean): 'reread' | 'unchanged' | { draft: Job; stateChange: 'change' | 'unchanged' } {
-  try {
-    if (message.tests.length > 0) {
-      const document = hooks.present(job);
-      message.tests.forEach((test, index) => assertTest(document, test.path, parsePointer(test.path), (test as { value: unknown }).value, index));
-    }
-    const draft: Job = structuredClone(job);
-    for (const write of message.writes) write.field.write(draft, write.value);
-    const writesState = message.writes.some((w) => w.field.path === '/state');
-    const stateChange = writesState ? assertTransition(hooks.machine, job.state, draft.state, actor) : 'unchanged';
-    if (!differs(job, draft)) return unverified ? 'reread' : 'unchanged';
-    if (isTerminal(hooks.machine, job.state)) throw conflict(hooks.machine.terminalMessage);
-    return { draft, stateChange };
-  } catch (error) {
-    if (unverified) return 'reread';
-    throw error;
+/** The patch judged against `job`: refused (throws), a no-op, or the new job. */
+function judge(job: Job, actor: Actor, message: JobPatchMessage, hooks: JobPatchHooks): 'unchanged' | { draft: Job; stateChange: 'change' | 'unchanged' } {
+  if (message.tests.length > 0) {
+    const document = hooks.present(job);
+    message.tests.forEach((test, index) => assertTest(document, test.path, parsePointer(test.path), (test as { value: unknown }).value, index));
   }
+  const draft: Job = structuredClone(job);
+  for (const write of message.writes) write.field.write(draft, write.value);
+  const writesState = message.writes.some((w) => w.field.path === '/state');
+  const stateChange = writesState ? assertTransition(hooks.machine, job.state, draft.state, actor) : 'unchanged';
+  if (!differs(job, draft)) return 'unchanged';
+  if (isTerminal(hooks.machine, job.state)) throw conflict(hooks.machine.terminalMessage);
+  return { draft, stateChange };
 }
 
 function differs(a: Job, b: Job): boolean {

@@ -1,8 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { invalidToken, unauthenticated } from '../../errors/app-error.js';
+import { sameSecret, tokenFrom } from '../../server/auth.js';
 import type { AppContext } from '../../server/context.js';
+import { DATABASE_GAUGE_FAMILIES } from './database-families.js';
+import { DatabaseGaugeCache, registerDatabaseGauges } from './database-gauges.js';
 
-/** Prometheus metrics at /metrics: request counts and latencies per route, open long polls, process figures. */
+/**
+ * Prometheus metrics at /metrics: this node's request counts and latencies per route, open long polls and process
+ * figures, and the backup-health gauges read from the database (database-families.ts), the same on every node.
+ */
 export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'coffer_' });
@@ -45,13 +52,27 @@ export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Prom
     },
   });
 
+  const cache = new DatabaseGaugeCache(DATABASE_GAUGE_FAMILIES, {
+    db: ctx.store.db,
+    config: ctx.config,
+    ttlMs: ctx.config.metricsCacheMs,
+    onError: (family, error) => ctx.log.warn({ err: error, family }, 'reading a metric family from the database failed'),
+  });
+  registerDatabaseGauges(registry, DATABASE_GAUGE_FAMILIES, cache);
+
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
 
-  app.get('/metrics', { config: { public: true }, schema: { tags: ['health'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
+  app.get('/metrics', { config: { public: true }, schema: { tags: ['health'], summary: 'Prometheus metrics' } }, async (request, reply) => {
+    const expected = ctx.config.metricsToken;
+    if (expected !== undefined) {
+      const token = tokenFrom(request);
+      if (token === undefined) throw unauthenticated('/metrics needs Authorization: Bearer with COFFER_METRICS_TOKEN.');
+      if (!sameSecret(token, expected)) throw invalidToken('That is not the metrics token.');
+    }
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 }

@@ -2,52 +2,43 @@ import { assertTest } from '../../domain/json-patch/apply-patch.js';
 import { JsonPatchError, parsePointer } from '../../domain/json-patch/index.js';
 import { assertTransition, TransitionError } from '../../domain/state-machines/state-machine.js';
 import { isTerminalTaskState, taskMachine } from '../../domain/state-machines/task-machine.js';
-import { conflict } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { isoNow } from '../../server/time.js';
 import { recordTaskState } from './task-events.js';
 import type { TaskReportMessage } from './task-report.message.js';
-import { lockTask } from './task-lock.js';
+import { changeTask } from './task-change.js';
 import type { Task } from './task.js';
-import { jsonPatchError, unprocessable } from './v3-errors.js';
-
-const MAX_ATTEMPTS = 8;
+import { jsonPatchError, unprocessable } from '../../errors/v3-catalogue.js';
 
 /**
- * Applies the agent's report with compare-and-set on the task's version, judged by the task state machine:
+ * Applies the agent's report, judged by the task state machine:
  * PENDING → RUNNING → SUCCEEDED | FAILED, CANCELING → SUCCEEDED | FAILED, nothing after SUCCEEDED or FAILED.
  * `failure_reason` goes only with FAILED. Re-sending what the task already says changes nothing (and is fine).
  * `present` renders the task for `test` operations.
  */
 export async function applyTaskReport(ctx: AppContext, taskId: string, message: TaskReportMessage, present: (task: Task) => unknown): Promise<Task> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const outcome = await ctx.store.transaction(async (tx) => {
-      const task = await lockTask(tx, taskId);
-      runTests(present(task), message);
-      const state = message.state ?? task.state;
-      if (message.state !== undefined) judge(task.state, state);
-      let failureReason = task.failureReason;
-      if (message.failureReason !== undefined) {
-        if (state !== 'FAILED') throw unprocessable('/result/failure_reason can only be reported with the state FAILED');
-        failureReason = message.failureReason;
-      }
-      if (state === task.state && failureReason === task.failureReason) return task;
-      if (isTerminalTaskState(task.state)) throw unprocessable(taskMachine.terminalMessage);
-      const now = isoNow();
-      const updated = await tx.db
-        .updateTable('tasks')
-        .set({ state, failure_reason: failureReason, updated_at: now, version_no: task.version + 1 })
-        .where('id', '=', task.id)
-        .where('version_no', '=', task.version)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) !== 1) return undefined;
-      const after: Task = { ...task, state, failureReason, updatedAt: now, version: task.version + 1 };
-      if (state !== task.state) await recordTaskState(ctx, tx, after);
-      return after;
-    });
-    if (outcome) return outcome;
-  }
-  throw conflict('The task is being changed by several writers at once; try again.');
+  return changeTask<Task>(ctx, taskId, (task) => {
+    runTests(present(task), message);
+    const state = message.state ?? task.state;
+    if (message.state !== undefined) judge(task.state, state);
+    let failureReason = task.failureReason;
+    if (message.failureReason !== undefined) {
+      if (state !== 'FAILED') throw unprocessable('/result/failure_reason can only be reported with the state FAILED');
+      failureReason = message.failureReason;
+    }
+    if (state === task.state && failureReason === task.failureReason) return { write: false, result: task };
+    if (isTerminalTaskState(task.state)) throw unprocessable(taskMachine.terminalMessage);
+    const now = isoNow();
+    return {
+      write: true,
+      set: { state, failure_reason: failureReason, updated_at: now },
+      async after(tx, version) {
+        const after: Task = { ...task, state, failureReason, updatedAt: now, version };
+        if (state !== task.state) await recordTaskState(ctx, tx, after);
+        return after;
+      },
+    };
+  });
 }
 
 function runTests(document: unknown, message: TaskReportMessage): void {

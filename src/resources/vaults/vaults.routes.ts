@@ -12,7 +12,8 @@ import { authorizeVault, type VaultAccess } from './vault-access.js';
 import { VaultFiles } from './vault-files.js';
 import { parseRange } from './vault-range.js';
 import { assertWithinQuota } from './vault-quota.js';
-import { addVaultUsage } from './vault-usage.js';
+import { objectLockOfVault } from '../object-lock/object-lock.js';
+import { addVaultUsage, countAuthorizedUpload, forgetUploadGrant } from './vault-usage.js';
 
 /** Largest file the endpoint stores: packs are 16 MiB by default; this leaves room for larger pack sizes. */
 export const VAULT_FILE_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -23,7 +24,10 @@ const tags = ['vaults'];
 const FileParams = Type.Object({ vault_id: Type.String(), '*': Type.String({ description: 'config or <kind>/<id>' }) });
 const VaultParams = Type.Object({ vault_id: Type.String() });
 const ListQuery = Type.Object({ prefix: Type.Optional(Type.String({ description: 'e.g. data/ or index/' })) });
-const UploadQuery = Type.Object({ size: Type.Optional(Type.String({ description: 'the exact length of the file in bytes' })) });
+const UploadQuery = Type.Object({
+  size: Type.Optional(Type.String({ description: 'the exact length of the file in bytes' })),
+  md5: Type.Optional(Type.String({ description: "the file's MD5, base64: signed into the URL, so the storage refuses other bytes (required when the project has Object Lock)" })),
+});
 
 interface FileTarget {
   vaultId: string;
@@ -112,13 +116,23 @@ export async function vaultRoutes(app: FastifyInstance, ctx: AppContext): Promis
         if (!/^\d{1,12}$/.test(sizeText)) throw badRequest('size must be the length of the file in bytes.');
         const size = Number(sizeText);
         if (size > VAULT_FILE_LIMIT_BYTES) throw new TooLargeError(VAULT_FILE_LIMIT_BYTES);
+        const md5 = (request.query as { md5?: string }).md5;
+        if (md5 !== undefined && !/^[A-Za-z0-9+/]{22}==$/.test(md5)) throw badRequest('md5 must be the base64 MD5 of the file (24 characters).');
         const overwrite = mayOverwrite(name);
+        // Locks are replaced and removed all the time: they are never retained.
+        const lock = overwrite ? null : await objectLockOfVault(ctx.store.db, vaultId);
+        if (lock && md5 === undefined) throw badRequest('md5 is required: this project keeps vault files under S3 Object Lock, which needs the MD5 of each upload.');
         const existing = await ctx.blobs.stat(files.keyOf(name));
         if (existing !== null && !overwrite) throw appendOnlyOverwrite();
         await assertWithinQuota(ctx, vaultId, size - (existing ?? 0), existing === null);
-        const signed = await ctx.blobs.presign('PUT', files.keyOf(name), { expiresSeconds: PRESIGNED_URL_SECONDS, ifAbsent: !overwrite, contentLength: size });
-        // Counted when the upload is authorized: the storage accepts exactly this length at this key, or nothing.
-        await addVaultUsage(ctx, vaultId, size - (existing ?? 0), existing === null ? 1 : 0);
+        const signed = await ctx.blobs.presign('PUT', files.keyOf(name), {
+          expiresSeconds: PRESIGNED_URL_SECONDS,
+          ifAbsent: !overwrite,
+          contentLength: size,
+          contentMd5: md5,
+          retention: lock ? { mode: lock.mode, until: new Date(Date.now() + lock.days * 86_400_000) } : undefined,
+        });
+        await countAuthorizedUpload(ctx, vaultId, name, size, existing, overwrite);
         return { direct: true, method: signed.method, url: signed.url, headers: signed.headers, expires_at: signed.expiresAt.toISOString() };
       },
     );
@@ -159,7 +173,9 @@ export async function vaultRoutes(app: FastifyInstance, ctx: AppContext): Promis
     scoped.delete('/vaults/:vault_id/files/*', { schema: { tags, summary: 'Delete a vault file (append-only: locks always; data, index, snapshots during a cleanup)', params: FileParams } }, async (request, reply) => {
       const { vaultId, name, files } = await target(request, 'write');
       await assertMayDelete(ctx, callerOf(request), name);
-      const freed = await files.delete(name);
+      const granted = direct ? await forgetUploadGrant(ctx, vaultId, name) : null;
+      // A granted upload that never arrived was counted too.
+      const freed = (await files.delete(name)) ?? granted;
       if (freed !== null) await addVaultUsage(ctx, vaultId, -freed, -1);
       return reply.code(204).send();
     });
