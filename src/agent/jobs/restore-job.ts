@@ -50,7 +50,6 @@ export async function runRestoreJob(rt: JobRuntime, work: RestoreWork, signal: A
     });
     await report(rt, 'restore', work.id, [replace('/state', 'in_progress'), replace('/started_time', wireNow())]);
     ticker.start();
-<<<<<<< HEAD
     const summary = await vault
       .restore({
         snapshot: work.snapshotId,
@@ -67,20 +66,7 @@ export async function runRestoreJob(rt: JobRuntime, work: RestoreWork, signal: A
         throw withWorkDone(err, [replace('/files_restored', filesCompleted), replace('/bytes_restored', bytesCompleted)]);
       });
     await ticker.finish();
-    const restored = summary.filesRestored + summary.dirsRestored + summary.symlinksRestored;
-=======
-    const summary = await vault.restore({
-      snapshot: work.snapshotId,
-      target: work.destinationPath,
-      overwrite: work.overwrite,
-      inclusions: work.inclusions,
-      exclusions: work.exclusions,
-      signal,
-      onProgress: (p) => ticker.update({ bytesCompleted: p.bytesDone, totalBytes: p.bytesTotal }),
-    });
-    ticker.stop();
     const restored = summary.filesRestored + summary.dirsRestored + summary.symlinksRestored + summary.hardLinksRestored + summary.specialFilesRestored;
->>>>>>> main
     const state = summary.errors.length === 0 ? 'completed' : restored > 0 ? 'completed_with_errors' : 'failed';
     await report(rt, 'restore', work.id, [
       replace('/state', state),
