@@ -18,6 +18,8 @@ export interface RestoreWork {
   overwrite: boolean;
   inclusions: PathRule[];
   exclusions: PathRule[];
+  /** A drill's restore: into a scratch folder that must be absent or empty, removed again unless the restore completes. */
+  scratch: boolean;
 }
 
 /** Reads the restore's fields from a `restore_start_request` event. */
@@ -33,6 +35,7 @@ export function restoreWorkFromEvent(event: Record<string, any>): RestoreWork {
     overwrite: restore.overwrite_files === true,
     inclusions: Array.isArray(restore.inclusions) ? restore.inclusions : [],
     exclusions: Array.isArray(restore.exclusions) ? restore.exclusions : [],
+    scratch: restore.scratch === true,
   };
 }
 
@@ -42,6 +45,7 @@ export async function runRestoreJob(rt: JobRuntime, work: RestoreWork, signal: A
   const ticker = new ProgressTicker(rt.api, rt.log, 'restore_progress', refs);
   try {
     await report(rt, 'restore', work.id, [replace('/state', 'preparing')]);
+    if (work.scratch) await rt.scratch.prepare(work.id, work.destinationPath);
     if (!Number.isSafeInteger(work.snapshotId)) throw new JobRefusal('snapshot_unknown', 'The restore request names no snapshot.');
     // Opened before anything is written: a wrong password or a missing key ends the restore here.
     const vault = await openVaultToRead(rt, { vaultId: work.sourceVaultId, encryptedPasswordHex: work.encryptedPasswordHex }, 'restored');
@@ -68,6 +72,8 @@ export async function runRestoreJob(rt: JobRuntime, work: RestoreWork, signal: A
     await ticker.finish();
     const restored = summary.filesRestored + summary.dirsRestored + summary.symlinksRestored + summary.hardLinksRestored + summary.specialFilesRestored;
     const state = summary.errors.length === 0 ? 'completed' : restored > 0 ? 'completed_with_errors' : 'failed';
+    // A drill's scratch folder stays for its check only when everything came back.
+    if (work.scratch && state !== 'completed') await rt.scratch.remove(work.id);
     await report(rt, 'restore', work.id, [
       replace('/state', state),
       replace('/ended_time', wireNow()),
@@ -77,6 +83,9 @@ export async function runRestoreJob(rt: JobRuntime, work: RestoreWork, signal: A
       replace('/files_skipped', summary.filesSkipped),
       replace('/errors', errorsDocument(summary.errors, { writing: true, diagnostics: 'Some files may not have been restored.' })),
     ]);
+  } catch (err) {
+    if (work.scratch) await rt.scratch.remove(work.id);
+    throw err;
   } finally {
     ticker.stop();
   }
