@@ -16,7 +16,7 @@ const COUNTERS = ['files_searched', 'files_backed_up', 'bytes_searched', 'bytes_
  * The backup representation of §3.3 (details, list items and the start response are the same), plus
  * `queue_position`: the backup's place in its project's queue while it waits for a run slot, else null.
  */
-export function presentBackup(job: Job, urls: Urls, { restorability, queue }: BackupView, now = new Date()) {
+export function presentBackup(job: Job, urls: Urls, { restorability, queue }: BackupView) {
   const counters = Object.fromEntries(COUNTERS.map((name) => [name, (job.results[name] as number | undefined) ?? 0]));
   return {
     project_id: job.projectId,
@@ -29,7 +29,7 @@ export function presentBackup(job: Job, urls: Urls, { restorability, queue }: Ba
     snapshot_id: job.snapshotId,
     errors: presentErrorSummary(job, urls),
     ...counters,
-    restorable: isRestorable(job, restorability, now),
+    restorable: isRestorable(job, restorability),
     queue_position: queuePosition(job, queue),
     links: [urls.link('self', 'backups', job.id), urls.link('events', 'backups', job.id, 'events')],
   };
