@@ -140,8 +140,17 @@ describe('restore drills with the real agent', { timeout: 240_000 }, () => {
 
   it('a passing check: restored, checked as a task, passed; event, webhook, metric; scratch folder gone', async () => {
     const target = path.join(scratchParent, 'pass');
-    const drill = await createDrill('www-pass', `test -s .${treeDir}/index.html`, target);
-    const run = await runDrill(drill.id);
+    const coffer = (args: string[]) => runCoffer(args, { home: home.home, env: { COFFER_PASSWORD: PASSWORD }, timeoutMs: 60_000 });
+    assert.equal((await coffer(['login', '--api', t.url, '--user', 'ops'])).code, 0);
+    const created = await coffer(['drills', 'create', '--config', 'www', '--name', 'www-pass', '--target', target, '--', 'test', '-s', `.${treeDir}/index.html`]);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /^Created drill www-pass \(.+\): manual, into /);
+    const watched = await coffer(['drills', 'run', 'www-pass', '--watch']);
+    assert.equal(watched.code, 0, watched.stderr + watched.stdout);
+    assert.match(watched.stdout, /drill passed/);
+    assert.match(watched.stdout, /restore: +completed, 2 files/);
+    const drill = (await api('GET', '/drills')).body.drills.find((d: any) => d.name === 'www-pass');
+    const run = (await api('GET', `/drill-runs/${drill.last_run.id}`)).body;
     assert.equal(run.state, 'passed', JSON.stringify(run));
     assert.equal(run.backup.id, backupId);
     assert.equal(run.restore.state, 'completed');
