@@ -19,6 +19,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-r
  */
 
 const PASSWORD = 'ops-password-123';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TERMINAL = ['passed', 'failed'];
 let t: TestServer;
 let hooks: WebhookReceiver;
@@ -205,5 +206,36 @@ describe('restore drills with the real agent', { timeout: 240_000 }, () => {
     assert.match(run.failure_reason, /First error: .*failed authentication \(damaged or altered\)/);
     assert.equal(fs.existsSync(target), false, 'the scratch folder is removed');
     assert.ok(await streamed('drill_failed', run.id));
+  });
+
+  it('the console lists the drills with their last runs and shows a run with its restore, check, output and reason', async (ctx) => {
+    if (!fs.existsSync(CHROMIUM)) return ctx.skip(`${CHROMIUM} is missing`);
+    const { chromium } = await import('playwright-core');
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'coffer-chromium-'));
+    const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(`${t.url}/console`);
+      await page.getByLabel('User name').fill('ops');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('link', { name: 'Drills' }).click();
+      await page.getByRole('heading', { name: 'Restore drills' }).waitFor();
+      // The first table: each drill with its last run.
+      await page.getByRole('row', { name: /www-pass/ }).first().getByText('passed').waitFor();
+      const failedRow = page.getByRole('row', { name: /www-fail/ }).first();
+      await failedRow.getByText('failed').waitFor();
+      await failedRow.getByRole('link').first().click();
+      await page.getByRole('heading', { name: /^Drill run [0-9a-f]{8}$/ }).waitFor();
+      await page.getByRole('alert').getByText('The check failed: Exited with status 1.').waitFor();
+      await page.getByRole('heading', { name: 'Check output' }).waitFor();
+      await page.getByText(/drill check in /).waitFor();
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    }
   });
 });
