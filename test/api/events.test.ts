@@ -431,6 +431,12 @@ describe('events: POST /agents/{id}/events', () => {
       { agent: progress.agent, backup: progress.backup, bytes_completed: progress.bytes_completed, bytes_remaining: progress.bytes_remaining, total_bytes: progress.total_bytes },
       { agent: { id: w.agent.id }, backup: { id: backup.id }, bytes_completed: 10, bytes_remaining: 90, total_bytes: 100 },
     );
+    // The file counts are optional; sent, they reach the event as they were; a negative count is a 400.
+    assert.equal((await post(w.agent.id, { ...body, files_completed: 3, total_files: 12 }, w.agent.token)).status, 202);
+    const withFiles = (await t.request('GET', `/v2/${PROJECT}/backups/${backup.id}/events`, { token: w.observer })).body.events.filter((e: { event: string }) => e.event === 'backup_progress');
+    assert.equal(withFiles.length, 2);
+    assert.deepEqual(withFiles.map((e: any) => [e.files_completed, e.total_files]), [[undefined, undefined], [3, 12]]);
+    assert.equal((await post(w.agent.id, { ...body, files_completed: -1 }, w.agent.token)).status, 400);
     const foreign = await insertBackup(w.otherAgent.id);
     assert.equal((await post(w.agent.id, { ...body, backup: { id: foreign.id } }, w.agent.token)).status, 403);
     assert.equal((await post(w.agent.id, { ...body, backup: { id: randomUUID() } }, w.agent.token)).status, 404);

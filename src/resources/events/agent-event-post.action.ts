@@ -44,7 +44,14 @@ export async function postAgentEvent(ctx: AppContext, projectId: string, agentId
           configurationId: job.configurationId,
           subjectId: job.id,
           name: message.event,
-          body: { ...jobEventRefs(job), bytes_completed: message.bytesCompleted, bytes_remaining: message.bytesRemaining, total_bytes: message.totalBytes },
+          body: {
+            ...jobEventRefs(job),
+            bytes_completed: message.bytesCompleted,
+            bytes_remaining: message.bytesRemaining,
+            total_bytes: message.totalBytes,
+            ...(message.filesCompleted !== undefined ? { files_completed: message.filesCompleted } : {}),
+            ...(message.totalFiles !== undefined ? { total_files: message.totalFiles } : {}),
+          },
         });
       });
       return;

@@ -7,10 +7,12 @@ import { dashboardPage } from './pages/dashboard.js';
 import { drillRunPage, drillsPage } from './pages/drills.js';
 import { jobPage } from './pages/job.js';
 import { jobsPage } from './pages/jobs.js';
+import { notificationsPage, webhookPage } from './pages/notifications.js';
 import { usersPage } from './pages/users.js';
 
 // Hash routes: #/, #/agents, #/agents/ID, #/configurations, #/configurations/new, #/configurations/ID,
-// #/jobs, #/jobs?type=backup, #/jobs/KIND/ID, #/drills, #/drill-runs/ID, #/users.
+// #/jobs, #/jobs?type=backup, #/jobs/KIND/ID, #/drills, #/drill-runs/ID, #/notifications, #/notifications/webhooks/ID,
+// #/users.
 const routes = [
   [/^\/?$/, () => dashboardPage],
   [/^\/agents$/, () => agentsPage],
@@ -22,6 +24,8 @@ const routes = [
   [/^\/jobs\/(backup|restore|cleanup|task)\/([^/]+)$/, (kind, id) => (main) => jobPage(main, kind, id)],
   [/^\/drills$/, () => drillsPage],
   [/^\/drill-runs\/([^/]+)$/, (id) => (main) => drillRunPage(main, id)],
+  [/^\/notifications$/, () => notificationsPage],
+  [/^\/notifications\/webhooks\/([^/]+)$/, (id) => (main) => webhookPage(main, id)],
   [/^\/users$/, () => usersPage],
 ];
 
