@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import FindMyWay from 'find-my-way';
+import { unknownRequest } from '../errors/v3-catalogue.js';
 import { AppError } from '../errors/app-error.js';
 import { Authenticator } from './auth.js';
 import type { AppContext } from './context.js';
@@ -80,10 +81,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       reply.header('allow', allowed.join(', '));
       return sendError(request, reply, new AppError('method_not_allowed', `The ${request.method} method is not allowed on ${path}.`));
     }
-    // Cloud Controller answers an unknown route with CF-NotFound "Unknown request".
-    const notFound = path.startsWith('/v3')
-      ? new AppError('not_found', 'Unknown request', { v3: { code: 10000, title: 'CF-NotFound', status: 404 } })
-      : new AppError('not_found', `No resource at ${path}.`);
+    const notFound = path.startsWith('/v3') ? unknownRequest() : new AppError('not_found', `No resource at ${path}.`);
     return sendError(request, reply, notFound);
   });
 

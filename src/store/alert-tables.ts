@@ -56,18 +56,24 @@ export interface DeliveryAttemptsTable {
   error: string | null;
 }
 
-/** Agents announced offline: a row while the agent is away, deleted (with an `agent.online` message) when it is back. */
+/**
+ * Each time an agent was announced offline (migration 0190): open (`back_at` null) while it is away, at most one
+ * open row per agent; closed, with an `agent.online` message, when it is heard from again.
+ */
 export interface AgentAbsencesTable {
+  seq: Generated<number>;
   agent_id: string;
   project_id: string;
-  /** When the agent was last heard from, as judged when it was announced offline. */
-  last_seen_at: string | null;
+  /** When the agent was last heard from before it went away. */
+  last_seen_at: string;
   announced_at: string;
+  back_at: string | null;
 }
 
 /** Per-project alert settings. */
 export interface AlertSettingsTable {
   project_id: string;
+  /** An agent not heard from for this long is announced offline (default 24 h). */
   agent_offline_seconds: number;
   updated_at: string;
 }
@@ -75,7 +81,9 @@ export interface AlertSettingsTable {
 /** A summary e-mail period that has been decided (its outbox rows written): at most one row per period. */
 export interface SummaryRunsTable {
   project_id: string;
+  /** daily or weekly. */
   period: string;
+  /** The UTC day (2026-01-05) or the ISO week (2026-W02) summarised. */
   period_key: string;
   created_at: string;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, seal } from '../crypto/blob-cipher.js';
 import { IntegrityError } from '../errors.js';
-import { compressIfWorthIt, decompress, type Compression } from './compression.js';
+import { compressIfWorthIt, decompress, decompressSync, type Compression } from './compression.js';
 
 export type BlobType = 'data' | 'tree';
 
@@ -23,15 +23,35 @@ export function encodeBlob(key: Buffer, type: BlobType, raw: Buffer, id = blobId
   return { id, type, sealed: seal(key, data), rawLength: raw.length, compression };
 }
 
+interface ExpectedBlob {
+  id: string;
+  rawLength: number;
+  compression: Compression;
+}
+
 /** Opens, decompresses and checks the plaintext hash: a blob either comes back exact or this throws. */
-export async function decodeBlob(key: Buffer, sealed: Buffer, expect: { id: string; rawLength: number; compression: Compression }): Promise<Buffer> {
+export async function decodeBlob(key: Buffer, sealed: Buffer, expect: ExpectedBlob): Promise<Buffer> {
+  const plain = open(key, sealed, `blob ${expect.id.slice(0, 12)}`);
+  return verifyRaw(await decompress(plain, expect.rawLength, expect.compression).catch(() => notDecompressing(expect)), expect);
+}
+
+/** decodeBlob on the calling thread, for worker threads that do nothing else. */
+export function decodeBlobSync(key: Buffer, sealed: Buffer, expect: ExpectedBlob): Buffer {
   const plain = open(key, sealed, `blob ${expect.id.slice(0, 12)}`);
   let raw: Buffer;
   try {
-    raw = await decompress(plain, expect.rawLength, expect.compression);
+    raw = decompressSync(plain, expect.rawLength, expect.compression);
   } catch {
-    throw new IntegrityError(`blob ${expect.id.slice(0, 12)} does not decompress`);
+    notDecompressing(expect);
   }
+  return verifyRaw(raw, expect);
+}
+
+function notDecompressing(expect: ExpectedBlob): never {
+  throw new IntegrityError(`blob ${expect.id.slice(0, 12)} does not decompress`);
+}
+
+function verifyRaw(raw: Buffer, expect: ExpectedBlob): Buffer {
   if (raw.length !== expect.rawLength || blobId(raw) !== expect.id) {
     throw new IntegrityError(`blob ${expect.id.slice(0, 12)} does not match its hash`);
   }

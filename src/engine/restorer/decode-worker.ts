@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { open } from '../crypto/blob-cipher.js';
-import { decompressSync, type Compression } from '../repository/compression.js';
+import { decodeBlobSync } from '../repository/blob-codec.js';
+import type { Compression } from '../repository/compression.js';
 
 /**
  * Runs in a worker thread during a restore: authenticates, decompresses and hash-checks blobs, and writes
@@ -29,23 +29,8 @@ const key = Buffer.from((workerData as { key: Uint8Array }).key);
 const port = parentPort!;
 let zeros = Buffer.alloc(1024 * 1024);
 
-class Corrupt extends Error {
-  readonly code = 'CORRUPT';
-}
-
 function verified(req: BlobInfo): Buffer {
-  const short = req.id.slice(0, 12);
-  const plain = open(key, Buffer.from(req.sealed.buffer, req.sealed.byteOffset, req.sealed.byteLength), `blob ${short}`);
-  let raw: Buffer;
-  try {
-    raw = decompressSync(plain, req.rawLength, req.compression);
-  } catch {
-    throw new Corrupt(`blob ${short} does not decompress`);
-  }
-  if (raw.length !== req.rawLength || createHash('sha256').update(raw).digest('hex') !== req.id) {
-    throw new Corrupt(`blob ${short} does not match its hash`);
-  }
-  return raw;
+  return decodeBlobSync(key, Buffer.from(req.sealed.buffer, req.sealed.byteOffset, req.sealed.byteLength), req);
 }
 
 function isZero(raw: Buffer): boolean {

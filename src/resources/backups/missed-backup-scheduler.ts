@@ -113,12 +113,17 @@ function secondsFromEnv(name: string, fallback: number): number {
   return value;
 }
 
+/** How long after a scheduled time its backup may still start: COFFER_MISSED_GRACE_SECONDS (default 600). */
+export function missedGraceMs(): number {
+  return secondsFromEnv('COFFER_MISSED_GRACE_SECONDS', DEFAULT_GRACE_SECONDS) * 1000;
+}
+
 /**
  * Runs the check every COFFER_MISSED_CHECK_SECONDS (default 60) with a grace of COFFER_MISSED_GRACE_SECONDS
  * (default 600). Returns a stop function that waits for a pass in progress.
  */
 export function startMissedBackupScheduler(ctx: AppContext): () => Promise<void> {
-  const graceMs = secondsFromEnv('COFFER_MISSED_GRACE_SECONDS', DEFAULT_GRACE_SECONDS) * 1000;
+  const graceMs = missedGraceMs();
   const intervalMs = Math.max(1, secondsFromEnv('COFFER_MISSED_CHECK_SECONDS', DEFAULT_CHECK_INTERVAL_SECONDS)) * 1000;
   let running: Promise<void> | null = null;
   const timer = setInterval(() => {

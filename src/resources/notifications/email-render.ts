@@ -63,13 +63,21 @@ function renderJobEnded(doc: Doc, links: { console: string | null; api: string |
 function renderAgentPresence(eventType: string, doc: Doc, links: { console: string | null }): RenderedEmail {
   const name = doc.agent?.name ? `"${doc.agent.name}"` : doc.agent?.id;
   const offline = eventType === 'agent.offline';
-  const lines = [
-    offline ? `The agent ${name} has not been heard from since ${doc.agent?.last_seen_at ?? 'it registered'}.` : `The agent ${name} is back online.`,
-    '',
-    `Agent:      ${doc.agent?.id}`,
-    `Last seen:  ${doc.agent?.last_seen_at ?? 'never'}`,
-  ];
-  if (offline) lines.push(`Threshold:  ${formatDuration(doc.threshold_seconds ?? 0)}`);
+  const lines = offline
+    ? [
+        `The agent ${name} has not been heard from since ${doc.agent?.last_seen_at ?? 'it registered'}, more than ${formatDuration(doc.threshold_seconds ?? 0)}.`,
+        '',
+        `Agent:      ${doc.agent?.id}`,
+        `Last seen:  ${doc.agent?.last_seen_at ?? 'never'}`,
+        `Threshold:  ${formatDuration(doc.threshold_seconds ?? 0)}`,
+      ]
+    : [
+        `The agent ${name} is back online.`,
+        '',
+        `Agent:      ${doc.agent?.id}`,
+        `Away since: ${doc.offline_since ?? '-'}`,
+        `Heard at:   ${doc.agent?.last_seen_at ?? '-'}`,
+      ];
   if (links.console) lines.push('', `Open in the console: ${links.console}`);
   return { subject: `[Coffer] Agent ${offline ? 'offline' : 'back online'}: ${name}`, text: `${lines.join('\n')}\n` };
 }

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../server/context.js';
+import { startAlertChecks } from './alert-checks.js';
 import { DeliveryWorker } from './delivery-worker.js';
 import { EMAIL_DISABLED_REASON, smtpSender } from './email-sender.js';
 
@@ -12,7 +13,9 @@ export function startNotifications(ctx: AppContext): () => Promise<void> {
   const email = config.smtpUrl ? smtpSender(config.smtpUrl, config.mailFrom, config.deliveryTimeoutMs) : null;
   const worker = new DeliveryWorker(ctx, { email });
   const stopWorker = worker.start();
+  const stopChecks = startAlertChecks(ctx);
   return async () => {
+    await stopChecks();
     await stopWorker();
   };
 }

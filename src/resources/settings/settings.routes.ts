@@ -4,6 +4,7 @@ import { forbidden } from '../../errors/app-error.js';
 import { requireLevel } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
 import { v2Scope } from '../../server/request-scope.js';
+import { parseAlertSettings, readAlertSettings, writeAlertSettings } from './alert-settings.js';
 import { parseSummarySettings, readSummarySettings, writeSummarySettings } from './summary-settings.js';
 
 const tags = ['settings'];
@@ -26,6 +27,21 @@ export async function settingsRoutes(app: FastifyInstance, ctx: AppContext): Pro
     requireLevel(scope.caller, 'creator');
     if (scope.caller.kind === 'agent') throw forbidden('Summary settings are changed by users, not agents.');
     await writeSummarySettings(ctx.store.db, scope.projectId, settings);
+    return reply.code(204).send();
+  });
+
+  app.get('/v2/:project_id/settings/alerts', { schema: { tags, summary: 'Alert settings: when an agent counts as offline' } }, async (request) => {
+    const scope = v2Scope(request, ctx);
+    requireLevel(scope.caller, 'observer');
+    return readAlertSettings(ctx.store.db, scope.projectId);
+  });
+
+  app.put('/v2/:project_id/settings/alerts', { schema: { tags, summary: 'Replace the alert settings' } }, async (request, reply) => {
+    const scope = v2Scope(request, ctx);
+    const settings = parseAlertSettings(request.body);
+    requireLevel(scope.caller, 'creator');
+    if (scope.caller.kind === 'agent') throw forbidden('Alert settings are changed by users, not agents.');
+    await writeAlertSettings(ctx.store.db, scope.projectId, settings);
     return reply.code(204).send();
   });
 }

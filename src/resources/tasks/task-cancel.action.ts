@@ -4,7 +4,7 @@ import { isoNow } from '../../server/time.js';
 import { recordTaskCancel } from './task-events.js';
 import { changeTask } from './task-change.js';
 import type { Task } from './task.js';
-import { unprocessable } from './v3-errors.js';
+import { unprocessable } from '../../errors/v3-catalogue.js';
 
 /**
  * PENDING or RUNNING → CANCELING, with a `task_cancel_request` event for the agent, which then confirms FAILED.

@@ -10,7 +10,7 @@ import { recordTaskStart } from './task-events.js';
 import { replaceTaskLabels } from './task-labels.store.js';
 import type { TaskCreateMessage } from './task-create.message.js';
 import type { Task } from './task.js';
-import { metadataLimitError } from './v3-errors.js';
+import { metadataLimitError } from '../../errors/v3-catalogue.js';
 
 /**
  * Creates the task PENDING with the agent's next sequence_id and tells the agent through a `task_start_request`

@@ -1,7 +1,7 @@
 import { isJsonObject } from '../../domain/json-patch/index.js';
 import { validateMetadataRequest } from '../../domain/metadata/index.js';
 import { unknownFieldsError } from './v3-request-body.js';
-import { messageParseError, unprocessable } from './v3-errors.js';
+import { messageParseError, unprocessable } from '../../errors/v3-catalogue.js';
 
 /** What a create body may hold. CF's `template` is not offered: Coffer has no processes to take a template from. */
 const ALLOWED_KEYS = ['name', 'command', 'disk_in_mb', 'memory_in_mb', 'log_rate_limit_in_bytes_per_second', 'droplet_guid', 'user', 'metadata'];

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../store/database.js';
 import { isRestorable, loadRestorability } from '../backups/backup-restorable.js';
 import { jobFromRow } from '../jobs/job.js';
-import { resourceNotFound } from './v3-errors.js';
+import { resourceNotFound } from '../../errors/v3-catalogue.js';
 
 /**
  * A task's `droplet_guid` names a backup of the same agent that is restorable by the backups' own rule (finished with

@@ -1,6 +1,6 @@
 import { LabelSelectorError, parseLabelSelector, type LabelSelector } from '../../domain/label-selector/index.js';
 import { baseParamName, cgiEscape, orderByPair, parsePaging, parseRawQuery, percentDecode, type V3Paging } from '../common/v3-pagination.js';
-import { badQueryParameter } from './v3-errors.js';
+import { badQueryParameter } from '../../errors/v3-catalogue.js';
 
 /** TasksListMessage's keys with the agent in the app's place (space and organization filters have no Coffer meaning). */
 export const TASK_LIST_KEYS = ['page', 'per_page', 'order_by', 'created_ats', 'updated_ats', 'guids', 'names', 'states', 'agent_guids', 'sequence_ids', 'label_selector'] as const;

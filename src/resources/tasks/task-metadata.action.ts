@@ -4,7 +4,7 @@ import type { AppContext } from '../../server/context.js';
 import { replaceTaskLabels } from './task-labels.store.js';
 import { changeTask } from './task-change.js';
 import type { Task } from './task.js';
-import { metadataLimitError } from './v3-errors.js';
+import { metadataLimitError } from '../../errors/v3-catalogue.js';
 
 /**
  * Merges a metadata request into the task's labels and annotations (null deletes, "" is kept, untouched keys stay),

@@ -8,7 +8,7 @@ import { recordTaskState } from './task-events.js';
 import type { TaskReportMessage } from './task-report.message.js';
 import { changeTask } from './task-change.js';
 import type { Task } from './task.js';
-import { jsonPatchError, unprocessable } from './v3-errors.js';
+import { jsonPatchError, unprocessable } from '../../errors/v3-catalogue.js';
 
 /**
  * Applies the agent's report, judged by the task state machine:

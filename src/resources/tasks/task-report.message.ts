@@ -1,6 +1,6 @@
 import { JsonPatchError, validatePatchDocument, type PatchOperation } from '../../domain/json-patch/index.js';
 import { TASK_REPORTABLE_STATES } from '../../domain/state-machines/task-machine.js';
-import { jsonPatchError, unprocessable } from './v3-errors.js';
+import { jsonPatchError, unprocessable } from '../../errors/v3-catalogue.js';
 
 export interface TaskReportMessage {
   /** RFC 6902 `test` operations, judged against the task as it stands when the report is applied. */

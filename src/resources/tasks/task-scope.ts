@@ -3,7 +3,7 @@ import type { AppContext } from '../../server/context.js';
 import { callerRank, type Caller } from '../../server/caller.js';
 import { baseUrl } from '../../server/links.js';
 import { callerOf } from '../../server/request-scope.js';
-import { notAuthorized } from './v3-errors.js';
+import { notAuthorized } from '../../errors/v3-catalogue.js';
 
 /**
  * Who is asking, mapped onto Cloud Foundry's roles (docs/reference/README.md): a project stands for a space, `observer` is a

@@ -1,6 +1,6 @@
 import { isJsonObject } from '../../domain/json-patch/index.js';
 import { validateMetadataRequest } from '../../domain/metadata/index.js';
-import { messageParseError, unprocessable } from './v3-errors.js';
+import { messageParseError, unprocessable } from '../../errors/v3-catalogue.js';
 import { unknownFieldsError } from './v3-request-body.js';
 
 /** TaskUpdateMessage: only `metadata`; an empty body (or `{}`) changes nothing. */

@@ -3,7 +3,7 @@ import type { Caller } from '../../server/caller.js';
 import type { Database } from '../../store/database.js';
 import { canSeeAgentTasks } from './task-scope.js';
 import { TASK_COLUMNS, taskFromRow, type Task } from './task.js';
-import { resourceNotFound } from './v3-errors.js';
+import { resourceNotFound } from '../../errors/v3-catalogue.js';
 
 /** The task, if the caller may see it; anything else (absent, another project, another agent's) is "Task not found". */
 export async function fetchVisibleTask(db: Kysely<Database>, caller: Caller, id: string): Promise<Task> {

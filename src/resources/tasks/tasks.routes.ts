@@ -17,7 +17,7 @@ import { appendTaskOutput, readTaskOutput } from './task-output.action.js';
 import { presentTask } from './task.presenter.js';
 import { canManageTasks, canSeeCommand, isTasksAgent, taskScope } from './task-scope.js';
 import { parseTaskUpdate } from './task-update.message.js';
-import { notAuthorized, tasksDisabled, unprocessable } from './v3-errors.js';
+import { notAuthorized, tasksDisabled, unprocessable } from '../../errors/v3-catalogue.js';
 import { isJsonPatchRequest, parseJsonBody } from './v3-request-body.js';
 
 const tags = ['tasks'];

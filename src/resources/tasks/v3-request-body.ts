@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { messageParseError } from './v3-errors.js';
+import { messageParseError } from '../../errors/v3-catalogue.js';
 
 /**
  * The tasks routes take their bodies as raw text and parse them here, so the order of checks is Cloud Controller's

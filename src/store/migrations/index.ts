@@ -12,6 +12,7 @@ import { alerts } from './0170-alerts.js';
 import { recoveryKeys } from './0140-recovery-keys.js';
 import { vaultUploadGrants } from './0260-vault-upload-grants.js';
 import { projectObjectLock } from './0261-project-object-lock.js';
+import { agentAbsenceHistory } from './0190-agent-absence-history.js';
 
 /** Every migration, in the order it applies. Append new ones; never edit an applied one. */
-export const MIGRATIONS: Migration[] = [initialSchema, jobVault, agentRequestsAndSettings, tasksSchema, backupPruned, eventsCommitInIdOrder, vaultQuotas, agentTaskCapability, userDisabled, alerts, recoveryKeys, vaultUploadGrants, projectObjectLock];
+export const MIGRATIONS: Migration[] = [initialSchema, jobVault, agentRequestsAndSettings, tasksSchema, backupPruned, eventsCommitInIdOrder, vaultQuotas, agentTaskCapability, userDisabled, alerts, recoveryKeys, vaultUploadGrants, projectObjectLock, agentAbsenceHistory];

@@ -1,8 +1,16 @@
-import { AppError, forbidden, notFound } from '../../errors/app-error.js';
-import { MetadataLimitExceededError } from '../../domain/metadata/index.js';
-import { JsonPatchError } from '../../domain/json-patch/index.js';
+import { AppError, forbidden, notFound } from './app-error.js';
+import { MetadataLimitExceededError } from '../domain/metadata/index.js';
+import { JsonPatchError } from '../domain/json-patch/index.js';
 
-/** Cloud Controller's V3 catalogue entries the tasks endpoints raise (docs/reference/cf-v3-tasks.md §5.2). */
+/**
+ * Cloud Controller's V3 catalogue entries the V3 endpoints raise (docs/reference/cf-v3-tasks.md §5.2), each an
+ * AppError carrying its V3 code and title; the one HTTP mapper (server/error-handler.ts) renders them.
+ */
+
+/** 404 CF-NotFound (10000) "Unknown request": a path no V3 route serves. */
+export function unknownRequest(): AppError {
+  return new AppError('not_found', 'Unknown request', { v3: { code: 10000, title: 'CF-NotFound', status: 404 } });
+}
 
 /** 400 CF-BadQueryParameter (10005): every query problem in one detail. */
 export function badQueryParameter(messages: readonly string[]): AppError {
