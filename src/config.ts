@@ -51,6 +51,10 @@ export interface ServerConfig {
   deliveryTimeoutMs: number;
   /** How often the delivery worker looks for due work without being woken. */
   deliveryPollMs: number;
+  /** How often the server starts due restore drills and fails runs past their timeout. */
+  drillCheckIntervalSeconds: number;
+  /** How long saving or starting a drill waits for its agent to say whether the scratch folder is empty. */
+  drillTargetCheckMs: number;
   /** How often each node looks for agents gone or back and for summary e-mails due (COFFER_ALERT_CHECK_SECONDS). */
   alertCheckMs: number;
   /** /metrics reads its database-backed gauges at most this often (COFFER_METRICS_CACHE_SECONDS, default 5 s). */
@@ -94,6 +98,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     deliveryMaxAgeSeconds: intFrom(env.COFFER_DELIVERY_MAX_AGE_SECONDS, 24 * 3600, 'COFFER_DELIVERY_MAX_AGE_SECONDS'),
     deliveryTimeoutMs: intFrom(env.COFFER_DELIVERY_TIMEOUT_MS, 10_000, 'COFFER_DELIVERY_TIMEOUT_MS'),
     deliveryPollMs: intFrom(env.COFFER_DELIVERY_POLL_MS, 5_000, 'COFFER_DELIVERY_POLL_MS'),
+    drillCheckIntervalSeconds: Math.max(1, intFrom(env.COFFER_DRILL_CHECK_SECONDS, 15, 'COFFER_DRILL_CHECK_SECONDS')),
+    drillTargetCheckMs: intFrom(env.COFFER_DRILL_TARGET_CHECK_MS, 3_000, 'COFFER_DRILL_TARGET_CHECK_MS'),
     alertCheckMs: 1000 * Math.max(1, intFrom(env.COFFER_ALERT_CHECK_SECONDS, 60, 'COFFER_ALERT_CHECK_SECONDS')),
     metricsToken: env.COFFER_METRICS_TOKEN || undefined,
     metricsCacheMs: 1000 * intFrom(env.COFFER_METRICS_CACHE_SECONDS, 5, 'COFFER_METRICS_CACHE_SECONDS'),

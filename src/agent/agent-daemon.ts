@@ -8,6 +8,7 @@ import { AgentState, type WorkRecord } from './agent-state.js';
 import { AgentVault } from './agent-vault.js';
 import { AgentClock } from './clock.js';
 import { ConfigurationCache } from './configuration-document.js';
+import { ScratchFolders } from './drill-scratch.js';
 import { pollEvents, type AgentEvent } from './event-poller.js';
 import { Heartbeat, type ActivationMode } from './heartbeat.js';
 import { runBackupJob } from './jobs/backup-job.js';
@@ -68,6 +69,7 @@ export class AgentDaemon {
       agentId: config.agentId,
       hostName: os.hostname(),
       logFile: logFileOf(config, configPath),
+      scratch: new ScratchFolders(this.state, log),
     };
     this.queue = new WorkQueue(this.rt, this.state, log);
     this.tasks = new TaskRunner(this.rt, this.state, config.tasks, configPath);
@@ -95,6 +97,7 @@ export class AgentDaemon {
     this.heartbeat.beat();
     this.log.info({ agent: this.config.agentId, configurations: document.configurations.length, marker: this.state.marker }, 'agent started');
     await recoverInterruptedWork(this.rt, this.state, this.tasks, this.log, (record) => this.requeue(record));
+    await this.rt.scratch.removeAll();
     await this.scheduler.refresh();
     await pollEvents(this.api, this.state, this.log, signal, (event) => this.handle(event));
   }

@@ -17,6 +17,8 @@ interface StateFile {
   /** Id of the last event handled: the next poll asks for newer ones only, so a restart does not redo work. */
   marker: string | null;
   work: Record<string, WorkRecord>;
+  /** Scratch folders of drill restores this agent made itself, by restore id: the only folders it ever removes whole. */
+  scratch: Record<string, string>;
 }
 
 /**
@@ -24,7 +26,7 @@ interface StateFile {
  * fsynced), so after a kill the agent knows which job it was in the middle of.
  */
 export class AgentState {
-  private data: StateFile = { marker: null, work: {} };
+  private data: StateFile = { marker: null, work: {}, scratch: {} };
   private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly file: string) {}
@@ -32,7 +34,7 @@ export class AgentState {
   async load(): Promise<void> {
     try {
       const parsed = JSON.parse(await fs.readFile(this.file, 'utf8')) as Partial<StateFile>;
-      this.data = { marker: parsed.marker ?? null, work: parsed.work ?? {} };
+      this.data = { marker: parsed.marker ?? null, work: parsed.work ?? {}, scratch: parsed.scratch ?? {} };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
@@ -50,8 +52,9 @@ export class AgentState {
     return id in this.data.work;
   }
 
+  /** The last event handled. Events come in commit order, not always in id order: the stream's order decides. */
   setMarker(marker: string): Promise<void> {
-    if (this.data.marker !== null && BigInt(marker) <= BigInt(this.data.marker)) return this.writing;
+    if (this.data.marker === marker) return this.writing;
     this.data.marker = marker;
     return this.save();
   }
@@ -69,6 +72,16 @@ export class AgentState {
   forget(id: string): Promise<void> {
     if (!(id in this.data.work)) return this.writing;
     delete this.data.work[id];
+    return this.save();
+  }
+
+  scratchFolders(): Record<string, string> {
+    return { ...this.data.scratch };
+  }
+
+  setScratch(restoreId: string, folder: string | undefined): Promise<void> {
+    if (folder === undefined) delete this.data.scratch[restoreId];
+    else this.data.scratch[restoreId] = folder;
     return this.save();
   }
 

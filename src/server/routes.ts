@@ -22,6 +22,7 @@ import { objectLockRoutes } from '../resources/object-lock/object-lock.routes.js
 import { taskRoutes } from '../resources/tasks/tasks.routes.js';
 import { webhookRoutes } from '../resources/webhooks/webhooks.routes.js';
 import { deliveryRoutes } from '../resources/deliveries/deliveries.routes.js';
+import { drillRoutes } from '../resources/drills/drills.routes.js';
 
 /** Every resource's routes; each resource folder registers its own. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -47,4 +48,5 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await taskRoutes(app, ctx);
   await webhookRoutes(app, ctx);
   await deliveryRoutes(app, ctx);
+  await drillRoutes(app, ctx);
 }

@@ -16,6 +16,7 @@ import type { AppContext } from './context.js';
 import { startTaskSweeper } from '../resources/tasks/task-sweeper.js';
 import { startAgentLostSweeper } from '../resources/jobs/agent-lost-sweeper.js';
 import { startNotifications } from '../resources/notifications/notifications.start.js';
+import { startDrillScheduler } from '../resources/drills/drill-scheduler.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -48,6 +49,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   startEventPruning(ctx);
   startTaskSweeper(ctx);
   startAgentLostSweeper(ctx);
+  startDrillScheduler(ctx, config.drillCheckIntervalSeconds * 1000);
   const app = await buildApp(ctx);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();

@@ -97,7 +97,7 @@ export async function writeIfVersion(tx: Tx, table: VersionedTable, row: Version
 }
 
 /** A no-op UPDATE takes the row's write lock until the transaction ends (PostgreSQL; SQLite has one writer). */
-async function lockRow(tx: Tx, table: VersionedTable, id: string): Promise<void> {
+export async function lockRow(tx: Tx, table: VersionedTable, id: string): Promise<void> {
   await tx.db
     .updateTable(table as 'jobs')
     .set((eb) => ({ version_no: eb.ref('version_no') }))

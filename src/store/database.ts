@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { AlertTables } from './alert-tables.js';
+import type { DrillTables } from './drill-tables.js';
 import type { TaskTables } from './task-tables.js';
 
 /**
@@ -134,6 +135,8 @@ export interface JobsTable {
   vault_id: string | null;
   /** Backups: the cleanup that removed the snapshot from the vault (migration 0005). */
   pruned_by: Generated<string | null>;
+  /** The inserting transaction, for the stream order of job lists (migration 0230, src/store/commit-order.ts). */
+  commit_tx: Generated<number>;
 }
 
 export interface EventsTable {
@@ -149,6 +152,8 @@ export interface EventsTable {
   body: string;
   /** 1 for result documents (browse results, vault reports): read by request id, never listed. */
   hidden: Generated<number>;
+  /** The inserting transaction, for the stream order (migration 0230, src/store/commit-order.ts). */
+  commit_tx: Generated<number>;
 }
 
 export interface LogfilesTable {
@@ -214,7 +219,7 @@ export interface VaultRecoveryKeysTable {
   created_at: string;
 }
 
-export interface Database extends TaskTables, AlertTables {
+export interface Database extends TaskTables, AlertTables, DrillTables {
   projects: ProjectsTable;
   users: UsersTable;
   tokens: TokensTable;

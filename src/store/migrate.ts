@@ -7,16 +7,7 @@ export interface SchemaHelpers {
   serialType: 'integer' | 'bigserial';
   /** Makes the next generated id of `table` at least `value`. */
   startSequenceAt(db: Kysely<any>, table: string, column: string, value: number): Promise<void>;
-  /**
-   * Makes rows of `table` commit in the order of their generated ids, so that readers paging by id never skip one
-   * (StoreCapabilities.commitOrder). PostgreSQL: a BEFORE INSERT statement trigger takes a transaction-level advisory
-   * lock keyed by the table before the row's id is drawn; SQLite already has a single writer.
-   */
-  commitInIdOrder(db: Kysely<any>, table: string): Promise<void>;
 }
-
-/** Advisory lock class for "rows of this table commit in id order"; the second key is hashtext(table name). */
-export const COMMIT_ORDER_LOCK_CLASS = 4_242_002;
 
 export interface Migration {
   id: string;
@@ -33,21 +24,6 @@ export function schemaHelpers(engine: Engine): SchemaHelpers {
       } else {
         await sql`SELECT setval(pg_get_serial_sequence(${table}, ${column}), ${value}, false)`.execute(db);
       }
-    },
-    async commitInIdOrder(db, table) {
-      if (engine === 'sqlite') return;
-      await sql
-        .raw(
-          `CREATE OR REPLACE FUNCTION coffer_commit_in_id_order() RETURNS trigger LANGUAGE plpgsql AS $$
-           BEGIN
-             PERFORM pg_advisory_xact_lock(${COMMIT_ORDER_LOCK_CLASS}, hashtext(TG_TABLE_NAME));
-             RETURN NULL;
-           END $$`,
-        )
-        .execute(db);
-      await sql
-        .raw(`CREATE TRIGGER ${table}_commit_in_id_order BEFORE INSERT ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION coffer_commit_in_id_order()`)
-        .execute(db);
     },
   };
 }

@@ -94,7 +94,7 @@ export async function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOpt
 
   return {
     db,
-    capabilities: { engine: 'postgres', sharedAcrossNodes: true, commitOrder: 'insert-lock', groupCommit: false },
+    capabilities: { engine: 'postgres', sharedAcrossNodes: true, commitOrder: 'commit-horizon', groupCommit: false },
     async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         const callbacks: (() => void)[] = [];
@@ -112,7 +112,7 @@ export async function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOpt
           for (const cb of callbacks) cb();
           return result;
         } catch (error) {
-          // A deadlock victim (e.g. two writers taking a row lock and the event-order lock in opposite orders) or a
+          // A deadlock victim (e.g. two writers taking two rows' locks in opposite orders) or a
           // serialization failure is rolled back whole: running it again is safe and is what the client would do.
           const code = (error as { code?: string } | null)?.code;
           if (attempt >= RETRIED_TRANSACTION_ATTEMPTS || (code !== '40P01' && code !== '40001')) throw error;

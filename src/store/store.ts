@@ -9,16 +9,12 @@ export interface StoreCapabilities {
   /** Several server processes may share this store (and must hear each other's notifications). */
   sharedAcrossNodes: boolean;
   /**
-   * Why rows of a table with an id sequence (events) become visible in id order, so that a reader paging by
-   * "id > marker" never skips a row that commits later with a lower id:
-   * - 'single-writer' (SQLite): one connection writes, transactions commit one after another in the order they
-   *   took their ids.
-   * - 'insert-lock' (PostgreSQL): sequence values are handed out before commit, so two transactions can commit out
-   *   of id order. A statement trigger takes a transaction-level advisory lock before any insert into such a table
-   *   (see SchemaHelpers.commitInIdOrder), so the next writer takes its id only after the previous one committed.
-   *   It serialises only the tail of event-writing transactions (from the event insert to COMMIT).
+   * Why a reader paging a stream by marker never skips a row that commits late (src/store/commit-order.ts):
+   * - 'single-writer' (SQLite): one connection writes, transactions commit in the order they took their ids.
+   * - 'commit-horizon' (PostgreSQL): rows are ordered by their writing transaction, and readers return only rows
+   *   below the oldest transaction still in progress.
    */
-  commitOrder: 'single-writer' | 'insert-lock';
+  commitOrder: 'single-writer' | 'commit-horizon';
   /** Several transactions share one durable commit (SQLite group commit). */
   groupCommit: boolean;
 }

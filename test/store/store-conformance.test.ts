@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { migrate } from '../../src/store/migrate.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { beyondSql, cutAtHorizon, settledSql, streamOrderSql, type StreamPosition } from '../../src/store/commit-order.js';
 import type { Store, Tx } from '../../src/store/store.js';
 import { createTestDatabase, testEngine, type TestDatabase } from '../helpers/test-store.js';
 import { insertEvent, insertJobWithParents } from './store-rows.js';
@@ -177,13 +178,37 @@ describe(`store conformance (${engine})`, () => {
     });
   });
 
-  describe('event ids', () => {
-    it('are strictly increasing and never become visible out of order to a reader paging by marker', async () => {
-      const database = await createTestDatabase();
+  describe('event order (src/store/commit-order.ts)', () => {
+    let database: TestDatabase;
+    let store: Store;
+    before(async () => {
+      database = await createTestDatabase();
+      store = await database.open();
+    });
+    after(async () => {
+      await store.close();
+      await database.drop();
+    });
+    /** One page of a project's events in stream order, as every marker-paged list reads it. */
+    async function readStream(reader: Store, projectId: string, after: StreamPosition | undefined, limit = 50) {
+      let query = reader.db
+        .selectFrom('events')
+        .select(['id', 'commit_tx'])
+        .select(settledSql(reader.capabilities.engine).as('settled'))
+        .where('project_id', '=', projectId);
+      if (after) query = query.where(beyondSql(after, 'id', 'asc'));
+      const page = cutAtHorizon(await query.orderBy(streamOrderSql('id', 'asc')).limit(limit).execute());
+      return { ids: page.rows.map((row) => Number(row.id)), held: page.held, last: page.rows.at(-1) };
+    }
+    const positionOf = (row: { id: number; commit_tx: number } | undefined): StreamPosition | undefined =>
+      row && { commitTx: Number(row.commit_tx), id: Number(row.id) };
+
+    it('a reader never skips an event that commits after a higher id, and never sees one twice', async () => {
+      const ownDatabase = await createTestDatabase();
       // Several writer stores stand for several nodes (on SQLite one store: the engine has one writer).
-      const writerCount = database.engine === 'postgres' ? 4 : 1;
-      const writers = await Promise.all(Array.from({ length: writerCount }, () => database.open()));
-      const reader = await database.open();
+      const writerCount = ownDatabase.engine === 'postgres' ? 4 : 1;
+      const writers = await Promise.all(Array.from({ length: writerCount }, () => ownDatabase.open()));
+      const reader = await ownDatabase.open();
       try {
         const { projectId } = await insertJobWithParents(writers[0]!.db);
         const committed: number[] = [];
@@ -193,7 +218,7 @@ describe(`store conformance (${engine})`, () => {
             const rollBack = i % 7 === 3;
             const attempt = store.transaction(async (tx) => {
               const id = await insertEvent(tx, projectId);
-              // Hold the transaction open after taking the id, so that commits would interleave out of id order.
+              // Hold the transaction open after taking the id, so that commits interleave out of id order.
               await delay(Math.floor(Math.random() * 4));
               if (rollBack) throw new Error('rolled back on purpose');
               return id;
@@ -203,14 +228,16 @@ describe(`store conformance (${engine})`, () => {
           }
         };
         const seen: number[] = [];
-        let marker = 0;
+        let position: StreamPosition | undefined;
+        let outOfIdOrder = 0;
         const readPage = async () => {
-          const rows = await reader.db.selectFrom('events').select('id').where('project_id', '=', projectId).where('id', '>', marker).orderBy('id').limit(50).execute();
-          for (const row of rows) {
-            seen.push(Number(row.id));
-            marker = Number(row.id);
+          const page = await readStream(reader, projectId, position);
+          for (const id of page.ids) {
+            if (seen.length > 0 && id < seen[seen.length - 1]!) outOfIdOrder++;
+            seen.push(id);
           }
-          return rows.length;
+          position = positionOf(page.last) ?? position;
+          return page.ids.length;
         };
         const reading = (async () => {
           while (writing) {
@@ -222,15 +249,98 @@ describe(`store conformance (${engine})`, () => {
         await reading;
         while ((await readPage()) > 0);
 
-        for (let i = 1; i < seen.length; i++) assert.ok(seen[i]! > seen[i - 1]!, `ids out of order: ${seen[i - 1]} then ${seen[i]}`);
-        const expected = [...committed].sort((a, b) => a - b);
-        const missed = expected.filter((id) => !seen.includes(id));
-        assert.deepEqual(missed, [], 'a reader paging by marker skipped events that committed after a higher id');
-        assert.deepEqual(seen, expected);
-        assert.ok(expected[0]! >= 1_000_000_000, 'event ids start at 10^9');
+        assert.equal(new Set(seen).size, seen.length, 'an event was read twice');
+        const missed = committed.filter((id) => !seen.includes(id));
+        assert.deepEqual(missed, [], 'a reader paging by marker skipped events that committed late');
+        assert.deepEqual([...seen].sort((a, b) => a - b), [...committed].sort((a, b) => a - b));
+        assert.ok(Math.min(...committed) >= 1_000_000_000, 'event ids start at 10^9');
+        if (ownDatabase.engine === 'sqlite') assert.equal(outOfIdOrder, 0, 'SQLite commits in id order');
       } finally {
-        for (const store of [...writers, reader]) await store.close();
-        await database.drop();
+        for (const writer of [...writers, reader]) await writer.close();
+        await ownDatabase.drop();
+      }
+    });
+
+    it('holds back an event whose id was overtaken until the lower id commits, and then delivers both', { skip: engine === 'sqlite' && 'SQLite has one writer: nothing commits out of id order' }, async () => {
+      const reader = await database.open();
+      // Released in `finally` too, so that a failed assertion does not leave a transaction open.
+      let releaseA!: () => void;
+      const aMayCommit = new Promise<void>((resolve) => (releaseA = resolve));
+      try {
+        const { projectId } = await insertJobWithParents(store.db);
+        const start = await readStream(reader, projectId, undefined);
+        assert.deepEqual(start.ids, []);
+
+        // A takes the lower id and stays open; B takes a higher id and commits first.
+        let lowerId!: number;
+        const aTookItsId = new Promise<void>((resolve) => {
+          void store.transaction(async (tx) => {
+            lowerId = await insertEvent(tx, projectId, 'lower');
+            resolve();
+            await aMayCommit;
+          });
+        });
+        await aTookItsId;
+        const higherId = await store.transaction((tx) => insertEvent(tx, projectId, 'higher'));
+        assert.ok(higherId > lowerId);
+
+        // The naive reader ("id > marker") sees the higher id now, and would pass the lower one for ever.
+        const naive = await reader.db.selectFrom('events').select('id').where('project_id', '=', projectId).orderBy('id').execute();
+        assert.deepEqual(naive.map((row) => Number(row.id)), [higherId], 'the two commits did not happen out of id order');
+        const held = await readStream(reader, projectId, undefined);
+        assert.deepEqual(held.ids, [], 'the stream returned an event while a lower id could still commit');
+        assert.equal(held.held, true);
+
+        releaseA();
+        let page = await readStream(reader, projectId, undefined);
+        for (let i = 0; page.held && i < 100; i++) {
+          // The horizon is the whole server's: another database's transaction may hold it back a moment.
+          await delay(20);
+          page = await readStream(reader, projectId, undefined);
+        }
+        assert.deepEqual(page.ids, [lowerId, higherId]);
+        assert.deepEqual((await readStream(reader, projectId, positionOf(page.last))).ids, []);
+      } finally {
+        releaseA();
+        await reader.close();
+      }
+    });
+
+    it('orders by commit, not by id: a transaction that began writing first comes first even with a higher id', { skip: engine === 'sqlite' && 'SQLite has one writer: nothing commits out of id order' }, async () => {
+      const reader = await database.open();
+      let releaseB!: () => void;
+      const bMayInsert = new Promise<void>((resolve) => (releaseB = resolve));
+      try {
+        const { projectId, jobId } = await insertJobWithParents(store.db);
+        // B starts writing first (takes its transaction id) but inserts its event last.
+        let bStarted!: () => void;
+        const bHasXid = new Promise<void>((resolve) => (bStarted = resolve));
+        const b = store.transaction(async (tx) => {
+          await tx.db.updateTable('jobs').set({ results: '{"b":1}' }).where('id', '=', jobId).execute();
+          bStarted();
+          await bMayInsert;
+          return insertEvent(tx, projectId, 'b');
+        });
+        await bHasXid;
+        const aId = await store.transaction((tx) => insertEvent(tx, projectId, 'a'));
+        // A committed, but B (older) may still write: A's event waits.
+        assert.deepEqual((await readStream(reader, projectId, undefined)).ids, []);
+        releaseB();
+        const bId = await b;
+        assert.ok(bId > aId);
+        let page = await readStream(reader, projectId, undefined);
+        for (let i = 0; page.held && i < 100; i++) {
+          await delay(20);
+          page = await readStream(reader, projectId, undefined);
+        }
+        assert.deepEqual(page.ids, [bId, aId], 'the stream follows the writing transactions');
+        // Paging one by one gives the same stream.
+        const first = await readStream(reader, projectId, undefined, 1);
+        const second = await readStream(reader, projectId, positionOf(first.last), 1);
+        assert.deepEqual([...first.ids, ...second.ids], [bId, aId]);
+      } finally {
+        releaseB();
+        await reader.close();
       }
     });
   });

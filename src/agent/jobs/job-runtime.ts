@@ -3,6 +3,7 @@ import type { AgentApi } from '../agent-api.js';
 import type { AgentVault } from '../agent-vault.js';
 import type { AgentClock } from '../clock.js';
 import type { ConfigurationCache } from '../configuration-document.js';
+import type { ScratchFolders } from '../drill-scratch.js';
 
 /** What every job runner needs. */
 export interface JobRuntime {
@@ -16,6 +17,8 @@ export interface JobRuntime {
   hostName: string;
   /** Where the agent's own log is written (log file uploads). */
   logFile: string;
+  /** Scratch folders of restore drills. */
+  scratch: ScratchFolders;
 }
 
 export type JobKind = 'backup' | 'restore' | 'cleanup';

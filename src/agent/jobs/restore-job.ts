@@ -17,6 +17,8 @@ export interface RestoreWork {
   overwrite: boolean;
   inclusions: PathRule[];
   exclusions: PathRule[];
+  /** A drill's restore: into a scratch folder that must be absent or empty, removed again unless the restore completes. */
+  scratch: boolean;
 }
 
 /** Reads the restore's fields from a `restore_start_request` event. */
@@ -32,6 +34,7 @@ export function restoreWorkFromEvent(event: Record<string, any>): RestoreWork {
     overwrite: restore.overwrite_files === true,
     inclusions: Array.isArray(restore.inclusions) ? restore.inclusions : [],
     exclusions: Array.isArray(restore.exclusions) ? restore.exclusions : [],
+    scratch: restore.scratch === true,
   };
 }
 
@@ -41,6 +44,7 @@ export async function runRestoreJob(rt: JobRuntime, work: RestoreWork, signal: A
   const ticker = new ProgressTicker(rt.api, rt.log, 'restore_progress', refs);
   try {
     await report(rt, 'restore', work.id, [replace('/state', 'preparing')]);
+    if (work.scratch) await rt.scratch.prepare(work.id, work.destinationPath);
     if (!Number.isSafeInteger(work.snapshotId)) throw new JobRefusal('snapshot_unknown', 'The restore request names no snapshot.');
     // Opened before anything is written: a wrong password or a missing key ends the restore here.
     const vault = await openVaultToRead(rt, { vaultId: work.sourceVaultId, encryptedPasswordHex: work.encryptedPasswordHex }, 'restored');
@@ -61,6 +65,8 @@ export async function runRestoreJob(rt: JobRuntime, work: RestoreWork, signal: A
     ticker.stop();
     const restored = summary.filesRestored + summary.dirsRestored + summary.symlinksRestored + summary.hardLinksRestored + summary.specialFilesRestored;
     const state = summary.errors.length === 0 ? 'completed' : restored > 0 ? 'completed_with_errors' : 'failed';
+    // A drill's scratch folder stays for its check only when everything came back.
+    if (work.scratch && state !== 'completed') await rt.scratch.remove(work.id);
     await report(rt, 'restore', work.id, [
       replace('/state', state),
       replace('/ended_time', wireNow()),
@@ -68,6 +74,9 @@ export async function runRestoreJob(rt: JobRuntime, work: RestoreWork, signal: A
       replace('/bytes_restored', summary.bytesRestored),
       replace('/errors', errorsDocument(summary.errors, { writing: true, diagnostics: 'Some files may not have been restored.' })),
     ]);
+  } catch (err) {
+    if (work.scratch) await rt.scratch.remove(work.id);
+    throw err;
   } finally {
     ticker.stop();
   }

@@ -18,6 +18,8 @@ export interface TaskWork {
   diskMb: number;
   logRate: number;
   dropletGuid: string | null;
+  /** A restore drill's check: runs in the scratch folder the drill's restore filled, until the drill's deadline. */
+  drill: { runId: string; restoreId: string; deadline: number } | null;
 }
 
 export function taskWorkFromEvent(event: Record<string, any>): TaskWork | undefined {
@@ -33,11 +35,20 @@ export function taskWorkFromEvent(event: Record<string, any>): TaskWork | undefi
     diskMb: int(task.disk_in_mb, 1024),
     logRate: int(task.log_rate_limit_in_bytes_per_second, 1_048_576),
     dropletGuid: typeof task.droplet_guid === 'string' && task.droplet_guid !== '' ? task.droplet_guid : null,
+    drill: drillOfEvent(event.drill_run),
   };
+}
+
+function drillOfEvent(value: unknown): TaskWork['drill'] {
+  const run = value as { id?: unknown; restore_id?: unknown; deadline?: unknown } | null | undefined;
+  if (!run || typeof run.id !== 'string' || typeof run.restore_id !== 'string') return null;
+  const deadline = typeof run.deadline === 'string' ? Date.parse(run.deadline) : NaN;
+  return { runId: run.id, restoreId: run.restore_id, deadline: Number.isFinite(deadline) ? deadline : Number.POSITIVE_INFINITY };
 }
 
 const DISK_CHECK_MS = 2_000;
 export const CANCELLED_REASON = 'task was cancelled';
+export const DRILL_DEADLINE_REASON = "the check did not finish before the drill's timeout";
 
 interface RunningTask {
   cancel(): void;
@@ -49,6 +60,7 @@ interface RunningTask {
  */
 export class TaskRunner {
   private readonly running = new Map<string, RunningTask>();
+  private readonly overDeadline = new WeakSet<ChildProcess>();
 
   constructor(
     private readonly rt: JobRuntime,
@@ -65,11 +77,15 @@ export class TaskRunner {
     if (this.running.has(work.guid)) return;
     const task = await this.rt.api.get<{ state: string }>(this.rt.api.v3('tasks', work.guid), { accept: [404] });
     if (task.status === 404) return;
-    if (task.body.state === 'CANCELING') return this.report(work.guid, 'FAILED', CANCELLED_REASON);
+    if (task.body.state === 'CANCELING') {
+      await this.dropDrillScratch(work);
+      return this.report(work.guid, 'FAILED', CANCELLED_REASON);
+    }
     if (task.body.state !== 'PENDING') return;
     const decision = decideTask(this.settings, work, this.configPath);
     if (!decision.allowed) {
       this.rt.log.warn({ task: work.guid, reason: decision.reason }, 'task refused');
+      await this.dropDrillScratch(work);
       return this.report(work.guid, 'FAILED', `refused by the agent: ${decision.reason}`);
     }
     let cancelled = false;
@@ -86,13 +102,24 @@ export class TaskRunner {
     let scratch: string | undefined;
     try {
       const runAs = resolveTaskAccount(decision.user);
-      scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'coffer-task-'));
-      if (work.dropletGuid) await this.restoreDroplet(work.dropletGuid, scratch, output);
+      if (work.drill) {
+        // The drill's restore already put the droplet there; the folder is the one this agent recorded for it.
+        scratch = this.rt.scratch.folderOf(work.drill.restoreId);
+        if (scratch === undefined) throw new Error(`this agent holds no scratch folder of the drill's restore ${work.drill.restoreId}`);
+        output.note(`[coffer] drill check in ${scratch}`);
+      } else {
+        scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'coffer-task-'));
+        if (work.dropletGuid) await this.restoreDroplet(work.dropletGuid, scratch, output);
+      }
       await chownTree(scratch, runAs);
+      // A drill's restored files are not the check's own writes: the disk limit counts what the check adds.
+      const baselineBytes = work.drill ? await directorySize(scratch) : 0;
       if (cancelled) return await this.finish(work.guid, output, 'FAILED', CANCELLED_REASON);
       child = startTaskProcess(work.command, scratch, { memoryMb: work.memoryMb, diskMb: work.diskMb }, runAs, { COFFER_TASK_GUID: work.guid, COFFER_TASK_NAME: work.name }, decision.user);
       // Listen before anything is awaited: a short command may be done before the RUNNING report returns.
-      const ended = this.watch(child, work, scratch, output, () => cancelled);
+      const ended = this.watch(child, work, scratch, baselineBytes, output, () => cancelled);
+      const deadline = work.drill ? this.killAtDeadline(child, work.drill.deadline) : undefined;
+      ended.finally(() => clearTimeout(deadline)).catch(() => undefined);
       this.rt.log.info({ task: work.guid, pid: child.pid }, 'task started');
       await this.report(work.guid, 'RUNNING');
       const outcome = await ended;
@@ -105,7 +132,8 @@ export class TaskRunner {
       );
     } finally {
       this.running.delete(work.guid);
-      if (scratch) await fs.rm(scratch, { recursive: true, force: true }).catch(() => undefined);
+      if (work.drill) await this.dropDrillScratch(work);
+      else if (scratch) await fs.rm(scratch, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 
@@ -125,6 +153,22 @@ export class TaskRunner {
     for (const task of this.running.values()) task.cancel();
   }
 
+  /** A drill's check that is not run (refused, cancelled) or has ended: its scratch folder goes. */
+  private async dropDrillScratch(work: TaskWork): Promise<void> {
+    if (work.drill) await this.rt.scratch.remove(work.drill.restoreId);
+  }
+
+  /** The drill's timeout: the check's process group is killed when it comes, and the task fails saying so. */
+  private killAtDeadline(child: ChildProcess, deadline: number): NodeJS.Timeout | undefined {
+    if (!Number.isFinite(deadline)) return undefined;
+    const timer = setTimeout(() => {
+      this.overDeadline.add(child);
+      killGroup(child);
+    }, Math.max(0, deadline - Date.now()));
+    timer.unref();
+    return timer;
+  }
+
   private async restoreDroplet(backupId: string, scratch: string, output: TaskOutput): Promise<void> {
     const backup = await this.rt.api.get<{ snapshot_id: number | null }>(this.rt.api.v2('backups', backupId));
     if (backup.body.snapshot_id === null) throw new Error(`backup ${backupId} has no snapshot to restore`);
@@ -134,14 +178,14 @@ export class TaskRunner {
     if (summary.errors.length > 0) throw new Error(`restoring backup ${backupId} failed for ${summary.errors.length} files, e.g. ${summary.errors[0].path}: ${summary.errors[0].reason}`);
   }
 
-  private watch(child: ChildProcess, work: TaskWork, scratch: string, output: TaskOutput, cancelled: () => boolean): Promise<{ state: 'SUCCEEDED' | 'FAILED'; reason?: string }> {
+  private watch(child: ChildProcess, work: TaskWork, scratch: string, baselineBytes: number, output: TaskOutput, cancelled: () => boolean): Promise<{ state: 'SUCCEEDED' | 'FAILED'; reason?: string }> {
     return new Promise((resolve) => {
       let overDisk = false;
       child.stdout?.on('data', (chunk: Buffer) => output.write(chunk));
       child.stderr?.on('data', (chunk: Buffer) => output.write(chunk));
       const diskTimer = setInterval(() => {
         directorySize(scratch).then((bytes) => {
-          if (bytes > work.diskMb * 1024 * 1024 && !overDisk) {
+          if (bytes - baselineBytes > work.diskMb * 1024 * 1024 && !overDisk) {
             overDisk = true;
             killGroup(child);
           }
@@ -155,6 +199,7 @@ export class TaskRunner {
         clearInterval(diskTimer);
         if (cancelled()) return resolve({ state: 'FAILED', reason: CANCELLED_REASON });
         if (overDisk) return resolve({ state: 'FAILED', reason: `disk limit of ${work.diskMb} MB exceeded` });
+        if (this.overDeadline.has(child)) return resolve({ state: 'FAILED', reason: DRILL_DEADLINE_REASON });
         if (code === 0) return resolve({ state: 'SUCCEEDED' });
         if (code === 125) return resolve({ state: 'FAILED', reason: 'the memory or disk limit could not be applied' });
         resolve({ state: 'FAILED', reason: signal ? `Killed by signal ${signal}` : `Exited with status ${code}` });

@@ -1,26 +1,53 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppContext } from '../../server/context.js';
+import { beyondSql, cutAtHorizon, settledSql, streamOrderSql, type StreamPosition } from '../../store/commit-order.js';
 import type { EventListMessage } from './event-list.message.js';
 import { whereInScope, type EventScope } from './event-scope.js';
 import type { EventRow } from './event.presenter.js';
 
-/**
- * One page of a scope's events by id. Ascending, `marker` means "newer than" (what pollers want); descending, it
- * continues below the marker, so `next` and `previous` links walk the list both ways.
- */
-export async function listEvents(ctx: AppContext, scope: EventScope, message: EventListMessage): Promise<EventRow[]> {
-  const { page, markerId } = message;
-  let query = whereInScope(ctx.store.db.selectFrom('events').select(['id', 'name', 'time', 'body']), scope);
-  if (markerId !== undefined) query = query.where('id', page.sortDir === 'asc' ? '>' : '<', markerId);
-  return (await query.orderBy('id', page.sortDir).limit(page.limit).execute()) as EventRow[];
+export interface EventPage {
+  rows: EventRow[];
+  /** Events of the scope committed but held back behind a transaction still running (src/store/commit-order.ts). */
+  held: boolean;
 }
+
+/**
+ * One page of a scope's events in commit order (src/store/commit-order.ts). Ascending, `marker` means "after this
+ * event" (what pollers want); descending, the page continues before it, so `next` and `previous` links walk the list
+ * both ways. A marker that names no event (pruned, or any number a client kept) compares by id.
+ */
+export async function listEvents(ctx: AppContext, scope: EventScope, message: EventListMessage): Promise<EventPage> {
+  const { page, markerId } = message;
+  const engine = ctx.store.capabilities.engine;
+  const ascending = page.sortDir === 'asc';
+  let query = whereInScope(ctx.store.db.selectFrom('events').select(['id', 'name', 'time', 'body']).select(settledSql(engine).as('settled')), scope);
+  if (markerId !== undefined) {
+    const position = await markerPosition(ctx, markerId);
+    query = position ? query.where(beyondSql(position, 'id', page.sortDir)) : query.where('id', ascending ? '>' : '<', markerId);
+  }
+  // Descending, the newest rows come first: leave out the unsettled ones rather than stop at them.
+  if (!ascending) query = query.where(settledSql(engine));
+  const rows = (await query.orderBy(streamOrderSql('id', page.sortDir)).limit(page.limit).execute()) as (EventRow & { settled: unknown })[];
+  const { rows: settled, held } = cutAtHorizon(rows);
+  return { rows: settled.map(({ settled: _, ...row }) => row), held };
+}
+
+async function markerPosition(ctx: AppContext, markerId: number): Promise<StreamPosition | undefined> {
+  const row = await ctx.store.db.selectFrom('events').select(['commit_tx', 'id']).where('id', '=', markerId).executeTakeFirst();
+  return row ? { commitTx: Number(row.commit_tx), id: Number(row.id) } : undefined;
+}
+
+/** How soon a long poll that found only held-back events looks again, at first and at most. */
+const HELD_RECHECK_MS = { first: 5, max: 100 };
 
 /**
  * The long poll: answers as soon as the scope has a matching event, or when the wait runs out, the client goes
  * away (`signal`) or the server stops. The waiter is armed before each query, so an event that commits between the
- * query and the wait still wakes it.
+ * query and the wait still wakes it; events held back behind a transaction still running are looked for again soon.
  */
 export async function listEventsWaiting(ctx: AppContext, scope: EventScope, message: EventListMessage, signal: AbortSignal): Promise<EventRow[]> {
   const deadline = Date.now() + message.waitMs;
+  let recheckMs = HELD_RECHECK_MS.first;
   for (;;) {
     const remaining = deadline - Date.now();
     const disarm = new AbortController();
@@ -31,10 +58,15 @@ export async function listEventsWaiting(ctx: AppContext, scope: EventScope, mess
     const woken = remaining > 0 ? ctx.events.waitForProjectEvent(scope.projectId, remaining, disarm.signal, agentId) : null;
     try {
       const page = await listEvents(ctx, scope, message);
-      if (page.length > 0 || woken === null || signal.aborted || ctx.events.isClosed) return page;
-      await woken;
+      if (page.rows.length > 0 || woken === null || signal.aborted || ctx.events.isClosed) return page.rows;
+      if (page.held) {
+        await Promise.race([woken, sleep(Math.min(recheckMs, remaining), undefined, { signal: disarm.signal }).catch(() => undefined)]);
+        recheckMs = Math.min(recheckMs * 2, HELD_RECHECK_MS.max);
+      } else {
+        await woken;
+      }
       if (signal.aborted) return [];
-      if (ctx.events.isClosed || Date.now() >= deadline) return await listEvents(ctx, scope, message);
+      if (ctx.events.isClosed || Date.now() >= deadline) return (await listEvents(ctx, scope, message)).rows;
     } finally {
       signal.removeEventListener('abort', stop);
       disarm.abort();

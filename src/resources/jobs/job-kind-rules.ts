@@ -1,9 +1,11 @@
 import { backupMachine, cleanupMachine, restoreMachine, type JobKind } from '../../domain/state-machines/job-machines.js';
 import type { StateMachine } from '../../domain/state-machines/state-machine.js';
+import type { AppContext } from '../../server/context.js';
 import type { Tx } from '../../store/store.js';
 import { recordLastCompleted } from '../backups/backup-completed.hook.js';
 import { BACKUP_PATCH_FIELDS } from '../backups/backup-patch.fields.js';
 import { markPrunedBackups } from '../cleanups/cleanup-completed.hook.js';
+import { advanceDrillAfterRestore } from '../drills/drill-run-advance.js';
 import { CLEANUP_PATCH_FIELDS } from '../cleanups/cleanup-patch.fields.js';
 import { RESTORE_PATCH_FIELDS } from '../restores/restore-patch.fields.js';
 import type { Job } from './job.js';
@@ -16,11 +18,11 @@ import type { PatchField } from './job-patch-fields.js';
 export interface JobKindRules {
   machine: StateMachine;
   fields: readonly PatchField[];
-  afterChange?(tx: Tx, before: Job, after: Job): Promise<void>;
+  afterChange?(tx: Tx, before: Job, after: Job, ctx: AppContext): Promise<void>;
 }
 
 export const JOB_KIND_RULES: Record<JobKind, JobKindRules> = {
   backup: { machine: backupMachine, fields: BACKUP_PATCH_FIELDS, afterChange: recordLastCompleted },
-  restore: { machine: restoreMachine, fields: RESTORE_PATCH_FIELDS },
+  restore: { machine: restoreMachine, fields: RESTORE_PATCH_FIELDS, afterChange: (tx, _before, after, ctx) => advanceDrillAfterRestore(ctx, tx, after) },
   cleanup: { machine: cleanupMachine, fields: CLEANUP_PATCH_FIELDS, afterChange: markPrunedBackups },
 };

@@ -1,6 +1,8 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from '../../store/database.js';
 import type { JobKind } from '../../domain/state-machines/job-machines.js';
+import { beyondSql, cutAtHorizon, settledSql, streamOrderSql } from '../../store/commit-order.js';
+import type { Engine } from '../../store/store.js';
 import { unknownMarker, type PageQuery } from '../common/v2-pagination.js';
 import { jobFromRow, type Job } from './job.js';
 
@@ -12,22 +14,27 @@ export interface JobListOptions {
   filter?: (query: SelectQueryBuilder<Database, 'jobs', any>) => SelectQueryBuilder<Database, 'jobs', any>;
 }
 
-/** One keyset page of jobs in creation order: costs the same at the first row and the ten-millionth. */
-export async function listJobs(db: Kysely<Database>, options: JobListOptions): Promise<Job[]> {
+/**
+ * One keyset page of jobs in the order their creations committed (src/store/commit-order.ts), so a client paging
+ * ascending never misses a job created concurrently; costs the same at the first row and the ten-millionth.
+ */
+export async function listJobs(db: Kysely<Database>, engine: Engine, options: JobListOptions): Promise<Job[]> {
   const { page } = options;
-  let query = db.selectFrom('jobs').selectAll().where('project_id', '=', options.projectId).where('kind', '=', options.kind);
+  let query = db.selectFrom('jobs').selectAll().select(settledSql(engine).as('settled')).where('project_id', '=', options.projectId).where('kind', '=', options.kind);
   if (page.marker !== undefined) {
     const marker = await db
       .selectFrom('jobs')
-      .select('seq')
+      .select(['commit_tx', 'seq'])
       .where('id', '=', page.marker)
       .where('project_id', '=', options.projectId)
       .where('kind', '=', options.kind)
       .executeTakeFirst();
     if (!marker) throw unknownMarker(page.marker);
-    query = query.where('seq', page.sortDir === 'asc' ? '>' : '<', marker.seq);
+    query = query.where(beyondSql({ commitTx: Number(marker.commit_tx), id: Number(marker.seq) }, 'seq', page.sortDir));
   }
+  // Descending, the newest rows come first: leave out the unsettled ones rather than stop at them.
+  if (page.sortDir === 'desc') query = query.where(settledSql(engine));
   if (options.filter) query = options.filter(query);
-  const rows = await query.orderBy('seq', page.sortDir).limit(page.limit).execute();
-  return rows.map(jobFromRow);
+  const rows = await query.orderBy(streamOrderSql('seq', page.sortDir)).limit(page.limit).execute();
+  return cutAtHorizon(rows).rows.map(jobFromRow);
 }

@@ -18,7 +18,7 @@ export interface JobPatchHooks {
   /** The job as clients read it, for `test` operations. */
   present(job: Job): unknown;
   /** Extra writes when a job changed (e.g. a configuration's last completed backup). */
-  afterChange?(tx: Tx, before: Job, after: Job): Promise<void>;
+  afterChange?(tx: Tx, before: Job, after: Job, ctx: AppContext): Promise<void>;
 }
 
 /**
@@ -67,7 +67,7 @@ export async function applyJobPatch(ctx: AppContext, known: Job, actor: Actor, m
               body,
             });
           }
-          await hooks.afterChange?.(tx, job, after);
+          await hooks.afterChange?.(tx, job, after, ctx);
           if (stateChange === 'change' && isTerminal(hooks.machine, after.state)) await recordJobEnded(tx, after);
           return true;
         },

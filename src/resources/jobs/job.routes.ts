@@ -55,7 +55,7 @@ export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppCon
     requireLevel(scope.caller, 'observer');
     const page = parsePageQuery(request.query as Record<string, unknown>, 'desc');
     const extra = spec.listFilter ? await spec.listFilter(request, scope) : { keep: {} };
-    const jobs = await listJobs(ctx.store.db, { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter });
+    const jobs = await listJobs(ctx.store.db, ctx.store.capabilities.engine, { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter });
     const present = spec.presentListItem ?? spec.present;
     const view = await loadView(scope.projectId);
     const body: Record<string, unknown> = { [collection]: jobs.map((job) => present(job, scope.urls, view)) };

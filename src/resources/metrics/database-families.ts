@@ -2,6 +2,7 @@ import { ACTIVITY_COUNT_FAMILIES } from './activity-counts.families.js';
 import { AGENT_PRESENCE_FAMILIES } from './agent-presence.families.js';
 import { BACKUP_HEALTH_FAMILIES } from './backup-health.families.js';
 import type { DatabaseGaugeFamily } from './database-gauges.js';
+import { DRILL_FAMILIES } from '../drills/drill-metrics.families.js';
 
 /**
  * Every gauge on /metrics whose values come from the database (cached for COFFER_METRICS_CACHE_SECONDS, so every
@@ -15,4 +16,4 @@ import type { DatabaseGaugeFamily } from './database-gauges.js';
  * Labels must stay bounded: ids and names of projects, agents, configurations; never one series per job.
  * Families built from the same rows share one query per scrape through `context.shared(key, load)`.
  */
-export const DATABASE_GAUGE_FAMILIES: readonly DatabaseGaugeFamily[] = [...BACKUP_HEALTH_FAMILIES, ...AGENT_PRESENCE_FAMILIES, ...ACTIVITY_COUNT_FAMILIES];
+export const DATABASE_GAUGE_FAMILIES: readonly DatabaseGaugeFamily[] = [...BACKUP_HEALTH_FAMILIES, ...AGENT_PRESENCE_FAMILIES, ...ACTIVITY_COUNT_FAMILIES, ...DRILL_FAMILIES];

@@ -8,6 +8,7 @@ export function deliveryLinks(base: string, projectId: string, eventType: string
     return { console: `${base}/console#/jobs/${kind}/${id}`, api: `${base}/v2/${project}/${kind}s/${id}` };
   }
   if (kind === 'agent') return { console: `${base}/console#/agents/${id}`, api: `${base}/v2/${project}/agents/${id}` };
+  if (kind === 'drill') return { console: `${base}/console#/drill-runs/${id}`, api: `${base}/v2/${project}/drill-runs/${id}` };
   if (kind === 'task') return { console: `${base}/console`, api: `${base}/v3/tasks/${id}` };
   return { console: `${base}/console`, api: null };
 }

@@ -19,6 +19,7 @@ const STATE_TEXT: Record<string, string> = {
 /** `links` are absolute (console and API); they come from COFFER_PUBLIC_URL or the listening address. */
 export function renderEmail(eventType: string, doc: Doc, links: { console: string | null; api: string | null }): RenderedEmail {
   if (doc.job) return renderJobEnded(doc, links);
+  if (doc.drill_run) return renderDrillEnded(doc, links);
   if (eventType.startsWith('agent.')) return renderAgentPresence(eventType, doc, links);
   if (eventType.startsWith('summary.')) return { subject: String(doc.subject), text: `${doc.text}\n${links.console ? `\nConsole: ${links.console}\n` : ''}` };
   return { subject: `[Coffer] ${eventType}`, text: JSON.stringify(doc, null, 2) };
@@ -58,6 +59,32 @@ function renderJobEnded(doc: Doc, links: { console: string | null; api: string |
   if (links.console) lines.push('', `Open in the console: ${links.console}`);
   if (links.api) lines.push(`API: ${links.api}`);
   return { subject: `[Coffer] ${kind} ${state}: ${configuration} on ${agent}`, text: `${lines.join('\n')}\n` };
+}
+
+function renderDrillEnded(doc: Doc, links: { console: string | null; api: string | null }): RenderedEmail {
+  const run = doc.drill_run as Doc;
+  const passed = run.state === 'passed';
+  const drill = `"${doc.drill?.name ?? doc.drill?.id}"`;
+  const agent = doc.agent?.name ? `"${doc.agent.name}"` : doc.agent?.id;
+  const restore = run.results?.restore as Doc | undefined;
+  const check = run.results?.check as Doc | undefined;
+  const lines = [
+    passed ? `Restore drill ${drill} passed: the backup was restored and the check succeeded.` : `Restore drill ${drill} FAILED.`,
+    '',
+    `Drill:         ${drill} (${doc.drill?.id})`,
+    `Configuration: ${doc.configuration ? `"${doc.configuration.name}" (${doc.configuration.id})` : '(deleted)'}`,
+    `Agent:         ${agent} (${doc.agent?.id})`,
+    `Run id:        ${run.id}`,
+    `Backup:        ${run.backup_id ?? '-'}`,
+    `Started:       ${run.created_time}`,
+    `Ended:         ${run.ended_time ?? '-'}`,
+  ];
+  if (restore) lines.push(`Restore:       ${restore.state}, ${restore.files_restored ?? 0} files, ${formatBytes(restore.bytes_restored ?? 0)}`);
+  if (check) lines.push(`Check:         ${check.state}${check.failure_reason ? ` (${check.failure_reason})` : ''}`);
+  if (!passed) lines.push('', `Reason: ${run.failure_reason ?? 'unknown'}`);
+  if (links.console) lines.push('', `Open in the console: ${links.console}`);
+  if (links.api) lines.push(`API: ${links.api}`);
+  return { subject: `[Coffer] Restore drill ${passed ? 'passed' : 'FAILED'}: ${drill} on ${agent}`, text: `${lines.join('\n')}\n` };
 }
 
 function renderAgentPresence(eventType: string, doc: Doc, links: { console: string | null }): RenderedEmail {

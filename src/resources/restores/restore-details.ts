@@ -9,6 +9,8 @@ export interface RestoreDetails {
   exclusions: PathItem[];
   /** The agent whose vault holds the backup. */
   source_agent_id: string;
+  /** Set when the restore is the first half of a drill run (into the drill's scratch folder). */
+  drill_run_id?: string;
 }
 
 export function restoreDetails(job: Job): RestoreDetails {

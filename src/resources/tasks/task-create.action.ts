@@ -25,60 +25,63 @@ export async function createTask(ctx: AppContext, agent: TaskAgent, message: Tas
     if (error instanceof MetadataLimitExceededError) throw metadataLimitError(error);
     throw error;
   }
-  return ctx.store.transaction(async (tx) => {
-    const sequenceId = await nextSequenceId(tx, agent.id);
-    const now = isoNow();
-    const task: Task = {
-      seq: 0,
-      id: randomUUID(),
-      projectId: agent.projectId,
-      agentId: agent.id,
-      sequenceId,
-      name: message.name,
-      command: message.command,
-      user: message.user,
-      state: 'PENDING',
-      failureReason: null,
-      memoryInMb: message.memoryInMb ?? TASK_DEFAULTS.memoryInMb,
-      diskInMb: message.diskInMb ?? TASK_DEFAULTS.diskInMb,
-      logRateLimit: message.logRateLimit ?? TASK_DEFAULTS.logRateLimit,
-      dropletGuid: message.dropletGuid,
-      metadata,
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    };
-    const inserted = await tx.db
-      .insertInto('tasks')
-      .values({
-        id: task.id,
-        project_id: task.projectId,
-        agent_id: task.agentId,
-        sequence_id: task.sequenceId,
-        name: task.name,
-        command: task.command,
-        run_user: task.user,
-        state: task.state,
-        failure_reason: null,
-        memory_in_mb: task.memoryInMb,
-        disk_in_mb: task.diskInMb,
-        log_rate_limit: task.logRateLimit,
-        droplet_guid: task.dropletGuid,
-        labels: JSON.stringify(metadata.labels),
-        annotations: JSON.stringify(metadata.annotations),
-        output: '',
-        output_bytes: 0,
-        created_at: now,
-        updated_at: now,
-        version_no: 1,
-      })
-      .returning('seq')
-      .executeTakeFirstOrThrow();
-    task.seq = Number(inserted.seq);
-    await replaceTaskLabels(tx, task.id, metadata.labels);
-    await recordTaskStart(ctx, tx, task);
-    return task;
-  });
+  return ctx.store.transaction((tx) => insertTask(ctx, tx, agent, message, metadata));
+}
+
+/** The task's writes inside the caller's transaction (a drill run creates its check task with the run's own writes). */
+export async function insertTask(ctx: AppContext, tx: Tx, agent: Pick<TaskAgent, 'id' | 'projectId'>, message: Omit<TaskCreateMessage, 'metadata'> & { name: string }, metadata: ResourceMetadata = EMPTY_METADATA, startExtras?: Record<string, unknown>): Promise<Task> {
+  const sequenceId = await nextSequenceId(tx, agent.id);
+  const now = isoNow();
+  const task: Task = {
+    seq: 0,
+    id: randomUUID(),
+    projectId: agent.projectId,
+    agentId: agent.id,
+    sequenceId,
+    name: message.name,
+    command: message.command,
+    user: message.user,
+    state: 'PENDING',
+    failureReason: null,
+    memoryInMb: message.memoryInMb ?? TASK_DEFAULTS.memoryInMb,
+    diskInMb: message.diskInMb ?? TASK_DEFAULTS.diskInMb,
+    logRateLimit: message.logRateLimit ?? TASK_DEFAULTS.logRateLimit,
+    dropletGuid: message.dropletGuid,
+    metadata,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  const inserted = await tx.db
+    .insertInto('tasks')
+    .values({
+      id: task.id,
+      project_id: task.projectId,
+      agent_id: task.agentId,
+      sequence_id: task.sequenceId,
+      name: task.name,
+      command: task.command,
+      run_user: task.user,
+      state: task.state,
+      failure_reason: null,
+      memory_in_mb: task.memoryInMb,
+      disk_in_mb: task.diskInMb,
+      log_rate_limit: task.logRateLimit,
+      droplet_guid: task.dropletGuid,
+      labels: JSON.stringify(metadata.labels),
+      annotations: JSON.stringify(metadata.annotations),
+      output: '',
+      output_bytes: 0,
+      created_at: now,
+      updated_at: now,
+      version_no: 1,
+    })
+    .returning('seq')
+    .executeTakeFirstOrThrow();
+  task.seq = Number(inserted.seq);
+  await replaceTaskLabels(tx, task.id, metadata.labels);
+  await recordTaskStart(ctx, tx, task, startExtras);
+  return task;
 }
 
 async function nextSequenceId(tx: Tx, agentId: string): Promise<number> {

@@ -2,6 +2,7 @@ import type { AppContext } from '../../server/context.js';
 import type { Tx } from '../../store/store.js';
 import type { Task } from './task.js';
 import { recordTaskEnded } from '../notifications/task-ended.outbox.js';
+import { advanceDrillAfterTask } from '../drills/drill-run-advance.js';
 
 /** What the agent needs to run the task, carried by `task_start_request`. */
 function taskStartBody(task: Task): Record<string, unknown> {
@@ -25,8 +26,9 @@ export function stateEventName(state: string): string {
   return `task_${state.toLowerCase()}`;
 }
 
-export async function recordTaskStart(ctx: AppContext, tx: Tx, task: Task): Promise<void> {
-  await ctx.events.record(tx, { projectId: task.projectId, agentId: task.agentId, subjectId: task.id, name: 'task_start_request', body: taskStartBody(task) });
+/** `extras`: more of what the agent needs, beside the task (a drill's check names the drill run and its restore). */
+export async function recordTaskStart(ctx: AppContext, tx: Tx, task: Task, extras: Record<string, unknown> = {}): Promise<void> {
+  await ctx.events.record(tx, { projectId: task.projectId, agentId: task.agentId, subjectId: task.id, name: 'task_start_request', body: { ...taskStartBody(task), ...extras } });
 }
 
 export async function recordTaskCancel(ctx: AppContext, tx: Tx, task: Task): Promise<void> {
@@ -49,4 +51,5 @@ export async function recordTaskState(ctx: AppContext, tx: Tx, task: Task): Prom
     body: { agent: { id: task.agentId }, task: { guid: task.id, state: task.state, failure_reason: task.failureReason } },
   });
   await recordTaskEnded(tx, task);
+  await advanceDrillAfterTask(ctx, tx, task);
 }

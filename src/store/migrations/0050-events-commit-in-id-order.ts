@@ -1,9 +1,10 @@
 import type { Migration } from '../migrate.js';
 
-/** Event ids are paging markers: events must become visible in id order, also with writers on several nodes. */
+/**
+ * Made events commit in id order on PostgreSQL with an advisory-lock trigger. Superseded by 0230-commit-horizon,
+ * which drops that trigger where it was created; a new database never needs it.
+ */
 export const eventsCommitInIdOrder: Migration = {
   id: '0050-events-commit-in-id-order',
-  async up(db, { commitInIdOrder }) {
-    await commitInIdOrder(db, 'events');
-  },
+  async up() {},
 };

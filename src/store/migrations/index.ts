@@ -10,9 +10,11 @@ import { agentTaskCapability } from './0121-agent-task-capability.js';
 import { userDisabled } from './0122-user-disabled.js';
 import { alerts } from './0170-alerts.js';
 import { recoveryKeys } from './0140-recovery-keys.js';
+import { drills } from './0220-drills.js';
 import { vaultUploadGrants } from './0260-vault-upload-grants.js';
 import { projectObjectLock } from './0261-project-object-lock.js';
 import { agentAbsenceHistory } from './0190-agent-absence-history.js';
+import { commitHorizon } from './0230-commit-horizon.js';
 
 /** Every migration, in the order it applies. Append new ones; never edit an applied one. */
-export const MIGRATIONS: Migration[] = [initialSchema, jobVault, agentRequestsAndSettings, tasksSchema, backupPruned, eventsCommitInIdOrder, vaultQuotas, agentTaskCapability, userDisabled, alerts, recoveryKeys, vaultUploadGrants, projectObjectLock, agentAbsenceHistory];
+export const MIGRATIONS: Migration[] = [initialSchema, jobVault, agentRequestsAndSettings, tasksSchema, backupPruned, eventsCommitInIdOrder, vaultQuotas, agentTaskCapability, userDisabled, alerts, recoveryKeys, vaultUploadGrants, projectObjectLock, agentAbsenceHistory, drills, commitHorizon];
