@@ -106,7 +106,7 @@ describe('coffer command line against a real server', () => {
     const bash = await coffer(['completion', 'bash']);
     assert.equal(bash.code, 0);
     assert.match(bash.stdout, /complete -o default -F _coffer coffer/);
-    assert.match(bash.stdout, /" configs"\) words="list show create edit enable disable remove/);
+    assert.match(bash.stdout, /" configs"\) words="list show create edit enable disable retention remove/);
     const zsh = await coffer(['completion', 'zsh']);
     assert.match(zsh.stdout, /bashcompinit/);
   });
@@ -177,6 +177,36 @@ describe('coffer command line against a real server', () => {
     for (const line of table.stdout.trimEnd().split('\n')) assert.ok(line.length <= 80, `too wide: ${line}`);
     const shown = await coffer(['configs', 'show', 'Web files']);
     assert.match(shown.stdout, /schedule: +weekly mon,thu 14:00 Europe\/Berlin/);
+  });
+
+  test('configs retention sets keep rules, and --dry-run lists what stays (and by which rule) and what goes', async () => {
+    const created = json(await coffer(['configs', 'create', '--agent', player.id, '--name', 'Kept', '--include', '/srv/kept', '--notify-email', 'ops@example.com', '--json']));
+    player.script = { totalBytes: 1000, files: 1, steps: 1, stepMs: 10, end: 'completed' };
+    for (let i = 0; i < 3; i++) assert.equal((await coffer(['backup', 'start', 'Kept', '--watch'])).code, 0);
+    const set = await coffer(['configs', 'retention', 'Kept', '--days', '0', '--keep-last', '1']);
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /Retention of Kept: keep_last 1\./);
+    const plan = await coffer(['configs', 'retention', 'Kept', '--dry-run']);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /Retention of Kept: keep_last 1 \(time zone UTC/);
+    assert.equal(plan.stdout.split('\n').filter((line) => /^keep .* keep_last$/.test(line)).length, 1, plan.stdout);
+    assert.equal(plan.stdout.split('\n').filter((line) => /^go /.test(line)).length, 2, plan.stdout);
+    assert.match(plan.stdout, /1 kept, 2 to go at the next cleanup\./);
+    const asJson = json(await coffer(['configs', 'retention', 'Kept', '--dry-run', '--json']));
+    const viaApi = (await t.request('GET', `/v2/${PROJECT}/configurations/${created.id}/retention`)).body;
+    assert.deepEqual(asJson.keep, viaApi.keep);
+    assert.deepEqual(asJson.remove, viaApi.remove);
+    const preview = json(await coffer(['configs', 'retention', 'Kept', '--keep-last', '3', '--dry-run', '--json']));
+    assert.equal(preview.keep.length, 3);
+    assert.deepEqual(json(await coffer(['configs', 'show', 'Kept', '--json'])).retention, { days: 0, keep_last: 1 }, 'a dry run stores nothing');
+    const negative = await coffer(['configs', 'retention', 'Kept', '--keep-daily', '-1']);
+    assert.equal(negative.code, 2);
+    assert.match(negative.stderr, /--keep-daily must be a whole number of 0 or more/);
+    const badDuration = await coffer(['configs', 'retention', 'Kept', '--keep-within', '2w']);
+    assert.equal(badDuration.code, 1);
+    assertOneLineError(badDuration);
+    assert.match(badDuration.stderr, /retention\.keep_within must be a duration/);
+    assert.deepEqual(json(await coffer(['configs', 'remove', 'Kept', '--json'])), { id: created.id, deleted: true });
   });
 
   test('backup start --watch draws progress from the agent\'s events and exits 0 when completed', async (ctx) => {

@@ -6,6 +6,7 @@ import { UsageError } from '../client/errors.js';
 import { addExclusionFlags, describeExclusion, exclusionsFromFlags, hasExclusionFlags, type ExclusionFlags } from '../exclusion-flags.js';
 import { formatFields, formatShortTime, formatTable, formatTime, paintState, printJson, printLine } from '../client/output.js';
 import { agentNames, resolveAgent, resolveConfiguration } from '../client/resolve.js';
+import { describeRetention, registerConfigsRetentionCommand } from './configs-retention.js';
 
 interface ConfigFlags extends ExclusionFlags {
   name?: string;
@@ -88,7 +89,7 @@ export function registerConfigsCommands(program: Command): void {
           ['schedule', `${describeSchedule(config.schedule)}${config.schedule ? `  (${config.schedule.recurrence?.[0]})` : ''}`],
           ['next backup', formatTime(config.backups?.next?.scheduled_time)],
           ['last completed', config.backups?.last_completed?.id ?? '-'],
-          ['retention', config.retention?.days ? `${config.retention.days} days` : 'forever'],
+          ['retention', describeRetention(config.retention)],
           ['includes', paths(config.inclusions)],
           ['excludes', paths(config.exclusions)],
           ['notify', (config.notifications ?? []).map((n: { destination: string }) => n.destination).join(', ') || '-'],
@@ -181,6 +182,8 @@ export function registerConfigsCommands(program: Command): void {
       });
     examples(cmd, `coffer configs ${name} "Web files"`);
   }
+
+  registerConfigsRetentionCommand(configs);
 
   const remove = configs
     .command('remove')

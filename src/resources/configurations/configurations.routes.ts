@@ -17,6 +17,9 @@ import { listConfigurations } from './configuration-list.js';
 import { parseConfigurationPatch } from './configuration-patch.message.js';
 import { presentConfiguration, presentConfigurationSummary } from './configuration.presenter.js';
 import { updateConfiguration } from './configuration-update.action.js';
+import { parseRetentionDryRun } from './retention-dry-run.message.js';
+import { fetchRetentionPlan } from './retention-plan.fetcher.js';
+import { presentRetentionPlan } from './retention-plan.presenter.js';
 
 const tags = ['configurations'];
 
@@ -35,7 +38,16 @@ const ConfigurationBody = Type.Object({
   name: Type.String(),
   enabled: Type.Boolean(),
   schedule: Type.Union([Type.Object({ recurrence: Type.Array(Type.String()), time_zone: Type.String() }), Type.Null()]),
-  retention: Type.Object({ days: Type.Integer({ minimum: 0 }) }),
+  retention: Type.Object({
+    days: Type.Integer({ minimum: 0, description: 'v2: keep each backup this many days; 0 alone keeps forever' }),
+    keep_last: Type.Optional(Type.Integer({ minimum: 0 })),
+    keep_hourly: Type.Optional(Type.Integer({ minimum: 0 })),
+    keep_daily: Type.Optional(Type.Integer({ minimum: 0 })),
+    keep_weekly: Type.Optional(Type.Integer({ minimum: 0 })),
+    keep_monthly: Type.Optional(Type.Integer({ minimum: 0 })),
+    keep_yearly: Type.Optional(Type.Integer({ minimum: 0 })),
+    keep_within: Type.Optional(Type.String({ description: 'years, months, days, hours before the newest backup, e.g. 1y6m or 7d' })),
+  }),
   inclusions: Type.Array(PathItem),
   exclusions: Type.Array(ExclusionItem),
   notifications: Type.Array(
@@ -43,7 +55,7 @@ const ConfigurationBody = Type.Object({
   ),
 });
 const PatchBody = Type.Array(Type.Object({ op: Type.String({ enum: ['replace', 'test'] }), path: Type.String(), value: Type.Unknown() }), {
-  description: 'RFC 6902 JSON Patch: replace of /name, /enabled, /schedule, /retention/days, /inclusions, /exclusions, /notifications',
+  description: 'RFC 6902 JSON Patch: replace of /name, /enabled, /schedule, /retention (or one of its members, e.g. /retention/keep_daily), /inclusions, /exclusions, /notifications',
 });
 const RestorableQuery = Type.Object({ restorable: Type.Optional(Type.String({ description: 'true (any case): only configurations with restorable backups' })) });
 
@@ -93,6 +105,19 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
       requireUserCaller(scope.caller, CONFIGURATIONS_BY_USERS);
       await updateConfiguration(ctx, configuration.id, patch, (current) => presentConfiguration(current, scope.urls));
       return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/v2/:project_id/configurations/:configuration_id/retention',
+    { schema: { tags, summary: 'Retention dry run: which backups the policy keeps (and by which rules) and which it lets go' } },
+    async (request) => {
+      const scope = v2Scope(request, ctx);
+      const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, configurationId(request));
+      const policy = parseRetentionDryRun(request.query, configuration.retention);
+      requireLevel(scope.caller, 'observer');
+      assertMayReadAgent(scope.caller, configuration.agentId);
+      return presentRetentionPlan(await fetchRetentionPlan(ctx.store.db, configuration, policy), scope.urls);
     },
   );
 
