@@ -6,9 +6,11 @@ import { registerConfigsCommands } from './commands/configs.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerLogsCommand } from './commands/logs.js';
+import { registerNotificationsCommands } from './commands/notifications.js';
 import { registerQuotaCommands } from './commands/quota.js';
 import { registerTasksCommands } from './commands/tasks.js';
 import { registerUsersCommands } from './commands/users.js';
+import { registerWebhooksCommands } from './commands/webhooks.js';
 
 /** Every command of the `coffer` client: thin wrappers over the public HTTP API. */
 export function registerClientCommands(program: Command): void {
@@ -20,6 +22,8 @@ export function registerClientCommands(program: Command): void {
   registerLogsCommand(program);
   registerTasksCommands(program);
   registerQuotaCommands(program);
+  registerNotificationsCommands(program);
+  registerWebhooksCommands(program);
   registerUsersCommands(program);
   registerCompletionCommand(program);
 }

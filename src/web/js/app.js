@@ -6,10 +6,11 @@ import { configurationFormPage, configurationsPage } from './pages/configuration
 import { dashboardPage } from './pages/dashboard.js';
 import { jobPage } from './pages/job.js';
 import { jobsPage } from './pages/jobs.js';
+import { notificationsPage, webhookPage } from './pages/notifications.js';
 import { usersPage } from './pages/users.js';
 
 // Hash routes: #/, #/agents, #/agents/ID, #/configurations, #/configurations/new, #/configurations/ID,
-// #/jobs, #/jobs?type=backup, #/jobs/KIND/ID, #/users.
+// #/jobs, #/jobs?type=backup, #/jobs/KIND/ID, #/notifications, #/notifications/webhooks/ID, #/users.
 const routes = [
   [/^\/?$/, () => dashboardPage],
   [/^\/agents$/, () => agentsPage],
@@ -19,6 +20,8 @@ const routes = [
   [/^\/configurations\/([^/]+)$/, (id) => (main, params) => configurationFormPage(main, id, params)],
   [/^\/jobs$/, () => jobsPage],
   [/^\/jobs\/(backup|restore|cleanup|task)\/([^/]+)$/, (kind, id) => (main) => jobPage(main, kind, id)],
+  [/^\/notifications$/, () => notificationsPage],
+  [/^\/notifications\/webhooks\/([^/]+)$/, (id) => (main) => webhookPage(main, id)],
   [/^\/users$/, () => usersPage],
 ];
 
