@@ -9,7 +9,7 @@ import { jobsPage } from './pages/jobs.js';
 import { usersPage } from './pages/users.js';
 
 // Hash routes: #/, #/agents, #/agents/ID, #/configurations, #/configurations/new, #/configurations/ID,
-// #/jobs, #/jobs?type=backup, #/jobs/KIND/ID, #/users.
+// #/jobs, #/jobs?type=backup, #/jobs/KIND/ID (KIND: backup, restore, cleanup, task, verification), #/users.
 const routes = [
   [/^\/?$/, () => dashboardPage],
   [/^\/agents$/, () => agentsPage],
@@ -18,7 +18,7 @@ const routes = [
   [/^\/configurations\/new$/, () => (main, params) => configurationFormPage(main, undefined, params)],
   [/^\/configurations\/([^/]+)$/, (id) => (main, params) => configurationFormPage(main, id, params)],
   [/^\/jobs$/, () => jobsPage],
-  [/^\/jobs\/(backup|restore|cleanup|task)\/([^/]+)$/, (kind, id) => (main) => jobPage(main, kind, id)],
+  [/^\/jobs\/(backup|restore|cleanup|task|verification)\/([^/]+)$/, (kind, id) => (main) => jobPage(main, kind, id)],
   [/^\/users$/, () => usersPage],
 ];
 
