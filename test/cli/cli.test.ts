@@ -224,7 +224,8 @@ describe('coffer command line against a real server', () => {
     assert.ok(bars.some((line) => /ETA /.test(line)), 'an ETA');
     assert.ok(bars.some((line) => /files \d+\/120/.test(line)), 'files done / total');
     assert.match(result.stdout, /backup in_progress/);
-    assert.match(result.stdout, /Backup completed in \d+s: 120 of 120 files, 40\.0 MB backed up/);
+    assert.match(result.stdout, /Backup completed in \d+s: 120 of 120 files backed up, 40\.0 MB in the snapshot, [\d.]+ [KMG]?B added to the vault/);
+    assert.doesNotMatch(result.stdout, /^0 B/m, 'no bar before anything is known');
   });
 
   test('on a terminal: colours (never with NO_COLOR) and one progress line drawn over itself', async (ctx) => {
@@ -276,6 +277,7 @@ describe('coffer command line against a real server', () => {
     const watched = await watching;
     assert.equal(watched.code, 1, watched.stdout);
     assert.match(watched.stdout, /Backup stopped/);
+    assert.doesNotMatch(watched.stdout, /0 of 0/);
   });
 
   test('events --follow prints new events as they happen', async (ctx) => {

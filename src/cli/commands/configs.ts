@@ -63,7 +63,8 @@ export function registerConfigsCommands(program: Command): void {
           { header: 'NAME', value: (c) => c.name },
           { header: 'AGENT', value: (c) => names.get(c.agent?.id) ?? c.agent?.id ?? '-' },
           { header: 'SCHEDULE', value: (c) => (c.enabled ? describeSchedule(c.schedule, { zone: false }) : paintState('disabled')) },
-          { header: 'NEXT', value: (c) => formatShortTime(c.backups?.next?.scheduled_time) },
+          // In the schedule's own zone, which the value names.
+          { header: 'NEXT', value: (c) => formatShortTime(c.backups?.next?.scheduled_time, c.schedule?.time_zone), keep: true },
         ]),
       );
     });
@@ -87,7 +88,7 @@ export function registerConfigsCommands(program: Command): void {
           ['agent', `${names.get(config.agent?.id) ?? ''} (${config.agent?.id})`],
           ['enabled', config.enabled ? 'yes' : 'no'],
           ['schedule', `${describeSchedule(config.schedule)}${config.schedule ? `  (${config.schedule.recurrence?.[0]})` : ''}`],
-          ['next backup', formatTime(config.backups?.next?.scheduled_time)],
+          ['next backup', formatTime(config.backups?.next?.scheduled_time, config.schedule?.time_zone)],
           ['last completed', config.backups?.last_completed?.id ?? '-'],
           ['retention', describeRetention(config.retention)],
           ['includes', paths(config.inclusions)],
