@@ -44,7 +44,7 @@ describe('verification schedules', () => {
     assert.equal(saved.body.read_data_subsets, 3);
     assert.match(saved.body.next_run_time, /T0[12]:00:00\.000Z$/, '03:00 in Berlin');
     assert.equal((await t.request('GET', settingsUrl(), { token: w.agent.token })).status, 200);
-    assert.equal((await t.request('GET', settingsUrl(), { token: w.otherAgent.token })).status, 403);
+    assert.equal((await t.request('GET', settingsUrl(), { token: w.otherAgent.token })).status, 404, "another agent's schedule does not exist for an agent");
     assert.equal((await t.request('GET', settingsUrl(), { token: w.stranger })).status, 404);
   });
 
@@ -54,7 +54,7 @@ describe('verification schedules', () => {
     assert.equal(first.status, 202, first.text);
     assert.equal(first.body.read_data_subset, '1/2');
     assert.equal((await report(first.body.id, [{ op: 'replace', path: '/state', value: 'passed' }], w.creator)).status, 403);
-    assert.equal((await report(first.body.id, [{ op: 'replace', path: '/state', value: 'passed' }], w.otherAgent.token)).status, 403);
+    assert.equal((await report(first.body.id, [{ op: 'replace', path: '/state', value: 'passed' }], w.otherAgent.token)).status, 404);
     assert.equal((await report(first.body.id, [{ op: 'replace', path: '/state', value: 'bogus' }])).status, 400);
     assert.equal((await report(first.body.id, [{ op: 'replace', path: '/packs_read', value: -1 }])).status, 400);
     assert.equal((await report(first.body.id, [{ op: 'replace', path: '/owner', value: 'me' }])).status, 400);

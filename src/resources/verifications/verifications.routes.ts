@@ -5,7 +5,7 @@ import type { AppContext } from '../../server/context.js';
 import { isAgentItself, requireLevel, requireUserCaller } from '../../server/caller.js';
 import { v2Scope } from '../../server/request-scope.js';
 import { fetchAgent } from '../agents/agent.fetcher.js';
-import { assertMayReadAgent } from '../configurations/agent-access.js';
+import { assertMaySeeAgent, assertMaySeeAgentsResource } from '../agents/agent.permission.js';
 import { fetchVerificationRun, findVerificationSettings } from './verification.fetcher.js';
 import { presentVerificationRun, presentVerificationSettings } from './verification.presenter.js';
 import { reportVerification } from './verification-report.action.js';
@@ -32,8 +32,8 @@ export async function verificationRoutes(app: FastifyInstance, ctx: AppContext):
   app.get('/v2/:project_id/agents/:agent_id/verification', { schema: { tags, summary: "The agent vault's verification schedule" } }, async (request) => {
     const scope = v2Scope(request, ctx);
     const agent = await fetchAgent(ctx.store.db, scope.projectId, agentId(request));
+    assertMaySeeAgent(scope.caller, agent.id);
     requireLevel(scope.caller, 'observer');
-    assertMayReadAgent(scope.caller, agent.id);
     return presentVerificationSettings(agent.id, await findVerificationSettings(ctx.store.db, agent.id), scope.urls);
   });
 
@@ -62,8 +62,8 @@ export async function verificationRoutes(app: FastifyInstance, ctx: AppContext):
   app.get('/v2/:project_id/verifications/:verification_id', { schema: { tags, summary: 'A verification run' } }, async (request) => {
     const scope = v2Scope(request, ctx);
     const run = await fetchVerificationRun(ctx.store.db, scope.projectId, runId(request));
+    assertMaySeeAgentsResource(scope.caller, run.agentId, 'Verification run not found.');
     requireLevel(scope.caller, 'observer');
-    assertMayReadAgent(scope.caller, run.agentId);
     return presentVerificationRun(run, scope.urls);
   });
 
@@ -73,6 +73,7 @@ export async function verificationRoutes(app: FastifyInstance, ctx: AppContext):
     async (request, reply) => {
       const scope = v2Scope(request, ctx);
       const run = await fetchVerificationRun(ctx.store.db, scope.projectId, runId(request));
+      assertMaySeeAgentsResource(scope.caller, run.agentId, 'Verification run not found.');
       const report = parseVerificationReport(request.body);
       if (!isAgentItself(scope.caller, run.agentId)) throw forbidden('Only the agent that runs a verification reports on it.');
       await reportVerification(ctx, run.id, report);
