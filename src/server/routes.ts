@@ -25,6 +25,7 @@ import { deliveryRoutes } from '../resources/deliveries/deliveries.routes.js';
 import { queueRoutes } from '../resources/queue/queue.routes.js';
 import { agentLimitsRoutes } from '../resources/agent-limits/agent-limits.routes.js';
 import { drillRoutes } from '../resources/drills/drills.routes.js';
+import { verificationRoutes } from '../resources/verifications/verifications.routes.js';
 
 /** Every resource's routes; each resource folder registers its own. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -53,4 +54,5 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await queueRoutes(app, ctx);
   await agentLimitsRoutes(app, ctx);
   await drillRoutes(app, ctx);
+  await verificationRoutes(app, ctx);
 }
