@@ -1,5 +1,5 @@
 /**
- * The agent's wall clock for schedules and retention. COFFER_AGENT_CLOCK_OFFSET_MS shifts it (tests, and hosts
+ * The agent's wall clock for schedules (retention is judged by the server). COFFER_AGENT_CLOCK_OFFSET_MS shifts it (tests, and hosts
  * whose clock is known to be off); token lifetimes and timeouts always use the real clock.
  */
 export class AgentClock {

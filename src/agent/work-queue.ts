@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { ApiError } from './api-error.js';
 import type { AgentState } from './agent-state.js';
 import { failureDocument, wireNow } from './jobs/job-errors.js';
+import { workDoneOf } from './jobs/work-done.js';
 import { isAbort, JobRefusal, jobUrl, replace, report, type JobKind, type JobRuntime } from './jobs/job-runtime.js';
 
 const START_STATES = new Set(['start_requested', 'start_scheduled']);
@@ -126,16 +127,17 @@ export class WorkQueue {
   private async finishAfterError(job: QueuedJob, err: unknown): Promise<void> {
     const { kind, id } = job;
     const ended = replace('/ended_time', wireNow());
+    const done = workDoneOf(err);
     if (job.controller.signal.aborted || isAbort(err)) {
       this.log.info({ kind, id }, 'job stopped');
-      await report(this.rt, kind, id, [replace('/state', 'stopped'), ended]);
+      await report(this.rt, kind, id, [replace('/state', 'stopped'), ended, ...done]);
       return;
     }
     if (err instanceof ApiError && err.status === 409) {
       // The server refused a step: usually a user's stop_requested arrived between two reports.
       const job409 = await this.rt.api.get<{ state: string }>(jobUrl(this.rt, kind, id));
       if (TERMINAL_STATES.has(job409.body.state)) return;
-      await report(this.rt, kind, id, [replace('/state', job409.body.state === 'stop_requested' ? 'stopped' : 'failed'), ended]);
+      await report(this.rt, kind, id, [replace('/state', job409.body.state === 'stop_requested' ? 'stopped' : 'failed'), ended, ...done]);
       return;
     }
     if (err instanceof ApiError && err.status < 500) {
@@ -144,7 +146,7 @@ export class WorkQueue {
     }
     this.log.error({ kind, id, err: (err as Error)?.stack ?? String(err) }, 'job failed');
     const errors = err instanceof JobRefusal ? failureDocument(err.reason, err.message) : failureDocument(`${kind}_failed`, (err as Error)?.message ?? String(err));
-    await report(this.rt, kind, id, [replace('/state', 'failed'), ended, replace('/errors', errors)]);
+    await report(this.rt, kind, id, [replace('/state', 'failed'), ended, replace('/errors', errors), ...done]);
   }
 
   private async report(job: QueuedJob, operations: ReturnType<typeof replace>[]): Promise<void> {

@@ -93,6 +93,8 @@ export interface ConfigurationsTable {
   /** JSON {start, recurrence, time_zone} or null for manual-only. */
   schedule: string | null;
   retention_days: number;
+  /** JSON keep rules (`{keep_last, keep_daily, …, keep_within}`) or null when only `retention_days` applies. */
+  retention_rules: string | null;
   inclusions: string;
   exclusions: string;
   notifications: string;

@@ -97,7 +97,7 @@ describe('restores: start', () => {
     assert.deepEqual(
       Object.keys(res.body).sort(),
       [
-        'backup', 'bytes_restored', 'destination_agent', 'destination_path', 'ended_time', 'errors', 'exclusions', 'files_restored', 'id', 'inclusions',
+        'backup', 'bytes_restored', 'destination_agent', 'destination_path', 'ended_time', 'errors', 'exclusions', 'files_restored', 'files_skipped', 'id', 'inclusions',
         'links', 'overwrite_files', 'project_id', 'started_time', 'state',
       ].sort(),
     );
@@ -244,6 +244,7 @@ describe('restores: reports, get, list, errors', () => {
       { op: 'add', path: '/ended-time', value: '2014-08-05T18:23:50.489715Z' },
       { op: 'add', path: '/files_restores', value: 12 },
       { op: 'add', path: '/bytes-restored', value: 4096 },
+      { op: 'add', path: '/files_skipped', value: 7 },
       {
         op: 'add',
         path: '/errors',
@@ -262,6 +263,7 @@ describe('restores: reports, get, list, errors', () => {
     assert.equal(read.ended_time, '2014-08-05T18:23:50.489715Z');
     assert.equal(read.files_restored, 12);
     assert.equal(read.bytes_restored, 4096);
+    assert.equal(read.files_skipped, 7, 'the extension counter of files left alone without overwrite_files');
     assert.equal(read.errors.count, 1);
     const recorded = await events(id);
     assert.deepEqual(recorded.map((e) => e.name), ['restore_start_request', 'restore_queued', 'restore_preparing', 'restore_in_progress', 'restore_completed']);
@@ -277,7 +279,7 @@ describe('restores: reports, get, list, errors', () => {
 
   it('users may only ask to stop; the source agent is not the restore’s agent; bad values 400', async () => {
     const id = await newRestore();
-    assert.equal((await patch(id, setState('queued'), w.agent.token)).status, 403);
+    assert.equal((await patch(id, setState('queued'), w.agent.token)).status, 404);
     assert.equal((await patch(id, setState('queued'), w.creator)).status, 403);
     assert.equal((await patch(id, setState('stop_requested'), w.observer)).status, 403);
     assert.equal((await patch(id, [{ op: 'add', path: '/bytes_restored', value: 'lots' }], w.otherAgent.token)).status, 400);

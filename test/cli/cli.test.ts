@@ -106,7 +106,7 @@ describe('coffer command line against a real server', () => {
     const bash = await coffer(['completion', 'bash']);
     assert.equal(bash.code, 0);
     assert.match(bash.stdout, /complete -o default -F _coffer coffer/);
-    assert.match(bash.stdout, /" configs"\) words="list show create edit enable disable remove/);
+    assert.match(bash.stdout, /" configs"\) words="list show create edit enable disable retention remove/);
     const zsh = await coffer(['completion', 'zsh']);
     assert.match(zsh.stdout, /bashcompinit/);
   });
@@ -179,6 +179,36 @@ describe('coffer command line against a real server', () => {
     assert.match(shown.stdout, /schedule: +weekly mon,thu 14:00 Europe\/Berlin/);
   });
 
+  test('configs retention sets keep rules, and --dry-run lists what stays (and by which rule) and what goes', async () => {
+    const created = json(await coffer(['configs', 'create', '--agent', player.id, '--name', 'Kept', '--include', '/srv/kept', '--notify-email', 'ops@example.com', '--json']));
+    player.script = { totalBytes: 1000, files: 1, steps: 1, stepMs: 10, end: 'completed' };
+    for (let i = 0; i < 3; i++) assert.equal((await coffer(['backup', 'start', 'Kept', '--watch'])).code, 0);
+    const set = await coffer(['configs', 'retention', 'Kept', '--days', '0', '--keep-last', '1']);
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /Retention of Kept: keep_last 1\./);
+    const plan = await coffer(['configs', 'retention', 'Kept', '--dry-run']);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /Retention of Kept: keep_last 1 \(time zone UTC/);
+    assert.equal(plan.stdout.split('\n').filter((line) => /^keep .* keep_last$/.test(line)).length, 1, plan.stdout);
+    assert.equal(plan.stdout.split('\n').filter((line) => /^go /.test(line)).length, 2, plan.stdout);
+    assert.match(plan.stdout, /1 kept, 2 to go at the next cleanup\./);
+    const asJson = json(await coffer(['configs', 'retention', 'Kept', '--dry-run', '--json']));
+    const viaApi = (await t.request('GET', `/v2/${PROJECT}/configurations/${created.id}/retention`)).body;
+    assert.deepEqual(asJson.keep, viaApi.keep);
+    assert.deepEqual(asJson.remove, viaApi.remove);
+    const preview = json(await coffer(['configs', 'retention', 'Kept', '--keep-last', '3', '--dry-run', '--json']));
+    assert.equal(preview.keep.length, 3);
+    assert.deepEqual(json(await coffer(['configs', 'show', 'Kept', '--json'])).retention, { days: 0, keep_last: 1 }, 'a dry run stores nothing');
+    const negative = await coffer(['configs', 'retention', 'Kept', '--keep-daily', '-1']);
+    assert.equal(negative.code, 2);
+    assert.match(negative.stderr, /--keep-daily must be a whole number of 0 or more/);
+    const badDuration = await coffer(['configs', 'retention', 'Kept', '--keep-within', '2w']);
+    assert.equal(badDuration.code, 1);
+    assertOneLineError(badDuration);
+    assert.match(badDuration.stderr, /retention\.keep_within must be a duration/);
+    assert.deepEqual(json(await coffer(['configs', 'remove', 'Kept', '--json'])), { id: created.id, deleted: true });
+  });
+
   test('backup start --watch draws progress from the agent\'s events and exits 0 when completed', async (ctx) => {
     player.script = { totalBytes: 40_000_000, files: 120, steps: 4, stepMs: 400, end: 'completed' };
     const result = await coffer(['backup', 'start', 'Web files', '--watch']);
@@ -194,7 +224,8 @@ describe('coffer command line against a real server', () => {
     assert.ok(bars.some((line) => /ETA /.test(line)), 'an ETA');
     assert.ok(bars.some((line) => /files \d+\/120/.test(line)), 'files done / total');
     assert.match(result.stdout, /backup in_progress/);
-    assert.match(result.stdout, /Backup completed in \d+s: 120 of 120 files, 40\.0 MB backed up/);
+    assert.match(result.stdout, /Backup completed in \d+s: 120 of 120 files backed up, 40\.0 MB in the snapshot, [\d.]+ [KMG]?B added to the vault/);
+    assert.doesNotMatch(result.stdout, /^0 B/m, 'no bar before anything is known');
   });
 
   test('on a terminal: colours (never with NO_COLOR) and one progress line drawn over itself', async (ctx) => {
@@ -246,6 +277,7 @@ describe('coffer command line against a real server', () => {
     const watched = await watching;
     assert.equal(watched.code, 1, watched.stdout);
     assert.match(watched.stdout, /Backup stopped/);
+    assert.doesNotMatch(watched.stdout, /0 of 0/);
   });
 
   test('events --follow prints new events as they happen', async (ctx) => {

@@ -68,7 +68,7 @@ describe('coffer with the real agent', { timeout: 240_000 }, () => {
     const backup = await coffer(['backup', 'start', 'www', '--watch']);
     assert.equal(backup.code, 0, backup.stderr + backup.stdout);
     assert.match(backup.stdout, /backup in_progress/);
-    assert.match(backup.stdout, /Backup completed in \d+s: 2 of 2 files, [\d.]+ MB backed up/);
+    assert.match(backup.stdout, /Backup completed in \d+s: 2 of 2 files backed up, [\d.]+ MB in the snapshot, [\d.]+ MB added to the vault/);
 
     const restorable = JSON.parse((await coffer(['backups', '--restorable', '--json'])).stdout).backups;
     assert.equal(restorable.length, 1);

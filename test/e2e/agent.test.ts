@@ -454,19 +454,31 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     agentProcess!.kill('SIGKILL');
     await new Promise((resolve) => agentProcess!.once('exit', resolve));
     assert.equal((await job('backup', id)).state, 'in_progress');
-    // Back two days later by its clock, so the cleanup below finds the first snapshot past its 1-day retention.
+    // Back two days later by its clock: retention is judged by the server, so the agent's clock does not matter to it.
     startAgent(2 * DAY_MS);
     const ended = await waitForState('backup', id, TERMINAL, 30_000);
     assert.equal(ended.state, 'failed');
     assert.equal(ended.errors.reason, 'agent_restarted');
   });
 
-  it('cleans up by retention: the first snapshot goes, the sizes are reported', async (t) => {
+  it('cleans up by retention: the dry run says the first snapshot goes, and the cleanup removes exactly that', async (t) => {
+    const policy = await call('PATCH', `/v2/${PROJECT}/configurations/${treeConfigurationId}`, [{ op: 'replace', path: '/retention', value: { days: 0, keep_last: 1 } }], 'application/json-patch+json');
+    assert.equal(policy.status, 204, policy.text);
+    const dryRun = await call('GET', `/v2/${PROJECT}/configurations/${treeConfigurationId}/retention`);
+    assert.equal(dryRun.status, 200, dryRun.text);
+    assert.deepEqual(dryRun.body.keep.map((k: { backup: { id: string }; reasons: unknown }) => [k.backup.id, k.reasons]), [[backups.second.id, [{ rule: 'keep_last' }]]]);
+    assert.deepEqual(dryRun.body.remove.map((r: { backup: { id: string } }) => r.backup.id), [backups.scheduled.id]);
+    // The backups list already agrees with the policy: the backup it lets go is no longer restorable.
+    const restorable = await call('GET', `/v2/${PROJECT}/backups?restorable=true&configuration_id=${treeConfigurationId}`);
+    assert.deepEqual(restorable.body.backups.map((b: { id: string }) => b.id), [backups.second.id]);
     const created = await call('POST', `/v2/${PROJECT}/cleanups`, { agent_id: agentId, state: 'start_requested' });
     assert.equal(created.status, 201, created.text);
     const done = await waitForState('cleanup', created.body.id, ['completed', 'completed_with_errors', 'failed', 'stopped'], 60_000);
     assert.equal(done.state, 'completed', JSON.stringify(done.errors));
+    assert.deepEqual(done.snapshot_ids, dryRun.body.remove.map((r: { snapshot_id: number }) => r.snapshot_id));
     assert.deepEqual(done.snapshot_ids, [backups.scheduled.snapshot_id]);
+    const after = await call('GET', `/v2/${PROJECT}/configurations/${treeConfigurationId}/retention`);
+    assert.deepEqual(after.body.remove, [], 'nothing left for the policy to let go');
     assert.ok(done.bytes_before > done.bytes_after, `before ${done.bytes_before}, after ${done.bytes_after}`);
     assert.ok(done.bytes_after > 7 * 1024 * 1024, 'the second snapshot keeps its data');
     t.diagnostic(`cleanup removed snapshot ${done.snapshot_ids.join(', ')}: ${done.bytes_before} → ${done.bytes_after} bytes`);

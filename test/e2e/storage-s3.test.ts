@@ -284,10 +284,12 @@ describe('object storage end to end (Ceph RGW + PostgreSQL, two nodes)', { skip,
   it('lets a cleanup prune (only unreferenced files go), then refuses deletes again', async () => {
     const store = bucket.store('coffer/');
     const vault = new VaultFiles(store, vaultId);
-    // The big file goes, and the agent's clock runs two days ahead: the first snapshot is past its retention.
+    // The big file goes, and the policy keeps only the newest backup: the earlier snapshots go.
     fs.rmSync(path.join(treeDir, 'second.bin'), { force: true });
     const last = await jobDone(2, 'backup', await backUp(2));
     assert.equal(last.state, 'completed', JSON.stringify(last.errors));
+    const policy = await admin(2, 'PATCH', `/v2/${PROJECT}/configurations/${configurationId}`, [{ op: 'replace', path: '/retention', value: { days: 0, keep_last: 1 } }]);
+    assert.equal(policy.status, 204, policy.text);
     await stopAgent();
     const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
     const log = fs.openSync(path.join(work, 'agent.out'), 'a');

@@ -132,6 +132,19 @@ describe('web console in headless Chromium', () => {
     await page.locator('.events li', { hasText: 'backup_completed' }).waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-job.png'), fullPage: true });
 
+    // Retention: keep rules on the configuration, and the dry run beside them shows what stays and why.
+    await page.getByRole('link', { name: 'Configurations' }).click();
+    await page.getByRole('link', { name: 'Web files' }).click();
+    await page.getByRole('heading', { name: 'Configuration Web files' }).waitFor();
+    await page.getByLabel('Keep backups for (days)').fill('0');
+    await page.getByLabel('Keep daily').fill('7');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    const retention = page.getByRole('region', { name: 'What the retention policy keeps' });
+    await retention.getByText(/^1 kept, 0 to go at the next cleanup \(time zone Europe\/Berlin/).waitFor();
+    await retention.getByRole('cell', { name: /^keep daily \d{4}-\d{2}-\d{2}$/ }).waitFor();
+    assert.deepEqual((await t.request('GET', `/v2/${PROJECT}/configurations`)).body.configurations.find((c: { name: string }) => c.name === 'Web files').retention, { days: 0, keep_daily: 7 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-retention.png'), fullPage: true });
+
     // Jobs list shows it, live.
     await page.getByRole('link', { name: 'Jobs' }).click();
     await page.getByRole('heading', { name: 'Jobs' }).waitFor();

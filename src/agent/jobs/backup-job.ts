@@ -1,7 +1,8 @@
 import type { BackupSummary } from '../../engine/archiver/backup-types.js';
 import { errorsDocument, wireNow } from './job-errors.js';
 import { JobRefusal, replace, report, type JobRuntime } from './job-runtime.js';
-import { ProgressTicker } from './progress-ticker.js';
+import { ProgressTicker, type ProgressNumbers } from './progress-ticker.js';
+import { withWorkDone } from './work-done.js';
 
 export interface BackupWork {
   id: string;
@@ -29,19 +30,32 @@ export async function runBackupJob(rt: JobRuntime, work: BackupWork, signal: Abo
     const vault = await rt.vault.open();
     await report(rt, 'backup', work.id, [replace('/state', 'in_progress'), replace('/started_time', wireNow())]);
     ticker.start();
-    const summary = await vault.backup({
-      inclusions: configuration.inclusions,
-      exclusions: configuration.exclusions,
-      host: rt.hostName,
-      tags: [configurationTag(work.configurationId)],
-      signal,
-      onProgress: (p) => ticker.update({ bytesCompleted: p.bytesDone, totalBytes: p.bytesTotal }),
-    });
-    ticker.stop();
+    const summary = await vault
+      .backup({
+        inclusions: configuration.inclusions,
+        exclusions: configuration.exclusions,
+        host: rt.hostName,
+        tags: [configurationTag(work.configurationId)],
+        signal,
+        onProgress: (p) => ticker.update({ bytesCompleted: p.bytesDone, totalBytes: p.bytesTotal, filesCompleted: p.filesDone, totalFiles: p.filesTotal }),
+      })
+      .catch((err: unknown) => {
+        throw withWorkDone(err, partialOperations(ticker.numbers));
+      });
+    await ticker.finish();
     await report(rt, 'backup', work.id, await resultOperations(rt, summary, started));
   } finally {
     ticker.stop();
   }
+}
+
+/** What a stopped or failed backup had done: files found and read so far; no snapshot was written. */
+function partialOperations(numbers: ProgressNumbers) {
+  return [
+    replace('/files_searched', numbers.totalFiles),
+    replace('/files_backed_up', numbers.filesCompleted),
+    replace('/bytes_searched', numbers.totalBytes),
+  ];
 }
 
 async function resultOperations(rt: JobRuntime, summary: BackupSummary, started: number) {
@@ -53,7 +67,8 @@ async function resultOperations(rt: JobRuntime, summary: BackupSummary, started:
     replace('/state', state),
     replace('/ended_time', wireNow()),
     replace('/snapshot_id', summary.snapshotId),
-    replace('/files_searched', summary.totalFiles),
+    // A file that could not be read was searched but not backed up.
+    replace('/files_searched', summary.totalFiles + summary.errors.length),
     replace('/files_backed_up', summary.filesNew + summary.filesChanged),
     replace('/bytes_searched', summary.totalBytes),
     replace('/bytes_backed_up', summary.dataAddedPacked),

@@ -4,23 +4,38 @@ import { configurationTag } from './backup-job.js';
 import { errorsDocument, wireNow } from './job-errors.js';
 import { replace, report, type JobRuntime } from './job-runtime.js';
 
-const DAY_MS = 86_400_000;
+/** The part of the server's retention dry run (`GET /configurations/{id}/retention`) a cleanup acts on. */
+export interface RetentionRemovals {
+  configurationId: string;
+  /** Snapshot ids of the backups the policy lets go. */
+  snapshotIds: number[];
+}
 
 /**
- * Which snapshots the configurations' retention lets go: those of a configuration older than its `retention.days`
- * by the agent's clock, except that configuration's newest snapshot, so the last good backup always stays
- * restorable. `days: 0` keeps everything; snapshots of configurations this agent no longer has are kept.
+ * The snapshots to forget: for each configuration, those its retention plan lets go, found by snapshot id and only
+ * when the snapshot carries that configuration's tag. The server judges the policy (the same plan its dry run shows
+ * and its `restorable` follows); snapshots it does not name, and those of configurations this agent no longer has,
+ * stay.
  */
-export function expiredSnapshots(snapshots: SnapshotInfo[], configurations: ConfigurationEntry[], now: number): SnapshotInfo[] {
-  const expired: SnapshotInfo[] = [];
-  for (const configuration of configurations) {
-    const days = configuration.retention?.days ?? 0;
-    if (!(days > 0)) continue;
-    const own = snapshots.filter((s) => s.tags.includes(configurationTag(configuration.id))).sort((a, b) => a.time.localeCompare(b.time));
-    const cutoff = now - days * DAY_MS;
-    for (const snapshot of own.slice(0, -1)) if (Date.parse(snapshot.time) < cutoff) expired.push(snapshot);
+export function snapshotsToForget(snapshots: SnapshotInfo[], removals: RetentionRemovals[]): SnapshotInfo[] {
+  const chosen = new Map<string, SnapshotInfo>();
+  for (const { configurationId, snapshotIds } of removals) {
+    const wanted = new Set(snapshotIds);
+    for (const snapshot of snapshots) {
+      if (wanted.has(snapshot.id) && snapshot.tags.includes(configurationTag(configurationId))) chosen.set(snapshot.hash, snapshot);
+    }
   }
-  return expired;
+  return [...chosen.values()];
+}
+
+async function fetchRemovals(rt: JobRuntime, configurations: ConfigurationEntry[]): Promise<RetentionRemovals[]> {
+  const removals: RetentionRemovals[] = [];
+  for (const configuration of configurations) {
+    const answer = await rt.api.get<{ remove?: { snapshot_id?: unknown }[] }>(rt.api.v2('configurations', configuration.id, 'retention'));
+    const snapshotIds = (answer.body.remove ?? []).map((entry) => entry.snapshot_id).filter((id): id is number => Number.isSafeInteger(id));
+    removals.push({ configurationId: configuration.id, snapshotIds });
+  }
+  return removals;
 }
 
 /** Retention → forget + prune in one run; reports `snapshot_ids`, `bytes_before`, `bytes_after`. */
@@ -28,8 +43,9 @@ export async function runCleanupJob(rt: JobRuntime, id: string, signal: AbortSig
   await report(rt, 'cleanup', id, [replace('/state', 'in_progress'), replace('/started_time', wireNow())]);
   const document = await rt.configs.reload();
   const vault = await rt.vault.open();
-  const expired = expiredSnapshots(await vault.listSnapshots(), document.configurations, rt.clock.now());
-  rt.log.info({ cleanup: id, expired: expired.map((s) => s.id) }, 'cleanup: snapshots past retention');
+  const removals = await fetchRemovals(rt, document.configurations);
+  const expired = snapshotsToForget(await vault.listSnapshots(), removals);
+  rt.log.info({ cleanup: id, expired: expired.map((s) => s.id) }, 'cleanup: snapshots the retention policies let go');
   const result = await vault.prune({ policy: expired.length ? { snapshots: expired.map((s) => s.hash) } : undefined, signal });
   await report(rt, 'cleanup', id, [
     replace('/state', 'completed'),

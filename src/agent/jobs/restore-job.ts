@@ -3,6 +3,7 @@ import { errorsDocument, wireNow } from './job-errors.js';
 import { JobRefusal, replace, report, type JobRuntime } from './job-runtime.js';
 import { openVaultToRead } from './vault-to-read.js';
 import { ProgressTicker } from './progress-ticker.js';
+import { withWorkDone } from './work-done.js';
 
 export interface RestoreWork {
   id: string;
@@ -53,16 +54,22 @@ export async function runRestoreJob(rt: JobRuntime, work: RestoreWork, signal: A
     });
     await report(rt, 'restore', work.id, [replace('/state', 'in_progress'), replace('/started_time', wireNow())]);
     ticker.start();
-    const summary = await vault.restore({
-      snapshot: work.snapshotId,
-      target: work.destinationPath,
-      overwrite: work.overwrite,
-      inclusions: work.inclusions,
-      exclusions: work.exclusions,
-      signal,
-      onProgress: (p) => ticker.update({ bytesCompleted: p.bytesDone, totalBytes: p.bytesTotal }),
-    });
-    ticker.stop();
+    const summary = await vault
+      .restore({
+        snapshot: work.snapshotId,
+        target: work.destinationPath,
+        overwrite: work.overwrite,
+        inclusions: work.inclusions,
+        exclusions: work.exclusions,
+        signal,
+        onProgress: (p) => ticker.update({ bytesCompleted: p.bytesDone, totalBytes: p.bytesTotal, filesCompleted: p.filesDone, totalFiles: p.filesTotal }),
+      })
+      .catch((err: unknown) => {
+        // What a stopped or failed restore had written so far.
+        const { filesCompleted, bytesCompleted } = ticker.numbers;
+        throw withWorkDone(err, [replace('/files_restored', filesCompleted), replace('/bytes_restored', bytesCompleted)]);
+      });
+    await ticker.finish();
     const restored = summary.filesRestored + summary.dirsRestored + summary.symlinksRestored + summary.hardLinksRestored + summary.specialFilesRestored;
     const state = summary.errors.length === 0 ? 'completed' : restored > 0 ? 'completed_with_errors' : 'failed';
     // A drill's scratch folder stays for its check only when everything came back.
@@ -72,6 +79,8 @@ export async function runRestoreJob(rt: JobRuntime, work: RestoreWork, signal: A
       replace('/ended_time', wireNow()),
       replace('/files_restored', summary.filesRestored),
       replace('/bytes_restored', summary.bytesRestored),
+      // Extension: existing files left alone because overwrite_files was false.
+      replace('/files_skipped', summary.filesSkipped),
       replace('/errors', errorsDocument(summary.errors, { writing: true, diagnostics: 'Some files may not have been restored.' })),
     ]);
   } catch (err) {

@@ -114,7 +114,7 @@ export class TaskRunner {
       await chownTree(scratch, runAs);
       // A drill's restored files are not the check's own writes: the disk limit counts what the check adds.
       const baselineBytes = work.drill ? await directorySize(scratch) : 0;
-      if (cancelled) return await this.finish(work.guid, output, 'FAILED', CANCELLED_REASON);
+      if (cancelled) return await this.finish(work, output, 'FAILED', CANCELLED_REASON);
       child = startTaskProcess(work.command, scratch, { memoryMb: work.memoryMb, diskMb: work.diskMb }, runAs, { COFFER_TASK_GUID: work.guid, COFFER_TASK_NAME: work.name }, decision.user);
       // Listen before anything is awaited: a short command may be done before the RUNNING report returns.
       const ended = this.watch(child, work, scratch, baselineBytes, output, () => cancelled);
@@ -123,11 +123,11 @@ export class TaskRunner {
       this.rt.log.info({ task: work.guid, pid: child.pid }, 'task started');
       await this.report(work.guid, 'RUNNING');
       const outcome = await ended;
-      await this.finish(work.guid, output, outcome.state, outcome.reason);
+      await this.finish(work, output, outcome.state, outcome.reason);
     } catch (err) {
       this.rt.log.error({ task: work.guid, err: (err as Error).message }, 'task could not run');
       if (child) killGroup(child);
-      await this.finish(work.guid, output, 'FAILED', cancelled ? CANCELLED_REASON : (err as Error).message).catch((reportErr: unknown) =>
+      await this.finish(work, output, 'FAILED', cancelled ? CANCELLED_REASON : (err as Error).message).catch((reportErr: unknown) =>
         this.rt.log.error({ task: work.guid, err: (reportErr as Error).message }, 'task report not delivered'),
       );
     } finally {
@@ -207,7 +207,10 @@ export class TaskRunner {
     });
   }
 
-  private async finish(guid: string, output: TaskOutput, state: 'SUCCEEDED' | 'FAILED', reason?: string): Promise<void> {
+  /** A drill's scratch folder goes before the end is reported: once the run is over, nothing of it is left. */
+  private async finish(work: TaskWork, output: TaskOutput, state: 'SUCCEEDED' | 'FAILED', reason?: string): Promise<void> {
+    const guid = work.guid;
+    await this.dropDrillScratch(work);
     await output.close();
     await this.report(guid, state, reason);
     await this.state.forget(guid);

@@ -79,8 +79,9 @@ export class ApiClient {
     return this.session.api;
   }
 
-  /** `/v2/{project}/…` path for the signed-in project. */
+  /** `/v2/{project}/…` path for the signed-in project; a session without one (a global administrator) is told how to pick one. */
   v2(...segments: string[]): string {
+    if (!this.session.project) throw new UsageError(`${this.session.user || 'this user'} belongs to no project; pick one with: coffer login --project ID`);
     return ['', 'v2', encodeURIComponent(this.session.project), ...segments.map(encodeURIComponent)].join('/');
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { coloursWanted, formatBytes, formatDuration, formatTable, paint, visibleLength } from './output.js';
+import { coloursWanted, counted, formatBytes, formatDuration, formatShortTime, formatTable, formatTime, paint, visibleLength } from './output.js';
 
 const rows = [
   { id: '0d95d699-d16b-11e4-93bd-c8e0eb190e3d', name: 'A very long configuration name that will not fit', state: 'completed_with_errors' },
@@ -47,4 +47,26 @@ test('bytes and durations read like a person writes them', () => {
   assert.equal(formatDuration(4_400), '4s');
   assert.equal(formatDuration(62_000), '1m 02s');
   assert.equal(formatDuration(3_725_000), '1h 02m');
+});
+
+test('times name their zone: this computer\'s, or the one asked for', () => {
+  const moment = '2026-07-01T12:30:00Z';
+  assert.equal(formatTime(moment, 'UTC'), '2026-07-01 12:30 UTC');
+  assert.equal(formatTime(moment, 'Europe/Berlin'), '2026-07-01 14:30 GMT+2');
+  assert.equal(formatTime(moment, 'America/New_York'), '2026-07-01 08:30 EDT');
+  assert.match(formatTime(moment), / \S+$/, 'the local zone is named too');
+  const thisYear = `${new Date().getUTCFullYear()}-03-04T05:06:00Z`;
+  assert.equal(formatShortTime(thisYear, 'UTC'), '03-04 05:06 UTC');
+  assert.equal(formatShortTime('2001-03-04T05:06:00Z', 'UTC'), '2001-03-04');
+  assert.equal(formatTime(moment, 'Mars/Olympus_Mons'), formatTime(moment), 'an unknown zone falls back to the local one, named');
+  assert.equal(formatTime(null), '-');
+  assert.equal(formatTime('not a time'), 'not a time');
+});
+
+test('counts carry their noun in the right number', () => {
+  assert.equal(counted(0, 'error'), '0 errors');
+  assert.equal(counted(1, 'error'), '1 error');
+  assert.equal(counted(2, 'error'), '2 errors');
+  assert.equal(counted(1, 'failed try', 'failed tries'), '1 failed try');
+  assert.equal(counted(3, 'failed try', 'failed tries'), '3 failed tries');
 });

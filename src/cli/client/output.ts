@@ -20,10 +20,10 @@ export function paint(text: string, colour: Colour, enabled = coloursWanted()): 
 
 /** Colour of a job, agent or task state word. */
 export function stateColour(state: string): Colour | undefined {
-  if (/^(completed|succeeded|online|enabled|yes)$/i.test(state)) return 'green';
+  if (/^(completed|succeeded|passed|online|enabled|yes|delivered)$/i.test(state)) return 'green';
   if (/(failed|missed|offline|disabled)$/i.test(state)) return 'red';
-  if (/(errors|stopped|skipped|stop_requested|canceling|busy)$/i.test(state)) return 'yellow';
-  if (/(in_progress|running|preparing|queued|start_|pending)/i.test(state)) return 'cyan';
+  if (/(errors|stopped|skipped|stop_requested|canceling|busy|retry)$/i.test(state)) return 'yellow';
+  if (/(in_progress|running|preparing|queued|start_|pending|restoring|checking)/i.test(state)) return 'cyan';
   return undefined;
 }
 
@@ -100,6 +100,11 @@ export function printLine(text = ''): void {
   process.stdout.write(`${text}\n`);
 }
 
+/** `1 file`, `2 files`, `0 files`: a count with its noun in the right number. */
+export function counted(count: number, noun: string, plural = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : plural}`;
+}
+
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '-';
@@ -121,21 +126,64 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
 }
 
-/** `12-02 07:15` this year, `2025-12-02` before: short enough for tables. */
-export function formatShortTime(iso: string | null | undefined): string {
-  if (!iso) return '-';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  if (date.getFullYear() !== new Date().getFullYear()) return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-  return `${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+interface TimeParts {
+  year: string;
+  month: string;
+  day: string;
+  hour: string;
+  minute: string;
+  zone: string;
 }
 
-/** `2026-12-02 07:15` in the local zone, or `-`. */
-export function formatTime(iso: string | null | undefined): string {
-  if (!iso) return '-';
+/** A moment's calendar fields and short zone name (`UTC`, `GMT+1`, `EST`) in `timeZone` (default: this computer's). */
+function timeParts(date: Date, timeZone?: string): TimeParts {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: knownZone(timeZone),
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  });
+  const parts = Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]));
+  return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, zone: parts.timeZoneName ?? '' };
+}
+
+/** The zone if this computer knows it; else undefined (its own zone, which is then named). */
+function knownZone(timeZone: string | undefined): string | undefined {
+  if (timeZone === undefined || timeZone === '') return undefined;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseTime(iso: string | null | undefined): Date | undefined {
+  if (!iso) return undefined;
   const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/**
+ * `12-02 07:15 UTC` this year, `2025-12-02` before: short enough for tables, and never without its zone.
+ * `timeZone` shows the time in that zone (a configuration's own) instead of this computer's.
+ */
+export function formatShortTime(iso: string | null | undefined, timeZone?: string): string {
+  const date = parseTime(iso);
+  if (!date) return iso ? iso : '-';
+  const p = timeParts(date, timeZone);
+  if (p.year !== timeParts(new Date(), timeZone).year) return `${p.year}-${p.month}-${p.day}`;
+  return `${p.month}-${p.day} ${p.hour}:${p.minute} ${p.zone}`;
+}
+
+/** `2026-12-02 07:15 UTC`: in this computer's zone (or `timeZone`), which it names; `-` when there is none. */
+export function formatTime(iso: string | null | undefined, timeZone?: string): string {
+  const date = parseTime(iso);
+  if (!date) return iso ? iso : '-';
+  const p = timeParts(date, timeZone);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} ${p.zone}`;
 }

@@ -58,12 +58,23 @@ export class ProgressMeter {
     return ((last.bytesTotal - last.bytesDone) / rate) * 1000;
   }
 
-  /** `[#########-----------]  45%  450 MB / 1.0 GB  12.0 MB/s  ETA 45s  files 120/300` */
+  /** What the bar counts (bytes and files), without the rate: a line that only changes its rate is not news. */
+  countsKey(files?: { done: number; total?: number }): string {
+    const last = this.latest;
+    if (!last) return '';
+    return [last.bytesDone, last.bytesTotal, last.filesDone ?? files?.done, last.filesTotal ?? files?.total].join('/');
+  }
+
+  /**
+   * `[#########-----------]  45%  450 MB / 1.0 GB  12.0 MB/s  ETA 45s  files 120/300`; empty while nothing is known
+   * yet (the agent's first report, before its scan found anything, would only say `0 B`).
+   */
   render(files?: { done: number; total?: number }, barWidth = 20): string {
     const last = this.latest;
     if (!last) return '';
     const filesDone = last.filesDone ?? files?.done;
     const filesTotal = last.filesDone !== undefined ? last.filesTotal : files?.total;
+    if (last.bytesDone === 0 && !last.bytesTotal && !filesDone && !filesTotal) return '';
     const parts: string[] = [];
     if (last.bytesTotal !== undefined && last.bytesTotal > 0) {
       const fraction = Math.min(1, last.bytesDone / last.bytesTotal);
@@ -77,7 +88,7 @@ export class ProgressMeter {
     if (rate !== undefined) parts.push(`${formatBytes(rate)}/s`);
     const eta = this.etaMs();
     if (eta !== undefined && Number.isFinite(eta)) parts.push(`ETA ${formatDuration(eta)}`);
-    if (filesDone !== undefined) parts.push(`files ${filesDone}${filesTotal !== undefined ? `/${filesTotal}` : ''}`);
+    if (filesDone !== undefined && (filesDone > 0 || (filesTotal ?? 0) > 0)) parts.push(`files ${filesDone}${filesTotal ? `/${filesTotal}` : ''}`);
     return parts.join('  ');
   }
 }

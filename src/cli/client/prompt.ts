@@ -1,9 +1,9 @@
 import readline from 'node:readline';
 
-/** Reads a line from the terminal without echoing it. */
-export function promptHidden(question: string): Promise<string> {
+/** Reads a line from the terminal without echoing it; `variable` names where the answer can come from instead. */
+export function promptHidden(question: string, variable = 'COFFER_PASSWORD'): Promise<string> {
   const input = process.stdin;
-  if (!input.isTTY) return Promise.reject(new Error('no terminal to ask for a password on; set COFFER_PASSWORD'));
+  if (!input.isTTY) return Promise.reject(new Error(`no terminal to ask for a password on; set ${variable}`));
   return new Promise((resolve, reject) => {
     const rl = readline.createInterface({ input, output: process.stderr, terminal: true });
     const output = rl as unknown as { _writeToOutput: (text: string) => void };

@@ -13,8 +13,9 @@ export function encryptPasswordForAgent(key: AgentPublicKey, password: string): 
   return publicEncrypt({ key: rsaPublicKey(key), padding: constants.RSA_PKCS1_OAEP_PADDING }, Buffer.from(password, 'utf8')).toString('hex');
 }
 
-/** The vault password from COFFER_VAULT_PASSWORD, else asked for on the terminal. */
-export async function vaultPassword(question: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  if (env.COFFER_VAULT_PASSWORD !== undefined && env.COFFER_VAULT_PASSWORD !== '') return env.COFFER_VAULT_PASSWORD;
-  return promptHidden(question);
+/** A vault password from the environment variable `variable`, else asked for on the terminal. */
+export async function vaultPassword(question: string, variable = 'COFFER_VAULT_PASSWORD', env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const fromEnv = env[variable];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  return promptHidden(question, variable);
 }

@@ -119,7 +119,7 @@ export function registerAgentsCommands(program: Command): void {
       const found = await resolveAgent(client, ref);
       const { body: agent } = await client.get<{ id: string; name: string; vault: { encrypted: boolean }; rsa_public_key: AgentPublicKey }>(client.v2('agents', found.id));
       // The server never sees the passwords: each is encrypted for the agent's own key.
-      const oldPassword = agent.vault.encrypted ? await vaultPassword('Current vault password: ', { ...process.env, COFFER_VAULT_PASSWORD: process.env.COFFER_OLD_VAULT_PASSWORD }) : null;
+      const oldPassword = agent.vault.encrypted ? await vaultPassword('Current vault password: ', 'COFFER_OLD_VAULT_PASSWORD') : null;
       const newPassword = await vaultPassword('New vault password: ');
       if (newPassword.length < 8) throw new UsageError('the vault password must be at least 8 characters');
       const response = await client.post(client.v2('agents', agent.id, 'vault-encryption-requests'), {

@@ -35,7 +35,9 @@ export function registerAuthCommands(program: Command): void {
       else if (!session.project && previous?.api === session.api && previous.user === session.user) session.project = previous.project;
       const file = writeSession(session);
       if (globalOptions(command).json) return printJson({ api: session.api, user: session.user, project: session.project, expires: session.expires, roles: session.roles });
-      printLine(`Logged in to ${session.api} as ${session.user} (project ${session.project || '-'}); the token is kept in ${file}.`);
+      if (session.project) return printLine(`Logged in to ${session.api} as ${session.user} (project ${session.project}); the token is kept in ${file}.`);
+      printLine(`Logged in to ${session.api} as ${session.user}, in no project; the token is kept in ${file}.`);
+      printLine('Agents, configurations and jobs belong to a project: log in with --project ID to work on one.');
     });
   examples(login, 'coffer login --api http://localhost:8080 --user admin', 'COFFER_PASSWORD=secret coffer login --api https://backup.example.com --user alice');
 

@@ -6,6 +6,7 @@ import { UsageError } from '../client/errors.js';
 import { addExclusionFlags, describeExclusion, exclusionsFromFlags, hasExclusionFlags, type ExclusionFlags } from '../exclusion-flags.js';
 import { formatFields, formatShortTime, formatTable, formatTime, paintState, printJson, printLine } from '../client/output.js';
 import { agentNames, resolveAgent, resolveConfiguration } from '../client/resolve.js';
+import { describeRetention, registerConfigsRetentionCommand } from './configs-retention.js';
 
 interface ConfigFlags extends ExclusionFlags {
   name?: string;
@@ -62,7 +63,8 @@ export function registerConfigsCommands(program: Command): void {
           { header: 'NAME', value: (c) => c.name },
           { header: 'AGENT', value: (c) => names.get(c.agent?.id) ?? c.agent?.id ?? '-' },
           { header: 'SCHEDULE', value: (c) => (c.enabled ? describeSchedule(c.schedule, { zone: false }) : paintState('disabled')) },
-          { header: 'NEXT', value: (c) => formatShortTime(c.backups?.next?.scheduled_time) },
+          // In the schedule's own zone, which the value names.
+          { header: 'NEXT', value: (c) => formatShortTime(c.backups?.next?.scheduled_time, c.schedule?.time_zone), keep: true },
         ]),
       );
     });
@@ -86,9 +88,9 @@ export function registerConfigsCommands(program: Command): void {
           ['agent', `${names.get(config.agent?.id) ?? ''} (${config.agent?.id})`],
           ['enabled', config.enabled ? 'yes' : 'no'],
           ['schedule', `${describeSchedule(config.schedule)}${config.schedule ? `  (${config.schedule.recurrence?.[0]})` : ''}`],
-          ['next backup', formatTime(config.backups?.next?.scheduled_time)],
+          ['next backup', formatTime(config.backups?.next?.scheduled_time, config.schedule?.time_zone)],
           ['last completed', config.backups?.last_completed?.id ?? '-'],
-          ['retention', config.retention?.days ? `${config.retention.days} days` : 'forever'],
+          ['retention', describeRetention(config.retention)],
           ['includes', paths(config.inclusions)],
           ['excludes', paths(config.exclusions)],
           ['notify', (config.notifications ?? []).map((n: { destination: string }) => n.destination).join(', ') || '-'],
@@ -181,6 +183,8 @@ export function registerConfigsCommands(program: Command): void {
       });
     examples(cmd, `coffer configs ${name} "Web files"`);
   }
+
+  registerConfigsRetentionCommand(configs);
 
   const remove = configs
     .command('remove')

@@ -5,8 +5,9 @@ import { collect, examples, globalOptions, positiveInteger } from '../client/com
 import { pathItem } from '../client/configuration-flags.js';
 import { expandJobId, findJob, jobPath, parseKind } from '../client/job-kinds.js';
 import { reportStartedJob } from '../client/job-start.js';
-import { watchJob } from '../client/job-watch.js';
-import { formatBytes, formatShortTime, formatTable, paintState, printJson, printLine } from '../client/output.js';
+import { errorLine, watchJob } from '../client/job-watch.js';
+import { UsageError } from '../client/errors.js';
+import { counted, formatBytes, formatShortTime, formatTable, paintState, printJson, printLine } from '../client/output.js';
 import { agentNames, resolveAgent, resolveConfiguration } from '../client/resolve.js';
 
 export function registerJobCommands(program: Command): void {
@@ -26,7 +27,7 @@ export function registerJobCommands(program: Command): void {
 
   const backups = program
     .command('backups')
-    .description('List backups, newest first (ids shortened: a unique prefix works in restore, watch and stop)')
+    .description('List backups, newest first: SIZE is what the snapshot holds, ADDED what the backup stored in the vault (ids shortened: a unique prefix works in restore, watch and stop)')
     .option('--restorable', 'only backups that can be restored')
     .option('--config <config>', 'only the backups of this configuration')
     .option('--limit <n>', 'how many (default 20)', positiveInteger('--limit'), 20)
@@ -46,7 +47,9 @@ export function registerJobCommands(program: Command): void {
           { header: 'CONFIG', value: (b) => names.get(b.configuration?.id) ?? b.configuration?.id ?? '-' },
           { header: 'STATE', value: (b) => paintState(b.state) },
           { header: 'ENDED', value: (b) => formatShortTime(b.ended_time), keep: true },
-          { header: 'SIZE', value: (b) => formatBytes(b.bytes_backed_up), align: 'right' },
+          // What the snapshot holds, and what this backup added to the vault (new data, deduplicated and compressed).
+          { header: 'SIZE', value: (b) => formatBytes(b.bytes_searched), align: 'right' },
+          { header: 'ADDED', value: (b) => formatBytes(b.bytes_backed_up), align: 'right' },
         ]),
       );
     });
@@ -123,6 +126,24 @@ export function registerJobCommands(program: Command): void {
       process.exitCode = code;
     });
   examples(watch, 'coffer watch 0d95d699-d16b-11e4-93bd-c8e0eb190e3d');
+
+  const errors = program
+    .command('errors')
+    .description('Every error a backup, restore or cleanup reported, one per line: the path and what went wrong')
+    .argument('<job>', 'job id or a unique prefix of it')
+    .option('--type <type>', 'backup, restore or cleanup')
+    .action(async (ref: string, options: { type?: string }, command: Command) => {
+      const client = ApiClient.fromStoredSession();
+      const { kind, id } = await findJob(client, ref, parseKind(options.type));
+      if (kind === 'task') throw new UsageError('a task has no error list; see its output with: coffer tasks output TASK');
+      const { body } = await client.get<{ count: number; reason: string; diagnostics: string; list: any[] }>(jobPath(client, kind, id, 'errors'));
+      if (globalOptions(command).json) return printJson(body);
+      if (body.count === 0) return printLine(`The ${kind} reported no errors.`);
+      printLine(`${counted(body.count, 'error')}${body.reason ? ` (${body.reason})` : ''}${body.diagnostics ? `: ${body.diagnostics}` : ''}`);
+      for (const item of body.list) printLine(`  ${errorLine(item)}`);
+      if (body.list.length < body.count) printLine(`  (the agent listed ${body.list.length} of them)`);
+    });
+  examples(errors, 'coffer errors 2bbbfdba', 'coffer errors 2bbbfdba --json');
 
   const jobs = program
     .command('jobs')

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { action, globalOptions, openFromOptions, printJson } from './vault-context.js';
 import { EXIT } from './vault-errors.js';
 import { formatBytes } from './vault-format.js';
+import { counted } from '../client/output.js';
 
 export function addCheckCommand(vault: Command): void {
   vault
@@ -16,9 +17,9 @@ export function addCheckCommand(vault: Command): void {
         for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
         for (const e of result.errors) process.stderr.write(`error: ${e}\n`);
         process.stdout.write(
-          `${result.snapshots} snapshots, ${result.packs} packs, ${result.blobs} blobs` +
+          `${counted(result.snapshots, 'snapshot')}, ${counted(result.packs, 'pack')}, ${counted(result.blobs, 'blob')}` +
             (flags.readData ? `, ${formatBytes(result.bytesRead)} read` : '') +
-            `\n${result.ok ? 'no errors found' : `${result.errors.length} errors found`}\n`,
+            `\n${result.ok ? 'no errors found' : `${counted(result.errors.length, 'error')} found`}\n`,
         );
       }
       return result.ok ? EXIT.ok : EXIT.failure;

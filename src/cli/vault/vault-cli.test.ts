@@ -96,9 +96,13 @@ describe('coffer vault command line', () => {
       const damaged = await cli(['check', '--repo', repo, '--read-data']);
       assert.equal(damaged.code, 1);
       assert.match(damaged.stderr, /error: pack/);
+      // The pack's hash and the blob inside it: two errors, counted as printed.
+      assert.equal(damaged.stderr.trim().split('\n').filter((line) => line.startsWith('error: ')).length, 2, damaged.stderr);
+      assert.match(damaged.stdout, /^2 errors found$/m);
       const restore2 = await cli(['restore', 'latest', '--repo', repo, '--target', path.join(dir, 'out2')]);
       assert.equal(restore2.code, 3, restore2.stderr);
       assert.match(restore2.stderr, /error: .*sub\/b\.bin: .*(authentication|damaged)/);
+      assert.match(restore2.stdout, /^1 item could not be restored$/m);
       assert.doesNotMatch(restore2.stderr, /\n\s+at /, 'no stack trace');
     } finally {
       await fs.rm(dir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { counted } from '../client/output.js';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { PathRule } from '../../engine/archiver/path-filter.js';
@@ -51,14 +52,14 @@ export function addRestoreCommand(vault: Command): void {
       else {
         for (const e of summary.errors) process.stderr.write(`error: ${e.path}: ${e.reason}\n`);
         process.stdout.write(
-          `restored ${summary.filesRestored} files (${formatBytes(summary.bytesRestored)}), ${summary.dirsRestored} folders, ` +
-            `${summary.symlinksRestored} symlinks` +
-            (summary.hardLinksRestored ? `, ${summary.hardLinksRestored} hard links` : '') +
-            (summary.specialFilesRestored ? `, ${summary.specialFilesRestored} FIFOs or devices` : '') +
+          `restored ${counted(summary.filesRestored, 'file')} (${formatBytes(summary.bytesRestored)}), ${counted(summary.dirsRestored, 'folder')}, ` +
+            `${counted(summary.symlinksRestored, 'symlink')}` +
+            (summary.hardLinksRestored ? `, ${counted(summary.hardLinksRestored, 'hard link')}` : '') +
+            (summary.specialFilesRestored ? `, ${counted(summary.specialFilesRestored, 'FIFO or device', 'FIFOs or devices')}` : '') +
             ` in ${formatDuration(summary.durationMs)}` +
-            (summary.filesSkipped ? `; ${summary.filesSkipped} existing files left alone (use --overwrite to replace them)` : '') +
+            (summary.filesSkipped ? `; ${counted(summary.filesSkipped, 'existing file')} left alone (use --overwrite to replace them)` : '') +
             '\n' +
-            (summary.errors.length ? `${summary.errors.length} files could not be restored\n` : ''),
+            (summary.errors.length ? `${counted(summary.errors.length, 'item')} could not be restored\n` : ''),
         );
       }
       return summary.errors.length ? EXIT.partial : EXIT.ok;

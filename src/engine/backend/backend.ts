@@ -46,3 +46,26 @@ export function isValidFileName(name: string): boolean {
 export function assertValidFileName(name: string): void {
   if (!isValidFileName(name)) throw new TypeError(`invalid vault file name: ${JSON.stringify(name)}`);
 }
+
+/**
+ * Where a vault file lies, as path segments under the vault's root: the one layout of every backend that stores
+ * files by path (a local directory, the server's blob store). Packs are spread over 256 sub-folders of `data/` by
+ * the first two characters of their id, to keep folders small.
+ */
+export function vaultFileSegments(name: string): string[] {
+  assertValidFileName(name);
+  if (name === 'config') return ['config'];
+  const [kind, id] = name.split('/') as [string, string];
+  return kind === 'data' ? ['data', dataFolderOf(id), id] : [kind, id];
+}
+
+/** The vault file name at these segments (the inverse of vaultFileSegments), or null for anything else. */
+export function vaultFileNameAt(segments: readonly string[]): string | null {
+  const [kind, folder, id] = segments;
+  const name = kind === 'data' ? (segments.length === 3 && folder === dataFolderOf(id!) ? `data/${id}` : null) : segments.join('/');
+  return name !== null && isValidFileName(name) ? name : null;
+}
+
+function dataFolderOf(id: string): string {
+  return id.slice(0, 2).padEnd(2, '_');
+}

@@ -3,7 +3,7 @@ import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { assertValidFileName, FILE_KINDS, type ByteRange, type FileInfo, type VaultBackend } from './backend.js';
+import { assertValidFileName, FILE_KINDS, vaultFileSegments, type ByteRange, type FileInfo, type VaultBackend } from './backend.js';
 import { BackendNotFoundError } from './errors.js';
 import { checkRange } from './memory-backend.js';
 
@@ -27,11 +27,7 @@ export class LocalBackend implements VaultBackend {
   }
 
   private pathOf(name: string): string {
-    assertValidFileName(name);
-    if (name === 'config') return path.join(this.location, 'config');
-    const [kind, id] = name.split('/') as [string, string];
-    if (kind === 'data') return path.join(this.location, 'data', id.slice(0, 2).padEnd(2, '_'), id);
-    return path.join(this.location, kind, id);
+    return path.join(this.location, ...vaultFileSegments(name));
   }
 
   async save(name: string, data: Buffer | Readable): Promise<void> {

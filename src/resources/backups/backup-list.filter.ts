@@ -20,7 +20,7 @@ export async function backupListFilter(ctx: AppContext, request: FastifyRequest,
   if (configurationId !== undefined && (typeof configurationId !== 'string' || configurationId === '')) {
     throw badRequest('Invalid configuration_id: give one configuration id.');
   }
-  const condition = restorable ? restorableCondition(await loadRestorability(ctx.store.db, scope.projectId), new Date()) : undefined;
+  const condition = restorable ? restorableCondition(await loadRestorability(ctx.store.db, scope.projectId)) : undefined;
   const filter = (q: JobsQuery): JobsQuery => {
     let result = q;
     if (configurationId !== undefined) result = result.where('configuration_id', '=', configurationId as string);

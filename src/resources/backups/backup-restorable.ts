@@ -1,73 +1,67 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from '../../store/database.js';
-import { toWireTime } from '../../server/time.js';
+import { configurationFromRow, retentionTimeZone } from '../configurations/configuration.js';
 import type { Job } from '../jobs/job.js';
+import { keepsEverything, loadRetentionCandidates, planFor, RESTORABLE_STATES } from './retention-candidates.js';
 
 /**
  * §3.3 Decision: a backup can be restored when it finished with data (completed or completed_with_errors, with a
- * snapshot id), its configuration's retention has not expired it, no cleanup has removed its snapshot, and its vault is still attached to an agent of
- * the project. Retention counts whole days from the backup's end (or, when the agent never reported one, its last
- * update); `days: 0` keeps it forever.
+ * snapshot id), its configuration's retention policy keeps it, no cleanup has removed its snapshot, and its vault
+ * is still attached to an agent of the project. The policy is judged as the retention dry run shows it (one plan,
+ * see retention-candidates.ts), at the time the view is loaded; `days: 0` without keep rules keeps every backup.
  */
-export const RESTORABLE_STATES = ['completed', 'completed_with_errors'] as const;
-
-const MS_PER_DAY = 86_400_000;
+export { RESTORABLE_STATES };
 
 /** What judging restorability needs beside the job, loaded once per request for the whole project. */
 export interface Restorability {
   projectId: string;
-  /** Configuration id → retention days, for every configuration (deleted ones included). */
-  retentions: ReadonlyMap<string, number>;
+  /** Configurations (deleted ones included) whose policy keeps every backup. */
+  keepAll: ReadonlySet<string>;
+  /** Backups the other configurations' policies keep. */
+  kept: ReadonlySet<string>;
   /** Vault id → the agent it is attached to now. */
   vaultAgents: ReadonlyMap<string, string>;
 }
 
-export async function loadRestorability(db: Kysely<Database>, projectId: string): Promise<Restorability> {
-  const [configurations, agents] = await Promise.all([
-    db.selectFrom('configurations').select(['id', 'retention_days']).where('project_id', '=', projectId).execute(),
+export async function loadRestorability(db: Kysely<Database>, projectId: string, now = new Date()): Promise<Restorability> {
+  const [configurationRows, agents] = await Promise.all([
+    db.selectFrom('configurations').selectAll().where('project_id', '=', projectId).execute(),
     db.selectFrom('agents').select(['id', 'vault_id']).where('project_id', '=', projectId).execute(),
   ]);
-  return {
-    projectId,
-    retentions: new Map(configurations.map((row) => [row.id, Number(row.retention_days)])),
-    vaultAgents: new Map(agents.map((row) => [row.vault_id, row.id])),
-  };
+  const configurations = configurationRows.map(configurationFromRow);
+  const keepAll = new Set(configurations.filter((c) => keepsEverything(c.retention)).map((c) => c.id));
+  const judged = configurations.filter((c) => !keepAll.has(c.id));
+  const candidates = await loadRetentionCandidates(db, projectId, judged.map((c) => c.id));
+  const kept = new Set<string>();
+  for (const configuration of judged) {
+    const plan = planFor({ id: configuration.id, retention: configuration.retention, timeZone: retentionTimeZone(configuration) }, candidates, now);
+    for (const { item } of plan.keep) kept.add(item.id);
+  }
+  return { projectId, keepAll, kept, vaultAgents: new Map(agents.map((row) => [row.vault_id, row.id])) };
 }
 
-function cutoff(days: number, now: Date): string {
-  return toWireTime(new Date(now.getTime() - days * MS_PER_DAY));
-}
-
-export function isRestorable(job: Job, view: Restorability, now: Date): boolean {
+export function isRestorable(job: Job, view: Restorability): boolean {
   if (job.kind !== 'backup' || !(RESTORABLE_STATES as readonly string[]).includes(job.state) || job.snapshotId === null) return false;
   if (job.prunedBy !== null) return false;
   if (job.vaultId === null || !view.vaultAgents.has(job.vaultId)) return false;
-  const days = job.configurationId === null ? undefined : view.retentions.get(job.configurationId);
-  if (days === undefined) return false;
-  return days === 0 || (job.endedTime ?? job.updatedAt) >= cutoff(days, now);
+  if (job.configurationId === null) return false;
+  return view.keepAll.has(job.configurationId) || view.kept.has(job.id);
 }
 
-/**
- * The same rule as a SQL condition on `jobs`, grouped by retention so the condition stays small; null when no
- * backup of the project can be restorable.
- */
-export function restorableCondition(view: Restorability, now: Date) {
-  const byDays = new Map<number, string[]>();
-  for (const [id, days] of view.retentions) byDays.set(days, [...(byDays.get(days) ?? []), id]);
-  if (byDays.size === 0 || view.vaultAgents.size === 0) return null;
+/** The same rule as a SQL condition on `jobs`; null when no backup of the project can be restorable. */
+export function restorableCondition(view: Restorability) {
+  if ((view.keepAll.size === 0 && view.kept.size === 0) || view.vaultAgents.size === 0) return null;
   return (eb: ExpressionBuilder<Database, 'jobs'>) => {
-    const windows = [...byDays].map(([days, ids]) =>
-      days === 0
-        ? eb('jobs.configuration_id', 'in', ids)
-        : eb.and([eb('jobs.configuration_id', 'in', ids), eb(eb.fn.coalesce('jobs.ended_time', 'jobs.updated_at'), '>=', cutoff(days, now))]),
-    );
+    const kept = [];
+    if (view.keepAll.size > 0) kept.push(eb('jobs.configuration_id', 'in', [...view.keepAll]));
+    if (view.kept.size > 0) kept.push(eb('jobs.id', 'in', [...view.kept]));
     return eb.and([
       eb('jobs.kind', '=', 'backup'),
       eb('jobs.state', 'in', [...RESTORABLE_STATES]),
       eb('jobs.snapshot_id', 'is not', null),
       eb('jobs.pruned_by', 'is', null),
       eb('jobs.vault_id', 'in', eb.selectFrom('agents').select('agents.vault_id').where('agents.project_id', '=', view.projectId)),
-      eb.or(windows),
+      eb.or(kept),
     ]);
   };
 }

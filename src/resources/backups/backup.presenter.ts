@@ -6,7 +6,7 @@ import { isRestorable, type Restorability } from './backup-restorable.js';
 const COUNTERS = ['files_searched', 'files_backed_up', 'bytes_searched', 'bytes_backed_up', 'bytes_in_db', 'bandwidth_avg_bps'] as const;
 
 /** The backup representation of §3.3 (details, list items and the start response are the same). */
-export function presentBackup(job: Job, urls: Urls, restorability: Restorability, now = new Date()) {
+export function presentBackup(job: Job, urls: Urls, restorability: Restorability) {
   const counters = Object.fromEntries(COUNTERS.map((name) => [name, (job.results[name] as number | undefined) ?? 0]));
   return {
     project_id: job.projectId,
@@ -19,7 +19,7 @@ export function presentBackup(job: Job, urls: Urls, restorability: Restorability
     snapshot_id: job.snapshotId,
     errors: presentErrorSummary(job, urls),
     ...counters,
-    restorable: isRestorable(job, restorability, now),
+    restorable: isRestorable(job, restorability),
     links: [urls.link('self', 'backups', job.id), urls.link('events', 'backups', job.id, 'events')],
   };
 }

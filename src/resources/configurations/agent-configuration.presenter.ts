@@ -4,6 +4,7 @@ import { heartbeatIntervals, heartbeatTimeouts } from '../agents/agent-activity.
 import { vaultLinks } from '../agents/agent.presenter.js';
 import { scheduleStart, toScheduleTime, type Configuration } from './configuration.js';
 import { upcomingTimes } from './configuration-schedule.js';
+import { presentRetention } from './configuration.presenter.js';
 
 /** How often agents poll this server's event stream, per activation mode (§3.1.3); heartbeats follow the server's setting. */
 const POLLING_TIMING = { interval_ms: { idle: 10000, active: 1000, real_time: 300 }, timeout_ms: { idle: 90000, active: 60000, real_time: 40000 } };
@@ -45,7 +46,7 @@ export function presentAgentConfiguration(agent: Agent, configurations: Configur
         name: configuration.name,
         enabled: configuration.enabled,
         vault_id: agent.vault.id,
-        retention: { days: configuration.retention.days },
+        retention: presentRetention(configuration.retention),
         times,
         // The Python SDK reads these beside `times`.
         schedule:

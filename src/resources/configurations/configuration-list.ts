@@ -16,7 +16,7 @@ export async function listConfigurations(db: Kysely<Database>, options: Configur
   let query = db.selectFrom('configurations').selectAll().where('project_id', '=', options.projectId).where('deleted', '=', 0);
   if (options.agentId !== undefined) query = query.where('agent_id', '=', options.agentId);
   if (options.restorable) {
-    const condition = restorableCondition(await loadRestorability(db, options.projectId), options.now);
+    const condition = restorableCondition(await loadRestorability(db, options.projectId, options.now));
     if (condition === null) return [];
     const withBackups = db.selectFrom('jobs').select('jobs.configuration_id').where('jobs.project_id', '=', options.projectId).where(condition);
     query = query.where('id', 'in', withBackups.$narrowType<{ configuration_id: string }>());

@@ -1,3 +1,4 @@
+import { RETENTION_FIELDS } from '../../domain/retention/index.js';
 import { interpretRestrictedPatch, validatePatchDocument, type RestrictedPatch, type RestrictedPatchRules } from '../../domain/json-patch/index.js';
 
 /** The only paths a configuration PATCH may replace (`add` is refused); values are judged on the whole result. */
@@ -5,7 +6,8 @@ export const CONFIGURATION_PATCH_RULES: RestrictedPatchRules = {
   '/name': { ops: 'replace' },
   '/enabled': { ops: 'replace' },
   '/schedule': { ops: 'replace' },
-  '/retention/days': { ops: 'replace' },
+  '/retention': { ops: 'replace' },
+  ...Object.fromEntries(RETENTION_FIELDS.map((field) => [`/retention/${field}`, { ops: 'replace' as const }])),
   '/inclusions': { ops: 'replace' },
   '/exclusions': { ops: 'replace' },
   '/notifications': { ops: 'replace' },
@@ -19,8 +21,8 @@ export function parseConfigurationPatch(body: unknown): RestrictedPatch {
 export function patchedDocument(current: Record<string, unknown>, changes: Map<string, unknown>): Record<string, unknown> {
   const result: Record<string, unknown> = structuredClone(current);
   for (const [path, value] of changes) {
-    if (path === '/retention/days') {
-      result.retention = { ...(result.retention as Record<string, unknown>), days: value };
+    if (path.startsWith('/retention/')) {
+      result.retention = { ...(result.retention as Record<string, unknown>), [path.slice('/retention/'.length)]: value };
     } else {
       result[path.slice(1)] = value;
     }

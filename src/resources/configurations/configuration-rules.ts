@@ -1,3 +1,4 @@
+import { checkRetention, type RetentionPolicy } from '../../domain/retention/index.js';
 import { validateSchedule } from '../../domain/schedule/index.js';
 import { exclusionProblem } from '../../engine/archiver/exclusion.js';
 import { BodyCheck } from '../common/body-check.js';
@@ -17,8 +18,7 @@ export function checkConfigurationDocument(check: BodyCheck): ConfigurationDocum
   const schedule = check.get('schedule');
   const scheduleProblems = validateSchedule(schedule);
   scheduleProblems.forEach((problem) => check.problem(problem));
-  const retention = check.object('retention', { required: true });
-  const days = retention ? check.integer('retention.days', { required: true, min: 0 }) : undefined;
+  const retention = checkRetentionMember(check);
   const inclusions = checkPathItems(check, 'inclusions', { required: true });
   const exclusions = exclusionItems(check);
   if (inclusions && exclusions) pathListProblems(inclusions, exclusions).forEach((problem) => check.problem(problem));
@@ -28,11 +28,20 @@ export function checkConfigurationDocument(check: BodyCheck): ConfigurationDocum
     name: name as string,
     enabled: enabled as boolean,
     schedule: schedule === null ? null : pickSchedule(schedule as ScheduleSpec),
-    retention: { days: days as number },
+    retention: retention as RetentionPolicy,
     inclusions: inclusions as PathItem[],
     exclusions: exclusions as ExclusionItem[],
     notifications: notifications as Notification[],
   };
+}
+
+/** `retention`: `days` (v2) and the keep rules; an unknown rule or a negative count is a problem naming its field. */
+function checkRetentionMember(check: BodyCheck): RetentionPolicy | undefined {
+  const value = check.object('retention', { required: true });
+  if (!value) return undefined;
+  const { problems, policy } = checkRetention(value, 'retention', { requireDays: true });
+  problems.forEach((problem) => check.problem(problem));
+  return policy as RetentionPolicy | undefined;
 }
 
 function pickSchedule(schedule: ScheduleSpec): ScheduleSpec {

@@ -1,6 +1,14 @@
+import { RETENTION_FIELDS, type RetentionPolicy } from '../../domain/retention/index.js';
 import type { Urls } from '../../server/links.js';
 import { scheduleStart, type Configuration } from './configuration.js';
 import { nextScheduledTime } from './configuration-schedule.js';
+
+/** `retention`: `days`, then each keep rule that is on, in a fixed order. */
+export function presentRetention(retention: RetentionPolicy): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const field of RETENTION_FIELDS) if (retention[field] !== undefined) out[field] = retention[field];
+  return out;
+}
 
 function presentSchedule(configuration: Configuration) {
   if (configuration.schedule === null) return null;
@@ -24,7 +32,7 @@ export function presentConfiguration(configuration: Configuration, urls: Urls, n
     name: configuration.name,
     enabled: configuration.enabled,
     schedule: presentSchedule(configuration),
-    retention: { days: configuration.retention.days },
+    retention: presentRetention(configuration.retention),
     inclusions: configuration.inclusions,
     exclusions: configuration.exclusions,
     notifications: configuration.notifications,

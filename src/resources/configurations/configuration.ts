@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { keepRulesOf, type RetentionPolicy } from '../../domain/retention/index.js';
 import type { Exclusion } from '../../engine/archiver/exclusion.js';
 import type { ConfigurationsTable } from '../../store/database.js';
 
@@ -29,7 +30,8 @@ export interface ConfigurationDocument {
   name: string;
   enabled: boolean;
   schedule: ScheduleSpec | null;
-  retention: { days: number };
+  /** The v2 `days` and the keep rules beside it (only the rules that are on). */
+  retention: RetentionPolicy;
   inclusions: PathItem[];
   exclusions: ExclusionItem[];
   notifications: Notification[];
@@ -56,10 +58,21 @@ export function documentColumns(document: ConfigurationDocument) {
     enabled: document.enabled ? 1 : 0,
     schedule: document.schedule === null ? null : JSON.stringify(document.schedule),
     retention_days: document.retention.days,
+    retention_rules: retentionRulesColumn(document.retention),
     inclusions: JSON.stringify(document.inclusions),
     exclusions: JSON.stringify(document.exclusions),
     notifications: JSON.stringify(document.notifications),
   };
+}
+
+function retentionRulesColumn(retention: RetentionPolicy): string | null {
+  const rules = keepRulesOf(retention);
+  return Object.keys(rules).length === 0 ? null : JSON.stringify(rules);
+}
+
+/** The time zone retention buckets are counted in: the schedule's, or UTC for a manual-only configuration. */
+export function retentionTimeZone(configuration: Pick<Configuration, 'schedule'>): string {
+  return configuration.schedule?.time_zone ?? 'UTC';
 }
 
 export function configurationFromRow(row: Selectable<ConfigurationsTable>): Configuration {
@@ -72,7 +85,7 @@ export function configurationFromRow(row: Selectable<ConfigurationsTable>): Conf
     name: row.name,
     enabled: row.enabled === 1,
     schedule: schedule === null ? null : { recurrence: schedule.recurrence, time_zone: schedule.time_zone },
-    retention: { days: row.retention_days },
+    retention: { days: row.retention_days, ...(row.retention_rules === null ? {} : keepRulesOf(JSON.parse(row.retention_rules))) },
     inclusions: JSON.parse(row.inclusions),
     exclusions: JSON.parse(row.exclusions),
     notifications: JSON.parse(row.notifications),

@@ -7,7 +7,8 @@ import { requireLevel, requireUserCaller } from '../../server/caller.js';
 import { v2Scope } from '../../server/request-scope.js';
 import { fetchAgent, findAgent } from '../agents/agent.fetcher.js';
 import { parseBooleanQuery } from '../common/v2-pagination.js';
-import { assertMayReadAgent, CONFIGURATIONS_BY_USERS } from './agent-access.js';
+import { CONFIGURATIONS_BY_USERS } from './agent-access.js';
+import { assertMayListProject, assertMaySeeAgentsResource } from '../agents/agent.permission.js';
 import { presentAgentConfiguration } from './agent-configuration.presenter.js';
 import { createConfiguration } from './configuration-create.action.js';
 import { parseConfigurationCreate } from './configuration-create.message.js';
@@ -17,6 +18,9 @@ import { listConfigurations } from './configuration-list.js';
 import { parseConfigurationPatch } from './configuration-patch.message.js';
 import { presentConfiguration, presentConfigurationSummary } from './configuration.presenter.js';
 import { updateConfiguration } from './configuration-update.action.js';
+import { parseRetentionDryRun } from './retention-dry-run.message.js';
+import { fetchRetentionPlan } from './retention-plan.fetcher.js';
+import { presentRetentionPlan } from './retention-plan.presenter.js';
 
 const tags = ['configurations'];
 
@@ -35,7 +39,16 @@ const ConfigurationBody = Type.Object({
   name: Type.String(),
   enabled: Type.Boolean(),
   schedule: Type.Union([Type.Object({ recurrence: Type.Array(Type.String()), time_zone: Type.String() }), Type.Null()]),
-  retention: Type.Object({ days: Type.Integer({ minimum: 0 }) }),
+  retention: Type.Object({
+    days: Type.Integer({ minimum: 0, description: 'v2: keep each backup this many days; 0 alone keeps forever' }),
+    keep_last: Type.Optional(Type.Integer({ minimum: 0 })),
+    keep_hourly: Type.Optional(Type.Integer({ minimum: 0 })),
+    keep_daily: Type.Optional(Type.Integer({ minimum: 0 })),
+    keep_weekly: Type.Optional(Type.Integer({ minimum: 0 })),
+    keep_monthly: Type.Optional(Type.Integer({ minimum: 0 })),
+    keep_yearly: Type.Optional(Type.Integer({ minimum: 0 })),
+    keep_within: Type.Optional(Type.String({ description: 'years, months, days, hours before the newest backup, e.g. 1y6m or 7d' })),
+  }),
   inclusions: Type.Array(PathItem),
   exclusions: Type.Array(ExclusionItem),
   notifications: Type.Array(
@@ -43,7 +56,7 @@ const ConfigurationBody = Type.Object({
   ),
 });
 const PatchBody = Type.Array(Type.Object({ op: Type.String({ enum: ['replace', 'test'] }), path: Type.String(), value: Type.Unknown() }), {
-  description: 'RFC 6902 JSON Patch: replace of /name, /enabled, /schedule, /retention/days, /inclusions, /exclusions, /notifications',
+  description: 'RFC 6902 JSON Patch: replace of /name, /enabled, /schedule, /retention (or one of its members, e.g. /retention/keep_daily), /inclusions, /exclusions, /notifications',
 });
 const RestorableQuery = Type.Object({ restorable: Type.Optional(Type.String({ description: 'true (any case): only configurations with restorable backups' })) });
 
@@ -69,6 +82,7 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
   app.get('/v2/:project_id/configurations', { schema: { tags, summary: 'List configurations', querystring: RestorableQuery } }, async (request) => {
     const scope = v2Scope(request, ctx);
     requireLevel(scope.caller, 'observer');
+    assertMayListProject(scope.caller, 'configurations');
     const restorable = parseBooleanQuery((request.query as Record<string, unknown>).restorable, 'restorable');
     const now = new Date();
     const configurations = await listConfigurations(ctx.store.db, { projectId: scope.projectId, restorable, now });
@@ -78,6 +92,7 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
   app.get('/v2/:project_id/configurations/:configuration_id', { schema: { tags, summary: 'Configuration details' } }, async (request) => {
     const scope = v2Scope(request, ctx);
     const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, configurationId(request));
+    assertMaySeeAgentsResource(scope.caller, configuration.agentId, 'Configuration not found.');
     requireLevel(scope.caller, 'observer');
     return presentConfiguration(configuration, scope.urls);
   });
@@ -88,6 +103,7 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
     async (request, reply) => {
       const scope = v2Scope(request, ctx);
       const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, configurationId(request));
+      assertMaySeeAgentsResource(scope.caller, configuration.agentId, 'Configuration not found.');
       const patch = parseConfigurationPatch(request.body);
       requireLevel(scope.caller, 'creator');
       requireUserCaller(scope.caller, CONFIGURATIONS_BY_USERS);
@@ -96,9 +112,23 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
     },
   );
 
+  app.get(
+    '/v2/:project_id/configurations/:configuration_id/retention',
+    { schema: { tags, summary: 'Retention dry run: which backups the policy keeps (and by which rules) and which it lets go' } },
+    async (request) => {
+      const scope = v2Scope(request, ctx);
+      const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, configurationId(request));
+      assertMaySeeAgentsResource(scope.caller, configuration.agentId, 'Configuration not found.');
+      const policy = parseRetentionDryRun(request.query, configuration.retention);
+      requireLevel(scope.caller, 'observer');
+      return presentRetentionPlan(await fetchRetentionPlan(ctx.store.db, configuration, policy), scope.urls);
+    },
+  );
+
   app.delete('/v2/:project_id/configurations/:configuration_id', { schema: { tags, summary: 'Delete a configuration (soft)' } }, async (request, reply) => {
     const scope = v2Scope(request, ctx);
     const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, configurationId(request));
+    assertMaySeeAgentsResource(scope.caller, configuration.agentId, 'Configuration not found.');
     requireLevel(scope.caller, 'admin');
     requireUserCaller(scope.caller, CONFIGURATIONS_BY_USERS);
     await deleteConfiguration(ctx, configuration);
@@ -109,7 +139,6 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
     const scope = v2Scope(request, ctx);
     const agent = await fetchAgent(ctx.store.db, scope.projectId, agentId(request));
     requireLevel(scope.caller, 'observer');
-    assertMayReadAgent(scope.caller, agent.id);
     const now = new Date();
     const configurations = await listConfigurations(ctx.store.db, { projectId: scope.projectId, agentId: agent.id, now });
     return { configurations: configurations.map((configuration) => presentConfigurationSummary(configuration, scope.urls, now)) };
@@ -119,7 +148,6 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
     const scope = v2Scope(request, ctx);
     const agent = await fetchAgent(ctx.store.db, scope.projectId, agentId(request));
     requireLevel(scope.caller, 'observer');
-    assertMayReadAgent(scope.caller, agent.id);
     const configurations = await listConfigurations(ctx.store.db, { projectId: scope.projectId, agentId: agent.id, now: new Date() });
     return presentAgentConfiguration(agent, configurations, scope.urls, ctx.config.idleHeartbeatSeconds * 1000);
   });

@@ -21,8 +21,8 @@ export async function latestSuccessfulBackup(tx: Tx, projectId: string, configur
     .limit(CANDIDATES)
     .execute();
   if (rows.length === 0) return undefined;
-  const restorability = await loadRestorability(tx.db, projectId);
+  const restorability = await loadRestorability(tx.db, projectId, now);
   const backups = rows.map(jobFromRow).sort((a, b) => (b.endedTime ?? b.updatedAt).localeCompare(a.endedTime ?? a.updatedAt));
-  const backup = backups.find((candidate) => isRestorable(candidate, restorability, now));
+  const backup = backups.find((candidate) => isRestorable(candidate, restorability));
   return backup ? { backup, restorability } : undefined;
 }

@@ -8,7 +8,16 @@ const AGENT_EVENTS = ['startup', 'shutdown', 'agent_activate', 'agent_heartbeat'
 export type AgentEventMessage =
   | { event: 'startup' | 'shutdown' | 'agent_heartbeat' }
   | { event: 'agent_activate'; mode: ActivationMode }
-  | { event: 'backup_progress' | 'restore_progress'; jobId: string; bytesCompleted: number; bytesRemaining: number; totalBytes: number }
+  | {
+      event: 'backup_progress' | 'restore_progress';
+      jobId: string;
+      bytesCompleted: number;
+      bytesRemaining: number;
+      totalBytes: number;
+      /** Extension: file counts, sent by Coffer's agent; older agents leave them out. */
+      filesCompleted?: number;
+      totalFiles?: number;
+    }
   | { event: (typeof VAULT_DB_DOWNLOAD_EVENTS)[number]; requestId: string | null };
 
 export function parseAgentEvent(body: unknown): AgentEventMessage {
@@ -32,8 +41,10 @@ export function parseAgentEvent(body: unknown): AgentEventMessage {
       const bytesCompleted = check.integer('bytes_completed', { required: true, min: 0 });
       const bytesRemaining = check.integer('bytes_remaining', { required: true, min: 0 });
       const totalBytes = check.integer('total_bytes', { required: true, min: 0 });
+      const filesCompleted = check.integer('files_completed', { min: 0 });
+      const totalFiles = check.integer('total_files', { min: 0 });
       check.done();
-      return { event, jobId: jobId as string, bytesCompleted: bytesCompleted!, bytesRemaining: bytesRemaining!, totalBytes: totalBytes! };
+      return { event, jobId: jobId as string, bytesCompleted: bytesCompleted!, bytesRemaining: bytesRemaining!, totalBytes: totalBytes!, filesCompleted, totalFiles };
     }
     case 'vault_db_download_in_progress':
     case 'vault_db_download_completed':

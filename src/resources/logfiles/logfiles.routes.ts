@@ -1,16 +1,17 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { AppError, conflict, forbidden, notFound } from '../../errors/app-error.js';
+import { AppError, notFound } from '../../errors/app-error.js';
 import { requireLevel, requireUserCaller } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
 import { v2Scope } from '../../server/request-scope.js';
 import { fetchAgent } from '../agents/agent.fetcher.js';
-import { logfileFromRow, type Logfile } from './logfile.js';
-import { LOGFILES_BY_ADMINISTRATORS, logfileActor } from './logfile-access.js';
-import { LOGFILE_MAX_BYTES, logfileBlobPath, removeLogfileBlob, tooLarge, writeLogfileBlob } from './logfile-blob.js';
+import type { Logfile } from './logfile.js';
+import { assertUploader, LOGFILES_BY_ADMINISTRATORS, logfileActor } from './logfile.permission.js';
+import { LOGFILE_MAX_BYTES, tooLarge } from './logfile-blob.js';
+import { deleteLogfile, uploadLogfileContent } from './logfile-content.action.js';
 import { requestLogfile } from './logfile-create.action.js';
-import { fetchLogfile } from './logfile.fetcher.js';
+import { fetchLinkedLogfile, fetchLogfile, listAgentLogfiles } from './logfile.fetcher.js';
 import { patchLogfile } from './logfile-patch.action.js';
 import { parseLogfilePatch } from './logfile-patch.message.js';
 import { logfileContentPath, presentLogfile } from './logfile.presenter.js';
@@ -43,8 +44,8 @@ export async function logfileRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const scope = v2Scope(request, ctx);
     const agent = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
     requireLevel(scope.caller, 'admin');
-    const rows = await ctx.store.db.selectFrom('logfiles').selectAll().where('agent_id', '=', agent.id).orderBy('seq', 'asc').execute();
-    return { logfiles: await Promise.all(rows.map((row) => presentLogfile(logfileFromRow(row), scope.urls, signer))) };
+    const logfiles = await listAgentLogfiles(ctx.store.db, agent.id);
+    return { logfiles: await Promise.all(logfiles.map((logfile) => presentLogfile(logfile, scope.urls, signer))) };
   });
 
   app.get('/v2/:project_id/agents/:agent_id/logfiles/:logfile_id', { schema: { tags, summary: 'Log file details' } }, async (request) => {
@@ -73,8 +74,7 @@ export async function logfileRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const logfile = await fetchLogfile(ctx.store.db, scope.projectId, params(request).agent_id, params(request).logfile_id);
     requireLevel(scope.caller, 'admin');
     requireUserCaller(scope.caller, LOGFILES_BY_ADMINISTRATORS);
-    await ctx.store.db.deleteFrom('logfiles').where('id', '=', logfile.id).execute();
-    await removeLogfileBlob(ctx.blobs, logfile.blobPath);
+    await deleteLogfile(ctx, logfile);
     return reply.code(204).send();
   });
 
@@ -96,22 +96,11 @@ export async function logfileRoutes(app: FastifyInstance, ctx: AppContext): Prom
         const scope = v2Scope(request, ctx);
         const logfile = await fetchLogfile(ctx.store.db, scope.projectId, params(request).agent_id, params(request).logfile_id);
         requireLevel(scope.caller, 'creator');
-        if (logfileActor(scope.caller, logfile.agentId) !== 'agent') throw forbidden('Only the agent uploads its log file.');
-        if (logfile.state === 'completed') throw conflict('The log file is completed; it cannot be uploaded again.');
+        assertUploader(scope.caller, logfile.agentId);
         if (Number(request.headers['content-length'] ?? 0) > LOGFILE_MAX_BYTES) throw tooLarge();
         const body = request.body as Readable | undefined;
         if (!body || typeof (body as Readable).pipe !== 'function') throw new AppError('bad_request', 'The request body must be the gzip log file.');
-        const relative = logfileBlobPath(logfile.agentId, logfile.id);
-        const size = await writeLogfileBlob(ctx.blobs, relative, body);
-        const updated = await ctx.store.db
-          .updateTable('logfiles')
-          .set({ blob_path: relative, blob_size: size, version_no: logfile.version + 1 })
-          .where('id', '=', logfile.id)
-          .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) !== 1) {
-          await removeLogfileBlob(ctx.blobs, relative);
-          throw notFound('Log file not found.');
-        }
+        await uploadLogfileContent(ctx, logfile, body);
         return reply.code(204).send();
       },
     );
@@ -122,11 +111,7 @@ export async function logfileRoutes(app: FastifyInstance, ctx: AppContext): Prom
       async (request, reply) => {
         const { agent_id: agentId, logfile_id: id } = params(request);
         const query = request.query as Record<string, unknown>;
-        const row = await ctx.store.db.selectFrom('logfiles').selectAll().where('id', '=', id).where('agent_id', '=', agentId).executeTakeFirst();
-        if (!row) throw notFound('Log file not found.');
-        const logfile = logfileFromRow(row);
-        const projectParam = (request.params as { project_id: string }).project_id;
-        if (projectParam !== '_' && projectParam !== logfile.projectId) throw notFound('Log file not found.');
+        const logfile = await fetchLinkedLogfile(ctx.store.db, (request.params as { project_id: string }).project_id, agentId, id);
         const verdict = await signer.verify(logfileContentPath(logfile), query.temp_url_sig, query.temp_url_expires);
         if (verdict !== 'ok') {
           throw new AppError('unauthenticated', verdict === 'expired' ? 'The temporary URL has expired; read the log file again for a fresh one.' : 'The temporary URL signature is missing or wrong.');

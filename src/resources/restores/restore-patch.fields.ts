@@ -9,4 +9,6 @@ export const RESTORE_PATCH_FIELDS: readonly PatchField[] = [
   errorsField,
   counterField('files_restored', ['/files_restores']),
   counterField('bytes_restored', ['/bytes-restored']),
+  // Extension: files that already existed and were left alone (overwrite_files false).
+  counterField('files_skipped'),
 ];

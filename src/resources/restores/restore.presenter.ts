@@ -21,6 +21,7 @@ export function presentRestore(job: Job, urls: Urls) {
     errors: presentErrorSummary(job, urls),
     files_restored: (job.results.files_restored as number | undefined) ?? 0,
     bytes_restored: (job.results.bytes_restored as number | undefined) ?? 0,
+    files_skipped: (job.results.files_skipped as number | undefined) ?? 0,
     links: [urls.link('self', 'restores', job.id), urls.link('events', 'restores', job.id, 'events')],
   };
 }
@@ -41,6 +42,7 @@ export function presentRestoreListItem(job: Job, urls: Urls) {
     errors: detail.errors,
     files_restored: detail.files_restored,
     bytes_restored: detail.bytes_restored,
+    files_skipped: detail.files_skipped,
     links: [{ ...detail.links[0], rel: 'full' }, ...detail.links.slice(1)],
   };
 }

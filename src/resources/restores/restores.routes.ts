@@ -31,7 +31,7 @@ export async function restoreRoutes(app: FastifyInstance, ctx: AppContext): Prom
     if (source) assertPasswordMatchesVault(source, message);
     requireLevel(scope.caller, 'creator');
     if (scope.caller.kind === 'agent') throw forbidden('Restores are started by users, not agents.');
-    assertRestoreMayStart(source, isRestorable(backup, restorability, new Date()), destination);
+    assertRestoreMayStart(source, isRestorable(backup, restorability), destination);
     assertDestinationCanOpenVault(source, destination, message, serverHoldsSourceKey);
     const job = await createRestore(ctx, backup, source, destination, message);
     return reply.code(201).header('location', scope.urls.v2('restores', job.id)).send(presentRestore(job, scope.urls));

@@ -19,6 +19,6 @@ export async function assertRestorableBackup(db: Kysely<Database>, agent: { id: 
     .where('project_id', '=', agent.projectId)
     .executeTakeFirst();
   if (!row) throw resourceNotFound('Droplet');
-  const view = await loadRestorability(db, agent.projectId);
-  if (!isRestorable(jobFromRow(row), view, now)) throw resourceNotFound('Droplet');
+  const view = await loadRestorability(db, agent.projectId, now);
+  if (!isRestorable(jobFromRow(row), view)) throw resourceNotFound('Droplet');
 }

@@ -125,23 +125,28 @@ function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
       attachValidation: true,
     },
-    async (request) => {
-      const scope = taskScope(request, ctx);
-      const body = parseJsonBody(request);
-      if (isJsonPatchRequest(request)) {
-        const message = parseTaskReport(body);
-        const task = await fetchVisibleTask(ctx.store.db, scope.caller, guidOf(request));
-        if (!isTasksAgent(scope.caller, task.agentId)) throw notAuthorized();
-        const present = (current: typeof task) => presentTask(current, scope.base, { showCommand: true });
-        return present(await applyTaskReport(ctx, task.id, message, present));
-      }
-      const message = parseTaskUpdate(body);
-      const task = await fetchVisibleTask(ctx.store.db, scope.caller, guidOf(request));
-      if (!canManageTasks(scope.caller)) throw notAuthorized();
-      const updated = await updateTaskMetadata(ctx, task.id, message.metadata);
-      return presentTask(updated, scope.base, { showCommand: true });
-    },
+    async (request) => (isJsonPatchRequest(request) ? reportTaskState(request) : updateTaskMetadataRequest(request)),
   );
+
+  /** The agent's state report: a JSON Patch (application/json-patch+json), from the task's own agent only. */
+  async function reportTaskState(request: FastifyRequest) {
+    const scope = taskScope(request, ctx);
+    const message = parseTaskReport(parseJsonBody(request));
+    const task = await fetchVisibleTask(ctx.store.db, scope.caller, guidOf(request));
+    if (!isTasksAgent(scope.caller, task.agentId)) throw notAuthorized();
+    const present = (current: typeof task) => presentTask(current, scope.base, { showCommand: true });
+    return present(await applyTaskReport(ctx, task.id, message, present));
+  }
+
+  /** Cloud Controller's metadata update (application/json): labels and annotations, by people who manage tasks. */
+  async function updateTaskMetadataRequest(request: FastifyRequest) {
+    const scope = taskScope(request, ctx);
+    const message = parseTaskUpdate(parseJsonBody(request));
+    const task = await fetchVisibleTask(ctx.store.db, scope.caller, guidOf(request));
+    if (!canManageTasks(scope.caller)) throw notAuthorized();
+    const updated = await updateTaskMetadata(ctx, task.id, message.metadata);
+    return presentTask(updated, scope.base, { showCommand: true });
+  }
 
   const cancel = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
     const scope = taskScope(request, ctx);

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { assertValidFileName, FILE_KINDS, isValidFileName, type ByteRange, type FileInfo, type VaultBackend } from '../../engine/backend/backend.js';
+import { assertValidFileName, FILE_KINDS, vaultFileNameAt, vaultFileSegments, type ByteRange, type FileInfo, type VaultBackend } from '../../engine/backend/backend.js';
 import { BackendNotFoundError } from '../../engine/backend/errors.js';
 import { collectBody, type BlobStore, type PutOptions } from '../../storage/blob-store.js';
 
@@ -10,7 +10,7 @@ const VAULT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 /**
  * One vault's files in the server's blob store, under `vaults/<vault_id>/`. Names are the engine's vault file
  * names (`config`, `<kind>/<id>`), checked before any key is built. Packs are spread over 256 "folders" of
- * `data/` by their first two characters (the local layout since the first release; on S3 it is just a key).
+ * `data/` (vaultFileSegments, the engine's local layout; on S3 it is just a key).
  * Implements the engine's backend, so the backend conformance suite runs against every blob store.
  */
 export class VaultFiles implements VaultBackend {
@@ -26,20 +26,12 @@ export class VaultFiles implements VaultBackend {
 
   /** The blob key of a vault file name. */
   keyOf(name: string): string {
-    assertValidFileName(name);
-    if (name === 'config') return `${this.root}config`;
-    const [kind, id] = name.split('/') as [string, string];
-    if (kind === 'data') return `${this.root}data/${id.slice(0, 2).padEnd(2, '_')}/${id}`;
-    return `${this.root}${kind}/${id}`;
+    return this.root + vaultFileSegments(name).join('/');
   }
 
   /** The vault file name of a blob key under this vault, or null for anything else (temporaries, strays). */
   nameOf(key: string): string | null {
-    if (!key.startsWith(this.root)) return null;
-    const parts = key.slice(this.root.length).split('/');
-    const name = parts.length === 3 && parts[0] === 'data' && parts[1] === parts[2]!.slice(0, 2).padEnd(2, '_') ? `data/${parts[2]}` : parts.join('/');
-    if (!isValidFileName(name) || (parts[0] === 'data' && parts.length !== 3)) return null;
-    return name;
+    return key.startsWith(this.root) ? vaultFileNameAt(key.slice(this.root.length).split('/')) : null;
   }
 
   /** Stores a file; create-only when `ifAbsent` (BlobExistsError when it exists). Returns its size. */

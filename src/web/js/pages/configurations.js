@@ -2,6 +2,7 @@ import { del, get, may, patch, post, v2 } from '../api.js';
 import { backupNowButton, backupNowColumn } from '../backup-now.js';
 import { configurations, jobHref } from '../data.js';
 import { clear, errorBox, flash, h, stateBadge, table, when } from '../dom.js';
+import { KEEP_RULES, retentionFromForm, retentionPanel } from '../retention.js';
 import { DAYS, buildRule, describeSchedule, parseRule } from '../schedule.js';
 
 export async function configurationsPage(main) {
@@ -123,12 +124,25 @@ export async function configurationFormPage(main, id, params) {
       { class: 'grid2' },
       field('cfg-include', 'Back up these folders', h('textarea', { id: 'cfg-include', name: 'include' }, pathsToText(existing?.inclusions)), '(one per line; file:/path for one file)'),
       field('cfg-exclude', 'Leave out', h('textarea', { id: 'cfg-exclude', name: 'exclude' }, pathsToText(existing?.exclusions)), '(under an included folder)'),
-      field('cfg-retention', 'Keep backups for (days)', h('input', { id: 'cfg-retention', name: 'retention', type: 'number', min: 0, value: existing?.retention?.days ?? 30 }), '(0 keeps forever)'),
       field(
         'cfg-email',
         'E-mail when a backup fails',
         h('input', { id: 'cfg-email', name: 'email', type: 'text', value: (existing?.notifications ?? []).map((n) => n.destination).join(', ') }),
         '(comma-separated)',
+      ),
+    ),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Retention'),
+      h(
+        'div',
+        { class: 'grid2' },
+        field('cfg-retention', 'Keep backups for (days)', h('input', { id: 'cfg-retention', name: 'retention', type: 'number', min: 0, value: existing?.retention?.days ?? 30 }), '(0: no age limit; alone, keeps forever)'),
+        KEEP_RULES.map(([name, label, hint]) =>
+          field(`cfg-${name}`, label, h('input', { id: `cfg-${name}`, name, type: 'number', min: 0, value: existing?.retention?.[name] ?? '' }), `(${hint})`),
+        ),
+        field('cfg-keep_within', 'Keep everything within', h('input', { id: 'cfg-keep_within', name: 'keep_within', value: existing?.retention?.keep_within ?? '' }), '(before the newest backup, e.g. 7d, 1y6m)'),
       ),
     ),
     editable ? h('div', { class: 'row' }, h('button', { type: 'submit' }, existing ? 'Save changes' : 'Create configuration'), h('a', { class: 'button secondary', href: '#/configurations' }, 'Cancel')) : null,
@@ -151,7 +165,7 @@ export async function configurationFormPage(main, id, params) {
       name: String(data.get('name')).trim(),
       enabled: data.get('enabled') === 'on',
       schedule: newSchedule,
-      retention: { days: Number(data.get('retention')) },
+      retention: retentionFromForm(data),
       inclusions: textToPaths(data.get('include')),
       exclusions: textToPaths(data.get('exclude')),
       notifications: String(data.get('email'))
@@ -168,7 +182,7 @@ export async function configurationFormPage(main, id, params) {
           ['/name', configuration.name],
           ['/enabled', configuration.enabled],
           ['/schedule', configuration.schedule],
-          ['/retention/days', configuration.retention.days],
+          ['/retention', configuration.retention],
           ['/inclusions', configuration.inclusions],
           ['/exclusions', configuration.exclusions],
           ['/notifications', configuration.notifications],
@@ -222,5 +236,6 @@ export async function configurationFormPage(main, id, params) {
     existing?.deleted ? h('p', { class: 'alert' }, 'This configuration was deleted.') : null,
     existing ? h('p', { class: 'muted' }, `Schedule: ${describeSchedule(existing.schedule)} · next backup ${when(existing.backups?.next?.scheduled_time)}`) : null,
     form,
+    existing ? await retentionPanel(existing) : null,
   );
 }

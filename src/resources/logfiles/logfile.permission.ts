@@ -16,3 +16,8 @@ export function logfileActor(caller: Caller, agentId: string): Actor {
 
 /** Log files are for administrators of the project (docs/reference/rackspace-cloud-backup-v2.md §2 rows 17–21); agents only report on them. */
 export const LOGFILES_BY_ADMINISTRATORS = "Log files are requested and read by the project's administrators.";
+
+/** Only the log file's own agent uploads its content. */
+export function assertUploader(caller: Caller, agentId: string): void {
+  if (logfileActor(caller, agentId) !== 'agent') throw forbidden('Only the agent uploads its log file.');
+}
