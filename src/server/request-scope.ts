@@ -3,6 +3,7 @@ import { badRequest, forbidden, notFound } from '../errors/app-error.js';
 import { canSeeProject, type Caller } from './caller.js';
 import { baseUrl, Urls } from './links.js';
 import type { AppContext } from './context.js';
+import { assertMaySeeAgent } from '../resources/agents/agent.permission.js';
 
 /** Placeholder the router puts where a `/v2/…` URL had no project segment (see rewriteV2Url). */
 export const PROJECT_FROM_TOKEN = '_';
@@ -21,7 +22,7 @@ export function callerOf(request: FastifyRequest): Caller {
 /** Resolves the project of a v2 request and checks the caller may see it (another project is 404). */
 export function v2Scope(request: FastifyRequest, ctx: AppContext): V2Scope {
   const caller = callerOf(request);
-  const params = request.params as { project_id?: string };
+  const params = request.params as { project_id?: string; agent_id?: string };
   const headerProject = typeof request.headers['x-project-id'] === 'string' ? request.headers['x-project-id'] : undefined;
   let projectId = params.project_id ?? PROJECT_FROM_TOKEN;
   if (projectId === PROJECT_FROM_TOKEN) {
@@ -32,6 +33,8 @@ export function v2Scope(request: FastifyRequest, ctx: AppContext): V2Scope {
   }
   if (!canSeeProject(caller, projectId)) throw notFound('Project not found.');
   assertAgentHeader(request, caller);
+  // Every `/agents/{agent_id}/…` path: another agent is invisible to an agent's token, like another project.
+  if (params.agent_id !== undefined) assertMaySeeAgent(caller, params.agent_id);
   return { caller, projectId, urls: new Urls(baseUrl(ctx), projectId) };
 }
 

@@ -182,10 +182,10 @@ describe('agents: status', () => {
     assert.deepEqual((await t.request('GET', agentUrl(never.body.id, 'status'), { token: w.observer })).body, { busy: false, online: false });
   });
 
-  it('roles: observer 200, own agent 200, other agent 403, other project 404, no token 401, unknown 404', async () => {
+  it('roles: observer 200, own agent 200, other agent 404, other project 404, no token 401, unknown 404', async () => {
     for (const token of [w.observer, w.creator, w.admin]) assert.equal((await t.request('GET', agentUrl(w.agent.id, 'status'), { token })).status, 200);
     assert.equal((await t.request('GET', agentUrl(w.agent.id, 'status'), { token: w.agent.token })).status, 200);
-    assert.equal((await t.request('GET', agentUrl(w.agent.id, 'status'), { token: w.otherAgent.token })).status, 403);
+    assert.equal((await t.request('GET', agentUrl(w.agent.id, 'status'), { token: w.otherAgent.token })).status, 404);
     assert.equal((await t.request('GET', agentUrl(w.agent.id, 'status'), { token: w.stranger })).status, 404);
     assert.equal((await t.request('GET', agentUrl(w.agent.id, 'status'), { token: null })).status, 401);
     assert.equal((await t.request('GET', agentUrl(randomUUID(), 'status'), { token: w.observer })).status, 404);
@@ -297,7 +297,7 @@ describe('agents: vault encryption requests', () => {
     assert.equal((await t.request('GET', resultUrl, { token: w.creator })).status, 404);
     assert.equal((await t.request('POST', resultUrl, { token: agent.token, body: { action: 'changed', succeeded: true } })).status, 400, 'an enable is answered with enabled');
     assert.equal((await t.request('POST', resultUrl, { token: w.creator, body: { action: 'enabled', succeeded: true } })).status, 403, 'a user is not the agent');
-    assert.equal((await t.request('POST', resultUrl, { token: w.otherAgent.token, body: { action: 'enabled', succeeded: true } })).status, 403);
+    assert.equal((await t.request('POST', resultUrl, { token: w.otherAgent.token, body: { action: 'enabled', succeeded: true } })).status, 404);
     const report = await t.request('POST', resultUrl, { token: agent.token, body: { action: 'enabled', succeeded: true } });
     assert.equal(report.status, 204, report.text);
     assert.equal((await t.request('POST', resultUrl, { token: agent.token, body: { action: 'enabled', succeeded: true } })).status, 409);

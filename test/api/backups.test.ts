@@ -294,7 +294,7 @@ describe('backups: agent reports by JSON Patch', () => {
     }
     assert.equal((await patch(id, setState('in_progress'), w.agent.token)).status, 204, 'the same state again changes nothing');
     assert.equal((await events(id)).filter((e) => e.name === 'backup_in_progress').length, 1);
-    assert.equal((await patch(id, setState('completed'), w.otherAgent.token)).status, 403);
+    assert.equal((await patch(id, setState('completed'), w.otherAgent.token)).status, 404);
     assert.equal((await patch(id, setState('stop_requested'), w.observer)).status, 403);
     assert.equal((await patch(id, setState('stop_requested'), w.stranger)).status, 404);
     assert.equal((await t.request('PATCH', `/v2/${PROJECT}/backups/${id}`, { token: null, body: setState('stop_requested') })).status, 401);

@@ -114,7 +114,7 @@ describe('browse: host', () => {
     const created = await t.request('POST', hostUrl(), { token: w.creator, body: { path: '/' } });
     const requestId = created.headers.get('location')!.split('/').pop()!;
     assert.equal((await t.request('POST', hostUrl(w.agent.id, requestId), { token: w.creator, body: listing })).status, 403);
-    assert.equal((await t.request('POST', hostUrl(w.agent.id, requestId), { token: w.otherAgent.token, body: listing })).status, 403);
+    assert.equal((await t.request('POST', hostUrl(w.agent.id, requestId), { token: w.otherAgent.token, body: listing })).status, 404);
     assert.equal((await t.request('POST', hostUrl(w.otherAgent.id, requestId), { token: w.otherAgent.token, body: listing })).status, 404, 'another agent\'s request');
     assert.equal((await t.request('POST', hostUrl(w.agent.id, requestId), { token: w.creator, body: listing, headers: { 'x-agent-id': w.agent.id } })).status, 403);
     assert.equal((await t.request('POST', hostUrl(w.agent.id, requestId), { token: w.agent.token, body: listing, headers: { 'x-agent-id': w.agent.id } })).status, 204);

@@ -220,10 +220,10 @@ describe('cleanups: PATCH reports', () => {
     assert.equal((await t.request('GET', `/v2/${PROJECT}/cleanups/${id}`, { token: w.observer })).body.state, 'in_progress');
   });
 
-  it('actors: observer 403, another agent 403, a user setting an agent state 403, a user reporting results 403', async () => {
+  it('actors: observer 403, another agent 404, a user setting an agent state 403, a user reporting results 403', async () => {
     const id = (await startCleanup()).body.id;
     assert.equal((await patch(id, setState('stop_requested'), w.observer)).status, 403);
-    assert.equal((await patch(id, setState('queued'), w.otherAgent.token)).status, 403);
+    assert.equal((await patch(id, setState('queued'), w.otherAgent.token)).status, 404);
     assert.equal((await patch(id, setState('queued'), w.creator)).status, 403);
     assert.equal((await patch(id, [{ op: 'add', path: '/bytes_before', value: 5 }], w.admin)).status, 403);
     assert.equal((await patch(id, setState('stop_requested'), w.agent.token)).status, 403);

@@ -332,7 +332,7 @@ describe("agents: the agent's configurations and configuration document", () => 
     assert.equal(res.body.configurations[0].links[0].rel, 'full');
     assert.equal(res.body.configurations[0].inclusions, undefined);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/agents/${w.otherAgent.id}/configurations`, { token: w.otherAgent.token })).status, 200);
-    assert.equal((await t.request('GET', `/v2/${PROJECT}/agents/${w.otherAgent.id}/configurations`, { token: w.agent.token })).status, 403);
+    assert.equal((await t.request('GET', `/v2/${PROJECT}/agents/${w.otherAgent.id}/configurations`, { token: w.agent.token })).status, 404);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/agents/${w.otherAgent.id}/configurations`, { token: w.stranger })).status, 404);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/agents/nope/configurations`, { token: w.observer })).status, 404);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/agents/${w.otherAgent.id}/configurations`, { token: null })).status, 401);
@@ -385,7 +385,7 @@ describe("agents: the agent's configurations and configuration document", () => 
     const res = await t.request('GET', path, { token: w.observer });
     assert.equal(res.status, 200);
     assert.equal(res.body.system_preferences.logging.level, 'warn');
-    assert.equal((await t.request('GET', path, { token: w.agent.token })).status, 403);
+    assert.equal((await t.request('GET', path, { token: w.agent.token })).status, 404);
     assert.equal((await t.request('GET', path, { token: w.stranger })).status, 404);
     assert.equal((await t.request('GET', path, { token: null })).status, 401);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/agents/nope/configuration`, { token: w.observer })).status, 404);

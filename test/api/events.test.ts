@@ -140,14 +140,14 @@ describe('events: agent stream paging', () => {
     assert.equal((await agentEvents(randomUUID())).body.message, 'Agent not found.');
     for (const token of [w.observer, w.creator, w.admin]) assert.equal((await agentEvents(w.agent.id, '', token)).status, 200);
     assert.equal((await agentEvents(w.agent.id, '?wait=0', w.agent.token)).status, 200);
-    assert.equal((await agentEvents(w.agent.id, '', w.otherAgent.token)).status, 403);
+    assert.equal((await agentEvents(w.agent.id, '', w.otherAgent.token)).status, 404);
     assert.equal((await agentEvents(w.agent.id, '', w.stranger)).status, 404);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/agents/${w.agent.id}/events`, { token: null })).status, 401);
   });
 });
 
 describe('events: job and configuration scopes', () => {
-  it('cleanup events in ascending order; unknown cleanup 404; another agent 403', async () => {
+  it('cleanup events in ascending order; unknown cleanup 404; another agent 404', async () => {
     const id = await startCleanup();
     const patched = await t.request('PATCH', `/v2/${PROJECT}/cleanups/${id}`, { token: w.agent.token, raw: JSON.stringify([{ op: 'replace', path: '/state', value: 'queued' }]), headers: patchHeaders });
     assert.equal(patched.status, 204, patched.text);
@@ -157,7 +157,7 @@ describe('events: job and configuration scopes', () => {
     assert.deepEqual(res.body.events[1].cleanup, { id });
     assert.equal((await t.request('GET', `/v2/${PROJECT}/cleanups/${randomUUID()}/events`, { token: w.observer })).body.message, 'Cleanup not found.');
     for (const token of [w.creator, w.admin]) assert.equal((await t.request('GET', `/v2/${PROJECT}/cleanups/${id}/events`, { token })).status, 200);
-    assert.equal((await t.request('GET', `/v2/${PROJECT}/cleanups/${id}/events`, { token: w.otherAgent.token })).status, 403);
+    assert.equal((await t.request('GET', `/v2/${PROJECT}/cleanups/${id}/events`, { token: w.otherAgent.token })).status, 404);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/cleanups/${id}/events`, { token: w.agent.token })).status, 200);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/cleanups/${id}/events`, { token: w.stranger })).status, 404);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/cleanups/${id}/events`, { token: null })).status, 401);
@@ -177,7 +177,7 @@ describe('events: job and configuration scopes', () => {
     assert.equal((await t.request('GET', `/v2/${PROJECT}/backups/${randomUUID()}/events`, { token: w.observer })).body.message, 'Backup not found.');
     assert.equal((await t.request('GET', `/v2/${PROJECT}/backups/${backup.id}/events`, { token: w.stranger })).status, 404);
     for (const token of [w.observer, w.creator, w.admin, w.agent.token]) assert.equal((await t.request('GET', `/v2/${PROJECT}/backups/${backup.id}/events`, { token })).status, 200);
-    assert.equal((await t.request('GET', `/v2/${PROJECT}/backups/${backup.id}/events`, { token: w.otherAgent.token })).status, 403);
+    assert.equal((await t.request('GET', `/v2/${PROJECT}/backups/${backup.id}/events`, { token: w.otherAgent.token })).status, 404);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/backups/${backup.id}/events`, { token: null })).status, 401);
     const restore = await t.server.ctx.store.transaction((tx) => insertJob(tx, { projectId: PROJECT, kind: 'restore', agentId: w.agent.id, state: 'start_requested' }));
     for (const token of [w.observer, w.creator, w.admin]) assert.equal((await t.request('GET', `/v2/${PROJECT}/restores/${restore.id}/events`, { token })).status, 200);
@@ -205,7 +205,7 @@ describe('events: job and configuration scopes', () => {
     const missing = await t.request('GET', `/v2/${PROJECT}/configurations/${randomUUID()}/events`, { token: w.observer });
     assert.equal(missing.status, 404);
     assert.equal(missing.body.message, 'Configuration not found.');
-    assert.equal((await t.request('GET', `/v2/${PROJECT}/configurations/${configurationId}/events`, { token: w.otherAgent.token })).status, 403);
+    assert.equal((await t.request('GET', `/v2/${PROJECT}/configurations/${configurationId}/events`, { token: w.otherAgent.token })).status, 404);
     for (const token of [w.creator, w.admin, w.agent.token]) assert.equal((await t.request('GET', `/v2/${PROJECT}/configurations/${configurationId}/events`, { token })).status, 200);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/configurations/${configurationId}/events`, { token: w.stranger })).status, 404);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/configurations/${configurationId}/events`, { token: null })).status, 401);
@@ -421,7 +421,7 @@ describe('events: POST /agents/{id}/events', () => {
     assert.ok(!others.some((e: { id: string }) => e.id === activate.id), 'a per-agent activation reaches only that agent');
   });
 
-  it('backup_progress carries the byte counts; another agent\'s backup 403; finished backup 409; unknown 404', async () => {
+  it('backup_progress carries the byte counts; another agent\'s backup 404; finished backup 409; unknown 404', async () => {
     const backup = await insertBackup(w.agent.id);
     const body = { event: 'backup_progress', backup: { id: backup.id }, bytes_completed: 10, bytes_remaining: 90, total_bytes: 100 };
     assert.equal((await post(w.agent.id, body, w.agent.token)).status, 202);
@@ -438,14 +438,14 @@ describe('events: POST /agents/{id}/events', () => {
     assert.deepEqual(withFiles.map((e: any) => [e.files_completed, e.total_files]), [[undefined, undefined], [3, 12]]);
     assert.equal((await post(w.agent.id, { ...body, files_completed: -1 }, w.agent.token)).status, 400);
     const foreign = await insertBackup(w.otherAgent.id);
-    assert.equal((await post(w.agent.id, { ...body, backup: { id: foreign.id } }, w.agent.token)).status, 403);
+    assert.equal((await post(w.agent.id, { ...body, backup: { id: foreign.id } }, w.agent.token)).status, 404);
     assert.equal((await post(w.agent.id, { ...body, backup: { id: randomUUID() } }, w.agent.token)).status, 404);
     await t.server.ctx.store.db.updateTable('jobs').set({ state: 'completed' }).where('id', '=', backup.id).execute();
     assert.equal((await post(w.agent.id, body, w.agent.token)).status, 409);
   });
 
-  it('only the agent itself may post startup: another agent 403, a user 403 with X-Agent-Id or not', async () => {
-    assert.equal((await post(w.agent.id, { event: 'startup' }, w.otherAgent.token)).status, 403);
+  it('only the agent itself may post startup: another agent 404, a user 403 with X-Agent-Id or not', async () => {
+    assert.equal((await post(w.agent.id, { event: 'startup' }, w.otherAgent.token)).status, 404);
     assert.equal((await post(w.agent.id, { event: 'startup' }, w.creator)).status, 403);
     assert.equal((await post(w.agent.id, { event: 'startup' }, w.creator, { 'x-agent-id': w.agent.id })).status, 403);
     assert.equal((await post(w.agent.id, { event: 'startup' }, w.stranger)).status, 404);

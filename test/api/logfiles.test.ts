@@ -166,10 +166,10 @@ describe('log files: the agent reports by JSON Patch', () => {
     assert.equal((await t.request('GET', `${base()}/${id}`, { token: w.admin })).body.state, 'started');
   });
 
-  it('actors: a user 403, another agent 403, an observer 403, a user with X-Agent-Id of the agent 403', async () => {
+  it('actors: a user 403, another agent 404, an observer 403, a user with X-Agent-Id of the agent 403', async () => {
     const id = await requestLogfile();
     assert.equal((await patch(w.agent.id, id, setState('started'), w.admin)).status, 403);
-    assert.equal((await patch(w.agent.id, id, setState('started'), w.otherAgent.token)).status, 403);
+    assert.equal((await patch(w.agent.id, id, setState('started'), w.otherAgent.token)).status, 404);
     assert.equal((await patch(w.agent.id, id, setState('started'), w.observer, { 'x-agent-id': w.agent.id })).status, 403);
     assert.equal((await patch(w.agent.id, id, setState('started'), w.stranger)).status, 404);
     assert.equal((await patch(w.agent.id, id, setState('started'), w.creator, { 'x-agent-id': w.agent.id })).status, 403);
@@ -237,7 +237,7 @@ describe('log files: upload and signed download', () => {
   it('only the agent uploads; a completed log file cannot be uploaded again (409)', async () => {
     const id = await requestLogfile();
     assert.equal((await upload(w.agent.id, id, gzipSync('x'), w.admin)).status, 403);
-    assert.equal((await upload(w.agent.id, id, gzipSync('x'), w.otherAgent.token)).status, 403);
+    assert.equal((await upload(w.agent.id, id, gzipSync('x'), w.otherAgent.token)).status, 404);
     assert.equal((await upload(w.agent.id, id, gzipSync('x'), w.stranger)).status, 404);
     assert.equal((await upload(w.agent.id, randomUUID(), gzipSync('x'), w.agent.token)).status, 404);
     assert.equal((await patch(w.agent.id, id, setState('completed'), w.agent.token)).status, 204);

@@ -116,7 +116,7 @@ describe('vault quotas', { timeout: 60_000 }, () => {
     const path = `/v2/${PROJECT}/agents/${w.agent.id}/quota`;
     assert.equal((await t.request('PUT', path, { token: w.creator, body: { bytes: 5 } })).status, 403);
     assert.equal((await t.request('PUT', path, { token: w.agent.token, body: { bytes: 5 } })).status, 403);
-    assert.equal((await t.request('GET', `/v2/${PROJECT}/agents/${w.otherAgent.id}/quota`, { token: w.agent.token })).status, 403);
+    assert.equal((await t.request('GET', `/v2/${PROJECT}/agents/${w.otherAgent.id}/quota`, { token: w.agent.token })).status, 404);
     assert.equal((await t.request('GET', path, { token: w.stranger })).status, 404);
     assert.equal((await t.request('GET', `/v2/${OTHER_PROJECT}/agents/${w.agent.id}/quota`, { token: w.stranger })).status, 404);
     assert.equal((await t.request('GET', path, { token: null })).status, 401);

@@ -279,7 +279,7 @@ describe('restores: reports, get, list, errors', () => {
 
   it('users may only ask to stop; the source agent is not the restore’s agent; bad values 400', async () => {
     const id = await newRestore();
-    assert.equal((await patch(id, setState('queued'), w.agent.token)).status, 403);
+    assert.equal((await patch(id, setState('queued'), w.agent.token)).status, 404);
     assert.equal((await patch(id, setState('queued'), w.creator)).status, 403);
     assert.equal((await patch(id, setState('stop_requested'), w.observer)).status, 403);
     assert.equal((await patch(id, [{ op: 'add', path: '/bytes_restored', value: 'lots' }], w.otherAgent.token)).status, 400);

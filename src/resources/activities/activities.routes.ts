@@ -4,7 +4,7 @@ import type { AppContext } from '../../server/context.js';
 import { requireLevel } from '../../server/caller.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
 import { fetchAgent } from '../agents/agent.fetcher.js';
-import { assertMayReadAgent } from '../configurations/agent-access.js';
+import { assertMayListProject, assertMaySeeAgentsResource } from '../agents/agent.permission.js';
 import { fetchConfiguration } from '../configurations/configuration.fetcher.js';
 import { pageLinks } from '../common/v2-pagination.js';
 import { PageQuerySchema } from '../jobs/job.routes.js';
@@ -35,6 +35,7 @@ export async function activityRoutes(app: FastifyInstance, ctx: AppContext): Pro
     async (request) => {
       const scope = v2Scope(request, ctx);
       requireLevel(scope.caller, 'observer');
+      assertMayListProject(scope.caller, 'activities');
       return answer(ctx, request, scope, { projectId: scope.projectId }, ['type', 'state', 'agent_ids', 'configuration_ids'], scope.urls.v2('activities'));
     },
   );
@@ -52,7 +53,6 @@ export async function activityRoutes(app: FastifyInstance, ctx: AppContext): Pro
       const scope = v2Scope(request, ctx);
       const agent = await fetchAgent(ctx.store.db, scope.projectId, (request.params as { agent_id: string }).agent_id);
       requireLevel(scope.caller, 'observer');
-      assertMayReadAgent(scope.caller, agent.id);
       return answer(ctx, request, scope, { projectId: scope.projectId, agentId: agent.id }, ['type', 'state', 'configuration_ids'], scope.urls.v2('agents', agent.id, 'activities'));
     },
   );
@@ -69,6 +69,7 @@ export async function activityRoutes(app: FastifyInstance, ctx: AppContext): Pro
     async (request) => {
       const scope = v2Scope(request, ctx);
       const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, (request.params as { configuration_id: string }).configuration_id);
+      assertMaySeeAgentsResource(scope.caller, configuration.agentId, 'Configuration not found.');
       requireLevel(scope.caller, 'observer');
       return answer(
         ctx,

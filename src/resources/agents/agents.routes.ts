@@ -16,6 +16,7 @@ import { patchAgent } from './agent-patch.action.js';
 import { parseAgentPatch } from './agent-patch.message.js';
 import { agentStatus } from './agent-status.js';
 import { agentVaultRoutes } from './agent-vault.routes.js';
+import { assertMayListProject } from './agent.permission.js';
 
 const RegisterBody = Type.Object({
   name: Type.String(),
@@ -59,6 +60,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
   app.get('/v2/:project_id/agents', { schema: { tags, summary: 'List agents', querystring: Type.Object({ host_machine_id: Type.Optional(Type.String()) }) } }, async (request) => {
     const scope = v2Scope(request, ctx);
     requireLevel(scope.caller, 'observer');
+    assertMayListProject(scope.caller, 'agents');
     const machineId = (request.query as { host_machine_id?: string }).host_machine_id;
     const rows = await ctx.store.db.selectFrom('agents').selectAll().where('project_id', '=', scope.projectId).orderBy('seq', 'asc').execute();
     const agents = rows.map(agentFromRow).filter((agent) => machineId === undefined || agent.host.machine.id === machineId);
@@ -102,7 +104,6 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const scope = v2Scope(request, ctx);
     const agent = await fetchAgent(ctx.store.db, scope.projectId, (request.params as { agent_id: string }).agent_id);
     requireLevel(scope.caller, 'observer');
-    if (scope.caller.kind === 'agent' && scope.caller.agentId !== agent.id) throw forbidden("An agent may only read its own status.");
     return agentStatus(ctx.store.db, agent.id, ctx.config.idleHeartbeatSeconds * 1000);
   });
 

@@ -4,6 +4,7 @@ import { BodyCheck } from '../common/body-check.js';
 import type { Agent } from './agent.js';
 import { insertAgentRequest, recordAgentRequestResult, type AgentRequest } from './agent-request.js';
 import { recoveryKeyStore } from '../recovery-keys/recovery-key.store.js';
+import { agentKeyForSecrets } from './agent-rsa-key.js';
 
 export interface VaultEncryptionRequestMessage {
   oldPassword: string | null;
@@ -21,9 +22,12 @@ export function parseVaultEncryptionRequest(body: unknown): VaultEncryptionReque
 
 /**
  * Enabling needs an unencrypted vault and no old password; changing needs the old one. The agent gets
- * `vault_encryption_enable` or `vault_encryption_change` with the request id.
+ * `vault_encryption_enable` or `vault_encryption_change` with the request id. The passwords are sealed for the
+ * agent's registered key, so an agent whose key is under 2048 bits (or unreadable) is refused (409) and nothing is
+ * stored or sent.
  */
 export async function requestVaultEncryption(ctx: AppContext, agent: Agent, message: VaultEncryptionRequestMessage): Promise<string> {
+  agentKeyForSecrets(agent);
   if (message.oldPassword !== null && !agent.vault.encrypted) throw forbidden('An old password was supplied, but the vault is unencrypted.');
   if (message.oldPassword === null && agent.vault.encrypted) throw forbidden('The vault is encrypted: the old password is required to change it.');
   const action = message.oldPassword === null ? 'enable' : 'change';

@@ -4,6 +4,7 @@ import { BodyCheck } from '../common/body-check.js';
 import type { Agent } from './agent.js';
 import { findAgent } from './agent.fetcher.js';
 import { insertAgentRequest, recordAgentRequestResult, type AgentRequest } from './agent-request.js';
+import { agentKeyForSecrets } from './agent-rsa-key.js';
 
 export interface PasswordVerificationMessage {
   password: string;
@@ -19,8 +20,12 @@ export function parsePasswordVerificationRequest(body: unknown): PasswordVerific
   return { password: password as string, targetAgentId: target };
 }
 
-/** The agent checks the password against its own vault or, with `agent_id`, another agent's vault. */
+/**
+ * The agent checks the password against its own vault or, with `agent_id`, another agent's vault. The password is
+ * sealed for the checking agent's key: under 2048 bits it is refused (409) before anything is stored.
+ */
 export async function requestPasswordVerification(ctx: AppContext, agent: Agent, message: PasswordVerificationMessage): Promise<string> {
+  agentKeyForSecrets(agent);
   const target = message.targetAgentId === null ? agent : await findAgent(ctx.store.db, agent.projectId, message.targetAgentId);
   if (!target) throw badRequest('Validation failed.', [`agent_id ${message.targetAgentId} is not an agent of this project.`]);
   if (!target.vault.encrypted) throw forbidden("Encryption is not enabled for this agent's vault.");

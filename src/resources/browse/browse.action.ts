@@ -2,6 +2,7 @@ import { badRequest, conflict } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import type { Agent } from '../agents/agent.js';
 import { findAgent } from '../agents/agent.fetcher.js';
+import { agentKeyForSecrets } from '../agents/agent-rsa-key.js';
 import { insertAgentRequest, recordAgentRequestResult, type AgentRequest } from '../agents/agent-request.js';
 import type { Job } from '../jobs/job.js';
 import type { BackupBrowseMessage, HostBrowseMessage } from './browse-request.message.js';
@@ -24,7 +25,8 @@ export async function requestHostBrowse(ctx: AppContext, agent: Agent, message: 
 
 /**
  * Asks an agent (`agent_id`) to list a directory inside a backup's snapshot (`backup_browse`). The backup needs a
- * snapshot (409 otherwise); an encrypted vault needs its password (400).
+ * snapshot (409 otherwise); an encrypted vault needs its password (400), which needs a browsing agent with an RSA
+ * key of at least 2048 bits (409).
  */
 export async function requestBackupBrowse(ctx: AppContext, backup: Job, message: BackupBrowseMessage): Promise<string> {
   const browser = await findAgent(ctx.store.db, backup.projectId, message.agentId);
@@ -36,6 +38,8 @@ export async function requestBackupBrowse(ctx: AppContext, backup: Job, message:
   if (owner.vault.encrypted && !message.encryptedPasswordHex) {
     throw badRequest('Validation failed.', ["encrypted_password_hex is required: the backup's vault is encrypted."]);
   }
+  // A vault password goes only to an agent whose key is strong enough to keep it (409 otherwise).
+  if (message.encryptedPasswordHex) agentKeyForSecrets(browser);
   return ctx.store.transaction(async (tx) => {
     const requestId = await insertAgentRequest(tx, {
       projectId: backup.projectId,

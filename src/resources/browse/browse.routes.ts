@@ -7,6 +7,7 @@ import { isSingularSpelling, requestPathSpellings } from '../common/request-path
 import { fetchAgent } from '../agents/agent.fetcher.js';
 import { assertAgentAnswers, fetchAgentRequest, fetchAgentRequestResult } from '../agents/agent-request.js';
 import { fetchJob } from '../jobs/job.fetcher.js';
+import { assertMaySeeJob } from '../jobs/job.permission.js';
 import { reportBrowseResult, requestBackupBrowse, requestHostBrowse } from './browse.action.js';
 import { parseBackupBrowse, parseHostBrowse } from './browse-request.message.js';
 import { parseBrowseResult } from './browse-result.message.js';
@@ -75,6 +76,7 @@ export async function browseRoutes(app: FastifyInstance, ctx: AppContext): Promi
     app.post(`/v2/:project_id/backups/:backup_id/${collection}`, { schema: { tags, hide: isSingularSpelling(collection), summary: "Ask an agent to list a directory inside a backup", body: BackupBody }, attachValidation: true }, async (request, reply) => {
       const scope = v2Scope(request, ctx);
       const backup = await fetchJob(ctx.store.db, 'backup', scope.projectId, params(request).backup_id);
+      assertMaySeeJob(scope.caller, backup);
       const message = parseBackupBrowse(request.body);
       requireLevel(scope.caller, 'observer');
       requireUserCaller(scope.caller, BROWSE_BY_USERS);
@@ -85,6 +87,7 @@ export async function browseRoutes(app: FastifyInstance, ctx: AppContext): Promi
     app.get(`/v2/:project_id/backups/:backup_id/${collection}/:request_id`, { schema: { tags, hide: isSingularSpelling(collection), summary: 'Result of a backup browse request (404 until the agent answers)' } }, async (request) => {
       const scope = v2Scope(request, ctx);
       const backup = await fetchJob(ctx.store.db, 'backup', scope.projectId, params(request).backup_id);
+      assertMaySeeJob(scope.caller, backup);
       const pending = await fetchAgentRequest(ctx.store.db, scope.projectId, ['backup_browse'], params(request).request_id, { subjectId: backup.id });
       requireLevel(scope.caller, 'observer');
       requireUserCaller(scope.caller, BROWSE_BY_USERS);

@@ -7,7 +7,8 @@ import { requireLevel, requireUserCaller } from '../../server/caller.js';
 import { v2Scope } from '../../server/request-scope.js';
 import { fetchAgent, findAgent } from '../agents/agent.fetcher.js';
 import { parseBooleanQuery } from '../common/v2-pagination.js';
-import { assertMayReadAgent, CONFIGURATIONS_BY_USERS } from './agent-access.js';
+import { CONFIGURATIONS_BY_USERS } from './agent-access.js';
+import { assertMayListProject, assertMaySeeAgentsResource } from '../agents/agent.permission.js';
 import { presentAgentConfiguration } from './agent-configuration.presenter.js';
 import { createConfiguration } from './configuration-create.action.js';
 import { parseConfigurationCreate } from './configuration-create.message.js';
@@ -81,6 +82,7 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
   app.get('/v2/:project_id/configurations', { schema: { tags, summary: 'List configurations', querystring: RestorableQuery } }, async (request) => {
     const scope = v2Scope(request, ctx);
     requireLevel(scope.caller, 'observer');
+    assertMayListProject(scope.caller, 'configurations');
     const restorable = parseBooleanQuery((request.query as Record<string, unknown>).restorable, 'restorable');
     const now = new Date();
     const configurations = await listConfigurations(ctx.store.db, { projectId: scope.projectId, restorable, now });
@@ -90,6 +92,7 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
   app.get('/v2/:project_id/configurations/:configuration_id', { schema: { tags, summary: 'Configuration details' } }, async (request) => {
     const scope = v2Scope(request, ctx);
     const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, configurationId(request));
+    assertMaySeeAgentsResource(scope.caller, configuration.agentId, 'Configuration not found.');
     requireLevel(scope.caller, 'observer');
     return presentConfiguration(configuration, scope.urls);
   });
@@ -100,6 +103,7 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
     async (request, reply) => {
       const scope = v2Scope(request, ctx);
       const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, configurationId(request));
+      assertMaySeeAgentsResource(scope.caller, configuration.agentId, 'Configuration not found.');
       const patch = parseConfigurationPatch(request.body);
       requireLevel(scope.caller, 'creator');
       requireUserCaller(scope.caller, CONFIGURATIONS_BY_USERS);
@@ -114,9 +118,9 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
     async (request) => {
       const scope = v2Scope(request, ctx);
       const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, configurationId(request));
+      assertMaySeeAgentsResource(scope.caller, configuration.agentId, 'Configuration not found.');
       const policy = parseRetentionDryRun(request.query, configuration.retention);
       requireLevel(scope.caller, 'observer');
-      assertMayReadAgent(scope.caller, configuration.agentId);
       return presentRetentionPlan(await fetchRetentionPlan(ctx.store.db, configuration, policy), scope.urls);
     },
   );
@@ -124,6 +128,7 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
   app.delete('/v2/:project_id/configurations/:configuration_id', { schema: { tags, summary: 'Delete a configuration (soft)' } }, async (request, reply) => {
     const scope = v2Scope(request, ctx);
     const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, configurationId(request));
+    assertMaySeeAgentsResource(scope.caller, configuration.agentId, 'Configuration not found.');
     requireLevel(scope.caller, 'admin');
     requireUserCaller(scope.caller, CONFIGURATIONS_BY_USERS);
     await deleteConfiguration(ctx, configuration);
@@ -134,7 +139,6 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
     const scope = v2Scope(request, ctx);
     const agent = await fetchAgent(ctx.store.db, scope.projectId, agentId(request));
     requireLevel(scope.caller, 'observer');
-    assertMayReadAgent(scope.caller, agent.id);
     const now = new Date();
     const configurations = await listConfigurations(ctx.store.db, { projectId: scope.projectId, agentId: agent.id, now });
     return { configurations: configurations.map((configuration) => presentConfigurationSummary(configuration, scope.urls, now)) };
@@ -144,7 +148,6 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
     const scope = v2Scope(request, ctx);
     const agent = await fetchAgent(ctx.store.db, scope.projectId, agentId(request));
     requireLevel(scope.caller, 'observer');
-    assertMayReadAgent(scope.caller, agent.id);
     const configurations = await listConfigurations(ctx.store.db, { projectId: scope.projectId, agentId: agent.id, now: new Date() });
     return presentAgentConfiguration(agent, configurations, scope.urls, ctx.config.idleHeartbeatSeconds * 1000);
   });

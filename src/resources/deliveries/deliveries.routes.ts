@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { badRequest } from '../../errors/app-error.js';
 import { requireLevel } from '../../server/caller.js';
+import { assertMayListProject } from '../agents/agent.permission.js';
 import type { AppContext } from '../../server/context.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
 import { pageLinks, parsePageQuery, singleQueryValue } from '../common/v2-pagination.js';
@@ -39,6 +40,7 @@ export async function deliveryRoutes(app: FastifyInstance, ctx: AppContext): Pro
   app.get('/v2/:project_id/deliveries', { schema: { tags, summary: 'E-mail and webhook deliveries of the project, newest first', querystring: ListQuery } }, async (request) => {
     const scope = v2Scope(request, ctx);
     requireLevel(scope.caller, 'observer');
+    assertMayListProject(scope.caller, 'deliveries');
     return deliveryPage(ctx, request, scope, scope.urls.v2('deliveries'), {});
   });
 
@@ -46,6 +48,7 @@ export async function deliveryRoutes(app: FastifyInstance, ctx: AppContext): Pro
     const scope = v2Scope(request, ctx);
     const { delivery, attempts } = await fetchDelivery(ctx.store.db, scope.projectId, (request.params as { delivery_id: string }).delivery_id);
     requireLevel(scope.caller, 'observer');
+    assertMayListProject(scope.caller, 'deliveries');
     return presentDelivery(delivery, scope.urls, attempts);
   });
 }

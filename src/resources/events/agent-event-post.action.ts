@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { JOB_MACHINES } from '../../domain/state-machines/job-machines.js';
-import { conflict, forbidden } from '../../errors/app-error.js';
+import { conflict, forbidden, notFound } from '../../errors/app-error.js';
+import { jobTitle } from '../jobs/job.js';
 import type { AppContext } from '../../server/context.js';
 import type { Urls } from '../../server/links.js';
 import { fetchJob } from '../jobs/job.fetcher.js';
@@ -35,7 +36,8 @@ export async function postAgentEvent(ctx: AppContext, projectId: string, agentId
     case 'restore_progress': {
       const kind = message.event === 'backup_progress' ? 'backup' : 'restore';
       const job = await fetchJob(ctx.store.db, kind, projectId, message.jobId);
-      if (job.agentId !== agentId) throw forbidden(`The ${kind} belongs to another agent.`);
+      // Another agent's job is as invisible to this agent as an unknown one.
+      if (job.agentId !== agentId) throw notFound(`${jobTitle(kind)} not found.`);
       if (JOB_MACHINES[kind].terminal.includes(job.state)) throw conflict(JOB_MACHINES[kind].terminalMessage);
       await ctx.store.transaction(async (tx) => {
         await ctx.events.record(tx, {

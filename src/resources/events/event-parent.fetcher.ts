@@ -1,4 +1,5 @@
-import { forbidden, notFound } from '../../errors/app-error.js';
+import { notFound } from '../../errors/app-error.js';
+import { assertMayListProject, assertMaySeeAgent, assertMaySeeAgentsResource } from '../agents/agent.permission.js';
 import type { Caller } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
 import type { JobKind } from '../../domain/state-machines/job-machines.js';
@@ -6,19 +7,14 @@ import type { EventScope } from './event-scope.js';
 
 const JOB_TITLES: Record<JobKind, string> = { backup: 'Backup', restore: 'Restore', cleanup: 'Cleanup' };
 
-/** An agent token reads only what concerns its own agent. */
-function assertOwnAgent(caller: Caller, agentId: string): void {
-  if (caller.kind === 'agent' && caller.agentId !== agentId) throw forbidden("An agent may only read its own agent's events.");
-}
-
 export async function assertAgentExists(ctx: AppContext, projectId: string, agentId: string): Promise<void> {
   const agent = await ctx.store.db.selectFrom('agents').select('id').where('id', '=', agentId).where('project_id', '=', projectId).executeTakeFirst();
   if (!agent) throw notFound('Agent not found.');
 }
 
 export async function agentEventScope(ctx: AppContext, caller: Caller, projectId: string, agentId: string): Promise<EventScope> {
+  assertMaySeeAgent(caller, agentId);
   await assertAgentExists(ctx, projectId, agentId);
-  assertOwnAgent(caller, agentId);
   return { kind: 'agent', projectId, agentId };
 }
 
@@ -31,7 +27,7 @@ export async function jobEventScope(ctx: AppContext, caller: Caller, projectId: 
     .where('kind', '=', kind)
     .executeTakeFirst();
   if (!job) throw notFound(`${JOB_TITLES[kind]} not found.`);
-  assertOwnAgent(caller, job.agent_id);
+  assertMaySeeAgentsResource(caller, job.agent_id, `${JOB_TITLES[kind]} not found.`);
   return { kind: 'subject', projectId, subjectId: jobId };
 }
 
@@ -43,11 +39,11 @@ export async function configurationEventScope(ctx: AppContext, caller: Caller, p
     .where('project_id', '=', projectId)
     .executeTakeFirst();
   if (!configuration) throw notFound('Configuration not found.');
-  assertOwnAgent(caller, configuration.agent_id);
+  assertMaySeeAgentsResource(caller, configuration.agent_id, 'Configuration not found.');
   return { kind: 'configuration', projectId, configurationId };
 }
 
 export function projectEventScope(caller: Caller, projectId: string): EventScope {
-  if (caller.kind === 'agent') throw forbidden("An agent may only read its own agent's events.");
+  assertMayListProject(caller, 'events');
   return { kind: 'project', projectId };
 }

@@ -15,6 +15,8 @@ import { listJobs } from './job-list.js';
 import { applyJobPatch, assertActorMayWrite, jobActor } from './job-patch.action.js';
 import { JOB_KIND_RULES } from './job-kind-rules.js';
 import { parseJobPatch } from './job-patch.message.js';
+import { assertMayListProject } from '../agents/agent.permission.js';
+import { assertMaySeeJob } from './job.permission.js';
 
 export interface JobResourceSpec<View = void> {
   kind: JobKind;
@@ -53,6 +55,7 @@ export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppCon
   app.get(`/v2/:project_id/${collection}`, { schema: { tags, summary: `List ${collection}`, querystring: Type.Object(PageQuerySchema, { additionalProperties: true }) } }, async (request) => {
     const scope = v2Scope(request, ctx);
     requireLevel(scope.caller, 'observer');
+    assertMayListProject(scope.caller, collection);
     const page = parsePageQuery(request.query as Record<string, unknown>, 'desc');
     const extra = spec.listFilter ? await spec.listFilter(request, scope) : { keep: {} };
     const jobs = await listJobs(ctx.store.db, ctx.store.capabilities.engine, { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter });
@@ -66,6 +69,7 @@ export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppCon
   app.get(`/v2/:project_id/${collection}/:${idParam}`, { schema: { tags, summary: `${spec.kind} details` } }, async (request) => {
     const scope = v2Scope(request, ctx);
     const job = await fetchJob(ctx.store.db, spec.kind, scope.projectId, jobId(request));
+    assertMaySeeJob(scope.caller, job);
     requireLevel(scope.caller, 'observer');
     return spec.present(job, scope.urls, await loadView(scope.projectId));
   });
@@ -76,6 +80,8 @@ export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppCon
     async (request, reply) => {
       const scope = v2Scope(request, ctx);
       const job = await fetchJob(ctx.store.db, spec.kind, scope.projectId, jobId(request));
+      assertMaySeeJob(scope.caller, job);
+    assertMaySeeJob(scope.caller, job);
       const message = parseJobPatch(request.body, rules.fields);
       requireLevel(scope.caller, 'creator');
       const actor = jobActor(scope.caller, job.agentId);
@@ -89,6 +95,7 @@ export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppCon
   app.get(`/v2/:project_id/${collection}/:${idParam}/errors`, { schema: { tags, summary: `Errors of a ${spec.kind}` } }, async (request) => {
     const scope = v2Scope(request, ctx);
     const job = await fetchJob(ctx.store.db, spec.kind, scope.projectId, jobId(request));
+    assertMaySeeJob(scope.caller, job);
     requireLevel(scope.caller, 'observer');
     return presentErrorList(job, scope.urls);
   });

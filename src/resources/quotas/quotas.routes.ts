@@ -42,7 +42,6 @@ export async function quotaRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const scope = v2Scope(request, ctx);
     const agent = await fetchAgent(ctx.store.db, scope.projectId, agentId(request));
     requireLevel(scope.caller, 'observer');
-    if (scope.caller.kind === 'agent' && scope.caller.agentId !== agent.id) throw forbidden('An agent may read only its own quota.');
     return presentAgentQuota(await readAgentQuota(ctx.store.db, agent.vault.id));
   });
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { forbidden } from '../../errors/app-error.js';
 import { requireLevel } from '../../server/caller.js';
+import { assertMayListProject } from '../agents/agent.permission.js';
 import type { AppContext } from '../../server/context.js';
 import { v2Scope } from '../../server/request-scope.js';
 import { parseAlertSettings, readAlertSettings, writeAlertSettings } from './alert-settings.js';
@@ -18,6 +19,7 @@ export async function settingsRoutes(app: FastifyInstance, ctx: AppContext): Pro
   app.get('/v2/:project_id/settings/summaries', { schema: { tags, summary: 'Daily and weekly summary e-mail settings' } }, async (request) => {
     const scope = v2Scope(request, ctx);
     requireLevel(scope.caller, 'observer');
+    assertMayListProject(scope.caller, 'summary settings');
     return readSummarySettings(ctx.store.db, scope.projectId);
   });
 
@@ -33,6 +35,7 @@ export async function settingsRoutes(app: FastifyInstance, ctx: AppContext): Pro
   app.get('/v2/:project_id/settings/alerts', { schema: { tags, summary: 'Alert settings: when an agent counts as offline' } }, async (request) => {
     const scope = v2Scope(request, ctx);
     requireLevel(scope.caller, 'observer');
+    assertMayListProject(scope.caller, 'alert settings');
     return readAlertSettings(ctx.store.db, scope.projectId);
   });
 

@@ -1,8 +1,10 @@
 import { hasLevel, requireLevel, requireUserCaller, type Caller } from '../../server/caller.js';
+import { assertMayListProject } from '../agents/agent.permission.js';
 
-/** Observers (and agents) may read webhooks, without their secrets. */
+/** Observers may read webhooks, without their secrets; an agent's token may not (they are the project's, not its). */
 export function assertMayReadWebhooks(caller: Caller): void {
   requireLevel(caller, 'observer');
+  assertMayListProject(caller, 'webhooks');
 }
 
 /** Creators and admins manage webhooks; an agent's token never does. */
