@@ -17,6 +17,7 @@ import { startTaskSweeper } from '../resources/tasks/task-sweeper.js';
 import { startAgentLostSweeper } from '../resources/jobs/agent-lost-sweeper.js';
 import { startNotifications } from '../resources/notifications/notifications.start.js';
 import { startDrillScheduler } from '../resources/drills/drill-scheduler.js';
+import { startVerificationScheduler } from '../resources/verifications/verification-scheduler.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -50,6 +51,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   startTaskSweeper(ctx);
   startAgentLostSweeper(ctx);
   startDrillScheduler(ctx, config.drillCheckIntervalSeconds * 1000);
+  startVerificationScheduler(ctx, config.verificationCheckIntervalSeconds * 1000);
   const app = await buildApp(ctx);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
