@@ -7,7 +7,8 @@ import { pinoLevel } from './agent-log.js';
 import { AgentState, type WorkRecord } from './agent-state.js';
 import { AgentVault } from './agent-vault.js';
 import { AgentClock } from './clock.js';
-import { ConfigurationCache } from './configuration-document.js';
+import { ConfigurationCache, type ConfigurationDocument } from './configuration-document.js';
+import { unlimitedBandwidth } from './token-bucket.js';
 import { ScratchFolders } from './drill-scratch.js';
 import { pollEvents, type AgentEvent } from './event-poller.js';
 import { Heartbeat, type ActivationMode } from './heartbeat.js';
@@ -45,6 +46,7 @@ export class AgentDaemon {
   private readonly heartbeat: Heartbeat;
   private readonly scheduler: BackupScheduler;
   private gone: AgentGoneError | undefined;
+  private readonly bandwidth = unlimitedBandwidth();
 
   constructor(
     private readonly config: AgentConfig,
@@ -59,6 +61,7 @@ export class AgentDaemon {
     const keys = new VaultKeyCustody(this.api, config.rsaPrivateKey, log);
     const vault = new AgentVault(() => this.configs.vaultUrl(), this.session, config.vaultPassword, keys, config.rsaPrivateKey, log, {
       retry: this.api.outage,
+      bandwidth: this.bandwidth,
       onRetry: (what, { status, error, attempt }) => log.warn({ what, status, err: (error as Error | undefined)?.message, attempt }, 'vault transfer failed; retrying'),
     });
     this.rt = {
@@ -94,7 +97,7 @@ export class AgentDaemon {
     await this.api.post(this.api.agentUrl('events'), { event: 'startup' });
     const document = await this.configs.reload();
     this.log.level = pinoLevel(document.system_preferences?.logging?.level);
-    this.queue.setLimit(document.system_preferences?.job_controls?.max_running_jobs ?? 1);
+    this.applyJobControls(document);
     this.heartbeat.configure(document.system_preferences?.events?.rse?.heartbeat?.interval_ms);
     this.heartbeat.beat();
     this.log.info({ agent: this.config.agentId, configurations: document.configurations.length, marker: this.state.marker }, 'agent started');
@@ -157,7 +160,7 @@ export class AgentDaemon {
         await this.scheduler.refresh(true);
         const preferences = (await this.configs.get()).system_preferences;
         this.log.level = pinoLevel(preferences?.logging?.level);
-        this.queue.setLimit(preferences?.job_controls?.max_running_jobs ?? 1);
+        this.applyJobControls(await this.configs.get());
         return;
       }
       case 'agent_activate':
@@ -198,6 +201,17 @@ export class AgentDaemon {
         // Events about work reported by this agent itself (backup_in_progress, task_running, …) need nothing.
         return;
     }
+  }
+
+  /** Jobs at once and bandwidth limits from the configuration document; a running transfer follows a new limit at once. */
+  private applyJobControls(document: ConfigurationDocument): void {
+    const controls = document.system_preferences?.job_controls;
+    this.queue.setLimit(controls?.max_running_jobs ?? 1);
+    const upload = controls?.upload_bytes_per_second ?? null;
+    const download = controls?.download_bytes_per_second ?? null;
+    if (upload !== this.bandwidth.upload.rate || download !== this.bandwidth.download.rate) this.log.info({ upload, download }, 'bandwidth limits (bytes/s; null: none)');
+    this.bandwidth.upload.setRate(upload);
+    this.bandwidth.download.setRate(download);
   }
 
   /** `scheduledAttempt`: set for backups this agent's schedule started (a transient failure is tried again). */

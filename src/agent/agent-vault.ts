@@ -31,8 +31,8 @@ export class AgentVault {
     private readonly keys: VaultKeyCustody,
     private readonly rsaPrivateKey: string,
     private readonly log: Logger,
-    /** How vault transfers are retried (the agent's outage window) and who hears about retries. */
-    private readonly transfers: Pick<VaultHttpBackendOptions, 'retry' | 'onRetry'> = {},
+    /** How vault transfers are retried (the agent's outage window), who hears about retries, and their bandwidth limits. */
+    private readonly transfers: Pick<VaultHttpBackendOptions, 'retry' | 'onRetry' | 'bandwidth'> = {},
   ) {}
 
   /** The agent's own vault; opened again when its link changed (a vault moved to or from this agent). */

@@ -16,8 +16,8 @@ export interface ConfigurationEntry {
 export interface ConfigurationDocument {
   system_preferences?: {
     logging?: { level?: string };
-    /** How the agent paces its work: jobs at once, and the spread of scheduled starts. */
-    job_controls?: { max_running_jobs?: number; start_jitter_seconds?: number };
+    /** How the agent paces its work: jobs at once, the spread of scheduled starts, vault bandwidth (bytes/s). */
+    job_controls?: { max_running_jobs?: number; start_jitter_seconds?: number; upload_bytes_per_second?: number | null; download_bytes_per_second?: number | null };
     events?: { rse?: { heartbeat?: { interval_ms?: Record<string, number> }; polling?: { timeout_ms?: Record<string, number> } } };
   };
   vaults: { id: string; encrypted?: boolean; links: { href: string; rel: string }[] }[];

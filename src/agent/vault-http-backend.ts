@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { assertValidFileName, type ByteRange, type FileInfo, type VaultBackend } from '../engine/backend/backend.js';
 import { BackendNotFoundError, BackendRangeError } from '../engine/backend/errors.js';
 import { DEFAULT_RETRY, fetchWithRetry, type RetryNotice, type RetryPolicy } from './retry.js';
+import { readThrottled, throttled, type Bandwidth } from './token-bucket.js';
 
 /** Supplies the agent's token; `refresh` is called once after a 401 with the token that was refused. */
 export interface TokenSource {
@@ -17,6 +18,8 @@ export interface VaultHttpBackendOptions {
   retry?: RetryPolicy;
   /** Told before each retry (the agent logs it). */
   onRetry?: (what: string, notice: RetryNotice) => void;
+  /** The agent's bandwidth limits: file bodies pass through these buckets (none: unlimited). */
+  bandwidth?: Bandwidth;
 }
 
 /** A vault endpoint answered with an error that is not "not found". */
@@ -66,7 +69,7 @@ export class VaultHttpBackend implements VaultBackend {
       const answer = (await grant.json()) as UploadGrant;
       this.direct = answer.direct;
       if (!answer.direct) return this.saveThroughServer(name, body);
-      const response = await fetchWithRetry(() => fetch(answer.url, { method: 'PUT', headers: answer.headers, body, redirect: 'error' }), this.retry, this.retryOptions('PUT', name));
+      const response = await fetchWithRetry(() => fetch(answer.url, { method: 'PUT', headers: answer.headers, ...this.uploadBody(body), redirect: 'error' }), this.retry, this.retryOptions('PUT', name));
       if (response.ok) {
         await response.body?.cancel();
         return;
@@ -84,7 +87,7 @@ export class VaultHttpBackend implements VaultBackend {
     // A stream can be sent only once; the engine's packs are in memory already, so gathering them costs one copy
     // and makes the upload retryable.
     const body = Buffer.isBuffer(data) ? data : await collect(data);
-    const response = await this.call('PUT', name, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) }, body });
+    const response = await this.call('PUT', name, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) }, ...this.uploadBody(body) });
     if (response.status === 403) return this.acceptExisting(name, body.length, response);
     await expectOk(response, name);
   }
@@ -127,7 +130,7 @@ export class VaultHttpBackend implements VaultBackend {
       throw new BackendRangeError(name, range?.offset ?? 0, range?.length ?? 0, size);
     }
     await expectOk(response, name);
-    const body = Buffer.from(await response.arrayBuffer());
+    const body = this.options.bandwidth ? await readThrottled(response, this.options.bandwidth.download) : Buffer.from(await response.arrayBuffer());
     const expected = range ? range.length : Number(response.headers.get('content-length') ?? body.length);
     if (body.length !== expected) throw new VaultHttpError(response.status, `short read of ${name}: ${body.length} of ${expected} bytes`);
     return body;
@@ -159,6 +162,16 @@ export class VaultHttpBackend implements VaultBackend {
   }
 
   async close(): Promise<void> {}
+
+  /**
+   * A file body for fetch: the buffer itself, or, under an upload limit, a stream of slices the bucket lets through
+   * (made anew for each attempt, so a retried upload starts from its first byte).
+   */
+  private uploadBody(body: Buffer): { body: RequestInit['body']; duplex?: 'half' } {
+    const bucket = this.options.bandwidth?.upload;
+    if (!bucket || bucket.rate === null) return { body };
+    return { body: ReadableStream.from(throttled(body, bucket)) as unknown as RequestInit['body'], duplex: 'half' };
+  }
 
   private call(method: string, name: string, init: RequestInit, path = `files/${name}`): Promise<Response> {
     return this.send(method, `${this.location}/${path}`, init);

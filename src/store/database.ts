@@ -249,6 +249,9 @@ export interface AgentLimitsTable {
   agent_id: string;
   max_running_jobs: number;
   updated_at: string;
+  /** Vault bandwidth in bytes per second, null: no limit (migration 0211). */
+  upload_bytes_per_second: number | null;
+  download_bytes_per_second: number | null;
 }
 
 export interface ServerSecretsTable {

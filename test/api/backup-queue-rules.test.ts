@@ -127,7 +127,7 @@ describe('backup queue rules', { timeout: 60_000 }, () => {
     const b2 = await start(a, true);
     assert.equal(b2.queue_position, 1, 'the agent is busy with b1');
     assert.equal((await t.request('PUT', `/v2/${PROJECT}/agents/${a.id}/limits`, { token: w.admin, body: { max_running_jobs: 2 } })).status, 204);
-    assert.deepEqual((await t.request('GET', `/v2/${PROJECT}/agents/${a.id}/limits`, { token: w.observer })).body, { max_running_jobs: 2 });
+    assert.deepEqual((await t.request('GET', `/v2/${PROJECT}/agents/${a.id}/limits`, { token: w.observer })).body, { max_running_jobs: 2, upload_bytes_per_second: null, download_bytes_per_second: null });
     await runAdmissionPass(t.server.ctx);
     assert.equal((await get(b2.id)).queue_position, null, 'raising the agent limit admits the waiting backup');
     const document = await t.request('GET', `/v2/${PROJECT}/agents/${a.id}/configuration`, { token: a.token, headers: { 'x-agent-id': a.id } });
@@ -192,6 +192,9 @@ describe('backup queue rules', { timeout: 60_000 }, () => {
       [`agents/${agents[0]!.id}/limits`, { max_running_jobs: 0 }, /max_running_jobs must be at least 1/],
       [`agents/${agents[0]!.id}/limits`, { max_running_jobs: 'two' }, /max_running_jobs must be an integer/],
       [`agents/${agents[0]!.id}/limits`, { speed: 1 }, /speed is not a limit/],
+      [`agents/${agents[0]!.id}/limits`, { upload_bytes_per_second: -5 }, /upload_bytes_per_second must be at least 1024/],
+      [`agents/${agents[0]!.id}/limits`, { download_bytes_per_second: -1 }, /download_bytes_per_second must be at least 1024/],
+      [`agents/${agents[0]!.id}/limits`, { upload_bytes_per_second: '5MB' }, /upload_bytes_per_second must be an integer/],
     ];
     for (const [where, body, expected] of cases) {
       const res = await t.request('PUT', `/v2/${PROJECT}/${where}`, { token: w.admin, body });

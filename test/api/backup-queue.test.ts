@@ -98,7 +98,7 @@ describe('backup queue', { timeout: 180_000 }, () => {
       }
     }
     const document = await t.request('GET', `/v2/${PROJECT}/agents/${agents[0]!.id}/configuration`);
-    assert.deepEqual(document.body.system_preferences.job_controls, { max_running_jobs: 1, start_jitter_seconds: JITTER_SECONDS });
+    assert.deepEqual(document.body.system_preferences.job_controls, { max_running_jobs: 1, start_jitter_seconds: JITTER_SECONDS, upload_bytes_per_second: null, download_bytes_per_second: null });
     const due = Date.parse(document.body.configurations[0].times[0]);
     assert.ok(document.body.configurations.every((c: any) => Date.parse(c.times[0]) === due), 'every configuration is due at the same time');
 

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { ApiClient } from '../client/api-client.js';
 import { examples, globalOptions, nonNegativeInteger, positiveInteger } from '../client/command-kit.js';
 import { UsageError } from '../client/errors.js';
-import { formatFields, formatTable, paintJobState, printJson, printLine } from '../client/output.js';
+import { formatBytes, formatFields, formatTable, paintJobState, printJson, printLine } from '../client/output.js';
+import { parseByteLimit } from './quota.js';
 import { resolveAgent } from '../client/resolve.js';
 
 interface QueueSettings {
@@ -13,7 +14,11 @@ interface QueueSettings {
 
 interface AgentLimits {
   max_running_jobs: number;
+  upload_bytes_per_second: number | null;
+  download_bytes_per_second: number | null;
 }
+
+const rateText = (rate: number | null) => (rate === null ? 'unlimited' : `${formatBytes(rate)}/s`);
 
 /** Backups waiting for a run slot, in the order they will start. */
 async function waitingBackups(client: ApiClient): Promise<any[]> {
@@ -77,18 +82,35 @@ export function registerQueueCommands(program: Command): void {
 
   const agent = queue
     .command('agent')
-    .description('Show or change how many jobs one agent runs at once (default 1)')
+    .description("Show or change one agent's limits: jobs at once (default 1) and vault bandwidth (default unlimited)")
     .argument('<agent>', 'agent id, name or id prefix')
     .option('--max-jobs <n>', 'backups, restores and cleanups the agent runs at once', positiveInteger('--max-jobs'))
-    .action(async (ref: string, options: { maxJobs?: number }, command: Command) => {
+    .option('--upload <rate>', 'vault upload limit per second, e.g. 10MB, 512KiB, or "unlimited"; a running backup follows it within a second or two', parseByteLimit)
+    .option('--download <rate>', 'vault download limit per second (restores, checks), or "unlimited"', parseByteLimit)
+    .action(async (ref: string, options: { maxJobs?: number; upload?: number | 'unlimited'; download?: number | 'unlimited' }, command: Command) => {
       const client = ApiClient.fromStoredSession();
       const found = await resolveAgent(client, ref);
       const path = client.v2('agents', found.id, 'limits');
       const { body: current } = await client.get<AgentLimits>(path);
-      if (options.maxJobs !== undefined) await client.request('PUT', path, { body: { ...current, max_running_jobs: options.maxJobs } });
+      const rate = (value: number | 'unlimited' | undefined, was: number | null) => (value === undefined ? was : value === 'unlimited' ? null : value);
+      if (options.maxJobs !== undefined || options.upload !== undefined || options.download !== undefined) {
+        const body: AgentLimits = {
+          max_running_jobs: options.maxJobs ?? current.max_running_jobs,
+          upload_bytes_per_second: rate(options.upload, current.upload_bytes_per_second),
+          download_bytes_per_second: rate(options.download, current.download_bytes_per_second),
+        };
+        await client.request('PUT', path, { body });
+      }
       const { body: limits } = await client.get<AgentLimits>(path);
       if (globalOptions(command).json) return printJson(limits);
-      printLine(formatFields([['agent', `${found.name} (${found.id})`], ['jobs at once', String(limits.max_running_jobs)]]));
+      printLine(
+        formatFields([
+          ['agent', `${found.name} (${found.id})`],
+          ['jobs at once', String(limits.max_running_jobs)],
+          ['upload', rateText(limits.upload_bytes_per_second)],
+          ['download', rateText(limits.download_bytes_per_second)],
+        ]),
+      );
     });
-  examples(agent, 'coffer queue agent web-1', 'coffer queue agent web-1 --max-jobs 2');
+  examples(agent, 'coffer queue agent web-1', 'coffer queue agent web-1 --max-jobs 2', 'coffer queue agent web-1 --upload 10MB --download unlimited');
 }

@@ -22,6 +22,9 @@ export interface JobControls {
   max_running_jobs: number;
   /** It starts each scheduled backup at a random moment up to this many seconds after its time. */
   start_jitter_seconds: number;
+  /** Its vault uploads and downloads, in bytes per second (null: no limit). */
+  upload_bytes_per_second: number | null;
+  download_bytes_per_second: number | null;
 }
 
 export function presentAgentConfiguration(agent: Agent, configurations: Configuration[], urls: Urls, idleHeartbeatMs: number, jobControls: JobControls, now = new Date()) {

@@ -152,7 +152,7 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
     requireLevel(scope.caller, 'observer');
     const configurations = await listConfigurations(ctx.store.db, { projectId: scope.projectId, agentId: agent.id, now: new Date() });
     const [limits, queue] = await Promise.all([readAgentLimits(ctx.store.db, agent.id), readQueueSettings(ctx.store.db, scope.projectId)]);
-    const jobControls = { max_running_jobs: limits.max_running_jobs, start_jitter_seconds: queue.start_jitter_seconds };
+    const jobControls = { ...limits, start_jitter_seconds: queue.start_jitter_seconds };
     return presentAgentConfiguration(agent, configurations, scope.urls, ctx.config.idleHeartbeatSeconds * 1000, jobControls);
   });
 }
