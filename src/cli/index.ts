@@ -3,6 +3,7 @@ import { registerAgentsCommands } from './commands/agents.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerConfigsCommands } from './commands/configs.js';
+import { registerDrillsCommands } from './commands/drills.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerLogsCommand } from './commands/logs.js';
@@ -21,6 +22,7 @@ export function registerClientCommands(program: Command): void {
   registerEventsCommand(program);
   registerLogsCommand(program);
   registerTasksCommands(program);
+  registerDrillsCommands(program);
   registerQuotaCommands(program);
   registerNotificationsCommands(program);
   registerWebhooksCommands(program);

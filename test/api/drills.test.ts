@@ -179,6 +179,30 @@ describe('restore drills over the API', { timeout: 60_000 }, () => {
     assert.match(runs.body.links[0].href, /marker=/);
   });
 
+  it('the schedule starts a run once per due time, on one node only, and not while the previous run is going', async () => {
+    const { startDueDrills } = await import('../../src/resources/drills/drill-scheduler.js');
+    await completedBackup(configId);
+    const drill = await createDrill({ name: 'scheduled', schedule: { recurrence: ['RRULE:FREQ=HOURLY;INTERVAL=1'], time_zone: 'UTC' } });
+    const due = Date.parse(drill.next_run_time);
+    assert.ok(due > Date.now() && due <= Date.now() + 3_600_000, drill.next_run_time);
+    const runsOf = async () => (await t.request('GET', `/v2/${PROJECT}/drills/${drill.id}/runs`, { token: w.creator })).body.drill_runs;
+    assert.equal(await startDueDrills(t.server.ctx, new Date(due - 1_000)), 0, 'not yet due');
+    // Two nodes checking at the same moment: one claims the time.
+    const started = await Promise.all([startDueDrills(t.server.ctx, new Date(due + 1_000)), startDueDrills(t.server.ctx, new Date(due + 1_000))]);
+    assert.equal(started[0] + started[1], 1);
+    const [run] = await runsOf();
+    assert.equal(run.started_by, 'schedule');
+    assert.equal(run.scheduled_time, drill.next_run_time);
+    assert.equal(run.state, 'restoring');
+    const after = (await t.request('GET', `/v2/${PROJECT}/drills/${drill.id}`, { token: w.creator })).body;
+    assert.equal(Date.parse(after.next_run_time), due + 3_600_000);
+    // The next hour comes while that run still restores: skipped, and the time after it is claimed.
+    assert.equal(await startDueDrills(t.server.ctx, new Date(due + 3_601_000)), 0);
+    assert.equal((await runsOf()).length, 1);
+    const disabled = await t.request('PATCH', `/v2/${PROJECT}/drills/${drill.id}`, { token: w.creator, body: { enabled: false } });
+    assert.equal(disabled.body.next_run_time, null);
+  });
+
   it('a run past its timeout fails, and its check task is cancelled', async () => {
     const { failOverdueDrillRuns } = await import('../../src/resources/drills/drill-scheduler.js');
     const drill = await createDrill({ name: 'slow', timeout_seconds: 10 });

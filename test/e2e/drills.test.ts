@@ -19,6 +19,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-r
  */
 
 const PASSWORD = 'ops-password-123';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TERMINAL = ['passed', 'failed'];
 let t: TestServer;
 let hooks: WebhookReceiver;
@@ -140,8 +141,17 @@ describe('restore drills with the real agent', { timeout: 240_000 }, () => {
 
   it('a passing check: restored, checked as a task, passed; event, webhook, metric; scratch folder gone', async () => {
     const target = path.join(scratchParent, 'pass');
-    const drill = await createDrill('www-pass', `test -s .${treeDir}/index.html`, target);
-    const run = await runDrill(drill.id);
+    const coffer = (args: string[]) => runCoffer(args, { home: home.home, env: { COFFER_PASSWORD: PASSWORD }, timeoutMs: 60_000 });
+    assert.equal((await coffer(['login', '--api', t.url, '--user', 'ops'])).code, 0);
+    const created = await coffer(['drills', 'create', '--config', 'www', '--name', 'www-pass', '--target', target, '--', 'test', '-s', `.${treeDir}/index.html`]);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /^Created drill www-pass \(.+\): manual, into /);
+    const watched = await coffer(['drills', 'run', 'www-pass', '--watch']);
+    assert.equal(watched.code, 0, watched.stderr + watched.stdout);
+    assert.match(watched.stdout, /drill passed/);
+    assert.match(watched.stdout, /restore: +completed, 2 files/);
+    const drill = (await api('GET', '/drills')).body.drills.find((d: any) => d.name === 'www-pass');
+    const run = (await api('GET', `/drill-runs/${drill.last_run.id}`)).body;
     assert.equal(run.state, 'passed', JSON.stringify(run));
     assert.equal(run.backup.id, backupId);
     assert.equal(run.restore.state, 'completed');
@@ -196,5 +206,36 @@ describe('restore drills with the real agent', { timeout: 240_000 }, () => {
     assert.match(run.failure_reason, /First error: .*failed authentication \(damaged or altered\)/);
     assert.equal(fs.existsSync(target), false, 'the scratch folder is removed');
     assert.ok(await streamed('drill_failed', run.id));
+  });
+
+  it('the console lists the drills with their last runs and shows a run with its restore, check, output and reason', async (ctx) => {
+    if (!fs.existsSync(CHROMIUM)) return ctx.skip(`${CHROMIUM} is missing`);
+    const { chromium } = await import('playwright-core');
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'coffer-chromium-'));
+    const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(`${t.url}/console`);
+      await page.getByLabel('User name').fill('ops');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('link', { name: 'Drills' }).click();
+      await page.getByRole('heading', { name: 'Restore drills' }).waitFor();
+      // The first table: each drill with its last run.
+      await page.getByRole('row', { name: /www-pass/ }).first().getByText('passed').waitFor();
+      const failedRow = page.getByRole('row', { name: /www-fail/ }).first();
+      await failedRow.getByText('failed').waitFor();
+      await failedRow.getByRole('link').first().click();
+      await page.getByRole('heading', { name: /^Drill run [0-9a-f]{8}$/ }).waitFor();
+      await page.getByRole('alert').getByText('The check failed: Exited with status 1.').waitFor();
+      await page.getByRole('heading', { name: 'Check output' }).waitFor();
+      await page.getByText(/drill check in /).waitFor();
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    }
   });
 });

@@ -20,10 +20,10 @@ export function paint(text: string, colour: Colour, enabled = coloursWanted()): 
 
 /** Colour of a job, agent or task state word. */
 export function stateColour(state: string): Colour | undefined {
-  if (/^(completed|succeeded|online|enabled|yes|delivered)$/i.test(state)) return 'green';
+  if (/^(completed|succeeded|passed|online|enabled|yes|delivered)$/i.test(state)) return 'green';
   if (/(failed|missed|offline|disabled)$/i.test(state)) return 'red';
   if (/(errors|stopped|skipped|stop_requested|canceling|busy|retry)$/i.test(state)) return 'yellow';
-  if (/(in_progress|running|preparing|queued|start_|pending)/i.test(state)) return 'cyan';
+  if (/(in_progress|running|preparing|queued|start_|pending|restoring|checking)/i.test(state)) return 'cyan';
   return undefined;
 }
 

@@ -4,13 +4,15 @@ import { stopLive } from './live.js';
 import { agentPage, agentsPage } from './pages/agents.js';
 import { configurationFormPage, configurationsPage } from './pages/configurations.js';
 import { dashboardPage } from './pages/dashboard.js';
+import { drillRunPage, drillsPage } from './pages/drills.js';
 import { jobPage } from './pages/job.js';
 import { jobsPage } from './pages/jobs.js';
 import { notificationsPage, webhookPage } from './pages/notifications.js';
 import { usersPage } from './pages/users.js';
 
 // Hash routes: #/, #/agents, #/agents/ID, #/configurations, #/configurations/new, #/configurations/ID,
-// #/jobs, #/jobs?type=backup, #/jobs/KIND/ID, #/notifications, #/notifications/webhooks/ID, #/users.
+// #/jobs, #/jobs?type=backup, #/jobs/KIND/ID, #/drills, #/drill-runs/ID, #/notifications, #/notifications/webhooks/ID,
+// #/users.
 const routes = [
   [/^\/?$/, () => dashboardPage],
   [/^\/agents$/, () => agentsPage],
@@ -20,6 +22,8 @@ const routes = [
   [/^\/configurations\/([^/]+)$/, (id) => (main, params) => configurationFormPage(main, id, params)],
   [/^\/jobs$/, () => jobsPage],
   [/^\/jobs\/(backup|restore|cleanup|task)\/([^/]+)$/, (kind, id) => (main) => jobPage(main, kind, id)],
+  [/^\/drills$/, () => drillsPage],
+  [/^\/drill-runs\/([^/]+)$/, (id) => (main) => drillRunPage(main, id)],
   [/^\/notifications$/, () => notificationsPage],
   [/^\/notifications\/webhooks\/([^/]+)$/, (id) => (main) => webhookPage(main, id)],
   [/^\/users$/, () => usersPage],

@@ -57,10 +57,10 @@ export function duration(ms) {
 }
 
 export function stateClass(state) {
-  if (/^(completed|succeeded|online|delivered)$/i.test(state)) return 'ok';
+  if (/^(completed|succeeded|passed|online|delivered)$/i.test(state)) return 'ok';
   if (/(failed|missed|offline)$/i.test(state)) return 'bad';
   if (/(errors|stopped|skipped|stop_requested|canceling|disabled)$/i.test(state)) return 'warn';
-  if (/(in_progress|running|preparing|queued|start_|pending|busy|requested|started)/i.test(state)) return 'run';
+  if (/(in_progress|running|preparing|queued|start_|pending|busy|requested|started|restoring|checking)/i.test(state)) return 'run';
   return '';
 }
 
