@@ -6,6 +6,7 @@ import type { Repository } from '../repository/repository.js';
 import { Semaphore } from '../semaphore.js';
 import { encodeName, encodeTarget, joinPath, nameBytes, parseTree, serializeTree, type TreeNode } from '../vault/tree.js';
 import { FileReadError, type ChunkWorkerPool } from './chunk-worker-pool.js';
+import { readXattrs } from '../xattrs.js';
 import type { BackupFilter } from './backup-filter.js';
 import type { BackupState } from './tree-walk-state.js';
 
@@ -79,7 +80,7 @@ export class Archiver {
         if (this.filter.excludesPath(path.toString())) continue;
         slots.push(unwrap(await this.entry(path, name, st, st.dev, parentNode)));
       } else if (st.isDirectory()) {
-        const node = metadataNode(name, st, 'dir');
+        const node = this.withXattrs(path, metadataNode(name, st, 'dir'));
         node.subtree = await this.saveTrie(path, child, parentNode?.type === 'dir' ? parentNode.subtree : undefined);
         slots.push(node);
       } else {
@@ -122,7 +123,7 @@ export class Archiver {
     const otherFileSystem = this.filter.oneFileSystem && st.dev !== rootDev;
     if (st.isDirectory()) {
       if (this.filter.excludesDirContents(path)) return undefined;
-      const node = metadataNode(name, st, 'dir');
+      const node = this.withXattrs(path, metadataNode(name, st, 'dir'));
       if (otherFileSystem) {
         // A mount point is kept (empty), so a restore recreates the place another file system is mounted on.
         node.subtree = await this.saveTree([]);
@@ -158,7 +159,7 @@ export class Archiver {
     }
     if (!st.isFile()) return undefined;
     if (this.filter.excludesFileSize(st.size)) return undefined;
-    const node = metadataNode(name, st, 'file');
+    const node = this.withXattrs(path, metadataNode(name, st, 'file'));
     if (parentNode && this.unchanged(parentNode, node)) {
       node.content = parentNode.content;
       this.state.filesUnmodified++;
@@ -202,6 +203,14 @@ export class Archiver {
       )
       .finally(() => this.fileSlots.release());
     return { pending };
+  }
+
+  /** Adds the entry's extended attributes (ACLs and capabilities among them); one it cannot read is reported. */
+  private withXattrs(path: Buffer, node: TreeNode): TreeNode {
+    const { xattrs, problem } = readXattrs(path);
+    if (xattrs) node.xattrs = xattrs;
+    if (problem) this.state.addError(path.toString(), new Error(problem));
+    return node;
   }
 
   private unchanged(old: TreeNode, now: TreeNode): boolean {

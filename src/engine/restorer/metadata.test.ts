@@ -107,6 +107,74 @@ describe('file metadata: hard links, FIFOs, sockets, devices and times', { timeo
   });
 });
 
+/** `getfattr` of every attribute (ACLs and capabilities included), from the attr package: what the system says. */
+function attributes(p: string): string {
+  return execFileSync('getfattr', ['--absolute-names', '--no-dereference', '--dump', '--match=-', '--encoding=hex', p], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes('='))
+    .join('\n');
+}
+
+describe('extended attributes, ACLs and file capabilities', { timeout: 60_000 }, () => {
+  it('are stored and restored on files and directories; a default ACL does not leak into the children', async () => {
+    await withTempDir('xattrs', async (dir) => {
+      const src = path.join(dir, 'src');
+      fs.mkdirSync(path.join(src, 'shared'), { recursive: true });
+      fs.writeFileSync(path.join(src, 'tagged'), 'tagged');
+      fs.writeFileSync(path.join(src, 'plain'), 'plain');
+      fs.writeFileSync(path.join(src, 'tool'), 'a binary');
+      fs.writeFileSync(path.join(src, 'shared', 'own-acl'), 'x'.repeat(3 * 1024 * 1024));
+      fs.writeFileSync(path.join(src, 'shared', 'plain-child'), 'made before the default ACL');
+      execFileSync('setfattr', ['-n', 'user.comment', '-v', 'checked by hand', path.join(src, 'tagged')]);
+      execFileSync('setfattr', ['-n', 'user.bin', '-v', '0x00ff10', path.join(src, 'tagged')]);
+      execFileSync('setfacl', ['-m', 'u:nobody:r', path.join(src, 'shared', 'own-acl')]);
+      execFileSync('setfacl', ['-d', '-m', 'u:nobody:rx', path.join(src, 'shared')]);
+      if (isRoot) execFileSync('setcap', ['cap_net_raw+ep', path.join(src, 'tool')]);
+      const vault = await initVault(new LocalBackend(path.join(dir, 'vault')), 'pw', { scrypt: TEST_SCRYPT });
+      const backup = await vault.backup({ paths: [src] });
+      assert.deepEqual(backup.errors, []);
+      const out = path.join(dir, 'out');
+      const summary = await vault.restore({ snapshot: backup.snapshotId, target: out });
+      assert.deepEqual(summary.errors, []);
+      for (const rel of ['tagged', 'plain', 'tool', 'shared', 'shared/own-acl', 'shared/plain-child']) {
+        assert.equal(attributes(path.join(out, src, rel)), attributes(path.join(src, rel)), rel);
+        if (rel !== 'shared') assert.deepEqual(fs.readFileSync(path.join(out, src, rel)), fs.readFileSync(path.join(src, rel)));
+      }
+      assert.match(attributes(path.join(out, src, 'tagged')), /user\.comment=0x636865636b65642062792068616e64/);
+      assert.match(attributes(path.join(out, src, 'shared')), /system\.posix_acl_default=/);
+      assert.match(attributes(path.join(out, src, 'shared/own-acl')), /system\.posix_acl_access=/);
+      if (isRoot) assert.match(execFileSync('getcap', [path.join(out, src, 'tool')], { encoding: 'utf8' }), /cap_net_raw[=+]ep/);
+      assert.equal(attributes(path.join(out, src, 'plain')), '');
+      assert.equal(attributes(path.join(out, src, 'shared/plain-child')), '', 'the default ACL is set after the children are made');
+      await vault.close();
+    });
+  });
+
+  it('are reported per file where the target cannot keep them, and the files are still restored', async (t) => {
+    if (!isRoot) return t.skip('mounting a file system without extended attributes needs root');
+    await withTempDir('xattrs-unsupported', async (dir) => {
+      const src = path.join(dir, 'src');
+      fs.mkdirSync(src);
+      fs.writeFileSync(path.join(src, 'tagged'), 'tagged');
+      execFileSync('setfattr', ['-n', 'user.comment', '-v', 'kept', path.join(src, 'tagged')]);
+      const vault = await initVault(new LocalBackend(path.join(dir, 'vault')), 'pw', { scrypt: TEST_SCRYPT });
+      const backup = await vault.backup({ paths: [src] });
+      const out = path.join(dir, 'out');
+      fs.mkdirSync(out);
+      execFileSync('mount', ['-t', 'ramfs', 'ramfs', out]);
+      try {
+        const summary = await vault.restore({ snapshot: backup.snapshotId, target: out });
+        assert.deepEqual(summary.errors.map((e) => e.path), [path.join(src, 'tagged')]);
+        assert.match(summary.errors[0]!.reason, /^extended attribute user\.comment not restored: .*not supported/i);
+        assert.equal(fs.readFileSync(path.join(out, src, 'tagged'), 'utf8'), 'tagged');
+        await vault.close();
+      } finally {
+        execFileSync('umount', [out]);
+      }
+    });
+  });
+});
+
 describe('hard links from a hostile vault', { timeout: 60_000 }, () => {
   it('never links to a file that was in the target before (one linked to a file outside), only to files the restore wrote', async () => {
     await withTempDir('hostile-links', async (dir) => {
@@ -129,6 +197,9 @@ describe('hard links from a hostile vault', { timeout: 60_000 }, () => {
         { raw: { name: 'dir-links', type: 'dir', mode: 0o755, uid: 0, gid: 0, mtimeNs: '0', ctimeNs: '0', inode: '1', size: 0, subtree: '0'.repeat(64), links: 2 } },
         { raw: { name: 'dev-no-rdev', type: 'chardev', mode: 0o600, uid: 0, gid: 0, mtimeNs: '0', ctimeNs: '0', inode: '2', size: 0 } },
         { raw: { name: 'fifo-data', type: 'fifo', mode: 0o600, uid: 0, gid: 0, mtimeNs: '0', ctimeNs: '0', inode: '3', size: 0, content: [] } },
+        { raw: { name: 'xattr-ns', type: 'file', mode: 0o600, uid: 0, gid: 0, mtimeNs: '0', ctimeNs: '0', inode: '4', size: 0, content: [], xattrs: [{ name: 'bogus.x', value: 'AA==' }] } },
+        { raw: { name: 'xattr-order', type: 'file', mode: 0o600, uid: 0, gid: 0, mtimeNs: '0', ctimeNs: '0', inode: '5', size: 0, content: [], xattrs: [{ name: 'user.b', value: 'AA==' }, { name: 'user.a', value: 'AA==' }] } },
+        { raw: { name: 'xattr-link', type: 'symlink', target: 'x', mode: 0o777, uid: 0, gid: 0, mtimeNs: '0', ctimeNs: '0', inode: '6', size: 0, xattrs: [{ name: 'user.a', value: 'AA==' }] } },
       ]);
       const before = describeOutside(outside);
       const summary = await vault.restore({ snapshot: snap.id, target });
@@ -142,6 +213,9 @@ describe('hard links from a hostile vault', { timeout: 60_000 }, () => {
       assert.match(reasons.get('/dir-links')!, /link count/);
       assert.match(reasons.get('/dev-no-rdev')!, /rdev/);
       assert.match(reasons.get('/fifo-data')!, /a fifo has content/);
+      assert.match(reasons.get('/xattr-ns')!, /extended attribute has a bad name/);
+      assert.match(reasons.get('/xattr-order')!, /not sorted/);
+      assert.match(reasons.get('/xattr-link')!, /only files and directories have extended attributes/);
       await vault.close();
     });
   });

@@ -16,6 +16,7 @@ import { ByteBudget } from './byte-budget.js';
 import { DecodePool } from './decode-pool.js';
 import { DirHandle } from './dir-handle.js';
 import { writeFileFromBlobs } from './file-writer.js';
+import { writeXattrs } from '../xattrs.js';
 import { HardLinks } from './hard-links.js';
 import { makeSpecialFile, specialFileProblem } from './special-file.js';
 import type { RestoreOptions, RestoreProgress, RestoreSummary } from './restore-types.js';
@@ -88,6 +89,8 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
       if (node && !options.signal?.aborted) {
         if (chown) await fchown(dir.handle.fd, node.uid, node.gid).catch(() => undefined);
         await fchmod(dir.handle.fd, node.mode);
+        // After its children are made, so a default ACL does not add to what they were given.
+        if (node.xattrs) for (const problem of writeXattrs(dir.handle.entry(Buffer.from('.')), node.xattrs)) fail(dir.snapPath, new Error(problem));
         const mtime = secondsOf(node.mtimeNs);
         await futimes(dir.handle.fd, mtime, mtime);
       }
@@ -196,6 +199,8 @@ export async function runRestore(repo: Repository, options: RestoreOptions): Pro
         async () => {
           summary.filesRestored++;
           summary.bytesRestored += node.size;
+          // After the owner is set: a chown clears file capabilities.
+          if (node.xattrs) for (const problem of writeXattrs(dir.handle.entry(name), node.xattrs)) fail(snapPath, new Error(problem));
           // A source's directory stays open until the end: the other names of the file are linked through it.
           if (becomesSource && (await becomesSource.written(dir, name).catch((err: unknown) => void fail(snapPath, err)))) dir.users++;
         },

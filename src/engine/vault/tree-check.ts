@@ -46,6 +46,8 @@ function fieldProblem(node: Record<string, unknown>): string | undefined {
   if (node.device !== undefined && (node.type !== 'file' || !isMatch(node.device, DECIMAL))) return 'the device is not a decimal number on a file';
   const device = node.type === 'chardev' || node.type === 'blockdev';
   if (device !== (node.rdev !== undefined) || (device && !isMatch(node.rdev, DECIMAL))) return 'a device node needs a decimal rdev, and only a device node has one';
+  const xattrProblem = node.xattrs === undefined ? undefined : node.type === 'file' || node.type === 'dir' ? xattrsProblem(node.xattrs) : 'only files and directories have extended attributes';
+  if (xattrProblem) return xattrProblem;
   if (node.type === 'fifo' || node.type === 'socket' || device) {
     if (node.content !== undefined || node.subtree !== undefined || node.target !== undefined || node.targetB64 !== undefined) return `a ${node.type} has content, a subtree or a target`;
     if (node.size !== 0) return `a ${node.type} has a size`;
@@ -62,6 +64,26 @@ function fieldProblem(node: Record<string, unknown>): string | undefined {
     if (!target || target.length === 0) return 'the symlink has no target';
     if (target.includes(0)) return 'the symlink target contains a NUL byte';
     if (node.content !== undefined || node.subtree !== undefined) return 'a symlink has content or a subtree';
+  }
+  return undefined;
+}
+
+const MAX_XATTRS = 1024;
+const MAX_XATTR_NAME = 255;
+const MAX_XATTR_VALUE = 65536;
+const XATTR_NAME = /^(user|trusted|security|system)\.[^\0]+$/;
+
+/** Extended attributes: a list of `{name, value}` with known namespaces, sorted, unique, values in canonical base64 within Linux's limits. */
+function xattrsProblem(list: unknown): string | undefined {
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_XATTRS) return `the extended attributes are not a list of 1 to ${MAX_XATTRS} entries`;
+  let previous = '';
+  for (const item of list) {
+    const { name, value } = (item ?? {}) as { name?: unknown; value?: unknown };
+    if (typeof name !== 'string' || !XATTR_NAME.test(name) || Buffer.byteLength(name) > MAX_XATTR_NAME) return 'an extended attribute has a bad name';
+    if (name <= previous) return 'the extended attributes are not sorted by name, or a name repeats';
+    previous = name;
+    const bytes = typeof value === 'string' ? Buffer.from(value, 'base64') : undefined;
+    if (!bytes || bytes.toString('base64') !== value || bytes.length > MAX_XATTR_VALUE) return `the extended attribute ${name} has a bad value`;
   }
   return undefined;
 }

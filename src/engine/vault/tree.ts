@@ -1,5 +1,6 @@
 import { IntegrityError } from '../errors.js';
 import { printableName } from './entry-name.js';
+import type { Xattr } from '../xattrs.js';
 import type { NodeType } from './node-type.js';
 import { checkTreeNode, type RefusedEntry } from './tree-check.js';
 
@@ -32,6 +33,8 @@ export interface TreeNode {
   device?: string;
   /** Character and block devices: st_rdev, as a decimal string. */
   rdev?: string;
+  /** Files and directories: extended attributes (with ACLs and file capabilities), sorted by name. */
+  xattrs?: Xattr[];
 }
 
 /** The key that ties the names of one hard-linked file together within a snapshot, or undefined. */

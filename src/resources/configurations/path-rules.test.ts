@@ -41,10 +41,13 @@ describe('pathListProblems', () => {
   });
 
   it('judges lists as large as a 1 MB body allows in linear time', () => {
+    // 30,000 against 30,000 paths: comparing every pair (900 million comparisons) takes minutes; lookups per
+    // ancestor take well under a second on an idle machine. The limit leaves room for a machine loaded tenfold.
     const inclusions = Array.from({ length: 30_000 }, (_, i) => folder(`/data/part-${i}/`));
     const exclusions = Array.from({ length: 30_000 }, (_, i) => folder(`/data/part-${i}/tmp/`));
     const started = performance.now();
     assert.deepEqual(pathListProblems(inclusions, exclusions), []);
-    assert.ok(performance.now() - started < 1000, 'well under a second');
+    const took = performance.now() - started;
+    assert.ok(took < 10_000, `took ${took.toFixed(0)} ms`);
   });
 });
