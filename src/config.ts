@@ -61,6 +61,8 @@ export interface ServerConfig {
   deliveryPollMs: number;
   /** How often the server starts due restore drills and fails runs past their timeout. */
   drillCheckIntervalSeconds: number;
+  /** How often the server looks for verification schedules that are due (COFFER_VERIFICATION_CHECK_SECONDS, default 15). */
+  verificationCheckIntervalSeconds: number;
   /** How long saving or starting a drill waits for its agent to say whether the scratch folder is empty. */
   drillTargetCheckMs: number;
   /** How often each node looks for agents gone or back and for summary e-mails due (COFFER_ALERT_CHECK_SECONDS). */
@@ -111,6 +113,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     deliveryTimeoutMs: intFrom(env.COFFER_DELIVERY_TIMEOUT_MS, 10_000, 'COFFER_DELIVERY_TIMEOUT_MS'),
     deliveryPollMs: intFrom(env.COFFER_DELIVERY_POLL_MS, 5_000, 'COFFER_DELIVERY_POLL_MS'),
     drillCheckIntervalSeconds: Math.max(1, intFrom(env.COFFER_DRILL_CHECK_SECONDS, 15, 'COFFER_DRILL_CHECK_SECONDS')),
+    verificationCheckIntervalSeconds: Math.max(1, intFrom(env.COFFER_VERIFICATION_CHECK_SECONDS, 15, 'COFFER_VERIFICATION_CHECK_SECONDS')),
     drillTargetCheckMs: intFrom(env.COFFER_DRILL_TARGET_CHECK_MS, 3_000, 'COFFER_DRILL_TARGET_CHECK_MS'),
     alertCheckMs: 1000 * Math.max(1, intFrom(env.COFFER_ALERT_CHECK_SECONDS, 60, 'COFFER_ALERT_CHECK_SECONDS')),
     metricsToken: env.COFFER_METRICS_TOKEN || undefined,

@@ -13,6 +13,7 @@ import { pollEvents, type AgentEvent } from './event-poller.js';
 import { Heartbeat, type ActivationMode } from './heartbeat.js';
 import { runBackupJob } from './jobs/backup-job.js';
 import { runBackupBrowse, runHostBrowse } from './jobs/browse-job.js';
+import { runVerificationJob, verificationWorkFromEvent } from './jobs/verification-job.js';
 import { runCleanupJob } from './jobs/cleanup-job.js';
 import type { JobKind, JobRuntime } from './jobs/job-runtime.js';
 import { logfileWorkFromEvent, runLogfileJob } from './jobs/logfile-job.js';
@@ -179,6 +180,11 @@ export class AgentDaemon {
       case 'task_start_request': {
         const work = taskWorkFromEvent(body);
         if (work) this.background('task', this.tasks.start(work));
+        return;
+      }
+      case 'verification_start_request': {
+        const work = verificationWorkFromEvent(body);
+        if (work) this.background('verification', runVerificationJob(this.rt, work));
         return;
       }
       case 'task_cancel_request':

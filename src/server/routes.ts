@@ -23,6 +23,7 @@ import { taskRoutes } from '../resources/tasks/tasks.routes.js';
 import { webhookRoutes } from '../resources/webhooks/webhooks.routes.js';
 import { deliveryRoutes } from '../resources/deliveries/deliveries.routes.js';
 import { drillRoutes } from '../resources/drills/drills.routes.js';
+import { verificationRoutes } from '../resources/verifications/verifications.routes.js';
 
 /** Every resource's routes; each resource folder registers its own. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -49,4 +50,5 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await webhookRoutes(app, ctx);
   await deliveryRoutes(app, ctx);
   await drillRoutes(app, ctx);
+  await verificationRoutes(app, ctx);
 }

@@ -18,6 +18,7 @@ import { startTaskSweeper } from '../resources/tasks/task-sweeper.js';
 import { startAgentLostSweeper } from '../resources/jobs/agent-lost-sweeper.js';
 import { startNotifications } from '../resources/notifications/notifications.start.js';
 import { startDrillScheduler } from '../resources/drills/drill-scheduler.js';
+import { startVerificationScheduler } from '../resources/verifications/verification-scheduler.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -52,6 +53,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   startTaskSweeper(ctx);
   startAgentLostSweeper(ctx);
   startDrillScheduler(ctx, config.drillCheckIntervalSeconds * 1000);
+  startVerificationScheduler(ctx, config.verificationCheckIntervalSeconds * 1000);
   const app = await buildApp(ctx);
   app.server.maxConnections = config.maxConnections;
   await app.listen({ host: config.host, port: config.port });

@@ -83,6 +83,39 @@ export interface AgentsTable {
   key_custody: Generated<string>;
 }
 
+/** A verification schedule: the agent's vault checked on `schedule`, one of `subsets` pack subsets read per run. */
+export interface VaultVerificationsTable {
+  agent_id: string;
+  project_id: string;
+  enabled: number;
+  /** JSON {recurrence, time_zone}, or null for runs on request only. */
+  schedule: string | null;
+  subsets: number;
+  /** Runs started so far: the next run reads subset (runs_started mod subsets) + 1. */
+  runs_started: number;
+  next_run_time: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One verification run: `check` of an agent's vault reading subset `subset` of `subsets`. */
+export interface VerificationRunsTable {
+  seq: Generated<number>;
+  id: string;
+  project_id: string;
+  agent_id: string;
+  vault_id: string;
+  state: string;
+  subset: number;
+  subsets: number;
+  started_by: string;
+  /** JSON: what the agent reported (errors, packs, packs_read, bytes_read, snapshots). */
+  results: string;
+  created_at: string;
+  updated_at: string;
+  ended_at: string | null;
+}
+
 export interface ConfigurationsTable {
   seq: Generated<number>;
   id: string;
@@ -227,6 +260,8 @@ export interface Database extends TaskTables, AlertTables, DrillTables {
   tokens: TokensTable;
   agents: AgentsTable;
   configurations: ConfigurationsTable;
+  vault_verifications: VaultVerificationsTable;
+  verification_runs: VerificationRunsTable;
   jobs: JobsTable;
   events: EventsTable;
   logfiles: LogfilesTable;

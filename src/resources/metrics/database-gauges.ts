@@ -22,6 +22,7 @@ export interface FamilyReadContext {
 export interface DatabaseGaugeFamily {
   name: string;
   help: string;
+  /** At least one: a family whose read failed reports no series at all. */
   labelNames: readonly string[];
   read(context: FamilyReadContext): Promise<GaugeSample[]>;
 }
@@ -85,6 +86,8 @@ export function registerDatabaseGauges(registry: Registry, families: readonly Da
   const names = new Set<string>();
   for (const family of families) {
     if (names.has(family.name)) throw new Error(`metric family ${family.name} is defined twice`);
+    // prom-client always prints a label-less gauge (0 when unset), so such a family could not go silent on a failed read.
+    if (family.labelNames.length === 0) throw new Error(`metric family ${family.name} needs at least one label`);
     names.add(family.name);
     new Gauge({
       name: family.name,

@@ -2,7 +2,7 @@ import { JOB_MACHINES, type JobKind } from '../../domain/state-machines/job-mach
 
 /**
  * Every event a webhook may subscribe to. Jobs: `<kind>.<terminal state>` (backup.failed, restore.completed, …);
- * tasks: task.succeeded / task.failed; drill runs: drill.passed / drill.failed; agents: agent.offline / agent.online. `webhook.test` is sent only by the
+ * tasks: task.succeeded / task.failed; drill runs: drill.passed / drill.failed; verification runs: verification.passed / verification.failed; agents: agent.offline / agent.online. `webhook.test` is sent only by the
  * test-delivery call, to the one webhook tested.
  */
 export const JOB_EVENT_TYPES: readonly string[] = (Object.keys(JOB_MACHINES) as JobKind[]).flatMap((kind) =>
@@ -11,7 +11,8 @@ export const JOB_EVENT_TYPES: readonly string[] = (Object.keys(JOB_MACHINES) as 
 export const TASK_EVENT_TYPES = ['task.succeeded', 'task.failed'] as const;
 export const DRILL_EVENT_TYPES = ['drill.passed', 'drill.failed'] as const;
 export const AGENT_EVENT_TYPES = ['agent.offline', 'agent.online'] as const;
-export const EVENT_TYPES: readonly string[] = [...JOB_EVENT_TYPES, ...TASK_EVENT_TYPES, ...DRILL_EVENT_TYPES, ...AGENT_EVENT_TYPES];
+export const VERIFICATION_EVENT_TYPES = ['verification.passed', 'verification.failed'] as const;
+export const EVENT_TYPES: readonly string[] = [...JOB_EVENT_TYPES, ...TASK_EVENT_TYPES, ...DRILL_EVENT_TYPES, ...AGENT_EVENT_TYPES, ...VERIFICATION_EVENT_TYPES];
 export const TEST_EVENT_TYPE = 'webhook.test';
 
 export function jobEventType(kind: JobKind, state: string): string {

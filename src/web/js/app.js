@@ -11,8 +11,8 @@ import { notificationsPage, webhookPage } from './pages/notifications.js';
 import { usersPage } from './pages/users.js';
 
 // Hash routes: #/, #/agents, #/agents/ID, #/configurations, #/configurations/new, #/configurations/ID,
-// #/jobs, #/jobs?type=backup, #/jobs/KIND/ID, #/drills, #/drill-runs/ID, #/notifications, #/notifications/webhooks/ID,
-// #/users.
+// #/jobs, #/jobs?type=backup, #/jobs/KIND/ID (KIND: backup, restore, cleanup, task, verification), #/drills,
+// #/drill-runs/ID, #/notifications, #/notifications/webhooks/ID, #/users.
 const routes = [
   [/^\/?$/, () => dashboardPage],
   [/^\/agents$/, () => agentsPage],
@@ -21,7 +21,7 @@ const routes = [
   [/^\/configurations\/new$/, () => (main, params) => configurationFormPage(main, undefined, params)],
   [/^\/configurations\/([^/]+)$/, (id) => (main, params) => configurationFormPage(main, id, params)],
   [/^\/jobs$/, () => jobsPage],
-  [/^\/jobs\/(backup|restore|cleanup|task)\/([^/]+)$/, (kind, id) => (main) => jobPage(main, kind, id)],
+  [/^\/jobs\/(backup|restore|cleanup|task|verification)\/([^/]+)$/, (kind, id) => (main) => jobPage(main, kind, id)],
   [/^\/drills$/, () => drillsPage],
   [/^\/drill-runs\/([^/]+)$/, (id) => (main) => drillRunPage(main, id)],
   [/^\/notifications$/, () => notificationsPage],

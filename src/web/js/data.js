@@ -1,6 +1,6 @@
 import { get, patch, post, v2, v3 } from './api.js';
 
-export const TERMINAL = ['completed', 'completed_with_errors', 'failed', 'stopped', 'skipped', 'missed', 'SUCCEEDED', 'FAILED'];
+export const TERMINAL = ['completed', 'completed_with_errors', 'failed', 'stopped', 'skipped', 'missed', 'passed', 'SUCCEEDED', 'FAILED'];
 export const isTerminal = (state) => TERMINAL.includes(state);
 
 /** Agents with their `{online, busy}` status (null when the server cannot tell). */

@@ -63,6 +63,16 @@ function resultFacts(kind, job, names) {
       ];
     case 'cleanup':
       return [...common, ['Agent', h('a', { href: `#/agents/${encodeURIComponent(job.agent?.id)}` }, name(job.agent?.id))], ['Snapshots removed', (job.snapshot_ids ?? []).join(', ') || '–'], ['Vault size', `${bytes(job.bytes_before)} → ${bytes(job.bytes_after)}`]];
+    case 'verification':
+      return [
+        ['State', stateBadge(job.state)],
+        ['Id', h('span', { class: 'id' }, job.id)],
+        ['Agent', h('a', { href: `#/agents/${encodeURIComponent(job.agent?.id)}` }, name(job.agent?.id))],
+        ['Started', when(job.created_time)],
+        ['Ended', when(job.ended_time)],
+        ['Packs read', `${job.packs_read ?? 0} of ${job.packs ?? 0} (subset ${job.read_data_subset})`],
+        ['Problems', (job.errors ?? []).length ? h('ul', {}, job.errors.map((e) => h('li', {}, h('code', {}, e)))) : 'none'],
+      ];
     case 'task':
       return [
         ['State', stateBadge(job.state)],
@@ -89,11 +99,11 @@ export async function jobPage(main, kind, id) {
   let shownStop;
   // The page is built once; each refresh replaces only the parts that change, so focus stays where it is.
   const actions = h('div', { class: 'row' });
-  const progress = h('section', { class: 'panel', 'aria-label': 'Progress', hidden: kind === 'task' });
+  const progress = h('section', { class: 'panel', 'aria-label': 'Progress', hidden: kind === 'task' || kind === 'verification' });
   const details = h('section', { class: 'panel', 'aria-label': 'Details' });
   const problems = h('div');
   const outputs = h('div');
-  const eventList = h('section', { 'aria-labelledby': 'events-title', hidden: kind === 'task' });
+  const eventList = h('section', { 'aria-labelledby': 'events-title', hidden: kind === 'task' || kind === 'verification' });
   // Names for the ids a job refers to.
   const [agentList, configList] = await Promise.all([get(v2('agents')).catch(() => ({ agents: [] })), get(v2('configurations')).catch(() => ({ configurations: [] }))]);
   const names = new Map([...agentList.agents, ...configList.configurations].map((item) => [item.id, item.name]));
@@ -102,12 +112,12 @@ export async function jobPage(main, kind, id) {
   const draw = async () => {
     const job = await get(jobPath(kind, id));
     const [events, errors, output] = await Promise.all([
-      kind === 'task' ? Promise.resolve([]) : get(jobPath(kind, id, 'events'), { query: { sort_dir: 'asc', limit: 1000 } }).then((b) => b.events ?? []).catch(() => []),
-      kind === 'task' || !(job.errors?.count > 0 || job.errors?.reason) ? Promise.resolve(null) : get(jobPath(kind, id, 'errors')).catch(() => null),
+      kind === 'task' || kind === 'verification' ? Promise.resolve([]) : get(jobPath(kind, id, 'events'), { query: { sort_dir: 'asc', limit: 1000 } }).then((b) => b.events ?? []).catch(() => []),
+      kind === 'task' || kind === 'verification' || !(job.errors?.count > 0 || job.errors?.reason) ? Promise.resolve(null) : get(jobPath(kind, id, 'errors')).catch(() => null),
       kind === 'task' ? get(jobPath(kind, id, 'output'), { accept: [404] }).catch(() => null) : Promise.resolve(null),
     ]);
     if (stopped) return;
-    const canStop = may('creator') && !isTerminal(job.state) && job.state !== 'stop_requested' && job.state !== 'CANCELING';
+    const canStop = may('creator') && kind !== 'verification' && !isTerminal(job.state) && job.state !== 'stop_requested' && job.state !== 'CANCELING';
     if (canStop !== shownStop) {
       shownStop = canStop;
       clear(
@@ -134,7 +144,7 @@ export async function jobPage(main, kind, id) {
       );
     }
     const outputText = typeof output === 'string' ? output : output?.output ?? output?.text ?? null;
-    if (kind !== 'task') clear(progress, progressBar(progressOf(events), job.state));
+    if (kind !== 'task' && kind !== 'verification') clear(progress, progressBar(progressOf(events), job.state));
     clear(details, facts(resultFacts(kind, job, names)));
     clear(
       problems,
@@ -149,7 +159,7 @@ export async function jobPage(main, kind, id) {
         : null,
     );
     clear(outputs, outputText !== null ? h('section', { 'aria-labelledby': 'output-title' }, h('h2', { id: 'output-title' }, 'Output'), h('pre', { class: 'panel' }, outputText || '(nothing yet)')) : null);
-    if (kind !== 'task') clear(eventList, h('h2', { id: 'events-title' }, 'Events'), events.length ? h('ul', { class: 'events' }, events.map(eventLine)) : h('p', { class: 'muted' }, 'No events.'));
+    if (kind !== 'task' && kind !== 'verification') clear(eventList, h('h2', { id: 'events-title' }, 'Events'), events.length ? h('ul', { class: 'events' }, events.map(eventLine)) : h('p', { class: 'muted' }, 'No events.'));
     if (!isTerminal(job.state)) timer = setTimeout(() => draw().catch((error) => clear(problems, errorBox(error))), POLL_MS);
   };
   await draw();

@@ -9,10 +9,11 @@ const TABS = [
   ['restore', 'Restores'],
   ['cleanup', 'Cleanups'],
   ['task', 'Tasks'],
+  ['verification', 'Verifications'],
 ];
 
 function stopButton(kind, id, state, after) {
-  if (!may('creator') || isTerminal(state) || state === 'stop_requested' || state === 'CANCELING') return null;
+  if (!may('creator') || kind === 'verification' || isTerminal(state) || state === 'stop_requested' || state === 'CANCELING') return null;
   return h(
     'button',
     {

@@ -1,0 +1,16 @@
+import type { Kysely } from 'kysely';
+import { notFound } from '../../errors/app-error.js';
+import type { Database } from '../../store/database.js';
+import { verificationFromRow, verificationRunFromRow, type VaultVerification, type VerificationRun } from './verification.js';
+
+/** A run of the caller's project; another project's run does not exist (404). */
+export async function fetchVerificationRun(db: Kysely<Database>, projectId: string, id: string): Promise<VerificationRun> {
+  const row = await db.selectFrom('verification_runs').selectAll().where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+  if (!row) throw notFound('Verification run not found.');
+  return verificationRunFromRow(row);
+}
+
+export async function findVerificationSettings(db: Kysely<Database>, agentId: string): Promise<VaultVerification | undefined> {
+  const row = await db.selectFrom('vault_verifications').selectAll().where('agent_id', '=', agentId).executeTakeFirst();
+  return row ? verificationFromRow(row) : undefined;
+}

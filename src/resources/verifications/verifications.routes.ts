@@ -1,0 +1,83 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { forbidden } from '../../errors/app-error.js';
+import type { AppContext } from '../../server/context.js';
+import { isAgentItself, requireLevel, requireUserCaller } from '../../server/caller.js';
+import { v2Scope } from '../../server/request-scope.js';
+import { fetchAgent } from '../agents/agent.fetcher.js';
+import { assertMaySeeAgent, assertMaySeeAgentsResource } from '../agents/agent.permission.js';
+import { fetchVerificationRun, findVerificationSettings } from './verification.fetcher.js';
+import { presentVerificationRun, presentVerificationSettings } from './verification.presenter.js';
+import { reportVerification } from './verification-report.action.js';
+import { parseVerificationReport } from './verification-report.message.js';
+import { insertVerificationRun } from './verification-run-start.action.js';
+import { saveVerificationSettings } from './verification-settings.action.js';
+import { parseVerificationSettings } from './verification-settings.message.js';
+
+const tags = ['verifications'];
+const BY_USERS = 'Verification schedules are set by users, not agents.';
+const SettingsBody = Type.Object({
+  enabled: Type.Boolean(),
+  schedule: Type.Union([Type.Null(), Type.Object({ recurrence: Type.Array(Type.String()), time_zone: Type.String() })]),
+  read_data_subsets: Type.Integer({ minimum: 1, maximum: 256, description: 'N: each run reads 1/N of the packs (restic --read-data-subset n/N); all within N runs' }),
+});
+const ReportBody = Type.Array(Type.Object({ op: Type.String(), path: Type.String(), value: Type.Unknown() }), {
+  description: 'The agent reports: add/replace of /state (in_progress, passed, failed), /errors, /packs, /packs_read, /bytes_read, /snapshots',
+});
+
+const agentId = (request: FastifyRequest) => (request.params as { agent_id: string }).agent_id;
+const runId = (request: FastifyRequest) => (request.params as { verification_id: string }).verification_id;
+
+export async function verificationRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get('/v2/:project_id/agents/:agent_id/verification', { schema: { tags, summary: "The agent vault's verification schedule" } }, async (request) => {
+    const scope = v2Scope(request, ctx);
+    const agent = await fetchAgent(ctx.store.db, scope.projectId, agentId(request));
+    assertMaySeeAgent(scope.caller, agent.id);
+    requireLevel(scope.caller, 'observer');
+    return presentVerificationSettings(agent.id, await findVerificationSettings(ctx.store.db, agent.id), scope.urls);
+  });
+
+  app.put(
+    '/v2/:project_id/agents/:agent_id/verification',
+    { schema: { tags, summary: "Set the agent vault's verification schedule", body: SettingsBody }, attachValidation: true },
+    async (request) => {
+      const scope = v2Scope(request, ctx);
+      const agent = await fetchAgent(ctx.store.db, scope.projectId, agentId(request));
+      const settings = parseVerificationSettings(request.body);
+      requireLevel(scope.caller, 'creator');
+      requireUserCaller(scope.caller, BY_USERS);
+      return presentVerificationSettings(agent.id, await saveVerificationSettings(ctx, agent, settings), scope.urls);
+    },
+  );
+
+  app.post('/v2/:project_id/agents/:agent_id/verification/actions/run', { schema: { tags, summary: 'Verify the agent vault now (the next subset in turn)' } }, async (request, reply) => {
+    const scope = v2Scope(request, ctx);
+    const agent = await fetchAgent(ctx.store.db, scope.projectId, agentId(request));
+    requireLevel(scope.caller, 'creator');
+    requireUserCaller(scope.caller, BY_USERS);
+    const run = await ctx.store.transaction((tx) => insertVerificationRun(ctx, tx, agent, 'user'));
+    return reply.code(202).header('location', scope.urls.v2('verifications', run.id)).send(presentVerificationRun(run, scope.urls));
+  });
+
+  app.get('/v2/:project_id/verifications/:verification_id', { schema: { tags, summary: 'A verification run' } }, async (request) => {
+    const scope = v2Scope(request, ctx);
+    const run = await fetchVerificationRun(ctx.store.db, scope.projectId, runId(request));
+    assertMaySeeAgentsResource(scope.caller, run.agentId, 'Verification run not found.');
+    requireLevel(scope.caller, 'observer');
+    return presentVerificationRun(run, scope.urls);
+  });
+
+  app.patch(
+    '/v2/:project_id/verifications/:verification_id',
+    { schema: { tags, summary: "The agent reports a verification run's progress and result (JSON Patch)", body: ReportBody }, attachValidation: true },
+    async (request, reply) => {
+      const scope = v2Scope(request, ctx);
+      const run = await fetchVerificationRun(ctx.store.db, scope.projectId, runId(request));
+      assertMaySeeAgentsResource(scope.caller, run.agentId, 'Verification run not found.');
+      const report = parseVerificationReport(request.body);
+      if (!isAgentItself(scope.caller, run.agentId)) throw forbidden('Only the agent that runs a verification reports on it.');
+      await reportVerification(ctx, run.id, report);
+      return reply.code(204).send();
+    },
+  );
+}
