@@ -3,6 +3,7 @@ import { backupNowButton, backupNowColumn } from '../backup-now.js';
 import { configurations, jobHref } from '../data.js';
 import { clear, errorBox, flash, h, stateBadge, table, when } from '../dom.js';
 import { KEEP_RULES, retentionFromForm, retentionPanel } from '../retention.js';
+import { exclusionsToText, textToExclusions } from '../exclusion-text.js';
 import { DAYS, buildRule, describeSchedule, parseRule } from '../schedule.js';
 
 export async function configurationsPage(main) {
@@ -123,7 +124,12 @@ export async function configurationFormPage(main, id, params) {
       'div',
       { class: 'grid2' },
       field('cfg-include', 'Back up these folders', h('textarea', { id: 'cfg-include', name: 'include' }, pathsToText(existing?.inclusions)), '(one per line; file:/path for one file)'),
-      field('cfg-exclude', 'Leave out', h('textarea', { id: 'cfg-exclude', name: 'exclude' }, pathsToText(existing?.exclusions)), '(under an included folder)'),
+      field(
+        'cfg-exclude',
+        'Leave out',
+        h('textarea', { id: 'cfg-exclude', name: 'exclude' }, exclusionsToText(existing?.exclusions)),
+        '(one per line: a folder under an included one, file:/path, a pattern such as *.log or **/node_modules, ignore-case:*.TMP, if-present:.nobackup, exclude-caches, larger-than:500M, one-file-system)',
+      ),
       field(
         'cfg-email',
         'E-mail when a backup fails',
@@ -167,7 +173,7 @@ export async function configurationFormPage(main, id, params) {
       schedule: newSchedule,
       retention: retentionFromForm(data),
       inclusions: textToPaths(data.get('include')),
-      exclusions: textToPaths(data.get('exclude')),
+      exclusions: textToExclusions(data.get('exclude')),
       notifications: String(data.get('email'))
         .split(',')
         .map((e) => e.trim())
