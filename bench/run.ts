@@ -4,6 +4,8 @@
 //   a 100-item cleanup list page.
 // Every figure is 50 connections (autocannon) for BENCH_SECONDS (default 10) after BENCH_WARMUP_SECONDS (default 3).
 // PostgreSQL: BENCH_DATABASE_URL, or a private server started like CI does. Every process started is stopped.
+// Then event-writing transactions on PostgreSQL from 50 connections over two stores, beside the advisory-lock scheme,
+// and agent progress reports below HTTP as one statement, beside the same reports as transactions.
 // Before them, the CLI's start-up time beside `node -e 0`. Then the server's CPU with 500 agents holding idle long
 // polls, and the agent end to end.
 // BENCH_ONLY=sqlite (or postgres, long-poll, agent, …) keeps the scenarios whose name contains it; the bare baseline always runs.
@@ -17,6 +19,8 @@ import { startPrivatePostgres, type PrivatePostgres } from './http/private-postg
 import { runAgentBench } from './agent/run.js';
 import { runLongPollIdleBench } from './long-poll/idle-cpu.js';
 import { runCliStartupBench } from './cli/startup.js';
+import { runEventWritersBench } from './events/event-writers.js';
+import { runReportRoundTripsBench } from './events/report-round-trips.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -136,7 +140,7 @@ async function runHttpBench(): Promise<void> {
       await measure(rows, 'cleanup PATCH, SQLite, one fsync per request', patchTargets(nodes));
     });
   }
-  if (!wanted('PostgreSQL')) return printTable(rows);
+  if (!wanted('PostgreSQL', 'events', 'reports')) return printTable(rows);
 
   let postgres: PrivatePostgres | null = null;
   let postgresUrl = process.env.BENCH_DATABASE_URL;
@@ -146,18 +150,22 @@ async function runHttpBench(): Promise<void> {
     cleanups.push(() => postgres!.stop());
     postgresUrl = postgres.url;
   }
-  await withNodes({ nodes: 1, cleanups: CLEANUPS, postgresUrl }, async (nodes) => {
-    await measure(rows, 'cleanup PATCH, PostgreSQL, 1 node', patchTargets(nodes));
-    await measure(rows, 'cleanup list, 100 items, PostgreSQL, 1 node', listTarget(nodes));
-  });
-  await withNodes({ nodes: 2, cleanups: CLEANUPS, postgresUrl }, async (nodes) => {
-    await measure(rows, 'cleanup PATCH, PostgreSQL, 2 nodes', patchTargets(nodes));
-  });
+  if (wanted('PostgreSQL')) {
+    await withNodes({ nodes: 1, cleanups: CLEANUPS, postgresUrl }, async (nodes) => {
+      await measure(rows, 'cleanup PATCH, PostgreSQL, 1 node', patchTargets(nodes));
+      await measure(rows, 'cleanup list, 100 items, PostgreSQL, 1 node', listTarget(nodes));
+    });
+    await withNodes({ nodes: 2, cleanups: CLEANUPS, postgresUrl }, async (nodes) => {
+      await measure(rows, 'cleanup PATCH, PostgreSQL, 2 nodes', patchTargets(nodes));
+    });
+  }
+  printTable(rows);
+  if (wanted('PostgreSQL', 'events')) await runEventWritersBench(postgresUrl, SECONDS);
+  if (wanted('PostgreSQL', 'reports')) await runReportRoundTripsBench(postgresUrl, SECONDS);
   if (postgres) {
     cleanups.pop();
     postgres.stop();
   }
-  printTable(rows);
 }
 
 async function main(): Promise<void> {

@@ -1,5 +1,6 @@
+import { sql, type Insertable } from 'kysely';
 import { conflict } from '../errors/app-error.js';
-import type { Database } from './database.js';
+import type { Database, EventsTable } from './database.js';
 import type { Store, Tx } from './store.js';
 
 /** Tables whose rows carry a `version_no` that every change of the row raises by one. */
@@ -22,6 +23,12 @@ export interface Versioned {
   version: number;
 }
 
+/** An event written with a change: its row, and the notification that wakes long polls once it commits. */
+export interface EventWrite {
+  values: Insertable<EventsTable> & { time: string };
+  notify: { channel: string; payload: string } | undefined;
+}
+
 /** What a request decided on the row it was judged against: nothing to write, or columns to write. */
 export type Decision<Result> =
   | { write: false; result: Result }
@@ -29,8 +36,15 @@ export type Decision<Result> =
       write: true;
       /** Columns to set (`version_no` is raised by the helper). */
       set: Record<string, unknown>;
-      /** Work in the same transaction once the row is written (events, dependent rows); its value is the result. */
-      after(tx: Tx, version: number): Promise<Result>;
+      /** The event the change records, written in the same transaction. */
+      event?: EventWrite;
+      /**
+       * Further writes in the same transaction (dependent rows, more events). A change without them can be written
+       * in a single statement on PostgreSQL: one round trip instead of BEGIN, UPDATE, INSERT, COMMIT.
+       */
+      after?(tx: Tx, version: number): Promise<void>;
+      /** The request's answer once the row has `version`. */
+      result(version: number): Result;
     };
 
 export interface CompareAndSetSpec<Row extends Versioned, Result> {
@@ -59,30 +73,77 @@ const NOT_WRITTEN = Symbol('version moved');
 export async function compareAndSet<Row extends Versioned, Result>(store: Store, spec: CompareAndSetSpec<Row, Result>): Promise<Result> {
   let known = spec.rule === 'optimistic' ? spec.known : undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const outcome = await store.transaction(async (tx) => {
-      const { row, decision } = await judge(tx, spec, known);
-      known = undefined;
-      if (!decision.write) return decision.result;
-      if (!(await writeIfVersion(tx, spec.table, row, decision.set))) return NOT_WRITTEN;
-      return decision.after(tx, row.version + 1);
-    });
+    let outcome: Result | typeof NOT_WRITTEN;
+    const decision = known && decideOrUndefined(spec, known);
+    const row = known;
+    known = undefined;
+    if (row && decision?.write) {
+      outcome = !decision.after && store.oneStatement
+        ? (await writeInOneStatement(store, spec.table, row, decision)) ? decision.result(row.version + 1) : NOT_WRITTEN
+        : await store.transaction((tx) => write(tx, spec.table, row, decision));
+    } else {
+      outcome = await store.transaction(async (tx) => {
+        if (spec.rule === 'row-lock') await lockRow(tx, spec.table, spec.id);
+        const current = await spec.read(tx);
+        const decided = spec.decide(current);
+        return decided.write ? write(tx, spec.table, current, decided) : decided.result;
+      });
+    }
     if (outcome !== NOT_WRITTEN) return outcome as Result;
   }
   throw conflict(`The ${spec.noun} is being changed by several writers at once; try again.`);
 }
 
-async function judge<Row extends Versioned, Result>(tx: Tx, spec: CompareAndSetSpec<Row, Result>, known: Row | undefined): Promise<{ row: Row; decision: Decision<Result> }> {
-  if (known) {
-    try {
-      const decision = spec.decide(known);
-      if (decision.write) return { row: known, decision };
-    } catch {
-      // Judged again below, on the row as it is now.
-    }
+function decideOrUndefined<Row extends Versioned, Result>(spec: CompareAndSetSpec<Row, Result>, row: Row): Decision<Result> | undefined {
+  try {
+    return spec.decide(row);
+  } catch {
+    return undefined; // judged again on the row as it is now
   }
-  if (spec.rule === 'row-lock') await lockRow(tx, spec.table, spec.id);
-  const row = await spec.read(tx);
-  return { row, decision: spec.decide(row) };
+}
+
+type WriteDecision<Result> = Extract<Decision<Result>, { write: true }>;
+
+async function write<Result>(tx: Tx, table: VersionedTable, row: Versioned, decision: WriteDecision<Result>): Promise<Result | typeof NOT_WRITTEN> {
+  if (!(await writeIfVersion(tx, table, row, decision.set))) return NOT_WRITTEN;
+  if (decision.event) {
+    await tx.db.insertInto('events').values(decision.event.values).execute();
+    if (decision.event.notify) await tx.notify(decision.event.notify.channel, decision.event.notify.payload);
+  }
+  await decision.after?.(tx, row.version + 1);
+  return decision.result(row.version + 1);
+}
+
+/**
+ * The change, its event and the event's notification as one statement (data-modifying CTEs), committed on its own:
+ * the event is inserted only if the row still had the version. False when another writer got there first.
+ */
+async function writeInOneStatement(store: Store, table: VersionedTable, row: Versioned, decision: WriteDecision<unknown>): Promise<boolean> {
+  const update = store.db
+    .updateTable(table as 'jobs')
+    .set({ ...decision.set, version_no: row.version + 1 })
+    .where('id', '=', row.id)
+    .where('version_no', '=', row.version)
+    .returning('id');
+  const event = decision.event;
+  if (!event) {
+    const result = await update.executeTakeFirst();
+    return result !== undefined;
+  }
+  const v = event.values;
+  const notify = event.notify ? store.oneStatement!.notifyCall(event.notify.channel, event.notify.payload) : sql`NULL`;
+  const { rows } = await sql<{ updated: string | number }>`
+    WITH updated AS (${update}),
+    inserted AS (
+      INSERT INTO events (project_id, agent_id, configuration_id, subject_id, name, time, body, hidden)
+      SELECT CAST(${v.project_id} AS text), CAST(${v.agent_id ?? null} AS text), CAST(${v.configuration_id ?? null} AS text),
+             CAST(${v.subject_id ?? null} AS text), CAST(${v.name} AS text), CAST(${v.time} AS text), CAST(${v.body} AS text),
+             CAST(${v.hidden ?? 0} AS integer)
+      FROM updated RETURNING id
+    ),
+    notified AS (SELECT ${notify} FROM inserted)
+    SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM notified) AS notified`.execute(store.db);
+  return Number(rows[0]?.updated) === 1;
 }
 
 /** Writes `set` and the next version where the row still has `row.version`; false when another writer got there first. */

@@ -95,6 +95,7 @@ export async function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOpt
   return {
     db,
     capabilities: { engine: 'postgres', sharedAcrossNodes: true, commitOrder: 'commit-horizon', groupCommit: false },
+    oneStatement: { notifyCall: (channel, payload) => sql`pg_notify(${NOTIFY_CHANNEL}, ${`${channel}|${payload}`})` },
     async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         const callbacks: (() => void)[] = [];

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import type { Database } from './database.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -38,6 +38,12 @@ export const MISSED_NOTIFICATIONS = '*missed*';
 export interface Store {
   readonly db: Kysely<Database>;
   readonly capabilities: StoreCapabilities;
+  /**
+   * PostgreSQL: a change that fits in one statement (compareAndSet) commits on its own, in one round trip, instead
+   * of BEGIN … COMMIT; `notifyCall` is the SQL that notifies like notify() when that statement commits. Absent on
+   * SQLite, whose transactions cost no round trips.
+   */
+  readonly oneStatement?: { notifyCall(channel: string, payload: string): RawBuilder<unknown> };
   /** Runs `work` atomically; the callbacks it registers with afterCommit run after a successful commit. */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Tells every node sharing this store (this one included) that something happened on `channel`. */

@@ -41,6 +41,7 @@ export async function updateConfiguration(
         write: true,
         set: { ...documentColumns(next), next_scheduled_time: timing ? firstDueTime(updated, new Date(now)) : current.nextDueTime, updated_at: now },
         after: (tx) => recordConfigurationChanged(ctx, tx, current.projectId, current.agentId, current.id),
+        result: () => undefined,
       };
     },
   });

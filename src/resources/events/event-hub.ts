@@ -1,3 +1,4 @@
+import type { EventWrite } from '../../store/compare-and-set.js';
 import { MISSED_NOTIFICATIONS, type Store, type Tx } from '../../store/store.js';
 import { isoNow } from '../../server/time.js';
 
@@ -57,23 +58,27 @@ export class EventHub {
   }
 
   async record(tx: Tx, input: EventInput): Promise<RecordedEvent> {
-    const time = isoNow();
-    const row = await tx.db
-      .insertInto('events')
-      .values({
+    const write = this.prepare(input);
+    const row = await tx.db.insertInto('events').values(write.values).returning('id').executeTakeFirstOrThrow();
+    if (write.notify) await tx.notify(write.notify.channel, write.notify.payload);
+    return { id: String(row.id), time: write.values.time };
+  }
+
+  /** The row and the notification of an event, for a writer that inserts it itself (compareAndSet). */
+  prepare(input: EventInput): EventWrite {
+    return {
+      values: {
         project_id: input.projectId,
         agent_id: input.agentId ?? null,
         configuration_id: input.configurationId ?? null,
         subject_id: input.subjectId ?? null,
         name: input.name,
-        time,
+        time: isoNow(),
         body: JSON.stringify(input.body),
         hidden: input.hidden ? 1 : 0,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    if (!input.hidden) await tx.notify(CHANNEL, payloadOf(input.projectId, input.agentId));
-    return { id: String(row.id), time };
+      },
+      notify: input.hidden ? undefined : { channel: CHANNEL, payload: payloadOf(input.projectId, input.agentId) },
+    };
   }
 
   /**

@@ -38,7 +38,7 @@ async function markerPosition(ctx: AppContext, markerId: number): Promise<Stream
 }
 
 /** How soon a long poll that found only held-back events looks again, at first and at most. */
-const HELD_RECHECK_MS = { first: 5, max: 100 };
+const HELD_RECHECK_MS = { first: 2, max: 20 };
 
 /**
  * The long poll: answers as soon as the scope has a matching event, or when the wait runs out, the client goes

@@ -18,6 +18,7 @@ import type { PatchField } from './job-patch-fields.js';
 export interface JobKindRules {
   machine: StateMachine;
   fields: readonly PatchField[];
+  /** Extra writes when a job reaches a terminal state. */
   afterChange?(tx: Tx, before: Job, after: Job, ctx: AppContext): Promise<void>;
 }
 

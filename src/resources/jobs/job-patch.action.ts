@@ -11,13 +11,14 @@ import type { Tx } from '../../store/store.js';
 import { jobFromRow, type Job } from './job.js';
 import { jobEventRefs, stateEventName } from './job-events.js';
 import type { JobPatchMessage } from './job-patch.message.js';
+import type { EventInput } from '../events/event-hub.js';
 import { recordJobEnded } from '../notifications/job-ended.outbox.js';
 
 export interface JobPatchHooks {
   machine: StateMachine;
   /** The job as clients read it, for `test` operations. */
   present(job: Job): unknown;
-  /** Extra writes when a job changed (e.g. a configuration's last completed backup). */
+  /** Extra writes when a job reaches a terminal state (e.g. a configuration's last completed backup). */
   afterChange?(tx: Tx, before: Job, after: Job, ctx: AppContext): Promise<void>;
 }
 
@@ -41,6 +42,8 @@ export async function applyJobPatch(ctx: AppContext, known: Job, actor: Actor, m
       if (judged === 'unchanged') return { write: false, result: false };
       const { draft, stateChange } = judged;
       const now = isoNow();
+      const after: Job = { ...draft, updatedAt: now, version: job.version + 1 };
+      const ended = stateChange === 'change' && isTerminal(hooks.machine, after.state);
       return {
         write: true,
         set: {
@@ -52,28 +55,32 @@ export async function applyJobPatch(ctx: AppContext, known: Job, actor: Actor, m
           errors: JSON.stringify(draft.errors),
           updated_at: now,
         },
-        async after(tx, version) {
-          const after: Job = { ...draft, updatedAt: now, version };
-          if (stateChange === 'change') {
-            const body: Record<string, unknown> = jobEventRefs(after);
-            // §3.7: the stop request and a skipped backup carry a request id.
-            if (draft.state === hooks.machine.stopRequest || draft.state === 'skipped') body.request_id = randomUUID();
-            await ctx.events.record(tx, {
-              projectId: job.projectId,
-              agentId: job.agentId,
-              configurationId: job.configurationId,
-              subjectId: job.id,
-              name: stateEventName(after, draft.state),
-              body,
-            });
-          }
-          await hooks.afterChange?.(tx, job, after, ctx);
-          if (stateChange === 'change' && isTerminal(hooks.machine, after.state)) await recordJobEnded(tx, after);
-          return true;
-        },
+        event: stateChange === 'change' ? ctx.events.prepare(stateEvent(job, after, hooks.machine)) : undefined,
+        // The kinds' extra writes and the "job ended" notifications concern only jobs that reach a terminal state.
+        after: ended
+          ? async (tx) => {
+              await hooks.afterChange?.(tx, job, after, ctx);
+              await recordJobEnded(tx, after);
+            }
+          : undefined,
+        result: () => true,
       };
     },
   });
+}
+
+function stateEvent(before: Job, after: Job, machine: StateMachine): EventInput {
+  const body: Record<string, unknown> = jobEventRefs(after);
+  // §3.7: the stop request and a skipped backup carry a request id.
+  if (after.state === machine.stopRequest || after.state === 'skipped') body.request_id = randomUUID();
+  return {
+    projectId: before.projectId,
+    agentId: before.agentId,
+    configurationId: before.configurationId,
+    subjectId: before.id,
+    name: stateEventName(after, after.state),
+    body,
+  };
 }
 
 /** The patch judged against `job`: refused (throws), a no-op, or the new job. */

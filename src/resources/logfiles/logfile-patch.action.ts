@@ -27,15 +27,14 @@ export async function patchLogfile(ctx: AppContext, id: string, actor: Actor, me
       return {
         write: true,
         set: { state, updated_at: isoNow() },
-        async after(tx) {
-          await ctx.events.record(tx, {
-            projectId: logfile.projectId,
-            agentId: logfile.agentId,
-            subjectId: id,
-            name: `logfile_${state}`,
-            body: { agent: { id: logfile.agentId }, request_id: id },
-          });
-        },
+        event: ctx.events.prepare({
+          projectId: logfile.projectId,
+          agentId: logfile.agentId,
+          subjectId: id,
+          name: `logfile_${state}`,
+          body: { agent: { id: logfile.agentId }, request_id: id },
+        }),
+        result: () => undefined,
       };
     },
   });

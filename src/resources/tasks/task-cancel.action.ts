@@ -19,11 +19,8 @@ export async function cancelTask(ctx: AppContext, taskId: string): Promise<Task>
     return {
       write: true,
       set: { state: 'CANCELING', updated_at: now },
-      async after(tx, version) {
-        const after: Task = { ...task, state: 'CANCELING', updatedAt: now, version };
-        await recordTaskCancel(ctx, tx, after);
-        return after;
-      },
+      after: (tx, version) => recordTaskCancel(ctx, tx, { ...task, state: 'CANCELING', updatedAt: now, version }),
+      result: (version) => ({ ...task, state: 'CANCELING', updatedAt: now, version }),
     };
   });
 }

@@ -24,10 +24,8 @@ export async function updateTaskMetadata(ctx: AppContext, taskId: string, reques
     return {
       write: true,
       set: { labels: JSON.stringify(merged.labels), annotations: JSON.stringify(merged.annotations) },
-      async after(tx, version) {
-        await replaceTaskLabels(tx, task.id, merged.labels, task.metadata.labels);
-        return { ...task, metadata: merged, version };
-      },
+      after: (tx) => replaceTaskLabels(tx, task.id, merged.labels, task.metadata.labels),
+      result: (version) => ({ ...task, metadata: merged, version }),
     };
   });
 }

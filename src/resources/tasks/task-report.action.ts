@@ -32,11 +32,8 @@ export async function applyTaskReport(ctx: AppContext, taskId: string, message: 
     return {
       write: true,
       set: { state, failure_reason: failureReason, updated_at: now },
-      async after(tx, version) {
-        const after: Task = { ...task, state, failureReason, updatedAt: now, version };
-        if (state !== task.state) await recordTaskState(ctx, tx, after);
-        return after;
-      },
+      after: state === task.state ? undefined : (tx, version) => recordTaskState(ctx, tx, { ...task, state, failureReason, updatedAt: now, version }),
+      result: (version) => ({ ...task, state, failureReason, updatedAt: now, version }),
     };
   });
 }
