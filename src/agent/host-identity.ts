@@ -38,20 +38,41 @@ export function hostFacts(): HostFacts {
   }
   if (addresses.length === 0) addresses.push({ version: 4, addr: '127.0.0.1' });
   return {
-    os: { name: osName(), version: os.release(), architecture: os.arch() === 'x64' || os.arch() === 'arm64' ? '64-bit' : '32-bit' },
+    os: { ...osNameAndVersion(), architecture: os.arch() === 'x64' || os.arch() === 'arm64' ? '64-bit' : '32-bit' },
     addresses,
   };
 }
 
-function osName(): string {
-  try {
-    const release = fs.readFileSync('/etc/os-release', 'utf8');
-    const name = /^NAME="?([^"\n]+)"?/m.exec(release)?.[1];
-    if (name) return name;
-  } catch {
-    // not Linux, or no os-release
+/**
+ * The fields of an os-release file (`KEY=value`, values optionally in double or single quotes with backslash
+ * escapes), as systemd's os-release(5) describes them.
+ */
+export function parseOsRelease(text: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^\s*([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (!match) continue;
+    let value = match[2].trim();
+    const quote = value[0];
+    if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) value = value.slice(1, -1).replace(/\\(.)/g, '$1');
+    fields[match[1]] = value;
   }
-  return os.type();
+  return fields;
+}
+
+/** The distribution's name and version (`Debian GNU/Linux`, `12`) from /etc/os-release; elsewhere the kernel's. */
+export function osNameAndVersion(read: (file: string) => string = (file) => fs.readFileSync(file, 'utf8')): { name: string; version: string } {
+  for (const file of ['/etc/os-release', '/usr/lib/os-release']) {
+    let fields: Record<string, string>;
+    try {
+      fields = parseOsRelease(read(file));
+    } catch {
+      continue; // not Linux, or no os-release there
+    }
+    const name = fields.NAME || fields.ID;
+    if (name) return { name, version: fields.VERSION_ID || fields.VERSION || fields.BUILD_ID || '' };
+  }
+  return { name: os.type(), version: os.release() };
 }
 
 /** An RSA key pair: the public half is registered (hex modulus, exponent); the private half stays in the config. */

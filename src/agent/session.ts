@@ -1,3 +1,4 @@
+import { cofferVersion } from '../version.js';
 import type { Logger } from 'pino';
 import type { AgentConfig } from './agent-config.js';
 import { ApiError, serverMessageOf } from './api-error.js';
@@ -5,7 +6,8 @@ import { hostFacts } from './host-identity.js';
 import { DEFAULT_RETRY, fetchWithRetry, type RetryPolicy } from './retry.js';
 import type { TokenSource } from './vault-http-backend.js';
 
-export const AGENT_VERSION = '1.0.0';
+/** What the agent reports as its version: Coffer's own, from package.json. */
+export const AGENT_VERSION = cofferVersion();
 
 /** Refresh this long before the token expires (see scheduleRefresh for short-lived tokens). */
 const REFRESH_MARGIN_MS = 5 * 60_000;

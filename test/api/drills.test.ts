@@ -138,6 +138,9 @@ describe('restore drills over the API', { timeout: 60_000 }, () => {
       assert.equal(request.restore.scratch, true);
       assert.equal(request.restore.destination_path, '/var/tmp/drill');
       assert.equal(request.restore.overwrite_files, false);
+      const busy = await t.request('DELETE', `/v2/${PROJECT}/drills/${drill.id}`, { token: w.creator });
+      assert.equal(busy.status, 409, 'not deleted while a run is going');
+      assert.match(busy.body.message, /has a run in progress/);
 
       const restoreReport = [
         { op: 'replace', path: '/state', value: 'completed' },

@@ -142,6 +142,18 @@ describe('retention dry run', () => {
     assert.deepEqual(await restorableIds(id), [newest, oldest].sort());
   });
 
+  it('a days-only policy: the dry run and restorable agree (the list filters in SQL, the dry run plans)', async () => {
+    const id = await createConfiguration({ days: 2 });
+    const now = Date.now();
+    const recent = await backupEndedAt(id, 30, new Date(now - 24 * HOUR).toISOString());
+    const old = await backupEndedAt(id, 31, new Date(now - 72 * HOUR).toISOString());
+    const plan = (await dryRun(id)).body;
+    assert.deepEqual(plan.keep.map((k: { backup: { id: string }; reasons: unknown }) => [k.backup.id, k.reasons]), [[recent, [{ rule: 'days' }]]]);
+    assert.deepEqual(plan.remove.map((r: { backup: { id: string } }) => r.backup.id), [old]);
+    assert.deepEqual(await restorableIds(id), [recent]);
+    assert.equal((await t.request('GET', `/v2/${PROJECT}/backups/${old}`, { token: w.observer })).body.restorable, false);
+  });
+
   it('previews other rules from the query without storing them; bad query fields are 400 naming them', async () => {
     const id = await createConfiguration({ days: 0, keep_last: 1 });
     const now = Date.now();

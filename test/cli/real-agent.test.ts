@@ -61,6 +61,15 @@ describe('coffer with the real agent', { timeout: 240_000 }, () => {
       if (!online) await sleep(500);
     }
     assert.ok(online, 'the agent comes online');
+    // The agent says which Coffer it is and which distribution it runs on (os-release), not a made-up version or the kernel's.
+    const shown = JSON.parse((await coffer(['agents', 'show', 'web-1', '--json'])).stdout);
+    assert.equal(shown.version, JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version);
+    const osRelease = fs.readFileSync('/etc/os-release', 'utf8');
+    assert.equal(shown.host.os.name, /^NAME="?([^"\n]+)"?/m.exec(osRelease)![1]);
+    assert.equal(shown.host.os.version, /^VERSION_ID="?([^"\n]+)"?/m.exec(osRelease)![1]);
+    const table = await coffer(['agents', 'show', 'web-1']);
+    assert.match(table.stdout, new RegExp(`version: +${shown.version.replace(/\./g, '\\.')}\n`));
+    assert.match(table.stdout, /registered: +\d{4}-\d\d-\d\d \d\d:\d\d \S+\n/, 'a time with its zone');
 
     const created = await coffer(['configs', 'create', '--agent', 'web-1', '--name', 'www', '--include', treeDir, '--schedule', 'daily 02:00', '--tz', 'UTC', '--notify-email', 'ops@example.com']);
     assert.equal(created.code, 0, created.stderr);

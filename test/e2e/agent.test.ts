@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -528,6 +528,59 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     // With that password (and read access) the vault opens from anywhere: the snapshots are there.
     const vault = await openVault(asAdmin(), 'user-chosen password');
     assert.equal((await vault.listSnapshots()).length, 1, 'the second snapshot, after the cleanup');
+  });
+
+  it('leaves out what the configuration excludes by pattern, marker and cache tag, and restores hard links and extended attributes', async () => {
+    const home = path.join(work, 'home');
+    const files: Record<string, string> = {
+      'notes.txt': 'notes',
+      'app.log': 'a log',
+      'project/node_modules/dep.js': 'dependency',
+      'project/src/main.ts': 'main',
+      'secret/.nobackup': '',
+      'secret/key.pem': 'key',
+      'cache/CACHEDIR.TAG': 'Signature: 8a477f597d28d172789f06886806bc55\n',
+      'cache/blob': 'cached',
+    };
+    for (const [rel, data] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(home, rel)), { recursive: true });
+      fs.writeFileSync(path.join(home, rel), data);
+    }
+    fs.linkSync(path.join(home, 'notes.txt'), path.join(home, 'project/notes-link.txt'));
+    execFileSync('setfattr', ['-n', 'user.origin', '-v', 'e2e', path.join(home, 'notes.txt')]);
+    const created = await call('POST', `/v2/${PROJECT}/configurations`, {
+      agent_id: agentId,
+      name: 'home with exclusions',
+      enabled: true,
+      schedule: null,
+      retention: { days: 1 },
+      inclusions: [{ type: 'folder', path: home }],
+      exclusions: [{ type: 'pattern', path: '*.log' }, { type: 'pattern', path: '**/node_modules' }, { type: 'if_present', path: '.nobackup' }, { type: 'caches' }],
+      notifications: [{ type: 'email', destination: 'ops@example.com', on_success: false, on_failure: true }],
+    });
+    assert.equal(created.status, 201, created.text);
+    const backup = await waitForState('backup', await startBackup(created.body.id), TERMINAL);
+    assert.equal(backup.state, 'completed', JSON.stringify(backup.errors));
+    const target = path.join(work, 'home-restored');
+    const restore = await call('POST', `/v2/${PROJECT}/restores`, {
+      backup_id: backup.id,
+      destination_agent_id: agentId,
+      destination_path: target,
+      overwrite_files: false,
+      // The test before made the vault private with this password.
+      encrypted_password_hex: await encryptForAgent('user-chosen password'),
+      inclusions: [],
+      exclusions: [],
+    });
+    assert.equal(restore.status, 201, restore.text);
+    const restored = await waitForState('restore', restore.body.id, ['completed', 'completed_with_errors', 'failed', 'stopped']);
+    assert.equal(restored.state, 'completed', JSON.stringify(restored.errors));
+    const back = path.join(target, home);
+    const found = fs.readdirSync(back, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(back, path.join(e.parentPath, e.name))).sort();
+    assert.deepEqual(found, ['notes.txt', 'project/notes-link.txt', 'project/src/main.ts']);
+    for (const rel of ['notes.txt', 'project/src/main.ts']) assert.equal(fs.readFileSync(path.join(back, rel), 'utf8'), files[rel]);
+    assert.equal(fs.statSync(path.join(back, 'notes.txt')).ino, fs.statSync(path.join(back, 'project/notes-link.txt')).ino, 'a hard link again');
+    assert.equal(execFileSync('getfattr', ['--only-values', '-n', 'user.origin', path.join(back, 'notes.txt')], { encoding: 'utf8' }), 'e2e');
   });
 });
 

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { ALL_JOB_STATES, JOB_MACHINES } from '../../src/domain/state-machines/job-machines.js';
 import { TASK_STATES } from '../../src/domain/state-machines/task-machine.js';
+import { DRILL_RUN_STATES } from '../../src/domain/state-machines/drill-machine.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestDatabase, testEngine, type TestDatabase } from '../helpers/test-store.js';
 
@@ -46,5 +47,8 @@ describe(`database CHECK lists equal the domain's (${engine})`, () => {
   });
   it('task states', async () => {
     assert.deepEqual(await checkList('tasks', 'state'), [...TASK_STATES].sort());
+  });
+  it('drill run states', async () => {
+    assert.deepEqual(await checkList('drill_runs', 'state'), [...DRILL_RUN_STATES].sort());
   });
 });

@@ -330,4 +330,70 @@ describe('web console in headless Chromium', () => {
     assert.equal((await t.request('GET', '/admin/users', { token })).status, 401, 'signing out revoked the token on the server');
     await page.close();
   });
+
+  test('a failed backup with 1,743 errors: no live bar, errors a page at a time, the jobs list with configuration, size and duration, all at 360 px', async (ctx) => {
+    if (!browser) return ctx.skip(`browser test skipped: ${skipReason}`);
+    // The played agent steps aside: this backup is reported by hand, as an agent would.
+    await player.stop();
+    const asAgent = { token: player.agent.token, headers: { 'x-agent-id': player.id } };
+    const configs = await t.request('GET', `/v2/${PROJECT}/configurations`);
+    const config = configs.body.configurations.find((c: { name: string }) => c.name === 'Web files');
+    const started = await t.request('POST', `/v2/${PROJECT}/backups`, { body: { configuration_id: config.id, state: 'start_requested' } });
+    assert.equal(started.status, 201, started.text);
+    const id = started.body.id;
+    const patch = (operations: unknown[]) => t.request('PATCH', `/v2/${PROJECT}/backups/${id}`, { ...asAgent, body: operations, contentType: 'application/json-patch+json' });
+    assert.equal((await patch([{ op: 'replace', path: '/state', value: 'in_progress' }, { op: 'add', path: '/started_time', value: '2026-01-02T03:04:05Z' }])).status, 204);
+    const progress = await t.request('POST', `/v2/${PROJECT}/agents/${player.id}/events`, { ...asAgent, body: { event: 'backup_progress', backup: { id }, bytes_completed: 10, bytes_remaining: 90, total_bytes: 100 } });
+    assert.equal(progress.status, 202, progress.text);
+    const list = Array.from({ length: 1743 }, (_, index) => ({ index, path: `/srv/www/private/file-${index}.db`, type: 'phx_exception', exception: { code: 13, description: 'EACCES: permission denied', details: '' } }));
+    const failed = await patch([
+      { op: 'replace', path: '/state', value: 'failed' },
+      { op: 'add', path: '/ended_time', value: '2026-01-02T03:06:10Z' },
+      { op: 'add', path: '/files_searched', value: 2000 },
+      { op: 'add', path: '/files_backed_up', value: 257 },
+      { op: 'add', path: '/errors', value: { count: 1743, reason: 'unable_to_process_some_files', diagnostics: 'Some files could not be backed up.', list } },
+    ]);
+    assert.equal(failed.status, 204, failed.text);
+
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 360, height: 780 });
+    const overflow = () => page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth);
+    await signIn(page, users.admin);
+    await page.goto(`${t.url}/console#/jobs/backup/${id}`);
+    await page.getByRole('heading', { name: `Backup ${id.slice(0, 8)}` }).waitFor();
+    await page.getByRole('heading', { name: 'Errors (1743)' }).waitFor();
+    assert.equal(await page.getByRole('progressbar').count(), 0, 'a failed backup shows no progress bar');
+    assert.equal(await page.getByRole('region', { name: 'Progress' }).count(), 0);
+    assert.equal(await page.locator('ul.errors li').count(), 50);
+    await page.getByText('Showing 1–50 of 1743.').waitFor();
+    await page.locator('ul.errors li', { hasText: '/srv/www/private/file-0.db — EACCES: permission denied' }).waitFor();
+    assert.doesNotMatch(await page.locator('main').innerText(), /Phoenix/, 'no internal code names');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Showing 51–100 of 1743.').waitFor();
+    await page.locator('ul.errors li', { hasText: 'file-50.db' }).waitFor();
+    const height = await page.evaluate(() => (globalThis as any).document.documentElement.scrollHeight);
+    assert.ok(height < 6000, `the page is ${height}px tall`);
+    assert.ok((await overflow()) <= 0, `the job page is ${await overflow()}px wider than a 360px screen`);
+    // Times name their zone.
+    const ended = await page.locator('.facts dt', { hasText: 'Ended' }).locator('xpath=following-sibling::dd[1]').innerText();
+    assert.match(ended, /2026.*\b(UTC|GMT[+-]?[\d:]*|[A-Z]{3,5})$/, ended);
+    await page.getByText('2m 05s').first().waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-failed-job-360.png'), fullPage: true });
+
+    // The jobs list: configuration, size and how long each took.
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await page.getByRole('heading', { name: 'Jobs' }).waitFor();
+    for (const header of ['Configuration', 'Size', 'Took']) await page.getByRole('columnheader', { name: header }).waitFor();
+    const failedRow = page.locator('tbody tr', { hasText: id.slice(0, 8) });
+    await failedRow.getByText('Web files').waitFor();
+    await failedRow.getByText('2m 05s').waitFor();
+    const completedRow = page.locator('tbody tr', { hasText: 'completed' }).filter({ hasText: 'backup' }).first();
+    await completedRow.getByText('64.0 MB').waitFor();
+    assert.ok((await overflow()) <= 0, `the jobs list is ${await overflow()}px wider than a 360px screen`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-jobs-360.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Configurations' }).click();
+    await page.getByRole('heading', { name: 'Configurations' }).waitFor();
+    assert.ok((await overflow()) <= 0, `the configurations page is ${await overflow()}px wider than a 360px screen`);
+    await page.close();
+  });
 });

@@ -39,7 +39,7 @@ export async function advanceDrillAfterRestore(ctx: AppContext, tx: Tx, restore:
     }
     return { to: 'checking', results };
   });
-  if (run.state !== 'checking' || run.taskId !== null || !drillRow) return;
+  if (!run || run.state !== 'checking' || run.taskId !== null || !drillRow) return;
   const drill = drillFromRow(drillRow);
   const task = await insertTask(
     ctx,

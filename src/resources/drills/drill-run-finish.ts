@@ -18,11 +18,13 @@ export interface DrillRunChange {
  * The one writer of a run's state, inside the caller's transaction: locks the run, lets `decide` judge it as it is
  * now (undefined: nothing to do), checks the move against the drill run machine and writes it. A run that ends
  * records `drill_passed` / `drill_failed` on its agent's event stream and queues its e-mails and webhooks.
- * Returns the run as it is afterwards.
+ * Returns the run as it is afterwards, or undefined when it no longer exists.
  */
-export async function changeDrillRun(ctx: AppContext, tx: Tx, runId: string, decide: (run: DrillRun) => DrillRunChange | undefined): Promise<DrillRun> {
+export async function changeDrillRun(ctx: AppContext, tx: Tx, runId: string, decide: (run: DrillRun) => DrillRunChange | undefined): Promise<DrillRun | undefined> {
   await lockRow(tx, 'drill_runs', runId);
-  const run = drillRunFromRow(await tx.db.selectFrom('drill_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow());
+  const row = await tx.db.selectFrom('drill_runs').selectAll().where('id', '=', runId).executeTakeFirst();
+  if (!row) return undefined;
+  const run = drillRunFromRow(row);
   if (isTerminal(drillRunMachine, run.state)) return run;
   const change = decide(run);
   if (!change) return run;
@@ -53,6 +55,6 @@ export async function changeDrillRun(ctx: AppContext, tx: Tx, runId: string, dec
 }
 
 /** Ends a run that is not over yet. */
-export function finishDrillRun(ctx: AppContext, tx: Tx, run: DrillRun, state: 'passed' | 'failed', failureReason?: string): Promise<DrillRun> {
-  return changeDrillRun(ctx, tx, run.id, () => ({ to: state, failureReason }));
+export async function finishDrillRun(ctx: AppContext, tx: Tx, run: DrillRun, state: 'passed' | 'failed', failureReason?: string): Promise<DrillRun> {
+  return (await changeDrillRun(ctx, tx, run.id, () => ({ to: state, failureReason }))) ?? run;
 }

@@ -9,6 +9,7 @@ import { insertRestore } from '../restores/restore-create.action.js';
 import { assertDestinationCanOpenVault } from '../restores/restore-start.rules.js';
 import type { Drill } from './drill.js';
 import { latestSuccessfulBackup } from './drill-backup.js';
+import { lockDrill } from './drill-save.action.js';
 import { drillRunFromRow, type DrillRun } from './drill-run.js';
 import { finishDrillRun } from './drill-run-finish.js';
 
@@ -29,6 +30,7 @@ export async function startDrillRun(ctx: AppContext, drill: Drill, start: RunSta
 }
 
 export async function insertDrillRun(ctx: AppContext, tx: Tx, drill: Drill, start: RunStart): Promise<DrillRun> {
+  await lockDrill(tx, drill.id);
   const now = start.now ?? new Date();
   const created = isoNow();
   const runId = randomUUID();

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { badRequest } from '../../errors/app-error.js';
+import { drillRunMachine } from '../../domain/state-machines/drill-machine.js';
+import { badRequest, conflict } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { isoNow } from '../../server/time.js';
 import type { Database } from '../../store/database.js';
+import type { Tx } from '../../store/store.js';
 import type { Drill } from './drill.js';
 import type { DrillFields } from './drill.message.js';
 import { nextRunTime } from './drill-schedule.js';
@@ -68,12 +70,27 @@ export async function updateDrill(ctx: AppContext, drill: Drill, fields: Partial
   return next;
 }
 
-/** Deletes the drill with its runs (their restores and tasks stay, as jobs of their own). */
+/**
+ * Deletes the drill with its runs (their restores and tasks stay, as jobs of their own). Not while a run is going:
+ * its agent would be left with a scratch folder nobody checks or removes.
+ */
 export async function deleteDrill(ctx: AppContext, drill: Drill): Promise<void> {
   await ctx.store.transaction(async (tx) => {
+    await lockDrill(tx, drill.id);
+    const open = await tx.db.selectFrom('drill_runs').select(['id', 'deadline_at']).where('drill_id', '=', drill.id).where('state', 'not in', [...drillRunMachine.terminal]).executeTakeFirst();
+    if (open) throw conflict(`The drill has a run in progress (${open.id}); delete it once that run has ended (at the latest at ${open.deadline_at}).`);
     await tx.db.deleteFrom('drill_runs').where('drill_id', '=', drill.id).execute();
     await tx.db.deleteFrom('drills').where('id', '=', drill.id).execute();
   });
+}
+
+/** Takes the drill row's write lock: a run starting and the drill's deletion wait for each other (PostgreSQL; SQLite has one writer). */
+export async function lockDrill(tx: Tx, id: string): Promise<void> {
+  await tx.db
+    .updateTable('drills')
+    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('id', '=', id)
+    .execute();
 }
 
 function columns(drill: Drill) {

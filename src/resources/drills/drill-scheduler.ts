@@ -70,7 +70,7 @@ export async function failOverdueDrillRuns(ctx: AppContext, now = new Date()): P
     const ended = await ctx.store.transaction((tx) =>
       changeDrillRun(ctx, tx, run.id, (current) => ({ to: 'failed', failureReason: `The drill did not finish within its timeout of ${row.timeout_seconds} s (it was still ${current.state}).` })),
     );
-    if (ended.state !== 'failed' || ended.version === run.version) continue;
+    if (!ended || ended.state !== 'failed' || ended.version === run.version) continue;
     failed++;
     await stopLeftovers(ctx, ended);
   }

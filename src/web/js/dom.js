@@ -44,7 +44,16 @@ export function when(iso) {
   if (!iso) return '–';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  // With its zone: a time read off the screen must not be mistaken for the server's or the configuration's zone.
+  return date.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+}
+
+/** How long a job ran: start to end, or start to now while it runs; `–` before it starts. */
+export function jobDuration(job) {
+  const start = Date.parse(job?.started_time ?? '');
+  if (Number.isNaN(start)) return '–';
+  const end = Date.parse(job.ended_time ?? '');
+  return Number.isNaN(end) ? `${duration(Date.now() - start)} so far` : duration(end - start);
 }
 
 export function duration(ms) {

@@ -3,6 +3,10 @@ import { isTerminal, jobHref, jobPath, stopJob } from '../data.js';
 import { bytes, clear, duration, errorBox, facts, flash, h, stateBadge, when } from '../dom.js';
 
 const POLL_MS = 1500;
+/** Errors shown at once: a restore with thousands of errors pages through them instead of growing a page without end. */
+const ERRORS_PER_PAGE = 50;
+/** States in which the job's work is done in full: the bar stands at 100 %. */
+const DONE = ['completed', 'completed_with_errors', 'SUCCEEDED'];
 
 function progressOf(events) {
   const last = [...events].reverse().find((e) => /_progress$/.test(e.event ?? '') && typeof e.bytes_completed === 'number');
@@ -13,7 +17,7 @@ function progressOf(events) {
 }
 
 function progressBar(progress, state) {
-  const finished = state === 'completed' || state === 'SUCCEEDED';
+  const finished = DONE.includes(state);
   const fraction = finished ? 1 : progress?.total ? Math.min(1, progress.done / progress.total) : 0;
   const percent = Math.floor(fraction * 100);
   const text = progress
@@ -49,7 +53,7 @@ function resultFacts(kind, job, names) {
         ['Configuration', h('a', { href: `#/configurations/${encodeURIComponent(job.configuration?.id)}` }, name(job.configuration?.id))],
         ['Agent', h('a', { href: `#/agents/${encodeURIComponent(job.agent?.id)}` }, name(job.agent?.id))],
         ['Files', `${job.files_backed_up ?? 0} backed up of ${job.files_searched ?? 0} searched`],
-        ['Bytes', `${bytes(job.bytes_backed_up)} backed up of ${bytes(job.bytes_searched)} searched`],
+        ['Size', `${bytes(job.bytes_searched)} in the snapshot, ${bytes(job.bytes_backed_up)} added to the vault`],
         ['Snapshot', job.snapshot_id ?? '–'],
         ['Restorable', job.restorable ? 'yes' : 'no'],
       ];
@@ -60,6 +64,7 @@ function resultFacts(kind, job, names) {
         ['Onto agent', h('a', { href: `#/agents/${encodeURIComponent(job.destination_agent?.id)}` }, name(job.destination_agent?.id))],
         ['Into', job.destination_path ?? 'the original places'],
         ['Restored', `${job.files_restored ?? 0} files, ${bytes(job.bytes_restored)}`],
+        job.files_skipped > 0 ? ['Left alone', `${job.files_skipped} existing files (not overwritten)`] : null,
       ];
     case 'cleanup':
       return [...common, ['Agent', h('a', { href: `#/agents/${encodeURIComponent(job.agent?.id)}` }, name(job.agent?.id))], ['Snapshots removed', (job.snapshot_ids ?? []).join(', ') || '–'], ['Vault size', `${bytes(job.bytes_before)} → ${bytes(job.bytes_after)}`]];
@@ -88,6 +93,33 @@ function resultFacts(kind, job, names) {
   return common;
 }
 
+/** One error: the agent's own words about the item first, the type's general description only without them. */
+function errorText(e) {
+  return e.exception?.description || e.description || e.type || 'unknown error';
+}
+
+/** The job's errors, a page at a time, with the count of all of them. */
+function errorSection(errors, page, goTo) {
+  const list = errors.list ?? [];
+  const pages = Math.max(1, Math.ceil(list.length / ERRORS_PER_PAGE));
+  const current = Math.min(page, pages - 1);
+  const first = current * ERRORS_PER_PAGE;
+  const shown = list.slice(first, first + ERRORS_PER_PAGE);
+  const count = errors.count ?? list.length;
+  const range = list.length > shown.length ? `Showing ${first + 1}–${first + shown.length} of ${list.length}${count > list.length ? ` listed (the agent listed ${list.length} of ${count})` : ''}.` : null;
+  const button = (text, target, disabled) => h('button', { type: 'button', class: 'secondary', disabled: disabled || null, onclick: () => goTo(target) }, text);
+  return h(
+    'section',
+    { 'aria-labelledby': 'errors-title' },
+    h('h2', { id: 'errors-title' }, `Errors (${count})`),
+    errors.reason || errors.diagnostics ? h('p', {}, [errors.reason, errors.diagnostics].filter(Boolean).join(': ')) : null,
+    h('ul', { class: 'errors' }, shown.map((e) => h('li', {}, e.path ? [h('code', {}, e.path), ` — ${errorText(e)}`] : errorText(e)))),
+    range
+      ? h('nav', { class: 'row pager', 'aria-label': 'Error pages' }, button('Previous', current - 1, current === 0), h('span', { class: 'muted' }, range), button('Next', current + 1, current >= pages - 1))
+      : null,
+  );
+}
+
 function eventLine(event) {
   const extra = typeof event.bytes_completed === 'number' ? ` ${bytes(event.bytes_completed)}${event.total_bytes !== undefined ? ` / ${bytes(event.total_bytes)}` : ''}` : '';
   return h('li', {}, h('time', { datetime: event.time }, when(event.time)), ` · ${event.event}${extra}`);
@@ -97,6 +129,18 @@ export async function jobPage(main, kind, id) {
   let timer;
   let stopped = false;
   let shownStop;
+  let lastErrors = null;
+  let errorPage = 0;
+  const drawErrors = () =>
+    clear(
+      problems,
+      lastErrors
+        ? errorSection(lastErrors, errorPage, (page) => {
+            errorPage = page;
+            drawErrors();
+          })
+        : null,
+    );
   // The page is built once; each refresh replaces only the parts that change, so focus stays where it is.
   const actions = h('div', { class: 'row' });
   const progress = h('section', { class: 'panel', 'aria-label': 'Progress', hidden: kind === 'task' || kind === 'verification' });
@@ -144,20 +188,13 @@ export async function jobPage(main, kind, id) {
       );
     }
     const outputText = typeof output === 'string' ? output : output?.output ?? output?.text ?? null;
-    if (kind !== 'task' && kind !== 'verification') clear(progress, progressBar(progressOf(events), job.state));
+    // A job that failed or was stopped has no bar: its facts say what it did; only a running or finished one has one.
+    const barShown = kind !== 'task' && kind !== 'verification' && (!isTerminal(job.state) || DONE.includes(job.state));
+    progress.hidden = !barShown;
+    clear(progress, barShown ? progressBar(progressOf(events), job.state) : null);
     clear(details, facts(resultFacts(kind, job, names)));
-    clear(
-      problems,
-      errors
-        ? h(
-            'section',
-            { 'aria-labelledby': 'errors-title' },
-            h('h2', { id: 'errors-title' }, `Errors (${errors.count ?? 0})`),
-            errors.reason || errors.diagnostics ? h('p', {}, [errors.reason, errors.diagnostics].filter(Boolean).join(': ')) : null,
-            h('ul', {}, (errors.list ?? []).map((e) => h('li', {}, h('code', {}, e.path ?? '?'), ` — ${e.description || e.type || ''}${e.exception?.description ? ` (${e.exception.description})` : ''}`))),
-          )
-        : null,
-    );
+    lastErrors = errors;
+    drawErrors();
     clear(outputs, outputText !== null ? h('section', { 'aria-labelledby': 'output-title' }, h('h2', { id: 'output-title' }, 'Output'), h('pre', { class: 'panel' }, outputText || '(nothing yet)')) : null);
     if (kind !== 'task' && kind !== 'verification') clear(eventList, h('h2', { id: 'events-title' }, 'Events'), events.length ? h('ul', { class: 'events' }, events.map(eventLine)) : h('p', { class: 'muted' }, 'No events.'));
     if (!isTerminal(job.state)) timer = setTimeout(() => draw().catch((error) => clear(problems, errorBox(error))), POLL_MS);

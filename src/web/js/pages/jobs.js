@@ -1,6 +1,6 @@
 import { get, may, v2, v3 } from '../api.js';
 import { agentsWithStatus, configurations, isTerminal, jobHref, runTask, startBackup, startCleanup, startRestore, stopJob } from '../data.js';
-import { clear, errorBox, flash, h, shortId, stateBadge, table, when } from '../dom.js';
+import { bytes, clear, errorBox, flash, h, jobDuration, shortId, stateBadge, table, when } from '../dom.js';
 import { onEvents } from '../live.js';
 
 const TABS = [
@@ -90,6 +90,23 @@ function startForms(agents, configs, restorable) {
   );
 }
 
+/** The recent backups, restores and cleanups by id: activities carry only state and agent, the jobs the rest. */
+async function recentJobs(type) {
+  // A restore names its backup: the backups are read for the restores' configurations too.
+  const kinds = type === '' ? ['backup', 'restore', 'cleanup'] : type === 'restore' ? ['backup', 'restore'] : [type];
+  const lists = await Promise.all(kinds.map((kind) => get(v2(`${kind}s`), { query: { limit: 100 } }).then((b) => b[`${kind}s`] ?? []).catch(() => [])));
+  return new Map(lists.flat().map((job) => [job.id, job]));
+}
+
+/** What the job moved: a backup's snapshot size, a restore's bytes written, a cleanup's vault before and after. */
+function sizeOf(kind, job) {
+  if (!job) return '–';
+  if (kind === 'backup') return job.state === 'completed' || job.state === 'completed_with_errors' ? bytes(job.bytes_searched) : '–';
+  if (kind === 'restore') return bytes(job.bytes_restored);
+  if (kind === 'cleanup') return job.bytes_before ? `${bytes(job.bytes_before)} → ${bytes(job.bytes_after)}` : '–';
+  return '–';
+}
+
 export async function jobsPage(main, params) {
   const type = params.get('type') ?? '';
   const body = h('div');
@@ -127,15 +144,26 @@ export async function jobsPage(main, params) {
       );
       return;
     }
-    const { activities } = await get(v2('activities'), { query: { type: type || undefined, limit: 100 } });
+    const [{ activities }, jobs] = await Promise.all([get(v2('activities'), { query: { type: type || undefined, limit: 100 } }), recentJobs(type)]);
+    const configName = (id) => configs.find((c) => c.id === id)?.name ?? '–';
+    // A restore belongs to the configuration of the backup it restores.
+    const configOf = (a) => {
+      const job = jobs.get(a.id);
+      if (a.type === 'backup') return configName(job?.configuration?.id);
+      if (a.type === 'restore') return configName(jobs.get(job?.backup?.id)?.configuration?.id);
+      return '–';
+    };
     clear(
       body,
       table(
         [
           { label: 'Job', cell: (a) => h('a', { href: jobHref(a.type, a.id) }, `${a.type} `, shortId(a.id)) },
           { label: 'State', cell: (a) => stateBadge(a.state) },
+          { label: 'Configuration', cell: configOf },
+          { label: 'Size', cell: (a) => sizeOf(a.type, jobs.get(a.id)) },
+          { label: 'Took', cell: (a) => jobDuration(jobs.get(a.id)) },
           { label: 'Agent', class: 'opt', cell: (a) => agentName(a.agent?.id) },
-          { label: 'Updated', cell: (a) => when(a.last_updated_time) },
+          { label: 'Updated', class: 'opt', cell: (a) => when(a.last_updated_time) },
           { label: '', cell: (a) => stopButton(a.type, a.id, a.state, draw) },
         ],
         activities,
