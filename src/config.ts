@@ -51,6 +51,10 @@ export interface ServerConfig {
   deliveryTimeoutMs: number;
   /** How often the delivery worker looks for due work without being woken. */
   deliveryPollMs: number;
+  /** Backups running at once across every project of this server (each project has its own limit too). */
+  maxRunningBackups: number;
+  /** How often each node looks for queued backups that may start, beside being woken when a job ends. */
+  admissionPollMs: number;
   /** How often the server starts due restore drills and fails runs past their timeout. */
   drillCheckIntervalSeconds: number;
   /** How often the server looks for verification schedules that are due (COFFER_VERIFICATION_CHECK_SECONDS, default 15). */
@@ -100,6 +104,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     deliveryMaxAgeSeconds: intFrom(env.COFFER_DELIVERY_MAX_AGE_SECONDS, 24 * 3600, 'COFFER_DELIVERY_MAX_AGE_SECONDS'),
     deliveryTimeoutMs: intFrom(env.COFFER_DELIVERY_TIMEOUT_MS, 10_000, 'COFFER_DELIVERY_TIMEOUT_MS'),
     deliveryPollMs: intFrom(env.COFFER_DELIVERY_POLL_MS, 5_000, 'COFFER_DELIVERY_POLL_MS'),
+    maxRunningBackups: Math.max(1, intFrom(env.COFFER_MAX_RUNNING_BACKUPS, 50, 'COFFER_MAX_RUNNING_BACKUPS')),
+    admissionPollMs: Math.max(100, intFrom(env.COFFER_ADMISSION_POLL_MS, 5_000, 'COFFER_ADMISSION_POLL_MS')),
     drillCheckIntervalSeconds: Math.max(1, intFrom(env.COFFER_DRILL_CHECK_SECONDS, 15, 'COFFER_DRILL_CHECK_SECONDS')),
     verificationCheckIntervalSeconds: Math.max(1, intFrom(env.COFFER_VERIFICATION_CHECK_SECONDS, 15, 'COFFER_VERIFICATION_CHECK_SECONDS')),
     drillTargetCheckMs: intFrom(env.COFFER_DRILL_TARGET_CHECK_MS, 3_000, 'COFFER_DRILL_TARGET_CHECK_MS'),

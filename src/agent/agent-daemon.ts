@@ -94,6 +94,7 @@ export class AgentDaemon {
     await this.api.post(this.api.agentUrl('events'), { event: 'startup' });
     const document = await this.configs.reload();
     this.log.level = pinoLevel(document.system_preferences?.logging?.level);
+    this.queue.setLimit(document.system_preferences?.job_controls?.max_running_jobs ?? 1);
     this.heartbeat.configure(document.system_preferences?.events?.rse?.heartbeat?.interval_ms);
     this.heartbeat.beat();
     this.log.info({ agent: this.config.agentId, configurations: document.configurations.length, marker: this.state.marker }, 'agent started');
@@ -152,10 +153,13 @@ export class AgentDaemon {
         await this.queue.stop(kind, body[kind]?.id);
         return;
       }
-      case 'configuration_changed':
+      case 'configuration_changed': {
         await this.scheduler.refresh(true);
-        this.log.level = pinoLevel((await this.configs.get()).system_preferences?.logging?.level);
+        const preferences = (await this.configs.get()).system_preferences;
+        this.log.level = pinoLevel(preferences?.logging?.level);
+        this.queue.setLimit(preferences?.job_controls?.max_running_jobs ?? 1);
         return;
+      }
       case 'agent_activate':
         this.heartbeat.activate((body.mode as ActivationMode) ?? 'active');
         return;

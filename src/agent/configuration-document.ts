@@ -16,6 +16,8 @@ export interface ConfigurationEntry {
 export interface ConfigurationDocument {
   system_preferences?: {
     logging?: { level?: string };
+    /** How the agent paces its work: jobs at once, and the spread of scheduled starts. */
+    job_controls?: { max_running_jobs?: number; start_jitter_seconds?: number };
     events?: { rse?: { heartbeat?: { interval_ms?: Record<string, number> }; polling?: { timeout_ms?: Record<string, number> } } };
   };
   vaults: { id: string; encrypted?: boolean; links: { href: string; rel: string }[] }[];

@@ -46,6 +46,7 @@ export class BackupScheduler {
     private readonly log: Logger,
     private readonly startBackup: (backupId: string, configurationId: string, attempt: number) => Promise<void>,
     private readonly retryPolicy: BackupRetryPolicy = backupRetryFromEnv(),
+    private readonly random: () => number = Math.random,
   ) {}
 
   async refresh(reload = false): Promise<void> {
@@ -107,15 +108,41 @@ export class BackupScheduler {
     this.timers.delete(key);
     if (this.stopped || this.fired.has(key)) return;
     this.fired.add(key);
+    await this.jitter(configurationId);
+    if (this.stopped) return;
     await this.create(configurationId, 0);
     await this.refresh(true).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'schedule refresh failed'));
   }
 
+  /**
+   * Waits a random moment within the project's start jitter window (`job_controls.start_jitter_seconds`), so that
+   * many agents with the same schedule do not all start at the same second.
+   */
+  private async jitter(configurationId: string): Promise<void> {
+    const windowSeconds = (await this.configs.get()).system_preferences?.job_controls?.start_jitter_seconds ?? 0;
+    if (!(windowSeconds > 0)) return;
+    const delayMs = Math.floor(this.random() * windowSeconds * 1000);
+    this.log.debug({ configuration: configurationId, delayMs }, 'scheduled backup waits its start jitter');
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.retries.delete(timer);
+        resolve();
+      }, delayMs);
+      this.retries.add(timer);
+    });
+  }
+
   private async create(configurationId: string, attempt: number): Promise<void> {
     try {
-      const created = await this.api.post<{ id: string }>(this.api.v2('backups'), { configuration_id: configurationId, state: 'start_scheduled' });
-      this.log.info({ configuration: configurationId, backup: created.body.id, attempt }, 'scheduled backup created');
-      await this.startBackup(created.body.id, configurationId, attempt);
+      const created = await this.api.post<{ id: string; state: string; queue_position?: number | null }>(this.api.v2('backups'), { configuration_id: configurationId, state: 'start_scheduled' });
+      const { id, state, queue_position: position } = created.body;
+      if (state === 'queued' && typeof position === 'number') {
+        // The server's limits are reached: it sends a start request for this backup when a slot frees.
+        this.log.info({ configuration: configurationId, backup: id, position }, 'scheduled backup waits in the server queue');
+        return;
+      }
+      this.log.info({ configuration: configurationId, backup: id, attempt }, 'scheduled backup created');
+      await this.startBackup(id, configurationId, attempt);
     } catch (err) {
       this.log.error({ configuration: configurationId, err: (err as Error).message }, 'scheduled backup could not start');
     }

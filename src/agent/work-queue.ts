@@ -17,14 +17,16 @@ interface QueuedJob {
 }
 
 /**
- * Backups, restores and cleanups run one at a time (they share the vault). A job is taken once, however many
- * times its start request arrives; it is recorded in the state file while in hand, so a restart knows what was
- * interrupted. A stop request aborts the engine through its AbortSignal; the job then reports `stopped`.
+ * Backups, restores and cleanups the agent was handed, run up to `limit` at once (one unless the agent's
+ * limits say more; see `setLimit`). A waiting restore goes before waiting backups and cleanups; a cleanup runs alone
+ * (it needs the vault's exclusive lock). A job is taken once, however many times its start request arrives; it is
+ * recorded in the state file while in hand, so a restart knows what was interrupted. A stop request aborts the
+ * engine through its AbortSignal; the job then reports `stopped`.
  */
 export class WorkQueue {
   private readonly queue: QueuedJob[] = [];
-  private current: QueuedJob | undefined;
-  private draining = false;
+  private readonly running = new Map<string, QueuedJob>();
+  private limit = 1;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -34,16 +36,29 @@ export class WorkQueue {
   ) {}
 
   get busy(): boolean {
-    return this.current !== undefined || this.queue.length > 0;
+    return this.running.size > 0 || this.queue.length > 0;
   }
 
-  /** Takes a job if the server still has it waiting to start (or it is one this agent already queued). */
+  /** How many jobs may run at once (the agent's `max_running_jobs`); takes effect for the next job to start. */
+  setLimit(limit: number): void {
+    const next = Number.isSafeInteger(limit) && limit >= 1 ? limit : 1;
+    if (next === this.limit) return;
+    this.log.info({ maxRunningJobs: next }, 'jobs at once changed');
+    this.limit = next;
+    this.pump();
+  }
+
+  /**
+   * Takes a job if the server still has it waiting to start, or it is one this agent already queued, or (a backup)
+   * the server admitted it from its queue (`queued` with no `queue_position`).
+   */
   async accept(kind: JobKind, id: string, payload: unknown, run: (signal: AbortSignal) => Promise<void>): Promise<boolean> {
-    if (this.current?.id === id || this.queue.some((j) => j.id === id)) return false;
-    const job = await this.rt.api.get<{ state: string }>(jobUrl(this.rt, kind, id), { accept: [404] });
+    if (this.running.has(id) || this.queue.some((j) => j.id === id)) return false;
+    const job = await this.rt.api.get<{ state: string; queue_position?: number | null }>(jobUrl(this.rt, kind, id), { accept: [404] });
     if (job.status === 404) return false;
     const resumable = job.body.state === 'queued' && this.state.has(id);
-    if (!START_STATES.has(job.body.state) && !resumable) {
+    const admitted = kind === 'backup' && job.body.state === 'queued' && job.body.queue_position === null;
+    if (!START_STATES.has(job.body.state) && !resumable && !admitted) {
       this.log.debug({ kind, id, state: job.body.state }, 'job is not waiting to start; ignored');
       return false;
     }
@@ -57,15 +72,16 @@ export class WorkQueue {
       await this.state.forget(id);
       throw err;
     }
-    void this.drain();
+    this.pump();
     return true;
   }
 
   /** A user asked a job to stop: abort it if it runs, end it at once if it only waits. */
   async stop(kind: JobKind, id: string): Promise<void> {
-    if (this.current?.id === id) {
+    const running = this.running.get(id);
+    if (running) {
       this.log.info({ kind, id }, 'stop requested: aborting');
-      this.current.controller.abort();
+      running.controller.abort();
       return;
     }
     const waiting = this.queue.findIndex((j) => j.id === id);
@@ -74,12 +90,14 @@ export class WorkQueue {
     if (job.status === 404 || TERMINAL_STATES.has(job.body.state)) return;
     await report(this.rt, kind, id, [replace('/state', 'stopped'), replace('/ended_time', wireNow())]).catch((err: unknown) => this.logReportFailure(kind, id, err));
     await this.state.forget(id);
+    this.wakeIfIdle();
   }
 
   /** Aborts everything (agent shutdown). */
   abortAll(): void {
     this.queue.length = 0;
-    this.current?.controller.abort(new Error('agent shutting down'));
+    for (const job of this.running.values()) job.controller.abort(new Error('agent shutting down'));
+    this.wakeIfIdle();
   }
 
   whenIdle(): Promise<void> {
@@ -87,22 +105,39 @@ export class WorkQueue {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private async drain(): Promise<void> {
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      for (let job = this.queue.shift(); job; job = this.queue.shift()) {
-        this.current = job;
-        await this.state.track({ kind: job.kind, id: job.id, phase: 'running', payload: job.payload });
-        const ended = await this.runOne(job);
-        if (ended) await this.state.forget(job.id);
-        this.current = undefined;
-      }
-    } finally {
-      this.draining = false;
-      this.current = undefined;
-      for (const wake of this.idleWaiters.splice(0)) wake();
+  /** The job to start next, or undefined when none may start now. */
+  private next(): QueuedJob | undefined {
+    if (this.running.size >= this.limit || [...this.running.values()].some((j) => j.kind === 'cleanup')) return undefined;
+    const candidate = this.queue.find((j) => j.kind === 'restore') ?? this.queue[0];
+    if (candidate?.kind === 'cleanup' && this.running.size > 0) return undefined;
+    return candidate;
+  }
+
+  private pump(): void {
+    for (let job = this.next(); job; job = this.next()) {
+      this.queue.splice(this.queue.indexOf(job), 1);
+      this.running.set(job.id, job);
+      void this.runTracked(job).finally(() => {
+        this.running.delete(job.id);
+        this.pump();
+        this.wakeIfIdle();
+      });
     }
+  }
+
+  private async runTracked(job: QueuedJob): Promise<void> {
+    try {
+      await this.state.track({ kind: job.kind, id: job.id, phase: 'running', payload: job.payload });
+      const ended = await this.runOne(job);
+      if (ended) await this.state.forget(job.id);
+    } catch (err) {
+      this.log.error({ kind: job.kind, id: job.id, err: (err as Error)?.message ?? String(err) }, 'job bookkeeping failed');
+    }
+  }
+
+  private wakeIfIdle(): void {
+    if (this.busy) return;
+    for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   /** Runs a job and makes sure it ends in a terminal state; false when the final report could not be delivered. */

@@ -9,6 +9,7 @@ import { registerJobCommands } from './commands/jobs.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerNotificationsCommands } from './commands/notifications.js';
 import { registerQuotaCommands } from './commands/quota.js';
+import { registerQueueCommands } from './commands/queue.js';
 import { registerTasksCommands } from './commands/tasks.js';
 import { registerUsersCommands } from './commands/users.js';
 import { registerWebhooksCommands } from './commands/webhooks.js';
@@ -24,6 +25,7 @@ export function registerClientCommands(program: Command): void {
   registerTasksCommands(program);
   registerDrillsCommands(program);
   registerQuotaCommands(program);
+  registerQueueCommands(program);
   registerNotificationsCommands(program);
   registerWebhooksCommands(program);
   registerUsersCommands(program);

@@ -22,6 +22,8 @@ import { objectLockRoutes } from '../resources/object-lock/object-lock.routes.js
 import { taskRoutes } from '../resources/tasks/tasks.routes.js';
 import { webhookRoutes } from '../resources/webhooks/webhooks.routes.js';
 import { deliveryRoutes } from '../resources/deliveries/deliveries.routes.js';
+import { queueRoutes } from '../resources/queue/queue.routes.js';
+import { agentLimitsRoutes } from '../resources/agent-limits/agent-limits.routes.js';
 import { drillRoutes } from '../resources/drills/drills.routes.js';
 import { verificationRoutes } from '../resources/verifications/verifications.routes.js';
 
@@ -49,6 +51,8 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await taskRoutes(app, ctx);
   await webhookRoutes(app, ctx);
   await deliveryRoutes(app, ctx);
+  await queueRoutes(app, ctx);
+  await agentLimitsRoutes(app, ctx);
   await drillRoutes(app, ctx);
   await verificationRoutes(app, ctx);
 }

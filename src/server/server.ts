@@ -15,6 +15,7 @@ import { holdPasswordPool } from '../resources/identity/password-pool.js';
 import type { AppContext } from './context.js';
 import { startTaskSweeper } from '../resources/tasks/task-sweeper.js';
 import { startAgentLostSweeper } from '../resources/jobs/agent-lost-sweeper.js';
+import { startAdmissionRunner } from '../resources/queue/admission-runner.js';
 import { startNotifications } from '../resources/notifications/notifications.start.js';
 import { startDrillScheduler } from '../resources/drills/drill-scheduler.js';
 import { startVerificationScheduler } from '../resources/verifications/verification-scheduler.js';
@@ -50,6 +51,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   startEventPruning(ctx);
   startTaskSweeper(ctx);
   startAgentLostSweeper(ctx);
+  startAdmissionRunner(ctx);
   startDrillScheduler(ctx, config.drillCheckIntervalSeconds * 1000);
   startVerificationScheduler(ctx, config.verificationCheckIntervalSeconds * 1000);
   const app = await buildApp(ctx);

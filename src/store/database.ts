@@ -170,6 +170,8 @@ export interface JobsTable {
   vault_id: string | null;
   /** Backups: the cleanup that removed the snapshot from the vault (migration 0005). */
   pruned_by: Generated<string | null>;
+  /** Backups: 'waiting' in the queue for a run slot, or 'admitted' (holds one until it ends) (migration 0210). */
+  admission: Generated<'waiting' | 'admitted' | null>;
   /** The inserting transaction, for the stream order of job lists (migration 0230, src/store/commit-order.ts). */
   commit_tx: Generated<number>;
 }
@@ -228,6 +230,27 @@ export interface SummarySettingsTable {
   updated_at: string;
 }
 
+/** The one row every backup admission decision updates first: it serialises admissions across API nodes. */
+export interface AdmissionTurnsTable {
+  id: number;
+  turns: number;
+}
+
+/** A project's backup queue settings (absent: the defaults). */
+export interface QueueSettingsTable {
+  project_id: string;
+  max_running_backups: number;
+  start_jitter_seconds: number;
+  updated_at: string;
+}
+
+/** An agent's own limits (absent: the defaults). */
+export interface AgentLimitsTable {
+  agent_id: string;
+  max_running_jobs: number;
+  updated_at: string;
+}
+
 export interface ServerSecretsTable {
   name: string;
   value: string;
@@ -267,6 +290,9 @@ export interface Database extends TaskTables, AlertTables, DrillTables {
   logfiles: LogfilesTable;
   agent_requests: AgentRequestsTable;
   summary_settings: SummarySettingsTable;
+  admission_turns: AdmissionTurnsTable;
+  queue_settings: QueueSettingsTable;
+  agent_limits: AgentLimitsTable;
   server_secrets: ServerSecretsTable;
   project_recovery_keys: ProjectRecoveryKeysTable;
   vault_recovery_keys: VaultRecoveryKeysTable;

@@ -1,7 +1,7 @@
 import type { ApiClient } from './api-client.js';
 import type { JobKind } from './job-kinds.js';
 import { watchJob } from './job-watch.js';
-import { printJson, printLine } from './output.js';
+import { paintJobState, printJson, printLine } from './output.js';
 
 /** After starting a job: print it (or its JSON), then follow it with --watch and set the exit code from its end. */
 export async function reportStartedJob(client: ApiClient, kind: JobKind, job: any, options: { json: boolean; watch?: boolean }): Promise<void> {
@@ -13,7 +13,7 @@ export async function reportStartedJob(client: ApiClient, kind: JobKind, job: an
     process.exitCode = code;
     return;
   }
-  printLine(`Started ${kind} ${id} (${job.state}).`);
+  printLine(`Started ${kind} ${id} (${paintJobState(job)}).`);
   if (!options.watch) return printLine(`Follow it with: coffer watch ${id}`);
   const { code } = await watchJob(client, kind, id);
   process.exitCode = code;

@@ -2,7 +2,7 @@ import type { ApiClient } from './api-client.js';
 import { exitCodeFor, isTerminal, jobPath, type JobKind } from './job-kinds.js';
 import { backoffDelay, isFinalStatus, type RetryPolicy } from '../../agent/retry.js';
 import { ApiError } from './errors.js';
-import { counted, formatBytes, formatDuration, paint, paintState } from './output.js';
+import { counted, formatBytes, formatDuration, paint, paintJobState, paintState } from './output.js';
 import { ProgressMeter, sampleFromEvent } from './progress-line.js';
 
 const POLL_MS = Number(process.env.COFFER_WATCH_INTERVAL_MS) || 500;
@@ -115,9 +115,11 @@ export async function watchJob(client: ApiClient, kind: JobKind, id: string, opt
         lastKey = key;
         screen.progress(line);
       }
-      if (job.state !== lastState) {
-        lastState = job.state;
-        screen.line(`${kind} ${paintState(job.state)}`);
+      // A backup waiting in the server's queue shows its place, each time it moves up.
+      const shown = typeof job.queue_position === 'number' ? `${job.state} #${job.queue_position}` : job.state;
+      if (shown !== lastState) {
+        lastState = shown;
+        screen.line(`${kind} ${typeof job.queue_position === 'number' ? `${paintJobState(job)}: waiting for a run slot` : paintState(job.state)}`);
       }
       if (isTerminal(kind, job.state)) {
         screen.end();

@@ -32,6 +32,12 @@ export function paintState(state: string): string {
   return colour ? paint(state, colour) : state;
 }
 
+/** A job's state, with its place in the server's queue while a backup waits there: `queued (#3)`. */
+export function paintJobState(job: { state: string; queue_position?: number | null }): string {
+  const painted = paintState(job.state);
+  return typeof job.queue_position === 'number' ? `${painted} (#${job.queue_position})` : painted;
+}
+
 const ANSI = /\u001b\[[0-9;]*m/g;
 export function visibleLength(text: string): number {
   return text.replace(ANSI, '').length;

@@ -7,7 +7,7 @@ import { expandJobId, findJob, jobPath, parseKind } from '../client/job-kinds.js
 import { reportStartedJob } from '../client/job-start.js';
 import { errorLine, watchJob } from '../client/job-watch.js';
 import { UsageError } from '../client/errors.js';
-import { counted, formatBytes, formatShortTime, formatTable, paintState, printJson, printLine } from '../client/output.js';
+import { counted, formatBytes, formatShortTime, formatTable, paintJobState, paintState, printJson, printLine } from '../client/output.js';
 import { agentNames, resolveAgent, resolveConfiguration } from '../client/resolve.js';
 
 export function registerJobCommands(program: Command): void {
@@ -45,7 +45,7 @@ export function registerJobCommands(program: Command): void {
         formatTable(body.backups, [
           { header: 'ID', value: (b) => b.id.slice(0, 8), keep: true },
           { header: 'CONFIG', value: (b) => names.get(b.configuration?.id) ?? b.configuration?.id ?? '-' },
-          { header: 'STATE', value: (b) => paintState(b.state) },
+          { header: 'STATE', value: (b) => paintJobState(b) },
           { header: 'ENDED', value: (b) => formatShortTime(b.ended_time), keep: true },
           // What the snapshot holds, and what this backup added to the vault (new data, deduplicated and compressed).
           { header: 'SIZE', value: (b) => formatBytes(b.bytes_searched), align: 'right' },

@@ -40,6 +40,14 @@ describe('backup state machine', () => {
     assert.throws(() => assertTransition(backupMachine, 'completed', 'stop_requested', 'user'), (e: TransitionError) => e.reason === 'state' && e.message === backupMachine.terminalMessage);
   });
 
+  it('the server puts a new backup in the queue; a queued backup goes on as before', () => {
+    for (const from of ['start_requested', 'start_scheduled']) assert.equal(assertTransition(backupMachine, from, 'queued', 'server'), 'change');
+    assert.equal(judgeTransition(backupMachine, 'queued', 'preparing', 'agent').outcome, 'change');
+    assert.throws(() => assertTransition(backupMachine, 'in_progress', 'queued', 'server'), (e: TransitionError) => e.reason === 'state');
+    assert.throws(() => assertTransition(backupMachine, 'completed', 'queued', 'server'), (e: TransitionError) => e.reason === 'state');
+    assert.equal(judgeTransition(restoreMachine, 'start_requested', 'queued', 'server').outcome, 'refused');
+  });
+
   it('the server alone marks a backup missed', () => {
     assert.equal(assertTransition(backupMachine, 'start_scheduled', 'missed', 'server'), 'change');
     assert.equal(judgeTransition(backupMachine, 'start_scheduled', 'missed', 'agent').outcome, 'refused');

@@ -12,8 +12,9 @@ export const backupMachine: StateMachine = {
   settableBy: {
     agent: ['queued', 'preparing', 'in_progress', 'completed', 'completed_with_errors', 'failed', 'stopped', 'skipped'],
     user: ['stop_requested'],
-    // missed: a scheduled time nobody started; failed: a job whose agent was lost (reason agent_lost).
-    server: ['missed', 'failed'],
+    // missed: a scheduled time nobody started; failed: a job whose agent was lost (reason agent_lost); queued: a new
+    // backup waits in the server's queue for a run slot (resources/queue/backup-admission.ts).
+    server: ['missed', 'failed', 'queued'],
   },
   terminalMessage: `Modifying a backup that is already in a state of ${quotedList(BACKUP_TERMINAL)} is not allowed.`,
 };

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../store/database.js';
 import { effectiveMode, isOnline } from './agent-activity.js';
 
-/** States in which a job is not being worked on: not yet picked up, or over. */
+/** States in which a job is not being worked on: not yet picked up, or over (a backup waiting in the queue neither). */
 const IDLE_JOB_STATES = ['start_requested', 'start_scheduled', 'completed', 'completed_with_errors', 'failed', 'stopped', 'skipped', 'missed'];
 
 /**
@@ -11,6 +11,8 @@ const IDLE_JOB_STATES = ['start_requested', 'start_scheduled', 'completed', 'com
  */
 export async function agentStatus(db: Kysely<Database>, agentId: string, idleHeartbeatMs: number, now = new Date()): Promise<{ busy: boolean; online: boolean }> {
   const agent = await db.selectFrom('agents').select(['last_seen_at', 'activation_mode', 'activation_until']).where('id', '=', agentId).executeTakeFirstOrThrow();
-  const working = await db.selectFrom('jobs').select('id').where('agent_id', '=', agentId).where('state', 'not in', IDLE_JOB_STATES).limit(1).executeTakeFirst();
+  const working = await db.selectFrom('jobs').select('id').where('agent_id', '=', agentId).where('state', 'not in', IDLE_JOB_STATES)
+    .where((eb) => eb.or([eb('admission', 'is', null), eb('admission', '!=', 'waiting')]))
+    .limit(1).executeTakeFirst();
   return { busy: working !== undefined, online: isOnline(agent.last_seen_at, effectiveMode(agent.activation_mode, agent.activation_until, now), now, idleHeartbeatMs) };
 }

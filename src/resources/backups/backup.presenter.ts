@@ -1,12 +1,22 @@
 import type { Urls } from '../../server/links.js';
 import type { Job } from '../jobs/job.js';
 import { presentErrorSummary } from '../jobs/job-errors.presenter.js';
+import { queuePosition, type QueuePositions } from '../queue/queue-positions.js';
 import { isRestorable, type Restorability } from './backup-restorable.js';
+
+/** What a backup's representation needs beside the job, loaded once per request. */
+export interface BackupView {
+  restorability: Restorability;
+  queue: QueuePositions;
+}
 
 const COUNTERS = ['files_searched', 'files_backed_up', 'bytes_searched', 'bytes_backed_up', 'bytes_in_db', 'bandwidth_avg_bps'] as const;
 
-/** The backup representation of §3.3 (details, list items and the start response are the same). */
-export function presentBackup(job: Job, urls: Urls, restorability: Restorability) {
+/**
+ * The backup representation of §3.3 (details, list items and the start response are the same), plus
+ * `queue_position`: the backup's place in its project's queue while it waits for a run slot, else null.
+ */
+export function presentBackup(job: Job, urls: Urls, { restorability, queue }: BackupView) {
   const counters = Object.fromEntries(COUNTERS.map((name) => [name, (job.results[name] as number | undefined) ?? 0]));
   return {
     project_id: job.projectId,
@@ -20,6 +30,7 @@ export function presentBackup(job: Job, urls: Urls, restorability: Restorability
     errors: presentErrorSummary(job, urls),
     ...counters,
     restorable: isRestorable(job, restorability),
+    queue_position: queuePosition(job, queue),
     links: [urls.link('self', 'backups', job.id), urls.link('events', 'backups', job.id, 'events')],
   };
 }

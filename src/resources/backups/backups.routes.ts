@@ -11,11 +11,17 @@ import { registerJobRoutes } from '../jobs/job.routes.js';
 import { createBackup } from './backup-create.action.js';
 import { parseBackupCreate } from './backup-create.message.js';
 import { backupListFilter } from './backup-list.filter.js';
-import { presentBackup } from './backup.presenter.js';
-import { loadRestorability, type Restorability } from './backup-restorable.js';
+import { presentBackup, type BackupView } from './backup.presenter.js';
+import { loadRestorability } from './backup-restorable.js';
+import { loadProjectQueue } from '../queue/queue-positions.js';
 import { assertBackupMayStart } from './backup-start.rules.js';
 
 const CreateBody = Type.Object({ configuration_id: Type.String(), state: Type.String({ enum: ['start_requested', 'start_scheduled'] }) });
+
+async function loadBackupView(context: AppContext, projectId: string): Promise<BackupView> {
+  const [restorability, queue] = await Promise.all([loadRestorability(context.store.db, projectId), loadProjectQueue(context.store.db, projectId)]);
+  return { restorability, queue };
+}
 
 export async function backupRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.post(
@@ -31,15 +37,15 @@ export async function backupRoutes(app: FastifyInstance, ctx: AppContext): Promi
       const agent = await fetchAgent(ctx.store.db, scope.projectId, configuration.agentId);
       assertBackupMayStart(configuration, agent);
       const job = await createBackup(ctx, configuration, agent.vault.id, message);
-      const restorability = await loadRestorability(ctx.store.db, scope.projectId);
-      return reply.code(201).header('location', scope.urls.v2('backups', job.id)).send(presentBackup(job, scope.urls, restorability));
+      const view = await loadBackupView(ctx, scope.projectId);
+      return reply.code(201).header('location', scope.urls.v2('backups', job.id)).send(presentBackup(job, scope.urls, view));
     },
   );
 
-  registerJobRoutes<Restorability>(app, ctx, {
+  registerJobRoutes<BackupView>(app, ctx, {
     kind: 'backup',
-    present: (job, urls, restorability) => presentBackup(job, urls, restorability),
-    loadView: (context, projectId) => loadRestorability(context.store.db, projectId),
+    present: (job, urls, view) => presentBackup(job, urls, view),
+    loadView: loadBackupView,
     listFilter: (request, scope) => backupListFilter(ctx, request, scope),
   });
 }

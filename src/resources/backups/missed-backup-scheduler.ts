@@ -3,6 +3,7 @@ import { toWireTime } from '../../server/time.js';
 import { nextScheduledTimes } from '../../domain/schedule/index.js';
 import { configurationFromRow, scheduleStart, type Configuration } from '../configurations/configuration.js';
 import { insertJob } from '../jobs/job-insert.js';
+import { readQueueSettings } from '../queue/queue-settings.js';
 import { jobEventRefs } from '../jobs/job-events.js';
 
 export interface MissedCheckOptions {
@@ -26,6 +27,7 @@ export const DEFAULT_CHECK_INTERVAL_SECONDS = 60;
  * configuration was created within the grace period either side of it; otherwise the server records a backup in
  * state `missed` with a `backup_missed` event. Disabled or deleted configurations are not judged (enabling one
  * restarts the count from then); a disabled agent's times, and times older than the horizon, pass without a record.
+ * A project with a start jitter has its times judged that much later, with the window widened after the time.
  * Returns the number marked missed.
  */
 export async function markMissedBackups(ctx: AppContext, options: MissedCheckOptions): Promise<number> {
@@ -44,8 +46,12 @@ export async function markMissedBackups(ctx: AppContext, options: MissedCheckOpt
   return missed;
 }
 
-async function judgeConfiguration(ctx: AppContext, configuration: Configuration, judgedUntil: Date, options: MissedCheckOptions): Promise<number> {
+async function judgeConfiguration(ctx: AppContext, configuration: Configuration, untilWithoutJitter: Date, options: MissedCheckOptions): Promise<number> {
   if (configuration.schedule === null || configuration.nextDueTime === null) return 0;
+  // Agents start scheduled backups up to the project's start jitter late: such a time is judged that much later.
+  const jitterMs = (await readQueueSettings(ctx.store.db, configuration.projectId)).start_jitter_seconds * 1000;
+  const judgedUntil = new Date(untilWithoutJitter.getTime() - jitterMs);
+  if (new Date(configuration.nextDueTime) > judgedUntil) return 0;
   const schedule = configuration.schedule;
   const start = new Date(scheduleStart(configuration));
   const limit = options.maxPerConfiguration ?? 100;
@@ -53,7 +59,7 @@ async function judgeConfiguration(ctx: AppContext, configuration: Configuration,
     const agent = await tx.db.selectFrom('agents').select(['enabled', 'vault_id']).where('id', '=', configuration.agentId).executeTakeFirst();
     const due: Date[] = [];
     let next: Date | undefined = new Date(configuration.nextDueTime!);
-    const horizon = new Date(judgedUntil.getTime() + options.graceMs - (options.horizonMs ?? DEFAULT_HORIZON_MS));
+    const horizon = new Date(judgedUntil.getTime() + jitterMs + options.graceMs - (options.horizonMs ?? DEFAULT_HORIZON_MS));
     if (next < horizon) next = nextScheduledTimes(schedule, start, horizon, 1)?.[0];
     while (next !== undefined && next <= judgedUntil && due.length < limit) {
       due.push(next);
@@ -78,7 +84,7 @@ async function judgeConfiguration(ctx: AppContext, configuration: Configuration,
         .where('kind', '=', 'backup')
         .where('state', '!=', 'missed')
         .where('created_at', '>=', toWireTime(new Date(time.getTime() - options.graceMs)))
-        .where('created_at', '<=', toWireTime(new Date(time.getTime() + options.graceMs)))
+        .where('created_at', '<=', toWireTime(new Date(time.getTime() + options.graceMs + jitterMs)))
         .executeTakeFirst();
       if (honoured) continue;
       const job = await insertJob(tx, {

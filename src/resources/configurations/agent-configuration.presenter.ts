@@ -16,7 +16,15 @@ const SCHEDULED_TIMES_SHOWN = 3;
  * `GET /agents/{id}/configuration`: what the agent needs to work. The `rse` push channel of the hosted service is
  * replaced by this server's own event stream, which agents poll (or long-poll).
  */
-export function presentAgentConfiguration(agent: Agent, configurations: Configuration[], urls: Urls, idleHeartbeatMs: number, now = new Date()) {
+/** How the agent paces its work (Coffer's own part of the document). */
+export interface JobControls {
+  /** Backups, restores and cleanups it runs at once. */
+  max_running_jobs: number;
+  /** It starts each scheduled backup at a random moment up to this many seconds after its time. */
+  start_jitter_seconds: number;
+}
+
+export function presentAgentConfiguration(agent: Agent, configurations: Configuration[], urls: Urls, idleHeartbeatMs: number, jobControls: JobControls, now = new Date()) {
   return {
     system_preferences: {
       environment: { minimum_disk_space_mb: MINIMUM_DISK_SPACE_MB },
@@ -30,6 +38,7 @@ export function presentAgentConfiguration(agent: Agent, configurations: Configur
         },
       },
       backup_controls: { disable_vss: 0 },
+      job_controls: jobControls,
     },
     vaults: [
       {

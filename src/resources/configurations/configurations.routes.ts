@@ -1,3 +1,5 @@
+import { readAgentLimits } from '../agent-limits/agent-limits.js';
+import { readQueueSettings } from '../queue/queue-settings.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { EXCLUSION_TYPES } from '../../engine/archiver/exclusion.js';
@@ -149,6 +151,8 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
     const agent = await fetchAgent(ctx.store.db, scope.projectId, agentId(request));
     requireLevel(scope.caller, 'observer');
     const configurations = await listConfigurations(ctx.store.db, { projectId: scope.projectId, agentId: agent.id, now: new Date() });
-    return presentAgentConfiguration(agent, configurations, scope.urls, ctx.config.idleHeartbeatSeconds * 1000);
+    const [limits, queue] = await Promise.all([readAgentLimits(ctx.store.db, agent.id), readQueueSettings(ctx.store.db, scope.projectId)]);
+    const jobControls = { max_running_jobs: limits.max_running_jobs, start_jitter_seconds: queue.start_jitter_seconds };
+    return presentAgentConfiguration(agent, configurations, scope.urls, ctx.config.idleHeartbeatSeconds * 1000, jobControls);
   });
 }

@@ -11,8 +11,11 @@ export interface NewJob {
   projectId: string;
   kind: JobKind;
   agentId: string;
-  /** How the job begins: asked by a user, started by its agent, or (backups only) recorded as missed by the server. */
-  state: 'start_requested' | 'start_scheduled' | 'missed';
+  /**
+   * How the job begins: asked by a user, started by its agent, (backups only) recorded as missed by the server, or
+   * (backups only) waiting in the server's queue for a run slot.
+   */
+  state: 'start_requested' | 'start_scheduled' | 'missed' | 'queued';
   /** Who started it; defaults to the start state (the server records missed backups as `server`). */
   startedBy?: string;
   configurationId?: string | null;
@@ -20,6 +23,8 @@ export interface NewJob {
   details?: Record<string, unknown>;
   scheduledTime?: string | null;
   vaultId?: string | null;
+  /** Backups: whether it waits for a run slot or holds one (see resources/queue/backup-admission.ts). */
+  admission?: 'waiting' | 'admitted' | null;
 }
 
 export async function insertJob(tx: Tx, job: NewJob): Promise<Job> {
@@ -43,6 +48,7 @@ export async function insertJob(tx: Tx, job: NewJob): Promise<Job> {
       errors: JSON.stringify(EMPTY_ERRORS),
       scheduled_time: job.scheduledTime ?? null,
       vault_id: job.vaultId ?? null,
+      admission: job.admission ?? null,
       created_at: now,
       updated_at: now,
       version_no: 1,

@@ -1,5 +1,6 @@
 import { backupMachine, cleanupMachine, restoreMachine, type JobKind } from '../../domain/state-machines/job-machines.js';
-import type { StateMachine } from '../../domain/state-machines/state-machine.js';
+import type { Actor, StateMachine } from '../../domain/state-machines/state-machine.js';
+import { assertAdmittedToRun } from '../queue/queue-rules.js';
 import type { AppContext } from '../../server/context.js';
 import type { Tx } from '../../store/store.js';
 import { recordLastCompleted } from '../backups/backup-completed.hook.js';
@@ -20,10 +21,11 @@ export interface JobKindRules {
   fields: readonly PatchField[];
   /** Extra writes when a job reaches a terminal state. */
   afterChange?(tx: Tx, before: Job, after: Job, ctx: AppContext): Promise<void>;
+  guard?(before: Job, after: Job, actor: Actor): void;
 }
 
 export const JOB_KIND_RULES: Record<JobKind, JobKindRules> = {
-  backup: { machine: backupMachine, fields: BACKUP_PATCH_FIELDS, afterChange: recordLastCompleted },
+  backup: { machine: backupMachine, fields: BACKUP_PATCH_FIELDS, afterChange: recordLastCompleted, guard: assertAdmittedToRun },
   restore: { machine: restoreMachine, fields: RESTORE_PATCH_FIELDS, afterChange: (tx, _before, after, ctx) => advanceDrillAfterRestore(ctx, tx, after) },
   cleanup: { machine: cleanupMachine, fields: CLEANUP_PATCH_FIELDS, afterChange: markPrunedBackups },
 };

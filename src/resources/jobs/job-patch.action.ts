@@ -13,6 +13,7 @@ import { jobEventRefs, stateEventName } from './job-events.js';
 import type { JobPatchMessage } from './job-patch.message.js';
 import type { EventInput } from '../events/event-hub.js';
 import { recordJobEnded } from '../notifications/job-ended.outbox.js';
+import { ADMISSION_CHANNEL } from '../queue/backup-admission.js';
 
 export interface JobPatchHooks {
   machine: StateMachine;
@@ -20,6 +21,8 @@ export interface JobPatchHooks {
   present(job: Job): unknown;
   /** Extra writes when a job reaches a terminal state (e.g. a configuration's last completed backup). */
   afterChange?(tx: Tx, before: Job, after: Job, ctx: AppContext): Promise<void>;
+  /** A rule of the job kind beyond its state machine (e.g. a backup waiting in the queue may not start); throws. */
+  guard?(before: Job, after: Job, actor: Actor): void;
 }
 
 /**
@@ -61,6 +64,8 @@ export async function applyJobPatch(ctx: AppContext, known: Job, actor: Actor, m
           ? async (tx) => {
               await hooks.afterChange?.(tx, job, after, ctx);
               await recordJobEnded(tx, after);
+              // A backup ended, or an agent finished a restore or cleanup: a queued backup may start now.
+              await tx.notify(ADMISSION_CHANNEL, job.kind);
             }
           : undefined,
         result: () => true,
@@ -93,6 +98,7 @@ function judge(job: Job, actor: Actor, message: JobPatchMessage, hooks: JobPatch
   for (const write of message.writes) write.field.write(draft, write.value);
   const writesState = message.writes.some((w) => w.field.path === '/state');
   const stateChange = writesState ? assertTransition(hooks.machine, job.state, draft.state, actor) : 'unchanged';
+  if (stateChange === 'change') hooks.guard?.(job, draft, actor);
   if (!differs(job, draft)) return 'unchanged';
   if (isTerminal(hooks.machine, job.state)) throw conflict(hooks.machine.terminalMessage);
   return { draft, stateChange };

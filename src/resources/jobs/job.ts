@@ -31,6 +31,8 @@ export interface Job {
   vaultId: string | null;
   /** Backups: the cleanup that removed this backup's snapshot, after which it cannot be restored. */
   prunedBy: string | null;
+  /** Backups: 'waiting' for a run slot in the queue, 'admitted' (holds one until it ends); null for other jobs. */
+  admission: 'waiting' | 'admitted' | null;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -58,6 +60,7 @@ export function jobFromRow(row: Selectable<JobsTable>): Job {
     scheduledTime: row.scheduled_time,
     vaultId: row.vault_id ?? null,
     prunedBy: row.pruned_by ?? null,
+    admission: row.admission ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     version: row.version_no,

@@ -15,8 +15,9 @@ import { vaultUploadGrants } from './0260-vault-upload-grants.js';
 import { projectObjectLock } from './0261-project-object-lock.js';
 import { agentAbsenceHistory } from './0190-agent-absence-history.js';
 import { commitHorizon } from './0230-commit-horizon.js';
+import { backupQueue } from './0210-backup-queue.js';
 import { retentionRules } from './0200-retention-rules.js';
 import { vaultVerifications } from './0201-vault-verifications.js';
 
 /** Every migration, in the order it applies. Append new ones; never edit an applied one. */
-export const MIGRATIONS: Migration[] = [initialSchema, jobVault, agentRequestsAndSettings, tasksSchema, backupPruned, eventsCommitInIdOrder, vaultQuotas, agentTaskCapability, userDisabled, alerts, recoveryKeys, vaultUploadGrants, projectObjectLock, agentAbsenceHistory, drills, commitHorizon, retentionRules, vaultVerifications];
+export const MIGRATIONS: Migration[] = [initialSchema, jobVault, agentRequestsAndSettings, tasksSchema, backupPruned, eventsCommitInIdOrder, vaultQuotas, agentTaskCapability, userDisabled, alerts, recoveryKeys, vaultUploadGrants, projectObjectLock, agentAbsenceHistory, drills, commitHorizon, retentionRules, vaultVerifications, backupQueue];

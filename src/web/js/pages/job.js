@@ -39,8 +39,10 @@ function progressBar(progress, state) {
 function resultFacts(kind, job, names) {
   const name = (id) => names.get(id) ?? id ?? '–';
   const took = job.started_time && job.ended_time ? duration(Date.parse(job.ended_time) - Date.parse(job.started_time)) : '–';
+  // A backup waiting in the server's queue for a run slot shows its place there.
+  const waiting = typeof job.queue_position === 'number' ? h('span', { class: 'muted' }, ` #${job.queue_position} in the queue, waiting for a run slot`) : '';
   const common = [
-    ['State', stateBadge(job.state)],
+    ['State', h('span', {}, stateBadge(job.state), waiting)],
     ['Id', h('span', { class: 'id' }, job.id ?? job.guid)],
     ['Started', when(job.started_time ?? job.created_at)],
     ['Ended', when(job.ended_time)],

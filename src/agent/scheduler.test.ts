@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import pino from 'pino';
+import type { AgentApi } from './agent-api.js';
+import { AgentClock } from './clock.js';
+import type { ConfigurationCache, ConfigurationDocument } from './configuration-document.js';
+import { BackupScheduler } from './scheduler.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The server side of the two calls the scheduler makes, recorded: its document, and `POST /backups`. */
+function serverOf(document: ConfigurationDocument, answer: (configurationId: string) => Record<string, unknown>) {
+  const posts: { configurationId: string; at: number }[] = [];
+  const api = {
+    v2: (...segments: string[]) => `/v2/p/${segments.join('/')}`,
+    async post(_url: string, body: { configuration_id: string }) {
+      posts.push({ configurationId: body.configuration_id, at: Date.now() });
+      return { status: 201, body: answer(body.configuration_id), headers: new Headers() };
+    },
+  } as unknown as AgentApi;
+  const configs = { get: async () => document, reload: async () => document } as unknown as ConfigurationCache;
+  return { api, configs, posts };
+}
+
+const entry = (id: string, time: number) => ({ id, name: id, enabled: true, retention: { days: 1 }, times: [new Date(time).toISOString()], inclusions: [], exclusions: [] });
+
+describe('backup scheduler', { timeout: 20_000 }, () => {
+  it('starts each scheduled backup at a random moment within the start jitter window after its time', async () => {
+    const due = Date.now() + 300;
+    const document: ConfigurationDocument = { system_preferences: { job_controls: { start_jitter_seconds: 2 } }, vaults: [], configurations: [entry('a', due), entry('b', due)] };
+    const { api, configs, posts } = serverOf(document, (id) => ({ id: `backup-${id}`, state: 'start_scheduled', queue_position: null }));
+    const draws = [0.25, 0.6];
+    const started: string[] = [];
+    const scheduler = new BackupScheduler(api, configs, new AgentClock(), pino({ level: 'silent' }), async (id) => void started.push(id), { retries: 0, delayMs: 0 }, () => draws.shift()!);
+    await scheduler.refresh();
+    await sleep(1900);
+    scheduler.stop();
+    const delay = new Map(posts.map((p) => [p.configurationId, p.at - due]));
+    assert.equal(posts.length, 2);
+    // 0.25 and 0.6 of a 2 s window: 500 ms and 1200 ms after the due time (timers are never early).
+    assert.ok(delay.get('a')! >= 490 && delay.get('a')! < 900, `a: ${delay.get('a')} ms`);
+    assert.ok(delay.get('b')! >= 1190 && delay.get('b')! < 1600, `b: ${delay.get('b')} ms`);
+    assert.deepEqual(started.sort(), ['backup-a', 'backup-b']);
+  });
+
+  it('without jitter it starts on time; a backup the server queued is left for its start request', async () => {
+    const due = Date.now() + 200;
+    const document: ConfigurationDocument = { vaults: [], configurations: [entry('a', due), entry('b', due)] };
+    const { api, configs, posts } = serverOf(document, (id) => (id === 'a' ? { id: 'backup-a', state: 'start_scheduled', queue_position: null } : { id: 'backup-b', state: 'queued', queue_position: 4 }));
+    const started: string[] = [];
+    const scheduler = new BackupScheduler(api, configs, new AgentClock(), pino({ level: 'silent' }), async (id) => void started.push(id), { retries: 0, delayMs: 0 }, () => 0.99);
+    await scheduler.refresh();
+    await sleep(700);
+    scheduler.stop();
+    assert.equal(posts.length, 2);
+    for (const post of posts) assert.ok(post.at - due < 400, `on time: ${post.at - due} ms`);
+    assert.deepEqual(started, ['backup-a']);
+  });
+});
