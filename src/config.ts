@@ -18,6 +18,14 @@ export interface ServerConfig {
   logLevel: string;
   /** Longest time an event long poll is held open. */
   maxLongPollSeconds: number;
+  /** A client must send its request headers within this long of its first byte (408 and closed otherwise). */
+  headersTimeoutSeconds: number;
+  /** A client must send its whole request (headers and body) within this long; more than maxLongPollSeconds. */
+  requestTimeoutSeconds: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutSeconds: number;
+  /** Connections open at once; more are refused (closed at once) until some end. */
+  maxConnections: number;
   /** A PENDING task older than this fails as expired. */
   taskPendingExpirySeconds: number;
   /** How long events are kept. */
@@ -90,6 +98,10 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     tokenTtlSeconds: intFrom(env.COFFER_TOKEN_TTL_SECONDS, 24 * 3600, 'COFFER_TOKEN_TTL_SECONDS'),
     logLevel: env.LOG_LEVEL || 'info',
     maxLongPollSeconds: intFrom(env.COFFER_MAX_LONG_POLL_SECONDS, 60, 'COFFER_MAX_LONG_POLL_SECONDS'),
+    headersTimeoutSeconds: intFrom(env.COFFER_HEADERS_TIMEOUT_SECONDS, 20, 'COFFER_HEADERS_TIMEOUT_SECONDS'),
+    requestTimeoutSeconds: intFrom(env.COFFER_REQUEST_TIMEOUT_SECONDS, 300, 'COFFER_REQUEST_TIMEOUT_SECONDS'),
+    keepAliveTimeoutSeconds: intFrom(env.COFFER_KEEP_ALIVE_TIMEOUT_SECONDS, 5, 'COFFER_KEEP_ALIVE_TIMEOUT_SECONDS'),
+    maxConnections: intFrom(env.COFFER_MAX_CONNECTIONS, 10_000, 'COFFER_MAX_CONNECTIONS'),
     taskPendingExpirySeconds: intFrom(env.COFFER_TASK_PENDING_EXPIRY_SECONDS, 300, 'COFFER_TASK_PENDING_EXPIRY_SECONDS'),
     eventRetentionSeconds: intFrom(env.COFFER_EVENT_RETENTION_SECONDS, 7 * 24 * 3600, 'COFFER_EVENT_RETENTION_SECONDS'),
     groupCommit: env.COFFER_GROUP_COMMIT !== '0',

@@ -10,6 +10,7 @@ import type { AppContext } from './context.js';
 import { installErrorHandler, sendError, toAppError } from './error-handler.js';
 import { registerRoutes } from './routes.js';
 import { PROJECT_FROM_TOKEN } from './request-scope.js';
+import { httpServerOptions } from './connection-limits.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -46,7 +47,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     rewriteUrl: (req) => rewriteV2Url(req.url ?? '/', req.headers),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     return503OnClosing: true,
-    ...(ctx.config.tlsCertFile && ctx.config.tlsKeyFile ? { https: readTlsKeyPair(ctx.config.tlsCertFile, ctx.config.tlsKeyFile) } : {}),
+    // Header, request and keep-alive timeouts against slow clients (see connection-limits.ts); Fastify sets the last two itself.
+    http: httpServerOptions(ctx.config),
+    requestTimeout: ctx.config.requestTimeoutSeconds * 1000,
+    keepAliveTimeout: ctx.config.keepAliveTimeoutSeconds * 1000,
+    ...(ctx.config.tlsCertFile && ctx.config.tlsKeyFile ? { https: { ...httpServerOptions(ctx.config), ...readTlsKeyPair(ctx.config.tlsCertFile, ctx.config.tlsKeyFile) } } : {}),
     // Only the client address (login throttle) comes from X-Forwarded-For, and only through these proxies.
     trustProxy: ctx.config.trustedProxies.length > 0 ? ctx.config.trustedProxies : false,
     // On close, idle keep-alive connections go at once; requests in flight finish (see RunningServer.close).

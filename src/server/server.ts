@@ -9,6 +9,7 @@ import type { BlobStore } from '../storage/blob-store.js';
 import { openBlobStore } from '../storage/open-blob-store.js';
 import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
+import { assertConnectionLimits } from './connection-limits.js';
 import { isWildcardHost } from './links.js';
 import { LoginThrottle } from '../resources/identity/login-throttle.js';
 import { holdPasswordPool } from '../resources/identity/password-pool.js';
@@ -32,6 +33,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   if (!config.publicUrl && isWildcardHost(config.host)) {
     throw new Error(`HOST=${config.host} listens on every address: set COFFER_PUBLIC_URL to the URL agents and clients use.`);
   }
+  assertConnectionLimits(config);
   const log = options.logger ?? pino({ level: config.logLevel });
   // Storage first: a missing bucket or refused credentials stop the start with one line saying which.
   const blobs = options.blobs ?? openBlobStore(config.storage);
@@ -55,6 +57,7 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   startDrillScheduler(ctx, config.drillCheckIntervalSeconds * 1000);
   startVerificationScheduler(ctx, config.verificationCheckIntervalSeconds * 1000);
   const app = await buildApp(ctx);
+  app.server.maxConnections = config.maxConnections;
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
