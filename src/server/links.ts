@@ -7,17 +7,26 @@ export interface Link {
 
 /** Builds absolute URLs for one request: `v2('backups', id)` → `http://host/v2/123456/backups/<id>`. */
 export class Urls {
+  /** `<base>/v2/<project>`, built once: list pages build several links per item. */
+  private readonly v2Prefix: string;
+
   constructor(
     readonly base: string,
     readonly projectId: string,
-  ) {}
+  ) {
+    this.v2Prefix = `${base}/v2/${encodeURIComponent(projectId)}`;
+  }
 
   v2(...segments: string[]): string {
-    return [`${this.base}/v2/${encodeURIComponent(this.projectId)}`, ...segments.map(encodeURIComponent)].join('/');
+    let url = this.v2Prefix;
+    for (const segment of segments) url += `/${encodeURIComponent(segment)}`;
+    return url;
   }
 
   v3(...segments: string[]): string {
-    return [`${this.base}/v3`, ...segments.map(encodeURIComponent)].join('/');
+    let url = `${this.base}/v3`;
+    for (const segment of segments) url += `/${encodeURIComponent(segment)}`;
+    return url;
   }
 
   link(rel: string, ...segments: string[]): Link {

@@ -2,7 +2,7 @@
 // through its state machine (restore → check task → passed / failed), with events, webhooks and the metric.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { buildWorld, OTHER_PROJECT, patchHeaders, PROJECT, type World } from '../helpers/fixtures.js';
+import { buildWorld, depositVaultKey, OTHER_PROJECT, patchHeaders, PROJECT, type World } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
@@ -180,6 +180,29 @@ describe('restore drills over the API', { timeout: 60_000 }, () => {
     assert.equal(runs.body.drill_runs.length, 1);
     assert.equal(runs.body.drill_runs[0].state, 'failed', 'newest first');
     assert.match(runs.body.links[0].href, /marker=/);
+  });
+
+  it("on another agent: refused with the reason until the server holds the vault's key, then restored there", async () => {
+    await completedBackup(configId);
+    const drill = await createDrill({ name: 'elsewhere', agent_id: w.otherAgent.id });
+    assert.equal(drill.agent.id, w.otherAgent.id);
+    const refused = await t.request('POST', `/v2/${PROJECT}/drills/${drill.id}/runs`, { token: w.creator });
+    assert.equal(refused.body.state, 'failed');
+    assert.match(refused.body.failure_reason, /^The drill's agent cannot open the backup's vault: The server holds no key for the backup's vault yet/);
+    await depositVaultKey(t, w.agent);
+    const started = await t.request('POST', `/v2/${PROJECT}/drills/${drill.id}/runs`, { token: w.creator });
+    assert.equal(started.body.state, 'restoring', started.text);
+    const restore = (await t.request('GET', `/v2/${PROJECT}/restores/${started.body.restore.id}`, { token: w.creator })).body;
+    assert.equal(restore.destination_agent?.id ?? restore.agent?.id, w.otherAgent.id);
+    // Failed on that agent (say the folder was not empty): the run fails with the restore's reason, and no task starts.
+    const refusal = { count: 1, reason: 'target_not_empty', diagnostics: 'x', list: [{ index: 0, path: '', type: 'phx_exception', exception: { code: 0, description: "The drill's scratch folder /var/tmp/drill is not empty", details: '' } }] };
+    const report = [{ op: 'replace', path: '/state', value: 'failed' }, { op: 'replace', path: '/errors', value: refusal }];
+    const reported = await t.request('PATCH', `/v2/${PROJECT}/restores/${started.body.restore.id}`, { token: w.otherAgent.token, raw: JSON.stringify(report), headers: patchHeaders });
+    assert.equal(reported.status, 204, reported.text);
+    const run = (await t.request('GET', `/v2/${PROJECT}/drill-runs/${started.body.id}`, { token: w.creator })).body;
+    assert.equal(run.state, 'failed');
+    assert.equal(run.check, null);
+    assert.match(run.failure_reason, /ended failed, 1 error \(target_not_empty\)\. First error: The drill's scratch folder \/var\/tmp\/drill is not empty$/);
   });
 
   it('the schedule starts a run once per due time, on one node only, and not while the previous run is going', async () => {

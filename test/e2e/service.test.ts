@@ -149,7 +149,9 @@ describe('the systemd units', { timeout: 300_000 }, () => {
     const second = await startServer();
     const agentService = startService(agent, {}, elsewhere);
     running.push(agentService);
-    const code = await Promise.race([watchEnded, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), 180_000))]);
+    let late: NodeJS.Timeout | undefined;
+    const code = await Promise.race([watchEnded, new Promise<'late'>((resolve) => (late = setTimeout(() => resolve('late'), 180_000)))]);
+    clearTimeout(late);
     assert.equal(code, 0, watched);
     assert.equal(watched.match(/Lost the server/g)?.length, 1, `said once:\n${watched}`);
     assert.match(watched, /Lost the server \(cannot reach http:\/\/127\.0\.0\.1:\d+: .*\); trying again until it answers/);

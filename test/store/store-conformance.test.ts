@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { migrate } from '../../src/store/migrate.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { compareAndSet, type EventWrite } from '../../src/store/compare-and-set.js';
 import { beyondSql, cutAtHorizon, settledSql, streamOrderSql, type StreamPosition } from '../../src/store/commit-order.js';
 import type { Store, Tx } from '../../src/store/store.js';
 import { createTestDatabase, testEngine, type TestDatabase } from '../helpers/test-store.js';
@@ -105,6 +106,41 @@ describe(`store conformance (${engine})`, () => {
       const row = await store.db.selectFrom('jobs').select(['version_no', 'results']).where('id', '=', jobId).executeTakeFirstOrThrow();
       assert.equal(row.version_no, 2);
       assert.equal(JSON.parse(row.results).writer, updated.indexOf(1));
+    });
+
+    it('compareAndSet: a change decided on a stale row writes nothing (no event either), is judged again and wins once', async () => {
+      const { projectId, jobId } = await insertJobWithParents(store.db);
+      const readJob = async (db: Store['db']) => {
+        const row = await db.selectFrom('jobs').select(['id', 'version_no', 'results']).where('id', '=', jobId).executeTakeFirstOrThrow();
+        return { id: row.id, version: row.version_no, results: row.results };
+      };
+      const stale = await readJob(store.db);
+      await store.db.updateTable('jobs').set({ results: '{"other":1}', version_no: stale.version + 1 }).where('id', '=', jobId).execute();
+      const judged: string[] = [];
+      const event = (name: string): EventWrite => ({
+        values: { project_id: projectId, agent_id: null, configuration_id: null, subject_id: jobId, name, time: 'now', body: '{}', hidden: 0 },
+        notify: undefined,
+      });
+      const result = await compareAndSet(store, {
+        table: 'jobs',
+        id: jobId,
+        noun: 'job',
+        rule: 'optimistic',
+        known: stale,
+        read: (tx) => readJob(tx.db),
+        decide(job) {
+          judged.push(job.results);
+          return { write: true, set: { results: `${job.results.slice(0, -1)},"mine":${judged.length}}` }, event: event(`change-${judged.length}`), result: (version) => version };
+        },
+      });
+      // The stale attempt's UPDATE found another version: neither the row nor the event was written; the fresh
+      // judgement (on the other writer's result) won.
+      assert.deepEqual(judged, ['{}', '{"other":1}']);
+      assert.equal(result, stale.version + 2);
+      const after = await readJob(store.db);
+      assert.equal(after.results, '{"other":1,"mine":2}');
+      const names = (await store.db.selectFrom('events').select('name').where('subject_id', '=', jobId).execute()).map((r) => r.name);
+      assert.deepEqual(names, ['change-2']);
     });
 
     it('a failed transaction rolls back only its own writes; afterCommit runs only after a commit', async () => {

@@ -78,7 +78,7 @@ export class ProgressMeter {
     const parts: string[] = [];
     if (last.bytesTotal !== undefined && last.bytesTotal > 0) {
       const fraction = Math.min(1, last.bytesDone / last.bytesTotal);
-      const filled = Math.round(fraction * barWidth);
+      const filled = Math.floor(fraction * barWidth);
       parts.push(`[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%`);
       parts.push(`${formatBytes(last.bytesDone)} / ${formatBytes(last.bytesTotal)}`);
     } else {
