@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from '../config.js';
 import type { Store } from '../store/store.js';
-import type { LoginThrottle } from '../resources/identity/login-throttle.js';
+import type { LoginGate } from '../resources/identity/login-throttle.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { EventHub } from '../resources/events/event-hub.js';
 
@@ -18,7 +18,7 @@ export interface AppContext {
   /** Base of absolute links: COFFER_PUBLIC_URL, or the address the server listens on (see links.ts). */
   publicBase(): string;
   /** Failed logins of users and agents, per account and per client address. */
-  logins: LoginThrottle;
+  logins: LoginGate;
   /** Work to run when the server stops (timers, listeners). */
   onClose(callback: () => Promise<void> | void): void;
 }

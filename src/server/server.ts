@@ -12,6 +12,7 @@ import { buildApp } from './app.js';
 import { assertConnectionLimits } from './connection-limits.js';
 import { isWildcardHost } from './links.js';
 import { LoginThrottle } from '../resources/identity/login-throttle.js';
+import { SharedLoginThrottle } from '../resources/identity/shared-login-throttle.js';
 import { holdPasswordPool } from '../resources/identity/password-pool.js';
 import type { AppContext } from './context.js';
 import { startTaskSweeper } from '../resources/tasks/task-sweeper.js';
@@ -48,7 +49,9 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   const events = new EventHub(store);
   let listeningUrl = '';
   const publicBase = () => config.publicUrl ?? listeningUrl;
-  const logins = new LoginThrottle({ perAccount: config.loginFailuresPerAccount, perAddress: config.loginFailuresPerAddress, windowSeconds: config.loginWindowSeconds });
+  const loginLimits = { perAccount: config.loginFailuresPerAccount, perAddress: config.loginFailuresPerAddress, windowSeconds: config.loginWindowSeconds };
+  // Several nodes share one count in the database; a single SQLite node keeps it in memory.
+  const logins = store.capabilities.sharedAcrossNodes ? new SharedLoginThrottle(store.db, loginLimits) : new LoginThrottle(loginLimits);
   const ctx: AppContext = { config, store, events, blobs, vaultTraffic: { received: 0, sent: 0 }, log, publicBase, logins, onClose: (cb) => closers.push(cb) };
   startEventPruning(ctx);
   startTaskSweeper(ctx);

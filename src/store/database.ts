@@ -33,6 +33,13 @@ export interface UsersTable {
   created_at: string;
 }
 
+/** Failed logins per `account:…` or `address:…` key, for the login throttle shared by several nodes. */
+export interface LoginFailuresTable {
+  key: string;
+  failures: number;
+  window_started_at: string;
+}
+
 export interface TokensTable {
   /** SHA-256 of the token, hex; the token itself is never stored. */
   token_hash: string;
@@ -284,6 +291,7 @@ export interface Database extends TaskTables, AlertTables, DrillTables {
   projects: ProjectsTable;
   users: UsersTable;
   tokens: TokensTable;
+  login_failures: LoginFailuresTable;
   agents: AgentsTable;
   configurations: ConfigurationsTable;
   vault_verifications: VaultVerificationsTable;

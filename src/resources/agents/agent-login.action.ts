@@ -42,13 +42,13 @@ export function parseAgentLogin(body: unknown): AgentLoginMessage {
 /** Agent login: id + password + the fingerprint it registered with; refreshes what the agent says about its host. */
 export async function agentLogin(ctx: AppContext, projectId: string, message: AgentLoginMessage, address: string): Promise<IssuedToken> {
   const account = `agent:${projectId}/${message.id}`;
-  ctx.logins.assertAllowed(account, address);
+  await ctx.logins.assertAllowed(account, address);
   const row = await ctx.store.db.selectFrom('agents').selectAll().where('id', '=', message.id).where('project_id', '=', projectId).executeTakeFirst();
-  if (!(await verifyPassword(message.password, row?.password_hash, () => ctx.logins.assertAllowed(account, address))) || !row) {
-    ctx.logins.failed(account, address);
+  if (!(await verifyPassword(message.password, row?.password_hash, () => ctx.logins.assertAllowedNow(account, address))) || !row) {
+    await ctx.logins.failed(account, address);
     throw invalidToken('The agent id or password is wrong.');
   }
-  ctx.logins.succeeded(account);
+  await ctx.logins.succeeded(account);
   if (row.fingerprint !== message.fingerprint) {
     throw conflict('The host fingerprint does not match the one this agent registered with: two agents may be attempting to authenticate as one.');
   }

@@ -11,11 +11,28 @@ export interface LoginLimits {
 const MAX_KEYS = 100_000;
 
 /**
+ * The login throttle as the login actions use it. `assertAllowed` is the check before a login is taken on;
+ * `assertAllowedNow` repeats it from what this node already knows, synchronously, when a queued login gets a hashing
+ * thread.
+ */
+export interface LoginGate {
+  assertAllowed(account: string, address: string): Promise<void> | void;
+  assertAllowedNow(account: string, address: string): void;
+  failed(account: string, address: string): Promise<void> | void;
+  succeeded(account: string): Promise<void> | void;
+}
+
+export function tooManyFailures(key: string, retryAfterSeconds: number) {
+  const who = key.startsWith('account:') ? 'this account' : 'this address';
+  return tooManyRequests(`Too many failed logins for ${who}; try again in ${Math.ceil(retryAfterSeconds)} s.`, retryAfterSeconds);
+}
+
+/**
  * Failed logins (users' and agents') counted per account and per client address, in memory on each node. Once a key
  * has `limit` failures within the window, logins for it answer 429 with Retry-After until the oldest failure ages
  * out. Only failures count, so a fleet of agents logging in at once behind one address is never refused.
  */
-export class LoginThrottle {
+export class LoginThrottle implements LoginGate {
   private readonly failures = new Map<string, number[]>();
 
   constructor(private readonly limits: LoginLimits) {}
@@ -26,11 +43,13 @@ export class LoginThrottle {
     for (const [key, limit] of [[`account:${account}`, this.limits.perAccount], [`address:${address}`, this.limits.perAddress]] as const) {
       const recent = this.recent(key, now);
       if (recent.length >= limit) {
-        const retryAfter = (recent[recent.length - limit] + this.limits.windowSeconds * 1000 - now) / 1000;
-        const who = key.startsWith('account:') ? 'this account' : 'this address';
-        throw tooManyRequests(`Too many failed logins for ${who}; try again in ${Math.ceil(retryAfter)} s.`, retryAfter);
+        throw tooManyFailures(key, (recent[recent.length - limit] + this.limits.windowSeconds * 1000 - now) / 1000);
       }
     }
+  }
+
+  assertAllowedNow(account: string, address: string): void {
+    this.assertAllowed(account, address);
   }
 
   failed(account: string, address: string): void {

@@ -32,15 +32,15 @@ export interface LoginResult {
 /** `address` is the client's, for the login throttle (see login-throttle.ts). */
 export async function login(ctx: AppContext, message: LoginMessage, address: string): Promise<LoginResult> {
   const account = `user:${message.username}`;
-  ctx.logins.assertAllowed(account, address);
+  await ctx.logins.assertAllowed(account, address);
   const row = await ctx.store.db.selectFrom('users').selectAll().where('username', '=', message.username).executeTakeFirst();
-  const matches = await verifyPassword(message.secret, row?.password_hash, () => ctx.logins.assertAllowed(account, address));
+  const matches = await verifyPassword(message.secret, row?.password_hash, () => ctx.logins.assertAllowedNow(account, address));
   // A disabled user gets the same answer as a wrong password, after the same work.
   if (!matches || !row || row.disabled) {
-    ctx.logins.failed(account, address);
+    await ctx.logins.failed(account, address);
     throw invalidToken('The username or password is wrong.');
   }
-  ctx.logins.succeeded(account);
+  await ctx.logins.succeeded(account);
   const token = await issueToken(ctx.store.db, { userId: row.id, agentId: null, projectId: row.project_id }, ctx.config.tokenTtlSeconds);
   return { token, user: { id: row.id, username: row.username, projectId: row.project_id, roles: JSON.parse(row.roles), isAdmin: row.is_admin === 1 } };
 }
