@@ -37,7 +37,7 @@ export function registerDrillsCommands(program: Command): void {
     'coffer drills run nightly --watch',
   );
 
-  drills
+  const list = drills
     .command('list', { isDefault: true })
     .description('List the drills with their last run')
     .action(async (_options: unknown, command: Command) => {
@@ -58,6 +58,8 @@ export function registerDrillsCommands(program: Command): void {
         ]),
       );
     });
+
+  examples(list, 'coffer drills', 'coffer drills list --json');
 
   const create = drills
     .command('create')
@@ -120,7 +122,7 @@ export function registerDrillsCommands(program: Command): void {
     });
   examples(update, 'coffer drills update nightly --schedule "weekly sun 03:00"', 'coffer drills update nightly --disable');
 
-  drills
+  const remove = drills
     .command('delete')
     .description('Delete a drill and its run history')
     .argument('<drill>', 'drill id, name or id prefix')
@@ -131,7 +133,9 @@ export function registerDrillsCommands(program: Command): void {
       printLine(`Deleted drill ${drill.name} (${drill.id}).`);
     });
 
-  drills
+  examples(remove, 'coffer drills delete nightly');
+
+  const show = drills
     .command('show')
     .description('Details of a drill and its last run')
     .argument('<drill>', 'drill id, name or id prefix')
@@ -157,6 +161,8 @@ export function registerDrillsCommands(program: Command): void {
         ]),
       );
     });
+
+  examples(show, 'coffer drills show nightly', 'coffer drills show nightly --json');
 
   const run = drills
     .command('run')
