@@ -121,8 +121,11 @@ describe('backup queue', { timeout: 180_000 }, () => {
     const waitingThen = ((await t.request('GET', `/v2/${PROJECT}/backups?limit=100&sort_dir=asc`)).body.backups as any[]).filter((b) => b.queue_position !== null);
     assert.ok(waitingThen.length >= 3, `backups still waiting when the restore was created: ${waitingThen.length}`);
     assert.ok(waitingThen.every((b) => b.state === 'queued'));
-    // Positions count 1, 2, 3 … in the order the backups were created (the list is in that order).
-    assert.deepEqual(waitingThen.map((b) => b.queue_position), waitingThen.map((_, i) => i + 1));
+    // Positions count 1, 2, 3 … in the order the backups were inserted, which is the order they are admitted in (the
+    // list itself follows the stream order of commits, which on PostgreSQL may differ).
+    const seqs = new Map((await t.server.ctx.store.db.selectFrom('jobs').select(['id', 'seq']).where('id', 'in', waitingThen.map((b) => b.id)).execute()).map((row) => [row.id, Number(row.seq)]));
+    const bySeq = [...waitingThen].sort((a, b) => seqs.get(a.id)! - seqs.get(b.id)!);
+    assert.deepEqual(bySeq.map((b) => b.queue_position), bySeq.map((_, i) => i + 1));
 
     const final = await waitFor('every backup and the restore to end', async () => {
       const list = (await t.request('GET', `/v2/${PROJECT}/backups?limit=100`)).body.backups as any[];
