@@ -5,6 +5,7 @@ import { configurationFromRow, scheduleStart, type Configuration } from '../conf
 import { insertJob } from '../jobs/job-insert.js';
 import { readQueueSettings } from '../queue/queue-settings.js';
 import { jobEventRefs } from '../jobs/job-events.js';
+import { startPeriodicWork } from '../../server/periodic-work.js';
 
 export interface MissedCheckOptions {
   now: Date;
@@ -130,24 +131,12 @@ export function missedGraceMs(): number {
  */
 export function startMissedBackupScheduler(ctx: AppContext): () => Promise<void> {
   const graceMs = missedGraceMs();
-  const intervalMs = Math.max(1, secondsFromEnv('COFFER_MISSED_CHECK_SECONDS', DEFAULT_CHECK_INTERVAL_SECONDS)) * 1000;
-  let running: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = markMissedBackups(ctx, { now: new Date(), graceMs })
-      .then(
-        (count) => {
-          if (count > 0) ctx.log.info({ count }, 'scheduled backups marked missed');
-        },
-        (error: unknown) => ctx.log.warn({ err: error }, 'missed-backup check failed'),
-      )
-      .finally(() => {
-        running = null;
-      });
-  }, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return startPeriodicWork(ctx, {
+    what: 'missed-backup check',
+    intervalMs: Math.max(1, secondsFromEnv('COFFER_MISSED_CHECK_SECONDS', DEFAULT_CHECK_INTERVAL_SECONDS)) * 1000,
+    async run() {
+      const count = await markMissedBackups(ctx, { now: new Date(), graceMs });
+      if (count > 0) ctx.log.info({ count }, 'scheduled backups marked missed');
+    },
+  });
 }

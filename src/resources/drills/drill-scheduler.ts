@@ -14,6 +14,7 @@ import { drillRunFromRow, type DrillRun } from './drill-run.js';
 import { changeDrillRun } from './drill-run-finish.js';
 import { insertDrillRun } from './drill-run-start.action.js';
 import { nextRunTime } from './drill-schedule.js';
+import { startPeriodicWork } from '../../server/periodic-work.js';
 
 export const DRILL_SWEEP_INTERVAL_MS = 15_000;
 const BATCH = 100;
@@ -98,24 +99,14 @@ async function stopLeftovers(ctx: AppContext, run: DrillRun): Promise<void> {
 
 /** Runs both checks every `intervalMs` until the server closes. */
 export function startDrillScheduler(ctx: AppContext, intervalMs = DRILL_SWEEP_INTERVAL_MS): () => Promise<void> {
-  let running: Promise<unknown> | null = null;
-  const sweep = () => {
-    if (running) return;
-    running = (async () => {
+  const stop = startPeriodicWork(ctx, {
+    what: 'drill scheduling',
+    intervalMs,
+    async run() {
       await failOverdueDrillRuns(ctx);
       await startDueDrills(ctx);
-    })()
-      .catch((error: unknown) => ctx.log.warn({ err: error }, 'drill scheduling failed'))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(sweep, intervalMs);
-  timer.unref();
-  const stop = async () => {
-    clearInterval(timer);
-    await running;
-  };
+    },
+  });
   ctx.onClose(stop);
   return stop;
 }

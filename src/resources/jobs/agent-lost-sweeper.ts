@@ -7,6 +7,7 @@ import { jobFromRow, type Job } from './job.js';
 import { JOB_KIND_RULES } from './job-kind-rules.js';
 import { applyJobPatch } from './job-patch.action.js';
 import { parseJobPatch } from './job-patch.message.js';
+import { startPeriodicWork } from '../../server/periodic-work.js';
 
 export const AGENT_LOST_REASON = 'agent_lost';
 /** States in which the job's agent is working on it (so only the agent would ever end it). */
@@ -70,28 +71,12 @@ async function failLostJob(ctx: AppContext, job: Job, now: Date): Promise<boolea
  * that long (their retries back off) to be heard again.
  */
 export function startAgentLostSweeper(ctx: AppContext): () => Promise<void> {
-  const intervalMs = Math.max(1_000, Math.min(60_000, (ctx.config.agentLostSeconds * 1000) / 4));
-  let running: Promise<unknown> | null = null;
-  let timer: NodeJS.Timeout | undefined;
-  const sweep = () => {
-    if (running) return;
-    running = failLostJobs(ctx)
-      .catch((error: unknown) => ctx.log.warn({ err: error }, 'lost-agent check failed'))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const grace = setTimeout(() => {
-    sweep();
-    timer = setInterval(sweep, intervalMs);
-    timer.unref();
-  }, ctx.config.agentLostSeconds * 1000);
-  grace.unref();
-  const stop = async () => {
-    clearTimeout(grace);
-    clearInterval(timer);
-    await running;
-  };
+  const stop = startPeriodicWork(ctx, {
+    what: 'lost-agent check',
+    intervalMs: Math.max(1_000, Math.min(60_000, (ctx.config.agentLostSeconds * 1000) / 4)),
+    firstAfterMs: ctx.config.agentLostSeconds * 1000,
+    run: () => failLostJobs(ctx),
+  });
   ctx.onClose(stop);
   return stop;
 }

@@ -1,6 +1,7 @@
 import type { AppContext } from '../../server/context.js';
 import { checkAgentPresence } from './agent-presence.check.js';
 import { decideSummaries } from './summary-emails.js';
+import { startPeriodicWork } from '../../server/periodic-work.js';
 
 /**
  * Every `alertCheckMs` (and once at start), looks for agents gone or back and for summary e-mails due. Every node
@@ -8,10 +9,12 @@ import { decideSummaries } from './summary-emails.js';
  * which waits for a pass in progress.
  */
 export function startAlertChecks(ctx: AppContext): () => Promise<void> {
-  let running: Promise<void> | null = null;
-  const pass = () => {
-    if (running) return;
-    running = (async () => {
+  return startPeriodicWork(ctx, {
+    what: 'alert checks',
+    intervalMs: ctx.config.alertCheckMs,
+    firstAfterMs: 0,
+    async run() {
+      // Each check on its own: a failing one does not keep the other from running.
       try {
         const presence = await checkAgentPresence(ctx);
         if (presence.offline + presence.online > 0) ctx.log.info(presence, 'agents announced offline / back online');
@@ -24,17 +27,6 @@ export function startAlertChecks(ctx: AppContext): () => Promise<void> {
       } catch (error) {
         ctx.log.warn({ err: error }, 'summary check failed');
       }
-    })().finally(() => {
-      running = null;
-    });
-  };
-  const timer = setInterval(pass, ctx.config.alertCheckMs);
-  timer.unref();
-  const first = setTimeout(pass, 0);
-  first.unref();
-  return async () => {
-    clearInterval(timer);
-    clearTimeout(first);
-    await running;
-  };
+    },
+  });
 }

@@ -3,6 +3,7 @@ import { agentFromRow } from '../agents/agent.js';
 import { verificationFromRow } from './verification.js';
 import { insertVerificationRun } from './verification-run-start.action.js';
 import { nextVerificationTime } from './verification-schedule.js';
+import { startPeriodicWork } from '../../server/periodic-work.js';
 
 const BATCH = 100;
 
@@ -38,21 +39,7 @@ export async function startDueVerifications(ctx: AppContext, now = new Date()): 
 }
 
 export function startVerificationScheduler(ctx: AppContext, intervalMs: number): () => Promise<void> {
-  let running: Promise<unknown> | null = null;
-  const sweep = () => {
-    if (running) return;
-    running = startDueVerifications(ctx)
-      .catch((error: unknown) => ctx.log.warn({ err: error }, 'verification scheduling failed'))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(sweep, intervalMs);
-  timer.unref();
-  const stop = async () => {
-    clearInterval(timer);
-    await running;
-  };
+  const stop = startPeriodicWork(ctx, { what: 'verification scheduling', intervalMs, run: () => startDueVerifications(ctx) });
   ctx.onClose(stop);
   return stop;
 }
