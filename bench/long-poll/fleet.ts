@@ -137,7 +137,7 @@ export async function runLongPollFleetBench(wanted = Number(process.env.BENCH_FL
     DATABASE_URL: '',
     COFFER_MAX_CONNECTIONS: String(agents + 1000),
     // For profiling the server under the fleet, e.g. BENCH_FLEET_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof".
-    NODE_OPTIONS: process.env.BENCH_FLEET_SERVER_NODE_OPTIONS,
+    ...(process.env.BENCH_FLEET_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_FLEET_SERVER_NODE_OPTIONS } : {}),
   };
   let server: ServerProcess | undefined;
   const pollers: Poller[] = [];
@@ -171,10 +171,18 @@ export async function runLongPollFleetBench(wanted = Number(process.env.BENCH_FL
     const startShares = async (from: number, to: number, expected: number) => {
       for (let i = from; i < to; i++) pollers.push(startPoller({ agents: shares[i]!, url, project: PROJECT, localAddress: `127.0.0.${i + 2}` }, ({ agentId, at }) => woken.set(agentId, at)));
       const deadline = Date.now() + 300_000;
-      await Promise.race([Promise.all(pollers.map((p) => p.ready)), sleep(300_000)]);
-      while ((await heldPolls(url)) < expected * 0.995 && Date.now() < deadline) await sleep(1000);
+      let ready = false;
+      void Promise.all(pollers.map((p) => p.ready)).then(() => (ready = true));
+      // Progress from the pollers, not from the server's /metrics: a scrape reads every agent's presence from the
+      // database, which at this scale is itself a load (see the one scrape timed below).
+      for (;;) {
+        await sleep(5000);
+        const stats = await allStats(pollers);
+        process.stdout.write(`    ${((performance.now() - started) / 1000).toFixed(0)} s: ${stats.open} polls waiting for an answer, ${stats.answered} answered, ${stats.failures} failed, server RSS ${residentMiB(pid).toFixed(0)} MiB\n`);
+        if ((ready && stats.open >= expected * 0.995) || Date.now() > deadline) break;
+      }
       await sleep(3000);
-      return { held: await heldPolls(url), rss: residentMiB(pid) };
+      return { held: (await allStats(pollers)).open, rss: residentMiB(pid) };
     };
     const halfShares = Math.max(1, Math.floor(shares.length / 2));
     const half = halfShares < shares.length ? await startShares(0, halfShares, shares.slice(0, halfShares).flat().length) : undefined;
@@ -182,6 +190,10 @@ export async function runLongPollFleetBench(wanted = Number(process.env.BENCH_FL
     const settleSeconds = (performance.now() - started) / 1000;
     const held = full.held;
     const heldRss = full.rss;
+    const scrapeStarted = performance.now();
+    const heldByServer = await heldPolls(url);
+    const scrapeMs = performance.now() - scrapeStarted;
+    await sleep(3000);
     const cpuBefore = cpuSeconds(pid);
 
     // Under the fleet: wakes one at a time (each waits for its delivery, or 5 s), GET probes meanwhile.
@@ -210,7 +222,7 @@ export async function runLongPollFleetBench(wanted = Number(process.env.BENCH_FL
     await measuring;
     const windowSeconds = (performance.now() - windowStarted) / 1000;
     const cpuPercent = (100 * (cpuSeconds(pid) - cpuBefore)) / windowSeconds;
-    const heldAfter = await heldPolls(url);
+    const heldAfter = (await allStats(pollers)).open;
     const stats = await allStats(pollers);
     const extraWakes = [...woken.keys()].filter((id) => !configurations.has(id)).length;
 
@@ -220,7 +232,7 @@ export async function runLongPollFleetBench(wanted = Number(process.env.BENCH_FL
       `| ${name} | ${reads.latencies.length} | ${percentile(reads.latencies, 0.5).toFixed(1)} | ${percentile(reads.latencies, 0.99).toFixed(1)} | ${Math.max(...reads.latencies).toFixed(1)} | ${reads.failures} |`;
     process.stdout.write(
       [
-        `  fleet polling: ${held} polls held by the server ${settleSeconds.toFixed(1)} s after the first agent started (${heldAfter} at the end); ${stats.answered} poll answers in all, ${stats.failures} failed polls${stats.lastFailure ? ` (last: ${stats.lastFailure})` : ''}`,
+        `  fleet polling: ${held} polls held ${settleSeconds.toFixed(1)} s after the first agent started (${heldAfter} at the end); the server's own count (coffer_event_long_polls): ${heldByServer}, a /metrics scrape took ${scrapeMs.toFixed(0)} ms; ${stats.answered} poll answers in all, ${stats.failures} failed polls${stats.lastFailure ? ` (last: ${stats.lastFailure})` : ''}`,
         '',
         '| server memory (RSS) | MiB |',
         '|---|---:|',

@@ -2,7 +2,7 @@
 // GET /v2/{project}/agents/{id}/events?sort_dir=asc&limit=100&marker=<last event handled>, with its own token, and
 // again as soon as the answer is in. One keep-alive socket per agent (one request in flight each), from its own
 // 127.0.0.x address. Started by fleet.ts with `fork`; talks to it over IPC:
-//   in:  { agents, url, project, localAddress }, then 'stop'
+//   in:  { agents, url, project, localAddress }, then 'stats' as often as wanted; it exits when the IPC channel closes
 //   out: 'ready' once every agent has read its backlog and is holding a poll; { woken } for each start request
 //        received (with the wall-clock time it arrived); { stats } when asked with 'stats'.
 import http from 'node:http';
@@ -29,7 +29,6 @@ const WORK_EVENTS = new Set(['backup_start_request', 'backup_queued']);
 const now = () => performance.timeOrigin + performance.now();
 const send = (message: PollerMessage) => process.send!(message);
 
-let stopping = false;
 const stats: PollerStats = { open: 0, answered: 0, failures: 0, lastFailure: '' };
 
 function poll(setup: PollerSetup, agent: { id: string; token: string }, keepAlive: http.Agent, marker: string): Promise<{ events: { id: string; event: string; backup?: { id: string } }[] }> {
@@ -68,7 +67,7 @@ function poll(setup: PollerSetup, agent: { id: string; token: string }, keepAliv
 async function pollLoop(setup: PollerSetup, agent: { id: string; token: string }, keepAlive: http.Agent, settled: () => void): Promise<void> {
   let marker = '';
   let first = true;
-  while (!stopping) {
+  for (;;) {
     stats.open++;
     const asked = Date.now();
     try {
@@ -87,7 +86,6 @@ async function pollLoop(setup: PollerSetup, agent: { id: string; token: string }
       }
       if (events.length === 0 && Date.now() - asked < 200) await new Promise((resolve) => setTimeout(resolve, 1000));
     } catch (error) {
-      if (stopping) return;
       stats.failures++;
       stats.lastFailure = (error as Error).message;
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -97,11 +95,9 @@ async function pollLoop(setup: PollerSetup, agent: { id: string; token: string }
   }
 }
 
-process.on('message', (message: PollerSetup | 'stop' | 'stats') => {
-  if (message === 'stop') {
-    stopping = true;
-    process.exit(0);
-  }
+// The benchmark went away (finished or killed): so do its pollers.
+process.on('disconnect', () => process.exit(0));
+process.on('message', (message: PollerSetup | 'stats') => {
   if (message === 'stats') return send({ stats });
   const setup = message;
   const keepAlive = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: setup.agents.length });
