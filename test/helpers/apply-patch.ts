@@ -50,9 +50,9 @@ function applyCompiled(document: unknown, compiled: CompiledOperation): unknown 
 }
 
 function addValue(document: unknown, tokens: readonly string[], value: unknown, compiled: CompiledOperation): unknown {
-  if (tokens.length === 0) return value;
+  const last = tokens.at(-1);
+  if (last === undefined) return value;
   const parent = readParent(document, tokens, compiled);
-  const last = tokens[tokens.length - 1];
   if (Array.isArray(parent)) {
     if (last === '-') {
       parent.push(value);
@@ -69,20 +69,20 @@ function addValue(document: unknown, tokens: readonly string[], value: unknown, 
 }
 
 function removeValue(document: unknown, tokens: readonly string[], compiled: CompiledOperation, member: 'path' | 'from'): unknown {
-  if (tokens.length === 0) throw unapplicable(compiled, `cannot remove the whole document (${member} "")`);
+  const last = tokens.at(-1);
+  if (last === undefined) throw unapplicable(compiled, `cannot remove the whole document (${member} "")`);
   readExisting(document, tokens, compiled, member);
   const parent = readParent(document, tokens, compiled, member);
-  const last = tokens[tokens.length - 1];
   if (Array.isArray(parent)) parent.splice(Number(last), 1);
   else delete (parent as Record<string, unknown>)[last];
   return document;
 }
 
 function replaceValue(document: unknown, tokens: readonly string[], value: unknown, compiled: CompiledOperation): unknown {
-  if (tokens.length === 0) return value;
+  const last = tokens.at(-1);
+  if (last === undefined) return value;
   readExisting(document, tokens, compiled, 'path');
   const parent = readParent(document, tokens, compiled);
-  const last = tokens[tokens.length - 1];
   if (Array.isArray(parent)) parent[Number(last)] = value;
   else setOwnMember(parent as Record<string, unknown>, last, value);
   return document;

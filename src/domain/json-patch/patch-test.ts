@@ -22,7 +22,8 @@ export function describeMissing(lookup: PointerLookup, tokens: readonly string[]
 
 export function missingReason(lookup: PointerLookup, tokens: readonly string[]): string {
   if (lookup.found) return 'it exists';
-  const token = tokens[lookup.depth];
+  // A failed lookup's depth is the index of the token it stopped at, so the token exists.
+  const token = tokens[lookup.depth]!;
   switch (lookup.failure) {
     case 'missing':
       return `${quote(formatPointer(tokens.slice(0, lookup.depth + 1)))} does not exist`;
