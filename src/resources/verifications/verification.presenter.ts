@@ -21,6 +21,16 @@ export function presentVerificationRun(run: VerificationRun, urls: Urls) {
     id: run.id,
     agent: { id: run.agentId, links: [urls.link('full', 'agents', run.agentId)] },
     vault: { id: run.vaultId },
+    ...verificationOutcome(run),
+    bytes_read: run.results.bytes_read ?? 0,
+    snapshots: run.results.snapshots ?? 0,
+    links: [urls.link('self', 'verifications', run.id)],
+  };
+}
+
+/** What a run was and found, as the API and the run's events both show it. */
+export function verificationOutcome(run: VerificationRun) {
+  return {
     state: run.state,
     read_data_subset: `${run.subset}/${run.subsets}`,
     started_by: run.startedBy,
@@ -29,8 +39,5 @@ export function presentVerificationRun(run: VerificationRun, urls: Urls) {
     errors: run.results.errors ?? [],
     packs: run.results.packs ?? 0,
     packs_read: run.results.packs_read ?? 0,
-    bytes_read: run.results.bytes_read ?? 0,
-    snapshots: run.results.snapshots ?? 0,
-    links: [urls.link('self', 'verifications', run.id)],
   };
 }
