@@ -8,6 +8,7 @@ import { PROJECT } from '../helpers/fixtures.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { makeHome, REPO_ROOT, runCoffer } from '../cli/run-coffer.js';
 import { startDueVerifications } from '../../src/resources/verifications/verification-scheduler.js';
+import { flipByte } from '../helpers/indexing.js';
 
 /*
  * A verification schedule with the real agent: a real vault on the server's storage, one byte of a data pack flipped
@@ -96,7 +97,7 @@ describe('verification schedule with the real agent', { timeout: 240_000 }, () =
     const damaged = packs.reduce((a, b) => (fs.statSync(a).size >= fs.statSync(b).size ? a : b));
     const packId = path.basename(damaged);
     const bytes = fs.readFileSync(damaged);
-    bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+    flipByte(bytes, Math.floor(bytes.length / 2), 0x01);
     fs.writeFileSync(damaged, bytes);
     const damagedSubset = (Number.parseInt(packId.slice(0, 2), 16) % SUBSETS) + 1;
 
