@@ -11,7 +11,13 @@ export const CONFIGURATION_PATCH_RULES: RestrictedPatchRules = {
   '/inclusions': { ops: 'replace' },
   '/exclusions': { ops: 'replace' },
   '/notifications': { ops: 'replace' },
+  '/bandwidth': { ops: 'replace' },
+  '/bandwidth/upload_bytes_per_second': { ops: 'replace' },
+  '/bandwidth/download_bytes_per_second': { ops: 'replace' },
 };
+
+/** Objects whose members may be replaced one at a time. */
+const MEMBER_PATHS = ['/retention/', '/bandwidth/'];
 
 export function parseConfigurationPatch(body: unknown): RestrictedPatch {
   return interpretRestrictedPatch(validatePatchDocument(body), CONFIGURATION_PATCH_RULES);
@@ -21,8 +27,10 @@ export function parseConfigurationPatch(body: unknown): RestrictedPatch {
 export function patchedDocument(current: Record<string, unknown>, changes: Map<string, unknown>): Record<string, unknown> {
   const result: Record<string, unknown> = structuredClone(current);
   for (const [path, value] of changes) {
-    if (path.startsWith('/retention/')) {
-      result.retention = { ...(result.retention as Record<string, unknown>), [path.slice('/retention/'.length)]: value };
+    const parent = MEMBER_PATHS.find((prefix) => path.startsWith(prefix));
+    if (parent) {
+      const key = parent.slice(1, -1);
+      result[key] = { ...(result[key] as Record<string, unknown> | null), [path.slice(parent.length)]: value };
     } else {
       result[path.slice(1)] = value;
     }
