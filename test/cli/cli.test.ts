@@ -6,6 +6,7 @@ import { PROJECT, userToken } from '../helpers/fixtures.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { AgentPlayer } from './agent-player.js';
 import { makeHome, runCoffer, runCofferOnTerminal, spawnCoffer as spawnCofferRaw, type CofferResult } from './run-coffer.js';
+import { itemAt } from '../helpers/indexing.js';
 
 const PASSWORD = 'operator-password-1';
 
@@ -20,7 +21,7 @@ const spawnCoffer = (args: string[]) => spawnCofferRaw(args, { home: home.home, 
 function assertOneLineError(result: CofferResult): void {
   const lines = result.stderr.trim().split('\n');
   assert.equal(lines.length, 1, `one line expected, got:\n${result.stderr}`);
-  assert.match(lines[0], /^coffer: /);
+  assert.match(itemAt(lines, 0), /^coffer: /);
   assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
 }
 
@@ -98,11 +99,11 @@ describe('coffer command line against a real server', () => {
     const missing = await coffer(['configs', 'create', '--name', 'x']);
     assert.equal(missing.code, 2);
     const commands = [[], ['agents', 'show'], ['configs', 'create'], ['backup', 'start'], ['restore'], ['tasks', 'run'], ['tasks'], ['logs'], ['events'], ['jobs']];
-    const helps = await Promise.all(commands.map((args) => coffer([...args, '--help'])));
-    helps.forEach((help, i) => {
-      assert.equal(help.code, 0, commands[i].join(' '));
-      assert.match(help.stdout, /Examples:\n\s+\$ coffer /, `${commands[i].join(' ')} --help has an example`);
-    });
+    const helps = await Promise.all(commands.map(async (args) => ({ command: args.join(' '), help: await coffer([...args, '--help']) })));
+    for (const { command, help } of helps) {
+      assert.equal(help.code, 0, command);
+      assert.match(help.stdout, /Examples:\n\s+\$ coffer /, `${command} --help has an example`);
+    }
     const bash = await coffer(['completion', 'bash']);
     assert.equal(bash.code, 0);
     assert.match(bash.stdout, /complete -o default -F _coffer coffer/);

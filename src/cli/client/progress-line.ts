@@ -35,7 +35,11 @@ export class ProgressMeter {
 
   add(sample: ProgressSample): void {
     this.samples.push(sample);
-    while (this.samples.length > 2 && sample.at - this.samples[0].at > 15_000) this.samples.shift();
+    while (this.samples.length > 2) {
+      const oldest = this.samples[0];
+      if (oldest === undefined || sample.at - oldest.at <= 15_000) break;
+      this.samples.shift();
+    }
   }
 
   get latest(): ProgressSample | undefined {
@@ -44,9 +48,9 @@ export class ProgressMeter {
 
   /** Bytes per second, or undefined before two samples. */
   rate(): number | undefined {
-    if (this.samples.length < 2) return undefined;
     const first = this.samples[0];
-    const last = this.latest!;
+    const last = this.latest;
+    if (this.samples.length < 2 || first === undefined || last === undefined) return undefined;
     const seconds = (last.at - first.at) / 1000;
     return seconds > 0 ? Math.max(0, (last.bytesDone - first.bytesDone) / seconds) : undefined;
   }

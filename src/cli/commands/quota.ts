@@ -19,9 +19,9 @@ const limitValue = (limit: Limit | undefined) => (limit === 'unlimited' ? null :
 /** `unlimited`, or a size such as 500, 20GB, 1.5TiB. */
 export function parseByteLimit(value: string): Limit {
   if (value === 'unlimited') return value;
-  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
-  const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined;
-  const bytes = match && unit !== undefined ? Math.round(Number(match[1]) * unit) : NaN;
+  const [, amount, suffix] = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim()) ?? [];
+  const unit = suffix === undefined ? undefined : SIZE_UNITS[suffix.toLowerCase()];
+  const bytes = amount !== undefined && unit !== undefined ? Math.round(Number(amount) * unit) : NaN;
   if (!Number.isSafeInteger(bytes)) throw new InvalidArgumentError('give a size such as 500MB, 20GB or 1TiB, or "unlimited".');
   return bytes;
 }

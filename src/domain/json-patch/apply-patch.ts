@@ -63,9 +63,9 @@ function applyCompiled(document: unknown, compiled: CompiledOperation): unknown 
 }
 
 function addValue(document: unknown, tokens: readonly string[], value: unknown, compiled: CompiledOperation): unknown {
-  if (tokens.length === 0) return value;
+  const last = tokens.at(-1);
+  if (last === undefined) return value;
   const parent = readParent(document, tokens, compiled);
-  const last = tokens[tokens.length - 1];
   if (Array.isArray(parent)) {
     if (last === '-') {
       parent.push(value);
@@ -82,20 +82,20 @@ function addValue(document: unknown, tokens: readonly string[], value: unknown, 
 }
 
 function removeValue(document: unknown, tokens: readonly string[], compiled: CompiledOperation, member: 'path' | 'from'): unknown {
-  if (tokens.length === 0) throw unapplicable(compiled, `cannot remove the whole document (${member} "")`);
+  const last = tokens.at(-1);
+  if (last === undefined) throw unapplicable(compiled, `cannot remove the whole document (${member} "")`);
   readExisting(document, tokens, compiled, member);
   const parent = readParent(document, tokens, compiled, member);
-  const last = tokens[tokens.length - 1];
   if (Array.isArray(parent)) parent.splice(Number(last), 1);
   else delete (parent as Record<string, unknown>)[last];
   return document;
 }
 
 function replaceValue(document: unknown, tokens: readonly string[], value: unknown, compiled: CompiledOperation): unknown {
-  if (tokens.length === 0) return value;
+  const last = tokens.at(-1);
+  if (last === undefined) return value;
   readExisting(document, tokens, compiled, 'path');
   const parent = readParent(document, tokens, compiled);
-  const last = tokens[tokens.length - 1];
   if (Array.isArray(parent)) parent[Number(last)] = value;
   else setOwnMember(parent as Record<string, unknown>, last, value);
   return document;
@@ -137,7 +137,8 @@ function describeMissing(lookup: PointerLookup, tokens: readonly string[], membe
 
 function missingReason(lookup: PointerLookup, tokens: readonly string[]): string {
   if (lookup.found) return 'it exists';
-  const token = tokens[lookup.depth];
+  // A failed lookup's depth is the index of the token it stopped at, so the token exists.
+  const token = tokens[lookup.depth]!;
   switch (lookup.failure) {
     case 'missing':
       return `${quote(formatPointer(tokens.slice(0, lookup.depth + 1)))} does not exist`;

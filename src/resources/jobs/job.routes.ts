@@ -7,6 +7,7 @@ import { requireLevel } from '../../server/caller.js';
 import type { Urls } from '../../server/links.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
 import type { Database } from '../../store/database.js';
+import { routeParam } from '../common/route-param.js';
 import { pageLinks, parsePageQuery } from '../common/v2-pagination.js';
 import type { Job } from './job.js';
 import { presentErrorList } from './job-errors.presenter.js';
@@ -49,7 +50,7 @@ export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppCon
   const rules = JOB_KIND_RULES[spec.kind];
   const idParam = `${spec.kind}_id`;
   const tags = [collection];
-  const jobId = (request: FastifyRequest) => (request.params as Record<string, string>)[idParam];
+  const jobId = (request: FastifyRequest) => routeParam(request, idParam);
   const loadView = (projectId: string): Promise<View> => (spec.loadView ? spec.loadView(ctx, projectId) : Promise.resolve(undefined as View));
 
   app.get(`/v2/:project_id/${collection}`, { schema: { tags, summary: `List ${collection}`, querystring: Type.Object(PageQuerySchema, { additionalProperties: true }) } }, async (request) => {
