@@ -187,11 +187,12 @@ describe('configuration bandwidth limits', { timeout: 240_000 }, () => {
     // The steady rate where the bytes arrive, away from the start and the end: 160 MB in 16 s.
     const steady = (timeAt(samples, 180 * MB) - timeAt(samples, 20 * MB)) / 1000;
     console.log(`# 200 MB at a 10 MB/s configuration limit: ${seconds.toFixed(1)} s from start to end; 160 MB arrived in ${steady.toFixed(1)} s`);
-    // The rate itself is held to ± 15 %. The whole run may not be shorter than 20 s − 15 % (the limit holds); it may
-    // run longer than 20 s + 15 % by the work around the transfer (reading, chunking, the index), which a loaded
-    // machine slows: it must stay within + 30 %.
-    assert.ok(steady >= 13.6 && steady <= 18.4, `160 MB arrived in ${steady} s (16 s ± 15 %)`);
-    assert.ok(seconds >= 17 && seconds <= 26, `200 MB at 10 MB/s took ${seconds} s (20 s, − 15 % / + 30 %)`);
+    // Never faster than the limit allows: not under 20 s − 15 % in all, 16 s − 15 % for the steady part. Slower is
+    // bounded loosely (+ 50 %): on an idle machine it takes 21-23 s, but reading, chunking and encrypting 200 MB
+    // compete for the CPU with everything else the machine runs, and a loaded machine cannot keep up with 10 MB/s.
+    // A limit applied twice as strict (40 s) still fails.
+    assert.ok(steady >= 13.6 && steady <= 24, `160 MB arrived in ${steady} s (16 s, − 15 % / + 50 %)`);
+    assert.ok(seconds >= 17 && seconds <= 30, `200 MB at 10 MB/s took ${seconds} s (20 s, − 15 % / + 50 %)`);
 
     // The agent's own limit 5 MB/s, the configuration's 2 MB/s: the configuration's is the stricter.
     const agentLimit = await t.request('PUT', `/v2/${PROJECT}/agents/${agent!.id}/limits`, { body: { upload_bytes_per_second: 5 * MB } });
