@@ -2,7 +2,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { ApiClient } from '../client/api-client.js';
 import { examples, globalOptions } from '../client/command-kit.js';
 import { UsageError } from '../client/errors.js';
-import { formatBytes, formatFields, printJson, printLine } from '../client/output.js';
+import { formatFields, printJson, printLine } from '../client/output.js';
+import { formatBytes } from '../../terminal/units.js';
 import { resolveAgent } from '../client/resolve.js';
 
 interface Quota {

@@ -83,7 +83,7 @@ export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppCon
       const job = await fetchJob(ctx.store.db, spec.kind, scope.projectId, jobId(request));
       assertMaySeeJob(scope.caller, job);
     assertMaySeeJob(scope.caller, job);
-      const message = parseJobPatch(request.body, rules.fields);
+      const message = parseJobPatch(request.body, rules.patch);
       requireLevel(scope.caller, 'creator');
       const actor = jobActor(scope.caller, job.agentId);
       assertActorMayWrite(actor, message);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ProgressMeter, sampleFromEvent } from './progress-line.js';
+import { ProgressMeter } from '../../terminal/progress-meter.js';
+import { sampleFromEvent } from './progress-event.js';
 
 const event = (seconds: number, done: number, total = 100_000_000) => ({
   id: String(1000000000 + seconds),
