@@ -10,7 +10,7 @@ export function presentVerificationSettings(agentId: string, settings: VaultVeri
     read_data_subsets: settings?.subsets ?? 1,
     next_run_time: settings?.nextRunTime ?? null,
     next_read_data_subset: settings ? `${(settings.runsStarted % settings.subsets) + 1}/${settings.subsets}` : '1/1',
-    links: [urls.link('self', 'agents', agentId, 'verification'), urls.link('run', 'agents', agentId, 'verification', 'actions', 'run')],
+    links: [urls.link('self', 'agents', agentId, 'verification'), urls.link('runs', 'agents', agentId, 'verification', 'runs'), urls.link('run', 'agents', agentId, 'verification', 'actions', 'run')],
   };
 }
 
