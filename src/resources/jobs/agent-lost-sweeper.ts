@@ -8,10 +8,11 @@ import { JOB_KIND_RULES } from './job-kind-rules.js';
 import { applyJobPatch } from './job-patch.action.js';
 import { parseJobPatch } from './job-patch.message.js';
 import { startPeriodicWork } from '../../server/periodic-work.js';
+import { JobState } from '../../domain/job-states.js';
 
 export const AGENT_LOST_REASON = 'agent_lost';
 /** States in which the job's agent is working on it (so only the agent would ever end it). */
-const RUNNING_STATES = ['queued', 'preparing', 'in_progress', 'stop_requested'];
+const RUNNING_STATES = [JobState.queued, JobState.preparing, JobState.in_progress, JobState.stop_requested];
 const BATCH = 200;
 
 /**
@@ -44,7 +45,7 @@ async function failLostJob(ctx: AppContext, job: Job, now: Date): Promise<boolea
   const message = parseJobPatch(
     [
       { op: 'test', path: '/version', value: job.version },
-      { op: 'replace', path: '/state', value: 'failed' },
+      { op: 'replace', path: '/state', value: JobState.failed },
       { op: 'replace', path: '/ended_time', value: toWireTime(now) },
       {
         op: 'replace',

@@ -6,7 +6,7 @@ const RULES: RestrictedPatchRules = {
   '/state': {
     ops: 'replace',
     validate: (value) =>
-      typeof value === 'string' && logfileMachine.states.includes(value) ? true : `must be one of ${logfileMachine.states.join(', ')}`,
+      typeof value === 'string' && (logfileMachine.states as readonly string[]).includes(value) ? true : `must be one of ${logfileMachine.states.join(', ')}`,
   },
 };
 

@@ -1,14 +1,17 @@
 import { interpretRestrictedPatch, validatePatchDocument, type RestrictedPatchRules } from '../../domain/json-patch/index.js';
-import type { VerificationResults, VerificationRunState } from './verification.js';
+import { isOneOf, VerificationRunState } from '../../domain/job-states.js';
+import type { VerificationResults } from './verification.js';
 
 const MAX_ERRORS = 1000;
 const MAX_ERROR_LENGTH = 4096;
+
+const REPORTABLE = [VerificationRunState.in_progress, VerificationRunState.passed, VerificationRunState.failed];
 
 const counter = (value: unknown) => (Number.isSafeInteger(value) && (value as number) >= 0 ? true : 'must be a whole number of 0 or more');
 
 /** What the agent may report on a verification run (JSON Patch, `add` or `replace`). */
 const RULES: RestrictedPatchRules = {
-  '/state': { ops: 'add-or-replace', validate: (v) => (v === 'in_progress' || v === 'passed' || v === 'failed' ? true : 'must be in_progress, passed or failed') },
+  '/state': { ops: 'add-or-replace', validate: (v) => (typeof v === 'string' && isOneOf(REPORTABLE, v) ? true : 'must be in_progress, passed or failed') },
   '/errors': {
     ops: 'add-or-replace',
     validate: (v) =>
