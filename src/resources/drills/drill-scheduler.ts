@@ -98,9 +98,9 @@ async function stopLeftovers(ctx: AppContext, run: DrillRun): Promise<void> {
   }
 }
 
-/** Runs both checks every `intervalMs` until the server closes. */
+/** Runs both checks every `intervalMs`; returns the stop function. */
 export function startDrillScheduler(ctx: AppContext, intervalMs = DRILL_SWEEP_INTERVAL_MS): () => Promise<void> {
-  const stop = startPeriodicWork(ctx, {
+  return startPeriodicWork(ctx, {
     what: 'drill scheduling',
     intervalMs,
     async run() {
@@ -108,6 +108,4 @@ export function startDrillScheduler(ctx: AppContext, intervalMs = DRILL_SWEEP_IN
       await startDueDrills(ctx);
     },
   });
-  ctx.onClose(stop);
-  return stop;
 }

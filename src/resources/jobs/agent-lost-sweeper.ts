@@ -67,17 +67,15 @@ async function failLostJob(ctx: AppContext, job: Job, now: Date): Promise<boolea
 }
 
 /**
- * Checks every quarter of the lost-agent timeout (at most every minute) until the server closes. The first check
+ * Checks every quarter of the lost-agent timeout (at most every minute) until stopped. The first check
  * waits one whole timeout after the server started: while it was down its agents could not report, and they need
  * that long (their retries back off) to be heard again.
  */
 export function startAgentLostSweeper(ctx: AppContext): () => Promise<void> {
-  const stop = startPeriodicWork(ctx, {
+  return startPeriodicWork(ctx, {
     what: 'lost-agent check',
     intervalMs: Math.max(1_000, Math.min(60_000, (ctx.config.agentLostSeconds * 1000) / 4)),
     firstAfterMs: ctx.config.agentLostSeconds * 1000,
     run: () => failLostJobs(ctx),
   });
-  ctx.onClose(stop);
-  return stop;
 }

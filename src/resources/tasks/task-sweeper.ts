@@ -1,4 +1,5 @@
 import type { AppContext } from '../../server/context.js';
+import { startPeriodicWork } from '../../server/periodic-work.js';
 import { toWireTime } from '../../server/time.js';
 import { TASK_TERMINAL_STATES } from '../../domain/state-machines/task-machine.js';
 import { recordTaskState } from './task-events.js';
@@ -55,20 +56,7 @@ async function failStaleTasks(ctx: AppContext, now: Date, state: typeof TaskStat
   }
 }
 
-/** Runs sweepTasks periodically until the server closes (or `stop` is called); a failed sweep is logged and retried. */
+/** Runs sweepTasks every `intervalMs`; returns the stop function. */
 export function startTaskSweeper(ctx: AppContext, intervalMs = SWEEP_INTERVAL_MS): () => Promise<void> {
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const timer = setInterval(() => {
-    if (stopped) return;
-    running = sweepTasks(ctx).catch((error) => ctx.log.warn({ err: error }, 'task sweep failed'));
-  }, intervalMs);
-  timer.unref();
-  const stop = async () => {
-    stopped = true;
-    clearInterval(timer);
-    await running;
-  };
-  ctx.onClose(stop);
-  return stop;
+  return startPeriodicWork(ctx, { what: 'task sweep', intervalMs, run: () => sweepTasks(ctx) });
 }

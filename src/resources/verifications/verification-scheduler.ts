@@ -40,7 +40,5 @@ export async function startDueVerifications(ctx: AppContext, now = new Date()): 
 }
 
 export function startVerificationScheduler(ctx: AppContext, intervalMs: number): () => Promise<void> {
-  const stop = startPeriodicWork(ctx, { what: 'verification scheduling', intervalMs, run: () => startDueVerifications(ctx) });
-  ctx.onClose(stop);
-  return stop;
+  return startPeriodicWork(ctx, { what: 'verification scheduling', intervalMs, run: () => startDueVerifications(ctx) });
 }
