@@ -1,5 +1,4 @@
 import os from 'node:os';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import { AgentApi } from './agent-api.js';
 import { logFileOf, stateFileOf, type AgentConfig } from './agent-config.js';

@@ -2,7 +2,7 @@ import { DRILL_RUN_STATES, type DrillRunEndState } from './state-machines/drill-
 import { ALL_JOB_STATES, BACKUP_STATES, CLEANUP_STATES, JOB_KINDS, JOB_MACHINES, LOGFILE_STATES, RESTORE_STATES, type JobKind } from './state-machines/job-machines.js';
 import { isTerminal } from './state-machines/state-machine.js';
 import { isTerminalTaskState, TASK_STATES, type TaskEndState, type TaskReportableState } from './state-machines/task-machine.js';
-import { VERIFICATION_RUN_STATES } from './state-machines/verification-machine.js';
+import { VERIFICATION_RUN_STATES, VERIFICATION_TERMINAL } from './state-machines/verification-machine.js';
 
 /**
  * The one vocabulary of job kinds and states, for the server, the agent and the CLI. Each state list is the
@@ -21,7 +21,7 @@ export { isTerminalTaskState, JOB_KINDS, type JobKind };
 export const WORK_KINDS = [...JOB_KINDS, 'task'] as const;
 export type WorkKind = (typeof WORK_KINDS)[number];
 
-export { ALL_JOB_STATES, BACKUP_STATES, CLEANUP_STATES, DRILL_RUN_STATES, LOGFILE_STATES, RESTORE_STATES, TASK_STATES, VERIFICATION_RUN_STATES };
+export { ALL_JOB_STATES, BACKUP_STATES, CLEANUP_STATES, DRILL_RUN_STATES, LOGFILE_STATES, RESTORE_STATES, TASK_STATES, VERIFICATION_RUN_STATES, VERIFICATION_TERMINAL };
 
 export type BackupState = (typeof BACKUP_STATES)[number];
 export const BackupState = named(BACKUP_STATES);

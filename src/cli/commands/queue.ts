@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { ApiClient } from '../client/api-client.js';
 import { examples, globalOptions, nonNegativeInteger, positiveInteger } from '../client/command-kit.js';
 import { UsageError } from '../client/errors.js';
-import { formatBytes, formatFields, formatTable, paintJobState, printJson, printLine } from '../client/output.js';
+import { formatFields, formatTable, paintJobState, printJson, printLine } from '../client/output.js';
+import { formatBytes } from '../../terminal/units.js';
 import { parseByteLimit } from './quota.js';
 import { resolveAgent } from '../client/resolve.js';
 
