@@ -1,12 +1,10 @@
 import type { FastifyRequest, RouteHandlerMethod, RouteShorthandOptions } from 'fastify';
-import type { SelectQueryBuilder } from 'kysely';
 import { Type } from 'typebox';
 import type { JobKind } from '../../domain/state-machines/job-machines.js';
 import type { AppContext } from '../../server/context.js';
 import { requireLevel } from '../../server/caller.js';
 import type { Urls } from '../../server/links.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
-import type { Database } from '../../store/database.js';
 import { PageQuerySchema } from '../common/page-query.schema.js';
 import { patchBodySchema } from '../common/patch-body.schema.js';
 import { routeParam } from '../common/route-param.js';
@@ -14,7 +12,7 @@ import { pageLinks, parsePageQuery } from '../common/v2-pagination.js';
 import type { Job } from './job.js';
 import { presentErrorList } from './job-errors.presenter.js';
 import { fetchJob } from './job.fetcher.js';
-import { listJobs } from './job-list.js';
+import { listJobs, type JobsQuery } from './job-list.js';
 import { applyJobPatch } from './job-patch.action.js';
 import { JOB_KIND_RULES } from './job-kind-rules.js';
 import { parseJobPatch } from './job-patch.message.js';
@@ -32,7 +30,7 @@ export interface JobResourceSpec<View = void> {
   listFilter?(
     request: FastifyRequest,
     scope: V2Scope,
-  ): Promise<{ filter?: (q: SelectQueryBuilder<Database, 'jobs', any>) => SelectQueryBuilder<Database, 'jobs', any>; keep: Record<string, string | undefined> }>;
+  ): Promise<{ filter?: (q: JobsQuery) => JobsQuery; keep: Record<string, string | undefined> }>;
 }
 
 /** One route's OpenAPI options and its handler; the job kind's routes file registers it under its literal path. */
