@@ -79,7 +79,7 @@ export function registerVerificationCommands(program: Command): void {
     program
       .command('verification')
       .description('Vault verification: the agent reads its vault back and checks it, on a schedule (1/N of the packs a run) or now'),
-    'coffer verification web-1',
+    'coffer verification show web-1',
     'coffer verification set web-1 --schedule "daily 03:00" --subsets 7',
     'coffer verification run web-1 --watch',
   );
@@ -98,7 +98,7 @@ export function registerVerificationCommands(program: Command): void {
       printLine();
       printLine(runs.length === 0 ? 'No verification runs yet.' : runsTable(runs));
     });
-  examples(show, 'coffer verification web-1', 'coffer verification show web-1 --limit 3 --json');
+  examples(show, 'coffer verification show web-1', 'coffer verification show web-1 --limit 3 --json');
 
   const set = verification
     .command('set')
