@@ -1,6 +1,6 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from '../../store/database.js';
-import type { JobKind } from '../../domain/state-machines/job-machines.js';
+import type { JobKind } from '../../domain/job-states.js';
 import { beyondSql, cutAtHorizon, readCommitHorizon, settledSql, streamOrderSql } from '../../store/commit-order.js';
 import type { Engine } from '../../store/store.js';
 import { unknownMarker, type PageQuery } from '../common/v2-pagination.js';
