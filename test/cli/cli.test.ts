@@ -180,6 +180,24 @@ describe('coffer command line against a real server', () => {
     assert.match(shown.stdout, /schedule: +weekly mon,thu 14:00 Europe\/Berlin/);
   });
 
+  test("configs create and edit set the configuration's own bandwidth; show prints it; a limit the server refuses names its field", async () => {
+    const created = json(
+      await coffer(['configs', 'create', '--agent', player.id, '--name', 'Paced', '--include', '/srv/paced', '--notify-email', 'ops@example.com', '--upload', '10MB', '--json']),
+    );
+    assert.deepEqual(created.bandwidth, { upload_bytes_per_second: 10_000_000, download_bytes_per_second: null });
+    const edited = json(await coffer(['configs', 'edit', 'Paced', '--upload', 'unlimited', '--download', '2MB', '--json']));
+    assert.deepEqual(edited.bandwidth, { upload_bytes_per_second: null, download_bytes_per_second: 2_000_000 });
+    const shown = await coffer(['configs', 'show', 'Paced']);
+    assert.match(shown.stdout, /bandwidth: +upload unlimited, download 2\.0 MB\/s/, shown.stderr);
+    const tooSmall = await coffer(['configs', 'edit', 'Paced', '--upload', '1000']);
+    assert.equal(tooSmall.code, 1);
+    assertOneLineError(tooSmall);
+    assert.match(tooSmall.stderr, /bandwidth\.upload_bytes_per_second must be at least 1024/);
+    const badUnit = await coffer(['configs', 'edit', 'Paced', '--download', 'fast']);
+    assert.equal(badUnit.code, 2);
+    assert.deepEqual(json(await coffer(['configs', 'remove', 'Paced', '--json'])), { id: created.id, deleted: true });
+  });
+
   test('configs retention sets keep rules, and --dry-run lists what stays (and by which rule) and what goes', async () => {
     const created = json(await coffer(['configs', 'create', '--agent', player.id, '--name', 'Kept', '--include', '/srv/kept', '--notify-email', 'ops@example.com', '--json']));
     player.script = { totalBytes: 1000, files: 1, steps: 1, stepMs: 10, end: 'completed' };

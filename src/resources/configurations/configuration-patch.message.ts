@@ -8,8 +8,12 @@ export const CONFIGURATION_PATCH: PatchAllowList = {
     ...['/name', '/enabled', '/schedule', '/retention'].map((path) => ({ path, ops: REPLACE_ONLY })),
     ...RETENTION_FIELDS.map((field) => ({ path: `/retention/${field}`, ops: REPLACE_ONLY })),
     ...['/inclusions', '/exclusions', '/notifications'].map((path) => ({ path, ops: REPLACE_ONLY })),
+    ...['/bandwidth', '/bandwidth/upload_bytes_per_second', '/bandwidth/download_bytes_per_second'].map((path) => ({ path, ops: REPLACE_ONLY })),
   ],
 };
+
+/** Objects whose members may be replaced one at a time. */
+const MEMBER_PATHS = ['/retention/', '/bandwidth/'];
 
 export function parseConfigurationPatch(body: unknown): AllowListPatch {
   return readAllowListPatch(body, CONFIGURATION_PATCH);
@@ -19,8 +23,10 @@ export function parseConfigurationPatch(body: unknown): AllowListPatch {
 export function patchedDocument(current: Record<string, unknown>, changes: ReadonlyMap<string, unknown>): Record<string, unknown> {
   const result: Record<string, unknown> = structuredClone(current);
   for (const [path, value] of changes) {
-    if (path.startsWith('/retention/')) {
-      result.retention = { ...(result.retention as Record<string, unknown>), [path.slice('/retention/'.length)]: value };
+    const parent = MEMBER_PATHS.find((prefix) => path.startsWith(prefix));
+    if (parent) {
+      const key = parent.slice(1, -1);
+      result[key] = { ...(result[key] as Record<string, unknown> | null), [path.slice(parent.length)]: value };
     } else {
       result[path.slice(1)] = value;
     }

@@ -48,6 +48,6 @@ export async function updateConfiguration(
 }
 
 function documentOf(configuration: Configuration): ConfigurationDocument {
-  const { name, enabled, schedule, retention, inclusions, exclusions, notifications } = configuration;
-  return { name, enabled, schedule, retention, inclusions, exclusions, notifications };
+  const { name, enabled, schedule, retention, inclusions, exclusions, notifications, bandwidth } = configuration;
+  return { name, enabled, schedule, retention, inclusions, exclusions, notifications, bandwidth };
 }
