@@ -122,6 +122,8 @@ export class Statement implements SqliteStatement {
   readonly readonly: boolean;
   readonly #statement: StatementSync;
   readonly #columns: string[];
+  /** Turns one row's values into an object keyed by column name. */
+  readonly #row: (values: unknown[]) => Record<string, unknown>;
   /** Tables this statement may write (insert, update, delete), for SqliteConnection.tablesVersion. */
   readonly #writes: string[];
   readonly #connection: SqliteConnection;
@@ -132,6 +134,7 @@ export class Statement implements SqliteStatement {
     this.#connection = connection;
     this.#columns = statement.columns().map((column) => column.name);
     this.reader = this.#columns.length > 0;
+    this.#row = rowBuilder(this.#columns);
     this.readonly = this.reader && /^\s*select\b/i.test(sql);
     if (this.reader) statement.setReturnArrays(true);
   }
@@ -143,7 +146,7 @@ export class Statement implements SqliteStatement {
     } finally {
       if (this.#writes.length > 0) this.#connection.wrote(this.#writes);
     }
-    return rows.map((values) => this.#row(values));
+    return rows.map(this.#row);
   }
 
   run(parameters: ReadonlyArray<unknown>): { changes: number | bigint; lastInsertRowid: number | bigint } {
@@ -159,14 +162,30 @@ export class Statement implements SqliteStatement {
     yield* this.all(parameters);
   }
 
-  #row(values: unknown[]): Record<string, unknown> {
-    const row: Record<string, unknown> = {};
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i];
-      row[this.#columns[i]!] = value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value;
-    }
-    return row;
+}
+
+/** A BLOB as a Buffer (node:sqlite gives a bare Uint8Array); any other value as it is. */
+function value(v: unknown): unknown {
+  return v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v;
+}
+
+/**
+ * A function that builds a row object from a statement's values. Rows of one statement always have the same
+ * columns, so it is generated once per statement as one object literal, which V8 builds several times faster than
+ * an object filled one property at a time (large list pages turn thousands of rows a second into objects).
+ */
+function rowBuilder(columns: string[]): (values: unknown[]) => Record<string, unknown> {
+  // "__proto__" as a literal key would set the prototype instead of a property: such a statement is built slowly.
+  if (columns.includes('__proto__')) {
+    return (values) => {
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < values.length; i++) Object.defineProperty(row, columns[i]!, { value: value(values[i]), enumerable: true, writable: true, configurable: true });
+      return row;
+    };
   }
+  // The column names are data, so each goes in as a JSON string literal (never as code).
+  const body = columns.map((name, i) => `${JSON.stringify(name)}: value(v[${i}])`).join(', ');
+  return new Function('value', `return (v) => ({ ${body} });`)(value) as (values: unknown[]) => Record<string, unknown>;
 }
 
 /** SQLite's primary result codes (the low byte of an extended code), by number. */

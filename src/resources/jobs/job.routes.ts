@@ -8,10 +8,11 @@ import type { Urls } from '../../server/links.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
 import type { Database } from '../../store/database.js';
 import { pageLinks, parsePageQuery } from '../common/v2-pagination.js';
-import type { Job } from './job.js';
 import { presentErrorList } from './job-errors.presenter.js';
 import { fetchJob } from './job.fetcher.js';
-import { listJobs } from './job-list.js';
+import { listJobRows } from './job-list.js';
+import { ListItemJson } from './list-item-json.js';
+import { jobFromRow, type Job } from './job.js';
 import { applyJobPatch, assertActorMayWrite, jobActor } from './job-patch.action.js';
 import { JOB_KIND_RULES } from './job-kind-rules.js';
 import { parseJobPatch } from './job-patch.message.js';
@@ -52,18 +53,27 @@ export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppCon
   const jobId = (request: FastifyRequest) => (request.params as Record<string, string>)[idParam];
   const loadView = (projectId: string): Promise<View> => (spec.loadView ? spec.loadView(ctx, projectId) : Promise.resolve(undefined as View));
 
-  app.get(`/v2/:project_id/${collection}`, { schema: { tags, summary: `List ${collection}`, querystring: Type.Object(PageQuerySchema, { additionalProperties: true }) } }, async (request) => {
+  // Items that depend on the row alone (no per-request view) are serialised once per version of their row.
+  const itemJson = spec.loadView ? null : new ListItemJson();
+  app.get(`/v2/:project_id/${collection}`, { schema: { tags, summary: `List ${collection}`, querystring: Type.Object(PageQuerySchema, { additionalProperties: true }) } }, async (request, reply) => {
     const scope = v2Scope(request, ctx);
     requireLevel(scope.caller, 'observer');
     assertMayListProject(scope.caller, collection);
     const page = parsePageQuery(request.query as Record<string, unknown>, 'desc');
     const extra = spec.listFilter ? await spec.listFilter(request, scope) : { keep: {} };
-    const jobs = await listJobs(ctx.store.db, ctx.store.capabilities.engine, { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter });
     const present = spec.presentListItem ?? spec.present;
     const view = await loadView(scope.projectId);
-    const body: Record<string, unknown> = { [collection]: jobs.map((job) => present(job, scope.urls, view)) };
-    if (jobs.length > 0) body.links = pageLinks(scope.urls.v2(collection), page, jobs, extra.keep);
-    return body;
+    const rows = await listJobRows(ctx.store.db, ctx.store.capabilities.engine, { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter });
+    const links = rows.length > 0 ? pageLinks(scope.urls.v2(collection), page, rows, extra.keep) : undefined;
+    if (!itemJson) {
+      const body: Record<string, unknown> = { [collection]: rows.map((row) => present(jobFromRow(row), scope.urls, view)) };
+      if (links) body.links = links;
+      return body;
+    }
+    // The same text JSON.stringify makes of { [collection]: items, links }, from the items' kept text.
+    const items = rows.map((row) => itemJson.of(row, scope.urls, () => present(jobFromRow(row), scope.urls, view)));
+    const body = `{${JSON.stringify(collection)}:[${items.join(',')}]${links ? `,"links":${JSON.stringify(links)}` : ''}}`;
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 
   app.get(`/v2/:project_id/${collection}/:${idParam}`, { schema: { tags, summary: `${spec.kind} details` } }, async (request) => {
@@ -81,7 +91,6 @@ export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppCon
       const scope = v2Scope(request, ctx);
       const job = await fetchJob(ctx.store.db, spec.kind, scope.projectId, jobId(request));
       assertMaySeeJob(scope.caller, job);
-    assertMaySeeJob(scope.caller, job);
       const message = parseJobPatch(request.body, rules.fields);
       requireLevel(scope.caller, 'creator');
       const actor = jobActor(scope.caller, job.agentId);
