@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startCofferNodes } from './coffer-nodes.js';
 import { printProfileSummary, summariseCpuProfile } from './cpu-profile-summary.js';
-import { runLoad } from './load.js';
+import { runLoad, type LoadResult } from './load.js';
 import { CLEANUPS, listTarget, patchTargets } from './scenarios.js';
 
 const scenario = process.argv[2] ?? 'patch';
@@ -27,10 +27,9 @@ const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coffer-cpu-prof-'));
 
 process.stdout.write(`profiling ${scenario} on ${engine}, ${warmup} s warm-up + ${seconds} s; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 const nodes = await startCofferNodes({ nodes: 1, cleanups: CLEANUPS, postgresUrl, env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } });
-let rps = 0;
+let result: LoadResult;
 try {
-  const result = await runLoad(scenario === 'patch' ? patchTargets(nodes) : listTarget(nodes), seconds, warmup, nodes.pids);
-  rps = result.rps;
+  result = await runLoad(scenario === 'patch' ? patchTargets(nodes) : listTarget(nodes), seconds, warmup, nodes.pids);
   process.stdout.write(
     `${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.failures} non-2xx/errors, server CPU ${result.serverCpuUsPerRequest?.toFixed(0)} µs per request (profiler on)\n`,
   );
@@ -44,4 +43,4 @@ const largest = files.map((f) => path.join(profileDir, f)).sort((a, b) => fs.sta
 // The load window ends when the server is told to stop; its shutdown takes a fraction of a second.
 const summary = summariseCpuProfile(largest, seconds + 0.3);
 printProfileSummary(summary, Number(process.env.PROFILE_TOP ?? 30));
-process.stdout.write(`\n${Math.round(rps)} req/s during the profile (the profiler itself costs some); profile: ${largest}\n`);
+process.stdout.write(`\n${Math.round(result.rps)} req/s during the profile (the profiler itself costs some); profile: ${largest}\n`);

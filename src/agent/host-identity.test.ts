@@ -11,8 +11,9 @@ test('os-release: quoted and bare values, escapes, comments and blank lines', { 
 test('the agent names the distribution and its version, not the kernel', { timeout: 10_000 }, () => {
   const files: Record<string, string> = { '/etc/os-release': 'NAME="Ubuntu"\nVERSION_ID="24.04"\n' };
   const read = (file: string) => {
-    if (!(file in files)) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-    return files[file];
+    const text = files[file];
+    if (text === undefined) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+    return text;
   };
   assert.deepEqual(osNameAndVersion(read), { name: 'Ubuntu', version: '24.04' });
   // Arch Linux has no VERSION_ID: its BUILD_ID stands in; /usr/lib/os-release when /etc has none.

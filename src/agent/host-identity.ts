@@ -50,12 +50,12 @@ export function hostFacts(): HostFacts {
 export function parseOsRelease(text: string): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const line of text.split('\n')) {
-    const match = /^\s*([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (!match) continue;
-    let value = match[2].trim();
+    const [, key, raw] = /^\s*([A-Z0-9_]+)=(.*)$/.exec(line) ?? [];
+    if (key === undefined || raw === undefined) continue;
+    let value = raw.trim();
     const quote = value[0];
     if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) value = value.slice(1, -1).replace(/\\(.)/g, '$1');
-    fields[match[1]] = value;
+    fields[key] = value;
   }
   return fields;
 }

@@ -52,6 +52,8 @@ export class BackupScheduler {
   async refresh(reload = false): Promise<void> {
     if (this.stopped) return;
     const document = reload ? await this.configs.reload() : await this.configs.get();
+    // Stopped while the document was on its way: set no timer (one would keep a stopped agent's process alive).
+    if (this.stopped) return;
     const wanted = new Map<string, { configurationId: string; at: number }>();
     for (const configuration of document.configurations) {
       if (!configuration.enabled || !configuration.times) continue;

@@ -10,6 +10,7 @@ import { registerServeCommand } from './serve.js';
 import { registerServerDataCommands } from './server-data/index.js';
 import { registerStorageCommands } from './storage.js';
 import { registerVaultCommands } from './vault/index.js';
+import { itemAt } from '../../test/helpers/indexing.js';
 
 /** The whole program, as `coffer --help` lists it (src/main.ts runs it on import, so it is assembled here). */
 function wholeProgram(): Command {
@@ -44,6 +45,7 @@ describe('hints name what exists', { timeout: 60_000 }, () => {
       // In strings and comments alike: `coffer backups --restorable`, "run: coffer login --project ID".
       for (const match of text.matchAll(/\bcoffer ([a-z][a-z-]+)(?: ([a-z][a-z-]+))?/g)) {
         const [, first, second] = match;
+        assert.ok(first !== undefined, 'the first word is not optional in the pattern');
         const command = byName.get(first);
         if (!command) {
           // Prose such as "coffer is the same program" or "Coffer keeps …" is not a command line.
@@ -65,12 +67,12 @@ describe('hints name what exists', { timeout: 60_000 }, () => {
     const read = new Set<string>();
     for (const { text } of files) {
       for (const match of text.matchAll(/\bCOFFER_[A-Z0-9_]+/g)) mentioned.add(match[0]);
-      for (const match of text.matchAll(/env(?:\.|\[')((?:COFFER)_[A-Z0-9_]+)/g)) read.add(match[1]);
+      for (const match of text.matchAll(/env(?:\.|\[')((?:COFFER)_[A-Z0-9_]+)/g)) read.add(itemAt(match, 1));
       // Variables named through a helper: vaultPassword('…', 'COFFER_OLD_VAULT_PASSWORD'), envNumber('COFFER_…').
-      for (const match of text.matchAll(/\(\s*'(COFFER_[A-Z0-9_]+)'/g)) read.add(match[1]);
-      for (const match of text.matchAll(/, '(COFFER_[A-Z0-9_]+)'\)/g)) read.add(match[1]);
+      for (const match of text.matchAll(/\(\s*'(COFFER_[A-Z0-9_]+)'/g)) read.add(itemAt(match, 1));
+      for (const match of text.matchAll(/, '(COFFER_[A-Z0-9_]+)'\)/g)) read.add(itemAt(match, 1));
       // Set for a child process (a task's environment): named as an object key.
-      for (const match of text.matchAll(/\b(COFFER_[A-Z0-9_]+):/g)) read.add(match[1]);
+      for (const match of text.matchAll(/\b(COFFER_[A-Z0-9_]+):/g)) read.add(itemAt(match, 1));
     }
     const unread = [...mentioned].filter((name) => !read.has(name));
     assert.deepEqual(unread, [], `mentioned but never read: ${unread.join(', ')}`);

@@ -12,6 +12,7 @@ import { registerQuotaCommands } from './commands/quota.js';
 import { registerQueueCommands } from './commands/queue.js';
 import { registerTasksCommands } from './commands/tasks.js';
 import { registerUsersCommands } from './commands/users.js';
+import { registerVerificationCommands } from './commands/verification.js';
 import { registerWebhooksCommands } from './commands/webhooks.js';
 
 /** Every command of the `coffer` client: thin wrappers over the public HTTP API. */
@@ -24,6 +25,7 @@ export function registerClientCommands(program: Command): void {
   registerLogsCommand(program);
   registerTasksCommands(program);
   registerDrillsCommands(program);
+  registerVerificationCommands(program);
   registerQuotaCommands(program);
   registerQueueCommands(program);
   registerNotificationsCommands(program);

@@ -24,10 +24,10 @@ export function rewriteV2Url(url: string, headers: Record<string, unknown>): str
   const [rawPath, query] = splitQuery(url);
   let path = rawPath.replace(/\/{2,}/g, '/');
   if (path.startsWith('/v2/')) path = path.replace(/\.json(?=\/?$)/, '');
-  const match = /^\/v2\/([^/]+)(\/.*)?$/.exec(path);
-  if (match && V2_COLLECTIONS.has(match[1])) {
+  const [, collection, rest] = /^\/v2\/([^/]+)(\/.*)?$/.exec(path) ?? [];
+  if (collection !== undefined && V2_COLLECTIONS.has(collection)) {
     const header = typeof headers['x-project-id'] === 'string' ? (headers['x-project-id'] as string) : PROJECT_FROM_TOKEN;
-    path = `/v2/${encodeURIComponent(header)}/${match[1]}${match[2] ?? ''}`;
+    path = `/v2/${encodeURIComponent(header)}/${collection}${rest ?? ''}`;
   }
   return query === undefined ? path : `${path}?${query}`;
 }
@@ -80,7 +80,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     }
   });
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
-    const path = request.url.split('?')[0];
+    const path = request.url.split('?')[0]!;
     const allowed = METHODS.filter((m) => m !== request.method && shadowRouter.find(m, path));
     if (allowed.length > 0) {
       reply.header('allow', allowed.join(', '));
@@ -120,7 +120,7 @@ function readTlsKeyPair(certFile: string, keyFile: string): { cert: Buffer; key:
     try {
       return fs.readFileSync(file);
     } catch (error) {
-      throw new Error(`cannot read the TLS ${what} ${file}: ${(error as Error).message}`);
+      throw new Error(`cannot read the TLS ${what} ${file}: ${(error as Error).message}`, { cause: error });
     }
   };
   return { cert: read(certFile, 'certificate (COFFER_TLS_CERT)'), key: read(keyFile, 'key (COFFER_TLS_KEY)') };

@@ -13,8 +13,8 @@ export function tokenFrom(request: FastifyRequest): string | undefined {
   if (typeof header === 'string' && header.trim() !== '') return header.trim();
   const authorization = request.headers.authorization;
   if (typeof authorization === 'string') {
-    const match = /^bearer\s+(.+)$/i.exec(authorization.trim());
-    if (match) return match[1].trim();
+    const token = /^bearer\s+(.+)$/i.exec(authorization.trim())?.[1];
+    if (token !== undefined) return token.trim();
   }
   return undefined;
 }

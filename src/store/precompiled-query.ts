@@ -2,6 +2,7 @@ import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'k
 import type { Database } from './database.js';
 
 /** Stands for the `index`th parameter while the query is built; replaced by the real value at each run. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a placeholder stands where any column's value may go
 type Placeholder = (index: number) => any;
 
 interface Compiled {

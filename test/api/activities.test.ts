@@ -5,8 +5,8 @@ import { buildWorld, depositVaultKey, patchHeaders, PROJECT, type World } from '
 
 let t: TestServer;
 let w: World;
-/** Job ids by role in the scenario. */
-const ids: Record<string, string> = {};
+/** Job ids by role in the scenario (filled in by before()). */
+const ids = {} as Record<'backupA1' | 'backupB1' | 'cleanup' | 'restore' | 'backupA2', string>;
 let configA: string;
 let configB: string;
 

@@ -13,7 +13,8 @@ let t: TestServer;
 let w: World;
 let victim: RegisteredAgent;
 let thief: RegisteredAgent;
-const ids: Record<string, string> = {};
+// Filled in by before().
+const ids = {} as Record<'configuration' | 'thiefConfiguration' | 'backup' | 'thiefBackup' | 'running' | 'restore' | 'cleanup' | 'logfile' | 'encryptionRequest', string>;
 
 const asAgent = (agent: RegisteredAgent) => ({ token: agent.token, headers: { 'x-agent-id': agent.id } });
 const v2 = (path: string) => `/v2/${PROJECT}${path}`;

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { markMissedBackups } from '../../src/resources/backups/missed-backup-scheduler.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { buildWorld, patchHeaders, PROJECT, registerAgent, type World } from '../helpers/fixtures.js';
+import { itemAt } from '../helpers/indexing.js';
 
 const TERMINAL_MESSAGE =
   "Modifying a backup that is already in a state of ['completed', 'completed_with_errors', 'failed', 'stopped', 'skipped', 'missed'] is not allowed.";
@@ -120,7 +121,7 @@ describe('backups: start', () => {
     ]);
     const recorded = await events(id);
     assert.deepEqual(recorded.map((e) => e.name), ['backup_start_request']);
-    assert.deepEqual(recorded[0].body, { agent: { id: w.agent.id }, configuration: { id: configId }, backup: { id }, request_id: id });
+    assert.deepEqual(itemAt(recorded, 0).body, { agent: { id: w.agent.id }, configuration: { id: configId }, backup: { id }, request_id: id });
   });
 
   it('the agent starts a scheduled backup with its token; no start request event', async () => {
@@ -386,19 +387,20 @@ describe('backups: missed', () => {
     // 01:00 missed, 02:00 honoured, 03:00 still inside its grace period.
     let rows = (await backupsOf(config)).filter((row) => row.state === 'missed');
     assert.deepEqual(rows.map((row) => row.scheduled_time), ['2026-01-01T01:00:00.000000Z']);
-    assert.equal(rows[0].started_by, 'server');
+    assert.equal(itemAt(rows, 0).started_by, 'server');
 
     await markMissedBackups(t.server.ctx, { now: new Date('2026-01-01T03:11:00Z'), graceMs: grace });
     await markMissedBackups(t.server.ctx, { now: new Date('2026-01-01T03:12:00Z'), graceMs: grace });
     rows = (await backupsOf(config)).filter((row) => row.state === 'missed');
     assert.deepEqual(rows.map((row) => row.scheduled_time), ['2026-01-01T01:00:00.000000Z', '2026-01-01T03:00:00.000000Z']);
 
-    const missedId = rows[0].id;
+    const missedId = itemAt(rows, 0).id;
     const recorded = await events(missedId);
     assert.deepEqual(recorded.map((e) => e.name), ['backup_missed']);
-    assert.deepEqual(recorded[0].body.agent, { id: w.agent.id });
-    assert.deepEqual(recorded[0].body.configuration, { id: config });
-    assert.deepEqual(recorded[0].body.backup, { id: missedId });
+    const { body } = itemAt(recorded, 0);
+    assert.deepEqual(body.agent, { id: w.agent.id });
+    assert.deepEqual(body.configuration, { id: config });
+    assert.deepEqual(body.backup, { id: missedId });
     const read = await get(missedId);
     assert.equal(read.status, 200);
     assert.equal(read.body.state, 'missed');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { buildWorld, patchHeaders, PROJECT, type World } from '../helpers/fixtures.js';
+import { itemAt } from '../helpers/indexing.js';
 
 const TERMINAL_MESSAGE = "Modifying a cleanup that is already in a state of ['completed', 'completed_with_errors', 'failed', 'stopped'] is not allowed.";
 
@@ -29,7 +30,7 @@ async function cleanupIn(state: string): Promise<string> {
   const created = await startCleanup(state === 'start_scheduled' ? w.agent.token : w.creator, state === 'start_scheduled' ? 'start_scheduled' : 'start_requested');
   assert.equal(created.status, 201, created.text);
   const id = created.body.id;
-  const steps: Record<string, [string, 'agent' | 'user'][]> = {
+  const steps: Partial<Record<string, [string, 'agent' | 'user'][]>> = {
     start_requested: [],
     start_scheduled: [],
     queued: [['queued', 'agent']],
@@ -40,7 +41,9 @@ async function cleanupIn(state: string): Promise<string> {
     failed: [['failed', 'agent']],
     stopped: [['stop_requested', 'user'], ['stopped', 'agent']],
   };
-  for (const [next, actor] of steps[state]) {
+  const path = steps[state];
+  assert.ok(path, `no way to bring a cleanup to ${state}`);
+  for (const [next, actor] of path) {
     const res = await patch(id, setState(next), actor === 'agent' ? w.agent.token : w.creator);
     assert.equal(res.status, 204, `${state} via ${next}: ${res.text}`);
   }
@@ -63,7 +66,7 @@ describe('cleanups: start', () => {
     assert.deepEqual(res.body.links.map((l: { rel: string }) => l.rel), ['self', 'events']);
     const events = await t.server.ctx.store.db.selectFrom('events').selectAll().where('subject_id', '=', res.body.id).execute();
     assert.deepEqual(events.map((e) => e.name), ['cleanup_start_request']);
-    const body = JSON.parse(events[0].body);
+    const body = JSON.parse(itemAt(events, 0).body);
     assert.deepEqual(body.agent, { id: w.agent.id, vault: { id: w.agent.vaultId, encrypted: false } });
     assert.deepEqual(body.cleanup, { id: res.body.id });
   });
@@ -174,7 +177,7 @@ describe('cleanups: PATCH reports', () => {
     assert.equal(got.bytes_after, 1067030938);
     const events = await t.server.ctx.store.db.selectFrom('events').select(['name', 'body']).where('subject_id', '=', id).orderBy('id').execute();
     assert.deepEqual(events.map((e) => e.name), ['cleanup_start_request', 'cleanup_completed']);
-    assert.deepEqual(JSON.parse(events[1].body), { agent: { id: w.agent.id }, cleanup: { id } });
+    assert.deepEqual(JSON.parse(itemAt(events, 1).body), { agent: { id: w.agent.id }, cleanup: { id } });
   });
 
   it('application/json is accepted as well as application/json-patch+json', async () => {
@@ -193,6 +196,7 @@ describe('cleanups: PATCH reports', () => {
       [[{ op: 'replace', path: '/state', value: 'nonsense' }], /not a valid cleanup state/],
       [[{ op: 'replace', path: '/state', value: 'preparing' }], /not a valid cleanup state/],
       [[{ op: 'replace', path: '/started_time', value: 'yesterday' }], /ISO-8601/],
+      [[{ op: 'replace', path: '/state', value: 'queued' }, { op: 'test', path: '/state', value: 'queued' }], /Operation 1: a test of path "\/state" cannot follow a change/],
       [[{ op: 'frobnicate', path: '/state', value: 'queued' }], /./],
       [[{ op: 'replace', path: 'state', value: 'queued' }], /./],
       [{ op: 'replace', path: '/state', value: 'queued' }, /./],

@@ -269,17 +269,17 @@ describe('events: long poll', () => {
     const record = (agentId: string | null, name: string) =>
       t.server.ctx.store.transaction((tx) => hub.record(tx, { projectId: PROJECT, agentId, name, body: {} }));
     let woken = false;
-    const waiting = hub.waitForProjectEvent(PROJECT, 2000, undefined, w.agent.id).then(() => (woken = true));
+    const waiting = hub.arm(PROJECT, w.agent.id, Date.now() + 2000).woken.then(() => (woken = true));
     await record(w.otherAgent.id, 'agent_heartbeat');
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(woken, false, "another agent's event");
     await record(null, 'agent_activate');
     await waiting;
     assert.equal(woken, true);
-    const own = hub.waitForProjectEvent(PROJECT, 2000, undefined, w.agent.id);
+    const own = hub.arm(PROJECT, w.agent.id, Date.now() + 2000);
     const t0 = performance.now();
     await record(w.agent.id, 'agent_heartbeat');
-    await own;
+    await own.woken;
     assert.ok(performance.now() - t0 < 1000, "the agent's own event wakes it");
   });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { buildWorld, depositVaultKey, patchHeaders, PROJECT, registerAgent, type World } from '../helpers/fixtures.js';
+import { itemAt } from '../helpers/indexing.js';
 
 const TERMINAL_MESSAGE = "Modifying a restore that is already in a state of ['completed', 'completed_with_errors', 'failed', 'stopped'] is not allowed.";
 const NOT_RESTORABLE = 'The backup is not restorable: it has not completed with a snapshot, its retention has expired, or its vault is no longer attached to an agent.';
@@ -114,8 +115,8 @@ describe('restores: start', () => {
     assert.deepEqual(res.body.links.map((l: { rel: string }) => l.rel), ['self', 'events']);
     const recorded = await events(id);
     assert.deepEqual(recorded.map((e) => e.name), ['restore_start_request']);
-    assert.equal(recorded[0].agentId, w.otherAgent.id);
-    assert.deepEqual(recorded[0].body, {
+    assert.equal(itemAt(recorded, 0).agentId, w.otherAgent.id);
+    assert.deepEqual(itemAt(recorded, 0).body, {
       agent: { id: w.otherAgent.id },
       source_agent: { id: w.agent.id, vault: { id: w.agent.vaultId, encrypted: false } },
       configuration: { id: configId },
@@ -153,7 +154,7 @@ describe('restores: start', () => {
     assert.ok(!res.text.includes(hex));
     assert.ok(!(await get(res.body.id)).text.includes(hex));
     assert.ok(!(await t.request('GET', `/v2/${PROJECT}/restores?limit=1000`, { token: w.observer })).text.includes(hex));
-    const [event] = await events(res.body.id);
+    const event = itemAt(await events(res.body.id), 0);
     assert.equal(event.body.encrypted_password_hex, hex);
     assert.deepEqual(event.body.source_agent.vault, { id: agent.vaultId, encrypted: true });
   });
@@ -213,7 +214,7 @@ describe('restores: start', () => {
     await db.updateTable('agents').set({ vault_id: 'fresh-vault-of-source' }).where('id', '=', from.id).execute();
     const moved = await startRestore({ backup_id: backup, destination_agent_id: to.id });
     assert.equal(moved.status, 201, moved.text);
-    const [event] = await events(moved.body.id);
+    const event = itemAt(await events(moved.body.id), 0);
     assert.deepEqual(event.body.source_agent, { id: to.id, vault: { id: from.vaultId, encrypted: false } });
 
     await db.updateTable('agents').set({ vault_id: 'fresh-vault-of-destination' }).where('id', '=', to.id).execute();
@@ -267,7 +268,7 @@ describe('restores: reports, get, list, errors', () => {
     assert.equal(read.errors.count, 1);
     const recorded = await events(id);
     assert.deepEqual(recorded.map((e) => e.name), ['restore_start_request', 'restore_queued', 'restore_preparing', 'restore_in_progress', 'restore_completed']);
-    assert.deepEqual(recorded[4].body, { agent: { id: w.otherAgent.id }, configuration: { id: configId }, restore: { id } });
+    assert.deepEqual(itemAt(recorded, 4).body, { agent: { id: w.otherAgent.id }, configuration: { id: configId }, restore: { id } });
     const errors = await t.request('GET', `/v2/${PROJECT}/restores/${id}/errors`, { token: w.observer });
     assert.equal(errors.status, 200);
     assert.equal(errors.body.list[0].description, 'The agent experience a problem (Phoenix).');

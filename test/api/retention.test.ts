@@ -170,7 +170,7 @@ describe('retention dry run', () => {
       ['?keep_daily=-1', 'keep_daily must be at least 0.'],
       ['?keep_daily=many', 'keep_daily must be an integer.'],
       ['?keep_within=7w', 'keep_within must be a duration'],
-    ]) {
+    ] as const) {
       const res = await dryRun(id, query);
       assert.equal(res.status, 400, query);
       assert.ok(res.body.errors.some((e: string) => e.startsWith(message)), `${query}: ${res.text}`);

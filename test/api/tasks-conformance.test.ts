@@ -30,6 +30,7 @@ import {
   v3,
   V3_TIME,
 } from './tasks-helpers.js';
+import { itemAt } from '../helpers/indexing.js';
 
 let t: TestServer;
 let w: World;
@@ -564,7 +565,7 @@ const CASES: Case[] = [
       assert.equal(res.body.droplet_guid, null);
       const events = await eventsOf(t, res.body.guid);
       assert.deepEqual(events.map((e) => e.name), ['task_start_request']);
-      assert.equal(events[0].body.task.command, 'be rake && true', 'the agent needs the command to run it');
+      assert.equal(itemAt(events, 0).body.task.command, 'be rake && true', 'the agent needs the command to run it');
     },
   },
   {

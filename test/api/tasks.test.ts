@@ -19,6 +19,7 @@ import {
   v3,
   V3_TIME,
 } from './tasks-helpers.js';
+import { itemAt } from '../helpers/indexing.js';
 
 let t: TestServer;
 let w: World;
@@ -105,7 +106,7 @@ describe('tasks: create', () => {
     const withDroplet = await createTask(t, w.agent.id, w.creator, { droplet_guid: backup });
     assert.equal(withDroplet.droplet_guid, backup);
     assert.deepEqual(withDroplet.links.droplet, { href: `${t.url}/v2/${PROJECT}/backups/${backup}` });
-    const event = (await eventsOf(t, withDroplet.guid))[0];
+    const event = itemAt(await eventsOf(t, withDroplet.guid), 0);
     assert.equal(event.body.task.droplet_guid, backup);
 
     const notFound = { errors: [{ detail: 'Droplet not found', title: 'CF-ResourceNotFound', code: 10010 }] };
@@ -214,6 +215,7 @@ describe('tasks: the agent reports state (application/json-patch+json)', () => {
       [[{ op: 'replace', path: '/state', value: 'CANCELING' }], /must be one of RUNNING, SUCCEEDED, FAILED/],
       [[{ op: 'replace', path: '/name', value: 'x' }], /path "\/name" cannot be changed/],
       [[{ op: 'remove', path: '/state' }], /op "remove" is not allowed/],
+      [[{ op: 'replace', path: '/state', value: 'RUNNING' }, { op: 'test', path: '/state', value: 'RUNNING' }], /a test of path "\/state" cannot follow a change/],
       [[{ op: 'replace', path: '/result/failure_reason', value: 'why' }], /only be reported with the state FAILED/],
       [[{ op: 'replace', path: '/result/failure_reason', value: 5 }], /must be a string or null/],
       [{ op: 'replace' }, /./],

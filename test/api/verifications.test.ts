@@ -58,7 +58,10 @@ describe('verification schedules', () => {
     assert.equal((await report(first.body.id, [{ op: 'replace', path: '/state', value: 'bogus' }])).status, 400);
     assert.equal((await report(first.body.id, [{ op: 'replace', path: '/packs_read', value: -1 }])).status, 400);
     assert.equal((await report(first.body.id, [{ op: 'replace', path: '/owner', value: 'me' }])).status, 400);
-    assert.equal((await report(first.body.id, [{ op: 'replace', path: '/state', value: 'in_progress' }])).status, 204);
+    const staleTest = await report(first.body.id, [{ op: 'test', path: '/state', value: 'in_progress' }, { op: 'replace', path: '/state', value: 'in_progress' }]);
+    assert.equal(staleTest.status, 409, 'a test op is judged against the run as stored');
+    assert.match(staleTest.body.message, /Operation 0: test failed/);
+    assert.equal((await report(first.body.id, [{ op: 'test', path: '/state', value: 'start_requested' }, { op: 'replace', path: '/state', value: 'in_progress' }])).status, 204);
     const ended = await report(first.body.id, [{ op: 'replace', path: '/errors', value: [] }, { op: 'replace', path: '/packs_read', value: 5 }, { op: 'replace', path: '/state', value: 'passed' }]);
     assert.equal(ended.status, 204, ended.text);
     assert.equal((await report(first.body.id, [{ op: 'replace', path: '/state', value: 'passed' }])).status, 204, 'the same state again is a no-op');
@@ -87,5 +90,33 @@ describe('verification schedules', () => {
     const runs = (await t.request('GET', `/v2/${PROJECT}/agents/${agent.id}/activities?type=verification`, { token: w.observer })).body.activities;
     assert.equal(runs.length, 1);
     assert.equal(runs[0].state, 'start_requested');
+  });
+
+  it("lists an agent's runs newest first, in pages, to the project and that agent only", async () => {
+    await t.request('PUT', settingsUrl(), { token: w.creator, body: { enabled: false, schedule: null, read_data_subsets: 3 } });
+    const started: string[] = [];
+    for (let i = 0; i < 3; i++) started.push((await t.request('POST', `${settingsUrl()}/actions/run`, { token: w.creator })).body.id);
+    const runsUrl = `${settingsUrl()}/runs`;
+    const all = await t.request('GET', runsUrl, { token: w.observer });
+    assert.equal(all.status, 200, all.text);
+    const ids = all.body.verification_runs.map((r: any) => r.id);
+    assert.deepEqual(ids.slice(0, 3), [...started].reverse(), 'newest first');
+    assert.ok(all.body.verification_runs.every((r: any) => r.agent.id === w.agent.id && typeof r.read_data_subset === 'string'));
+    assert.deepEqual(all.body.links, []);
+
+    const first = await t.request('GET', `${runsUrl}?limit=2`, { token: w.agent.token });
+    assert.equal(first.status, 200, 'the agent itself reads its runs');
+    assert.deepEqual(first.body.verification_runs.map((r: any) => r.id), ids.slice(0, 2));
+    const next = first.body.links.find((l: any) => l.rel === 'next').href as string;
+    const second = await t.request('GET', next.slice(t.url.length), { token: w.observer });
+    assert.deepEqual(second.body.verification_runs.map((r: any) => r.id), ids.slice(2, 4));
+
+    assert.equal((await t.request('GET', runsUrl, { token: w.otherAgent.token })).status, 404, "another agent's runs do not exist for an agent");
+    assert.equal((await t.request('GET', runsUrl, { token: w.stranger })).status, 404);
+    const otherAgentsRun = (await t.request('POST', `${settingsUrl(w.otherAgent.id)}/actions/run`, { token: w.creator })).body.id;
+    for (const query of ['?sort_dir=asc', '?limit=0', `?marker=${otherAgentsRun}`, '?marker=nope']) {
+      const res = await t.request('GET', `${runsUrl}${query}`, { token: w.observer });
+      assert.equal(res.status, 400, `${query}: ${res.text}`);
+    }
   });
 });

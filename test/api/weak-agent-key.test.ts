@@ -13,7 +13,8 @@ import { buildWorld, patchHeaders, PROJECT, registerAgent, type RegisteredAgent,
 
 let t: TestServer;
 let w: World;
-const weak: Record<string, RegisteredAgent> = {};
+// Filled in by before().
+const weak = {} as Record<'32-bit' | '1024-bit', RegisteredAgent>;
 const password = 'ab'.repeat(256);
 
 function rsaKeyOf(bits: number): { modulus: string; exponent: number } {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { VaultHttpBackend } from '../../src/agent/vault-http-backend.js';
 import { openVault } from '../../src/engine/vault/vault.js';
+import { itemAt } from '../helpers/indexing.js';
 
 /*
  * The whole system on real files: a server process and an agent process (each `node --import tsx`), talking HTTP.
@@ -240,7 +241,7 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     });
     const document = await call('GET', `/v2/${PROJECT}/agents/${agentId}/configuration`);
     const times: string[] = document.body.configurations.find((c: { id: string }) => c.id === treeConfigurationId).times;
-    const firstTime = Date.parse(times[0]);
+    const firstTime = Date.parse(itemAt(times, 0));
     startAgent(firstTime - Date.now() - 4_000);
 
     const scheduled = await waitFor('the scheduled backup', async () => {

@@ -8,6 +8,7 @@ import { PROJECT } from '../helpers/fixtures.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { makeHome, REPO_ROOT, runCoffer } from '../cli/run-coffer.js';
 import { startDueVerifications } from '../../src/resources/verifications/verification-scheduler.js';
+import { flipByte } from '../helpers/indexing.js';
 
 /*
  * A verification schedule with the real agent: a real vault on the server's storage, one byte of a data pack flipped
@@ -74,10 +75,19 @@ describe('verification schedule with the real agent', { timeout: 240_000 }, () =
     const backup = await coffer(['backup', 'start', 'www', '--watch']);
     assert.equal(backup.code, 0, backup.stderr + backup.stdout);
 
-    const settings = await t.request('PUT', `/v2/${PROJECT}/agents/${agentId}/verification`, {
-      body: { enabled: true, schedule: { recurrence: ['RRULE:FREQ=DAILY;INTERVAL=1;BYHOUR=3;BYMINUTE=0'], time_zone: 'UTC' }, read_data_subsets: SUBSETS },
-    });
-    assert.equal(settings.status, 200, settings.text);
+    // The schedule is set with the command line: a bad count is refused before or by the server, and nothing changes.
+    const zero = await coffer(['verification', 'set', 'web-1', '--subsets', '0']);
+    assert.equal(zero.code, 2, zero.stderr);
+    const tooMany = await coffer(['verification', 'set', 'web-1', '--schedule', 'daily 03:00', '--tz', 'UTC', '--subsets', '300']);
+    assert.equal(tooMany.code, 1, tooMany.stderr);
+    assert.match(tooMany.stderr, /read_data_subsets must be at most 256/);
+    const set = await coffer(['verification', 'set', 'web-1', '--schedule', 'daily 03:00', '--tz', 'UTC', '--subsets', String(SUBSETS)]);
+    assert.equal(set.code, 0, set.stderr + set.stdout);
+    assert.match(set.stdout, /schedule:\s+daily 03:00 UTC/);
+    assert.match(set.stdout, new RegExp(`each run reads:\\s+1/${SUBSETS} of the packs \\(all of them within ${SUBSETS} runs\\)`));
+    const settings = await t.request('GET', `/v2/${PROJECT}/agents/${agentId}/verification`);
+    assert.deepEqual(settings.body.schedule, { recurrence: ['RRULE:FREQ=DAILY;INTERVAL=1;BYHOUR=3;BYMINUTE=0'], time_zone: 'UTC' });
+    assert.equal(settings.body.enabled, true);
     assert.equal(settings.body.next_read_data_subset, `1/${SUBSETS}`);
 
     // The vault's packs are files named by their hash on the server's storage; damage the largest (file data).
@@ -87,7 +97,7 @@ describe('verification schedule with the real agent', { timeout: 240_000 }, () =
     const damaged = packs.reduce((a, b) => (fs.statSync(a).size >= fs.statSync(b).size ? a : b));
     const packId = path.basename(damaged);
     const bytes = fs.readFileSync(damaged);
-    bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+    flipByte(bytes, Math.floor(bytes.length / 2), 0x01);
     fs.writeFileSync(damaged, bytes);
     const damagedSubset = (Number.parseInt(packId.slice(0, 2), 16) % SUBSETS) + 1;
 
@@ -116,7 +126,32 @@ describe('verification schedule with the real agent', { timeout: 240_000 }, () =
     const events = (await t.request('GET', `/v2/${PROJECT}/agents/${agentId}/events?sort_dir=asc&limit=1000`)).body.events.map((e: any) => e.event);
     assert.equal(events.filter((name: string) => name === 'verification_failed').length, 1);
     assert.equal(events.filter((name: string) => name === 'verification_passed').length, SUBSETS - 1);
+
     const alerts = await t.server.ctx.store.db.selectFrom('deliveries').select(['event_type', 'recipient', 'subject_id']).where('event_type', '=', 'verification.failed').execute();
     assert.deepEqual(alerts, [{ event_type: 'verification.failed', recipient: 'ops@example.com', subject_id: failed.id }]);
+
+    // The command line shows the schedule and the runs, the failed one with the damaged pack.
+    const shown = await coffer(['verification', 'web-1']);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /next subset:\s+1\/4/);
+    const failedRow = shown.stdout.split('\n').find((line) => line.startsWith(failed.id.slice(0, 8)));
+    assert.ok(failedRow, shown.stdout);
+    assert.match(failedRow!, new RegExp(`failed\\s+${damagedSubset}/${SUBSETS}\\s+schedule`));
+    assert.match(failedRow!, new RegExp(packId.slice(0, 8)));
+    const listed = JSON.parse((await coffer(['verification', 'runs', 'web-1', '--json'])).stdout).verification_runs;
+    assert.deepEqual(listed.map((run: any) => run.id), [...runs].reverse().map((run) => run.id));
+    const result = await coffer(['verification', 'result', failed.id]);
+    assert.match(result.stdout, new RegExp(`errors:\\s+\\d+\\n  pack ${packId}: content does not match its name \\(damaged\\)`));
+
+    // A run now that reads every pack (N = 1) fails, and its watch exits 1 naming the pack; cleared, no schedule is left.
+    assert.equal((await coffer(['verification', 'set', 'web-1', '--subsets', '1'])).code, 0);
+    const now = await coffer(['verification', 'run', 'web-1', '--watch']);
+    assert.equal(now.code, 1, now.stderr + now.stdout);
+    assert.match(now.stdout, /Started verification run .* subset 1\/1/);
+    assert.match(now.stdout, new RegExp(`state:\\s+failed[\\s\\S]*\\n  pack ${packId}: content does not match`));
+    const cleared = await coffer(['verification', 'clear', 'web-1']);
+    assert.equal(cleared.code, 0, cleared.stderr);
+    const clearedSettings = (await t.request('GET', `/v2/${PROJECT}/agents/${agentId}/verification`)).body;
+    assert.deepEqual([clearedSettings.enabled, clearedSettings.schedule, clearedSettings.next_run_time], [false, null, null]);
   });
 });

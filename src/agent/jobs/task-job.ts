@@ -175,7 +175,8 @@ export class TaskRunner {
     const vault = await this.rt.vault.open();
     const summary = await vault.restore({ snapshot: backup.body.snapshot_id, target: scratch, overwrite: true });
     output.note(`[coffer] restored backup ${backupId} (${summary.filesRestored} files, ${summary.bytesRestored} bytes) into ${scratch}`);
-    if (summary.errors.length > 0) throw new Error(`restoring backup ${backupId} failed for ${summary.errors.length} files, e.g. ${summary.errors[0].path}: ${summary.errors[0].reason}`);
+    const [example] = summary.errors;
+    if (example) throw new Error(`restoring backup ${backupId} failed for ${summary.errors.length} files, e.g. ${example.path}: ${example.reason}`);
   }
 
   private watch(child: ChildProcess, work: TaskWork, scratch: string, baselineBytes: number, output: TaskOutput, cancelled: () => boolean): Promise<{ state: 'SUCCEEDED' | 'FAILED'; reason?: string }> {

@@ -43,7 +43,8 @@ export async function expandJobId(client: ApiClient, ref: string, kind?: JobKind
   if (FULL_ID.test(ref)) return ref;
   if (ref.length < 4) throw new UsageError(`"${ref}" is too short to find a job by; give at least 4 characters of its id`);
   const matches = (await recentJobIds(client, kind)).filter((id) => id.startsWith(ref.toLowerCase()));
-  if (matches.length === 1) return matches[0];
+  const [match, ...others] = matches;
+  if (match !== undefined && others.length === 0) return match;
   if (matches.length > 1) throw new UsageError(`"${ref}" matches ${matches.length} jobs; give more of the id`);
   throw new UsageError(`no recent ${kind ?? 'job'} with an id starting "${ref}"`);
 }

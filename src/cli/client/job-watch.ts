@@ -2,45 +2,36 @@ import type { ApiClient } from './api-client.js';
 import { exitCodeFor, isTerminal, jobPath, type JobKind } from './job-kinds.js';
 import { backoffDelay, isFinalStatus, type RetryPolicy } from '../../agent/retry.js';
 import { ApiError } from './errors.js';
-import { counted, formatBytes, formatDuration, paint, paintJobState, paintState } from './output.js';
-import { ProgressMeter, sampleFromEvent } from './progress-line.js';
+import { counted, paint, paintJobState, paintState } from './output.js';
+import { formatBytes, formatDuration } from '../../terminal/units.js';
+import { LiveLine } from '../../terminal/live-line.js';
+import { ProgressMeter } from '../../terminal/progress-meter.js';
+import { sampleFromEvent } from './progress-event.js';
 
 const POLL_MS = Number(process.env.COFFER_WATCH_INTERVAL_MS) || 500;
 
 /** Where the watch writes: a terminal gets one redrawn line, anything else one line per update. */
 class WatchScreen {
-  private drawn = false;
-  constructor(
-    private readonly quiet: boolean,
-    private readonly stream: NodeJS.WriteStream = process.stdout,
-  ) {}
+  private readonly bar = new LiveLine(process.stdout, 'lines');
+  constructor(private readonly quiet: boolean) {}
 
   get live(): boolean {
-    return Boolean(this.stream.isTTY);
+    return this.bar.live;
   }
 
   progress(line: string): void {
-    if (this.quiet) return;
-    if (this.live) {
-      const width = (this.stream.columns || 80) - 1;
-      this.stream.write(`\r\u001b[2K${line.slice(0, width)}`);
-      this.drawn = true;
-    } else {
-      this.stream.write(`${line}\n`);
-    }
+    if (!this.quiet) this.bar.draw(line);
   }
 
   line(text: string): void {
     if (this.quiet) return;
     // The bar drawn so far stays on its line, above what comes next.
-    if (this.drawn) this.stream.write('\n');
-    this.drawn = false;
-    this.stream.write(`${text}\n`);
+    this.bar.keep();
+    process.stdout.write(`${text}\n`);
   }
 
   end(): void {
-    if (this.drawn) this.stream.write('\n');
-    this.drawn = false;
+    this.bar.keep();
   }
 }
 

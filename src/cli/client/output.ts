@@ -66,25 +66,26 @@ export function terminalWidth(): number {
 /** Lays rows out in columns no wider than the terminal (80 when not a terminal), shortening the widest columns. */
 export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[], width = terminalWidth()): string {
   const cells = rows.map((row) => columns.map((column) => column.value(row) ?? ''));
-  const widths = columns.map((column, i) => Math.max(column.header.length, ...cells.map((row) => visibleLength(row[i]))));
+  const layout = columns.map((column, i) => ({ column, width: Math.max(column.header.length, ...cells.map((row) => visibleLength(row[i] ?? ''))) }));
   const gap = 2;
-  const total = () => widths.reduce((sum, w) => sum + w, 0) + gap * (columns.length - 1);
+  const total = () => layout.reduce((sum, { width: w }) => sum + w, 0) + gap * (columns.length - 1);
   // Narrow the widest shortenable column one character at a time, so the cuts are shared out evenly.
   while (total() > width) {
-    let widest = -1;
-    for (let i = 0; i < columns.length; i++) {
-      if (columns[i].keep || widths[i] <= Math.max(6, columns[i].header.length)) continue;
-      if (widest < 0 || widths[i] > widths[widest]) widest = i;
+    let widest: (typeof layout)[number] | undefined;
+    for (const slot of layout) {
+      if (slot.column.keep || slot.width <= Math.max(6, slot.column.header.length)) continue;
+      if (widest === undefined || slot.width > widest.width) widest = slot;
     }
-    if (widest < 0) break;
-    widths[widest] -= 1;
+    if (widest === undefined) break;
+    widest.width -= 1;
   }
+  // Every row has one value per column.
   const line = (values: string[]) =>
-    values
-      .map((value, i) => {
-        const cell = truncate(value, widths[i]);
-        const padding = ' '.repeat(Math.max(0, widths[i] - visibleLength(cell)));
-        return columns[i].align === 'right' ? padding + cell : i === values.length - 1 ? cell : cell + padding;
+    layout
+      .map(({ column, width: columnWidth }, i) => {
+        const cell = truncate(values[i] ?? '', columnWidth);
+        const padding = ' '.repeat(Math.max(0, columnWidth - visibleLength(cell)));
+        return column.align === 'right' ? padding + cell : i === layout.length - 1 ? cell : cell + padding;
       })
       .join(' '.repeat(gap))
       .trimEnd();
@@ -111,27 +112,6 @@ export function counted(count: number, noun: string, plural = `${noun}s`): strin
   return `${count} ${count === 1 ? noun : plural}`;
 }
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '-';
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${UNITS[unit]}`;
-}
-
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '-';
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
-  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
-}
-
 interface TimeParts {
   year: string;
   month: string;
@@ -153,8 +133,13 @@ function timeParts(date: Date, timeZone?: string): TimeParts {
     hourCycle: 'h23',
     timeZoneName: 'short',
   });
-  const parts = Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]));
-  return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, zone: parts.timeZoneName ?? '' };
+  const parts = new Map(format.formatToParts(date).map((part) => [part.type, part.value]));
+  const part = (type: Intl.DateTimeFormatPartTypes): string => {
+    const value = parts.get(type);
+    if (value === undefined) throw new Error(`the date format gave no ${type} for ${date.toISOString()}`);
+    return value;
+  };
+  return { year: part('year'), month: part('month'), day: part('day'), hour: part('hour'), minute: part('minute'), zone: parts.get('timeZoneName') ?? '' };
 }
 
 /** The zone if this computer knows it; else undefined (its own zone, which is then named). */

@@ -11,10 +11,12 @@ export function pick<T extends Named>(items: readonly T[], ref: string, what: st
   const exact = items.find((item) => item.id === ref);
   if (exact) return exact;
   const byName = items.filter((item) => item.name !== undefined && item.name.toLowerCase() === ref.toLowerCase());
-  if (byName.length === 1) return byName[0];
+  const [named, ...sameName] = byName;
+  if (named && sameName.length === 0) return named;
   if (byName.length > 1) throw new UsageError(`${byName.length} ${what}s are named "${ref}"; use the id`);
   const byPrefix = ref.length >= 4 ? items.filter((item) => item.id.startsWith(ref)) : [];
-  if (byPrefix.length === 1) return byPrefix[0];
+  const [prefixed, ...samePrefix] = byPrefix;
+  if (prefixed && samePrefix.length === 0) return prefixed;
   if (byPrefix.length > 1) throw new UsageError(`"${ref}" matches ${byPrefix.length} ${what}s; give more of the id`);
   throw new UsageError(`no ${what} "${ref}"`);
 }

@@ -3,7 +3,8 @@ import { ApiClient } from '../client/api-client.js';
 import { examples, globalOptions, positiveInteger } from '../client/command-kit.js';
 import { describeSchedule, localTimeZone, scheduleFromFlags } from '../client/configuration-flags.js';
 import { UsageError } from '../client/errors.js';
-import { formatBytes, formatFields, formatShortTime, formatTable, formatTime, paintState, printJson, printLine } from '../client/output.js';
+import { formatFields, formatShortTime, formatTable, formatTime, paintState, printJson, printLine } from '../client/output.js';
+import { formatBytes } from '../../terminal/units.js';
 import { agentNames, pick, resolveAgent, resolveConfiguration } from '../client/resolve.js';
 import { commandLine } from './tasks.js';
 

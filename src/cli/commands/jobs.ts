@@ -7,7 +7,8 @@ import { expandJobId, findJob, jobPath, parseKind } from '../client/job-kinds.js
 import { reportStartedJob } from '../client/job-start.js';
 import { errorLine, watchJob } from '../client/job-watch.js';
 import { UsageError } from '../client/errors.js';
-import { counted, formatBytes, formatShortTime, formatTable, paintJobState, paintState, printJson, printLine } from '../client/output.js';
+import { counted, formatShortTime, formatTable, paintJobState, paintState, printJson, printLine } from '../client/output.js';
+import { formatBytes } from '../../terminal/units.js';
 import { agentNames, resolveAgent, resolveConfiguration } from '../client/resolve.js';
 
 export function registerJobCommands(program: Command): void {

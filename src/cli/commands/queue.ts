@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { ApiClient } from '../client/api-client.js';
 import { examples, globalOptions, nonNegativeInteger, positiveInteger } from '../client/command-kit.js';
 import { UsageError } from '../client/errors.js';
-import { formatBytes, formatFields, formatTable, paintJobState, printJson, printLine } from '../client/output.js';
+import { formatFields, formatTable, paintJobState, printJson, printLine } from '../client/output.js';
+import { formatBytes } from '../../terminal/units.js';
 import { parseByteLimit } from './quota.js';
 import { resolveAgent } from '../client/resolve.js';
 
@@ -18,7 +19,8 @@ interface AgentLimits {
   download_bytes_per_second: number | null;
 }
 
-const rateText = (rate: number | null) => (rate === null ? 'unlimited' : `${formatBytes(rate)}/s`);
+/** A bandwidth limit for people: `10 MB/s` or `unlimited`. */
+export const rateText = (rate: number | null) => (rate === null ? 'unlimited' : `${formatBytes(rate)}/s`);
 
 /** Backups waiting for a run slot, in the order they will start. */
 async function waitingBackups(client: ApiClient): Promise<any[]> {

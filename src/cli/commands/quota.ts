@@ -2,7 +2,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { ApiClient } from '../client/api-client.js';
 import { examples, globalOptions } from '../client/command-kit.js';
 import { UsageError } from '../client/errors.js';
-import { formatBytes, formatFields, printJson, printLine } from '../client/output.js';
+import { formatFields, printJson, printLine } from '../client/output.js';
+import { formatBytes } from '../../terminal/units.js';
 import { resolveAgent } from '../client/resolve.js';
 
 interface Quota {
@@ -19,9 +20,9 @@ const limitValue = (limit: Limit | undefined) => (limit === 'unlimited' ? null :
 /** `unlimited`, or a size such as 500, 20GB, 1.5TiB. */
 export function parseByteLimit(value: string): Limit {
   if (value === 'unlimited') return value;
-  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
-  const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined;
-  const bytes = match && unit !== undefined ? Math.round(Number(match[1]) * unit) : NaN;
+  const [, amount, suffix] = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim()) ?? [];
+  const unit = suffix === undefined ? undefined : SIZE_UNITS[suffix.toLowerCase()];
+  const bytes = amount !== undefined && unit !== undefined ? Math.round(Number(amount) * unit) : NaN;
   if (!Number.isSafeInteger(bytes)) throw new InvalidArgumentError('give a size such as 500MB, 20GB or 1TiB, or "unlimited".');
   return bytes;
 }

@@ -10,7 +10,8 @@ import { agentNames, resolveAgent } from '../client/resolve.js';
 
 /** Arguments after `--` become one shell command line; a single argument is taken as written. */
 export function commandLine(words: string[]): string {
-  if (words.length === 1) return words[0];
+  const [first, ...others] = words;
+  if (first !== undefined && others.length === 0) return first;
   return words.map((word) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 

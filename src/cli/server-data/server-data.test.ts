@@ -7,6 +7,7 @@ import { loadServerConfig } from '../../config.js';
 import { openSqliteStore } from '../../store/sqlite.js';
 import { backupServerData } from './server-backup.js';
 import { restoreServerData } from './server-restore.js';
+import { flipByte } from '../../../test/helpers/indexing.js';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'coffer-server-data-'));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -60,7 +61,7 @@ it('refuses a damaged, incomplete or forged backup before writing anything', asy
     const db = path.join(to, 'coffer.db');
     const original = fs.readFileSync(db);
     const damaged = Buffer.from(original);
-    damaged[damaged.length - 100] ^= 0xff;
+    flipByte(damaged, damaged.length - 100);
     fs.writeFileSync(db, damaged);
     await assert.rejects(attempt('b1'), /checksum/);
     fs.writeFileSync(db, original);

@@ -1,4 +1,6 @@
-import { formatBytes, formatDuration } from './vault-format.js';
+import { LiveLine } from '../../terminal/live-line.js';
+import { ProgressMeter } from '../../terminal/progress-meter.js';
+import { formatDuration } from '../../terminal/units.js';
 
 export interface ProgressFigures {
   filesDone: number;
@@ -8,38 +10,34 @@ export interface ProgressFigures {
   errors: number;
 }
 
-/** A single self-overwriting status line on a terminal: percent, files, bytes, rate and ETA. */
+/**
+ * The progress of a `coffer vault` backup or restore on the terminal (stderr): the operation and its time so far,
+ * then the bar `coffer backup --watch` draws, then the errors. Nothing is drawn when stderr is not a terminal.
+ */
 export class ProgressLine {
   private readonly started = Date.now();
-  private readonly enabled: boolean;
-  private drawn = false;
+  private readonly meter = new ProgressMeter('binary');
+  private readonly screen: LiveLine;
 
-  constructor(private readonly label: string, enabled: boolean) {
-    this.enabled = enabled && process.stderr.isTTY === true;
+  constructor(
+    private readonly label: string,
+    private readonly enabled: boolean,
+    stream: NodeJS.WriteStream = process.stderr,
+  ) {
+    this.screen = new LiveLine(stream, 'silent');
+    this.meter.add({ at: this.started, bytesDone: 0, bytesTotal: undefined, filesDone: undefined, filesTotal: undefined });
   }
 
   update(p: ProgressFigures): void {
-    if (!this.enabled) return;
-    const elapsed = Date.now() - this.started;
-    const rate = elapsed > 0 ? (p.bytesDone / elapsed) * 1000 : 0;
-    const pct = p.bytesTotal ? Math.min(100, (100 * p.bytesDone) / p.bytesTotal) : 0;
-    const eta = rate > 0 && p.bytesTotal > p.bytesDone ? formatDuration(((p.bytesTotal - p.bytesDone) / rate) * 1000) : '-';
-    const parts = [
-      `[${formatDuration(elapsed)}]`,
-      this.label,
-      `${pct.toFixed(1)}%`,
-      `${p.filesDone}/${p.filesTotal} files`,
-      `${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}`,
-      `${formatBytes(rate)}/s`,
-      `ETA ${eta}`,
-      ...(p.errors ? [`${p.errors} errors`] : []),
-    ];
-    const width = process.stderr.columns || 100;
-    process.stderr.write(`\r${parts.join('  ').slice(0, width - 1)}\x1b[K`);
-    this.drawn = true;
+    if (!this.enabled || !this.screen.live) return;
+    const now = Date.now();
+    this.meter.add({ at: now, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal > 0 ? p.bytesTotal : undefined, filesDone: p.filesDone, filesTotal: p.filesTotal });
+    const bar = this.meter.render();
+    if (!bar) return;
+    this.screen.draw(`${this.label} ${formatDuration(now - this.started)}  ${bar}${p.errors ? `  ${p.errors} errors` : ''}`);
   }
 
   done(): void {
-    if (this.drawn) process.stderr.write('\r\x1b[K');
+    this.screen.clear();
   }
 }

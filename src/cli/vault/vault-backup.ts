@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { addExclusionFlags, exclusionsFromFlags, type ExclusionFlags } from '../exclusion-flags.js';
 import { action, collect, globalOptions, openFromOptions, printJson, UsageError } from './vault-context.js';
 import { EXIT } from './vault-errors.js';
-import { formatBytes, formatDuration } from './vault-format.js';
+import { vaultBytes } from './vault-format.js';
+import { formatDuration } from '../../terminal/units.js';
 import { ProgressLine } from './progress-line.js';
 
 interface BackupFlags extends ExclusionFlags {
@@ -46,8 +47,8 @@ export function addBackupCommand(vault: Command): void {
         process.stdout.write(
           `snapshot ${summary.snapshotId} saved\n` +
             `files: ${summary.filesNew} new, ${summary.filesChanged} changed, ${summary.filesUnmodified} unmodified\n` +
-            `processed ${summary.totalFiles} files, ${formatBytes(summary.totalBytes)} in ${formatDuration(summary.durationMs)}\n` +
-            `added ${formatBytes(summary.dataAdded)} (${formatBytes(summary.dataAddedPacked)} stored)\n` +
+            `processed ${summary.totalFiles} files, ${vaultBytes(summary.totalBytes)} in ${formatDuration(summary.durationMs)}\n` +
+            `added ${vaultBytes(summary.dataAdded)} (${vaultBytes(summary.dataAddedPacked)} stored)\n` +
             (summary.errors.length ? `${summary.errors.length} files or folders could not be read\n` : ''),
         );
       }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { action, globalOptions, openFromOptions, printJson } from './vault-context.js';
 import { EXIT } from './vault-errors.js';
-import { formatBytes } from './vault-format.js';
+import { vaultBytes } from './vault-format.js';
 import { counted } from '../client/output.js';
 
 export function addCheckCommand(vault: Command): void {
@@ -18,7 +18,7 @@ export function addCheckCommand(vault: Command): void {
         for (const e of result.errors) process.stderr.write(`error: ${e}\n`);
         process.stdout.write(
           `${counted(result.snapshots, 'snapshot')}, ${counted(result.packs, 'pack')}, ${counted(result.blobs, 'blob')}` +
-            (flags.readData ? `, ${formatBytes(result.bytesRead)} read` : '') +
+            (flags.readData ? `, ${vaultBytes(result.bytesRead)} read` : '') +
             `\n${result.ok ? 'no errors found' : `${counted(result.errors.length, 'error')} found`}\n`,
         );
       }

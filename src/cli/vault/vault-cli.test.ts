@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { flipByte } from '../../../test/helpers/indexing.js';
 
 /** The whole `coffer` program, as users run it (from source). */
 const MAIN = fileURLToPath(new URL('../../main.ts', import.meta.url));
@@ -91,7 +92,7 @@ describe('coffer vault command line', () => {
       const sized = await Promise.all(packs.map(async (p) => ({ p, size: (await fs.stat(path.join(repo, 'data', p))).size })));
       const packPath = path.join(repo, 'data', sized.sort((a, b) => b.size - a.size)[0]!.p);
       const bytes = await fs.readFile(packPath);
-      bytes[30] ^= 0xff;
+      flipByte(bytes, 30);
       await fs.writeFile(packPath, bytes);
       const damaged = await cli(['check', '--repo', repo, '--read-data']);
       assert.equal(damaged.code, 1);

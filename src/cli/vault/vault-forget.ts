@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, globalOptions, openFromOptions, parseCount, printJson } from './vault-context.js';
-import { formatBytes } from './vault-format.js';
+import { vaultBytes } from './vault-format.js';
 
 interface ForgetFlags {
   keepLast?: number;
@@ -27,7 +27,7 @@ export function addForgetCommand(vault: Command): void {
       if (flags.prune && !flags.dryRun) {
         const result = await vault.prune({ policy });
         if (options.json) return printJson(result);
-        process.stdout.write(`removed snapshots: ${result.removedSnapshotIds.join(', ') || 'none'}\nvault size ${formatBytes(result.bytesBefore)} → ${formatBytes(result.bytesAfter)}\n`);
+        process.stdout.write(`removed snapshots: ${result.removedSnapshotIds.join(', ') || 'none'}\nvault size ${vaultBytes(result.bytesBefore)} → ${vaultBytes(result.bytesAfter)}\n`);
         return;
       }
       const result = await vault.forget(policy);

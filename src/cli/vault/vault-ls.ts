@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 /** The first letter `ls -l` shows for each kind of entry. */
 const TYPE_LETTER: Record<string, string> = { dir: 'd', symlink: 'l', fifo: 'p', socket: 's', chardev: 'c', blockdev: 'b' };
 import { action, globalOptions, openFromOptions, printJson } from './vault-context.js';
-import { formatBytes } from './vault-format.js';
+import { vaultBytes } from './vault-format.js';
 
 export function addLsCommand(vault: Command): void {
   vault
@@ -18,7 +18,7 @@ export function addLsCommand(vault: Command): void {
       if (options.json) return printJson(entries);
       for (const e of entries) {
         const mode = `${TYPE_LETTER[e.type] ?? '-'}${(e.mode & 0o7777).toString(8).padStart(4, '0')}`;
-        const size = e.type === 'file' ? formatBytes(e.size) : '';
+        const size = e.type === 'file' ? vaultBytes(e.size) : '';
         process.stdout.write(`${mode}  ${String(e.uid).padStart(5)} ${String(e.gid).padStart(5)}  ${size.padStart(10)}  ${e.mtime.slice(0, 19).replace('T', ' ')}  ${e.path}${e.target !== undefined ? ` -> ${e.target}` : ''}\n`);
       }
     }));

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, globalOptions, openFromOptions, parseCount, printJson } from './vault-context.js';
-import { formatBytes } from './vault-format.js';
+import { vaultBytes } from './vault-format.js';
 
 export function addPruneCommand(vault: Command): void {
   vault
@@ -17,7 +17,7 @@ export function addPruneCommand(vault: Command): void {
       process.stdout.write(
         `removed snapshots: ${result.removedSnapshotIds.join(', ') || 'none'}\n` +
           `packs: ${result.packsRemoved} removed, ${result.packsRepacked} repacked into ${result.packsWritten}; ${result.blobsRemoved} blobs dropped\n` +
-          `vault size ${formatBytes(result.bytesBefore)} → ${formatBytes(result.bytesAfter)}\n`,
+          `vault size ${vaultBytes(result.bytesBefore)} → ${vaultBytes(result.bytesAfter)}\n`,
       );
     }));
 }

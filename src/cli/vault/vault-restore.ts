@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import type { PathRule } from '../../engine/archiver/path-filter.js';
 import { action, collect, globalOptions, openFromOptions, printJson, UsageError } from './vault-context.js';
 import { EXIT } from './vault-errors.js';
-import { formatBytes, formatDuration } from './vault-format.js';
+import { vaultBytes } from './vault-format.js';
+import { formatDuration } from '../../terminal/units.js';
 import { ProgressLine } from './progress-line.js';
 
 interface RestoreFlags {
@@ -52,7 +53,7 @@ export function addRestoreCommand(vault: Command): void {
       else {
         for (const e of summary.errors) process.stderr.write(`error: ${e.path}: ${e.reason}\n`);
         process.stdout.write(
-          `restored ${counted(summary.filesRestored, 'file')} (${formatBytes(summary.bytesRestored)}), ${counted(summary.dirsRestored, 'folder')}, ` +
+          `restored ${counted(summary.filesRestored, 'file')} (${vaultBytes(summary.bytesRestored)}), ${counted(summary.dirsRestored, 'folder')}, ` +
             `${counted(summary.symlinksRestored, 'symlink')}` +
             (summary.hardLinksRestored ? `, ${counted(summary.hardLinksRestored, 'hard link')}` : '') +
             (summary.specialFilesRestored ? `, ${counted(summary.specialFilesRestored, 'FIFO or device', 'FIFOs or devices')}` : '') +

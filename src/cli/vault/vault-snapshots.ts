@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, globalOptions, openFromOptions, printJson } from './vault-context.js';
-import { formatBytes, table } from './vault-format.js';
+import { vaultBytes, table } from './vault-format.js';
 
 export function addSnapshotsCommand(vault: Command): void {
   vault
@@ -18,7 +18,7 @@ export function addSnapshotsCommand(vault: Command): void {
         s.host,
         s.tags.join(','),
         String(s.summary.totalFiles),
-        formatBytes(s.summary.totalBytes),
+        vaultBytes(s.summary.totalBytes),
         s.paths.join(' '),
       ]);
       process.stdout.write(`${table(['ID', 'HASH', 'TIME (UTC)', 'HOST', 'TAGS', 'FILES', 'SIZE', 'PATHS'], rows)}\n${snapshots.length} snapshots\n`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, globalOptions, openFromOptions, printJson } from './vault-context.js';
-import { formatBytes } from './vault-format.js';
+import { vaultBytes } from './vault-format.js';
 
 export function addStatsCommand(vault: Command): void {
   vault
@@ -12,10 +12,10 @@ export function addStatsCommand(vault: Command): void {
       if (options.json) return printJson(s);
       process.stdout.write(
         `snapshots:          ${s.snapshots}\n` +
-          `vault size:         ${formatBytes(s.totalBytes)} (${s.packs} packs)\n` +
-          `unique data:        ${formatBytes(s.uniqueBytes)} in ${s.dataBlobs} chunks, ${s.treeBlobs} trees\n` +
-          `stored (packed):    ${formatBytes(s.storedBytes)} (compression ${s.compressionRatio.toFixed(2)}×)\n` +
-          `all snapshots hold: ${formatBytes(s.restoreBytes)} (dedup ${(s.restoreBytes / Math.max(1, s.totalBytes)).toFixed(2)}×)\n`,
+          `vault size:         ${vaultBytes(s.totalBytes)} (${s.packs} packs)\n` +
+          `unique data:        ${vaultBytes(s.uniqueBytes)} in ${s.dataBlobs} chunks, ${s.treeBlobs} trees\n` +
+          `stored (packed):    ${vaultBytes(s.storedBytes)} (compression ${s.compressionRatio.toFixed(2)}×)\n` +
+          `all snapshots hold: ${vaultBytes(s.restoreBytes)} (dedup ${(s.restoreBytes / Math.max(1, s.totalBytes)).toFixed(2)}×)\n`,
       );
     }));
 }

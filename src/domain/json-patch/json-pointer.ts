@@ -72,8 +72,8 @@ export function lookupChild(container: unknown, token: string): PointerLookup {
 /** Follows tokens from `document`; on failure `depth` is the index of the token that could not be resolved. */
 export function lookupPointer(document: unknown, tokens: readonly string[]): PointerLookup {
   let current = document;
-  for (let depth = 0; depth < tokens.length; depth++) {
-    const step = lookupChild(current, tokens[depth]);
+  for (const [depth, token] of tokens.entries()) {
+    const step = lookupChild(current, token);
     if (!step.found) return { ...step, depth };
     current = step.value;
   }

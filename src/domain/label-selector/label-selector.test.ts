@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import { matchesSelector, toLabelPredicate } from './match-label-selector.js';
 import { LabelSelectorError, parseLabelSelector, splitRequirements } from './parse-label-selector.js';
+import { itemAt } from '../../../test/helpers/indexing.js';
 
 function assertRefused(selector: string, messages: string[]): void {
   assert.throws(
@@ -34,10 +35,10 @@ describe('parseLabelSelector: grammar', () => {
       ],
     );
     assert.deepStrictEqual(
-      { prefix: selector.requirements[7].keyPrefix, name: selector.requirements[7].keyName },
+      { prefix: itemAt(selector.requirements, 7).keyPrefix, name: itemAt(selector.requirements, 7).keyName },
       { prefix: 'example.com', name: 'f' },
     );
-    assert.equal(selector.requirements[0].keyPrefix, null);
+    assert.equal(itemAt(selector.requirements, 0).keyPrefix, null);
   });
 
   it('accepts the documented examples', () => {
@@ -46,7 +47,7 @@ describe('parseLabelSelector: grammar', () => {
   });
 
   it('splits set values like Ruby split(",")', () => {
-    const values = (selector: string) => parseLabelSelector(selector).requirements[0].values;
+    const values = (selector: string) => itemAt(parseLabelSelector(selector).requirements, 0).values;
     assert.deepStrictEqual(values('k in ()'), []);
     assert.deepStrictEqual(values('k in (a,)'), ['a']);
     assert.deepStrictEqual(values('k in (,a)'), ['', 'a']);

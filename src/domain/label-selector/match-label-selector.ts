@@ -16,17 +16,17 @@ export function toLabelPredicate(selector: LabelSelector): (labels: Labels) => b
 }
 
 function matchesRequirement(requirement: LabelSelectorRequirement, labels: Labels): boolean {
-  const present = Object.hasOwn(labels, requirement.key);
+  const value = Object.hasOwn(labels, requirement.key) ? labels[requirement.key] : undefined;
   switch (requirement.operator) {
     case 'exists':
-      return present;
+      return value !== undefined;
     case 'not_exists':
-      return !present;
+      return value === undefined;
     case 'in':
     case 'equal':
-      return present && requirement.values.includes(labels[requirement.key]);
+      return value !== undefined && requirement.values.includes(value);
     case 'notin':
     case 'not_equal':
-      return !(present && requirement.values.includes(labels[requirement.key]));
+      return !(value !== undefined && requirement.values.includes(value));
   }
 }

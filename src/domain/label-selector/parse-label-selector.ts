@@ -68,7 +68,7 @@ export function splitRequirements(text: string): string[] {
   while (position < text.length) {
     const start = position;
     while (position < text.length) {
-      const close = text[position] === '(' ? closingParenAfter[position] : -1;
+      const close = text[position] === '(' ? (closingParenAfter[position] ?? -1) : -1;
       if (close >= 0) position = close + 1;
       else if (text[position] !== ',') position++;
       else break;
@@ -86,7 +86,7 @@ function nextClosingParenOnSameLine(text: string): Int32Array {
     const next = text[index + 1];
     if (next === ')') result[index] = index + 1;
     else if (next === '\n' || next === undefined) result[index] = -1;
-    else result[index] = result[index + 1];
+    else result[index] = result[index + 1] ?? -1;
   }
   return result;
 }
@@ -97,8 +97,8 @@ function parseRequirement(text: string): LabelSelectorRequirement | undefined {
   for (const { operator, pattern } of PATTERNS) {
     if ((operator === 'in' || operator === 'notin') && !setShaped) continue;
     const groups = pattern.exec(text)?.groups;
-    if (!groups) continue;
-    const key = groups.key;
+    const key = groups?.key;
+    if (groups === undefined || key === undefined) continue;
     const { prefix, name } = splitMetadataKey(key);
     return { operator, key, keyPrefix: prefix, keyName: name, values: splitValues(groups.values ?? '') };
   }

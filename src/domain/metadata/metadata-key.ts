@@ -24,8 +24,9 @@ export function splitMetadataKey(key: string): MetadataKeyParts {
   if (!key.includes('/')) return { prefix: null, name: key };
   const parts = key.split('/');
   while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
-  if (parts.length === 0) return { prefix: null, name: '' };
-  return { prefix: parts[0], name: parts[1] ?? '' };
+  const [prefix, name] = parts;
+  if (prefix === undefined) return { prefix: null, name: '' };
+  return { prefix, name: name ?? '' };
 }
 
 /** The first rule a label or annotation key breaks (Cloud Controller's order and wording), or undefined. */

@@ -59,7 +59,7 @@ describe('mergeMetadata (§3.5)', () => {
     let deep: unknown = 'x';
     for (let level = 0; level < 50_000; level++) deep = [deep];
     const stored = mergeMetadata(EMPTY_METADATA, { annotations: { deep } }).annotations.deep;
-    assert.ok(stored.startsWith('[[[[') && stored.includes('[...]'));
+    assert.ok(stored?.startsWith('[[[[') && stored.includes('[...]'));
   });
 
   it('keeps prototype-named keys as own keys and never modifies its input', () => {

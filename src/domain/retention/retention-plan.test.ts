@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { bucketOf, checkRetention, parseRetentionDuration, planRetention, type KeepReason, type RetentionPolicy } from './index.js';
+import { itemAt } from '../../../test/helpers/indexing.js';
 
 const at = (iso: string) => Date.parse(iso);
 const items = (times: string[]) => times.map((time, i) => ({ id: `b${String(i).padStart(3, '0')}`, timeMs: at(time) }));
@@ -74,7 +75,7 @@ describe('time zones and daylight saving', () => {
     const night = ['2026-10-24T12:00:00Z', '2026-10-25T00:15:00Z', '2026-10-25T01:15:00Z', '2026-10-25T02:15:00Z'];
     assert.deepEqual(keptTimes(night, { keep_hourly: 3 }, 'Europe/Berlin'), ['2026-10-25T02:15:00.000Z', '2026-10-25T01:15:00.000Z', '2026-10-24T12:00:00.000Z']);
     assert.deepEqual(keptTimes(night, { keep_hourly: 3 }, 'UTC'), ['2026-10-25T02:15:00.000Z', '2026-10-25T01:15:00.000Z', '2026-10-25T00:15:00.000Z']);
-    const reasons = planRetention(items(night), policy({ keep_hourly: 3 }), NOW, 'Europe/Berlin').keep.map((k) => k.reasons[0].bucket);
+    const reasons = planRetention(items(night), policy({ keep_hourly: 3 }), NOW, 'Europe/Berlin').keep.map((k) => itemAt(k.reasons, 0).bucket);
     assert.deepEqual(reasons, ['2026-10-25T03', '2026-10-25T02', '2026-10-24T14']);
   });
 

@@ -16,6 +16,12 @@ export interface KeepReason {
   oldest?: true;
 }
 
+/** A backup and the reasons found so far to keep it. */
+interface Candidate {
+  item: RetentionItem;
+  reasons: KeepReason[];
+}
+
 export interface RetentionPlan<T extends RetentionItem> {
   /** Newest first, each with every rule that keeps it. */
   keep: { item: T; reasons: KeepReason[] }[];
@@ -35,46 +41,47 @@ export interface RetentionPlan<T extends RetentionItem> {
  */
 export function planRetention<T extends RetentionItem>(items: readonly T[], policy: RetentionPolicy, nowMs: number, timeZone: string): RetentionPlan<T> {
   const sorted = [...items].sort((a, b) => b.timeMs - a.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const reasons: KeepReason[][] = sorted.map(() => []);
+  const candidates = sorted.map((item) => ({ item, reasons: [] as KeepReason[] }));
   if (!hasKeepRules(policy) && policy.days === 0) {
-    reasons.forEach((list) => list.push({ rule: 'days' }));
+    candidates.forEach(({ reasons }) => reasons.push({ rule: 'days' }));
   } else {
     if (policy.days > 0) {
       const cutoff = nowMs - policy.days * MS_PER_DAY;
-      sorted.forEach((item, i) => item.timeMs >= cutoff && reasons[i].push({ rule: 'days' }));
+      candidates.forEach(({ item, reasons }) => item.timeMs >= cutoff && reasons.push({ rule: 'days' }));
     }
-    if (policy.keep_within) keepWithin(sorted, reasons, policy.keep_within, nowMs, timeZone);
+    if (policy.keep_within) keepWithin(candidates, policy.keep_within, nowMs, timeZone);
     for (const rule of COUNT_RULES) {
       const count = policy[rule] ?? 0;
-      if (count > 0) keepCounted(sorted, reasons, rule, count, timeZone);
+      if (count > 0) keepCounted(candidates, rule, count, timeZone);
     }
   }
   const plan: RetentionPlan<T> = { keep: [], remove: [] };
-  sorted.forEach((item, i) => {
-    if (reasons[i].length > 0) plan.keep.push({ item, reasons: reasons[i] });
+  for (const { item, reasons } of candidates) {
+    if (reasons.length > 0) plan.keep.push({ item, reasons });
     else plan.remove.push(item);
-  });
+  }
   return plan;
 }
 
-function keepWithin(sorted: readonly RetentionItem[], reasons: KeepReason[][], text: string, nowMs: number, timeZone: string): void {
+function keepWithin(candidates: readonly Candidate[], text: string, nowMs: number, timeZone: string): void {
   const duration = parseRetentionDuration(text);
   if (!duration) throw new Error(`not a retention duration: ${text}`);
-  const latest = sorted.find((item) => item.timeMs < nowMs);
+  const latest = candidates.find(({ item }) => item.timeMs < nowMs)?.item;
   const threshold = latest === undefined ? Number.NEGATIVE_INFINITY : instantBefore(latest.timeMs, duration, timeZone);
-  sorted.forEach((item, i) => item.timeMs > threshold && reasons[i].push({ rule: 'keep_within' }));
+  candidates.forEach(({ item, reasons }) => item.timeMs > threshold && reasons.push({ rule: 'keep_within' }));
 }
 
-function keepCounted(sorted: readonly RetentionItem[], reasons: KeepReason[][], rule: CountRule, count: number, timeZone: string): void {
+function keepCounted(candidates: readonly Candidate[], rule: CountRule, count: number, timeZone: string): void {
   let left = count;
   let lastBucket: string | undefined;
-  const oldest = sorted.length - 1;
-  for (let i = 0; i < sorted.length && left > 0; i++) {
-    const bucket = bucketOf(rule, sorted[i].timeMs, i, timeZone);
+  const oldest = candidates.length - 1;
+  for (const [i, { item, reasons }] of candidates.entries()) {
+    if (left <= 0) break;
+    const bucket = bucketOf(rule, item.timeMs, i, timeZone);
     if (bucket === lastBucket && i !== oldest) continue;
     const reason: KeepReason = rule === 'keep_last' ? { rule } : { rule, bucket };
     if (bucket === lastBucket) reason.oldest = true;
-    reasons[i].push(reason);
+    reasons.push(reason);
     lastBucket = bucket;
     left--;
   }

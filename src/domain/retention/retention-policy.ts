@@ -60,7 +60,8 @@ export function parseRetentionDuration(text: string): RetentionDuration | undefi
   const seen = new Set<string>();
   const field = { y: 'years', m: 'months', d: 'days', h: 'hours' } as const;
   for (const [, digits, unit] of text.matchAll(DURATION_PART)) {
-    if (seen.has(unit)) return undefined;
+    // Both groups take part in every match of DURATION_PART.
+    if (digits === undefined || unit === undefined || seen.has(unit)) return undefined;
     seen.add(unit);
     const n = Number(digits);
     if (n > MAX_DURATION_PART) return undefined;

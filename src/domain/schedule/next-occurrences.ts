@@ -42,7 +42,7 @@ export function nextOccurrences(
   const result: number[] = [];
   const accept = (instant: number): boolean => {
     // Strictly increasing output also absorbs two local times that resolve to one instant (a skipped day).
-    const previous = result.length > 0 ? result[result.length - 1] : Number.NEGATIVE_INFINITY;
+    const previous = result.at(-1) ?? Number.NEGATIVE_INFINITY;
     if (instant > afterMs && instant >= startMs && instant > previous) result.push(instant);
     return result.length >= count;
   };

@@ -87,14 +87,15 @@ function readPhrase(phrase: string): Recurrence {
     rest = others;
   } else if (first === 'every') {
     const counted = /^(\d+)([a-z]*)$/.exec(others[0] ?? '');
+    const named = others[0] === undefined ? undefined : UNITS[others[0]];
     if (counted !== null) {
       interval = Number(counted[1]);
       const unitWord = counted[2] !== '' ? counted[2] : others[1];
       unit = unitWord === undefined ? undefined : UNITS[unitWord];
       if (unit === undefined) fail(`"every ${counted[1]}" needs a unit: h (hours), days or weeks`);
       rest = others.slice(counted[2] !== '' ? 1 : 2);
-    } else if (others[0] !== undefined && UNITS[others[0]] !== undefined) {
-      unit = UNITS[others[0]];
+    } else if (named !== undefined) {
+      unit = named;
       rest = others.slice(1);
     } else if (others[0] !== undefined && readDays(others.slice(0, -1)) !== null) {
       unit = 'week';
@@ -119,21 +120,23 @@ function readPhrase(phrase: string): Recurrence {
 
   switch (unit) {
     case 'hour': {
-      if (rest.length === 0) return { freq: 'HOURLY', interval, minute: null };
-      const minute = rest.length === 1 ? /^:([0-5]\d)$/.exec(rest[0]) : null;
+      const [word, ...extra] = rest;
+      if (word === undefined) return { freq: 'HOURLY', interval, minute: null };
+      const minute = extra.length === 0 ? /^:([0-5]\d)$/.exec(word) : null;
       if (minute === null) fail(`unexpected "${rest.join(' ')}"; an hourly schedule takes at most a minute, e.g. "every 2h at :15"`);
       return { freq: 'HOURLY', interval, minute: Number(minute[1]) };
     }
     case 'day': {
-      if (rest.length === 0) fail('needs a time of day, e.g. "daily 02:00"');
-      if (rest.length > 1) fail(`unexpected "${rest.slice(0, -1).join(' ')}"; a daily schedule takes only a time, e.g. "daily 02:00"`);
-      const time = readTime(rest[0]) ?? fail(`"${rest[0]}" is not a time of day (use 24-hour HH:MM, e.g. 14:00)`);
+      const [word, ...extra] = rest;
+      if (word === undefined) fail('needs a time of day, e.g. "daily 02:00"');
+      if (extra.length > 0) fail(`unexpected "${rest.slice(0, -1).join(' ')}"; a daily schedule takes only a time, e.g. "daily 02:00"`);
+      const time = readTime(word) ?? fail(`"${word}" is not a time of day (use 24-hour HH:MM, e.g. 14:00)`);
       return { freq: 'DAILY', interval, ...time };
     }
     case 'week': {
-      if (rest.length < 2) fail('needs days and a time, e.g. "weekly mon,thu 14:00"');
+      const last = rest.at(-1);
+      if (rest.length < 2 || last === undefined) fail('needs days and a time, e.g. "weekly mon,thu 14:00"');
       const days = readDays(rest.slice(0, -1)) ?? fail(`"${rest.slice(0, -1).join(' ')}" are not days of the week (use mon,tue,wed,thu,fri,sat,sun)`);
-      const last = rest[rest.length - 1];
       const time = readTime(last) ?? fail(`"${last}" is not a time of day (use 24-hour HH:MM, e.g. 14:00)`);
       return { freq: 'WEEKLY', interval, days, ...time };
     }

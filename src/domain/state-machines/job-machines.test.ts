@@ -24,7 +24,8 @@ const AGENT_BACKUP: Record<string, string> = {
 
 describe('backup state machine', () => {
   for (const [pair, expected] of Object.entries(AGENT_BACKUP)) {
-    const [from, to] = pair.split('>');
+    // Every key above is "from>to".
+    const [from, to] = pair.split('>') as [string, string];
     it(`agent ${from} → ${to}: ${expected}`, () => {
       const verdict = judgeTransition(backupMachine, from, to, 'agent');
       const got = verdict.outcome === 'change' ? 'C' : verdict.outcome === 'unchanged' ? 'U' : verdict.reason === 'actor' ? '403' : '409';

@@ -7,6 +7,7 @@ import { VaultError } from '../errors.js';
 import { pseudoRandomBytes } from '../testing/tree-fixture.js';
 import { TEST_SCRYPT, withTempDir } from '../testing/temp-dir.js';
 import { initVault, openVault } from './vault.js';
+import { flipByte } from '../../../test/helpers/indexing.js';
 
 const CHUNKS = { minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
 const isCode = (code: string) => (err: unknown) => err instanceof VaultError && err.code === code;
@@ -28,7 +29,7 @@ describe('vault integrity', () => {
       // The victim's data is the first blob of the first pack; flip a byte inside it.
       const packs = await backend.list('data/');
       const victimPack = await Promise.all(packs.map(async (p) => ({ p, size: p.size }))).then((all) => all.sort((a, b) => b.size - a.size)[0]!.p);
-      backend.raw(victimPack.name)![1000] ^= 0x01;
+      flipByte(backend.raw(victimPack.name)!, 1000, 0x01);
 
       const structural = await vault.check();
       assert.deepEqual(structural.errors, [], 'headers are intact, so the structural check passes');
@@ -76,8 +77,8 @@ describe('vault integrity', () => {
       await vault.backup({ paths: [dir] });
       const [snap] = await backend.list('snapshots/');
       const [index] = await backend.list('index/');
-      backend.raw(snap!.name)![20] ^= 0x80;
-      backend.raw(index!.name)![20] ^= 0x80;
+      flipByte(backend.raw(snap!.name)!, 20, 0x80);
+      flipByte(backend.raw(index!.name)!, 20, 0x80);
       // The damaged snapshot is left out of listings instead of breaking them, but prune refuses to run.
       assert.deepEqual(await vault.listSnapshots(), []);
       await assert.rejects(vault.prune(), (err: unknown) => err instanceof VaultError && err.code === 'CORRUPT');

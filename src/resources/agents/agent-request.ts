@@ -48,7 +48,7 @@ export async function insertAgentRequest(
 export async function fetchAgentRequest(
   db: Kysely<Database>,
   projectId: string,
-  kinds: AgentRequestKind[],
+  kinds: readonly [AgentRequestKind, ...AgentRequestKind[]],
   id: string,
   where: { agentId?: string; subjectId?: string } = {},
 ): Promise<AgentRequest> {

@@ -67,7 +67,9 @@ export function pageLinks(
   items: { id: string }[],
   filters: Record<string, string | undefined> = {},
 ): Link[] {
-  if (items.length === 0) return [];
+  const first = items[0];
+  const last = items.at(-1);
+  if (first === undefined || last === undefined) return [];
   const href = (marker: string, sortDir: SortDir) => {
     const params = new URLSearchParams();
     params.set('marker', marker);
@@ -77,7 +79,7 @@ export function pageLinks(
     return `${collectionUrl}?${params.toString()}`;
   };
   return [
-    { href: href(items[items.length - 1].id, page.sortDir), rel: 'next' },
-    { href: href(items[0].id, page.sortDir === 'asc' ? 'desc' : 'asc'), rel: 'previous' },
+    { href: href(last.id, page.sortDir), rel: 'next' },
+    { href: href(first.id, page.sortDir === 'asc' ? 'desc' : 'asc'), rel: 'previous' },
   ];
 }

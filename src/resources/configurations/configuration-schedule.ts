@@ -11,8 +11,8 @@ export function upcomingTimes(configuration: Configuration, now: Date, count: nu
 }
 
 export function nextScheduledTime(configuration: Configuration, now: Date): string | null {
-  const times = upcomingTimes(configuration, now, 1);
-  return times && times.length > 0 ? toScheduleTime(times[0]) : null;
+  const [next] = upcomingTimes(configuration, now, 1) ?? [];
+  return next ? toScheduleTime(next) : null;
 }
 
 /**
@@ -20,6 +20,6 @@ export function nextScheduledTime(configuration: Configuration, now: Date): stri
  * or `enabled` changes, so time spent disabled is never reported as missed.
  */
 export function firstDueTime(configuration: Configuration, from: Date): string | null {
-  const times = upcomingTimes(configuration, from, 1);
-  return times && times.length > 0 ? times[0].toISOString() : null;
+  const [next] = upcomingTimes(configuration, from, 1) ?? [];
+  return next ? next.toISOString() : null;
 }

@@ -84,7 +84,7 @@ function nearestFolder(path: string, folders: ReadonlyMap<string, string>): stri
   for (let at = own.length - 1; at >= 0; at--) {
     if (!isSeparator(own[at])) continue;
     // "/web/cache" has the ancestors "/web" and "/"; "C:\Users" has "C:".
-    const ancestor = at === 0 ? own[0] : own.slice(0, at);
+    const ancestor = own.slice(0, at === 0 ? 1 : at);
     const folder = folders.get(ancestor);
     if (folder !== undefined) return folder;
   }

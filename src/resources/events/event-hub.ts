@@ -1,6 +1,7 @@
 import type { EventWrite } from '../../store/compare-and-set.js';
 import { MISSED_NOTIFICATIONS, type Store, type Tx } from '../../store/store.js';
 import { isoNow } from '../../server/time.js';
+import { EventWaiters, type EventWaiter } from './event-waiters.js';
 
 export interface EventInput {
   projectId: string;
@@ -21,12 +22,8 @@ export interface RecordedEvent {
 }
 
 const CHANNEL = 'events';
-
-interface Waiter {
-  /** Only events of this agent, or of no agent (project-wide), wake it; undefined = every event of the project. */
-  agentId: string | undefined;
-  wake: () => void;
-}
+/** What a wait armed on a closed hub gets: already over, and never registered. */
+const WOKEN: EventWaiter = { woken: Promise.resolve() };
 
 /** Notification payload: the project, and the agent when the event has one (`<project>\t<agent>`). */
 function payloadOf(projectId: string, agentId: string | null | undefined): string {
@@ -38,22 +35,17 @@ function payloadOf(projectId: string, agentId: string | null | undefined): strin
  * the store's notifications, on every other node sharing the database.
  */
 export class EventHub {
-  /** Waiters by project, so an event wakes only the long polls it may concern. */
-  private readonly waiters = new Map<string, Set<Waiter>>();
-  private waiting = 0;
+  /** By project and agent, so an event wakes only the long polls it may concern. */
+  private readonly waiters = new EventWaiters();
   private readonly unlisten: () => void;
   private closed = false;
 
   constructor(private readonly store: Store) {
     this.unlisten = store.listen((channel, payload) => {
-      if (channel === MISSED_NOTIFICATIONS) return this.wakeAll();
+      if (channel === MISSED_NOTIFICATIONS) return this.waiters.wakeAll();
       if (channel !== CHANNEL) return;
       const cut = payload.indexOf('\t');
-      const projectId = cut < 0 ? payload : payload.slice(0, cut);
-      const agentId = cut < 0 ? undefined : payload.slice(cut + 1);
-      for (const waiter of [...(this.waiters.get(projectId) ?? [])]) {
-        if (waiter.agentId === undefined || agentId === undefined || waiter.agentId === agentId) waiter.wake();
-      }
+      this.waiters.wakeFor(cut < 0 ? payload : payload.slice(0, cut), cut < 0 ? undefined : payload.slice(cut + 1));
     });
   }
 
@@ -82,38 +74,22 @@ export class EventHub {
   }
 
   /**
-   * Resolves when an event of the project commits (with `agentId`: an event of that agent or a project-wide one),
-   * or after `timeoutMs`, or when `signal` aborts, or at once when the hub is closed. The waiter is registered
-   * synchronously, so a caller may start waiting before it queries.
+   * Starts waiting for an event of the project (with `agentId`: an event of that agent or a project-wide one); the
+   * waiter's `woken` resolves when one commits, at `deadline` (ms since the epoch), when it is cancelled, or at once
+   * when the hub is closed. Registered synchronously, so a caller may arm it before it queries.
    */
-  waitForProjectEvent(projectId: string, timeoutMs: number, signal?: AbortSignal, agentId?: string): Promise<void> {
-    if (this.closed || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      let done = false;
-      const waiter: Waiter = { agentId, wake: () => finish() };
-      const timer = setTimeout(() => finish(), timeoutMs);
-      const onAbort = () => finish();
-      const finish = () => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        const set = this.waiters.get(projectId);
-        set?.delete(waiter);
-        if (set?.size === 0) this.waiters.delete(projectId);
-        this.waiting--;
-        resolve();
-      };
-      signal?.addEventListener('abort', onAbort);
-      let set = this.waiters.get(projectId);
-      if (!set) this.waiters.set(projectId, (set = new Set()));
-      set.add(waiter);
-      this.waiting++;
-    });
+  arm(projectId: string, agentId: string | undefined, deadline: number): EventWaiter {
+    if (this.closed) return WOKEN;
+    return this.waiters.arm(projectId, agentId, deadline);
+  }
+
+  /** Ends a wait (resolving its `woken`); nothing happens to a waiter already woken. */
+  cancel(waiter: EventWaiter): void {
+    this.waiters.wake(waiter);
   }
 
   get waitingCount(): number {
-    return this.waiting;
+    return this.waiters.size;
   }
 
   /** True once the server is stopping: long polls answer at once instead of waiting. */
@@ -124,11 +100,6 @@ export class EventHub {
   close(): void {
     this.closed = true;
     this.unlisten();
-    this.wakeAll();
-  }
-
-  /** Every long poll looks again (after missed notifications, or to answer before the server stops). */
-  private wakeAll(): void {
-    for (const set of [...this.waiters.values()]) for (const waiter of [...set]) waiter.wake();
+    this.waiters.close();
   }
 }

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppContext } from '../../server/context.js';
-import { beyondSql, cutAtHorizon, settledSql, streamOrderSql, type StreamPosition } from '../../store/commit-order.js';
+import { beyondSql, cutAtHorizon, readCommitHorizon, settledSql, streamOrderSql, type StreamPosition } from '../../store/commit-order.js';
 import type { EventListMessage } from './event-list.message.js';
+import type { EventWaiter } from './event-waiters.js';
 import { whereInScope, type EventScope } from './event-scope.js';
 import type { EventRow } from './event.presenter.js';
 
@@ -20,13 +21,14 @@ export async function listEvents(ctx: AppContext, scope: EventScope, message: Ev
   const { page, markerId } = message;
   const engine = ctx.store.capabilities.engine;
   const ascending = page.sortDir === 'asc';
-  let query = whereInScope(ctx.store.db.selectFrom('events').select(['id', 'name', 'time', 'body']).select(settledSql(engine).as('settled')), scope);
+  const horizon = await readCommitHorizon(ctx.store.db, engine);
+  let query = whereInScope(ctx.store.db.selectFrom('events').select(['id', 'name', 'time', 'body']).select(settledSql(horizon).as('settled')), scope);
   if (markerId !== undefined) {
     const position = await markerPosition(ctx, markerId);
     query = position ? query.where(beyondSql(position, 'id', page.sortDir)) : query.where('id', ascending ? '>' : '<', markerId);
   }
   // Descending, the newest rows come first: leave out the unsettled ones rather than stop at them.
-  if (!ascending) query = query.where(settledSql(engine));
+  if (!ascending) query = query.where(settledSql(horizon));
   const rows = (await query.orderBy(streamOrderSql('id', page.sortDir)).limit(page.limit).execute()) as (EventRow & { settled: unknown })[];
   const { rows: settled, held } = cutAtHorizon(rows);
   return { rows: settled.map(({ settled: _, ...row }) => row), held };
@@ -47,29 +49,30 @@ const HELD_RECHECK_MS = { first: 2, max: 20 };
  */
 export async function listEventsWaiting(ctx: AppContext, scope: EventScope, message: EventListMessage, signal: AbortSignal): Promise<EventRow[]> {
   const deadline = Date.now() + message.waitMs;
+  // An agent's stream only changes with that agent's events or project-wide ones: other agents' don't wake it.
+  const agentId = scope.kind === 'agent' ? scope.agentId : undefined;
+  let waiter: EventWaiter | undefined;
+  const stop = () => waiter && ctx.events.cancel(waiter);
+  signal.addEventListener('abort', stop, { once: true });
   let recheckMs = HELD_RECHECK_MS.first;
-  for (;;) {
-    const remaining = deadline - Date.now();
-    const disarm = new AbortController();
-    const stop = () => disarm.abort();
-    signal.addEventListener('abort', stop, { once: true });
-    // An agent's stream only changes with that agent's events or project-wide ones: other agents' don't wake it.
-    const agentId = scope.kind === 'agent' ? scope.agentId : undefined;
-    const woken = remaining > 0 ? ctx.events.waitForProjectEvent(scope.projectId, remaining, disarm.signal, agentId) : null;
-    try {
+  try {
+    for (;;) {
+      const remaining = deadline - Date.now();
+      waiter = remaining > 0 && !signal.aborted ? ctx.events.arm(scope.projectId, agentId, deadline) : undefined;
       const page = await listEvents(ctx, scope, message);
-      if (page.rows.length > 0 || woken === null || signal.aborted || ctx.events.isClosed) return page.rows;
+      if (page.rows.length > 0 || waiter === undefined || signal.aborted || ctx.events.isClosed) return page.rows;
       if (page.held) {
-        await Promise.race([woken, sleep(Math.min(recheckMs, remaining), undefined, { signal: disarm.signal }).catch(() => undefined)]);
+        await Promise.race([waiter.woken, sleep(Math.min(recheckMs, remaining))]);
         recheckMs = Math.min(recheckMs * 2, HELD_RECHECK_MS.max);
       } else {
-        await woken;
+        await waiter.woken;
       }
+      ctx.events.cancel(waiter);
       if (signal.aborted) return [];
       if (ctx.events.isClosed || Date.now() >= deadline) return (await listEvents(ctx, scope, message)).rows;
-    } finally {
-      signal.removeEventListener('abort', stop);
-      disarm.abort();
     }
+  } finally {
+    if (waiter) ctx.events.cancel(waiter);
+    signal.removeEventListener('abort', stop);
   }
 }

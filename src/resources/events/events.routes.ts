@@ -5,6 +5,7 @@ import { forbidden } from '../../errors/app-error.js';
 import { hasLevel, isAgentItself, requireLevel } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
+import { routeParam } from '../common/route-param.js';
 import { pageLinks, type SortDir } from '../common/v2-pagination.js';
 import { parseAgentEvent, parseProjectEvent } from './agent-event-post.message.js';
 import { postAgentEvent } from './agent-event-post.action.js';
@@ -70,7 +71,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const param = `${kind}_id`;
     app.get(`/v2/:project_id/${kind}s/:${param}/events`, { schema: { tags, summary: `Events of a ${kind}`, querystring: ListQuery }, attachValidation: true }, async (request, reply) => {
       const scope = v2Scope(request, ctx);
-      const jobId = (request.params as Record<string, string>)[param];
+      const jobId = routeParam(request, param);
       const eventScope = await jobEventScope(ctx, scope.caller, scope.projectId, kind, jobId);
       return sendEvents(request, reply, scope, eventScope, 'asc', scope.urls.v2(`${kind}s`, jobId, 'events'));
     });

@@ -43,7 +43,9 @@ export class LoginThrottle implements LoginGate {
     for (const [key, limit] of [[`account:${account}`, this.limits.perAccount], [`address:${address}`, this.limits.perAddress]] as const) {
       const recent = this.recent(key, now);
       if (recent.length >= limit) {
-        throw tooManyFailures(key, (recent[recent.length - limit] + this.limits.windowSeconds * 1000 - now) / 1000);
+        // The failure that has to leave the window before another try is let through (none with a limit of 0).
+        const blocking = recent[recent.length - limit] ?? now;
+        throw tooManyFailures(key, (blocking + this.limits.windowSeconds * 1000 - now) / 1000);
       }
     }
   }

@@ -2,16 +2,20 @@ import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
 import type { Database, JobsTable } from '../../store/database.js';
 import { PrecompiledQuery } from '../../store/precompiled-query.js';
 import type { JobKind } from '../../domain/state-machines/job-machines.js';
-import { beyondSql, cutAtHorizon, settledSql, streamOrderSql, type StreamPosition } from '../../store/commit-order.js';
+import { beyondSql, cutAtHorizon, readCommitHorizon, settledSql, streamOrderSql, type CommitHorizon, type StreamPosition } from '../../store/commit-order.js';
 import type { Engine } from '../../store/store.js';
 import { unknownMarker, type PageQuery, type SortDir } from '../common/v2-pagination.js';
+
+/** A query on jobs, whatever it selects: list filters add conditions and keep the selection. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's own spelling of "any selection"
+export type JobsQuery = SelectQueryBuilder<Database, 'jobs', any>;
 
 export interface JobListOptions {
   projectId: string;
   kind: JobKind;
   page: PageQuery;
   /** Extra conditions (restorable, configuration_id, …). */
-  filter?: (query: SelectQueryBuilder<Database, 'jobs', any>) => SelectQueryBuilder<Database, 'jobs', any>;
+  filter?: (query: JobsQuery) => JobsQuery;
 }
 
 /**
@@ -20,6 +24,7 @@ export interface JobListOptions {
  */
 export async function listJobRows(db: Kysely<Database>, engine: Engine, options: JobListOptions): Promise<Selectable<JobsTable>[]> {
   const { page } = options;
+  const horizon = await readCommitHorizon(db, engine);
   let marker: StreamPosition | undefined;
   if (page.marker !== undefined) {
     const row = await MARKER.first(db, page.marker, options.projectId, options.kind);
@@ -27,34 +32,39 @@ export async function listJobRows(db: Kysely<Database>, engine: Engine, options:
     marker = { commitTx: Number(row.commit_tx), id: Number(row.seq) };
   }
   if (!options.filter) {
-    // The lists without extra filters (every first page, every page of cleanups and restores): compiled once.
-    const query = plainPageQuery(engine, page.sortDir, marker !== undefined);
-    const args = marker ? [options.projectId, options.kind, page.limit, marker.commitTx, marker.id] : [options.projectId, options.kind, page.limit];
+    // The lists without extra filters (every cleanup and restore page, the first page of backups): compiled once.
+    const args: unknown[] = [options.projectId, options.kind, page.limit];
+    if (marker) args.push(marker.commitTx, marker.id);
+    if (horizon !== null) args.push(String(horizon));
+    const query = plainPageQuery(page.sortDir, marker !== undefined, horizon !== null);
     return cutAtHorizon((await query.execute(db, ...args)).rows).rows;
   }
-  let query = pageQuery(db, engine, options.projectId, options.kind, page.sortDir, marker);
-  query = options.filter(query);
-  return cutAtHorizon(await query.limit(page.limit).execute()).rows;
+  const query = options.filter(pageQuery(db, options.projectId, options.kind, page.sortDir, marker, horizon));
+  return cutAtHorizon((await query.limit(page.limit).execute()) as PageRow[]).rows;
 }
 
 const MARKER = new PrecompiledQuery(3, (db, $) => db.selectFrom('jobs').select(['commit_tx', 'seq']).where('id', '=', $(0)).where('project_id', '=', $(1)).where('kind', '=', $(2)));
 
-function pageQuery(db: Kysely<Database>, engine: Engine, projectId: string, kind: string, sortDir: SortDir, marker: StreamPosition | undefined) {
-  let query = db.selectFrom('jobs').selectAll().select(settledSql(engine).as('settled')).where('project_id', '=', projectId).where('kind', '=', kind);
+type PageRow = Selectable<JobsTable> & { settled: unknown };
+
+function pageQuery(db: Kysely<Database>, projectId: string, kind: string, sortDir: SortDir, marker: StreamPosition | undefined, horizon: CommitHorizon) {
+  let query = db.selectFrom('jobs').selectAll().select(settledSql(horizon).as('settled')).where('project_id', '=', projectId).where('kind', '=', kind);
   if (marker) query = query.where(beyondSql(marker, 'seq', sortDir));
   // Descending, the newest rows come first: leave out the unsettled ones rather than stop at them.
-  if (sortDir === 'desc') query = query.where(settledSql(engine));
+  if (sortDir === 'desc') query = query.where(settledSql(horizon));
   return query.orderBy(streamOrderSql('seq', sortDir));
 }
 
-const plainPageQueries = new Map<string, PrecompiledQuery<Selectable<JobsTable> & { settled: unknown }, unknown[]>>();
+const plainPageQueries = new Map<string, PrecompiledQuery<PageRow, unknown[]>>();
 
-function plainPageQuery(engine: Engine, sortDir: SortDir, withMarker: boolean) {
-  const key = `${engine}:${sortDir}:${withMarker}`;
+/** Arguments: project, kind, limit, then the marker's commit_tx and seq (with a marker), then the horizon (PostgreSQL). */
+function plainPageQuery(sortDir: SortDir, withMarker: boolean, withHorizon: boolean) {
+  const key = `${sortDir}:${withMarker}:${withHorizon}`;
   let query = plainPageQueries.get(key);
-  if (!query) {
-    query = new PrecompiledQuery(withMarker ? 5 : 3, (db, $) =>
-      pageQuery(db, engine, $(0), $(1), sortDir, withMarker ? { commitTx: $(3), id: $(4) } : undefined).limit($(2)),
+  if (query === undefined) {
+    const horizonAt = withMarker ? 5 : 3;
+    query = new PrecompiledQuery(horizonAt + (withHorizon ? 1 : 0), (db, $) =>
+      pageQuery(db, $(0), $(1), sortDir, withMarker ? { commitTx: $(3), id: $(4) } : undefined, withHorizon ? $(horizonAt) : null).limit($(2)),
     );
     plainPageQueries.set(key, query);
   }

@@ -1,16 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { SelectQueryBuilder } from 'kysely';
 import { Type } from 'typebox';
 import type { JobKind } from '../../domain/state-machines/job-machines.js';
 import type { AppContext } from '../../server/context.js';
 import { requireLevel } from '../../server/caller.js';
 import type { Urls } from '../../server/links.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
-import type { Database } from '../../store/database.js';
+import { routeParam } from '../common/route-param.js';
 import { pageLinks, parsePageQuery } from '../common/v2-pagination.js';
 import { presentErrorList } from './job-errors.presenter.js';
 import { fetchJob } from './job.fetcher.js';
-import { listJobRows } from './job-list.js';
+import { listJobRows, type JobsQuery } from './job-list.js';
 import { ListItemJson } from './list-item-json.js';
 import { jobFromRow, type Job } from './job.js';
 import { applyJobPatch, assertActorMayWrite, jobActor } from './job-patch.action.js';
@@ -30,7 +29,7 @@ export interface JobResourceSpec<View = void> {
   listFilter?(
     request: FastifyRequest,
     scope: V2Scope,
-  ): Promise<{ filter?: (q: SelectQueryBuilder<Database, 'jobs', any>) => SelectQueryBuilder<Database, 'jobs', any>; keep: Record<string, string | undefined> }>;
+  ): Promise<{ filter?: (q: JobsQuery) => JobsQuery; keep: Record<string, string | undefined> }>;
 }
 
 export const PageQuerySchema = {
@@ -50,7 +49,7 @@ export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppCon
   const rules = JOB_KIND_RULES[spec.kind];
   const idParam = `${spec.kind}_id`;
   const tags = [collection];
-  const jobId = (request: FastifyRequest) => (request.params as Record<string, string>)[idParam];
+  const jobId = (request: FastifyRequest) => routeParam(request, idParam);
   const loadView = (projectId: string): Promise<View> => (spec.loadView ? spec.loadView(ctx, projectId) : Promise.resolve(undefined as View));
 
   // Items that depend on the row alone (no per-request view) are serialised once per version of their row.
@@ -91,7 +90,7 @@ export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppCon
       const scope = v2Scope(request, ctx);
       const job = await fetchJob(ctx.store.db, spec.kind, scope.projectId, jobId(request));
       assertMaySeeJob(scope.caller, job);
-      const message = parseJobPatch(request.body, rules.fields);
+      const message = parseJobPatch(request.body, rules.patch);
       requireLevel(scope.caller, 'creator');
       const actor = jobActor(scope.caller, job.agentId);
       assertActorMayWrite(actor, message);

@@ -23,7 +23,7 @@ function guard(limit: number): Transform & { bytes: number } {
     transform(chunk: Buffer, _encoding, done) {
       seen += chunk.length;
       if (seen > limit) return done(tooLarge());
-      for (let i = 0; head.length < GZIP_MAGIC.length && i < chunk.length; i++) head.push(chunk[i]);
+      head.push(...chunk.subarray(0, GZIP_MAGIC.length - head.length));
       if (head.length === GZIP_MAGIC.length && head.some((b, i) => b !== GZIP_MAGIC[i])) return done(badRequest('The log file must be gzip-compressed.'));
       (transform as Transform & { bytes: number }).bytes = seen;
       done(null, chunk);

@@ -82,7 +82,7 @@ export async function logfileRoutes(app: FastifyInstance, ctx: AppContext): Prom
   await app.register(async (files) => {
     files.removeAllContentTypeParsers();
     files.addContentTypeParser('*', (request, payload, done) => {
-      const type = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (type !== '' && !UPLOAD_TYPES.has(type)) {
         return done(new AppError('unsupported_media_type', `Unsupported Content-Type "${type}"; send the gzip file as application/gzip.`), undefined);
       }

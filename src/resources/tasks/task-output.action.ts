@@ -9,7 +9,7 @@ export function keepTail(text: string, limit = MAX_KEPT_OUTPUT_BYTES): string {
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length <= limit) return text;
   let start = bytes.length - limit;
-  while (start < bytes.length && (bytes[start] & 0xc0) === 0x80) start++;
+  while (start < bytes.length && (bytes.readUInt8(start) & 0xc0) === 0x80) start++;
   return bytes.subarray(start).toString('utf8');
 }
 

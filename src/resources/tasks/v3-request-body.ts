@@ -19,7 +19,7 @@ export function parseJsonBody(request: FastifyRequest): unknown {
 
 export function isJsonPatchRequest(request: FastifyRequest): boolean {
   const type = request.headers['content-type'];
-  return typeof type === 'string' && type.split(';')[0].trim().toLowerCase() === 'application/json-patch+json';
+  return typeof type === 'string' && type.split(';')[0]!.trim().toLowerCase() === 'application/json-patch+json';
 }
 
 /** Body keys outside `allowed`, in Cloud Controller's wording: Unknown field(s): 'a', 'b'. */

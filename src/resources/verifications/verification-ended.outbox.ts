@@ -2,6 +2,7 @@ import type { AppContext } from '../../server/context.js';
 import type { Tx } from '../../store/store.js';
 import { enqueueEvent } from '../notifications/outbox.js';
 import type { VerificationRun } from './verification.js';
+import { verificationOutcome } from './verification.presenter.js';
 
 interface StoredNotification {
   type: string;
@@ -17,17 +18,7 @@ interface StoredNotification {
 export async function recordVerificationEnded(ctx: AppContext, tx: Tx, run: VerificationRun): Promise<void> {
   const agent = await tx.db.selectFrom('agents').select(['id', 'name']).where('id', '=', run.agentId).executeTakeFirst();
   const document = {
-    verification: {
-      id: run.id,
-      state: run.state,
-      read_data_subset: `${run.subset}/${run.subsets}`,
-      started_by: run.startedBy,
-      created_time: run.createdAt,
-      ended_time: run.endedAt,
-      errors: run.results.errors ?? [],
-      packs: run.results.packs ?? 0,
-      packs_read: run.results.packs_read ?? 0,
-    },
+    verification: { id: run.id, ...verificationOutcome(run) },
     agent: { id: run.agentId, name: agent?.name ?? null, vault: { id: run.vaultId } },
   };
   await ctx.events.record(tx, { projectId: run.projectId, agentId: run.agentId, subjectId: run.id, name: `verification_${run.state}`, body: document });

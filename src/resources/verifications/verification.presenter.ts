@@ -10,7 +10,7 @@ export function presentVerificationSettings(agentId: string, settings: VaultVeri
     read_data_subsets: settings?.subsets ?? 1,
     next_run_time: settings?.nextRunTime ?? null,
     next_read_data_subset: settings ? `${(settings.runsStarted % settings.subsets) + 1}/${settings.subsets}` : '1/1',
-    links: [urls.link('self', 'agents', agentId, 'verification'), urls.link('run', 'agents', agentId, 'verification', 'actions', 'run')],
+    links: [urls.link('self', 'agents', agentId, 'verification'), urls.link('runs', 'agents', agentId, 'verification', 'runs'), urls.link('run', 'agents', agentId, 'verification', 'actions', 'run')],
   };
 }
 
@@ -21,6 +21,16 @@ export function presentVerificationRun(run: VerificationRun, urls: Urls) {
     id: run.id,
     agent: { id: run.agentId, links: [urls.link('full', 'agents', run.agentId)] },
     vault: { id: run.vaultId },
+    ...verificationOutcome(run),
+    bytes_read: run.results.bytes_read ?? 0,
+    snapshots: run.results.snapshots ?? 0,
+    links: [urls.link('self', 'verifications', run.id)],
+  };
+}
+
+/** What a run was and found, as the API and the run's events both show it. */
+export function verificationOutcome(run: VerificationRun) {
+  return {
     state: run.state,
     read_data_subset: `${run.subset}/${run.subsets}`,
     started_by: run.startedBy,
@@ -29,8 +39,5 @@ export function presentVerificationRun(run: VerificationRun, urls: Urls) {
     errors: run.results.errors ?? [],
     packs: run.results.packs ?? 0,
     packs_read: run.results.packs_read ?? 0,
-    bytes_read: run.results.bytes_read ?? 0,
-    snapshots: run.results.snapshots ?? 0,
-    links: [urls.link('self', 'verifications', run.id)],
   };
 }

@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { forbidden } from '../../errors/app-error.js';
+import { badRequest, forbidden } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { isAgentItself, requireLevel, requireUserCaller } from '../../server/caller.js';
 import { v2Scope } from '../../server/request-scope.js';
 import { fetchAgent } from '../agents/agent.fetcher.js';
 import { assertMaySeeAgent, assertMaySeeAgentsResource } from '../agents/agent.permission.js';
-import { fetchVerificationRun, findVerificationSettings } from './verification.fetcher.js';
+import { parsePageQuery } from '../common/v2-pagination.js';
+import { fetchVerificationRun, findVerificationSettings, listVerificationRuns } from './verification.fetcher.js';
 import { presentVerificationRun, presentVerificationSettings } from './verification.presenter.js';
 import { reportVerification } from './verification-report.action.js';
 import { parseVerificationReport } from './verification-report.message.js';
@@ -59,6 +60,19 @@ export async function verificationRoutes(app: FastifyInstance, ctx: AppContext):
     return reply.code(202).header('location', scope.urls.v2('verifications', run.id)).send(presentVerificationRun(run, scope.urls));
   });
 
+  app.get('/v2/:project_id/agents/:agent_id/verification/runs', { schema: { tags, summary: "The agent vault's verification runs, newest first (limit, marker)" } }, async (request) => {
+    const scope = v2Scope(request, ctx);
+    const agent = await fetchAgent(ctx.store.db, scope.projectId, agentId(request));
+    assertMaySeeAgent(scope.caller, agent.id);
+    requireLevel(scope.caller, 'observer');
+    const page = parsePageQuery(request.query as Record<string, unknown>, 'desc');
+    if (page.sortDir !== 'desc') throw badRequest('Verification runs are listed newest first only: sort_dir must be "desc".');
+    const runs = await listVerificationRuns(ctx.store.db, agent.id, { limit: page.limit + 1, marker: page.marker });
+    const shown = runs.slice(0, page.limit);
+    const next = `${scope.urls.v2('agents', agent.id, 'verification', 'runs')}?${new URLSearchParams({ marker: shown.at(-1)?.id ?? '', limit: String(page.limit) })}`;
+    return { verification_runs: shown.map((run) => presentVerificationRun(run, scope.urls)), links: runs.length > page.limit ? [{ rel: 'next', href: next }] : [] };
+  });
+
   app.get('/v2/:project_id/verifications/:verification_id', { schema: { tags, summary: 'A verification run' } }, async (request) => {
     const scope = v2Scope(request, ctx);
     const run = await fetchVerificationRun(ctx.store.db, scope.projectId, runId(request));
@@ -76,7 +90,7 @@ export async function verificationRoutes(app: FastifyInstance, ctx: AppContext):
       assertMaySeeAgentsResource(scope.caller, run.agentId, 'Verification run not found.');
       const report = parseVerificationReport(request.body);
       if (!isAgentItself(scope.caller, run.agentId)) throw forbidden('Only the agent that runs a verification reports on it.');
-      await reportVerification(ctx, run.id, report);
+      await reportVerification(ctx, run.id, report, (current) => presentVerificationRun(current, scope.urls));
       return reply.code(204).send();
     },
   );

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { applyPatch } from './apply-patch.js';
-import { JsonPatchError, type JsonPatchErrorKind } from './json-patch-error.js';
-import { validatePatchDocument, type PatchOperation } from './patch-operation.js';
-import { readConformance } from '../../../test/conformance/read-conformance.js';
+import { applyPatch } from '../helpers/apply-patch.js';
+import { JsonPatchError, type JsonPatchErrorKind } from '../../src/domain/json-patch/json-patch-error.js';
+import { validatePatchDocument, type PatchOperation } from '../../src/domain/json-patch/patch-operation.js';
+import { readConformance } from './read-conformance.js';
+import { itemAt } from '../helpers/indexing.js';
 
 interface ConformanceRecord {
   comment?: string;
@@ -30,7 +31,7 @@ const MALFORMED_HINTS = new Set(['invalid escape', 'patch not an array', 'invali
 function expectedKind(record: ConformanceRecord): JsonPatchErrorKind {
   if (MALFORMED_HINTS.has(record.error ?? '')) return 'malformed';
   const operations = record.patch as PatchOperation[];
-  return operations[operations.length - 1].op === 'test' ? 'test_failed' : 'unapplicable';
+  return itemAt(operations, -1).op === 'test' ? 'test_failed' : 'unapplicable';
 }
 
 function runSuite(file: string, expectedCounts: { total: number; enabled: number }, checkKinds = false): void {

@@ -1,7 +1,8 @@
-import { formatBytes, formatDuration } from './output.js';
+import { formatBytes, formatDuration, type ByteUnits } from './units.js';
 
+/** What a progress report says at one moment. */
 export interface ProgressSample {
-  /** Milliseconds since the epoch, from the event's time. */
+  /** Milliseconds since the epoch. */
   at: number;
   bytesDone: number;
   bytesTotal: number | undefined;
@@ -9,33 +10,19 @@ export interface ProgressSample {
   filesTotal: number | undefined;
 }
 
-/** Reads a `backup_progress` / `restore_progress` event; the file counts are there when the agent sends them. */
-export function sampleFromEvent(event: Record<string, unknown>): ProgressSample | undefined {
-  const done = num(event.bytes_completed) ?? num(event.bytes_done);
-  if (done === undefined) return undefined;
-  const remaining = num(event.bytes_remaining);
-  const total = num(event.total_bytes) ?? (remaining !== undefined ? done + remaining : undefined);
-  const at = typeof event.time === 'string' ? Date.parse(event.time) : Date.now();
-  return {
-    at: Number.isNaN(at) ? Date.now() : at,
-    bytesDone: done,
-    bytesTotal: total,
-    filesDone: num(event.files_completed) ?? num(event.files_done),
-    filesTotal: num(event.total_files) ?? num(event.files_total),
-  };
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
 /** Rate and ETA over the last samples (a sliding window keeps the rate current). */
 export class ProgressMeter {
   private readonly samples: ProgressSample[] = [];
 
+  constructor(private readonly units: ByteUnits = 'decimal') {}
+
   add(sample: ProgressSample): void {
     this.samples.push(sample);
-    while (this.samples.length > 2 && sample.at - this.samples[0].at > 15_000) this.samples.shift();
+    while (this.samples.length > 2) {
+      const oldest = this.samples[0];
+      if (oldest === undefined || sample.at - oldest.at <= 15_000) break;
+      this.samples.shift();
+    }
   }
 
   get latest(): ProgressSample | undefined {
@@ -44,9 +31,9 @@ export class ProgressMeter {
 
   /** Bytes per second, or undefined before two samples. */
   rate(): number | undefined {
-    if (this.samples.length < 2) return undefined;
     const first = this.samples[0];
-    const last = this.latest!;
+    const last = this.latest;
+    if (this.samples.length < 2 || first === undefined || last === undefined) return undefined;
     const seconds = (last.at - first.at) / 1000;
     return seconds > 0 ? Math.max(0, (last.bytesDone - first.bytesDone) / seconds) : undefined;
   }
@@ -80,12 +67,12 @@ export class ProgressMeter {
       const fraction = Math.min(1, last.bytesDone / last.bytesTotal);
       const filled = Math.floor(fraction * barWidth);
       parts.push(`[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%`);
-      parts.push(`${formatBytes(last.bytesDone)} / ${formatBytes(last.bytesTotal)}`);
+      parts.push(`${formatBytes(last.bytesDone, this.units)} / ${formatBytes(last.bytesTotal, this.units)}`);
     } else {
-      parts.push(formatBytes(last.bytesDone));
+      parts.push(formatBytes(last.bytesDone, this.units));
     }
     const rate = this.rate();
-    if (rate !== undefined) parts.push(`${formatBytes(rate)}/s`);
+    if (rate !== undefined) parts.push(`${formatBytes(rate, this.units)}/s`);
     const eta = this.etaMs();
     if (eta !== undefined && Number.isFinite(eta)) parts.push(`ETA ${formatDuration(eta)}`);
     if (filesDone !== undefined && (filesDone > 0 || (filesTotal ?? 0) > 0)) parts.push(`files ${filesDone}${filesTotal ? `/${filesTotal}` : ''}`);
