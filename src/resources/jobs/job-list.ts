@@ -1,7 +1,7 @@
 import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
 import type { Database, JobsTable } from '../../store/database.js';
 import { PrecompiledQuery } from '../../store/precompiled-query.js';
-import type { JobKind } from '../../domain/state-machines/job-machines.js';
+import type { JobKind } from '../../domain/job-states.js';
 import { beyondSql, cutAtHorizon, readCommitHorizon, settledSql, streamOrderSql, type CommitHorizon, type StreamPosition } from '../../store/commit-order.js';
 import type { Engine } from '../../store/store.js';
 import { unknownMarker, type PageQuery, type SortDir } from '../common/v2-pagination.js';

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { notFound } from '../../errors/app-error.js';
 import type { Database } from '../../store/database.js';
 import { PrecompiledQuery } from '../../store/precompiled-query.js';
-import type { JobKind } from '../../domain/state-machines/job-machines.js';
+import type { JobKind } from '../../domain/job-states.js';
 import { jobFromRow, jobTitle, type Job } from './job.js';
 
 /** Every report and every read of one job starts here. */
