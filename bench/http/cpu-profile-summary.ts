@@ -57,7 +57,12 @@ export function summariseCpuProfile(file: string, lastSeconds?: number): Profile
     const fn = `${frame.functionName || '(anonymous)'} ${where}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + us / 1000);
     // Everything of one npm package counts as one entry.
-    const group = where.startsWith('node_modules/') ? where.split('/').slice(0, where.split('/')[1]!.startsWith('@') ? 3 : 2).join('/') : where;
+    const group = where.startsWith('node_modules/')
+      ? where
+          .split('/')
+          .slice(0, where.split('/')[1]!.startsWith('@') ? 3 : 2)
+          .join('/')
+      : where;
     byFile.set(group, (byFile.get(group) ?? 0) + us / 1000);
   }
   const totalMs = totalUs / 1000;

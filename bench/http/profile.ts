@@ -25,7 +25,12 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const warmup = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coffer-cpu-prof-'));
 
-process.stdout.write(`profiling ${scenario} on ${engine}, ${warmup} s warm-up + ${seconds} s; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+process.stdout.write(
+  `profiling ${scenario} on ${engine}, ${warmup} s warm-up + ${seconds} s; load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
+);
 const nodes = await startCofferNodes({ nodes: 1, cleanups: CLEANUPS, postgresUrl, env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } });
 let result: LoadResult;
 try {

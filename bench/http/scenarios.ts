@@ -38,4 +38,3 @@ export function listTarget(nodes: CofferNodes): LoadTarget[] {
     },
   ];
 }
-

@@ -32,7 +32,11 @@ async function report(id: string, ops: unknown[]): Promise<void> {
 
 /** The page as the list wrote it before: the whole body presented from the rows, then serialised in one go. */
 async function expectedPage(ids: string[], query: Record<string, string>): Promise<string> {
-  const rows = await t.server.ctx.store.db.selectFrom('jobs').selectAll().where('id', 'in', ids.length > 0 ? ids : ['-']).execute();
+  const rows = await t.server.ctx.store.db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('id', 'in', ids.length > 0 ? ids : ['-'])
+    .execute();
   const ordered = ids.map((id) => rows.find((row) => row.id === id)!);
   const urls = new Urls(t.server.ctx.publicBase(), PROJECT);
   const body: Record<string, unknown> = { cleanups: ordered.map((row) => presentCleanup(jobFromRow(row), urls)) };
