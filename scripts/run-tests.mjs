@@ -1,5 +1,6 @@
-// Runs every test file with node's test runner (on the pinned Node 24, see pinned-node.mjs): unit tests beside the code (src/**/*.test.ts) and whole-app tests
-// (test/**/*.test.ts) on SQLite; then, when a PostgreSQL server is reachable (TEST_DATABASE_URL), the store and
+// Runs the whole-tree checks (CHECKS: the lint) unless a filter is given, then every test file with node's test
+// runner (on the pinned Node 24, see pinned-node.mjs): unit tests beside the code (src/**/*.test.ts) and whole-app
+// tests (test/**/*.test.ts) on SQLite; then, when a PostgreSQL server is reachable (TEST_DATABASE_URL), the store and
 // request suites again on PostgreSQL.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -60,9 +61,27 @@ async function postgresVersion(url) {
   }
 }
 
+// npm scripts that judge the whole tree; they run before the tests of a whole run (not of a filtered one).
+const CHECKS = ['lint'];
+
+/** Runs the checks one after another, each to the end; true when one failed. */
+function runChecks() {
+  let anyFailed = false;
+  for (const script of CHECKS) {
+    const began = Date.now();
+    process.stdout.write(`\n=== npm run ${script} ===\n`);
+    const result = spawnSync('npm', ['run', '--silent', script], { cwd: root, stdio: 'inherit' });
+    const ok = result.status === 0;
+    process.stdout.write(`npm run ${script}: ${ok ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - began) / 1000)} s\n`);
+    anyFailed ||= !ok;
+  }
+  return anyFailed;
+}
+
 const requirePostgres = process.env.COFFER_REQUIRE_POSTGRES === '1';
 const started = Date.now();
-let failed = run(all, { COFFER_TEST_ENGINE: 'sqlite' }, 'SQLite');
+let failed = filter.length === 0 && runChecks() ? 1 : 0;
+failed = run(all, { COFFER_TEST_ENGINE: 'sqlite' }, 'SQLite') || failed;
 if (process.env.TEST_DATABASE_URL) {
   let version;
   try {

@@ -28,7 +28,7 @@ async function reportsPerSecond(store: Store, seconds: number): Promise<{ perSec
     while (running) {
       const started = performance.now();
       const job = jobFromRow(await store.db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow());
-      const message = parseJobPatch([{ op: 'replace', path: '/bytes_before', value: ++n * 1024 }], rules.fields);
+      const message = parseJobPatch([{ op: 'replace', path: '/bytes_before', value: ++n * 1024 }], rules.patch);
       await applyJobPatch(ctx, job, 'agent', message, { ...rules, present: () => ({}) });
       latencies.push(performance.now() - started);
       done++;

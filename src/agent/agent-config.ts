@@ -41,7 +41,7 @@ export async function loadAgentConfig(configPath: string): Promise<AgentConfig> 
   try {
     text = await fs.readFile(configPath, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`no agent configuration at ${configPath}; run "coffer agent register" first`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`no agent configuration at ${configPath}; run "coffer agent register" first`, { cause: err });
     throw err;
   }
   const config = JSON.parse(text) as AgentConfig;

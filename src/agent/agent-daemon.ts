@@ -1,5 +1,4 @@
 import os from 'node:os';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import { AgentApi } from './agent-api.js';
 import { logFileOf, stateFileOf, type AgentConfig } from './agent-config.js';
@@ -8,6 +7,7 @@ import { AgentState, type WorkRecord } from './agent-state.js';
 import { AgentVault } from './agent-vault.js';
 import { AgentClock } from './clock.js';
 import { ConfigurationCache, type ConfigurationDocument } from './configuration-document.js';
+import { ConfigurationBandwidths, runWithJobTransfers } from './job-transfers.js';
 import { unlimitedBandwidth } from './token-bucket.js';
 import { ScratchFolders } from './drill-scratch.js';
 import { pollEvents, type AgentEvent } from './event-poller.js';
@@ -47,6 +47,7 @@ export class AgentDaemon {
   private readonly scheduler: BackupScheduler;
   private gone: AgentGoneError | undefined;
   private readonly bandwidth = unlimitedBandwidth();
+  private readonly configurationBandwidths = new ConfigurationBandwidths();
 
   constructor(
     private readonly config: AgentConfig,
@@ -143,7 +144,7 @@ export class AgentDaemon {
         return;
       case 'restore_start_request': {
         const work = restoreWorkFromEvent(body);
-        await this.queue.accept('restore', work.id, work, (signal) => runRestoreJob(this.rt, work, signal));
+        await this.queue.accept('restore', work.id, work, (signal) => this.withConfigurationLimits(work.configurationId, () => runRestoreJob(this.rt, work, signal)));
         return;
       }
       case 'cleanup_start_request':
@@ -212,13 +213,20 @@ export class AgentDaemon {
     if (upload !== this.bandwidth.upload.rate || download !== this.bandwidth.download.rate) this.log.info({ upload, download }, 'bandwidth limits (bytes/s; null: none)');
     this.bandwidth.upload.setRate(upload);
     this.bandwidth.download.setRate(download);
+    for (const changed of this.configurationBandwidths.apply(document)) this.log.info(changed, "configuration's bandwidth limits (bytes/s; null: none)");
+  }
+
+  /** Runs a job's work with its configuration's transfer limits (none for a job of no configuration). */
+  private withConfigurationLimits(configurationId: string | null | undefined, work: () => Promise<void>): Promise<void> {
+    if (!configurationId) return work();
+    return runWithJobTransfers({ bandwidth: this.configurationBandwidths.of(configurationId) }, work);
   }
 
   /** `scheduledAttempt`: set for backups this agent's schedule started (a transient failure is tried again). */
   private async acceptBackup(id: string, configurationId: string, scheduledAttempt?: number): Promise<void> {
     await this.queue.accept('backup', id, { configurationId }, async (signal) => {
       try {
-        await runBackupJob(this.rt, { id, configurationId }, signal);
+        await this.withConfigurationLimits(configurationId, () => runBackupJob(this.rt, { id, configurationId }, signal));
       } catch (err) {
         if (scheduledAttempt !== undefined && !signal.aborted && isTransientFailure(err)) this.scheduler.retryAfterTransientFailure(configurationId, scheduledAttempt);
         throw err;
@@ -231,7 +239,7 @@ export class AgentDaemon {
     if (record.kind === 'backup') await this.acceptBackup(record.id, payload?.configurationId);
     else if (record.kind === 'restore') {
       const work = payload as RestoreWork;
-      await this.queue.accept('restore', record.id, work, (signal) => runRestoreJob(this.rt, work, signal));
+      await this.queue.accept('restore', record.id, work, (signal) => this.withConfigurationLimits(work.configurationId, () => runRestoreJob(this.rt, work, signal)));
     } else if (record.kind === 'cleanup') await this.queue.accept('cleanup', record.id, null, (signal) => runCleanupJob(this.rt, record.id, signal));
   }
 

@@ -38,7 +38,7 @@ async function callJson(method: string, url: string, body: unknown, headers: Rec
   try {
     response = await fetch(url, { method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (error) {
-    throw new Error(`cannot reach ${new URL(url).origin}: ${describeNetworkFailure(error)}`);
+    throw new Error(`cannot reach ${new URL(url).origin}: ${describeNetworkFailure(error)}`, { cause: error });
   }
   const text = await response.text();
   if (!response.ok) throw ApiError.forRequest(method, url, response.status, parseBody(text));
@@ -102,7 +102,7 @@ export async function registerThisHost(options: RegisterOptions): Promise<Regist
       await postJson(`${agentsUrl}/${encodeURIComponent(agent.id)}/vault`, { source_agent_id: replaced.id }, auth);
     } catch (err) {
       await callJson('DELETE', `${agentsUrl}/${encodeURIComponent(agent.id)}`, undefined, auth).catch(() => undefined);
-      throw new Error(`could not take over ${replaced.name} (${replaced.id}): ${(err as Error).message}; nothing was registered`);
+      throw new Error(`could not take over ${replaced.name} (${replaced.id}): ${(err as Error).message}; nothing was registered`, { cause: err });
     }
   }
   const config: AgentConfig = {

@@ -11,6 +11,8 @@ export interface ConfigurationEntry {
   times: string[] | null;
   inclusions: PathRule[];
   exclusions: Exclusion[];
+  /** This configuration's own vault bandwidth (bytes/s; null: none), on top of the agent's job_controls. */
+  bandwidth?: { upload_bytes_per_second?: number | null; download_bytes_per_second?: number | null };
 }
 
 export interface ConfigurationDocument {

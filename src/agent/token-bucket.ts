@@ -60,23 +60,33 @@ export function unlimitedBandwidth(): Bandwidth {
   return { upload: new TokenBucket(), download: new TokenBucket() };
 }
 
-/** `data` as a stream of slices, each let through by the bucket. */
-export async function* throttled(data: Buffer, bucket: TokenBucket): AsyncGenerator<Buffer> {
+/** Waits until every bucket lets `bytes` through, one after the other: the strictest sets the pace. */
+export async function takeAll(buckets: readonly TokenBucket[], bytes: number, signal?: AbortSignal): Promise<void> {
+  for (const bucket of buckets) await bucket.take(bytes, signal);
+}
+
+/** Whether any of the buckets limits anything. */
+export function anyLimited(buckets: readonly TokenBucket[]): boolean {
+  return buckets.some((bucket) => bucket.rate !== null);
+}
+
+/** `data` as a stream of slices, each let through by every bucket. */
+export async function* throttled(data: Buffer, buckets: readonly TokenBucket[], signal?: AbortSignal): AsyncGenerator<Buffer> {
   for (let offset = 0; offset < data.length; offset += SLICE_BYTES) {
     const slice = data.subarray(offset, Math.min(data.length, offset + SLICE_BYTES));
-    await bucket.take(slice.length);
+    await takeAll(buckets, slice.length, signal);
     yield slice;
   }
 }
 
-/** Reads a response body through the bucket. */
-export async function readThrottled(response: Response, bucket: TokenBucket): Promise<Buffer> {
-  if (bucket.rate === null || !response.body) return Buffer.from(await response.arrayBuffer());
+/** Reads a response body through the buckets. */
+export async function readThrottled(response: Response, buckets: readonly TokenBucket[], signal?: AbortSignal): Promise<Buffer> {
+  if (!anyLimited(buckets) || !response.body) return Buffer.from(await response.arrayBuffer());
   const parts: Buffer[] = [];
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     for (let offset = 0; offset < chunk.length; offset += SLICE_BYTES) {
       const slice = chunk.subarray(offset, Math.min(chunk.length, offset + SLICE_BYTES));
-      await bucket.take(slice.length);
+      await takeAll(buckets, slice.length, signal);
       parts.push(Buffer.from(slice));
     }
   }

@@ -5,7 +5,8 @@ import { BackendNotFoundError, BackendRangeError } from '../engine/backend/error
 import { ApiError, parseBody, serverWords } from '../net/api-error.js';
 import { DEFAULT_RETRY, fetchWithRetry, type RetryNotice, type RetryPolicy } from '../net/retry.js';
 import { sendWithToken, type TokenSource } from '../net/token-refresh.js';
-import { readThrottled, throttled, type Bandwidth } from './token-bucket.js';
+import { currentJobTransfers } from './job-transfers.js';
+import { anyLimited, readThrottled, throttled, type Bandwidth, type TokenBucket } from './token-bucket.js';
 
 export interface VaultHttpBackendOptions {
   /** The vault link the server gives (`…/vaults/<vault_id>`). */
@@ -14,7 +15,10 @@ export interface VaultHttpBackendOptions {
   retry?: RetryPolicy;
   /** Told before each retry (the agent logs it). */
   onRetry?: (what: string, notice: RetryNotice) => void;
-  /** The agent's bandwidth limits: file bodies pass through these buckets (none: unlimited). */
+  /**
+   * The agent's bandwidth limits: file bodies pass through these buckets (none: unlimited), and, inside a job, through
+   * the buckets of the job's configuration as well (currentJobTransfers).
+   */
   bandwidth?: Bandwidth;
 }
 
@@ -118,7 +122,7 @@ export class VaultHttpBackend implements VaultBackend {
       throw new BackendRangeError(name, range?.offset ?? 0, range?.length ?? 0, size);
     }
     await expectOk(response, name);
-    const body = this.options.bandwidth ? await readThrottled(response, this.options.bandwidth.download) : Buffer.from(await response.arrayBuffer());
+    const body = await readThrottled(response, this.buckets('download'));
     const expected = range ? range.length : Number(response.headers.get('content-length') ?? body.length);
     if (body.length !== expected) throw new ApiError(response.status, `short read of ${name}: ${body.length} of ${expected} bytes`);
     return body;
@@ -156,9 +160,16 @@ export class VaultHttpBackend implements VaultBackend {
    * (made anew for each attempt, so a retried upload starts from its first byte).
    */
   private uploadBody(body: Buffer): { body: RequestInit['body']; duplex?: 'half' } {
-    const bucket = this.options.bandwidth?.upload;
-    if (!bucket || bucket.rate === null) return { body };
-    return { body: ReadableStream.from(throttled(body, bucket)) as unknown as RequestInit['body'], duplex: 'half' };
+    const buckets = this.buckets('upload');
+    if (!anyLimited(buckets)) return { body };
+    return { body: ReadableStream.from(throttled(body, buckets)) as unknown as RequestInit['body'], duplex: 'half' };
+  }
+
+  /** The agent's bucket for the direction and, inside a job, its configuration's. */
+  private buckets(direction: 'upload' | 'download'): TokenBucket[] {
+    const job = currentJobTransfers()?.bandwidth[direction];
+    const agent = this.options.bandwidth?.[direction];
+    return [agent, job].filter((bucket): bucket is TokenBucket => bucket !== undefined);
   }
 
   private call(method: string, name: string, init: RequestInit, path = `files/${name}`): Promise<Response> {

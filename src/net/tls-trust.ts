@@ -12,7 +12,7 @@ export function trustCaFile(caFile: string): void {
   try {
     pem = fs.readFileSync(caFile, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read the CA file ${caFile}: ${(error as Error).message}`);
+    throw new Error(`cannot read the CA file ${caFile}: ${(error as Error).message}`, { cause: error });
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`${caFile} holds no PEM certificate`);
   setGlobalDispatcher(new Agent({ connect: { ca: [...tls.rootCertificates, pem] } }));

@@ -120,7 +120,7 @@ function readTlsKeyPair(certFile: string, keyFile: string): { cert: Buffer; key:
     try {
       return fs.readFileSync(file);
     } catch (error) {
-      throw new Error(`cannot read the TLS ${what} ${file}: ${(error as Error).message}`);
+      throw new Error(`cannot read the TLS ${what} ${file}: ${(error as Error).message}`, { cause: error });
     }
   };
   return { cert: read(certFile, 'certificate (COFFER_TLS_CERT)'), key: read(keyFile, 'key (COFFER_TLS_KEY)') };

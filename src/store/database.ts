@@ -144,6 +144,9 @@ export interface ConfigurationsTable {
   created_at: string;
   updated_at: string;
   version_no: number;
+  /** The configuration's own vault bandwidth in bytes per second, null: none (migration 0270). */
+  upload_bytes_per_second: number | string | null;
+  download_bytes_per_second: number | string | null;
 }
 
 /** Backups, restores and cleanups: one row each, the kind-specific fields in `details` and `results`. */

@@ -111,10 +111,13 @@ describe('agent bandwidth limits', { timeout: 180_000 }, () => {
     const result = await first.done;
     assert.equal(result.state, 'completed', JSON.stringify(result.errors));
     const seconds = (Date.parse(result.ended_time) - Date.parse(result.started_time)) / 1000;
-    assert.ok(seconds >= 8.5 && seconds <= 11.5, `50 MB at 5 MB/s took ${seconds} s (10 s ± 15 %)`);
-    // The rate where the bytes arrive, away from the start and the end: 40 MB in 8 s.
+    // The rate where the bytes arrive, away from the start and the end: 40 MB in 8 s. Never faster than the limit
+    // allows (− 15 %); slower is bounded loosely (+ 50 %), because reading, chunking and encrypting compete for the
+    // CPU with whatever else the machine runs. A limit applied twice as strict still fails.
     const steady = (timeAt(samples, 45 * MB) - timeAt(samples, 5 * MB)) / 1000;
-    assert.ok(steady >= 6.8 && steady <= 9.2, `40 MB arrived in ${steady} s (8 s ± 15 %)`);
+    console.log(`# 50 MB at a 5 MB/s agent limit: ${seconds.toFixed(1)} s from start to end; 40 MB arrived in ${steady.toFixed(1)} s`);
+    assert.ok(steady >= 6.8 && steady <= 12, `40 MB arrived in ${steady} s (8 s, − 15 % / + 50 %)`);
+    assert.ok(seconds >= 8.5 && seconds <= 15, `50 MB at 5 MB/s took ${seconds} s (10 s, − 15 % / + 50 %)`);
 
     // 2 MB/s, then 10 MB/s while the backup runs: within 2 s the bytes arrive at the new rate.
     await setUploadLimit(2 * MB);

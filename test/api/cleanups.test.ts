@@ -196,6 +196,7 @@ describe('cleanups: PATCH reports', () => {
       [[{ op: 'replace', path: '/state', value: 'nonsense' }], /not a valid cleanup state/],
       [[{ op: 'replace', path: '/state', value: 'preparing' }], /not a valid cleanup state/],
       [[{ op: 'replace', path: '/started_time', value: 'yesterday' }], /ISO-8601/],
+      [[{ op: 'replace', path: '/state', value: 'queued' }, { op: 'test', path: '/state', value: 'queued' }], /Operation 1: a test of path "\/state" cannot follow a change/],
       [[{ op: 'frobnicate', path: '/state', value: 'queued' }], /./],
       [[{ op: 'replace', path: 'state', value: 'queued' }], /./],
       [{ op: 'replace', path: '/state', value: 'queued' }, /./],

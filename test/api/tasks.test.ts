@@ -215,6 +215,7 @@ describe('tasks: the agent reports state (application/json-patch+json)', () => {
       [[{ op: 'replace', path: '/state', value: 'CANCELING' }], /must be one of RUNNING, SUCCEEDED, FAILED/],
       [[{ op: 'replace', path: '/name', value: 'x' }], /path "\/name" cannot be changed/],
       [[{ op: 'remove', path: '/state' }], /op "remove" is not allowed/],
+      [[{ op: 'replace', path: '/state', value: 'RUNNING' }, { op: 'test', path: '/state', value: 'RUNNING' }], /a test of path "\/state" cannot follow a change/],
       [[{ op: 'replace', path: '/result/failure_reason', value: 'why' }], /only be reported with the state FAILED/],
       [[{ op: 'replace', path: '/result/failure_reason', value: 5 }], /must be a string or null/],
       [{ op: 'replace' }, /./],

@@ -58,7 +58,10 @@ describe('verification schedules', () => {
     assert.equal((await report(first.body.id, [{ op: 'replace', path: '/state', value: 'bogus' }])).status, 400);
     assert.equal((await report(first.body.id, [{ op: 'replace', path: '/packs_read', value: -1 }])).status, 400);
     assert.equal((await report(first.body.id, [{ op: 'replace', path: '/owner', value: 'me' }])).status, 400);
-    assert.equal((await report(first.body.id, [{ op: 'replace', path: '/state', value: 'in_progress' }])).status, 204);
+    const staleTest = await report(first.body.id, [{ op: 'test', path: '/state', value: 'in_progress' }, { op: 'replace', path: '/state', value: 'in_progress' }]);
+    assert.equal(staleTest.status, 409, 'a test op is judged against the run as stored');
+    assert.match(staleTest.body.message, /Operation 0: test failed/);
+    assert.equal((await report(first.body.id, [{ op: 'test', path: '/state', value: 'start_requested' }, { op: 'replace', path: '/state', value: 'in_progress' }])).status, 204);
     const ended = await report(first.body.id, [{ op: 'replace', path: '/errors', value: [] }, { op: 'replace', path: '/packs_read', value: 5 }, { op: 'replace', path: '/state', value: 'passed' }]);
     assert.equal(ended.status, 204, ended.text);
     assert.equal((await report(first.body.id, [{ op: 'replace', path: '/state', value: 'passed' }])).status, 204, 'the same state again is a no-op');

@@ -102,7 +102,7 @@ export class AgentPlayer {
             if (this.running) process.stderr.write(`agent player: ${(error as Error).message}\n`);
           });
         }
-      } catch (error) {
+      } catch {
         if (!this.running) return;
         await sleep(200);
       }

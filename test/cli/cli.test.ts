@@ -138,7 +138,7 @@ describe('coffer command line against a real server', () => {
     assert.match(shown.stdout, /status: +online/);
   });
 
-  test('configs create turns schedule phrases into RRULEs; edit changes them; bad phrases are usage errors', async (ctx) => {
+  test('configs create turns schedule phrases into RRULEs; edit changes them; bad phrases are usage errors', async () => {
     const created = json(
       await coffer([
         'configs', 'create', '--agent', player.id, '--name', 'Web files', '--include', '/srv/www', '--exclude', '/srv/www/cache',
@@ -180,6 +180,24 @@ describe('coffer command line against a real server', () => {
     assert.match(shown.stdout, /schedule: +weekly mon,thu 14:00 Europe\/Berlin/);
   });
 
+  test("configs create and edit set the configuration's own bandwidth; show prints it; a limit the server refuses names its field", async () => {
+    const created = json(
+      await coffer(['configs', 'create', '--agent', player.id, '--name', 'Paced', '--include', '/srv/paced', '--notify-email', 'ops@example.com', '--upload', '10MB', '--json']),
+    );
+    assert.deepEqual(created.bandwidth, { upload_bytes_per_second: 10_000_000, download_bytes_per_second: null });
+    const edited = json(await coffer(['configs', 'edit', 'Paced', '--upload', 'unlimited', '--download', '2MB', '--json']));
+    assert.deepEqual(edited.bandwidth, { upload_bytes_per_second: null, download_bytes_per_second: 2_000_000 });
+    const shown = await coffer(['configs', 'show', 'Paced']);
+    assert.match(shown.stdout, /bandwidth: +upload unlimited, download 2\.0 MB\/s/, shown.stderr);
+    const tooSmall = await coffer(['configs', 'edit', 'Paced', '--upload', '1000']);
+    assert.equal(tooSmall.code, 1);
+    assertOneLineError(tooSmall);
+    assert.match(tooSmall.stderr, /bandwidth\.upload_bytes_per_second must be at least 1024/);
+    const badUnit = await coffer(['configs', 'edit', 'Paced', '--download', 'fast']);
+    assert.equal(badUnit.code, 2);
+    assert.deepEqual(json(await coffer(['configs', 'remove', 'Paced', '--json'])), { id: created.id, deleted: true });
+  });
+
   test('configs retention sets keep rules, and --dry-run lists what stays (and by which rule) and what goes', async () => {
     const created = json(await coffer(['configs', 'create', '--agent', player.id, '--name', 'Kept', '--include', '/srv/kept', '--notify-email', 'ops@example.com', '--json']));
     player.script = { totalBytes: 1000, files: 1, steps: 1, stepMs: 10, end: 'completed' };
@@ -210,7 +228,7 @@ describe('coffer command line against a real server', () => {
     assert.deepEqual(json(await coffer(['configs', 'remove', 'Kept', '--json'])), { id: created.id, deleted: true });
   });
 
-  test('backup start --watch draws progress from the agent\'s events and exits 0 when completed', async (ctx) => {
+  test('backup start --watch draws progress from the agent\'s events and exits 0 when completed', async () => {
     player.script = { totalBytes: 40_000_000, files: 120, steps: 4, stepMs: 400, end: 'completed' };
     const result = await coffer(['backup', 'start', 'Web files', '--watch']);
     assert.equal(result.code, 0, result.stderr + result.stdout);
@@ -248,7 +266,7 @@ describe('coffer command line against a real server', () => {
     assert.match(watched.stdout, /Backup \u001b\[32mcompleted\u001b\[39m in/);
   });
 
-  test('a backup that completes with errors exits 1 and lists the errors; --json --watch prints the final job', async (ctx) => {
+  test('a backup that completes with errors exits 1 and lists the errors; --json --watch prints the final job', async () => {
     player.script = { totalBytes: 1_000_000, files: 10, steps: 1, stepMs: 100, end: 'completed_with_errors' };
     const result = await coffer(['backup', 'start', 'Web files', '--watch']);
     assert.equal(result.code, 1, result.stdout);
@@ -262,7 +280,7 @@ describe('coffer command line against a real server', () => {
     assert.equal(JSON.parse(failed.stdout).state, 'failed');
   });
 
-  test('stop asks a running backup to stop; its watch then exits 1', async (ctx) => {
+  test('stop asks a running backup to stop; its watch then exits 1', async () => {
     player.script = { totalBytes: 50_000_000, files: 50, steps: 100, stepMs: 200, end: 'completed' };
     const started = json(await coffer(['backup', 'start', 'Web files', '--json']));
     const watching = coffer(['watch', started.id]);
@@ -281,7 +299,7 @@ describe('coffer command line against a real server', () => {
     assert.doesNotMatch(watched.stdout, /0 of 0/);
   });
 
-  test('events --follow prints new events as they happen', async (ctx) => {
+  test('events --follow prints new events as they happen', async () => {
     await player.start();
     // At least one event exists, so the follow prints one line when it is listening.
     await t.request('POST', `/v2/${PROJECT}/agents/${player.id}/events`, { token: player.agent.token, headers: { 'x-agent-id': player.id }, body: { event: 'agent_heartbeat' } });
@@ -301,7 +319,7 @@ describe('coffer command line against a real server', () => {
     assert.ok(names.includes('cleanup_completed'), names.join(' '));
   });
 
-  test('backups --restorable, restore --watch, jobs and events', async (ctx) => {
+  test('backups --restorable, restore --watch, jobs and events', async () => {
     const restorable = json(await coffer(['backups', '--restorable', '--config', 'Web files', '--json']));
     assert.ok(restorable.backups.length >= 1, 'the completed backup is restorable');
     assert.ok(restorable.backups.every((b: any) => b.restorable === true));
@@ -321,7 +339,7 @@ describe('coffer command line against a real server', () => {
     assert.ok(Array.isArray(eventsJson.events));
   });
 
-  test('cleanup start --watch and stop of a finished job', async (ctx) => {
+  test('cleanup start --watch and stop of a finished job', async () => {
     const cleanup = await coffer(['cleanup', 'start', player.id, '--watch']);
     assert.equal(cleanup.code, 0, cleanup.stderr + cleanup.stdout);
     assert.match(cleanup.stdout, /Cleanup completed/);
@@ -332,7 +350,7 @@ describe('coffer command line against a real server', () => {
     assertOneLineError(stop);
   });
 
-  test('logs --download waits for the agent\'s upload and saves the gzip file', async (ctx) => {
+  test('logs --download waits for the agent\'s upload and saves the gzip file', async () => {
     const result = await coffer(['logs', player.id, '--download', '-o', 'agent.log.gz']);
     assert.equal(result.code, 0, result.stderr + result.stdout);
     const saved = fs.readFileSync(path.join(home.home, 'agent.log.gz'));
@@ -342,7 +360,7 @@ describe('coffer command line against a real server', () => {
     assert.ok(list.logfiles.some((f: any) => f.state === 'completed'));
   });
 
-  test('tasks: run with labels, label, select with a selector, output', async (ctx) => {
+  test('tasks: run with labels, label, select with a selector, output', async () => {
     const prod = json(await coffer(['tasks', 'run', player.id, '--name', 'uptime-prod', '--label', 'env=prod', '--watch', '--json', '--', 'uptime', '-p']));
     assert.equal(prod.state, 'SUCCEEDED');
     const dev = json(await coffer(['tasks', 'run', player.id, '--name', 'uptime-dev', '--label', 'env=dev', '--json', '--', 'uptime']));

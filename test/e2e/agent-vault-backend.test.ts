@@ -99,7 +99,7 @@ describe('vault endpoint access and accounting', () => {
   });
 
   it('keeps the agent vault_bytes in step with writes, lock replacements and removals', async () => {
-    const { t, world } = await serverAndWorld();
+    const { t } = await serverAndWorld();
     const creator = await userToken(t, 'creator');
     const agent = await registerAgent(t, creator);
     const bytes = async () =>

@@ -41,7 +41,7 @@ test('nothing known yet draws nothing (no stray "0 B"); a file count shows as so
   meter.add(sampleFromEvent({ ...event(0, 0, 0), files_completed: 0, total_files: 0 })!);
   assert.equal(meter.render(), '');
   meter.add(sampleFromEvent({ ...event(1, 0, 5_000_000), files_completed: 0, total_files: 40 })!);
-  assert.match(meter.render(), /^\[-{20}\]   0%  0 B \/ 5\.0 MB .*files 0\/40$/);
+  assert.match(meter.render(), /^\[-{20}\] {3}0% {2}0 B \/ 5\.0 MB .*files 0\/40$/);
   meter.add(sampleFromEvent({ ...event(2, 5_000_000, 5_000_000), files_completed: 40, total_files: 40 })!);
-  assert.match(meter.render(), /^\[#{20}\] 100%  5\.0 MB \/ 5\.0 MB .*files 40\/40$/);
+  assert.match(meter.render(), /^\[#{20}\] 100% {2}5\.0 MB \/ 5\.0 MB .*files 40\/40$/);
 });

@@ -7,6 +7,8 @@ import { addExclusionFlags, describeExclusion, exclusionsFromFlags, hasExclusion
 import { formatFields, formatShortTime, formatTable, formatTime, paintState, printJson, printLine } from '../client/output.js';
 import { agentNames, resolveAgent, resolveConfiguration } from '../client/resolve.js';
 import { describeRetention, registerConfigsRetentionCommand } from './configs-retention.js';
+import { rateText } from './queue.js';
+import { parseByteLimit } from './quota.js';
 
 interface ConfigFlags extends ExclusionFlags {
   name?: string;
@@ -17,7 +19,11 @@ interface ConfigFlags extends ExclusionFlags {
   retentionDays?: number;
   notifyEmail?: string[];
   disabled?: boolean;
+  upload?: number | 'unlimited';
+  download?: number | 'unlimited';
 }
+
+const rateValue = (rate: number | 'unlimited') => (rate === 'unlimited' ? null : rate);
 
 function addConfigFlags(command: Command, negations: boolean): Command {
   command
@@ -27,7 +33,9 @@ function addConfigFlags(command: Command, negations: boolean): Command {
     .option('--schedule <phrase>', '"daily 02:00", "every 2h", "weekly mon,thu 14:00", an RRULE, or "manual"')
     .option('--tz <zone>', 'IANA time zone of the schedule (default: this computer\'s)')
     .option('--retention-days <days>', 'days to keep each backup; 0 keeps forever', nonNegativeInteger('--retention-days'))
-    .option('--notify-email <address>', 'e-mail told when a backup fails (repeatable)', collect);
+    .option('--notify-email <address>', 'e-mail told when a backup fails (repeatable)', collect)
+    .option('--upload <rate>', "this configuration's vault upload limit per second, e.g. 10MB, 512KiB, or \"unlimited\" (the agent's own limit applies too)", parseByteLimit)
+    .option('--download <rate>', 'vault download limit per second for restores of its backups, or "unlimited"', parseByteLimit);
 }
 
 const SCHEDULE_HELP = `
@@ -94,6 +102,7 @@ export function registerConfigsCommands(program: Command): void {
           ['includes', paths(config.inclusions)],
           ['excludes', paths(config.exclusions)],
           ['notify', (config.notifications ?? []).map((n: { destination: string }) => n.destination).join(', ') || '-'],
+          ['bandwidth', `upload ${rateText(config.bandwidth?.upload_bytes_per_second ?? null)}, download ${rateText(config.bandwidth?.download_bytes_per_second ?? null)}`],
           ...(config.deleted ? ([['deleted', 'yes']] as [string, string][]) : []),
         ]),
       );
@@ -125,6 +134,10 @@ export function registerConfigsCommands(program: Command): void {
         inclusions: options.include.map(pathItem),
         exclusions: exclusionsFromFlags(options, UsageError, { pathsToo: true }),
         notifications: notificationsFor(options.notifyEmail),
+        bandwidth: {
+          upload_bytes_per_second: options.upload === undefined ? null : rateValue(options.upload),
+          download_bytes_per_second: options.download === undefined ? null : rateValue(options.download),
+        },
       };
       const { body: created } = await client.post(client.v2('configurations'), body);
       if (globalOptions(command).json) return printJson(created);
@@ -158,13 +171,22 @@ export function registerConfigsCommands(program: Command): void {
         replace('/exclusions', exclusionsFromFlags(options, UsageError, { pathsToo: true, current: current.exclusions ?? [] }));
       }
       if (options.notifyEmail !== undefined) replace('/notifications', notificationsFor(options.notifyEmail));
-      if (operations.length === 0) throw new UsageError('nothing to change: give at least one of --name, --include, --exclude (or another exclusion flag), --schedule, --tz, --retention-days, --notify-email');
+      if (options.upload !== undefined) replace('/bandwidth/upload_bytes_per_second', rateValue(options.upload));
+      if (options.download !== undefined) replace('/bandwidth/download_bytes_per_second', rateValue(options.download));
+      if (operations.length === 0) {
+        throw new UsageError('nothing to change: give at least one of --name, --include, --exclude (or another exclusion flag), --schedule, --tz, --retention-days, --notify-email, --upload, --download');
+      }
       await client.patch(client.v2('configurations', found.id), operations);
       const { body: updated } = await client.get(client.v2('configurations', found.id));
       if (globalOptions(command).json) return printJson(updated);
       printLine(`Updated configuration ${updated.name} (${updated.id}): ${describeSchedule(updated.schedule)}.`);
     });
-  examples(edit, 'coffer configs edit "Web files" --schedule "weekly mon,thu 14:00"', 'coffer configs edit 7c8ee069 --exclude /var/www/cache,/var/www/tmp');
+  examples(
+    edit,
+    'coffer configs edit "Web files" --schedule "weekly mon,thu 14:00"',
+    'coffer configs edit 7c8ee069 --exclude /var/www/cache,/var/www/tmp',
+    'coffer configs edit "Web files" --upload 10MB --download unlimited',
+  );
 
   for (const [name, enabled] of [
     ['enable', true],

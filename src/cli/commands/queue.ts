@@ -19,7 +19,8 @@ interface AgentLimits {
   download_bytes_per_second: number | null;
 }
 
-const rateText = (rate: number | null) => (rate === null ? 'unlimited' : `${formatBytes(rate)}/s`);
+/** A bandwidth limit for people: `10 MB/s` or `unlimited`. */
+export const rateText = (rate: number | null) => (rate === null ? 'unlimited' : `${formatBytes(rate)}/s`);
 
 /** Backups waiting for a run slot, in the order they will start. */
 async function waitingBackups(client: ApiClient): Promise<any[]> {

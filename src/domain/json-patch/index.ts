@@ -1,4 +1,3 @@
-export { applyPatch } from './apply-patch.js';
 export { JsonPatchError, type JsonPatchErrorKind } from './json-patch-error.js';
 export {
   formatPointer,
@@ -24,11 +23,16 @@ export {
   type TestOperation,
 } from './patch-operation.js';
 export {
-  evaluateTests,
-  interpretRestrictedPatch,
-  type PatchValueValidator,
-  type RestrictedOpPolicy,
-  type RestrictedPatch,
-  type RestrictedPatchRules,
-  type RestrictedPathRule,
-} from './restricted-patch.js';
+  accept,
+  ADD_OR_REPLACE,
+  refuse,
+  REPLACE_ONLY,
+  valueMust,
+  type AllowedPath,
+  type PatchAllowList,
+  type ValueParser,
+  type ValueVerdict,
+  type WriteOp,
+} from './allow-list.js';
+export { evaluateTests, readAllowListPatch, type AllowListPatch, type PatchTest } from './allow-list-patch.js';
+export { type PatchRefusal, type PatchRefusalWording } from './patch-refusal.js';

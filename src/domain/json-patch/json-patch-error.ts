@@ -3,8 +3,8 @@
  * - `malformed`: the patch document itself is invalid (shape, op name, pointer syntax) → 400
  * - `unapplicable`: a valid operation cannot be applied to this document (missing target, bad index) → 409 or 422
  * - `test_failed`: a `test` operation did not hold → 409
- * - `not_allowed`: interpretRestrictedPatch only: op or path outside the endpoint's allow-list → 400 (or 403 where documented)
- * - `invalid_value`: interpretRestrictedPatch only: the value failed the path's validator → 400
+ * - `not_allowed`: readAllowListPatch only: op or path outside the endpoint's allow-list → 400 (or 403 where documented)
+ * - `invalid_value`: readAllowListPatch only: the value failed the path's validator → 400
  */
 export type JsonPatchErrorKind = 'malformed' | 'unapplicable' | 'test_failed' | 'not_allowed' | 'invalid_value';
 

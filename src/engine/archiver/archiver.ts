@@ -54,13 +54,12 @@ export class Archiver {
       node.isRoot = true;
       node.children.clear();
     }
-    let rootsFound = 0;
     const countingState = this.state;
     const before = countingState.errors.length;
     const tree = trie.isRoot
       ? await (await this.walkDir(Buffer.from('/'), fsSync.statSync('/', { bigint: true }).dev, parentRootTree)).done
       : await this.saveTrie(Buffer.from('/'), trie, parentRootTree);
-    rootsFound = roots.length - countingState.errors.slice(before).filter((e) => roots.includes(e.path)).length;
+    const rootsFound = roots.length - countingState.errors.slice(before).filter((e) => roots.includes(e.path)).length;
     return { tree, rootsFound };
   }
 

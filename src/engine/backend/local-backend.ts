@@ -3,7 +3,7 @@ import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { assertValidFileName, FILE_KINDS, vaultFileSegments, type ByteRange, type FileInfo, type VaultBackend } from './backend.js';
+import { FILE_KINDS, vaultFileSegments, type ByteRange, type FileInfo, type VaultBackend } from './backend.js';
 import { BackendNotFoundError } from './errors.js';
 import { checkRange } from './memory-backend.js';
 

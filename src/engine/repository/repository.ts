@@ -7,7 +7,7 @@ import { describeIoError, IntegrityError, throwIfAborted } from '../errors.js';
 import { blobId, decodeBlob, encodeBlob, type EncodedBlob } from './blob-codec.js';
 import { BlobIndex, type BlobLocation } from './blob-index.js';
 import { decodeIndexFile, encodeIndexFile } from './index-file.js';
-import { decodePackHeader, encodePackHeader, TRAILER_BYTES, type PackEntry } from './pack-format.js';
+import { decodePackHeader, encodePackHeader, type PackEntry } from './pack-format.js';
 import { compressionLevel, type VaultConfig } from './vault-config.js';
 
 interface OpenPack {

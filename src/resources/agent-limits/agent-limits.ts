@@ -15,11 +15,12 @@ export const DEFAULT_AGENT_MAX_RUNNING_JOBS = 1;
 export const DEFAULT_AGENT_LIMITS: AgentLimits = { max_running_jobs: DEFAULT_AGENT_MAX_RUNNING_JOBS, upload_bytes_per_second: null, download_bytes_per_second: null };
 const MAX_JOBS_AT_ONCE = 16;
 /** Below 1 KiB/s a transfer would outlast any sensible timeout; above 100 GB/s there is nothing to limit. */
-const MIN_BYTES_PER_SECOND = 1024;
-const MAX_BYTES_PER_SECOND = 100_000_000_000;
+export const MIN_BYTES_PER_SECOND = 1024;
+export const MAX_BYTES_PER_SECOND = 100_000_000_000;
 const FIELDS = ['max_running_jobs', 'upload_bytes_per_second', 'download_bytes_per_second'];
 
-function rate(check: BodyCheck, field: string): number | null {
+/** A bandwidth limit at `field`: an integer of bytes per second in range, or null (absent: null too). */
+export function checkBytesPerSecond(check: BodyCheck, field: string): number | null {
   if (check.get(field) === null) return null;
   return check.integer(field, { min: MIN_BYTES_PER_SECOND, max: MAX_BYTES_PER_SECOND }) ?? null;
 }
@@ -29,8 +30,8 @@ export function parseAgentLimits(body: unknown): AgentLimits {
   const check = BodyCheck.object(body);
   for (const key of Object.keys(body as object)) if (!FIELDS.includes(key)) check.problem(`${key} is not a limit; known: ${FIELDS.join(', ')}.`);
   const maxRunning = check.integer('max_running_jobs', { min: 1, max: MAX_JOBS_AT_ONCE });
-  const upload = rate(check, 'upload_bytes_per_second');
-  const download = rate(check, 'download_bytes_per_second');
+  const upload = checkBytesPerSecond(check, 'upload_bytes_per_second');
+  const download = checkBytesPerSecond(check, 'download_bytes_per_second');
   check.done();
   return { max_running_jobs: maxRunning ?? DEFAULT_AGENT_MAX_RUNNING_JOBS, upload_bytes_per_second: upload, download_bytes_per_second: download };
 }

@@ -1,13 +1,11 @@
 import type { FastifyRequest } from 'fastify';
-import { sql, type SelectQueryBuilder } from 'kysely';
+import { sql } from 'kysely';
 import { badRequest } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import type { V2Scope } from '../../server/request-scope.js';
-import type { Database } from '../../store/database.js';
 import { parseBooleanQuery } from '../common/v2-pagination.js';
+import type { JobsQuery } from '../jobs/job-list.js';
 import { loadRestorability, restorableCondition } from './backup-restorable.js';
-
-type JobsQuery = SelectQueryBuilder<Database, 'jobs', any>;
 
 /**
  * `restorable=true` (any case, as the Python SDK sends `True`) keeps only restorable backups; `configuration_id`

@@ -1,8 +1,9 @@
+import type { PatchAllowList } from '../../domain/json-patch/index.js';
 import { backupMachine } from '../../domain/state-machines/job-machines.js';
-import { counterField, errorsField, snapshotIdField, stateField, timeField, type PatchField } from '../jobs/job-patch-fields.js';
+import { counterField, errorsField, snapshotIdField, stateField, timeField, jobPatchAllowList, type PatchField } from '../jobs/job-patch-fields.js';
 
 /** Every path of §3.3 an agent reports; a user may only send `/state` = `stop_requested`. */
-export const BACKUP_PATCH_FIELDS: readonly PatchField[] = [
+export const BACKUP_PATCH: PatchAllowList<PatchField> = jobPatchAllowList([
   stateField(backupMachine),
   timeField('started_time'),
   timeField('ended_time'),
@@ -14,4 +15,4 @@ export const BACKUP_PATCH_FIELDS: readonly PatchField[] = [
   counterField('bytes_backed_up'),
   counterField('bytes_in_db'),
   counterField('bandwidth_avg_bps'),
-];
+]);

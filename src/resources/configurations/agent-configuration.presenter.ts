@@ -68,6 +68,8 @@ export function presentAgentConfiguration(agent: Agent, configurations: Configur
         backups: { next: { scheduled_time: times && times.length > 0 ? times[0] : null } },
         inclusions: configuration.inclusions,
         exclusions: configuration.exclusions,
+        // Coffer's own: this configuration's vault bandwidth, applied on top of job_controls' agent-wide limits.
+        bandwidth: { ...configuration.bandwidth },
       };
     }),
   };

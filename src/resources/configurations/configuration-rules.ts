@@ -1,8 +1,9 @@
 import { checkRetention, type RetentionPolicy } from '../../domain/retention/index.js';
 import { validateSchedule } from '../../domain/schedule/index.js';
 import { exclusionProblem } from '../../engine/archiver/exclusion.js';
+import { checkBytesPerSecond } from '../agent-limits/agent-limits.js';
 import { BodyCheck } from '../common/body-check.js';
-import type { ConfigurationDocument, ExclusionItem, Notification, PathItem, ScheduleSpec } from './configuration.js';
+import { NO_BANDWIDTH_LIMIT, type ConfigurationBandwidth, type ConfigurationDocument, type ExclusionItem, type Notification, type PathItem, type ScheduleSpec } from './configuration.js';
 import { pathListProblems } from './path-rules.js';
 
 const MAX_NAME_LENGTH = 255;
@@ -23,6 +24,7 @@ export function checkConfigurationDocument(check: BodyCheck): ConfigurationDocum
   const exclusions = exclusionItems(check);
   if (inclusions && exclusions) pathListProblems(inclusions, exclusions).forEach((problem) => check.problem(problem));
   const notifications = notificationItems(check);
+  const bandwidth = checkBandwidth(check);
   check.done();
   return {
     name: name as string,
@@ -32,6 +34,22 @@ export function checkConfigurationDocument(check: BodyCheck): ConfigurationDocum
     inclusions: inclusions as PathItem[],
     exclusions: exclusions as ExclusionItem[],
     notifications: notifications as Notification[],
+    bandwidth,
+  };
+}
+
+const BANDWIDTH_FIELDS = ['upload_bytes_per_second', 'download_bytes_per_second'] as const;
+
+/** `bandwidth` (optional; absent or null: no limits of its own): each field an integer of bytes per second or null. */
+function checkBandwidth(check: BodyCheck): ConfigurationBandwidth {
+  const value = check.object('bandwidth', { nullable: true });
+  if (!value) return NO_BANDWIDTH_LIMIT;
+  for (const key of Object.keys(value)) {
+    if (!(BANDWIDTH_FIELDS as readonly string[]).includes(key)) check.problem(`bandwidth.${key} is not a bandwidth limit; known: ${BANDWIDTH_FIELDS.join(', ')}.`);
+  }
+  return {
+    upload_bytes_per_second: checkBytesPerSecond(check, 'bandwidth.upload_bytes_per_second'),
+    download_bytes_per_second: checkBytesPerSecond(check, 'bandwidth.download_bytes_per_second'),
   };
 }
 

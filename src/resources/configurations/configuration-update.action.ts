@@ -1,4 +1,4 @@
-import { evaluateTests, type RestrictedPatch } from '../../domain/json-patch/index.js';
+import { evaluateTests, type AllowListPatch } from '../../domain/json-patch/index.js';
 import { conflict } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { isoNow } from '../../server/time.js';
@@ -20,7 +20,7 @@ export const DELETED_MESSAGE = 'The configuration has been deleted and cannot be
 export async function updateConfiguration(
   ctx: AppContext,
   configurationId: string,
-  patch: RestrictedPatch,
+  patch: AllowListPatch,
   present: (configuration: Configuration) => unknown,
 ): Promise<void> {
   await compareAndSet<Configuration, void>(ctx.store, {
@@ -48,6 +48,6 @@ export async function updateConfiguration(
 }
 
 function documentOf(configuration: Configuration): ConfigurationDocument {
-  const { name, enabled, schedule, retention, inclusions, exclusions, notifications } = configuration;
-  return { name, enabled, schedule, retention, inclusions, exclusions, notifications };
+  const { name, enabled, schedule, retention, inclusions, exclusions, notifications, bandwidth } = configuration;
+  return { name, enabled, schedule, retention, inclusions, exclusions, notifications, bandwidth };
 }

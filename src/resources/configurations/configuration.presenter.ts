@@ -36,6 +36,7 @@ export function presentConfiguration(configuration: Configuration, urls: Urls, n
     inclusions: configuration.inclusions,
     exclusions: configuration.exclusions,
     notifications: configuration.notifications,
+    bandwidth: { ...configuration.bandwidth },
     deleted: configuration.deleted,
     backups: presentBackups(configuration, urls, now),
     links: [
@@ -57,6 +58,7 @@ export function presentConfigurationSummary(configuration: Configuration, urls: 
     enabled: detail.enabled,
     schedule: detail.schedule,
     retention: detail.retention,
+    bandwidth: detail.bandwidth,
     backups: detail.backups,
     links: [{ ...detail.links[0], rel: 'full' }, ...detail.links.slice(1)],
   };

@@ -25,6 +25,17 @@ export interface ScheduleSpec {
   time_zone: string;
 }
 
+/**
+ * The configuration's own vault bandwidth in bytes per second (null: none): uploads of its backups, downloads of
+ * restores from its backups. The agent's own limits apply as well; the stricter one wins.
+ */
+export interface ConfigurationBandwidth {
+  upload_bytes_per_second: number | null;
+  download_bytes_per_second: number | null;
+}
+
+export const NO_BANDWIDTH_LIMIT: ConfigurationBandwidth = { upload_bytes_per_second: null, download_bytes_per_second: null };
+
 /** What a user writes: the fields of create, and the result a PATCH must leave valid. */
 export interface ConfigurationDocument {
   name: string;
@@ -35,6 +46,7 @@ export interface ConfigurationDocument {
   inclusions: PathItem[];
   exclusions: ExclusionItem[];
   notifications: Notification[];
+  bandwidth: ConfigurationBandwidth;
 }
 
 export interface Configuration extends ConfigurationDocument {
@@ -62,6 +74,8 @@ export function documentColumns(document: ConfigurationDocument) {
     inclusions: JSON.stringify(document.inclusions),
     exclusions: JSON.stringify(document.exclusions),
     notifications: JSON.stringify(document.notifications),
+    upload_bytes_per_second: document.bandwidth.upload_bytes_per_second,
+    download_bytes_per_second: document.bandwidth.download_bytes_per_second,
   };
 }
 
@@ -89,6 +103,7 @@ export function configurationFromRow(row: Selectable<ConfigurationsTable>): Conf
     inclusions: JSON.parse(row.inclusions),
     exclusions: JSON.parse(row.exclusions),
     notifications: JSON.parse(row.notifications),
+    bandwidth: { upload_bytes_per_second: numberOrNull(row.upload_bytes_per_second), download_bytes_per_second: numberOrNull(row.download_bytes_per_second) },
     deleted: row.deleted === 1,
     lastCompletedBackupId: row.last_completed_backup_id,
     nextDueTime: row.next_scheduled_time,
@@ -97,6 +112,9 @@ export function configurationFromRow(row: Selectable<ConfigurationsTable>): Conf
     version: row.version_no,
   };
 }
+
+/** PostgreSQL hands bigint columns back as strings. */
+const numberOrNull = (value: number | string | null) => (value === null ? null : Number(value));
 
 /** `schedule.start`: the creation time to the second; it anchors INTERVAL counting. */
 export function scheduleStart(configuration: Pick<Configuration, 'createdAt'>): string {

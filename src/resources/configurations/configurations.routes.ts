@@ -56,9 +56,21 @@ const ConfigurationBody = Type.Object({
   notifications: Type.Array(
     Type.Object({ type: Type.String({ enum: ['email'] }), destination: Type.String(), on_success: Type.Boolean(), on_failure: Type.Boolean() }),
   ),
+  bandwidth: Type.Optional(
+    Type.Union([
+      Type.Object(
+        {
+          upload_bytes_per_second: Type.Optional(Type.Union([Type.Integer({ minimum: 1024 }), Type.Null()])),
+          download_bytes_per_second: Type.Optional(Type.Union([Type.Integer({ minimum: 1024 }), Type.Null()])),
+        },
+        { description: "Coffer: this configuration's vault bandwidth (backups upload, restores of its backups download); the agent's limits apply too, the stricter wins" },
+      ),
+      Type.Null(),
+    ]),
+  ),
 });
 const PatchBody = Type.Array(Type.Object({ op: Type.String({ enum: ['replace', 'test'] }), path: Type.String(), value: Type.Unknown() }), {
-  description: 'RFC 6902 JSON Patch: replace of /name, /enabled, /schedule, /retention (or one of its members, e.g. /retention/keep_daily), /inclusions, /exclusions, /notifications',
+  description: 'RFC 6902 JSON Patch: replace of /name, /enabled, /schedule, /retention (or one of its members, e.g. /retention/keep_daily), /inclusions, /exclusions, /notifications, /bandwidth (or one of its members)',
 });
 const RestorableQuery = Type.Object({ restorable: Type.Optional(Type.String({ description: 'true (any case): only configurations with restorable backups' })) });
 

@@ -87,7 +87,7 @@ async function stopLeftovers(ctx: AppContext, run: DrillRun): Promise<void> {
       if (!row) return;
       const restore = jobFromRow(row);
       const rules = JOB_KIND_RULES.restore;
-      const message = parseJobPatch([{ op: 'replace', path: '/state', value: 'stop_requested' }], rules.fields);
+      const message = parseJobPatch([{ op: 'replace', path: '/state', value: 'stop_requested' }], rules.patch);
       await applyJobPatch(ctx, restore, 'user', message, { ...rules, present: (current) => ({ version: current.version }) });
     }
   } catch (error) {

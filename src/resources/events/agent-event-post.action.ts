@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { JOB_MACHINES } from '../../domain/state-machines/job-machines.js';
-import { conflict, forbidden, notFound } from '../../errors/app-error.js';
+import { conflict, notFound } from '../../errors/app-error.js';
 import { jobTitle } from '../jobs/job.js';
 import type { AppContext } from '../../server/context.js';
 import type { Urls } from '../../server/links.js';

@@ -11,6 +11,7 @@ export type EventScope =
   | { kind: 'subject'; projectId: string; subjectId: string }
   | { kind: 'configuration'; projectId: string; configurationId: string };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's own spelling of "any selection"
 type EventQuery = SelectQueryBuilder<Database, 'events', any>;
 
 export function whereInScope(query: EventQuery, scope: EventScope): EventQuery {

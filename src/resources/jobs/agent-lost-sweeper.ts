@@ -52,7 +52,7 @@ async function failLostJob(ctx: AppContext, job: Job, now: Date): Promise<boolea
         value: { count: 1, reason: AGENT_LOST_REASON, diagnostics, list: [{ index: 0, path: '', type: AGENT_LOST_REASON, exception: { code: 0, description: diagnostics, details: '' } }] },
       },
     ],
-    rules.fields,
+    rules.patch,
   );
   try {
     const changed = await applyJobPatch(ctx, job, 'server', message, { ...rules, present: (current) => ({ version: current.version }) });

@@ -4,12 +4,13 @@ import { assertAdmittedToRun } from '../queue/queue-rules.js';
 import type { AppContext } from '../../server/context.js';
 import type { Tx } from '../../store/store.js';
 import { recordLastCompleted } from '../backups/backup-completed.hook.js';
-import { BACKUP_PATCH_FIELDS } from '../backups/backup-patch.fields.js';
+import { BACKUP_PATCH } from '../backups/backup-patch.fields.js';
 import { markPrunedBackups } from '../cleanups/cleanup-completed.hook.js';
 import { advanceDrillAfterRestore } from '../drills/drill-run-advance.js';
-import { CLEANUP_PATCH_FIELDS } from '../cleanups/cleanup-patch.fields.js';
-import { RESTORE_PATCH_FIELDS } from '../restores/restore-patch.fields.js';
+import { CLEANUP_PATCH } from '../cleanups/cleanup-patch.fields.js';
+import { RESTORE_PATCH } from '../restores/restore-patch.fields.js';
 import type { Job } from './job.js';
+import type { PatchAllowList } from '../../domain/json-patch/index.js';
 import type { PatchField } from './job-patch-fields.js';
 
 /**
@@ -18,14 +19,15 @@ import type { PatchField } from './job-patch-fields.js';
  */
 export interface JobKindRules {
   machine: StateMachine;
-  fields: readonly PatchField[];
+  /** what a JSON Patch report may write */
+  patch: PatchAllowList<PatchField>;
   /** Extra writes when a job reaches a terminal state. */
   afterChange?(tx: Tx, before: Job, after: Job, ctx: AppContext): Promise<void>;
   guard?(before: Job, after: Job, actor: Actor): void;
 }
 
 export const JOB_KIND_RULES: Record<JobKind, JobKindRules> = {
-  backup: { machine: backupMachine, fields: BACKUP_PATCH_FIELDS, afterChange: recordLastCompleted, guard: assertAdmittedToRun },
-  restore: { machine: restoreMachine, fields: RESTORE_PATCH_FIELDS, afterChange: (tx, _before, after, ctx) => advanceDrillAfterRestore(ctx, tx, after) },
-  cleanup: { machine: cleanupMachine, fields: CLEANUP_PATCH_FIELDS, afterChange: markPrunedBackups },
+  backup: { machine: backupMachine, patch: BACKUP_PATCH, afterChange: recordLastCompleted, guard: assertAdmittedToRun },
+  restore: { machine: restoreMachine, patch: RESTORE_PATCH, afterChange: (tx, _before, after, ctx) => advanceDrillAfterRestore(ctx, tx, after) },
+  cleanup: { machine: cleanupMachine, patch: CLEANUP_PATCH, afterChange: markPrunedBackups },
 };

@@ -6,12 +6,16 @@ import type { Engine } from '../../store/store.js';
 import { unknownMarker, type PageQuery } from '../common/v2-pagination.js';
 import { jobFromRow, type Job } from './job.js';
 
+/** A query on jobs, whatever it selects: list filters add conditions and keep the selection. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's own spelling of "any selection"
+export type JobsQuery = SelectQueryBuilder<Database, 'jobs', any>;
+
 export interface JobListOptions {
   projectId: string;
   kind: JobKind;
   page: PageQuery;
   /** Extra conditions (restorable, configuration_id, …). */
-  filter?: (query: SelectQueryBuilder<Database, 'jobs', any>) => SelectQueryBuilder<Database, 'jobs', any>;
+  filter?: (query: JobsQuery) => JobsQuery;
 }
 
 /**

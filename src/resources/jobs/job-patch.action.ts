@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { assertTest } from '../../domain/json-patch/apply-patch.js';
-import { parsePointer } from '../../domain/json-patch/json-pointer.js';
-import { jsonEqual } from '../../domain/json-patch/json-value.js';
+import { evaluateTests, jsonEqual } from '../../domain/json-patch/index.js';
 import { assertTransition, isTerminal, type Actor, type StateMachine } from '../../domain/state-machines/state-machine.js';
 import { conflict, forbidden } from '../../errors/app-error.js';
 import { isoNow } from '../../server/time.js';
@@ -90,10 +88,7 @@ function stateEvent(before: Job, after: Job, machine: StateMachine): EventInput 
 
 /** The patch judged against `job`: refused (throws), a no-op, or the new job. */
 function judge(job: Job, actor: Actor, message: JobPatchMessage, hooks: JobPatchHooks): 'unchanged' | { draft: Job; stateChange: 'change' | 'unchanged' } {
-  if (message.tests.length > 0) {
-    const document = hooks.present(job);
-    message.tests.forEach((test, index) => assertTest(document, test.path, parsePointer(test.path), (test as { value: unknown }).value, index));
-  }
+  if (message.tests.length > 0) evaluateTests(hooks.present(job), message.tests);
   const draft: Job = structuredClone(job);
   for (const write of message.writes) write.field.write(draft, write.value);
   const writesState = message.writes.some((w) => w.field.path === '/state');

@@ -1,18 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { SelectQueryBuilder } from 'kysely';
 import { Type } from 'typebox';
 import type { JobKind } from '../../domain/state-machines/job-machines.js';
 import type { AppContext } from '../../server/context.js';
 import { requireLevel } from '../../server/caller.js';
 import type { Urls } from '../../server/links.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
-import type { Database } from '../../store/database.js';
 import { routeParam } from '../common/route-param.js';
 import { pageLinks, parsePageQuery } from '../common/v2-pagination.js';
 import type { Job } from './job.js';
 import { presentErrorList } from './job-errors.presenter.js';
 import { fetchJob } from './job.fetcher.js';
-import { listJobs } from './job-list.js';
+import { listJobs, type JobsQuery } from './job-list.js';
 import { applyJobPatch, assertActorMayWrite, jobActor } from './job-patch.action.js';
 import { JOB_KIND_RULES } from './job-kind-rules.js';
 import { parseJobPatch } from './job-patch.message.js';
@@ -30,7 +28,7 @@ export interface JobResourceSpec<View = void> {
   listFilter?(
     request: FastifyRequest,
     scope: V2Scope,
-  ): Promise<{ filter?: (q: SelectQueryBuilder<Database, 'jobs', any>) => SelectQueryBuilder<Database, 'jobs', any>; keep: Record<string, string | undefined> }>;
+  ): Promise<{ filter?: (q: JobsQuery) => JobsQuery; keep: Record<string, string | undefined> }>;
 }
 
 export const PageQuerySchema = {
@@ -83,7 +81,7 @@ export function registerJobRoutes<View = void>(app: FastifyInstance, ctx: AppCon
       const job = await fetchJob(ctx.store.db, spec.kind, scope.projectId, jobId(request));
       assertMaySeeJob(scope.caller, job);
     assertMaySeeJob(scope.caller, job);
-      const message = parseJobPatch(request.body, rules.fields);
+      const message = parseJobPatch(request.body, rules.patch);
       requireLevel(scope.caller, 'creator');
       const actor = jobActor(scope.caller, job.agentId);
       assertActorMayWrite(actor, message);

@@ -1,21 +1,24 @@
-import { interpretRestrictedPatch, validatePatchDocument, type RestrictedPatchRules, type TestOperation } from '../../domain/json-patch/index.js';
+import { readAllowListPatch, REPLACE_ONLY, valueMust, type PatchAllowList, type PatchTest } from '../../domain/json-patch/index.js';
 import { logfileMachine } from '../../domain/state-machines/job-machines.js';
 
 /** The log-file page: `/state` is the only path, and only `replace` (an `add` is refused with 400). */
-const RULES: RestrictedPatchRules = {
-  '/state': {
-    ops: 'replace',
-    validate: (value) =>
-      typeof value === 'string' && logfileMachine.states.includes(value) ? true : `must be one of ${logfileMachine.states.join(', ')}`,
-  },
+export const LOGFILE_PATCH: PatchAllowList = {
+  refusals: { style: 'brief' },
+  paths: [
+    {
+      path: '/state',
+      ops: REPLACE_ONLY,
+      parse: valueMust((value) => typeof value === 'string' && logfileMachine.states.includes(value), `must be one of ${logfileMachine.states.join(', ')}`),
+    },
+  ],
 };
 
 export interface LogfilePatchMessage {
-  tests: TestOperation[];
+  tests: readonly PatchTest[];
   state: string | undefined;
 }
 
 export function parseLogfilePatch(body: unknown): LogfilePatchMessage {
-  const patch = interpretRestrictedPatch(validatePatchDocument(body), RULES);
+  const patch = readAllowListPatch(body, LOGFILE_PATCH);
   return { tests: patch.tests, state: patch.changes.get('/state') as string | undefined };
 }

@@ -4,6 +4,7 @@ export interface RenderedEmail {
   text: string;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the presented JSON of an event, read field by field
 type Doc = Record<string, any>;
 
 const KIND_TITLE: Record<string, string> = { backup: 'Backup', restore: 'Restore', cleanup: 'Cleanup' };

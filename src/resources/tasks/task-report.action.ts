@@ -1,5 +1,4 @@
-import { assertTest } from '../../domain/json-patch/apply-patch.js';
-import { JsonPatchError, parsePointer } from '../../domain/json-patch/index.js';
+import { evaluateTests, JsonPatchError } from '../../domain/json-patch/index.js';
 import { assertTransition, TransitionError } from '../../domain/state-machines/state-machine.js';
 import { isTerminalTaskState, taskMachine } from '../../domain/state-machines/task-machine.js';
 import type { AppContext } from '../../server/context.js';
@@ -40,7 +39,7 @@ export async function applyTaskReport(ctx: AppContext, taskId: string, message: 
 
 function runTests(document: unknown, message: TaskReportMessage): void {
   try {
-    message.tests.forEach((test, index) => assertTest(document, test.path, parsePointer(test.path), (test as { value: unknown }).value, index));
+    evaluateTests(document, message.tests);
   } catch (error) {
     if (error instanceof JsonPatchError) throw jsonPatchError(error);
     throw error;

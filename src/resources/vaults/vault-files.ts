@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { assertValidFileName, FILE_KINDS, vaultFileNameAt, vaultFileSegments, type ByteRange, type FileInfo, type VaultBackend } from '../../engine/backend/backend.js';
+import { FILE_KINDS, vaultFileNameAt, vaultFileSegments, type ByteRange, type FileInfo, type VaultBackend } from '../../engine/backend/backend.js';
 import { BackendNotFoundError } from '../../engine/backend/errors.js';
 import { collectBody, type BlobStore, type PutOptions } from '../../storage/blob-store.js';
 

@@ -1,3 +1,4 @@
+import { evaluateTests } from '../../domain/json-patch/index.js';
 import { conflict } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { isoNow } from '../../server/time.js';
@@ -15,11 +16,18 @@ const NEXT: Record<VerificationRunState, readonly VerificationRunState[]> = {
 
 /**
  * Applies the agent's report to a run in one transaction (the row is re-read under compare-and-set on
- * `updated_at`). Re-sending the current state is a no-op; an ended run takes no more changes (409).
+ * `updated_at`). Re-sending the current state is a no-op; an ended run takes no more changes (409). `present` renders
+ * the run for `test` operations.
  */
-export async function reportVerification(ctx: AppContext, runId: string, report: VerificationReport): Promise<VerificationRun> {
+export async function reportVerification(
+  ctx: AppContext,
+  runId: string,
+  report: VerificationReport,
+  present: (run: VerificationRun) => unknown,
+): Promise<VerificationRun> {
   return ctx.store.transaction(async (tx) => {
     const current = verificationRunFromRow(await tx.db.selectFrom('verification_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow());
+    evaluateTests(present(current), report.tests);
     const moving = report.state !== undefined && report.state !== current.state;
     if (VERIFICATION_TERMINAL.includes(current.state) && (moving || Object.keys(report.results).length > 0)) {
       throw conflict(`The verification run has already ${current.state}; it takes no more changes.`);

@@ -90,7 +90,7 @@ export async function verificationRoutes(app: FastifyInstance, ctx: AppContext):
       assertMaySeeAgentsResource(scope.caller, run.agentId, 'Verification run not found.');
       const report = parseVerificationReport(request.body);
       if (!isAgentItself(scope.caller, run.agentId)) throw forbidden('Only the agent that runs a verification reports on it.');
-      await reportVerification(ctx, run.id, report);
+      await reportVerification(ctx, run.id, report, (current) => presentVerificationRun(current, scope.urls));
       return reply.code(204).send();
     },
   );

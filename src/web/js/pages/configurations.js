@@ -31,6 +31,10 @@ export async function configurationsPage(main) {
   );
 }
 
+/** Bandwidth in the form: MB/s (10^6 bytes), empty for no limit of the configuration's own. */
+const rateToText = (bytesPerSecond) => (bytesPerSecond == null ? '' : String(bytesPerSecond / 1e6));
+const textToRate = (text) => (String(text ?? '').trim() === '' ? null : Math.round(Number(text) * 1e6));
+
 const pathsToText = (items) => (items ?? []).map((item) => (item.type === 'file' ? `file:${item.path}` : item.path)).join('\n');
 const textToPaths = (text) =>
   String(text)
@@ -151,6 +155,17 @@ export async function configurationFormPage(main, id, params) {
         field('cfg-keep_within', 'Keep everything within', h('input', { id: 'cfg-keep_within', name: 'keep_within', value: existing?.retention?.keep_within ?? '' }), '(before the newest backup, e.g. 7d, 1y6m)'),
       ),
     ),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Bandwidth'),
+      h(
+        'div',
+        { class: 'grid2' },
+        field('cfg-upload', 'Upload limit (MB/s)', h('input', { id: 'cfg-upload', name: 'upload', type: 'number', min: 0.001024, step: 'any', value: rateToText(existing?.bandwidth?.upload_bytes_per_second) }), "(its backups; empty: none of its own, the agent's limit still applies)"),
+        field('cfg-download', 'Download limit (MB/s)', h('input', { id: 'cfg-download', name: 'download', type: 'number', min: 0.001024, step: 'any', value: rateToText(existing?.bandwidth?.download_bytes_per_second) }), '(restores of its backups)'),
+      ),
+    ),
     editable ? h('div', { class: 'row' }, h('button', { type: 'submit' }, existing ? 'Save changes' : 'Create configuration'), h('a', { class: 'button secondary', href: '#/configurations' }, 'Cancel')) : null,
   );
   if (!editable) for (const control of form.querySelectorAll('input, select, textarea')) control.disabled = true;
@@ -179,6 +194,7 @@ export async function configurationFormPage(main, id, params) {
         .map((e) => e.trim())
         .filter(Boolean)
         .map((destination) => ({ type: 'email', destination, on_success: false, on_failure: true })),
+      bandwidth: { upload_bytes_per_second: textToRate(data.get('upload')), download_bytes_per_second: textToRate(data.get('download')) },
     };
     const button = form.querySelector('button[type=submit]');
     button.disabled = true;
@@ -192,6 +208,7 @@ export async function configurationFormPage(main, id, params) {
           ['/inclusions', configuration.inclusions],
           ['/exclusions', configuration.exclusions],
           ['/notifications', configuration.notifications],
+          ['/bandwidth', configuration.bandwidth],
         ].map(([path, value]) => ({ op: 'replace', path, value }));
         await patch(v2('configurations', existing.id), ops);
         flash(`Saved ${configuration.name}.`);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { applyPatch } from './apply-patch.js';
-import { JsonPatchError, type JsonPatchErrorKind } from './json-patch-error.js';
-import { validatePatchDocument, type PatchOperation } from './patch-operation.js';
-import { readConformance } from '../../../test/conformance/read-conformance.js';
-import { itemAt } from '../../../test/helpers/indexing.js';
+import { applyPatch } from '../helpers/apply-patch.js';
+import { JsonPatchError, type JsonPatchErrorKind } from '../../src/domain/json-patch/json-patch-error.js';
+import { validatePatchDocument, type PatchOperation } from '../../src/domain/json-patch/patch-operation.js';
+import { readConformance } from './read-conformance.js';
+import { itemAt } from '../helpers/indexing.js';
 
 interface ConformanceRecord {
   comment?: string;

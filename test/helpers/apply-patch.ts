@@ -1,15 +1,13 @@
-import { JsonPatchError, quote } from './json-patch-error.js';
-import {
-  formatPointer,
-  isArrayIndexToken,
-  isPointerPrefix,
-  lookupPointer,
-  type PointerLookup,
-} from './json-pointer.js';
-import { compilePatch, type CompiledOperation, type PatchOperation } from './patch-operation.js';
-import { cloneJson, isJsonObject, jsonEqual, setOwnMember } from './json-value.js';
+import { JsonPatchError, quote } from '../../src/domain/json-patch/json-patch-error.js';
+import { formatPointer, isArrayIndexToken, isPointerPrefix, lookupPointer } from '../../src/domain/json-patch/json-pointer.js';
+import { compilePatch, type CompiledOperation, type PatchOperation } from '../../src/domain/json-patch/patch-operation.js';
+import { assertTest, describeMissing, missingReason } from '../../src/domain/json-patch/patch-test.js';
+import { cloneJson, isJsonObject, setOwnMember } from '../../src/domain/json-patch/json-value.js';
 
 /**
+ * A full RFC 6902 applier, for the conformance suites: the server's PATCH endpoints only take allow-listed
+ * writes (domain/json-patch/allow-list-patch.ts), so the product has no use for it.
+ *
  * Applies an RFC 6902 patch and returns the new document. The input is never modified: the patch runs on a
  * deep copy, so a failure part-way leaves nothing behind (all or nothing). Members are looked up as own
  * properties only, and written as own data properties, so prototype keys are plain member names.
@@ -20,17 +18,6 @@ export function applyPatch(document: unknown, operations: readonly PatchOperatio
   let result = cloneJson(document);
   for (const operation of compiled) result = applyCompiled(result, operation);
   return result;
-}
-
-/** Runs one `test` against `document` (not copied, not modified); throws kind 'test_failed'. */
-export function assertTest(document: unknown, path: string, pathTokens: readonly string[], value: unknown, index: number): void {
-  const target = lookupPointer(document, pathTokens);
-  if (!target.found) {
-    throw new JsonPatchError('test_failed', `Operation ${index}: test failed: ${describeMissing(target, pathTokens, 'path', path)}`, index, path);
-  }
-  if (!jsonEqual(target.value, value)) {
-    throw new JsonPatchError('test_failed', `Operation ${index}: test failed: the value at path ${quote(path)} is not equal to the given value`, index, path);
-  }
 }
 
 function applyCompiled(document: unknown, compiled: CompiledOperation): unknown {
@@ -126,31 +113,6 @@ function readExisting(document: unknown, tokens: readonly string[], compiled: Co
   const target = lookupPointer(document, tokens);
   if (!target.found) throw unapplicable(compiled, describeMissing(target, tokens, member, formatPointer(tokens)));
   return target.value;
-}
-
-/** `path "/a/b" does not exist`, followed by the reason when it is not simply a missing last member. */
-function describeMissing(lookup: PointerLookup, tokens: readonly string[], member: 'path' | 'from', pointer: string): string {
-  const head = `${member} ${quote(pointer)} does not exist`;
-  if (lookup.found || (lookup.failure === 'missing' && lookup.depth === tokens.length - 1)) return head;
-  return `${head}: ${missingReason(lookup, tokens)}`;
-}
-
-function missingReason(lookup: PointerLookup, tokens: readonly string[]): string {
-  if (lookup.found) return 'it exists';
-  // A failed lookup's depth is the index of the token it stopped at, so the token exists.
-  const token = tokens[lookup.depth]!;
-  switch (lookup.failure) {
-    case 'missing':
-      return `${quote(formatPointer(tokens.slice(0, lookup.depth + 1)))} does not exist`;
-    case 'invalid_index':
-      return `${quote(token)} is not a valid array index`;
-    case 'end_marker':
-      return '"-" refers to the nonexistent element after the end of an array';
-    case 'out_of_bounds':
-      return `array index ${token} is out of bounds`;
-    case 'not_a_container':
-      return `${quote(formatPointer(tokens.slice(0, lookup.depth)))} is not an object or array`;
-  }
 }
 
 function unapplicable(compiled: CompiledOperation, detail: string): JsonPatchError {

@@ -1,30 +1,43 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { ADD_OR_REPLACE, accept, refuse, REPLACE_ONLY, valueMust, type AllowedPath, type PatchAllowList } from './allow-list.js';
+import { evaluateTests, readAllowListPatch } from './allow-list-patch.js';
 import { JsonPatchError, type JsonPatchErrorKind } from './json-patch-error.js';
-import { validatePatchDocument } from './patch-operation.js';
-import { evaluateTests, interpretRestrictedPatch, type RestrictedPatchRules } from './restricted-patch.js';
 
 const LOG_LEVELS = ['all', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
-const agentRules: RestrictedPatchRules = {
-  '/enabled': { ops: 'add-or-replace', validate: (value) => typeof value === 'boolean' || 'must be true or false' },
-  '/log_level': {
-    ops: 'add-or-replace',
-    aliases: ['/log-level'],
-    validate: (value) => (typeof value === 'string' && LOG_LEVELS.includes(value)) || `must be one of ${LOG_LEVELS.join(', ')}`,
-  },
-  '/vault/region': { ops: 'add-or-replace' },
+const agentRules: PatchAllowList = {
+  refusals: { style: 'brief' },
+  paths: [
+    { path: '/enabled', ops: ADD_OR_REPLACE, parse: valueMust((value) => typeof value === 'boolean', 'must be true or false') },
+    {
+      path: '/log_level',
+      ops: ADD_OR_REPLACE,
+      aliases: ['/log-level'],
+      parse: valueMust((value) => typeof value === 'string' && LOG_LEVELS.includes(value), `must be one of ${LOG_LEVELS.join(', ')}`),
+    },
+    { path: '/vault/region', ops: ADD_OR_REPLACE },
+  ],
 };
 
-const configurationRules: RestrictedPatchRules = {
-  '/name': { ops: 'replace', validate: (value) => typeof value === 'string' || 'must be a string' },
-  '/retention/days': { ops: 'replace' },
+const configurationRules: PatchAllowList = {
+  refusals: { style: 'brief' },
+  paths: [
+    { path: '/name', ops: REPLACE_ONLY, parse: valueMust((value) => typeof value === 'string', 'must be a string') },
+    { path: '/retention/days', ops: REPLACE_ONLY },
+  ],
 };
 
-function interpret(body: unknown, rules: RestrictedPatchRules) {
-  return interpretRestrictedPatch(validatePatchDocument(body), rules);
-}
+/** The job reports' wording (V2 jobs end sentences with '.'; V3 tasks do not). */
+const jobPaths: AllowedPath[] = [
+  { path: '/state', ops: ADD_OR_REPLACE, parse: (value) => (value === 'queued' ? accept(value) : refuse(`${JSON.stringify(value)} is not a valid state`)) },
+  { path: '/ended_time', aliases: ['/ended-time'], ops: ADD_OR_REPLACE, parse: (value) => accept(value === null ? null : String(value).toUpperCase()) },
+];
+const jobRules: PatchAllowList = { refusals: { style: 'listing', sentenceEnd: '.' }, paths: jobPaths };
+const taskRules: PatchAllowList = { refusals: { style: 'listing', sentenceEnd: '' }, paths: [{ ...jobPaths[0]!, ops: ['replace', 'add'] }] };
+
+const interpret = readAllowListPatch;
 
 function assertRefused(run: () => unknown, kind: JsonPatchErrorKind, message: string): void {
   assert.throws(run, (error: unknown) => {
@@ -35,7 +48,7 @@ function assertRefused(run: () => unknown, kind: JsonPatchErrorKind, message: st
   });
 }
 
-describe('interpretRestrictedPatch', () => {
+describe('readAllowListPatch', () => {
   it('turns add and replace into changes keyed by canonical path, aliases included', () => {
     const result = interpret(
       [
@@ -66,8 +79,8 @@ describe('interpretRestrictedPatch', () => {
 
   it('copies values so later edits of the request do not leak in', () => {
     const value = { days: 3 };
-    const rules: RestrictedPatchRules = { '/retention': { ops: 'replace' } };
-    const result = interpretRestrictedPatch([{ op: 'replace', path: '/retention', value }], rules);
+    const rules: PatchAllowList = { refusals: { style: 'brief' }, paths: [{ path: '/retention', ops: REPLACE_ONLY }] };
+    const result = readAllowListPatch([{ op: 'replace', path: '/retention', value }], rules);
     value.days = 4;
     assert.deepStrictEqual(result.changes.get('/retention'), { days: 3 });
   });
@@ -121,8 +134,8 @@ describe('interpretRestrictedPatch', () => {
       agentRules,
     );
     assert.deepStrictEqual(result.tests, [
-      { op: 'test', path: '/log_level', value: 'info' },
-      { op: 'test', path: '/state', value: 'queued' },
+      { op: 'test', path: '/log_level', value: 'info', index: 0 },
+      { op: 'test', path: '/state', value: 'queued', index: 1 },
     ]);
     assert.deepStrictEqual([...result.changes], [['/log_level', 'warn']]);
   });
@@ -143,14 +156,41 @@ describe('interpretRestrictedPatch', () => {
 
   it('validates the patch document it is given', () => {
     assertRefused(
-      () => interpretRestrictedPatch([{ op: 'replace', path: 'enabled', value: true }], agentRules),
+      () => readAllowListPatch([{ op: 'replace', path: 'enabled', value: true }], agentRules),
       'malformed',
       'Operation 0: path "enabled" is not a valid JSON Pointer',
     );
   });
 
   it('refuses rules that list a path twice', () => {
-    assert.throws(() => interpretRestrictedPatch([], { '/a': { ops: 'replace' }, '/b': { ops: 'replace', aliases: ['/a'] } }), /listed twice/);
+    const twice: PatchAllowList = { refusals: { style: 'brief' }, paths: [{ path: '/a', ops: REPLACE_ONLY }, { path: '/b', ops: REPLACE_ONLY, aliases: ['/a'] }] };
+    assert.throws(() => readAllowListPatch([], twice), /listed twice/);
+  });
+
+  it('keeps the value the path parser returns', () => {
+    const result = interpret([{ op: 'add', path: '/ended-time', value: 'z' }], jobRules);
+    assert.deepStrictEqual([...result.changes], [['/ended_time', 'Z']]);
+  });
+});
+
+describe('the listing wording of refusals', () => {
+  it('names the paths that can change, path before op', () => {
+    assertRefused(
+      () => interpret([{ op: 'replace', path: '/state', value: 'queued' }, { op: 'remove', path: '/agent' }], jobRules),
+      'not_allowed',
+      'Operation 1: path "/agent" cannot be changed; the paths that can are /state, /ended_time.',
+    );
+    assertRefused(() => interpret([{ op: 'replace', path: '/name', value: 'x' }], taskRules), 'not_allowed', 'Operation 0: path "/name" cannot be changed; the paths that can are /state');
+  });
+
+  it('names the ops a listed path takes, in the order the path lists them', () => {
+    assertRefused(() => interpret([{ op: 'remove', path: '/ended_time' }], jobRules), 'not_allowed', 'Operation 0: op "remove" is not allowed on path "/ended_time"; use add or replace.');
+    assertRefused(() => interpret([{ op: 'move', from: '/a', path: '/state' }], taskRules), 'not_allowed', 'Operation 0: op "move" is not allowed on path "/state"; use replace or add');
+  });
+
+  it("words a refused value by the path's reason", () => {
+    assertRefused(() => interpret([{ op: 'replace', path: '/state', value: 'gone' }], jobRules), 'invalid_value', 'Operation 0: the value of "/state" "gone" is not a valid state.');
+    assertRefused(() => interpret([{ op: 'replace', path: '/state', value: 'gone' }], taskRules), 'invalid_value', 'Operation 0: the value of "/state" "gone" is not a valid state');
   });
 });
 
