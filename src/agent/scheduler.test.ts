@@ -57,4 +57,20 @@ describe('backup scheduler', { timeout: 20_000 }, () => {
     for (const post of posts) assert.ok(post.at - due < 400, `on time: ${post.at - due} ms`);
     assert.deepEqual(started, ['backup-a']);
   });
+
+  it('stopped while its document is on the way, it sets no timer', async () => {
+    const due = Date.now() + 60_000;
+    const document: ConfigurationDocument = { vaults: [], configurations: [entry('a', due)] };
+    const { api } = serverOf(document, () => ({}));
+    let deliver!: (value: ConfigurationDocument) => void;
+    const configs = { get: async () => document, reload: () => new Promise<ConfigurationDocument>((resolve) => (deliver = resolve)) } as unknown as ConfigurationCache;
+    const scheduler = new BackupScheduler(api, configs, new AgentClock(), pino({ level: 'silent' }), async () => undefined, { retries: 0, delayMs: 0 });
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    const refreshing = scheduler.refresh(true);
+    scheduler.stop();
+    deliver(document);
+    await refreshing;
+    assert.equal(timers(), before, 'a timer was set after stop(): it would fire a backup and keep the process alive');
+  });
 });

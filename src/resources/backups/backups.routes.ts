@@ -15,8 +15,9 @@ import { presentBackup, type BackupView } from './backup.presenter.js';
 import { loadRestorability } from './backup-restorable.js';
 import { loadProjectQueue } from '../queue/queue-positions.js';
 import { assertBackupMayStart } from './backup-start.rules.js';
+import { JOB_START_STATES } from '../../domain/job-states.js';
 
-const CreateBody = Type.Object({ configuration_id: Type.String(), state: Type.String({ enum: ['start_requested', 'start_scheduled'] }) });
+const CreateBody = Type.Object({ configuration_id: Type.String(), state: Type.String({ enum: [...JOB_START_STATES] }) });
 
 async function loadBackupView(context: AppContext, projectId: string): Promise<BackupView> {
   const [restorability, queue] = await Promise.all([loadRestorability(context.store.db, projectId), loadProjectQueue(context.store.db, projectId)]);

@@ -10,8 +10,9 @@ import { registerJobRoutes } from '../jobs/job.routes.js';
 import { createCleanup } from './cleanup-create.action.js';
 import { parseCleanupCreate } from './cleanup-create.message.js';
 import { presentCleanup } from './cleanup.presenter.js';
+import { JOB_START_STATES } from '../../domain/job-states.js';
 
-const CreateBody = Type.Object({ agent_id: Type.String(), state: Type.String({ enum: ['start_requested', 'start_scheduled'] }) });
+const CreateBody = Type.Object({ agent_id: Type.String(), state: Type.String({ enum: [...JOB_START_STATES] }) });
 
 export async function cleanupRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.post('/v2/:project_id/cleanups', { schema: { tags: ['cleanups'], summary: 'Start a cleanup', body: CreateBody }, attachValidation: true }, async (request, reply) => {

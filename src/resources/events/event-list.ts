@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppContext } from '../../server/context.js';
-import { beyondSql, cutAtHorizon, settledSql, streamOrderSql, type StreamPosition } from '../../store/commit-order.js';
+import { beyondSql, cutAtHorizon, readCommitHorizon, settledSql, streamOrderSql, type StreamPosition } from '../../store/commit-order.js';
 import type { EventListMessage } from './event-list.message.js';
 import type { EventWaiter } from './event-waiters.js';
 import { whereInScope, type EventScope } from './event-scope.js';
@@ -21,13 +21,14 @@ export async function listEvents(ctx: AppContext, scope: EventScope, message: Ev
   const { page, markerId } = message;
   const engine = ctx.store.capabilities.engine;
   const ascending = page.sortDir === 'asc';
-  let query = whereInScope(ctx.store.db.selectFrom('events').select(['id', 'name', 'time', 'body']).select(settledSql(engine).as('settled')), scope);
+  const horizon = await readCommitHorizon(ctx.store.db, engine);
+  let query = whereInScope(ctx.store.db.selectFrom('events').select(['id', 'name', 'time', 'body']).select(settledSql(horizon).as('settled')), scope);
   if (markerId !== undefined) {
     const position = await markerPosition(ctx, markerId);
     query = position ? query.where(beyondSql(position, 'id', page.sortDir)) : query.where('id', ascending ? '>' : '<', markerId);
   }
   // Descending, the newest rows come first: leave out the unsettled ones rather than stop at them.
-  if (!ascending) query = query.where(settledSql(engine));
+  if (!ascending) query = query.where(settledSql(horizon));
   const rows = (await query.orderBy(streamOrderSql('id', page.sortDir)).limit(page.limit).execute()) as (EventRow & { settled: unknown })[];
   const { rows: settled, held } = cutAtHorizon(rows);
   return { rows: settled.map(({ settled: _, ...row }) => row), held };

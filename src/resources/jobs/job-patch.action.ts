@@ -12,6 +12,7 @@ import type { JobPatchMessage } from './job-patch.message.js';
 import type { EventInput } from '../events/event-hub.js';
 import { recordJobEnded } from '../notifications/job-ended.outbox.js';
 import { ADMISSION_CHANNEL } from '../queue/backup-admission.js';
+import { BackupState } from '../../domain/job-states.js';
 
 export interface JobPatchHooks {
   machine: StateMachine;
@@ -75,7 +76,7 @@ export async function applyJobPatch(ctx: AppContext, known: Job, actor: Actor, m
 function stateEvent(before: Job, after: Job, machine: StateMachine): EventInput {
   const body: Record<string, unknown> = jobEventRefs(after);
   // §3.7: the stop request and a skipped backup carry a request id.
-  if (after.state === machine.stopRequest || after.state === 'skipped') body.request_id = randomUUID();
+  if (after.state === machine.stopRequest || after.state === BackupState.skipped) body.request_id = randomUUID();
   return {
     projectId: before.projectId,
     agentId: before.agentId,
