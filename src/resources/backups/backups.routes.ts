@@ -7,7 +7,7 @@ import { v2Scope } from '../../server/request-scope.js';
 import { fetchAgent } from '../agents/agent.fetcher.js';
 import { findConfiguration } from '../configurations/configuration.fetcher.js';
 import { assertMayStart } from '../jobs/job-start-actor.js';
-import { registerJobRoutes } from '../jobs/job.routes.js';
+import { jobHandlers } from '../jobs/job.handlers.js';
 import { createBackup } from './backup-create.action.js';
 import { parseBackupCreate } from './backup-create.message.js';
 import { backupListFilter } from './backup-list.filter.js';
@@ -43,10 +43,14 @@ export async function backupRoutes(app: FastifyInstance, ctx: AppContext): Promi
     },
   );
 
-  registerJobRoutes<BackupView>(app, ctx, {
+  const job = jobHandlers<BackupView>(ctx, {
     kind: 'backup',
-    present: (job, urls, view) => presentBackup(job, urls, view),
+    present: (backup, urls, view) => presentBackup(backup, urls, view),
     loadView: loadBackupView,
     listFilter: (request, scope) => backupListFilter(ctx, request, scope),
   });
+  app.get('/v2/:project_id/backups', job.list.options, job.list.handler);
+  app.get('/v2/:project_id/backups/:backup_id', job.show.options, job.show.handler);
+  app.patch('/v2/:project_id/backups/:backup_id', job.report.options, job.report.handler);
+  app.get('/v2/:project_id/backups/:backup_id/errors', job.errors.options, job.errors.handler);
 }
