@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
 import { EventHub } from '../../src/resources/events/event-hub.js';
-import { beyondSql, cutAtHorizon, settledSql, streamOrderSql, type StreamPosition } from '../../src/store/commit-order.js';
+import { beyondSql, cutAtHorizon, readCommitHorizon, settledSql, streamOrderSql, type StreamPosition } from '../../src/store/commit-order.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -71,7 +71,8 @@ async function measureScheme(serverUrl: string, scheme: 'advisory lock (before)'
       const seen = new Map<number, number>();
       let position: StreamPosition | undefined;
       const readPage = async (): Promise<number> => {
-        let query = reader.db.selectFrom('events').select(['id', 'commit_tx']).select(settledSql('postgres').as('settled')).where('project_id', '=', PROJECT);
+        const horizon = await readCommitHorizon(reader.db, 'postgres');
+        let query = reader.db.selectFrom('events').select(['id', 'commit_tx']).select(settledSql(horizon).as('settled')).where('project_id', '=', PROJECT);
         if (position) query = query.where(beyondSql(position, 'id', 'asc'));
         const { rows } = cutAtHorizon(await query.orderBy(streamOrderSql('id', 'asc')).limit(1000).execute());
         for (const row of rows) seen.set(Number(row.id), (seen.get(Number(row.id)) ?? 0) + 1);

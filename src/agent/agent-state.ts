@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
+import type { WorkKind } from '../domain/job-states.js';
 import { writePrivateFile } from './agent-config.js';
 
-export type WorkKind = 'backup' | 'restore' | 'cleanup' | 'task';
+export type { WorkKind };
 
 export interface WorkRecord {
   kind: WorkKind;

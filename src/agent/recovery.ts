@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { AgentState, WorkRecord } from './agent-state.js';
 import { failureDocument, wireNow } from './jobs/job-errors.js';
-import { jobUrl, replace, report, type JobKind, type JobRuntime } from './jobs/job-runtime.js';
+import { jobUrl, replace, report, type JobRuntime } from './jobs/job-runtime.js';
 import type { TaskRunner } from './jobs/task-job.js';
+import { isTerminalTaskState, jobHasEnded, JobState, TaskState, type JobKind } from '../domain/job-states.js';
 
-const TERMINAL = new Set(['completed', 'completed_with_errors', 'failed', 'stopped', 'skipped', 'missed']);
 const RESTART_REASON = 'The agent stopped (crash, kill or reboot) while this job was running; it did not finish.';
 
 /**
@@ -16,26 +16,26 @@ export async function recoverInterruptedWork(rt: JobRuntime, state: AgentState, 
     try {
       if (record.kind === 'task') {
         const task = await rt.api.get<{ state: string }>(rt.api.v3('tasks', record.id), { accept: [404] });
-        if (task.status !== 404 && !['SUCCEEDED', 'FAILED'].includes(task.body.state)) {
-          await tasks.report(record.id, 'FAILED', 'the agent restarted while the task was running');
+        if (task.status !== 404 && !isTerminalTaskState(task.body.state)) {
+          await tasks.report(record.id, TaskState.FAILED, 'the agent restarted while the task was running');
         }
         await state.forget(record.id);
         continue;
       }
       const kind = record.kind as JobKind;
       const job = await rt.api.get<{ state: string }>(jobUrl(rt, kind, record.id), { accept: [404] });
-      if (job.status === 404 || TERMINAL.has(job.body.state)) {
+      if (job.status === 404 || jobHasEnded(kind, job.body.state)) {
         await state.forget(record.id);
         continue;
       }
-      if (record.phase === 'queued' && job.body.state !== 'stop_requested') {
+      if (record.phase === 'queued' && job.body.state !== JobState.stop_requested) {
         log.info({ kind, id: record.id }, 'resuming a job queued before the restart');
         await requeue(record);
         continue;
       }
       const ended = replace('/ended_time', wireNow());
-      if (job.body.state === 'stop_requested') await report(rt, kind, record.id, [replace('/state', 'stopped'), ended]);
-      else await report(rt, kind, record.id, [replace('/state', 'failed'), ended, replace('/errors', failureDocument('agent_restarted', RESTART_REASON))]);
+      if (job.body.state === JobState.stop_requested) await report(rt, kind, record.id, [replace('/state', JobState.stopped), ended]);
+      else await report(rt, kind, record.id, [replace('/state', JobState.failed), ended, replace('/errors', failureDocument('agent_restarted', RESTART_REASON))]);
       log.warn({ kind, id: record.id }, 'job interrupted by a restart was ended');
       await state.forget(record.id);
     } catch (err) {

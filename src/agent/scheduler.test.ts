@@ -74,4 +74,20 @@ describe('backup scheduler', { timeout: 20_000 }, () => {
     assert.deepEqual(posts.map((p) => p.configurationId), ['inside'], 'no backup is created for the time outside its window');
     assert.deepEqual(started, ['backup-inside']);
   });
+
+  it('stopped while its document is on the way, it sets no timer', async () => {
+    const due = Date.now() + 60_000;
+    const document: ConfigurationDocument = { vaults: [], configurations: [entry('a', due)] };
+    const { api } = serverOf(document, () => ({}));
+    let deliver!: (value: ConfigurationDocument) => void;
+    const configs = { get: async () => document, reload: () => new Promise<ConfigurationDocument>((resolve) => (deliver = resolve)) } as unknown as ConfigurationCache;
+    const scheduler = new BackupScheduler(api, configs, new AgentClock(), pino({ level: 'silent' }), async () => undefined, { retries: 0, delayMs: 0 });
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    const refreshing = scheduler.refresh(true);
+    scheduler.stop();
+    deliver(document);
+    await refreshing;
+    assert.equal(timers(), before, 'a timer was set after stop(): it would fire a backup and keep the process alive');
+  });
 });

@@ -3,6 +3,7 @@ import { isInsideWindow } from '../domain/backup-window/index.js';
 import type { AgentApi } from './agent-api.js';
 import type { AgentClock } from './clock.js';
 import type { ConfigurationCache } from './configuration-document.js';
+import { BackupState } from '../domain/job-states.js';
 
 /** A scheduled time this far in the past (by the agent's clock) still starts; older ones were missed. */
 const LATE_GRACE_MS = 30_000;
@@ -53,6 +54,8 @@ export class BackupScheduler {
   async refresh(reload = false): Promise<void> {
     if (this.stopped) return;
     const document = reload ? await this.configs.reload() : await this.configs.get();
+    // Stopped while the document was on its way: set no timer (one would keep a stopped agent's process alive).
+    if (this.stopped) return;
     const wanted = new Map<string, { configurationId: string; at: number }>();
     for (const configuration of document.configurations) {
       if (!configuration.enabled || !configuration.times) continue;
@@ -148,9 +151,9 @@ export class BackupScheduler {
 
   private async create(configurationId: string, attempt: number): Promise<void> {
     try {
-      const created = await this.api.post<{ id: string; state: string; queue_position?: number | null }>(this.api.v2('backups'), { configuration_id: configurationId, state: 'start_scheduled' });
+      const created = await this.api.post<{ id: string; state: string; queue_position?: number | null }>(this.api.v2('backups'), { configuration_id: configurationId, state: BackupState.start_scheduled });
       const { id, state, queue_position: position } = created.body;
-      if (state === 'queued' && typeof position === 'number') {
+      if (state === BackupState.queued && typeof position === 'number') {
         // The server's limits are reached: it sends a start request for this backup when a slot frees.
         this.log.info({ configuration: configurationId, backup: id, position }, 'scheduled backup waits in the server queue');
         return;

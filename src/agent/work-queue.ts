@@ -3,10 +3,9 @@ import { ApiError } from './api-error.js';
 import type { AgentState } from './agent-state.js';
 import { failureDocument, wireNow } from './jobs/job-errors.js';
 import { workDoneOf } from './jobs/work-done.js';
-import { isAbort, JobRefusal, JobStoppedByAgent, jobUrl, replace, report, type JobKind, type JobRuntime } from './jobs/job-runtime.js';
+import { isAbort, JobRefusal, JobStoppedByAgent, jobUrl, replace, report, type JobRuntime } from './jobs/job-runtime.js';
+import { isOneOf, JOB_START_STATES, jobHasEnded, JobState, type JobKind } from '../domain/job-states.js';
 
-const START_STATES = new Set(['start_requested', 'start_scheduled']);
-const TERMINAL_STATES = new Set(['completed', 'completed_with_errors', 'failed', 'stopped', 'skipped', 'missed']);
 
 interface QueuedJob {
   kind: JobKind;
@@ -56,9 +55,9 @@ export class WorkQueue {
     if (this.running.has(id) || this.queue.some((j) => j.id === id)) return false;
     const job = await this.rt.api.get<{ state: string; queue_position?: number | null }>(jobUrl(this.rt, kind, id), { accept: [404] });
     if (job.status === 404) return false;
-    const resumable = job.body.state === 'queued' && this.state.has(id);
-    const admitted = kind === 'backup' && job.body.state === 'queued' && job.body.queue_position === null;
-    if (!START_STATES.has(job.body.state) && !resumable && !admitted) {
+    const resumable = job.body.state === JobState.queued && this.state.has(id);
+    const admitted = kind === 'backup' && job.body.state === JobState.queued && job.body.queue_position === null;
+    if (!isOneOf(JOB_START_STATES, job.body.state) && !resumable && !admitted) {
       this.log.debug({ kind, id, state: job.body.state }, 'job is not waiting to start; ignored');
       return false;
     }
@@ -66,7 +65,7 @@ export class WorkQueue {
     this.queue.push(entry);
     await this.state.track({ kind, id, phase: 'queued', payload });
     try {
-      await this.report(entry, [replace('/state', 'queued')]);
+      await this.report(entry, [replace('/state', JobState.queued)]);
     } catch (err) {
       this.queue.splice(this.queue.indexOf(entry), 1);
       await this.state.forget(id);
@@ -87,8 +86,8 @@ export class WorkQueue {
     const waiting = this.queue.findIndex((j) => j.id === id);
     if (waiting >= 0) this.queue.splice(waiting, 1);
     const job = await this.rt.api.get<{ state: string }>(jobUrl(this.rt, kind, id), { accept: [404] });
-    if (job.status === 404 || TERMINAL_STATES.has(job.body.state)) return;
-    await report(this.rt, kind, id, [replace('/state', 'stopped'), replace('/ended_time', wireNow())]).catch((err: unknown) => this.logReportFailure(kind, id, err));
+    if (job.status === 404 || jobHasEnded(kind, job.body.state)) return;
+    await report(this.rt, kind, id, [replace('/state', JobState.stopped), replace('/ended_time', wireNow())]).catch((err: unknown) => this.logReportFailure(kind, id, err));
     await this.state.forget(id);
     this.wakeIfIdle();
   }
@@ -179,14 +178,14 @@ export class WorkQueue {
     }
     if (job.controller.signal.aborted || isAbort(err)) {
       this.log.info({ kind, id }, 'job stopped');
-      await report(this.rt, kind, id, [replace('/state', 'stopped'), ended, ...done]);
+      await report(this.rt, kind, id, [replace('/state', JobState.stopped), ended, ...done]);
       return;
     }
     if (err instanceof ApiError && err.status === 409) {
       // The server refused a step: usually a user's stop_requested arrived between two reports.
       const job409 = await this.rt.api.get<{ state: string }>(jobUrl(this.rt, kind, id));
-      if (TERMINAL_STATES.has(job409.body.state)) return;
-      await report(this.rt, kind, id, [replace('/state', job409.body.state === 'stop_requested' ? 'stopped' : 'failed'), ended, ...done]);
+      if (jobHasEnded(kind, job409.body.state)) return;
+      await report(this.rt, kind, id, [replace('/state', job409.body.state === JobState.stop_requested ? JobState.stopped : JobState.failed), ended, ...done]);
       return;
     }
     if (err instanceof ApiError && err.status < 500) {
@@ -195,7 +194,7 @@ export class WorkQueue {
     }
     this.log.error({ kind, id, err: (err as Error)?.stack ?? String(err) }, 'job failed');
     const errors = err instanceof JobRefusal ? failureDocument(err.reason, err.message) : failureDocument(`${kind}_failed`, (err as Error)?.message ?? String(err));
-    await report(this.rt, kind, id, [replace('/state', 'failed'), ended, replace('/errors', errors), ...done]);
+    await report(this.rt, kind, id, [replace('/state', JobState.failed), ended, replace('/errors', errors), ...done]);
   }
 
   private async report(job: QueuedJob, operations: ReturnType<typeof replace>[]): Promise<void> {

@@ -53,12 +53,13 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   // Several nodes share one count in the database; a single SQLite node keeps it in memory.
   const logins = store.capabilities.sharedAcrossNodes ? new SharedLoginThrottle(store.db, loginLimits) : new LoginThrottle(loginLimits);
   const ctx: AppContext = { config, store, events, blobs, vaultTraffic: { received: 0, sent: 0 }, log, publicBase, logins, onClose: (cb) => closers.push(cb) };
-  startEventPruning(ctx);
-  startTaskSweeper(ctx);
-  startAgentLostSweeper(ctx);
-  startAdmissionRunner(ctx);
-  startDrillScheduler(ctx, config.drillCheckIntervalSeconds * 1000);
-  startVerificationScheduler(ctx, config.verificationCheckIntervalSeconds * 1000);
+  // Background workers: each start returns its stop, which waits for a pass in flight; `close` calls them in reverse.
+  ctx.onClose(startEventPruning(ctx));
+  ctx.onClose(startTaskSweeper(ctx));
+  ctx.onClose(startAgentLostSweeper(ctx));
+  ctx.onClose(startAdmissionRunner(ctx));
+  ctx.onClose(startDrillScheduler(ctx, config.drillCheckIntervalSeconds * 1000));
+  ctx.onClose(startVerificationScheduler(ctx, config.verificationCheckIntervalSeconds * 1000));
   const app = await buildApp(ctx);
   app.server.maxConnections = config.maxConnections;
   await app.listen({ host: config.host, port: config.port });

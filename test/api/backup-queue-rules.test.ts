@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { runAdmissionPass } from '../../src/resources/queue/backup-admission.js';
 import { buildWorld, OTHER_PROJECT, patchHeaders, PROJECT, registerAgent, type RegisteredAgent, type World } from '../helpers/fixtures.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { makeHome, runCoffer } from '../cli/run-coffer.js';
 
 /*
  * The queue's rules over the API, with the agent played by its own token: limits per project, per agent and per
@@ -178,6 +179,36 @@ describe('backup queue rules', { timeout: 60_000 }, () => {
     await runAdmissionPass(t.server.ctx);
     assert.deepEqual(await eventNames(waiting.id), ['backup_queued', 'backup_stop_request']);
     assert.equal((await report(a, 'backup', waiting.id, 'stopped')).status, 204);
+  });
+
+  it('the command line shows each waiting backup with its place: coffer queue and coffer backups', async () => {
+    assert.equal((await t.request('PUT', `/v2/${PROJECT}/settings/queue`, { token: w.admin, body: { max_running_backups: 1 } })).status, 204);
+    const running = await start(agents[0]!, true);
+    const firstWaiting = await start(agents[1]!, true);
+    const secondWaiting = await start(agents[2]!, true);
+    assert.deepEqual([running.queue_position, firstWaiting.queue_position, secondWaiting.queue_position], [null, 1, 2]);
+    const home = makeHome();
+    try {
+      const user = await t.request('POST', '/admin/users', { token: ADMIN_TOKEN, body: { username: 'queue-ops', password: 'queue-password-1', project_id: PROJECT, roles: ['cloudbackup:admin'] } });
+      assert.equal(user.status, 201, user.text);
+      const coffer = (args: string[]) => runCoffer(args, { home: home.home, env: { COFFER_PASSWORD: 'queue-password-1' } });
+      assert.equal((await coffer(['login', '--api', t.url, '--user', 'queue-ops'])).code, 0);
+      const queue = await coffer(['queue']);
+      assert.equal(queue.code, 0, queue.stderr);
+      assert.match(queue.stdout, /backups at once: 1 in this project/);
+      const rows = queue.stdout.split('\n').filter((line) => /^\s*\d+\s/.test(line));
+      assert.equal(rows.length, 2, queue.stdout);
+      assert.match(rows[0]!, new RegExp(`^\\s*1\\s+${firstWaiting.id.slice(0, 8)}\\s+Nightly\\s+queued \\(#1\\)`));
+      assert.match(rows[1]!, new RegExp(`^\\s*2\\s+${secondWaiting.id.slice(0, 8)}\\s+Nightly\\s+queued \\(#2\\)`));
+      const backups = await coffer(['backups']);
+      assert.equal(backups.code, 0, backups.stderr);
+      const line = (id: string) => backups.stdout.split('\n').find((l) => l.startsWith(id.slice(0, 8))) ?? '';
+      assert.match(line(firstWaiting.id), /queued \(#1\)/);
+      assert.match(line(secondWaiting.id), /queued \(#2\)/);
+      assert.doesNotMatch(line(running.id), /#\d/);
+    } finally {
+      home.remove();
+    }
   });
 
   it('bad settings and limits → 400 naming the field; roles', async () => {

@@ -130,6 +130,26 @@ describe('events: agent stream paging', () => {
     assert.deepEqual(res.body.events.map((e: { event: string }) => e.event), ['agent_activate']);
   });
 
+  it("an agent's own and project-wide events interleave in one order, paged both ways by limit", async () => {
+    const agent = await registerAgent(t, w.admin);
+    const marker = await latestMarker(agent.id);
+    const activate = async () => assert.equal((await t.request('POST', `/v2/${PROJECT}/events`, { token: w.creator, body: { event: 'agent_activate', mode: 'active' } })).status, 202);
+    const own1 = await startCleanup(agent.id);
+    await activate();
+    await startCleanup(w.otherAgent.id);
+    const own2 = await startCleanup(agent.id);
+    await activate();
+    const describe = (events: { event: string; cleanup?: { id: string } }[]) => events.filter((e) => e.event !== 'agent_heartbeat').map((e) => e.cleanup?.id ?? e.event);
+    const first = await agentEvents(agent.id, `?marker=${marker}&limit=2`);
+    assert.deepEqual(describe(first.body.events), [own1, 'agent_activate']);
+    const second = await agentEvents(agent.id, `?marker=${first.body.events[1].id}&limit=2`);
+    assert.deepEqual(describe(second.body.events), [own2, 'agent_activate']);
+    const newest = await agentEvents(agent.id, `?sort_dir=desc&limit=3`);
+    assert.deepEqual(describe(newest.body.events), ['agent_activate', own2, 'agent_activate']);
+    const older = await agentEvents(agent.id, `?sort_dir=desc&limit=1&marker=${newest.body.events[2].id}`);
+    assert.deepEqual(describe(older.body.events), [own1]);
+  });
+
   it('bad marker, limit, sort_dir or wait → 400; unknown agent 404; role matrix', async () => {
     for (const query of ['?marker=abc', '?limit=0', '?limit=1001', '?limit=x', '?sort_dir=up', '?wait=-1', '?wait=soon']) {
       const res = await agentEvents(w.agent.id, query);

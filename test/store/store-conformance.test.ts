@@ -6,10 +6,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { migrate } from '../../src/store/migrate.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { compareAndSet, type EventWrite } from '../../src/store/compare-and-set.js';
-import { beyondSql, cutAtHorizon, settledSql, streamOrderSql, type StreamPosition } from '../../src/store/commit-order.js';
+import { beyondSql, cutAtHorizon, readCommitHorizon, settledSql, streamOrderSql, type StreamPosition } from '../../src/store/commit-order.js';
 import type { Store, Tx } from '../../src/store/store.js';
 import { createTestDatabase, testEngine, type TestDatabase } from '../helpers/test-store.js';
 import { insertEvent, insertJobWithParents } from './store-rows.js';
@@ -227,10 +228,11 @@ describe(`store conformance (${engine})`, () => {
     });
     /** One page of a project's events in stream order, as every marker-paged list reads it. */
     async function readStream(reader: Store, projectId: string, after: StreamPosition | undefined, limit = 50) {
+      const horizon = await readCommitHorizon(reader.db, reader.capabilities.engine);
       let query = reader.db
         .selectFrom('events')
         .select(['id', 'commit_tx'])
-        .select(settledSql(reader.capabilities.engine).as('settled'))
+        .select(settledSql(horizon).as('settled'))
         .where('project_id', '=', projectId);
       if (after) query = query.where(beyondSql(after, 'id', 'asc'));
       const page = cutAtHorizon(await query.orderBy(streamOrderSql('id', 'asc')).limit(limit).execute());
@@ -330,7 +332,6 @@ describe(`store conformance (${engine})`, () => {
         releaseA();
         let page = await readStream(reader, projectId, undefined);
         for (let i = 0; page.held && i < 100; i++) {
-          // The horizon is the whole server's: another database's transaction may hold it back a moment.
           await delay(20);
           page = await readStream(reader, projectId, undefined);
         }
@@ -377,6 +378,56 @@ describe(`store conformance (${engine})`, () => {
       } finally {
         releaseB();
         await reader.close();
+      }
+    });
+
+    it('a transaction left open in another database of the server holds nothing back here', { skip: engine === 'sqlite' && 'PostgreSQL only: SQLite files share no transaction ids' }, async () => {
+      const elsewhere = await createTestDatabase();
+      const stranger = new pg.Client({ connectionString: elsewhere.databaseUrl });
+      await stranger.connect();
+      try {
+        // Another application's session: it writes, takes a transaction id and stays open.
+        await stranger.query('BEGIN');
+        const strangerXid = Number((await stranger.query('SELECT pg_current_xact_id()::text AS xid')).rows[0].xid);
+        const { projectId } = await insertJobWithParents(store.db);
+        const id = await store.transaction((tx) => insertEvent(tx, projectId, 'after the stranger'));
+        const commitTx = Number((await store.db.selectFrom('events').select('commit_tx').where('id', '=', id).executeTakeFirstOrThrow()).commit_tx);
+        assert.ok(commitTx > strangerXid, 'the event was written after the other database took its transaction id');
+        const page = await readStream(store, projectId, undefined);
+        assert.deepEqual(page.ids, [id], "another database's open transaction held the stream back");
+        assert.equal(page.held, false);
+      } finally {
+        await stranger.query('ROLLBACK').catch(() => undefined);
+        await stranger.end();
+        await elsewhere.drop();
+      }
+    });
+
+    it('inside a transaction the horizon is read afresh each time (the backends are looked at again)', { skip: engine === 'sqlite' && 'SQLite has one writer: nothing commits out of id order' }, async () => {
+      const { projectId } = await insertJobWithParents(store.db);
+      let releaseA!: () => void;
+      const aMayCommit = new Promise<void>((resolve) => (releaseA = resolve));
+      try {
+        await store.transaction(async (reader) => {
+          // The first look, in this transaction, while nothing else runs.
+          await readCommitHorizon(reader.db, engine);
+          // A takes a transaction id and stays open; B, later, commits an event.
+          const aTookItsId = new Promise<void>((resolve) => {
+            void store.transaction(async (tx) => {
+              await insertEvent(tx, projectId, 'a');
+              resolve();
+              await aMayCommit;
+            });
+          });
+          await aTookItsId;
+          await store.transaction((tx) => insertEvent(tx, projectId, 'b'));
+          const horizon = await readCommitHorizon(reader.db, engine);
+          const rows = await reader.db.selectFrom('events').select('id').select(settledSql(horizon).as('settled')).where('project_id', '=', projectId).execute();
+          assert.equal(rows.length, 1, 'B is visible, A not yet');
+          assert.deepEqual(cutAtHorizon(rows).rows, [], "B was settled although A, older and open, may still commit before it");
+        });
+      } finally {
+        releaseA();
       }
     });
   });

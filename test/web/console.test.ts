@@ -404,4 +404,30 @@ describe('web console in headless Chromium', () => {
     assert.ok((await overflow()) <= 0, `the configurations page is ${await overflow()}px wider than a 360px screen`);
     await page.close();
   });
+
+  test('a backup waiting in the queue shows its place in the jobs list and on its page', async (ctx) => {
+    if (!browser) return ctx.skip(`browser test skipped: ${skipReason}`);
+    // One backup at a time in the project; the agent (played by hand here) has two scheduled backups due.
+    assert.equal((await t.request('PUT', `/v2/${PROJECT}/settings/queue`, { body: { max_running_backups: 1 } })).status, 204);
+    const asAgent = { token: player.agent.token, headers: { 'x-agent-id': player.id } };
+    const config = (await t.request('GET', `/v2/${PROJECT}/configurations`)).body.configurations.find((c: { name: string }) => c.name === 'Web files');
+    const scheduled = async () => (await t.request('POST', `/v2/${PROJECT}/backups`, { ...asAgent, body: { configuration_id: config.id, state: 'start_scheduled' } })).body;
+    const running = await scheduled();
+    const waiting = await scheduled();
+    assert.deepEqual([running.queue_position, waiting.state, waiting.queue_position], [null, 'queued', 1]);
+    const page = await browser.newPage();
+    try {
+      await signIn(page, users.admin);
+      await page.goto(`${t.url}/console#/jobs?type=backup`);
+      await page.getByRole('heading', { name: 'Jobs' }).waitFor();
+      await page.locator('tbody tr', { hasText: waiting.id.slice(0, 8) }).getByText('#1').waitFor();
+      assert.equal(await page.locator('tbody tr', { hasText: running.id.slice(0, 8) }).getByText(/#\d/).count(), 0, 'the admitted backup has no place');
+      await page.goto(`${t.url}/console#/jobs/backup/${waiting.id}`);
+      await page.getByRole('heading', { name: `Backup ${waiting.id.slice(0, 8)}` }).waitFor();
+      await page.getByText('#1 in the queue, waiting for a run slot').waitFor();
+    } finally {
+      await page.close();
+      await t.request('PUT', `/v2/${PROJECT}/settings/queue`, { body: {} });
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { errorsDocument, wireNow } from './job-errors.js';
 import { JobRefusal, replace, report, type JobRuntime } from './job-runtime.js';
 import { ProgressTicker, type ProgressNumbers } from './progress-ticker.js';
 import { withWorkDone } from './work-done.js';
+import { BackupState } from '../../domain/job-states.js';
 
 export interface BackupWork {
   id: string;
@@ -23,12 +24,12 @@ export async function runBackupJob(rt: JobRuntime, work: BackupWork, signal: Abo
   const started = Date.now();
   const ticker = new ProgressTicker(rt.api, rt.log, 'backup_progress', refs);
   try {
-    await report(rt, 'backup', work.id, [replace('/state', 'preparing')]);
+    await report(rt, 'backup', work.id, [replace('/state', BackupState.preparing)]);
     const configuration = await rt.configs.configuration(work.configurationId);
     if (!configuration) throw new JobRefusal('configuration_not_found', `Configuration ${work.configurationId} is not in this agent's configuration document.`);
     if (configuration.inclusions.length === 0) throw new JobRefusal('nothing_to_back_up', 'The configuration includes no files or folders.');
     const vault = await rt.vault.open();
-    await report(rt, 'backup', work.id, [replace('/state', 'in_progress'), replace('/started_time', wireNow())]);
+    await report(rt, 'backup', work.id, [replace('/state', BackupState.in_progress), replace('/started_time', wireNow())]);
     ticker.start();
     const summary = await vault
       .backup({
@@ -62,7 +63,7 @@ async function resultOperations(rt: JobRuntime, summary: BackupSummary, started:
   const seconds = Math.max(0.001, (Date.now() - started) / 1000);
   const bytesInVault = (await (await rt.vault.backend()).list('')).reduce((sum, f) => sum + f.size, 0);
   const nothingSaved = summary.errors.length > 0 && summary.totalFiles === 0 && summary.dirs === 0;
-  const state = nothingSaved ? 'failed' : summary.errors.length > 0 ? 'completed_with_errors' : 'completed';
+  const state = nothingSaved ? BackupState.failed : summary.errors.length > 0 ? BackupState.completed_with_errors : BackupState.completed;
   return [
     replace('/state', state),
     replace('/ended_time', wireNow()),

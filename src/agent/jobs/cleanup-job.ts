@@ -3,6 +3,7 @@ import type { ConfigurationEntry } from '../configuration-document.js';
 import { configurationTag } from './backup-job.js';
 import { errorsDocument, wireNow } from './job-errors.js';
 import { replace, report, type JobRuntime } from './job-runtime.js';
+import { CleanupState } from '../../domain/job-states.js';
 
 /** The part of the server's retention dry run (`GET /configurations/{id}/retention`) a cleanup acts on. */
 export interface RetentionRemovals {
@@ -40,7 +41,7 @@ async function fetchRemovals(rt: JobRuntime, configurations: ConfigurationEntry[
 
 /** Retention → forget + prune in one run; reports `snapshot_ids`, `bytes_before`, `bytes_after`. */
 export async function runCleanupJob(rt: JobRuntime, id: string, signal: AbortSignal): Promise<void> {
-  await report(rt, 'cleanup', id, [replace('/state', 'in_progress'), replace('/started_time', wireNow())]);
+  await report(rt, 'cleanup', id, [replace('/state', CleanupState.in_progress), replace('/started_time', wireNow())]);
   const document = await rt.configs.reload();
   const vault = await rt.vault.open();
   const removals = await fetchRemovals(rt, document.configurations);
@@ -48,7 +49,7 @@ export async function runCleanupJob(rt: JobRuntime, id: string, signal: AbortSig
   rt.log.info({ cleanup: id, expired: expired.map((s) => s.id) }, 'cleanup: snapshots the retention policies let go');
   const result = await vault.prune({ policy: expired.length ? { snapshots: expired.map((s) => s.hash) } : undefined, signal });
   await report(rt, 'cleanup', id, [
-    replace('/state', 'completed'),
+    replace('/state', CleanupState.completed),
     replace('/ended_time', wireNow()),
     replace('/snapshot_ids', result.removedSnapshotIds),
     replace('/bytes_before', result.bytesBefore),

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { JobKind } from '../../domain/job-states.js';
 import type { AgentApi } from '../agent-api.js';
 import type { AgentVault } from '../agent-vault.js';
 import type { AgentClock } from '../clock.js';
@@ -20,8 +21,6 @@ export interface JobRuntime {
   /** Scratch folders of restore drills. */
   scratch: ScratchFolders;
 }
-
-export type JobKind = 'backup' | 'restore' | 'cleanup';
 
 export type PatchOperation = { op: 'replace' | 'add'; path: string; value: unknown };
 

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { ApiError } from '../api-error.js';
 import type { JobRuntime } from './job-runtime.js';
+import { LogfileState } from '../../domain/job-states.js';
 
 /** The server keeps up to 64 MiB per log file; only the newest part of a larger log is sent. */
 const MAX_LOG_BYTES_READ = 256 * 1024 * 1024;
@@ -24,7 +25,7 @@ export function logfileWorkFromEvent(event: Record<string, any>): LogfileWork | 
 export async function runLogfileJob(rt: JobRuntime, work: LogfileWork): Promise<void> {
   const url = rt.api.agentUrl('logfiles', work.id);
   try {
-    await rt.api.patch(url, [{ op: 'replace', path: '/state', value: 'started' }]);
+    await rt.api.patch(url, [{ op: 'replace', path: '/state', value: LogfileState.started }]);
   } catch (err) {
     // 409: the log file is completed already (a repeated logfile_upload); 404: it was deleted.
     if (err instanceof ApiError && (err.status === 409 || err.status === 404)) return;
@@ -33,7 +34,7 @@ export async function runLogfileJob(rt: JobRuntime, work: LogfileWork): Promise<
   const gzipped = await gzipTail(rt.logFile);
   rt.log.info({ logfile: work.id, bytes: gzipped.length }, 'uploading log file');
   await rt.api.call('PUT', work.uploadUrl, { raw: gzipped, contentType: 'application/gzip' });
-  await rt.api.patch(url, [{ op: 'replace', path: '/state', value: 'completed' }]);
+  await rt.api.patch(url, [{ op: 'replace', path: '/state', value: LogfileState.completed }]);
 }
 
 async function gzipTail(file: string): Promise<Buffer> {

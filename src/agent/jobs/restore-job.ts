@@ -4,6 +4,7 @@ import { JobRefusal, replace, report, type JobRuntime } from './job-runtime.js';
 import { openVaultToRead } from './vault-to-read.js';
 import { ProgressTicker } from './progress-ticker.js';
 import { withWorkDone } from './work-done.js';
+import { RestoreState } from '../../domain/job-states.js';
 
 export interface RestoreWork {
   id: string;
@@ -44,7 +45,7 @@ export async function runRestoreJob(rt: JobRuntime, work: RestoreWork, signal: A
   const refs = { agent: { id: rt.agentId }, configuration: { id: work.configurationId }, restore: { id: work.id } };
   const ticker = new ProgressTicker(rt.api, rt.log, 'restore_progress', refs);
   try {
-    await report(rt, 'restore', work.id, [replace('/state', 'preparing')]);
+    await report(rt, 'restore', work.id, [replace('/state', RestoreState.preparing)]);
     if (work.scratch) await rt.scratch.prepare(work.id, work.destinationPath);
     if (!Number.isSafeInteger(work.snapshotId)) throw new JobRefusal('snapshot_unknown', 'The restore request names no snapshot.');
     // Opened before anything is written: a wrong password or a missing key ends the restore here.
@@ -52,7 +53,7 @@ export async function runRestoreJob(rt: JobRuntime, work: RestoreWork, signal: A
     await vault.getSnapshot(work.snapshotId).catch((err: unknown) => {
       throw (err as { code?: string }).code === 'SNAPSHOT_NOT_FOUND' ? new JobRefusal('snapshot_unknown', `Snapshot ${work.snapshotId} is not in the backup's vault; nothing was restored.`) : err;
     });
-    await report(rt, 'restore', work.id, [replace('/state', 'in_progress'), replace('/started_time', wireNow())]);
+    await report(rt, 'restore', work.id, [replace('/state', RestoreState.in_progress), replace('/started_time', wireNow())]);
     ticker.start();
     const summary = await vault
       .restore({
@@ -71,9 +72,9 @@ export async function runRestoreJob(rt: JobRuntime, work: RestoreWork, signal: A
       });
     await ticker.finish();
     const restored = summary.filesRestored + summary.dirsRestored + summary.symlinksRestored + summary.hardLinksRestored + summary.specialFilesRestored;
-    const state = summary.errors.length === 0 ? 'completed' : restored > 0 ? 'completed_with_errors' : 'failed';
+    const state = summary.errors.length === 0 ? RestoreState.completed : restored > 0 ? RestoreState.completed_with_errors : RestoreState.failed;
     // A drill's scratch folder stays for its check only when everything came back.
-    if (work.scratch && state !== 'completed') await rt.scratch.remove(work.id);
+    if (work.scratch && state !== RestoreState.completed) await rt.scratch.remove(work.id);
     await report(rt, 'restore', work.id, [
       replace('/state', state),
       replace('/ended_time', wireNow()),

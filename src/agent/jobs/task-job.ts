@@ -8,6 +8,7 @@ import type { JobRuntime } from './job-runtime.js';
 import { TaskOutput } from './task-output.js';
 import { decideTask, type TaskSettings } from './task-policy.js';
 import { killGroup, resolveTaskAccount, startTaskProcess, type RunAs } from './task-process.js';
+import { type TaskEndState, type TaskReportableState, TaskState } from '../../domain/job-states.js';
 
 export interface TaskWork {
   guid: string;
@@ -77,16 +78,16 @@ export class TaskRunner {
     if (this.running.has(work.guid)) return;
     const task = await this.rt.api.get<{ state: string }>(this.rt.api.v3('tasks', work.guid), { accept: [404] });
     if (task.status === 404) return;
-    if (task.body.state === 'CANCELING') {
+    if (task.body.state === TaskState.CANCELING) {
       await this.dropDrillScratch(work);
-      return this.report(work.guid, 'FAILED', CANCELLED_REASON);
+      return this.report(work.guid, TaskState.FAILED, CANCELLED_REASON);
     }
-    if (task.body.state !== 'PENDING') return;
+    if (task.body.state !== TaskState.PENDING) return;
     const decision = decideTask(this.settings, work, this.configPath);
     if (!decision.allowed) {
       this.rt.log.warn({ task: work.guid, reason: decision.reason }, 'task refused');
       await this.dropDrillScratch(work);
-      return this.report(work.guid, 'FAILED', `refused by the agent: ${decision.reason}`);
+      return this.report(work.guid, TaskState.FAILED, `refused by the agent: ${decision.reason}`);
     }
     let cancelled = false;
     let child: ChildProcess | undefined;
@@ -114,20 +115,20 @@ export class TaskRunner {
       await chownTree(scratch, runAs);
       // A drill's restored files are not the check's own writes: the disk limit counts what the check adds.
       const baselineBytes = work.drill ? await directorySize(scratch) : 0;
-      if (cancelled) return await this.finish(work, output, 'FAILED', CANCELLED_REASON);
+      if (cancelled) return await this.finish(work, output, TaskState.FAILED, CANCELLED_REASON);
       child = startTaskProcess(work.command, scratch, { memoryMb: work.memoryMb, diskMb: work.diskMb }, runAs, { COFFER_TASK_GUID: work.guid, COFFER_TASK_NAME: work.name }, decision.user);
       // Listen before anything is awaited: a short command may be done before the RUNNING report returns.
       const ended = this.watch(child, work, scratch, baselineBytes, output, () => cancelled);
       const deadline = work.drill ? this.killAtDeadline(child, work.drill.deadline) : undefined;
       ended.finally(() => clearTimeout(deadline)).catch(() => undefined);
       this.rt.log.info({ task: work.guid, pid: child.pid }, 'task started');
-      await this.report(work.guid, 'RUNNING');
+      await this.report(work.guid, TaskState.RUNNING);
       const outcome = await ended;
       await this.finish(work, output, outcome.state, outcome.reason);
     } catch (err) {
       this.rt.log.error({ task: work.guid, err: (err as Error).message }, 'task could not run');
       if (child) killGroup(child);
-      await this.finish(work, output, 'FAILED', cancelled ? CANCELLED_REASON : (err as Error).message).catch((reportErr: unknown) =>
+      await this.finish(work, output, TaskState.FAILED, cancelled ? CANCELLED_REASON : (err as Error).message).catch((reportErr: unknown) =>
         this.rt.log.error({ task: work.guid, err: (reportErr as Error).message }, 'task report not delivered'),
       );
     } finally {
@@ -146,7 +147,7 @@ export class TaskRunner {
     }
     // Not running here (finished, or lost in a restart): end it so it does not stay CANCELING.
     const current = await this.rt.api.get<{ state: string }>(this.rt.api.v3('tasks', guid), { accept: [404] });
-    if (current.status !== 404 && current.body.state === 'CANCELING') await this.report(guid, 'FAILED', CANCELLED_REASON);
+    if (current.status !== 404 && current.body.state === TaskState.CANCELING) await this.report(guid, TaskState.FAILED, CANCELLED_REASON);
   }
 
   cancelAll(): void {
@@ -179,7 +180,7 @@ export class TaskRunner {
     if (example) throw new Error(`restoring backup ${backupId} failed for ${summary.errors.length} files, e.g. ${example.path}: ${example.reason}`);
   }
 
-  private watch(child: ChildProcess, work: TaskWork, scratch: string, baselineBytes: number, output: TaskOutput, cancelled: () => boolean): Promise<{ state: 'SUCCEEDED' | 'FAILED'; reason?: string }> {
+  private watch(child: ChildProcess, work: TaskWork, scratch: string, baselineBytes: number, output: TaskOutput, cancelled: () => boolean): Promise<{ state: TaskEndState; reason?: string }> {
     return new Promise((resolve) => {
       let overDisk = false;
       child.stdout?.on('data', (chunk: Buffer) => output.write(chunk));
@@ -194,22 +195,22 @@ export class TaskRunner {
       }, DISK_CHECK_MS);
       child.on('error', (err) => {
         clearInterval(diskTimer);
-        resolve({ state: 'FAILED', reason: `could not start the command: ${err.message}` });
+        resolve({ state: TaskState.FAILED, reason: `could not start the command: ${err.message}` });
       });
       child.on('close', (code, signal) => {
         clearInterval(diskTimer);
-        if (cancelled()) return resolve({ state: 'FAILED', reason: CANCELLED_REASON });
-        if (overDisk) return resolve({ state: 'FAILED', reason: `disk limit of ${work.diskMb} MB exceeded` });
-        if (this.overDeadline.has(child)) return resolve({ state: 'FAILED', reason: DRILL_DEADLINE_REASON });
-        if (code === 0) return resolve({ state: 'SUCCEEDED' });
-        if (code === 125) return resolve({ state: 'FAILED', reason: 'the memory or disk limit could not be applied' });
-        resolve({ state: 'FAILED', reason: signal ? `Killed by signal ${signal}` : `Exited with status ${code}` });
+        if (cancelled()) return resolve({ state: TaskState.FAILED, reason: CANCELLED_REASON });
+        if (overDisk) return resolve({ state: TaskState.FAILED, reason: `disk limit of ${work.diskMb} MB exceeded` });
+        if (this.overDeadline.has(child)) return resolve({ state: TaskState.FAILED, reason: DRILL_DEADLINE_REASON });
+        if (code === 0) return resolve({ state: TaskState.SUCCEEDED });
+        if (code === 125) return resolve({ state: TaskState.FAILED, reason: 'the memory or disk limit could not be applied' });
+        resolve({ state: TaskState.FAILED, reason: signal ? `Killed by signal ${signal}` : `Exited with status ${code}` });
       });
     });
   }
 
   /** A drill's scratch folder goes before the end is reported: once the run is over, nothing of it is left. */
-  private async finish(work: TaskWork, output: TaskOutput, state: 'SUCCEEDED' | 'FAILED', reason?: string): Promise<void> {
+  private async finish(work: TaskWork, output: TaskOutput, state: TaskEndState, reason?: string): Promise<void> {
     const guid = work.guid;
     await this.dropDrillScratch(work);
     await output.close();
@@ -218,7 +219,7 @@ export class TaskRunner {
     this.rt.log.info({ task: guid, state, reason }, 'task ended');
   }
 
-  async report(guid: string, state: 'RUNNING' | 'SUCCEEDED' | 'FAILED', reason?: string): Promise<void> {
+  async report(guid: string, state: TaskReportableState, reason?: string): Promise<void> {
     const operations: { op: 'replace'; path: string; value: unknown }[] = [{ op: 'replace', path: '/state', value: state }];
     if (reason !== undefined) operations.push({ op: 'replace', path: '/result/failure_reason', value: reason });
     try {

@@ -1,4 +1,5 @@
 import { replace, type JobRuntime } from './job-runtime.js';
+import { VerificationRunState } from '../../domain/job-states.js';
 
 export interface VerificationWork {
   id: string;
@@ -26,7 +27,7 @@ export function verificationWorkFromEvent(body: Record<string, any>): Verificati
  */
 export async function runVerificationJob(rt: JobRuntime, work: VerificationWork): Promise<void> {
   const url = rt.api.v2('verifications', work.id);
-  await rt.api.patch(url, [replace('/state', 'in_progress')]);
+  await rt.api.patch(url, [replace('/state', VerificationRunState.in_progress)]);
   let operations;
   try {
     const vault = await rt.vault.open();
@@ -38,11 +39,11 @@ export async function runVerificationJob(rt: JobRuntime, work: VerificationWork)
       replace('/packs_read', result.packsRead),
       replace('/bytes_read', result.bytesRead),
       replace('/snapshots', result.snapshots),
-      replace('/state', result.ok ? 'passed' : 'failed'),
+      replace('/state', result.ok ? VerificationRunState.passed : VerificationRunState.failed),
     ];
   } catch (err) {
     rt.log.warn({ err, verification: work.id }, 'verification could not run');
-    operations = [replace('/errors', [`the check could not run: ${(err as Error).message ?? String(err)}`.slice(0, MAX_ERROR_LENGTH)]), replace('/state', 'failed')];
+    operations = [replace('/errors', [`the check could not run: ${(err as Error).message ?? String(err)}`.slice(0, MAX_ERROR_LENGTH)]), replace('/state', VerificationRunState.failed)];
   }
   await rt.api.patch(url, operations);
 }

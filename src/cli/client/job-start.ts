@@ -1,10 +1,10 @@
 import type { ApiClient } from './api-client.js';
-import type { JobKind } from './job-kinds.js';
+import type { WorkKind } from '../../domain/job-states.js';
 import { watchJob } from './job-watch.js';
 import { paintJobState, printJson, printLine } from './output.js';
 
 /** After starting a job: print it (or its JSON), then follow it with --watch and set the exit code from its end. */
-export async function reportStartedJob(client: ApiClient, kind: JobKind, job: any, options: { json: boolean; watch?: boolean }): Promise<void> {
+export async function reportStartedJob(client: ApiClient, kind: WorkKind, job: any, options: { json: boolean; watch?: boolean }): Promise<void> {
   const id = kind === 'task' ? job.guid : job.id;
   if (options.json) {
     if (!options.watch) return printJson(job);

@@ -1,5 +1,6 @@
 import type { ApiClient } from './api-client.js';
-import { exitCodeFor, isTerminal, jobPath, type JobKind } from './job-kinds.js';
+import type { WorkKind } from '../../domain/job-states.js';
+import { exitCodeFor, isTerminal, jobPath } from './job-kinds.js';
 import { backoffDelay, isFinalStatus, type RetryPolicy } from '../../agent/retry.js';
 import { ApiError } from './errors.js';
 import { counted, paint, paintJobState, paintState } from './output.js';
@@ -7,6 +8,7 @@ import { formatBytes, formatDuration } from '../../terminal/units.js';
 import { LiveLine } from '../../terminal/live-line.js';
 import { ProgressMeter } from '../../terminal/progress-meter.js';
 import { sampleFromEvent } from './progress-event.js';
+import { JobState } from '../../domain/job-states.js';
 
 const POLL_MS = Number(process.env.COFFER_WATCH_INTERVAL_MS) || 500;
 
@@ -50,7 +52,7 @@ function serverAway(err: unknown): boolean {
  * files), then a summary. The exit code is 0 when it completed, 1 otherwise; `quiet` only waits (for --json).
  * A server restart does not end the watch: it says so once, tries again with growing pauses, and goes on.
  */
-export async function watchJob(client: ApiClient, kind: JobKind, id: string, options: { quiet?: boolean } = {}): Promise<{ code: number; job: any }> {
+export async function watchJob(client: ApiClient, kind: WorkKind, id: string, options: { quiet?: boolean } = {}): Promise<{ code: number; job: any }> {
   const screen = new WatchScreen(Boolean(options.quiet));
   const meter = new ProgressMeter();
   let marker: string | undefined;
@@ -97,7 +99,7 @@ export async function watchJob(client: ApiClient, kind: JobKind, id: string, opt
       }
       if (failures > 0) note(`The server answers again after ${counted(failures, 'failed try', 'failed tries')}; still watching.`);
       failures = 0;
-      if (job.state === 'completed') finalSample(meter, kind, job);
+      if (job.state === JobState.completed) finalSample(meter, kind, job);
       // Progress first: the last bar (100 %) belongs before the line that says the job ended.
       // A terminal redraws its one line whenever it changes; a log gets a new line only when the counts moved.
       const line = meter.render(filesOf(kind, job));
@@ -132,7 +134,7 @@ export async function watchJob(client: ApiClient, kind: JobKind, id: string, opt
  * A job that completed did all its work: when no progress report said so (an agent that reports no final
  * progress, or a report lost on the way), the bar is completed from the job's own counters.
  */
-function finalSample(meter: ProgressMeter, kind: JobKind, job: any): void {
+function finalSample(meter: ProgressMeter, kind: WorkKind, job: any): void {
   const last = meter.latest;
   if (!last) return;
   const total = kind === 'backup' ? job.bytes_searched : kind === 'restore' ? job.bytes_restored : undefined;
@@ -143,7 +145,7 @@ function finalSample(meter: ProgressMeter, kind: JobKind, job: any): void {
 }
 
 /** Files done so far, from the counters the agent reports on the job itself. */
-function filesOf(kind: JobKind, job: any): { done: number; total?: number } | undefined {
+function filesOf(kind: WorkKind, job: any): { done: number; total?: number } | undefined {
   // Nothing counted yet is left out rather than shown as "files 0".
   if (kind === 'backup' && job.files_backed_up > 0) return { done: job.files_backed_up, total: job.files_searched || undefined };
   if (kind === 'restore' && job.files_restored > 0) return { done: job.files_restored };
@@ -164,7 +166,7 @@ function after(job: { started_time?: string | null; ended_time?: string | null }
 function backupLine(job: any, verdict: string): string {
   const snapshot = job.snapshot_id !== null && job.snapshot_id !== undefined ? `, snapshot ${job.snapshot_id}` : '';
   const files = job.files_searched ?? 0;
-  if (job.state === 'completed' || job.state === 'completed_with_errors') {
+  if (job.state === JobState.completed || job.state === JobState.completed_with_errors) {
     return `Backup ${verdict}${took(job)}: ${job.files_backed_up ?? 0} of ${counted(files, 'file')} backed up, ${formatBytes(job.bytes_searched)} in the snapshot, ${formatBytes(job.bytes_backed_up)} added to the vault${snapshot}.`;
   }
   // Stopped, failed, skipped or missed: what it had done before it ended, and that no snapshot was made.
@@ -175,13 +177,13 @@ function backupLine(job: any, verdict: string): string {
 function restoreLine(job: any, verdict: string): string {
   const where = job.destination_path ?? 'the original places';
   const skipped = job.files_skipped > 0 ? `; ${counted(job.files_skipped, 'existing file')} left alone (restore with --overwrite to replace them)` : '';
-  const ended = job.state === 'completed' || job.state === 'completed_with_errors' ? took(job) : after(job);
+  const ended = job.state === JobState.completed || job.state === JobState.completed_with_errors ? took(job) : after(job);
   if (!job.files_restored && !job.bytes_restored && !job.files_skipped) return `Restore ${verdict}${ended}: nothing was restored to ${where}.`;
   return `Restore ${verdict}${ended}: ${counted(job.files_restored ?? 0, 'file')}, ${formatBytes(job.bytes_restored)} restored to ${where}${skipped}.`;
 }
 
 /** The closing lines: what was done and, when something went wrong, the first errors. */
-export async function summary(client: ApiClient, kind: JobKind, job: any): Promise<string[]> {
+export async function summary(client: ApiClient, kind: WorkKind, job: any): Promise<string[]> {
   const lines: string[] = [];
   const verdict = paintState(job.state);
   switch (kind) {

@@ -7,6 +7,7 @@ import { formatFields, formatShortTime, formatTable, formatTime, paintState, pri
 import { formatBytes } from '../../terminal/units.js';
 import { agentNames, pick, resolveAgent, resolveConfiguration } from '../client/resolve.js';
 import { commandLine } from './tasks.js';
+import { DrillRunState } from '../../domain/job-states.js';
 
 const WATCH_INTERVAL_MS = 1_000;
 
@@ -178,13 +179,13 @@ export function registerDrillsCommands(program: Command): void {
       if (!json) printLine(`Started drill run ${current.id} (${current.state}).`);
       if (options.watch) {
         let seen = current.state;
-        while (current.state !== 'passed' && current.state !== 'failed') {
+        while (current.state !== DrillRunState.passed && current.state !== DrillRunState.failed) {
           await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
           current = (await client.get(client.v2('drill-runs', current.id))).body;
           if (!json && current.state !== seen) printLine(`drill ${current.state}`);
           seen = current.state;
         }
-        process.exitCode = current.state === 'passed' ? 0 : 1;
+        process.exitCode = current.state === DrillRunState.passed ? 0 : 1;
       }
       if (json) return printJson(current);
       if (options.watch) printLine(formatFields(runFields(current)));

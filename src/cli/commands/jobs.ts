@@ -10,6 +10,7 @@ import { UsageError } from '../client/errors.js';
 import { counted, formatShortTime, formatTable, paintJobState, paintState, printJson, printLine } from '../client/output.js';
 import { formatBytes } from '../../terminal/units.js';
 import { agentNames, resolveAgent, resolveConfiguration } from '../client/resolve.js';
+import { BackupState, CleanupState, JobState } from '../../domain/job-states.js';
 
 export function registerJobCommands(program: Command): void {
   const backup = examples(program.command('backup').description('Start backups'), 'coffer backup start "Web files" --watch');
@@ -21,7 +22,7 @@ export function registerJobCommands(program: Command): void {
     .action(async (ref: string, options: { watch?: boolean }, command: Command) => {
       const client = ApiClient.fromStoredSession();
       const config = await resolveConfiguration(client, ref);
-      const { body: job } = await client.post(client.v2('backups'), { configuration_id: config.id, state: 'start_requested' });
+      const { body: job } = await client.post(client.v2('backups'), { configuration_id: config.id, state: BackupState.start_requested });
       await reportStartedJob(client, 'backup', job, { json: globalOptions(command).json, watch: options.watch });
     });
   examples(backupStart, 'coffer backup start "Web files" --watch', 'coffer backup start 7c8ee069 --json');
@@ -92,7 +93,7 @@ export function registerJobCommands(program: Command): void {
     .action(async (ref: string, options: { watch?: boolean }, command: Command) => {
       const client = ApiClient.fromStoredSession();
       const agent = await resolveAgent(client, ref);
-      const { body: job } = await client.post(client.v2('cleanups'), { agent_id: agent.id, state: 'start_requested' });
+      const { body: job } = await client.post(client.v2('cleanups'), { agent_id: agent.id, state: CleanupState.start_requested });
       await reportStartedJob(client, 'cleanup', job, { json: globalOptions(command).json, watch: options.watch });
     });
   examples(cleanupStart, 'coffer cleanup start web-1 --watch');
@@ -106,7 +107,7 @@ export function registerJobCommands(program: Command): void {
       const client = ApiClient.fromStoredSession();
       const { kind, id } = await findJob(client, ref, parseKind(options.type));
       if (kind === 'task') await client.post(client.v3('tasks', id, 'actions', 'cancel'));
-      else await client.patch(jobPath(client, kind, id), [{ op: 'replace', path: '/state', value: 'stop_requested' }]);
+      else await client.patch(jobPath(client, kind, id), [{ op: 'replace', path: '/state', value: JobState.stop_requested }]);
       const { body: job } = await client.get(jobPath(client, kind, id));
       if (globalOptions(command).json) return printJson(job);
       printLine(`Asked ${kind} ${id} to stop; it is ${job.state}.`);

@@ -5,6 +5,7 @@ import { examples, globalOptions } from '../client/command-kit.js';
 import { ApiError, UsageError } from '../client/errors.js';
 import { formatShortTime, formatTable, paintState, printJson, printLine } from '../client/output.js';
 import { resolveAgent } from '../client/resolve.js';
+import { LogfileState } from '../../domain/job-states.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -52,11 +53,11 @@ export function registerLogsCommand(program: Command): void {
       let logfile: any;
       for (;;) {
         const files = await list();
-        const candidates = files.filter((f) => f.state === 'completed' && downloadLink(f) && (!wanted || f.id === wanted));
+        const candidates = files.filter((f) => f.state === LogfileState.completed && downloadLink(f) && (!wanted || f.id === wanted));
         logfile = candidates.sort((a, b) => String(b.date).localeCompare(String(a.date)))[0];
         if (logfile) break;
         if (!wanted) {
-          const pending = files.find((f) => f.state !== 'completed');
+          const pending = files.find((f) => f.state !== LogfileState.completed);
           wanted = pending?.id ?? (await client.post(client.v2('agents', agent.id, 'logfiles'))).body.id;
           if (!json) process.stderr.write(`Waiting for ${agent.name} to upload its log…\n`);
         }

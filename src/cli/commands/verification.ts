@@ -6,10 +6,10 @@ import { UsageError } from '../client/errors.js';
 import { formatFields, formatShortTime, formatTable, formatTime, paintState, printJson, printLine } from '../client/output.js';
 import { formatBytes } from '../../terminal/units.js';
 import { resolveAgent } from '../client/resolve.js';
+import { isOneOf, VERIFICATION_TERMINAL, VerificationRunState } from '../../domain/job-states.js';
 
 const WATCH_INTERVAL_MS = 1_000;
 const RECENT_RUNS = 10;
-const ENDED = new Set(['passed', 'failed']);
 
 interface VerificationSettings {
   enabled: boolean;
@@ -79,7 +79,7 @@ export function registerVerificationCommands(program: Command): void {
     program
       .command('verification')
       .description('Vault verification: the agent reads its vault back and checks it, on a schedule (1/N of the packs a run) or now'),
-    'coffer verification web-1',
+    'coffer verification show web-1',
     'coffer verification set web-1 --schedule "daily 03:00" --subsets 7',
     'coffer verification run web-1 --watch',
   );
@@ -98,7 +98,7 @@ export function registerVerificationCommands(program: Command): void {
       printLine();
       printLine(runs.length === 0 ? 'No verification runs yet.' : runsTable(runs));
     });
-  examples(show, 'coffer verification web-1', 'coffer verification show web-1 --limit 3 --json');
+  examples(show, 'coffer verification show web-1', 'coffer verification show web-1 --limit 3 --json');
 
   const set = verification
     .command('set')
@@ -153,13 +153,13 @@ export function registerVerificationCommands(program: Command): void {
       if (!json) printLine(`Started verification run ${current.id} of ${agent.name}, subset ${current.read_data_subset}.`);
       if (options.watch) {
         let seen = current.state;
-        while (!ENDED.has(current.state)) {
+        while (!isOneOf(VERIFICATION_TERMINAL, current.state)) {
           await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
           current = (await client.get(client.v2('verifications', current.id))).body;
           if (!json && current.state !== seen) printLine(`verification ${paintState(current.state)}`);
           seen = current.state;
         }
-        process.exitCode = current.state === 'passed' ? 0 : 1;
+        process.exitCode = current.state === VerificationRunState.passed ? 0 : 1;
       }
       if (json) return printJson(current);
       if (options.watch) printRun(current);

@@ -9,8 +9,9 @@ import { quotedList, type StateMachine } from './state-machine.js';
 export const DRILL_RUN_TERMINAL = ['passed', 'failed'] as const;
 export const DRILL_RUN_STATES = ['restoring', 'checking', ...DRILL_RUN_TERMINAL] as const;
 export type DrillRunState = (typeof DRILL_RUN_STATES)[number];
+export type DrillRunEndState = (typeof DRILL_RUN_TERMINAL)[number];
 
-export const drillRunMachine: StateMachine = {
+export const drillRunMachine: StateMachine<DrillRunState> = {
   name: 'drill run',
   states: DRILL_RUN_STATES,
   rank: { restoring: 0, checking: 1 },

@@ -4,16 +4,16 @@
  */
 export type Actor = 'agent' | 'user' | 'server';
 
-export interface StateMachine {
+export interface StateMachine<S extends string = string> {
   /** Wire name of the job type, used in messages and event names ("backup", "restore", …). */
   readonly name: string;
-  readonly states: readonly string[];
+  readonly states: readonly S[];
   /** Rank of each progress state; a report may only move to a higher rank. Start states rank lowest. */
-  readonly rank: Readonly<Record<string, number>>;
-  readonly terminal: readonly string[];
+  readonly rank: Readonly<Partial<Record<S, number>>>;
+  readonly terminal: readonly S[];
   /** A state that asks the job to stop: allowed from any non-terminal state, after which only terminal states follow. */
-  readonly stopRequest: string | null;
-  readonly settableBy: Readonly<Record<Actor, readonly string[]>>;
+  readonly stopRequest: S | null;
+  readonly settableBy: Readonly<Record<Actor, readonly S[]>>;
   /** The 409 text for any change to a job that has ended. */
   readonly terminalMessage: string;
 }

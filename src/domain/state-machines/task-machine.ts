@@ -8,12 +8,14 @@ import type { StateMachine } from './state-machine.js';
 export const TASK_STATES = ['PENDING', 'RUNNING', 'CANCELING', 'SUCCEEDED', 'FAILED'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
-export const TASK_TERMINAL_STATES: readonly TaskState[] = ['SUCCEEDED', 'FAILED'];
+export const TASK_TERMINAL_STATES = ['SUCCEEDED', 'FAILED'] as const satisfies readonly TaskState[];
+export type TaskEndState = (typeof TASK_TERMINAL_STATES)[number];
 
 /** The states an agent may report. */
-export const TASK_REPORTABLE_STATES: readonly TaskState[] = ['RUNNING', 'SUCCEEDED', 'FAILED'];
+export const TASK_REPORTABLE_STATES = ['RUNNING', ...TASK_TERMINAL_STATES] as const satisfies readonly TaskState[];
+export type TaskReportableState = (typeof TASK_REPORTABLE_STATES)[number];
 
-export const taskMachine: StateMachine = {
+export const taskMachine: StateMachine<TaskState> = {
   name: 'task',
   states: TASK_STATES,
   rank: { PENDING: 0, RUNNING: 1 },
@@ -27,7 +29,7 @@ export const taskMachine: StateMachine = {
   terminalMessage: 'Task state is terminal (SUCCEEDED or FAILED) and cannot change',
 };
 
-export function isTerminalTaskState(state: string): boolean {
+export function isTerminalTaskState(state: string): state is TaskEndState {
   return (TASK_TERMINAL_STATES as readonly string[]).includes(state);
 }
 

@@ -7,7 +7,7 @@ import { fetchAgent } from '../agents/agent.fetcher.js';
 import { assertMayListProject, assertMaySeeAgentsResource } from '../agents/agent.permission.js';
 import { fetchConfiguration } from '../configurations/configuration.fetcher.js';
 import { pageLinks } from '../common/v2-pagination.js';
-import { PageQuerySchema } from '../jobs/job.routes.js';
+import { PageQuerySchema } from '../common/page-query.schema.js';
 import { listActivities, type ActivityScope } from './activity-list.js';
 import { parseActivityList, type ActivityFilterName } from './activity-list.message.js';
 import { presentActivity } from './activity.presenter.js';

@@ -1,11 +1,9 @@
-import { ALL_JOB_STATES } from '../../domain/state-machines/job-machines.js';
-import { TASK_STATES } from '../../domain/state-machines/task-machine.js';
+import { ALL_JOB_STATES, TASK_STATES, VERIFICATION_RUN_STATES, WORK_KINDS } from '../../domain/job-states.js';
 import { badRequest } from '../../errors/app-error.js';
 import { parsePageQuery, type PageQuery } from '../common/v2-pagination.js';
-import { VERIFICATION_RUN_STATES } from '../verifications/verification.js';
 
-export type ActivityType = 'backup' | 'restore' | 'cleanup' | 'task' | 'verification';
-const TYPES: readonly ActivityType[] = ['backup', 'restore', 'cleanup', 'task', 'verification'];
+const TYPES = [...WORK_KINDS, 'verification'] as const;
+export type ActivityType = (typeof TYPES)[number];
 const STATES: readonly string[] = [...new Set([...ALL_JOB_STATES, ...TASK_STATES, ...VERIFICATION_RUN_STATES])];
 
 export type ActivityFilterName = 'type' | 'state' | 'agent_ids' | 'configuration_ids';

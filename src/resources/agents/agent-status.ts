@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/database.js';
 import { effectiveMode, isOnline } from './agent-activity.js';
+import { JobState } from '../../domain/job-states.js';
 
 /** States in which a job is not being worked on: not yet picked up, or over (a backup waiting in the queue neither). */
-const IDLE_JOB_STATES = ['start_requested', 'start_scheduled', 'completed', 'completed_with_errors', 'failed', 'stopped', 'skipped', 'missed'];
+const IDLE_JOB_STATES = [JobState.start_requested, JobState.start_scheduled, JobState.completed, JobState.completed_with_errors, JobState.failed, JobState.stopped, JobState.skipped, JobState.missed];
 
 /**
  * §3.1 Decision: busy = a backup, restore or cleanup of the agent is under way; online = the agent was heard from

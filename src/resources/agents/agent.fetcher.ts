@@ -13,3 +13,9 @@ export async function findAgent(db: Kysely<Database>, projectId: string, id: str
   const row = await db.selectFrom('agents').selectAll().where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
   return row ? agentFromRow(row) : null;
 }
+
+/** The project's agents in registration order; with `machineId`, only those on that host. */
+export async function listAgents(db: Kysely<Database>, projectId: string, machineId?: string): Promise<Agent[]> {
+  const rows = await db.selectFrom('agents').selectAll().where('project_id', '=', projectId).orderBy('seq', 'asc').execute();
+  return rows.map(agentFromRow).filter((agent) => machineId === undefined || agent.host.machine.id === machineId);
+}

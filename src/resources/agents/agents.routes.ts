@@ -4,19 +4,19 @@ import type { AppContext } from '../../server/context.js';
 import { requireLevel, requireUserCaller } from '../../server/caller.js';
 import { v2Scope } from '../../server/request-scope.js';
 import { ensureProject } from '../identity/projects.js';
-import { agentFromRow, USERS_ONLY } from './agent.js';
-import { fetchAgent } from './agent.fetcher.js';
+import { USERS_ONLY } from './agent.js';
+import { fetchAgent, listAgents } from './agent.fetcher.js';
 import { agentLogin, parseAgentLogin } from './agent-login.action.js';
 import { presentAgent } from './agent.presenter.js';
 import { registerAgent } from './agent-register.action.js';
 import { parseAgentRegister } from './agent-register.message.js';
-import { forbidden } from '../../errors/app-error.js';
 import { deleteAgent } from './agent-delete.action.js';
 import { patchAgent } from './agent-patch.action.js';
-import { parseAgentPatch } from './agent-patch.message.js';
+import { AGENT_PATCH, parseAgentPatch } from './agent-patch.message.js';
 import { agentStatus } from './agent-status.js';
 import { agentVaultRoutes } from './agent-vault.routes.js';
 import { assertMayListProject } from './agent.permission.js';
+import { patchBodySchema } from '../common/patch-body.schema.js';
 
 const RegisterBody = Type.Object({
   name: Type.String(),
@@ -39,7 +39,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
   app.post('/v2/:project_id/agents', { schema: { tags, summary: 'Register an agent', body: RegisterBody }, attachValidation: true }, async (request, reply) => {
     const scope = v2Scope(request, ctx);
     requireLevel(scope.caller, 'creator');
-    if (scope.caller.kind === 'agent') throw forbidden('An agent cannot register another agent.');
+    requireUserCaller(scope.caller, 'An agent cannot register another agent.');
     const message = parseAgentRegister(request.body);
     await ensureProject(ctx.store.db, scope.projectId);
     const registeredBy = scope.caller.kind === 'user' || scope.caller.kind === 'admin' ? scope.caller.userId : null;
@@ -62,8 +62,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
     requireLevel(scope.caller, 'observer');
     assertMayListProject(scope.caller, 'agents');
     const machineId = (request.query as { host_machine_id?: string }).host_machine_id;
-    const rows = await ctx.store.db.selectFrom('agents').selectAll().where('project_id', '=', scope.projectId).orderBy('seq', 'asc').execute();
-    const agents = rows.map(agentFromRow).filter((agent) => machineId === undefined || agent.host.machine.id === machineId);
+    const agents = await listAgents(ctx.store.db, scope.projectId, machineId);
     return { agents: agents.map((agent) => presentAgent(agent, scope.urls)) };
   });
 
@@ -77,7 +76,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
   app.patch(
     '/v2/:project_id/agents/:agent_id',
     {
-      schema: { tags, summary: 'Enable or disable an agent, change its vault region or use_internal, its log level', body: Type.Array(Type.Object({ op: Type.String(), path: Type.String(), value: Type.Optional(Type.Unknown()) })) },
+      schema: { tags, summary: 'Enable or disable an agent, change its vault region or use_internal, its log level', body: patchBodySchema(AGENT_PATCH) },
       attachValidation: true,
     },
     async (request, reply) => {

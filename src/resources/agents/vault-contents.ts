@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/database.js';
+import { BackupState } from '../../domain/job-states.js';
 
 /** A vault holds data once the agent reported bytes in it or any of its backups completed. */
 export async function vaultHoldsData(db: Kysely<Database>, agentId: string): Promise<boolean> {
@@ -10,7 +11,7 @@ export async function vaultHoldsData(db: Kysely<Database>, agentId: string): Pro
     .select('id')
     .where('agent_id', '=', agentId)
     .where('kind', '=', 'backup')
-    .where('state', 'in', ['completed', 'completed_with_errors'])
+    .where('state', 'in', [BackupState.completed, BackupState.completed_with_errors])
     .limit(1)
     .executeTakeFirst();
   return backup !== undefined;

@@ -5,6 +5,7 @@ import { insertJob } from '../jobs/job-insert.js';
 import { placeNewBackup, recordStartRequest, takeAdmissionTurn } from '../queue/backup-admission.js';
 import { jobEventRefs } from '../jobs/job-events.js';
 import type { BackupCreateMessage } from './backup-create.message.js';
+import { BackupState } from '../../domain/job-states.js';
 
 /**
  * Creates the backup in the queue's order (see resources/queue/backup-admission.ts). When it may run now it keeps
@@ -21,14 +22,14 @@ export async function createBackup(ctx: AppContext, configuration: Configuration
       kind: 'backup',
       agentId: configuration.agentId,
       configurationId: configuration.id,
-      state: place === 'admitted' ? message.state : 'queued',
+      state: place === 'admitted' ? message.state : BackupState.queued,
       startedBy: message.state,
       vaultId,
       admission: place,
     });
     if (place === 'waiting') {
       await ctx.events.record(tx, { projectId: job.projectId, agentId: job.agentId, configurationId: job.configurationId, subjectId: job.id, name: 'backup_queued', body: jobEventRefs(job) });
-    } else if (message.state === 'start_requested') {
+    } else if (message.state === BackupState.start_requested) {
       await recordStartRequest(ctx, tx, job);
     }
     return job;

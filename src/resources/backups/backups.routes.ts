@@ -7,7 +7,7 @@ import { v2Scope } from '../../server/request-scope.js';
 import { fetchAgent } from '../agents/agent.fetcher.js';
 import { findConfiguration } from '../configurations/configuration.fetcher.js';
 import { assertMayStart } from '../jobs/job-start-actor.js';
-import { registerJobRoutes } from '../jobs/job.routes.js';
+import { jobHandlers } from '../jobs/job.handlers.js';
 import { createBackup } from './backup-create.action.js';
 import { parseBackupCreate } from './backup-create.message.js';
 import { backupListFilter } from './backup-list.filter.js';
@@ -15,8 +15,9 @@ import { presentBackup, type BackupView } from './backup.presenter.js';
 import { loadRestorability } from './backup-restorable.js';
 import { loadProjectQueue } from '../queue/queue-positions.js';
 import { assertBackupMayStart } from './backup-start.rules.js';
+import { JOB_START_STATES } from '../../domain/job-states.js';
 
-const CreateBody = Type.Object({ configuration_id: Type.String(), state: Type.String({ enum: ['start_requested', 'start_scheduled'] }) });
+const CreateBody = Type.Object({ configuration_id: Type.String(), state: Type.String({ enum: [...JOB_START_STATES] }) });
 
 async function loadBackupView(context: AppContext, projectId: string): Promise<BackupView> {
   const [restorability, queue] = await Promise.all([loadRestorability(context.store.db, projectId), loadProjectQueue(context.store.db, projectId)]);
@@ -42,10 +43,14 @@ export async function backupRoutes(app: FastifyInstance, ctx: AppContext): Promi
     },
   );
 
-  registerJobRoutes<BackupView>(app, ctx, {
+  const job = jobHandlers<BackupView>(ctx, {
     kind: 'backup',
-    present: (job, urls, view) => presentBackup(job, urls, view),
+    present: (backup, urls, view) => presentBackup(backup, urls, view),
     loadView: loadBackupView,
     listFilter: (request, scope) => backupListFilter(ctx, request, scope),
   });
+  app.get('/v2/:project_id/backups', job.list.options, job.list.handler);
+  app.get('/v2/:project_id/backups/:backup_id', job.show.options, job.show.handler);
+  app.patch('/v2/:project_id/backups/:backup_id', job.report.options, job.report.handler);
+  app.get('/v2/:project_id/backups/:backup_id/errors', job.errors.options, job.errors.handler);
 }

@@ -6,6 +6,7 @@ import { insertJob } from '../jobs/job-insert.js';
 import { readQueueSettings } from '../queue/queue-settings.js';
 import { jobEventRefs } from '../jobs/job-events.js';
 import { startPeriodicWork } from '../../server/periodic-work.js';
+import { BackupState } from '../../domain/job-states.js';
 
 export interface MissedCheckOptions {
   now: Date;
@@ -82,7 +83,7 @@ async function judgeConfiguration(ctx: AppContext, configuration: Configuration,
         .select('id')
         .where('configuration_id', '=', configuration.id)
         .where('kind', '=', 'backup')
-        .where('state', '!=', 'missed')
+        .where('state', '!=', BackupState.missed)
         .where('created_at', '>=', toWireTime(new Date(time.getTime() - options.graceMs)))
         .where('created_at', '<=', toWireTime(new Date(time.getTime() + options.graceMs + jitterMs)))
         .executeTakeFirst();
@@ -92,7 +93,7 @@ async function judgeConfiguration(ctx: AppContext, configuration: Configuration,
         kind: 'backup',
         agentId: configuration.agentId,
         configurationId: configuration.id,
-        state: 'missed',
+        state: BackupState.missed,
         startedBy: 'server',
         scheduledTime: toWireTime(time),
         vaultId: agent.vault_id,

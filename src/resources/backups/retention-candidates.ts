@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import { hasKeepRules, planRetention, type RetentionItem, type RetentionPlan, type RetentionPolicy } from '../../domain/retention/index.js';
 import type { Database } from '../../store/database.js';
+import { BackupState } from '../../domain/job-states.js';
 
 /** Backups that count for retention: completed with a snapshot, not removed by a cleanup, in a vault still attached. */
-export const RESTORABLE_STATES = ['completed', 'completed_with_errors'] as const;
+export const RESTORABLE_STATES = [BackupState.completed, BackupState.completed_with_errors] as const;
 
 /** A backup as retention judges it; `time` is its end (or, when the agent never reported one, its last update). */
 export interface RetentionCandidate extends RetentionItem {

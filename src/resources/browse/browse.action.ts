@@ -7,6 +7,8 @@ import { insertAgentRequest, recordAgentRequestResult, type AgentRequest } from 
 import type { Job } from '../jobs/job.js';
 import type { BackupBrowseMessage, HostBrowseMessage } from './browse-request.message.js';
 import type { BrowseResultMessage } from './browse-result.message.js';
+import { isOneOf } from '../../domain/job-states.js';
+import { RESTORABLE_STATES } from '../backups/retention-candidates.js';
 
 /** Asks the agent to list a directory of its host (`host_browse`). */
 export async function requestHostBrowse(ctx: AppContext, agent: Agent, message: HostBrowseMessage): Promise<string> {
@@ -32,7 +34,7 @@ export async function requestBackupBrowse(ctx: AppContext, backup: Job, message:
   const browser = await findAgent(ctx.store.db, backup.projectId, message.agentId);
   if (!browser) throw badRequest('Validation failed.', [`agent_id ${message.agentId} is not an agent of this project.`]);
   const owner = (await findAgent(ctx.store.db, backup.projectId, backup.agentId))!;
-  if (backup.snapshotId === null || !['completed', 'completed_with_errors'].includes(backup.state)) {
+  if (backup.snapshotId === null || !isOneOf(RESTORABLE_STATES, backup.state)) {
     throw conflict('The backup has no snapshot to browse: it has not completed.');
   }
   if (owner.vault.encrypted && !message.encryptedPasswordHex) {

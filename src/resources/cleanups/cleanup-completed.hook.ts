@@ -1,14 +1,15 @@
 import type { Tx } from '../../store/store.js';
 import type { Job } from '../jobs/job.js';
+import { CleanupState, isOneOf } from '../../domain/job-states.js';
 
-const FINISHED_WITH_RESULTS = ['completed', 'completed_with_errors'];
+const FINISHED_WITH_RESULTS = [CleanupState.completed, CleanupState.completed_with_errors];
 
 /**
  * When a cleanup finishes, the snapshots it reports removed are gone from the agent's vault: the backups that
  * point at them are no longer restorable.
  */
 export async function markPrunedBackups(tx: Tx, before: Job, after: Job): Promise<void> {
-  if (!FINISHED_WITH_RESULTS.includes(after.state) || FINISHED_WITH_RESULTS.includes(before.state)) return;
+  if (!isOneOf(FINISHED_WITH_RESULTS, after.state) || isOneOf(FINISHED_WITH_RESULTS, before.state)) return;
   const snapshotIds = (after.results.snapshot_ids as number[] | undefined) ?? [];
   if (snapshotIds.length === 0) return;
   const agent = await tx.db.selectFrom('agents').select('vault_id').where('id', '=', after.agentId).executeTakeFirst();

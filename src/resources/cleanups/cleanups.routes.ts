@@ -6,12 +6,13 @@ import { requireLevel } from '../../server/caller.js';
 import { v2Scope } from '../../server/request-scope.js';
 import { findAgent } from '../agents/agent.fetcher.js';
 import { assertMayStart } from '../jobs/job-start-actor.js';
-import { registerJobRoutes } from '../jobs/job.routes.js';
+import { jobHandlers } from '../jobs/job.handlers.js';
 import { createCleanup } from './cleanup-create.action.js';
 import { parseCleanupCreate } from './cleanup-create.message.js';
 import { presentCleanup } from './cleanup.presenter.js';
+import { JOB_START_STATES } from '../../domain/job-states.js';
 
-const CreateBody = Type.Object({ agent_id: Type.String(), state: Type.String({ enum: ['start_requested', 'start_scheduled'] }) });
+const CreateBody = Type.Object({ agent_id: Type.String(), state: Type.String({ enum: [...JOB_START_STATES] }) });
 
 export async function cleanupRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.post('/v2/:project_id/cleanups', { schema: { tags: ['cleanups'], summary: 'Start a cleanup', body: CreateBody }, attachValidation: true }, async (request, reply) => {
@@ -25,8 +26,9 @@ export async function cleanupRoutes(app: FastifyInstance, ctx: AppContext): Prom
     return reply.code(201).header('location', scope.urls.v2('cleanups', job.id)).send(presentCleanup(job, scope.urls));
   });
 
-  registerJobRoutes(app, ctx, {
-    kind: 'cleanup',
-    present: presentCleanup,
-  });
+  const job = jobHandlers(ctx, { kind: 'cleanup', present: presentCleanup });
+  app.get('/v2/:project_id/cleanups', job.list.options, job.list.handler);
+  app.get('/v2/:project_id/cleanups/:cleanup_id', job.show.options, job.show.handler);
+  app.patch('/v2/:project_id/cleanups/:cleanup_id', job.report.options, job.report.handler);
+  app.get('/v2/:project_id/cleanups/:cleanup_id/errors', job.errors.options, job.errors.handler);
 }

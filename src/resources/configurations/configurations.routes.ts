@@ -17,12 +17,13 @@ import { parseConfigurationCreate } from './configuration-create.message.js';
 import { deleteConfiguration } from './configuration-delete.action.js';
 import { fetchConfiguration } from './configuration.fetcher.js';
 import { listConfigurations } from './configuration-list.js';
-import { parseConfigurationPatch } from './configuration-patch.message.js';
+import { CONFIGURATION_PATCH, parseConfigurationPatch } from './configuration-patch.message.js';
 import { presentConfiguration, presentConfigurationSummary } from './configuration.presenter.js';
 import { updateConfiguration } from './configuration-update.action.js';
 import { parseRetentionDryRun } from './retention-dry-run.message.js';
 import { fetchRetentionPlan } from './retention-plan.fetcher.js';
 import { presentRetentionPlan } from './retention-plan.presenter.js';
+import { patchBodySchema } from '../common/patch-body.schema.js';
 
 const tags = ['configurations'];
 
@@ -82,9 +83,6 @@ const ConfigurationBody = Type.Object({
     ]),
   ),
 });
-const PatchBody = Type.Array(Type.Object({ op: Type.String({ enum: ['replace', 'test'] }), path: Type.String(), value: Type.Unknown() }), {
-  description: 'RFC 6902 JSON Patch: replace of /name, /enabled, /schedule, /retention (or one of its members, e.g. /retention/keep_daily), /inclusions, /exclusions, /notifications, /bandwidth (or one of its members), /backup_window',
-});
 const RestorableQuery = Type.Object({ restorable: Type.Optional(Type.String({ description: 'true (any case): only configurations with restorable backups' })) });
 
 const configurationId = (request: FastifyRequest) => (request.params as { configuration_id: string }).configuration_id;
@@ -126,7 +124,7 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
 
   app.patch(
     '/v2/:project_id/configurations/:configuration_id',
-    { schema: { tags, summary: 'Update a configuration (JSON Patch, replace only)', body: PatchBody }, attachValidation: true },
+    { schema: { tags, summary: 'Update a configuration (JSON Patch, replace only)', body: patchBodySchema(CONFIGURATION_PATCH) }, attachValidation: true },
     async (request, reply) => {
       const scope = v2Scope(request, ctx);
       const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, configurationId(request));

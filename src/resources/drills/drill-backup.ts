@@ -1,6 +1,7 @@
 import type { Tx } from '../../store/store.js';
 import { isRestorable, loadRestorability, type Restorability } from '../backups/backup-restorable.js';
 import { jobFromRow, type Job } from '../jobs/job.js';
+import { BackupState } from '../../domain/job-states.js';
 
 const CANDIDATES = 20;
 
@@ -15,7 +16,7 @@ export async function latestSuccessfulBackup(tx: Tx, projectId: string, configur
     .where('project_id', '=', projectId)
     .where('configuration_id', '=', configurationId)
     .where('kind', '=', 'backup')
-    .where('state', '=', 'completed')
+    .where('state', '=', BackupState.completed)
     .where('snapshot_id', 'is not', null)
     .orderBy('seq', 'desc')
     .limit(CANDIDATES)

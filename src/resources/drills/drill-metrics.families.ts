@@ -1,4 +1,5 @@
 import { epochSeconds, type DatabaseGaugeFamily } from '../metrics/database-gauges.js';
+import { DrillRunState } from '../../domain/job-states.js';
 
 /**
  * `coffer_drill_last_success_timestamp_seconds`: when each drill last passed, 0 for one that never did, so
@@ -19,7 +20,7 @@ export const DRILL_FAMILIES: readonly DatabaseGaugeFamily[] = [
             .selectFrom('drill_runs')
             .select('drill_runs.ended_at')
             .whereRef('drill_runs.drill_id', '=', 'drills.id')
-            .where('drill_runs.state', '=', 'passed')
+            .where('drill_runs.state', '=', DrillRunState.passed)
             .orderBy('drill_runs.seq', 'desc')
             .limit(1)
             .as('last_passed'),

@@ -10,6 +10,7 @@ import type { Task } from '../tasks/task.js';
 import { drillFromRow } from './drill.js';
 import type { DrillRestoreResult } from './drill-run.js';
 import { changeDrillRun } from './drill-run-finish.js';
+import { DrillRunState, RestoreState, TaskState } from '../../domain/job-states.js';
 
 /**
  * A drill run's restore ended (hook of every restore change, in its transaction). Completed without errors: the
@@ -32,14 +33,14 @@ export async function advanceDrillAfterRestore(ctx: AppContext, tx: Tx, restore:
     .where('drill_runs.id', '=', runId)
     .executeTakeFirst();
   const run = await changeDrillRun(ctx, tx, runId, (run) => {
-    if (run.state !== 'restoring' || run.restoreId !== restore.id) return undefined;
+    if (run.state !== DrillRunState.restoring || run.restoreId !== restore.id) return undefined;
     const results = { ...run.results, restore: result };
-    if (restore.state !== 'completed' || restore.errors.count > 0 || !drillRow) {
-      return { to: 'failed', failureReason: restoreFailure(restore), results };
+    if (restore.state !== RestoreState.completed || restore.errors.count > 0 || !drillRow) {
+      return { to: DrillRunState.failed, failureReason: restoreFailure(restore), results };
     }
-    return { to: 'checking', results };
+    return { to: DrillRunState.checking, results };
   });
-  if (!run || run.state !== 'checking' || run.taskId !== null || !drillRow) return;
+  if (!run || run.state !== DrillRunState.checking || run.taskId !== null || !drillRow) return;
   const drill = drillFromRow(drillRow);
   const task = await insertTask(
     ctx,
@@ -50,7 +51,7 @@ export async function advanceDrillAfterRestore(ctx: AppContext, tx: Tx, restore:
     // The agent finds the scratch folder by the restore it did itself, never by a path it is sent.
     { drill_run: { id: run.id, restore_id: restore.id, deadline: run.deadlineAt } },
   );
-  await changeDrillRun(ctx, tx, run.id, () => ({ to: 'checking', taskId: task.id }));
+  await changeDrillRun(ctx, tx, run.id, () => ({ to: DrillRunState.checking, taskId: task.id }));
 }
 
 /** A drill run's check task changed (hook of every task state change, in its transaction). */
@@ -59,10 +60,10 @@ export async function advanceDrillAfterTask(ctx: AppContext, tx: Tx, task: Task)
   const row = await tx.db.selectFrom('drill_runs').select('id').where('task_id', '=', task.id).executeTakeFirst();
   if (!row) return;
   await changeDrillRun(ctx, tx, row.id, (run) => {
-    if (run.state !== 'checking') return undefined;
+    if (run.state !== DrillRunState.checking) return undefined;
     const results = { ...run.results, check: { state: task.state, failure_reason: task.failureReason } };
-    if (task.state === 'SUCCEEDED') return { to: 'passed', results };
-    return { to: 'failed', failureReason: `The check failed: ${task.failureReason ?? 'the task failed'}.`, results };
+    if (task.state === TaskState.SUCCEEDED) return { to: DrillRunState.passed, results };
+    return { to: DrillRunState.failed, failureReason: `The check failed: ${task.failureReason ?? 'the task failed'}.`, results };
   });
 }
 

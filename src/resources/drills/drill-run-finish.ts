@@ -6,6 +6,7 @@ import { lockRow, writeIfVersion } from '../../store/compare-and-set.js';
 import type { Tx } from '../../store/store.js';
 import { recordDrillRunEnded } from '../notifications/drill-ended.outbox.js';
 import { drillRunFromRow, type DrillRun, type DrillRunResults } from './drill-run.js';
+import { type DrillRunEndState } from '../../domain/job-states.js';
 
 export interface DrillRunChange {
   to: DrillRunState;
@@ -55,6 +56,6 @@ export async function changeDrillRun(ctx: AppContext, tx: Tx, runId: string, dec
 }
 
 /** Ends a run that is not over yet. */
-export async function finishDrillRun(ctx: AppContext, tx: Tx, run: DrillRun, state: 'passed' | 'failed', failureReason?: string): Promise<DrillRun> {
+export async function finishDrillRun(ctx: AppContext, tx: Tx, run: DrillRun, state: DrillRunEndState, failureReason?: string): Promise<DrillRun> {
   return (await changeDrillRun(ctx, tx, run.id, () => ({ to: state, failureReason }))) ?? run;
 }

@@ -12,6 +12,7 @@ import { latestSuccessfulBackup } from './drill-backup.js';
 import { lockDrill } from './drill-save.action.js';
 import { drillRunFromRow, type DrillRun } from './drill-run.js';
 import { finishDrillRun } from './drill-run-finish.js';
+import { DrillRunState } from '../../domain/job-states.js';
 
 export interface RunStart {
   startedBy: 'user' | 'schedule';
@@ -45,7 +46,7 @@ export async function insertDrillRun(ctx: AppContext, tx: Tx, drill: Drill, star
       backup_id: null,
       restore_id: null,
       task_id: null,
-      state: 'restoring',
+      state: DrillRunState.restoring,
       started_by: start.startedBy,
       failure_reason: null,
       results: '{}',
@@ -60,7 +61,7 @@ export async function insertDrillRun(ctx: AppContext, tx: Tx, drill: Drill, star
     .executeTakeFirstOrThrow();
   const run = drillRunFromRow(row);
   const refusal = await beginRestore(ctx, tx, drill, run, now);
-  if (typeof refusal === 'string') return finishDrillRun(ctx, tx, run, 'failed', refusal);
+  if (typeof refusal === 'string') return finishDrillRun(ctx, tx, run, DrillRunState.failed, refusal);
   return refusal;
 }
 

@@ -15,6 +15,7 @@ import { changeDrillRun } from './drill-run-finish.js';
 import { insertDrillRun } from './drill-run-start.action.js';
 import { nextRunTime } from './drill-schedule.js';
 import { startPeriodicWork } from '../../server/periodic-work.js';
+import { DrillRunState, RestoreState } from '../../domain/job-states.js';
 
 export const DRILL_SWEEP_INTERVAL_MS = 15_000;
 const BATCH = 100;
@@ -69,9 +70,9 @@ export async function failOverdueDrillRuns(ctx: AppContext, now = new Date()): P
   for (const row of rows) {
     const run = drillRunFromRow(row);
     const ended = await ctx.store.transaction((tx) =>
-      changeDrillRun(ctx, tx, run.id, (current) => ({ to: 'failed', failureReason: `The drill did not finish within its timeout of ${row.timeout_seconds} s (it was still ${current.state}).` })),
+      changeDrillRun(ctx, tx, run.id, (current) => ({ to: DrillRunState.failed, failureReason: `The drill did not finish within its timeout of ${row.timeout_seconds} s (it was still ${current.state}).` })),
     );
-    if (!ended || ended.state !== 'failed' || ended.version === run.version) continue;
+    if (!ended || ended.state !== DrillRunState.failed || ended.version === run.version) continue;
     failed++;
     await stopLeftovers(ctx, ended);
   }
@@ -87,7 +88,7 @@ async function stopLeftovers(ctx: AppContext, run: DrillRun): Promise<void> {
       if (!row) return;
       const restore = jobFromRow(row);
       const rules = JOB_KIND_RULES.restore;
-      const message = parseJobPatch([{ op: 'replace', path: '/state', value: 'stop_requested' }], rules.patch);
+      const message = parseJobPatch([{ op: 'replace', path: '/state', value: RestoreState.stop_requested }], rules.patch);
       await applyJobPatch(ctx, restore, 'user', message, { ...rules, present: (current) => ({ version: current.version }) });
     }
   } catch (error) {
@@ -97,9 +98,9 @@ async function stopLeftovers(ctx: AppContext, run: DrillRun): Promise<void> {
   }
 }
 
-/** Runs both checks every `intervalMs` until the server closes. */
+/** Runs both checks every `intervalMs`; returns the stop function. */
 export function startDrillScheduler(ctx: AppContext, intervalMs = DRILL_SWEEP_INTERVAL_MS): () => Promise<void> {
-  const stop = startPeriodicWork(ctx, {
+  return startPeriodicWork(ctx, {
     what: 'drill scheduling',
     intervalMs,
     async run() {
@@ -107,6 +108,4 @@ export function startDrillScheduler(ctx: AppContext, intervalMs = DRILL_SWEEP_IN
       await startDueDrills(ctx);
     },
   });
-  ctx.onClose(stop);
-  return stop;
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { JOB_MACHINES, type JobKind } from '../../domain/state-machines/job-machines.js';
+import { JOB_MACHINES } from '../../domain/state-machines/job-machines.js';
+import type { JobKind } from '../../domain/job-states.js';
 import type { AppContext } from '../../server/context.js';
 import type { Urls } from '../../server/links.js';
 import type { Tx } from '../../store/store.js';
 import { logfileContentUrl } from '../logfiles/logfile.presenter.js';
+import { JobState, LogfileState } from '../../domain/job-states.js';
 
 /** Events that hand work to an agent, by what they are about. */
 const REQUEST_EVENT_NAMES = ['logfile_upload', 'host_browse', 'backup_browse', 'vault_encryption_enable', 'vault_encryption_change', 'vault_password_verify'];
@@ -63,14 +65,14 @@ async function pendingJobs(tx: Tx, agentId: string): Promise<PendingWork[]> {
       return [{ subjectId: row.id, configurationId: row.configuration_id, names: [name], fallback: { name, body: { ...refs, request_id: randomUUID() } } }];
     }
     // Only a user's request has a start request to repeat; an agent that started a job itself knows of it.
-    if (row.started_by !== 'start_requested') return [];
+    if (row.started_by !== JobState.start_requested) return [];
     const name = `${kind}_start_request`;
     return [{ subjectId: row.id, configurationId: row.configuration_id, names: [name], fallback: { name, body: { ...refs, request_id: row.id } } }];
   });
 }
 
 async function pendingLogfiles(tx: Tx, agentId: string, urls: Urls): Promise<PendingWork[]> {
-  const rows = await tx.db.selectFrom('logfiles').select('id').where('agent_id', '=', agentId).where('state', '!=', 'completed').orderBy('seq', 'asc').execute();
+  const rows = await tx.db.selectFrom('logfiles').select('id').where('agent_id', '=', agentId).where('state', '!=', LogfileState.completed).orderBy('seq', 'asc').execute();
   return rows.map((row) => ({
     subjectId: row.id,
     configurationId: null,

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppContext } from '../../server/context.js';
-import { beyondSql, cutAtHorizon, settledSql, streamOrderSql, type StreamPosition } from '../../store/commit-order.js';
+import { beyondSql, cutAtHorizon, readCommitHorizon, settledSql, streamOrderSql, type StreamPosition } from '../../store/commit-order.js';
 import type { EventListMessage } from './event-list.message.js';
 import type { EventWaiter } from './event-waiters.js';
-import { whereInScope, type EventScope } from './event-scope.js';
+import { scopeParts, type EventScope } from './event-scope.js';
 import type { EventRow } from './event.presenter.js';
 
 export interface EventPage {
@@ -19,18 +19,22 @@ export interface EventPage {
  */
 export async function listEvents(ctx: AppContext, scope: EventScope, message: EventListMessage): Promise<EventPage> {
   const { page, markerId } = message;
+  const { db } = ctx.store;
   const engine = ctx.store.capabilities.engine;
   const ascending = page.sortDir === 'asc';
-  let query = whereInScope(ctx.store.db.selectFrom('events').select(['id', 'name', 'time', 'body']).select(settledSql(engine).as('settled')), scope);
-  if (markerId !== undefined) {
-    const position = await markerPosition(ctx, markerId);
-    query = position ? query.where(beyondSql(position, 'id', page.sortDir)) : query.where('id', ascending ? '>' : '<', markerId);
-  }
-  // Descending, the newest rows come first: leave out the unsettled ones rather than stop at them.
-  if (!ascending) query = query.where(settledSql(engine));
-  const rows = (await query.orderBy(streamOrderSql('id', page.sortDir)).limit(page.limit).execute()) as (EventRow & { settled: unknown })[];
+  const horizon = await readCommitHorizon(db, engine);
+  const position = markerId === undefined ? undefined : await markerPosition(ctx, markerId);
+  const parts = scopeParts(db.selectFrom('events').select(['id', 'name', 'time', 'body', 'commit_tx']).select(settledSql(horizon).as('settled')), scope).map((part) => {
+    if (markerId !== undefined) part = position ? part.where(beyondSql(position, 'id', page.sortDir)) : part.where('id', ascending ? '>' : '<', markerId);
+    // Descending, the newest rows come first: leave out the unsettled ones rather than stop at them.
+    if (!ascending) part = part.where(settledSql(horizon));
+    return part.orderBy(streamOrderSql('id', page.sortDir)).limit(page.limit);
+  });
+  // Several parts (an agent's stream): each its own page, merged in one statement.
+  const query = parts.length === 1 ? parts[0]! : db.selectFrom(parts.map((part, i) => db.selectFrom(part.as(`part${i}`)).selectAll()).reduce((union, next) => union.unionAll(next)).as('parts')).selectAll().orderBy(streamOrderSql('id', page.sortDir)).limit(page.limit);
+  const rows = (await query.execute()) as (EventRow & { commit_tx: unknown; settled: unknown })[];
   const { rows: settled, held } = cutAtHorizon(rows);
-  return { rows: settled.map(({ settled: _, ...row }) => row), held };
+  return { rows: settled.map(({ settled: _, commit_tx: __, ...row }) => row), held };
 }
 
 async function markerPosition(ctx: AppContext, markerId: number): Promise<StreamPosition | undefined> {

@@ -2,7 +2,7 @@ import { notFound } from '../../errors/app-error.js';
 import { assertMayListProject, assertMaySeeAgent, assertMaySeeAgentsResource } from '../agents/agent.permission.js';
 import type { Caller } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
-import type { JobKind } from '../../domain/state-machines/job-machines.js';
+import type { JobKind } from '../../domain/job-states.js';
 import type { EventScope } from './event-scope.js';
 
 const JOB_TITLES: Record<JobKind, string> = { backup: 'Backup', restore: 'Restore', cleanup: 'Cleanup' };

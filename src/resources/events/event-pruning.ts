@@ -1,5 +1,6 @@
 import type { AppContext } from '../../server/context.js';
 import type { Store } from '../../store/store.js';
+import { startPeriodicWork } from '../../server/periodic-work.js';
 import { toWireTime } from '../../server/time.js';
 
 /** Events are transient, but agents and clients rely on a day of history at least. */
@@ -20,12 +21,11 @@ export function retentionCutoff(retentionSeconds: number, now = Date.now()): str
   return toWireTime(new Date(now - Math.max(retentionSeconds, MIN_EVENT_RETENTION_SECONDS) * 1000));
 }
 
-/** Prunes periodically for as long as the server runs. */
-export function startEventPruning(ctx: AppContext): void {
-  const everyMs = 15 * 60_000;
-  const timer = setInterval(() => {
-    pruneEvents(ctx.store, retentionCutoff(ctx.config.eventRetentionSeconds)).catch((err) => ctx.log.warn({ err }, 'event pruning failed'));
-  }, everyMs);
-  timer.unref();
-  ctx.onClose(() => clearInterval(timer));
+/** Prunes every quarter of an hour; returns the stop function. */
+export function startEventPruning(ctx: AppContext): () => Promise<void> {
+  return startPeriodicWork(ctx, {
+    what: 'event pruning',
+    intervalMs: 15 * 60_000,
+    run: () => pruneEvents(ctx.store, retentionCutoff(ctx.config.eventRetentionSeconds)),
+  });
 }

@@ -14,17 +14,21 @@ export type EventScope =
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's own spelling of "any selection"
 type EventQuery = SelectQueryBuilder<Database, 'events', any>;
 
-export function whereInScope(query: EventQuery, scope: EventScope): EventQuery {
+/**
+ * The scope's events as queries that each read one index range, whose union is the scope. An agent's stream is its
+ * own events and the project-wide ones (agent_activate from POST /events carries no agent and reaches every agent):
+ * as one query with an OR, the database walks every event of the project from the marker on, other agents' too.
+ */
+export function scopeParts(query: EventQuery, scope: EventScope): EventQuery[] {
   const inProject = query.where('project_id', '=', scope.projectId).where('hidden', '=', 0);
   switch (scope.kind) {
     case 'project':
-      return inProject;
+      return [inProject];
     case 'agent':
-      // Project-wide events (agent_activate from POST /events) carry no agent and reach every agent.
-      return inProject.where((eb) => eb.or([eb('agent_id', '=', scope.agentId), eb('agent_id', 'is', null)]));
+      return [inProject.where('agent_id', '=', scope.agentId), inProject.where('agent_id', 'is', null)];
     case 'subject':
-      return inProject.where('subject_id', '=', scope.subjectId);
+      return [inProject.where('subject_id', '=', scope.subjectId)];
     case 'configuration':
-      return inProject.where('configuration_id', '=', scope.configurationId);
+      return [inProject.where('configuration_id', '=', scope.configurationId)];
   }
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { JobKind } from '../../domain/state-machines/job-machines.js';
+import { JOB_KINDS } from '../../domain/job-states.js';
 import { forbidden } from '../../errors/app-error.js';
 import { hasLevel, isAgentItself, requireLevel } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
@@ -67,7 +67,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
     return sendEvents(request, reply, scope, eventScope, 'asc', scope.urls.v2('agents', agentId, 'events'));
   });
 
-  for (const kind of ['backup', 'restore', 'cleanup'] as JobKind[]) {
+  for (const kind of JOB_KINDS) {
     const param = `${kind}_id`;
     app.get(`/v2/:project_id/${kind}s/:${param}/events`, { schema: { tags, summary: `Events of a ${kind}`, querystring: ListQuery }, attachValidation: true }, async (request, reply) => {
       const scope = v2Scope(request, ctx);

@@ -14,12 +14,17 @@ export interface DependentSystem {
   probe(ctx: AppContext): Promise<{ online: boolean; extra?: Record<string, unknown> }>;
 }
 
+/** Asks the database for `SELECT 1`; throws what the driver throws when it does not answer. */
+export async function pingDatabase(ctx: AppContext): Promise<void> {
+  await sql`SELECT 1`.execute(ctx.store.db);
+}
+
 async function databaseAnswers(ctx: AppContext): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS);
   });
-  const probe = sql`SELECT 1`.execute(ctx.store.db).then(
+  const probe = pingDatabase(ctx).then(
     () => true,
     () => false,
   );

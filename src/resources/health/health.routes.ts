@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import type { AppContext } from '../../server/context.js';
 import { baseUrl } from '../../server/links.js';
 import { notFound } from '../../errors/app-error.js';
 import { requireLevel } from '../../server/caller.js';
 import { v2Scope } from '../../server/request-scope.js';
-import { findDependentSystem } from './dependent-systems.js';
+import { findDependentSystem, pingDatabase } from './dependent-systems.js';
 import { checkHealth, checkSystem } from './health-check.js';
 
 export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -21,7 +20,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promi
   app.get('/ping', { config: { public: true }, schema: { tags: ['health'], summary: 'Liveness' } }, async (_request, reply) => reply.code(204).send());
 
   app.get('/ready', { config: { public: true }, schema: { tags: ['health'], summary: 'Readiness: the database answers' } }, async (_request, reply) => {
-    await sql`SELECT 1`.execute(ctx.store.db);
+    await pingDatabase(ctx);
     return reply.code(204).send();
   });
 

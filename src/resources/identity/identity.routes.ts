@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { forbidden } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { baseUrl } from '../../server/links.js';
 import { callerOf } from '../../server/request-scope.js';
 import { login, parseLogin } from './login.action.js';
 import { createUser, presentUser } from './user-create.action.js';
 import { parseUserCreate } from './user-create.message.js';
+import { assertMayCreateUsers } from './user.permission.js';
 
 const UserBody = Type.Object({
   username: Type.String(),
@@ -21,7 +21,7 @@ const TokenBody = Type.Object({
 
 export async function identityRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.post('/admin/users', { schema: { tags: ['identity'], summary: 'Create a user in a project (global admin)', body: UserBody }, attachValidation: true }, async (request, reply) => {
-    if (callerOf(request).kind !== 'admin') throw forbidden('Only an administrator may create users.');
+    assertMayCreateUsers(callerOf(request));
     const user = await createUser(ctx, parseUserCreate(request.body));
     return reply.code(201).send(presentUser(user));
   });

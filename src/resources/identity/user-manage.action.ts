@@ -1,23 +1,10 @@
 import type { Kysely } from 'kysely';
-import { conflict, forbidden, notFound } from '../../errors/app-error.js';
+import { conflict, forbidden } from '../../errors/app-error.js';
 import type { Caller } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
 import type { Database } from '../../store/database.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { hashToken } from './tokens.js';
-
-/** `me` names the caller's own user. */
-export async function fetchUser(db: Kysely<Database>, caller: Caller, id: string) {
-  const userId = id === 'me' ? (caller.kind === 'agent' ? null : caller.userId) : id;
-  const row = userId ? await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst() : undefined;
-  if (!row) throw notFound('User not found.');
-  return row;
-}
-
-/** Managing users is for the server's administrator; a user may only change its own password. */
-export function requireUserAdmin(caller: Caller): void {
-  if (caller.kind !== 'admin') throw forbidden('Only an administrator may manage users.');
-}
 
 function refuseSelf(caller: Caller, userId: string, what: string): void {
   if (caller.kind === 'admin' && caller.userId === userId) throw conflict(`You cannot ${what} your own user; another administrator can.`);
@@ -47,13 +34,11 @@ export async function deleteUser(ctx: AppContext, caller: Caller, userId: string
  */
 export async function changePassword(
   ctx: AppContext,
-  caller: Caller,
+  self: boolean,
   user: { id: string; password_hash: string },
   message: { password: string; currentPassword: string | undefined },
   requestToken: string | undefined,
 ): Promise<void> {
-  const self = caller.kind !== 'agent' && caller.userId === user.id;
-  if (!self) requireUserAdmin(caller);
   if (self && !(message.currentPassword !== undefined && (await verifyPassword(message.currentPassword, user.password_hash)))) {
     throw forbidden('current_password is missing or wrong.');
   }
@@ -72,15 +57,7 @@ export async function revokeUserTokens(db: Kysely<Database>, userId: string): Pr
   return Number(result.numDeletedRows);
 }
 
-/**
- * Revokes one token. Anyone may revoke a token of its own (a user's, or an agent's); the administrator any token.
- * A token that is not there, or not the caller's to revoke, is 404 alike, so the answer tells nothing about others.
- */
-export async function revokeToken(db: Kysely<Database>, caller: Caller, token: string): Promise<void> {
-  const tokenHash = hashToken(token);
-  const row = await db.selectFrom('tokens').select(['user_id', 'agent_id']).where('token_hash', '=', tokenHash).executeTakeFirst();
-  const own = row && ((caller.kind === 'agent' && row.agent_id === caller.agentId) || (caller.kind !== 'agent' && caller.userId !== null && row.user_id === caller.userId));
-  if (!row || !(own || caller.kind === 'admin')) throw notFound('Token not found.');
+/** Revokes one token (see assertMayRevokeToken for whose). */
+export async function revokeToken(db: Kysely<Database>, tokenHash: string): Promise<void> {
   await db.deleteFrom('tokens').where('token_hash', '=', tokenHash).execute();
 }
-

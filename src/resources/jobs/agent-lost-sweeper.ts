@@ -8,10 +8,11 @@ import { JOB_KIND_RULES } from './job-kind-rules.js';
 import { applyJobPatch } from './job-patch.action.js';
 import { parseJobPatch } from './job-patch.message.js';
 import { startPeriodicWork } from '../../server/periodic-work.js';
+import { JobState } from '../../domain/job-states.js';
 
 export const AGENT_LOST_REASON = 'agent_lost';
 /** States in which the job's agent is working on it (so only the agent would ever end it). */
-const RUNNING_STATES = ['queued', 'preparing', 'in_progress', 'stop_requested'];
+const RUNNING_STATES = [JobState.queued, JobState.preparing, JobState.in_progress, JobState.stop_requested];
 const BATCH = 200;
 
 /**
@@ -44,7 +45,7 @@ async function failLostJob(ctx: AppContext, job: Job, now: Date): Promise<boolea
   const message = parseJobPatch(
     [
       { op: 'test', path: '/version', value: job.version },
-      { op: 'replace', path: '/state', value: 'failed' },
+      { op: 'replace', path: '/state', value: JobState.failed },
       { op: 'replace', path: '/ended_time', value: toWireTime(now) },
       {
         op: 'replace',
@@ -66,17 +67,15 @@ async function failLostJob(ctx: AppContext, job: Job, now: Date): Promise<boolea
 }
 
 /**
- * Checks every quarter of the lost-agent timeout (at most every minute) until the server closes. The first check
+ * Checks every quarter of the lost-agent timeout (at most every minute) until stopped. The first check
  * waits one whole timeout after the server started: while it was down its agents could not report, and they need
  * that long (their retries back off) to be heard again.
  */
 export function startAgentLostSweeper(ctx: AppContext): () => Promise<void> {
-  const stop = startPeriodicWork(ctx, {
+  return startPeriodicWork(ctx, {
     what: 'lost-agent check',
     intervalMs: Math.max(1_000, Math.min(60_000, (ctx.config.agentLostSeconds * 1000) / 4)),
     firstAfterMs: ctx.config.agentLostSeconds * 1000,
     run: () => failLostJobs(ctx),
   });
-  ctx.onClose(stop);
-  return stop;
 }

@@ -1,4 +1,5 @@
 import type { Job } from './job.js';
+import { JobState } from '../../domain/job-states.js';
 
 /** The `agent` / `configuration` / job references every job event carries (docs/reference/rackspace-cloud-backup-v2.md §3.7). */
 export function jobEventRefs(job: Job): Record<string, unknown> {
@@ -10,7 +11,7 @@ export function jobEventRefs(job: Job): Record<string, unknown> {
 
 /** Event name for a job reaching `state`; completed_with_errors has no event of its own. */
 export function stateEventName(job: Job, state: string): string {
-  if (state === 'completed_with_errors') return `${job.kind}_completed`;
-  if (state === 'stop_requested') return `${job.kind}_stop_request`;
+  if (state === JobState.completed_with_errors) return `${job.kind}_completed`;
+  if (state === JobState.stop_requested) return `${job.kind}_stop_request`;
   return `${job.kind}_${state}`;
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { JobKind } from '../../domain/state-machines/job-machines.js';
+import type { JobKind } from '../../domain/job-states.js';
 import type { Tx } from '../../store/store.js';
 import { isoNow } from '../../server/time.js';
 import { JOB_MACHINES } from '../../domain/state-machines/job-machines.js';
 import { isTerminal } from '../../domain/state-machines/state-machine.js';
 import { recordJobEnded } from '../notifications/job-ended.outbox.js';
 import { EMPTY_ERRORS, jobFromRow, type Job } from './job.js';
+import { BackupState, type JobStartState } from '../../domain/job-states.js';
 
 export interface NewJob {
   projectId: string;
@@ -15,7 +16,7 @@ export interface NewJob {
    * How the job begins: asked by a user, started by its agent, (backups only) recorded as missed by the server, or
    * (backups only) waiting in the server's queue for a run slot.
    */
-  state: 'start_requested' | 'start_scheduled' | 'missed' | 'queued';
+  state: JobStartState | typeof BackupState.missed | typeof BackupState.queued;
   /** Who started it; defaults to the start state (the server records missed backups as `server`). */
   startedBy?: string;
   configurationId?: string | null;

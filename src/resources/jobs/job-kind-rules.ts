@@ -1,4 +1,5 @@
-import { backupMachine, cleanupMachine, restoreMachine, type JobKind } from '../../domain/state-machines/job-machines.js';
+import { backupMachine, cleanupMachine, restoreMachine } from '../../domain/state-machines/job-machines.js';
+import type { JobKind } from '../../domain/job-states.js';
 import type { Actor, StateMachine } from '../../domain/state-machines/state-machine.js';
 import { assertAdmittedToRun } from '../queue/queue-rules.js';
 import type { AppContext } from '../../server/context.js';

@@ -1,7 +1,7 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from '../../store/database.js';
-import type { JobKind } from '../../domain/state-machines/job-machines.js';
-import { beyondSql, cutAtHorizon, settledSql, streamOrderSql } from '../../store/commit-order.js';
+import type { JobKind } from '../../domain/job-states.js';
+import { beyondSql, cutAtHorizon, readCommitHorizon, settledSql, streamOrderSql } from '../../store/commit-order.js';
 import type { Engine } from '../../store/store.js';
 import { unknownMarker, type PageQuery } from '../common/v2-pagination.js';
 import { jobFromRow, type Job } from './job.js';
@@ -24,7 +24,8 @@ export interface JobListOptions {
  */
 export async function listJobs(db: Kysely<Database>, engine: Engine, options: JobListOptions): Promise<Job[]> {
   const { page } = options;
-  let query = db.selectFrom('jobs').selectAll().select(settledSql(engine).as('settled')).where('project_id', '=', options.projectId).where('kind', '=', options.kind);
+  const horizon = await readCommitHorizon(db, engine);
+  let query = db.selectFrom('jobs').selectAll().select(settledSql(horizon).as('settled')).where('project_id', '=', options.projectId).where('kind', '=', options.kind);
   if (page.marker !== undefined) {
     const marker = await db
       .selectFrom('jobs')
@@ -37,7 +38,7 @@ export async function listJobs(db: Kysely<Database>, engine: Engine, options: Jo
     query = query.where(beyondSql({ commitTx: Number(marker.commit_tx), id: Number(marker.seq) }, 'seq', page.sortDir));
   }
   // Descending, the newest rows come first: leave out the unsettled ones rather than stop at them.
-  if (page.sortDir === 'desc') query = query.where(settledSql(engine));
+  if (page.sortDir === 'desc') query = query.where(settledSql(horizon));
   if (options.filter) query = options.filter(query);
   const rows = await query.orderBy(streamOrderSql('seq', page.sortDir)).limit(page.limit).execute();
   return cutAtHorizon(rows).rows.map(jobFromRow);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { evaluateTests, jsonEqual } from '../../domain/json-patch/index.js';
 import { assertTransition, isTerminal, type Actor, type StateMachine } from '../../domain/state-machines/state-machine.js';
-import { conflict, forbidden } from '../../errors/app-error.js';
+import { conflict } from '../../errors/app-error.js';
 import { isoNow } from '../../server/time.js';
 import type { AppContext } from '../../server/context.js';
 import { compareAndSet } from '../../store/compare-and-set.js';
@@ -12,6 +12,7 @@ import type { JobPatchMessage } from './job-patch.message.js';
 import type { EventInput } from '../events/event-hub.js';
 import { recordJobEnded } from '../notifications/job-ended.outbox.js';
 import { ADMISSION_CHANNEL } from '../queue/backup-admission.js';
+import { BackupState } from '../../domain/job-states.js';
 
 export interface JobPatchHooks {
   machine: StateMachine;
@@ -75,7 +76,7 @@ export async function applyJobPatch(ctx: AppContext, known: Job, actor: Actor, m
 function stateEvent(before: Job, after: Job, machine: StateMachine): EventInput {
   const body: Record<string, unknown> = jobEventRefs(after);
   // §3.7: the stop request and a skipped backup carry a request id.
-  if (after.state === machine.stopRequest || after.state === 'skipped') body.request_id = randomUUID();
+  if (after.state === machine.stopRequest || after.state === BackupState.skipped) body.request_id = randomUUID();
   return {
     projectId: before.projectId,
     agentId: before.agentId,
@@ -108,20 +109,4 @@ function differs(a: Job, b: Job): boolean {
     !jsonEqual(a.results, b.results) ||
     !jsonEqual(a.errors, b.errors)
   );
-}
-
-/** Who is reporting: the job's own agent, or a user. Another agent, or an observer, may not write at all. */
-export function jobActor(caller: import('../../server/caller.js').Caller, jobAgentId: string): Actor {
-  if (caller.kind === 'agent') {
-    if (caller.agentId !== jobAgentId) throw forbidden('An agent may only report on its own jobs.');
-    return 'agent';
-  }
-  return 'user';
-}
-
-/** Users may only ask a job to stop; every other field is the agent's to report. */
-export function assertActorMayWrite(actor: Actor, message: JobPatchMessage): void {
-  if (actor === 'agent') return;
-  const other = message.writes.find((w) => w.field.path !== '/state');
-  if (other) throw forbidden(`Only the agent may report "${other.field.path}".`);
 }

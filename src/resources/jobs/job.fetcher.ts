@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { notFound } from '../../errors/app-error.js';
 import type { Database } from '../../store/database.js';
-import type { JobKind } from '../../domain/state-machines/job-machines.js';
+import type { JobKind } from '../../domain/job-states.js';
 import { jobFromRow, jobTitle, type Job } from './job.js';
 
 /** The job of that kind in the caller's project; anything else (absent, other project, other kind) is 404. */

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { JobsTable } from '../../store/database.js';
-import type { JobKind } from '../../domain/state-machines/job-machines.js';
+import type { JobKind } from '../../domain/job-states.js';
 
 export interface JobErrors {
   count: number;

@@ -3,10 +3,11 @@ import { conflict, notFound } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import type { Logfile } from './logfile.js';
 import { logfileBlobPath, removeLogfileBlob, writeLogfileBlob } from './logfile-blob.js';
+import { LogfileState } from '../../domain/job-states.js';
 
 /** Stores the agent's upload and records it; a log file deleted meanwhile leaves no blob behind. */
 export async function uploadLogfileContent(ctx: AppContext, logfile: Logfile, body: Readable): Promise<void> {
-  if (logfile.state === 'completed') throw conflict('The log file is completed; it cannot be uploaded again.');
+  if (logfile.state === LogfileState.completed) throw conflict('The log file is completed; it cannot be uploaded again.');
   const relative = logfileBlobPath(logfile.agentId, logfile.id);
   const size = await writeLogfileBlob(ctx.blobs, relative, body);
   const updated = await ctx.store.db

@@ -1,4 +1,5 @@
 import { readAllowListPatch, REPLACE_ONLY, valueMust, type PatchAllowList, type PatchTest } from '../../domain/json-patch/index.js';
+import { isOneOf } from '../../domain/job-states.js';
 import { logfileMachine } from '../../domain/state-machines/job-machines.js';
 
 /** The log-file page: `/state` is the only path, and only `replace` (an `add` is refused with 400). */
@@ -8,7 +9,7 @@ export const LOGFILE_PATCH: PatchAllowList = {
     {
       path: '/state',
       ops: REPLACE_ONLY,
-      parse: valueMust((value) => typeof value === 'string' && logfileMachine.states.includes(value), `must be one of ${logfileMachine.states.join(', ')}`),
+      parse: valueMust((value) => typeof value === 'string' && isOneOf(logfileMachine.states, value), `must be one of ${logfileMachine.states.join(', ')}`),
     },
   ],
 };

@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import { AppError, notFound } from '../../errors/app-error.js';
 import { requireLevel, requireUserCaller } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
@@ -13,12 +12,12 @@ import { deleteLogfile, uploadLogfileContent } from './logfile-content.action.js
 import { requestLogfile } from './logfile-create.action.js';
 import { fetchLinkedLogfile, fetchLogfile, listAgentLogfiles } from './logfile.fetcher.js';
 import { patchLogfile } from './logfile-patch.action.js';
-import { parseLogfilePatch } from './logfile-patch.message.js';
+import { LOGFILE_PATCH, parseLogfilePatch } from './logfile-patch.message.js';
 import { logfileContentPath, presentLogfile } from './logfile.presenter.js';
 import { TempUrlSigner } from './logfile-signing.js';
+import { patchBodySchema } from '../common/patch-body.schema.js';
 
 const tags = ['logfiles'];
-const PatchBody = Type.Array(Type.Object({ op: Type.String(), path: Type.String(), value: Type.Optional(Type.Unknown()) }));
 /** What an agent may send as the file: gzip, or bytes without a declared type. */
 const UPLOAD_TYPES = new Set(['application/gzip', 'application/x-gzip', 'application/octet-stream']);
 
@@ -57,7 +56,7 @@ export async function logfileRoutes(app: FastifyInstance, ctx: AppContext): Prom
 
   app.patch(
     '/v2/:project_id/agents/:agent_id/logfiles/:logfile_id',
-    { schema: { tags, summary: "The agent reports its upload's state (replace /state)", body: PatchBody }, attachValidation: true },
+    { schema: { tags, summary: "The agent reports its upload's state (replace /state)", body: patchBodySchema(LOGFILE_PATCH) }, attachValidation: true },
     async (request, reply) => {
       const scope = v2Scope(request, ctx);
       const logfile = await fetchLogfile(ctx.store.db, scope.projectId, params(request).agent_id, params(request).logfile_id);

@@ -1,5 +1,6 @@
 import { JOB_MACHINES } from '../../domain/state-machines/job-machines.js';
 import { epochSeconds, type DatabaseGaugeFamily, type FamilyReadContext, type GaugeSample } from './database-gauges.js';
+import { BackupState } from '../../domain/job-states.js';
 
 const BACKUP_TERMINAL = JOB_MACHINES.backup.terminal as readonly string[];
 const LABELS = ['project_id', 'configuration_id', 'configuration_name', 'agent_id', 'agent_name'] as const;
@@ -48,7 +49,7 @@ function configurationHealth(context: FamilyReadContext): Promise<ConfigurationH
           .select('jobs.id')
           .whereRef('jobs.configuration_id', '=', 'c.id')
           .where('jobs.kind', '=', 'backup')
-          .where('jobs.state', '=', 'completed')
+          .where('jobs.state', '=', BackupState.completed)
           .orderBy('jobs.seq', 'desc')
           .limit(1)
           .as('last_success_id'),

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../../server/context.js';
+import { startPeriodicWork } from '../../server/periodic-work.js';
 import { toWireTime } from '../../server/time.js';
+import { MISSED_NOTIFICATIONS } from '../../store/store.js';
 import type { DeliveriesTable } from '../../store/alert-tables.js';
 import { deliveryLinks } from './delivery-links.js';
 import { failed, type AttemptResult } from './delivery-result.js';
@@ -35,54 +37,27 @@ export function retryDelayMs(baseMs: number, attempt: number): number {
  */
 export class DeliveryWorker {
   readonly nodeId = randomUUID();
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
-  private timer: NodeJS.Timeout | null = null;
-  private unlisten: (() => void) | null = null;
 
   constructor(
     private readonly ctx: AppContext,
     private readonly options: DeliveryWorkerOptions,
   ) {}
 
+  /** Passes at once, on every word of new deliveries and every `deliveryPollMs`; returns the stop function. */
   start(): () => Promise<void> {
-    this.unlisten = this.ctx.store.listen((channel) => {
-      if (channel === DELIVERY_CHANNEL || channel === '*missed*') this.wake();
+    const stopWork = startPeriodicWork(this.ctx, {
+      what: 'delivery pass',
+      intervalMs: Math.max(50, this.ctx.config.deliveryPollMs),
+      firstAfterMs: 0,
+      wakeOn: [DELIVERY_CHANNEL, MISSED_NOTIFICATIONS],
+      run: async (stopping) => {
+        while ((await this.runOnce()) === BATCH && !stopping.aborted);
+      },
     });
-    this.timer = setInterval(() => this.wake(), Math.max(50, this.ctx.config.deliveryPollMs));
-    this.timer.unref();
-    this.wake();
-    return () => this.stop();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.unlisten?.();
-    await this.running;
-    this.options.email?.close();
-  }
-
-  /** Runs a pass now, or right after the one in progress. */
-  wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          while ((await this.runOnce()) === BATCH && !this.stopped);
-        } catch (error) {
-          this.ctx.log.warn({ err: error }, 'delivery pass failed');
-        }
-      } while (this.again && !this.stopped);
-    })().finally(() => {
-      this.running = null;
-    });
+    return async () => {
+      await stopWork();
+      this.options.email?.close();
+    };
   }
 
   /** Claims the due deliveries, sends them, records each outcome; returns how many were claimed. */

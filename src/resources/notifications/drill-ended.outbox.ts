@@ -2,6 +2,7 @@ import type { AppContext } from '../../server/context.js';
 import type { Tx } from '../../store/store.js';
 import type { DrillRun } from '../drills/drill-run.js';
 import { enqueueEvent } from './outbox.js';
+import { DrillRunState } from '../../domain/job-states.js';
 
 interface StoredNotification {
   type: string;
@@ -47,7 +48,7 @@ export async function recordDrillRunEnded(ctx: AppContext, tx: Tx, run: DrillRun
     name: `drill_${run.state}`,
     body: document,
   });
-  const passed = run.state === 'passed';
+  const passed = run.state === DrillRunState.passed;
   const notifications: StoredNotification[] = configuration ? JSON.parse(configuration.notifications) : [];
   const emails = notifications.filter((n) => n.type === 'email' && (passed ? n.on_success : n.on_failure)).map((n) => n.destination);
   const eventType = `drill.${run.state}`;

@@ -1,4 +1,5 @@
 /** Subject and plain-text body of a notification e-mail, from the event document stored in the outbox. */
+import { DrillRunState } from '../../domain/job-states.js';
 export interface RenderedEmail {
   subject: string;
   text: string;
@@ -64,7 +65,7 @@ function renderJobEnded(doc: Doc, links: { console: string | null; api: string |
 
 function renderDrillEnded(doc: Doc, links: { console: string | null; api: string | null }): RenderedEmail {
   const run = doc.drill_run as Doc;
-  const passed = run.state === 'passed';
+  const passed = run.state === DrillRunState.passed;
   const drill = `"${doc.drill?.name ?? doc.drill?.id}"`;
   const agent = doc.agent?.name ? `"${doc.agent.name}"` : doc.agent?.id;
   const restore = run.results?.restore as Doc | undefined;

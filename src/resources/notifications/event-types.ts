@@ -1,4 +1,5 @@
-import { JOB_MACHINES, type JobKind } from '../../domain/state-machines/job-machines.js';
+import { JOB_MACHINES } from '../../domain/state-machines/job-machines.js';
+import type { JobKind } from '../../domain/job-states.js';
 
 /**
  * Every event a webhook may subscribe to. Jobs: `<kind>.<terminal state>` (backup.failed, restore.completed, …);

@@ -1,11 +1,13 @@
 import type { Kysely } from 'kysely';
 import { nextScheduledTimes, type StoredSchedule } from '../../domain/schedule/index.js';
-import { JOB_MACHINES, type JobKind } from '../../domain/state-machines/job-machines.js';
+import { JOB_MACHINES } from '../../domain/state-machines/job-machines.js';
+import type { JobKind } from '../../domain/job-states.js';
 import { toWireTime } from '../../server/time.js';
 import type { Database } from '../../store/database.js';
 import { effectiveMode, isOnline } from '../agents/agent-activity.js';
 import { scheduleStart } from '../configurations/configuration.js';
 import type { SummaryPeriod } from './summary-periods.js';
+import { BackupState } from '../../domain/job-states.js';
 
 /** Most scheduled times judged per configuration and period (a schedule every minute has 10,080 a week). */
 const MAX_SLOTS = 1000;
@@ -155,7 +157,7 @@ async function configurationsBehind({ db, projectId, period, now, graceMs }: Sum
         const created = Date.parse(b.created_at);
         return created >= bounds[i]! && created < bounds[i + 1]!;
       });
-      if (mine.some((b) => b.state === 'completed')) judged++;
+      if (mine.some((b) => b.state === BackupState.completed)) judged++;
       else if (mine.some((b) => !BACKUP_TERMINAL.includes(b.state))) continue;
       else {
         judged++;
@@ -168,7 +170,7 @@ async function configurationsBehind({ db, projectId, period, now, graceMs }: Sum
       .select(['ended_time', 'updated_at'])
       .where('configuration_id', '=', c.id)
       .where('kind', '=', 'backup')
-      .where('state', '=', 'completed')
+      .where('state', '=', BackupState.completed)
       .orderBy('seq', 'desc')
       .limit(1)
       .executeTakeFirst();
@@ -194,10 +196,10 @@ function render(doc: Omit<SummaryDocument, 'subject' | 'text'>): { subject: stri
   const title = PERIOD_TITLE[doc.period.name] ?? doc.period.name;
   const backups = doc.jobs_by_state.filter((j) => j.kind === 'backup');
   const count = (state: string) => backups.find((b) => b.state === state)?.count ?? 0;
-  const failing = backups.filter((b) => b.state !== 'completed' && b.state !== 'stopped').reduce((n, b) => n + b.count, 0);
+  const failing = backups.filter((b) => b.state !== BackupState.completed && b.state !== BackupState.stopped).reduce((n, b) => n + b.count, 0);
   const subject =
     `[Coffer] ${title} summary ${doc.period.key} (project ${doc.project_id}): ` +
-    `${plural(count('completed'), 'backup')} completed, ${failing} not, ` +
+    `${plural(count(BackupState.completed), 'backup')} completed, ${failing} not, ` +
     `${plural(doc.offline_agents.length, 'agent')} offline, ${plural(doc.configurations_behind.length, 'configuration')} behind`;
   const lines = [`${title} summary of project ${doc.project_id}`, `Period: ${doc.period.start} to ${doc.period.end} (UTC)`, '', 'Backups that ended, by state:'];
   if (backups.length === 0) lines.push('  none');

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../server/context.js';
+import { startPeriodicWork } from '../../server/periodic-work.js';
 import { MISSED_NOTIFICATIONS } from '../../store/store.js';
 import { ADMISSION_CHANNEL, runAdmissionPass } from './backup-admission.js';
 
@@ -8,39 +9,13 @@ import { ADMISSION_CHANNEL, runAdmissionPass } from './backup-admission.js';
  * overlap on a node; a wake-up during a pass makes one more pass after it.
  */
 export function startAdmissionRunner(ctx: AppContext): () => Promise<void> {
-  let stopped = false;
-  let running: Promise<void> | undefined;
-  let again = false;
-
-  const pass = (): void => {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    again = false;
-    running = runAdmissionPass(ctx)
-      .then((admitted) => {
-        if (admitted.length > 0) ctx.log.info({ admitted: admitted.map((job) => job.id) }, 'queued backups admitted');
-      })
-      .catch((error: unknown) => ctx.log.warn({ err: error }, 'backup admission pass failed'))
-      .finally(() => {
-        running = undefined;
-        if (again) pass();
-      });
-  };
-
-  const unlisten = ctx.store.listen((channel) => {
-    if (channel === ADMISSION_CHANNEL || channel === MISSED_NOTIFICATIONS) pass();
+  return startPeriodicWork(ctx, {
+    what: 'backup admission pass',
+    intervalMs: ctx.config.admissionPollMs,
+    wakeOn: [ADMISSION_CHANNEL, MISSED_NOTIFICATIONS],
+    async run() {
+      const admitted = await runAdmissionPass(ctx);
+      if (admitted.length > 0) ctx.log.info({ admitted: admitted.map((job) => job.id) }, 'queued backups admitted');
+    },
   });
-  const timer = setInterval(pass, ctx.config.admissionPollMs);
-  timer.unref();
-  const stop = async () => {
-    stopped = true;
-    clearInterval(timer);
-    unlisten();
-    await running;
-  };
-  ctx.onClose(stop);
-  return stop;
 }

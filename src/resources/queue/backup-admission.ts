@@ -6,6 +6,7 @@ import type { Tx } from '../../store/store.js';
 import { jobFromRow, type Job } from '../jobs/job.js';
 import { DEFAULT_AGENT_MAX_RUNNING_JOBS } from '../agent-limits/agent-limits.js';
 import { DEFAULT_QUEUE_SETTINGS } from './queue-settings.js';
+import { BackupState, type JobStartState } from '../../domain/job-states.js';
 
 /** Store notification channel: a run slot may have come free (a job ended, a limit was raised). */
 export const ADMISSION_CHANNEL = 'backup_admission';
@@ -125,7 +126,7 @@ export async function admitWaiting(ctx: AppContext, tx: Tx): Promise<Job[]> {
     .selectAll()
     .where('kind', '=', 'backup')
     .where('admission', '=', 'waiting')
-    .where('state', '=', 'queued')
+    .where('state', '=', BackupState.queued)
     .orderBy('seq')
     .limit(PASS_SIZE)
     .execute();
@@ -158,19 +159,19 @@ export async function admitWaiting(ctx: AppContext, tx: Tx): Promise<Job[]> {
  * scheduled backups wait for it). A scheduled backup is 'admitted' when it fits now, after older waiting backups had
  * their turn, else 'waiting'. Call inside the transaction that creates it, after `takeAdmissionTurn`.
  */
-export async function placeNewBackup(ctx: AppContext, tx: Tx, backup: Candidate & { startState: 'start_requested' | 'start_scheduled' }): Promise<'admitted' | 'waiting'> {
+export async function placeNewBackup(ctx: AppContext, tx: Tx, backup: Candidate & { startState: JobStartState }): Promise<'admitted' | 'waiting'> {
   await admitWaiting(ctx, tx);
-  if (backup.startState === 'start_requested') return 'admitted';
+  if (backup.startState === BackupState.start_requested) return 'admitted';
   const book = await SlotBook.load(tx, ctx.config.maxRunningBackups, [backup]);
   if (book.fits(backup)) return 'admitted';
   // The server puts it in the queue: a move the backup state machine allows the server alone to make this way.
-  assertTransition(backupMachine, backup.startState, 'queued', 'server');
+  assertTransition(backupMachine, backup.startState, BackupState.queued, 'server');
   return 'waiting';
 }
 
 /** One admission pass in its own transaction; skipped cheaply when nothing waits. */
 export async function runAdmissionPass(ctx: AppContext): Promise<Job[]> {
-  const any = await ctx.store.db.selectFrom('jobs').select('id').where('admission', '=', 'waiting').where('state', '=', 'queued').limit(1).executeTakeFirst();
+  const any = await ctx.store.db.selectFrom('jobs').select('id').where('admission', '=', 'waiting').where('state', '=', BackupState.queued).limit(1).executeTakeFirst();
   if (!any) return [];
   return ctx.store.transaction(async (tx) => {
     await takeAdmissionTurn(tx);

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/database.js';
 import type { Job } from '../jobs/job.js';
+import { BackupState } from '../../domain/job-states.js';
 
 /** 1-based place of each backup of a project waiting in the queue, in the order they will be admitted. */
 export type QueuePositions = ReadonlyMap<string, number>;
@@ -12,7 +13,7 @@ export async function loadProjectQueue(db: Kysely<Database>, projectId: string):
     .where('project_id', '=', projectId)
     .where('kind', '=', 'backup')
     .where('admission', '=', 'waiting')
-    .where('state', '=', 'queued')
+    .where('state', '=', BackupState.queued)
     .orderBy('seq')
     .execute();
   return new Map(rows.map((row, index) => [row.id, index + 1]));

@@ -51,6 +51,11 @@ export const recoveryKeyStore = {
     return this.projectKey(db, projectId);
   },
 
+  /** Who holds the agent's vault key: `server` when a recovery copy may be deposited here. */
+  async keyCustody(db: Kysely<Database>, agentId: string): Promise<string> {
+    return (await db.selectFrom('agents').select('key_custody').where('id', '=', agentId).executeTakeFirstOrThrow()).key_custody;
+  },
+
   async vaultCopy(db: Kysely<Database>, vaultId: string): Promise<VaultRecoveryCopy | null> {
     const row = await db.selectFrom('vault_recovery_keys').selectAll().where('vault_id', '=', vaultId).executeTakeFirst();
     return row ? { vaultId: row.vault_id, projectId: row.project_id, recoveryKeyId: row.recovery_key_id, sealedMasterKey: Buffer.from(row.sealed_master_key, 'base64') } : null;

@@ -30,7 +30,7 @@ export async function recoveryKeyRoutes(app: FastifyInstance, ctx: AppContext): 
   app.get('/vaults/:vault_id/recovery-key', { schema: { tags, summary: "The project's recovery public key, for the vault's own agent", params: VaultParams } }, async (request) => {
     const vaultId = (request.params as { vault_id: string }).vault_id;
     const agent = await agentCaller(vaultId, callerOf(request), 'write');
-    const custody = (await ctx.store.db.selectFrom('agents').select('key_custody').where('id', '=', agent.id).executeTakeFirstOrThrow()).key_custody;
+    const custody = await recoveryKeyStore.keyCustody(ctx.store.db, agent.id);
     if (custody !== 'server') return { key_custody: custody, recovery_key: null, deposited: false };
     const key = await recoveryKeyStore.projectKey(ctx.store.db, agent.projectId);
     const copy = await recoveryKeyStore.vaultCopy(ctx.store.db, vaultId);

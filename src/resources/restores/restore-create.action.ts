@@ -5,6 +5,7 @@ import type { Job } from '../jobs/job.js';
 import { insertJob } from '../jobs/job-insert.js';
 import type { RestoreCreateMessage } from './restore-create.message.js';
 import type { RestoreDetails } from './restore-details.js';
+import { RestoreState } from '../../domain/job-states.js';
 
 /**
  * Creates the restore (its agent is the destination agent, its configuration the backup's) and hands the work to
@@ -33,7 +34,7 @@ export async function insertRestore(ctx: AppContext, tx: Tx, backup: Job, source
     agentId: destination.id,
     configurationId: backup.configurationId,
     backupId: backup.id,
-    state: 'start_requested',
+    state: RestoreState.start_requested,
     details: { ...details },
   });
   await ctx.events.record(tx, {

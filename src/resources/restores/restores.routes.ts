@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { forbidden } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
-import { requireLevel } from '../../server/caller.js';
+import { requireLevel, requireUserCaller } from '../../server/caller.js';
 import { v2Scope } from '../../server/request-scope.js';
 import { isRestorable } from '../backups/backup-restorable.js';
-import { registerJobRoutes } from '../jobs/job.routes.js';
+import { jobHandlers } from '../jobs/job.handlers.js';
 import { createRestore } from './restore-create.action.js';
 import { parseRestoreCreate } from './restore-create.message.js';
 import { fetchRestoreInputs } from './restore-inputs.fetcher.js';
@@ -30,16 +29,16 @@ export async function restoreRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const { backup, destination, source, restorability, serverHoldsSourceKey } = await fetchRestoreInputs(ctx.store.db, scope.projectId, message);
     if (source) assertPasswordMatchesVault(source, message);
     requireLevel(scope.caller, 'creator');
-    if (scope.caller.kind === 'agent') throw forbidden('Restores are started by users, not agents.');
+    requireUserCaller(scope.caller, 'Restores are started by users, not agents.');
     assertRestoreMayStart(source, isRestorable(backup, restorability), destination);
     assertDestinationCanOpenVault(source, destination, message, serverHoldsSourceKey);
     const job = await createRestore(ctx, backup, source, destination, message);
     return reply.code(201).header('location', scope.urls.v2('restores', job.id)).send(presentRestore(job, scope.urls));
   });
 
-  registerJobRoutes(app, ctx, {
-    kind: 'restore',
-    present: presentRestore,
-    presentListItem: presentRestoreListItem,
-  });
+  const job = jobHandlers(ctx, { kind: 'restore', present: presentRestore, presentListItem: presentRestoreListItem });
+  app.get('/v2/:project_id/restores', job.list.options, job.list.handler);
+  app.get('/v2/:project_id/restores/:restore_id', job.show.options, job.show.handler);
+  app.patch('/v2/:project_id/restores/:restore_id', job.report.options, job.report.handler);
+  app.get('/v2/:project_id/restores/:restore_id/errors', job.errors.options, job.errors.handler);
 }

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { forbidden } from '../../errors/app-error.js';
-import { requireLevel } from '../../server/caller.js';
+import { requireLevel, requireUserCaller } from '../../server/caller.js';
 import { assertMayListProject } from '../agents/agent.permission.js';
 import type { AppContext } from '../../server/context.js';
 import { v2Scope } from '../../server/request-scope.js';
@@ -27,7 +26,7 @@ export async function settingsRoutes(app: FastifyInstance, ctx: AppContext): Pro
     const scope = v2Scope(request, ctx);
     const settings = parseSummarySettings(request.body);
     requireLevel(scope.caller, 'creator');
-    if (scope.caller.kind === 'agent') throw forbidden('Summary settings are changed by users, not agents.');
+    requireUserCaller(scope.caller, 'Summary settings are changed by users, not agents.');
     await writeSummarySettings(ctx.store.db, scope.projectId, settings);
     return reply.code(204).send();
   });
@@ -43,7 +42,7 @@ export async function settingsRoutes(app: FastifyInstance, ctx: AppContext): Pro
     const scope = v2Scope(request, ctx);
     const settings = parseAlertSettings(request.body);
     requireLevel(scope.caller, 'creator');
-    if (scope.caller.kind === 'agent') throw forbidden('Alert settings are changed by users, not agents.');
+    requireUserCaller(scope.caller, 'Alert settings are changed by users, not agents.');
     await writeAlertSettings(ctx.store.db, scope.projectId, settings);
     return reply.code(204).send();
   });

@@ -5,6 +5,7 @@ import { recordTaskCancel } from './task-events.js';
 import { changeTask } from './task-change.js';
 import type { Task } from './task.js';
 import { unprocessable } from '../../errors/v3-catalogue.js';
+import { TaskState } from '../../domain/job-states.js';
 
 /**
  * PENDING or RUNNING → CANCELING, with a `task_cancel_request` event for the agent, which then confirms FAILED.
@@ -14,13 +15,13 @@ export async function cancelTask(ctx: AppContext, taskId: string): Promise<Task>
   return changeTask<Task>(ctx, taskId, (task) => {
     const refusal = cancelRefusal(task.state);
     if (refusal) throw unprocessable(refusal);
-    if (task.state === 'CANCELING') return { write: false, result: task };
+    if (task.state === TaskState.CANCELING) return { write: false, result: task };
     const now = isoNow();
     return {
       write: true,
-      set: { state: 'CANCELING', updated_at: now },
-      after: (tx, version) => recordTaskCancel(ctx, tx, { ...task, state: 'CANCELING', updatedAt: now, version }),
-      result: (version) => ({ ...task, state: 'CANCELING', updatedAt: now, version }),
+      set: { state: TaskState.CANCELING, updated_at: now },
+      after: (tx, version) => recordTaskCancel(ctx, tx, { ...task, state: TaskState.CANCELING, updatedAt: now, version }),
+      result: (version) => ({ ...task, state: TaskState.CANCELING, updatedAt: now, version }),
     };
   });
 }

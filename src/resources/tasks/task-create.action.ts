@@ -11,6 +11,7 @@ import { replaceTaskLabels } from './task-labels.store.js';
 import type { TaskCreateMessage } from './task-create.message.js';
 import type { Task } from './task.js';
 import { metadataLimitError } from '../../errors/v3-catalogue.js';
+import { TaskState } from '../../domain/job-states.js';
 
 /**
  * Creates the task PENDING with the agent's next sequence_id and tells the agent through a `task_start_request`
@@ -41,7 +42,7 @@ export async function insertTask(ctx: AppContext, tx: Tx, agent: Pick<TaskAgent,
     name: message.name,
     command: message.command,
     user: message.user,
-    state: 'PENDING',
+    state: TaskState.PENDING,
     failureReason: null,
     memoryInMb: message.memoryInMb ?? TASK_DEFAULTS.memoryInMb,
     diskInMb: message.diskInMb ?? TASK_DEFAULTS.diskInMb,

@@ -8,6 +8,7 @@ import type { TaskReportMessage } from './task-report.message.js';
 import { changeTask } from './task-change.js';
 import type { Task } from './task.js';
 import { jsonPatchError, unprocessable } from '../../errors/v3-catalogue.js';
+import { TaskState } from '../../domain/job-states.js';
 
 /**
  * Applies the agent's report, judged by the task state machine:
@@ -22,7 +23,7 @@ export async function applyTaskReport(ctx: AppContext, taskId: string, message: 
     if (message.state !== undefined) judge(task.state, state);
     let failureReason = task.failureReason;
     if (message.failureReason !== undefined) {
-      if (state !== 'FAILED') throw unprocessable('/result/failure_reason can only be reported with the state FAILED');
+      if (state !== TaskState.FAILED) throw unprocessable('/result/failure_reason can only be reported with the state FAILED');
       failureReason = message.failureReason;
     }
     if (state === task.state && failureReason === task.failureReason) return { write: false, result: task };

@@ -1,9 +1,11 @@
 import type { AppContext } from '../../server/context.js';
+import { startPeriodicWork } from '../../server/periodic-work.js';
 import { toWireTime } from '../../server/time.js';
 import { TASK_TERMINAL_STATES } from '../../domain/state-machines/task-machine.js';
 import { recordTaskState } from './task-events.js';
 import { TERMINAL_TASK_RETENTION_DAYS } from './task-defaults.js';
 import { TASK_COLUMNS, taskFromRow } from './task.js';
+import { TaskState } from '../../domain/job-states.js';
 
 export const EXPIRED_PENDING_REASON = 'Task expired in PENDING state';
 /** Cloud Controller's reason for a task whose end it cannot learn: here, a cancel the agent never confirmed. */
@@ -21,14 +23,14 @@ const DAY_MS = 24 * 3600 * 1000;
 export async function sweepTasks(ctx: AppContext, now: Date = new Date()): Promise<{ expired: number; pruned: number }> {
   const cutoff = toWireTime(new Date(now.getTime() - ctx.config.taskPendingExpirySeconds * 1000));
   const expired =
-    (await failStaleTasks(ctx, now, 'PENDING', 'created_at', cutoff, EXPIRED_PENDING_REASON)) +
-    (await failStaleTasks(ctx, now, 'CANCELING', 'updated_at', cutoff, UNCONFIRMED_CANCEL_REASON));
+    (await failStaleTasks(ctx, now, TaskState.PENDING, 'created_at', cutoff, EXPIRED_PENDING_REASON)) +
+    (await failStaleTasks(ctx, now, TaskState.CANCELING, 'updated_at', cutoff, UNCONFIRMED_CANCEL_REASON));
   const pruneCutoff = toWireTime(new Date(now.getTime() - TERMINAL_TASK_RETENTION_DAYS * DAY_MS));
   const pruned = await ctx.store.db.deleteFrom('tasks').where('state', 'in', [...TASK_TERMINAL_STATES]).where('updated_at', '<', pruneCutoff).executeTakeFirst();
   return { expired, pruned: Number(pruned.numDeletedRows) };
 }
 
-async function failStaleTasks(ctx: AppContext, now: Date, state: 'PENDING' | 'CANCELING', since: 'created_at' | 'updated_at', cutoff: string, reason: string): Promise<number> {
+async function failStaleTasks(ctx: AppContext, now: Date, state: typeof TaskState.PENDING | typeof TaskState.CANCELING, since: 'created_at' | 'updated_at', cutoff: string, reason: string): Promise<number> {
   let failed = 0;
   for (;;) {
     const batch = await ctx.store.transaction(async (tx) => {
@@ -39,13 +41,13 @@ async function failStaleTasks(ctx: AppContext, now: Date, state: 'PENDING' | 'CA
         const task = taskFromRow(row);
         const result = await tx.db
           .updateTable('tasks')
-          .set({ state: 'FAILED', failure_reason: reason, updated_at: at, version_no: task.version + 1 })
+          .set({ state: TaskState.FAILED, failure_reason: reason, updated_at: at, version_no: task.version + 1 })
           .where('id', '=', task.id)
           .where('version_no', '=', task.version)
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) !== 1) continue;
         changed++;
-        await recordTaskState(ctx, tx, { ...task, state: 'FAILED', failureReason: reason, updatedAt: at, version: task.version + 1 });
+        await recordTaskState(ctx, tx, { ...task, state: TaskState.FAILED, failureReason: reason, updatedAt: at, version: task.version + 1 });
       }
       return { seen: rows.length, changed };
     });
@@ -54,20 +56,7 @@ async function failStaleTasks(ctx: AppContext, now: Date, state: 'PENDING' | 'CA
   }
 }
 
-/** Runs sweepTasks periodically until the server closes (or `stop` is called); a failed sweep is logged and retried. */
+/** Runs sweepTasks every `intervalMs`; returns the stop function. */
 export function startTaskSweeper(ctx: AppContext, intervalMs = SWEEP_INTERVAL_MS): () => Promise<void> {
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const timer = setInterval(() => {
-    if (stopped) return;
-    running = sweepTasks(ctx).catch((error) => ctx.log.warn({ err: error }, 'task sweep failed'));
-  }, intervalMs);
-  timer.unref();
-  const stop = async () => {
-    stopped = true;
-    clearInterval(timer);
-    await running;
-  };
-  ctx.onClose(stop);
-  return stop;
+  return startPeriodicWork(ctx, { what: 'task sweep', intervalMs, run: () => sweepTasks(ctx) });
 }

@@ -1,9 +1,10 @@
 import { forbidden } from '../../errors/app-error.js';
 import type { Caller } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
+import { CleanupState } from '../../domain/job-states.js';
 
 /** Cleanup states in which the agent is pruning: the vault's history may shrink then. */
-const PRUNING_STATES = ['in_progress', 'stop_requested'];
+const PRUNING_STATES = [CleanupState.in_progress, CleanupState.stop_requested];
 /** What a cleanup (forget + prune) may delete: snapshots past retention, the index files and packs it rewrote. */
 const PRUNABLE_KINDS = new Set(['data', 'index', 'snapshots']);
 

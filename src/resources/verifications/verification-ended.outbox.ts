@@ -2,6 +2,7 @@ import type { AppContext } from '../../server/context.js';
 import type { Tx } from '../../store/store.js';
 import { enqueueEvent } from '../notifications/outbox.js';
 import type { VerificationRun } from './verification.js';
+import { VerificationRunState } from '../../domain/job-states.js';
 import { verificationOutcome } from './verification.presenter.js';
 
 interface StoredNotification {
@@ -22,7 +23,7 @@ export async function recordVerificationEnded(ctx: AppContext, tx: Tx, run: Veri
     agent: { id: run.agentId, name: agent?.name ?? null, vault: { id: run.vaultId } },
   };
   await ctx.events.record(tx, { projectId: run.projectId, agentId: run.agentId, subjectId: run.id, name: `verification_${run.state}`, body: document });
-  const failed = run.state === 'failed';
+  const failed = run.state === VerificationRunState.failed;
   let emails: string[] = [];
   if (failed) {
     const rows = await tx.db.selectFrom('configurations').select('notifications').where('agent_id', '=', run.agentId).where('deleted', '=', 0).execute();

@@ -2,17 +2,10 @@ import { evaluateTests } from '../../domain/json-patch/index.js';
 import { conflict } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
 import { isoNow } from '../../server/time.js';
-import { VERIFICATION_TERMINAL, verificationRunFromRow, type VerificationRun, type VerificationRunState } from './verification.js';
+import { VERIFICATION_NEXT } from '../../domain/state-machines/verification-machine.js';
+import { VERIFICATION_TERMINAL, verificationRunFromRow, type VerificationRun } from './verification.js';
 import { recordVerificationEnded } from './verification-ended.outbox.js';
 import type { VerificationReport } from './verification-report.message.js';
-
-/** Allowed moves of a run: the agent starts it, then ends it passed or failed. */
-const NEXT: Record<VerificationRunState, readonly VerificationRunState[]> = {
-  start_requested: ['in_progress', 'passed', 'failed'],
-  in_progress: ['passed', 'failed'],
-  passed: [],
-  failed: [],
-};
 
 /**
  * Applies the agent's report to a run in one transaction (the row is re-read under compare-and-set on
@@ -32,7 +25,7 @@ export async function reportVerification(
     if (VERIFICATION_TERMINAL.includes(current.state) && (moving || Object.keys(report.results).length > 0)) {
       throw conflict(`The verification run has already ${current.state}; it takes no more changes.`);
     }
-    if (moving && !NEXT[current.state].includes(report.state!)) throw conflict(`A verification run cannot go from ${current.state} to ${report.state}.`);
+    if (moving && !VERIFICATION_NEXT[current.state].includes(report.state!)) throw conflict(`A verification run cannot go from ${current.state} to ${report.state}.`);
     const now = isoNow();
     const state = report.state ?? current.state;
     const ends = moving && VERIFICATION_TERMINAL.includes(state);

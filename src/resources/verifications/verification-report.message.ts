@@ -1,8 +1,11 @@
 import { ADD_OR_REPLACE, readAllowListPatch, valueMust, type PatchAllowList, type PatchTest } from '../../domain/json-patch/index.js';
-import type { VerificationResults, VerificationRunState } from './verification.js';
+import { isOneOf, VerificationRunState } from '../../domain/job-states.js';
+import type { VerificationResults } from './verification.js';
 
 const MAX_ERRORS = 1000;
 const MAX_ERROR_LENGTH = 4096;
+
+const REPORTABLE = [VerificationRunState.in_progress, VerificationRunState.passed, VerificationRunState.failed];
 
 const counter = valueMust((value) => Number.isSafeInteger(value) && (value as number) >= 0, 'must be a whole number of 0 or more');
 
@@ -10,7 +13,7 @@ const counter = valueMust((value) => Number.isSafeInteger(value) && (value as nu
 export const VERIFICATION_REPORT: PatchAllowList = {
   refusals: { style: 'brief' },
   paths: [
-    { path: '/state', ops: ADD_OR_REPLACE, parse: valueMust((v) => v === 'in_progress' || v === 'passed' || v === 'failed', 'must be in_progress, passed or failed') },
+    { path: '/state', ops: ADD_OR_REPLACE, parse: valueMust((v) => typeof v === 'string' && isOneOf(REPORTABLE, v), 'must be in_progress, passed or failed') },
     {
       path: '/errors',
       ops: ADD_OR_REPLACE,

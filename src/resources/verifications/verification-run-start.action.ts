@@ -4,6 +4,7 @@ import { isoNow } from '../../server/time.js';
 import type { Tx } from '../../store/store.js';
 import type { Agent } from '../agents/agent.js';
 import { verificationRunFromRow, type VerificationRun } from './verification.js';
+import { VerificationRunState } from '../../domain/job-states.js';
 
 /**
  * Starts a verification run of the agent's vault inside `tx`: the next subset in turn (runs_started mod subsets, + 1;
@@ -20,7 +21,7 @@ export async function insertVerificationRun(ctx: AppContext, tx: Tx, agent: Pick
   const id = randomUUID();
   await tx.db
     .insertInto('verification_runs')
-    .values({ id, project_id: agent.projectId, agent_id: agent.id, vault_id: agent.vault.id, state: 'start_requested', subset, subsets, started_by: startedBy, results: '{}', created_at: now, updated_at: now, ended_at: null })
+    .values({ id, project_id: agent.projectId, agent_id: agent.id, vault_id: agent.vault.id, state: VerificationRunState.start_requested, subset, subsets, started_by: startedBy, results: '{}', created_at: now, updated_at: now, ended_at: null })
     .execute();
   await ctx.events.record(tx, {
     projectId: agent.projectId,

@@ -4,6 +4,7 @@ import { verificationFromRow } from './verification.js';
 import { insertVerificationRun } from './verification-run-start.action.js';
 import { nextVerificationTime } from './verification-schedule.js';
 import { startPeriodicWork } from '../../server/periodic-work.js';
+import { VerificationRunState } from '../../domain/job-states.js';
 
 const BATCH = 100;
 
@@ -28,7 +29,7 @@ export async function startDueVerifications(ctx: AppContext, now = new Date()): 
       if (Number(claimed.numUpdatedRows) !== 1) return false;
       const agentRow = await tx.db.selectFrom('agents').selectAll().where('id', '=', settings.agentId).executeTakeFirst();
       if (!agentRow) return false;
-      const open = await tx.db.selectFrom('verification_runs').select('id').where('agent_id', '=', settings.agentId).where('state', 'in', ['start_requested', 'in_progress']).executeTakeFirst();
+      const open = await tx.db.selectFrom('verification_runs').select('id').where('agent_id', '=', settings.agentId).where('state', 'in', [VerificationRunState.start_requested, VerificationRunState.in_progress]).executeTakeFirst();
       if (open) return false;
       await insertVerificationRun(ctx, tx, agentFromRow(agentRow), 'schedule');
       return true;
@@ -39,7 +40,5 @@ export async function startDueVerifications(ctx: AppContext, now = new Date()): 
 }
 
 export function startVerificationScheduler(ctx: AppContext, intervalMs: number): () => Promise<void> {
-  const stop = startPeriodicWork(ctx, { what: 'verification scheduling', intervalMs, run: () => startDueVerifications(ctx) });
-  ctx.onClose(stop);
-  return stop;
+  return startPeriodicWork(ctx, { what: 'verification scheduling', intervalMs, run: () => startDueVerifications(ctx) });
 }

@@ -1,13 +1,12 @@
 import type { Selectable } from 'kysely';
 import type { StoredSchedule } from '../../domain/schedule/index.js';
 import type { VaultVerificationsTable, VerificationRunsTable } from '../../store/database.js';
+import type { VerificationRunState } from '../../domain/job-states.js';
 
 /** The largest number of subsets: packs are split by the first byte of their id, so more would leave some empty. */
 export const MAX_SUBSETS = 256;
 
-export const VERIFICATION_RUN_STATES = ['start_requested', 'in_progress', 'passed', 'failed'] as const;
-export type VerificationRunState = (typeof VERIFICATION_RUN_STATES)[number];
-export const VERIFICATION_TERMINAL: readonly VerificationRunState[] = ['passed', 'failed'];
+export { VERIFICATION_TERMINAL } from '../../domain/state-machines/verification-machine.js';
 
 /** An agent's verification schedule. */
 export interface VaultVerification {

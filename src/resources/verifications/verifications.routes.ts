@@ -10,10 +10,11 @@ import { parsePageQuery } from '../common/v2-pagination.js';
 import { fetchVerificationRun, findVerificationSettings, listVerificationRuns } from './verification.fetcher.js';
 import { presentVerificationRun, presentVerificationSettings } from './verification.presenter.js';
 import { reportVerification } from './verification-report.action.js';
-import { parseVerificationReport } from './verification-report.message.js';
+import { parseVerificationReport, VERIFICATION_REPORT } from './verification-report.message.js';
 import { insertVerificationRun } from './verification-run-start.action.js';
 import { saveVerificationSettings } from './verification-settings.action.js';
 import { parseVerificationSettings } from './verification-settings.message.js';
+import { patchBodySchema } from '../common/patch-body.schema.js';
 
 const tags = ['verifications'];
 const BY_USERS = 'Verification schedules are set by users, not agents.';
@@ -21,9 +22,6 @@ const SettingsBody = Type.Object({
   enabled: Type.Boolean(),
   schedule: Type.Union([Type.Null(), Type.Object({ recurrence: Type.Array(Type.String()), time_zone: Type.String() })]),
   read_data_subsets: Type.Integer({ minimum: 1, maximum: 256, description: 'N: each run reads 1/N of the packs (restic --read-data-subset n/N); all within N runs' }),
-});
-const ReportBody = Type.Array(Type.Object({ op: Type.String(), path: Type.String(), value: Type.Unknown() }), {
-  description: 'The agent reports: add/replace of /state (in_progress, passed, failed), /errors, /packs, /packs_read, /bytes_read, /snapshots',
 });
 
 const agentId = (request: FastifyRequest) => (request.params as { agent_id: string }).agent_id;
@@ -83,7 +81,7 @@ export async function verificationRoutes(app: FastifyInstance, ctx: AppContext):
 
   app.patch(
     '/v2/:project_id/verifications/:verification_id',
-    { schema: { tags, summary: "The agent reports a verification run's progress and result (JSON Patch)", body: ReportBody }, attachValidation: true },
+    { schema: { tags, summary: "The agent reports a verification run's progress and result (JSON Patch)", body: patchBodySchema(VERIFICATION_REPORT) }, attachValidation: true },
     async (request, reply) => {
       const scope = v2Scope(request, ctx);
       const run = await fetchVerificationRun(ctx.store.db, scope.projectId, runId(request));

@@ -98,6 +98,12 @@ async function recentJobs(type) {
   return new Map(lists.flat().map((job) => [job.id, job]));
 }
 
+/** The state, and for a backup waiting for a run slot its place in the queue (the job page says more). */
+function queuedState(state, job) {
+  const place = typeof job?.queue_position === 'number' ? h('span', { class: 'muted' }, ` #${job.queue_position}`) : '';
+  return h('span', {}, stateBadge(state), place);
+}
+
 /** What the job moved: a backup's snapshot size, a restore's bytes written, a cleanup's vault before and after. */
 function sizeOf(kind, job) {
   if (!job) return '–';
@@ -158,7 +164,7 @@ export async function jobsPage(main, params) {
       table(
         [
           { label: 'Job', cell: (a) => h('a', { href: jobHref(a.type, a.id) }, `${a.type} `, shortId(a.id)) },
-          { label: 'State', cell: (a) => stateBadge(a.state) },
+          { label: 'State', cell: (a) => queuedState(a.state, jobs.get(a.id)) },
           { label: 'Configuration', cell: configOf },
           { label: 'Size', cell: (a) => sizeOf(a.type, jobs.get(a.id)) },
           { label: 'Took', cell: (a) => jobDuration(jobs.get(a.id)) },
