@@ -40,11 +40,7 @@ function layerRules(layer, rule, depth) {
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ regex: reach, message }] }],
       // import('…') as an expression and as a type: no-restricted-imports does not look at either.
-      'no-restricted-syntax': [
-        'error',
-        { selector: `ImportExpression[source.value=/${selectorReach}/]`, message },
-        { selector: `TSImportType[argument.literal.value=/${selectorReach}/]`, message },
-      ],
+      'no-restricted-syntax': ['error', { selector: `ImportExpression[source.value=/${selectorReach}/]`, message }, { selector: `TSImportType[argument.literal.value=/${selectorReach}/]`, message }],
     },
   };
 }
@@ -68,10 +64,7 @@ export default defineConfig(
     files: ['**/*.ts'],
     rules: {
       // A name starting with "_" is unused on purpose: a parameter a signature needs, a field left out of a rest.
-      '@typescript-eslint/no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
-      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },
   },
   {
@@ -84,7 +77,5 @@ export default defineConfig(
     files: ['src/web/**/*.js'],
     languageOptions: { globals: globals.browser },
   },
-  ...Object.entries(MAY_IMPORT).flatMap(([layer, rule]) =>
-    Array.from({ length: MAX_DEPTH }, (_, index) => layerRules(layer, rule, index + 1)),
-  ),
+  ...Object.entries(MAY_IMPORT).flatMap(([layer, rule]) => Array.from({ length: MAX_DEPTH }, (_, index) => layerRules(layer, rule, index + 1))),
 );

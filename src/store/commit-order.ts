@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from './database.js';
 import type { Engine } from './store.js';
 
 /**
@@ -39,7 +40,7 @@ export type CommitHorizon = number | null;
  * its first look at the backends until the transaction ends, so there it is thrown away first (a statement outside
  * one is a transaction of its own and looks afresh).
  */
-export async function readCommitHorizon(db: Kysely<any>, engine: Engine): Promise<CommitHorizon> {
+export async function readCommitHorizon(db: Kysely<Database>, engine: Engine): Promise<CommitHorizon> {
   if (engine !== 'postgres') return null;
   if (db.isTransaction) await sql`SELECT pg_stat_clear_snapshot()`.execute(db);
   const { rows } = await sql<{ horizon: string }>`

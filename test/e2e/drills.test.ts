@@ -172,7 +172,14 @@ describe('restore drills with the real agent', { timeout: 240_000 }, () => {
   it('a failing check (exit 1): failed with the reason; event, webhook; the metric stays at 0', async () => {
     const target = path.join(scratchParent, 'fail');
     const drill = await createDrill('www-fail', `test -e .${treeDir}/missing.html`, target);
-    const run = await runDrill(drill.id);
+    // Run from the command line: its watch exits 1 and says why.
+    const coffer = (args: string[]) => runCoffer(args, { home: home.home, env: { COFFER_PASSWORD: PASSWORD }, timeoutMs: 90_000 });
+    assert.equal((await coffer(['login', '--api', t.url, '--user', 'ops'])).code, 0);
+    const watched = await coffer(['drills', 'run', 'www-fail', '--watch']);
+    assert.equal(watched.code, 1, watched.stderr + watched.stdout);
+    assert.match(watched.stdout, /drill failed/);
+    assert.match(watched.stdout, /reason: +The check failed: Exited with status 1\./);
+    const run = (await api('GET', `/drill-runs/${(await api('GET', `/drills/${drill.id}`)).body.last_run.id}`)).body;
     assert.equal(run.state, 'failed');
     assert.equal(run.restore.state, 'completed');
     assert.equal(run.check.state, 'FAILED');

@@ -2,7 +2,7 @@ import type { BigIntStats } from 'node:fs';
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import { VaultError, throwIfAborted } from '../errors.js';
-import type { Repository } from '../repository/repository.js';
+import type { ArchiveRepository } from './archive-repository.js';
 import { Semaphore } from '../semaphore.js';
 import { encodeName, encodeTarget, joinPath, nameBytes, parseTree, serializeTree, type TreeNode } from '../vault/tree.js';
 import { FileReadError, type ChunkWorkerPool } from './chunk-worker-pool.js';
@@ -31,7 +31,7 @@ export class Archiver {
   private syncCalls = 0;
 
   constructor(
-    private readonly repo: Repository,
+    private readonly repo: ArchiveRepository,
     private readonly pool: ChunkWorkerPool,
     private readonly filter: BackupFilter,
     private readonly state: BackupState,

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { VaultError } from '../errors.js';
-import type { Repository } from '../repository/repository.js';
+import type { ArchiveRepository } from './archive-repository.js';
 import type { SnapshotFile } from '../vault/snapshot.js';
 import { findSnapshot, loadSnapshots } from '../vault/snapshot-store.js';
 import { numericSnapshotId } from '../vault/snapshot.js';
@@ -17,7 +17,7 @@ import { BackupState } from './tree-walk-state.js';
  * a snapshot never refers to data that is not on storage; an interrupted backup leaves packs that the next one
  * indexes and reuses.
  */
-export async function runBackup(repo: Repository, options: BackupOptions): Promise<BackupSummary> {
+export async function runBackup(repo: ArchiveRepository, options: BackupOptions): Promise<BackupSummary> {
   const started = Date.now();
   const rules: PathRule[] = localRules([...(options.paths ?? []).map((p) => ({ type: 'folder' as const, path: p })), ...(options.inclusions ?? [])]);
   if (!rules.length) throw new VaultError('INVALID_ARGUMENT', 'nothing to back up: give at least one path or inclusion');

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { abortError } from '../errors.js';
-import type { Repository } from '../repository/repository.js';
+import type { ArchiveRepository } from './archive-repository.js';
 import { compressionLevel } from '../repository/vault-config.js';
 import { startEngineWorker } from '../worker-start.js';
 import type { ChunkWorkerData, FromWorker, ToWorker } from './worker-protocol.js';
@@ -45,7 +45,7 @@ export class ChunkWorkerPool {
   private fatal: Error | undefined;
   private closed = false;
 
-  constructor(private readonly repo: Repository, private readonly signal?: AbortSignal, size = Math.max(1, os.availableParallelism())) {
+  constructor(private readonly repo: ArchiveRepository, private readonly signal?: AbortSignal, size = Math.max(1, os.availableParallelism())) {
     const data: ChunkWorkerData = { key: new Uint8Array(repo.key), chunker: repo.config.chunker, packSize: repo.config.packSize, compressionLevel: compressionLevel(repo.config) };
     for (let i = 0; i < size; i++) {
       const pw: PoolWorker = { worker: startEngineWorker(import.meta.url, 'chunk-worker', data), active: 0 };
@@ -98,7 +98,7 @@ export class ChunkWorkerPool {
   private onPack(pw: PoolWorker, msg: Extract<FromWorker, { op: 'pack' }>): void {
     const body = Buffer.from(msg.body.buffer, msg.body.byteOffset, msg.body.byteLength);
     const header = Buffer.from(msg.header.buffer, msg.header.byteOffset, msg.header.byteLength);
-    void this.repo.storePack(msg.id, [body.subarray(0, msg.used), header], msg.entries).then((stored) => {
+    void this.repo.storePack({ id: msg.id, body, used: msg.used, header, entries: msg.entries }).then((stored) => {
       if (stored && !this.closed) pw.worker.postMessage({ op: 'recycle', buffer: body } satisfies ToWorker, [body.buffer as ArrayBuffer]);
     });
   }

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { chunkBuffer, readChunksSync, windowSize } from '../chunker/chunk-reader.js';
 import { FastCdc } from '../chunker/fastcdc.js';
-import { blobId, encodeBlob, type EncodedBlob } from '../repository/blob-codec.js';
-import { encodePackHeader, type PackEntry } from '../repository/pack-format.js';
+import { blobId, encodeBlob } from '../repository/blob-codec.js';
+import { PackWriter } from '../repository/pack-writer.js';
 import type { ChunkWorkerData, FromWorker, ToWorker } from './worker-protocol.js';
 
 /**
@@ -24,7 +23,15 @@ const cancelled = new Set<number>();
 const freeWindows: Buffer[] = [];
 const smallBuffers: Buffer[] = [];
 
-let openPack: { buf: Buffer; used: number; entries: PackEntry[] } | undefined;
+/**
+ * Blobs are packed here, in the thread that sealed them: the main thread receives whole packs (their buffer is
+ * transferred, then handed back for reuse) instead of one buffer per blob, and hashes nothing.
+ */
+const packer = new PackWriter(key, data.packSize, (pack) => {
+  // Only a buffer that owns its whole ArrayBuffer can be transferred.
+  const body = pack.body.byteOffset === 0 && pack.body.byteLength === pack.body.buffer.byteLength ? pack.body : Buffer.from(pack.body);
+  post({ op: 'pack', id: pack.id, body, used: pack.used, header: pack.header, entries: pack.entries }, [body.buffer as ArrayBuffer]);
+});
 /**
  * Blob ids this thread knows the vault has or will have (answers received, hints from the previous version
  * of a file): such chunks need no question to the main thread. An id only ever becomes known, never unknown,
@@ -37,15 +44,13 @@ function rememberKnown(id: string): void {
   if (knownIds.size >= KNOWN_LIMIT) knownIds.clear();
   knownIds.add(id);
 }
-/** One pack buffer kept for reuse: filling the same memory again avoids heap fragmentation across threads. */
-let sparePack: Buffer | undefined;
 
 port.on('message', (msg: ToWorker) => {
   if (msg.op === 'flush') {
-    closePack();
+    packer.close();
     post({ op: 'flushed' });
   } else if (msg.op === 'recycle') {
-    sparePack ??= Buffer.from(msg.buffer.buffer, msg.buffer.byteOffset, msg.buffer.byteLength);
+    packer.recycle(Buffer.from(msg.buffer.buffer, msg.buffer.byteOffset, msg.buffer.byteLength));
   } else if (msg.op === 'file') {
     for (const id of msg.known ?? []) rememberKnown(id);
     void processFile(msg.job, Buffer.from(msg.path.buffer, msg.path.byteOffset, msg.path.byteLength));
@@ -67,39 +72,6 @@ port.on('message', (msg: ToWorker) => {
 
 function post(msg: FromWorker, transfer?: ArrayBuffer[]): void {
   port.postMessage(msg, transfer);
-}
-
-/**
- * Blobs are packed here, in the thread that sealed them: the main thread receives whole packs (16 MiB, then
- * handed back for reuse) instead of one buffer per blob, and hashes nothing.
- */
-function appendToPack(blob: EncodedBlob): void {
-  const length = blob.sealed.length;
-  if (openPack && openPack.used + length > openPack.buf.length) closePack();
-  if (!openPack) {
-    let buf = sparePack;
-    sparePack = undefined;
-    if (!buf || buf.length < length) buf = Buffer.allocUnsafe(Math.max(data.packSize, length));
-    openPack = { buf, used: 0, entries: [] };
-  }
-  blob.sealed.copy(openPack.buf, openPack.used);
-  openPack.entries.push({ id: blob.id, type: 'data', offset: openPack.used, length, rawLength: blob.rawLength, compression: blob.compression });
-  openPack.used += length;
-  if (openPack.used >= data.packSize) closePack();
-}
-
-function closePack(): void {
-  const pack = openPack;
-  openPack = undefined;
-  if (!pack) return;
-  if (!pack.entries.length) {
-    sparePack ??= pack.buf;
-    return;
-  }
-  const header = encodePackHeader(key, pack.entries);
-  const id = createHash('sha256').update(pack.buf.subarray(0, pack.used)).update(header).digest('hex');
-  const body = pack.buf.byteOffset === 0 && pack.buf.byteLength === pack.buf.buffer.byteLength ? pack.buf : Buffer.from(pack.buf);
-  post({ op: 'pack', id, body, used: pack.used, header, entries: pack.entries }, [body.buffer as ArrayBuffer]);
 }
 
 class Cancelled extends Error {
@@ -157,7 +129,7 @@ async function processFile(job: number, path: Buffer): Promise<void> {
       const store = await decided;
       if (cancelled.has(job)) throw new Cancelled('cancelled');
       if (store) {
-        appendToPack(blob);
+        packer.add(blob);
         added += blob.rawLength;
       }
       rememberKnown(id);

@@ -67,9 +67,9 @@ export async function runPrune(repo: Repository, options: PruneOptions): Promise
     const pack = await repo.backend.load(`data/${packId}`);
     for (const e of entries) {
       const sealed = pack.subarray(e.offset, e.offset + e.length);
-      await decodeBlob(repo.key, sealed, e); // never carry a damaged blob into a new pack
+      await decodeBlob(repo.key, sealed, e); // never carry a damaged blob into a new pack (addBlob copies it into the pack)
       await repo.waitForRoom(options.signal);
-      repo.addBlob({ id: e.id, type: e.type, sealed: Buffer.from(sealed), rawLength: e.rawLength, compression: e.compression });
+      repo.addBlob({ id: e.id, type: e.type, sealed, rawLength: e.rawLength, compression: e.compression });
     }
     options.onProgress?.({ packsDone: ++packsDone, packsTotal: repack.length });
   }

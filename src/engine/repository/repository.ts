@@ -7,14 +7,9 @@ import { describeIoError, IntegrityError, throwIfAborted } from '../errors.js';
 import { blobId, decodeBlob, encodeBlob, type EncodedBlob } from './blob-codec.js';
 import { BlobIndex, type BlobLocation } from './blob-index.js';
 import { decodeIndexFile, encodeIndexFile } from './index-file.js';
-import { decodePackHeader, encodePackHeader, type PackEntry } from './pack-format.js';
+import { decodePackHeader, type PackEntry } from './pack-format.js';
+import { PackWriter, type SealedPack } from './pack-writer.js';
 import { compressionLevel, type VaultConfig } from './vault-config.js';
-
-interface OpenPack {
-  parts: Buffer[];
-  entries: PackEntry[];
-  size: number;
-}
 
 /** Packs saved but not yet listed in an index file are written out in batches of this many. */
 const PACKS_PER_INDEX_FILE = 16;
@@ -39,7 +34,7 @@ export class Repository {
   /** Names of the index files the loaded index came from. */
   indexFiles: string[] = [];
   private readonly pending = new Set<string>();
-  private openPack: OpenPack = emptyPack();
+  private readonly packer: PackWriter;
   private readonly savingPacks = new Set<Promise<unknown>>();
   private savingBytes = 0;
   private unindexedPacks: Array<{ id: string; entries: PackEntry[] }> = [];
@@ -50,7 +45,11 @@ export class Repository {
   private readonly treeSpans = new Map<string, TreeSpan>();
   private treeSpanBytes = 0;
 
-  constructor(readonly backend: VaultBackend, readonly key: Buffer, readonly config: VaultConfig) {}
+  constructor(readonly backend: VaultBackend, readonly key: Buffer, readonly config: VaultConfig) {
+    this.packer = new PackWriter(key, config.packSize, (pack) => {
+      void this.storePack(pack).then((stored) => stored && this.packer.recycle(pack.body));
+    });
+  }
 
   // ---- files --------------------------------------------------------------------------------------------
 
@@ -140,21 +139,17 @@ export class Repository {
 
   /** Resolves when packs waiting for storage hold less than about two packs of memory. */
   async waitForRoom(signal?: AbortSignal): Promise<void> {
-    while (this.savingBytes + this.openPack.size > 2 * this.config.packSize && this.savingPacks.size > 0) {
+    while (this.savingBytes + this.packer.openBytes > 2 * this.config.packSize && this.savingPacks.size > 0) {
       throwIfAborted(signal);
       await Promise.race(this.savingPacks);
     }
     this.throwIfFailed();
   }
 
-  /** Adds a claimed, encoded blob to the open pack; closes the pack when it is full. */
+  /** Adds a claimed, encoded blob to the open pack (closed and stored when full). */
   addBlob(blob: EncodedBlob): void {
     this.throwIfFailed();
-    const pack = this.openPack;
-    pack.entries.push({ id: blob.id, type: blob.type, offset: pack.size, length: blob.sealed.length, rawLength: blob.rawLength, compression: blob.compression });
-    pack.parts.push(blob.sealed);
-    pack.size += blob.sealed.length;
-    if (pack.size >= this.config.packSize) this.closePack();
+    this.packer.add(blob);
   }
 
   /** Encodes and stores a blob unless it is already known; returns its id. */
@@ -168,29 +163,21 @@ export class Repository {
 
   /** Closes the open pack and waits until every pack is saved and listed in an index file. */
   async flush(): Promise<void> {
-    if (this.openPack.entries.length) this.closePack();
+    this.packer.close();
     while (this.savingPacks.size) await Promise.allSettled([...this.savingPacks]);
     this.throwIfFailed();
     await this.writeIndexBatch();
   }
 
-  private closePack(): void {
-    const pack = this.openPack;
-    this.openPack = emptyPack();
-    const parts = [...pack.parts, encodePackHeader(this.key, pack.entries)];
-    const hash = createHash('sha256');
-    for (const p of parts) hash.update(p);
-    void this.storePack(hash.digest('hex'), parts, pack.entries);
-  }
-
   /**
-   * Saves a finished pack (`parts` concatenated, `id` the SHA-256 of that) and indexes it: packs closed here
-   * and packs assembled by chunk workers go through the same accounting. Resolves to false when saving failed
-   * (the failure is then raised by the next waitForRoom, addBlob or flush). The caller may reuse `parts`
-   * once this settles.
+   * Saves a finished pack and indexes it: packs closed here and packs assembled by chunk workers go through the
+   * same accounting. Resolves to false when saving failed (the failure is then raised by the next waitForRoom,
+   * addBlob or flush). The caller may reuse the pack's buffer once this resolves to true.
    */
-  storePack(id: string, parts: Buffer[], entries: PackEntry[]): Promise<boolean> {
-    const size = parts.reduce((n, p) => n + p.length, 0);
+  storePack(pack: SealedPack): Promise<boolean> {
+    const { id, entries } = pack;
+    const parts = [pack.body.subarray(0, pack.used), pack.header];
+    const size = pack.used + pack.header.length;
     this.savingBytes += size;
     const saving = this.writePack(id, parts, entries, size)
       .then(
@@ -300,10 +287,6 @@ export class Repository {
       return undefined;
     }
   }
-}
-
-function emptyPack(): OpenPack {
-  return { parts: [], entries: [], size: 0 };
 }
 
 export function sha256(data: Buffer): string {

@@ -6,12 +6,15 @@ import { snapshotInfo, type SnapshotFile, type SnapshotInfo } from './snapshot.j
 /** A snapshot named by its numeric id, its hex id (or a unique prefix of at least 6 digits), or `latest`. */
 export type SnapshotRef = number | string;
 
+/** What listing snapshots reads: the snapshot files of a vault. */
+export type SnapshotSource = Pick<Repository, 'backend' | 'loadJsonFile'>;
+
 /**
  * All readable snapshots, oldest first. A snapshot file that fails authentication is left out (`check`
  * reports it) so that one damaged file does not stop backups and restores of everything else. `strict`
  * (prune) fails instead: data must never be judged unused because a snapshot could not be read.
  */
-export async function loadSnapshots(repo: Repository, options: { strict?: boolean } = {}): Promise<SnapshotInfo[]> {
+export async function loadSnapshots(repo: SnapshotSource, options: { strict?: boolean } = {}): Promise<SnapshotInfo[]> {
   const files = await repo.backend.list('snapshots/');
   const infos = await mapLimit(files, 8, async (f) => {
     try {
