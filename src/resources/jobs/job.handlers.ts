@@ -1,6 +1,6 @@
 import type { FastifyRequest, RouteHandlerMethod, RouteShorthandOptions } from 'fastify';
 import { Type } from 'typebox';
-import type { JobKind } from '../../domain/state-machines/job-machines.js';
+import type { JobKind } from '../../domain/job-states.js';
 import type { AppContext } from '../../server/context.js';
 import { requireLevel } from '../../server/caller.js';
 import type { Urls } from '../../server/links.js';
