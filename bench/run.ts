@@ -7,8 +7,9 @@
 // Then event-writing transactions on PostgreSQL from 50 connections over two stores, beside the advisory-lock scheme,
 // and agent progress reports below HTTP as one statement, beside the same reports as transactions.
 // Before them, the CLI's start-up time beside `node -e 0`. Then the server's CPU with 500 agents holding idle long
-// polls, and the agent end to end.
-// BENCH_ONLY=sqlite (or postgres, long-poll, agent, …) keeps the scenarios whose name contains it; the bare baseline always runs.
+// polls; one server holding a fleet's long polls (20,000 agents: memory, wake-up latency, other requests meanwhile;
+// bench/long-poll/fleet.ts); and the agent end to end.
+// BENCH_ONLY=sqlite (or postgres, long-poll (both long-poll figures), long-poll-idle, long-poll-20k, agent, …) keeps the scenarios whose name contains it; the bare baseline always runs.
 import type { ServerProcess } from '../test/e2e/multi-node-server-process.js';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { runLoad, type LoadResult, type LoadTarget } from './http/load.js';
 import { startPrivatePostgres, type PrivatePostgres } from './http/private-postgres.js';
 import { runAgentBench } from './agent/run.js';
 import { runLongPollIdleBench } from './long-poll/idle-cpu.js';
+import { runLongPollFleetBench } from './long-poll/fleet.js';
 import { runCliStartupBench } from './cli/startup.js';
 import { runEventWritersBench } from './events/event-writers.js';
 import { runReportRoundTripsBench } from './events/report-round-trips.js';
@@ -171,7 +173,8 @@ async function runHttpBench(): Promise<void> {
 async function main(): Promise<void> {
   if (wanted('cli', 'start-up')) runCliStartupBench();
   await runHttpBench();
-  if (wanted('long-poll')) await runLongPollIdleBench();
+  if (wanted('long-poll-idle')) await runLongPollIdleBench();
+  if (wanted('long-poll-20k')) await runLongPollFleetBench();
   if (wanted('agent')) await runAgentBench();
 }
 

@@ -11,7 +11,7 @@ import { postAgentEvent } from './agent-event-post.action.js';
 import { activateAgents } from './agent-activate.action.js';
 import { HeartbeatRecorder } from './agent-heartbeat.js';
 import { listEventsWaiting } from './event-list.js';
-import { parseEventListQuery } from './event-list.message.js';
+import { agentPollWaitSeconds, parseEventListQuery } from './event-list.message.js';
 import { agentEventScope, assertAgentExists, configurationEventScope, jobEventScope, projectEventScope } from './event-parent.fetcher.js';
 import type { EventScope } from './event-scope.js';
 import { presentEvent, presentEventForObserver } from './event.presenter.js';
@@ -43,7 +43,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const agentPoll = eventScope.kind === 'agent' && scope.caller.kind === 'agent';
     const message = parseEventListQuery(query, defaultSortDir, {
       maxWaitSeconds: ctx.config.maxLongPollSeconds,
-      defaultWaitSeconds: agentPoll ? ctx.config.maxLongPollSeconds : 0,
+      defaultWaitSeconds: agentPoll ? agentPollWaitSeconds(ctx.config.maxLongPollSeconds) : 0,
     });
     requireLevel(scope.caller, 'observer');
     const gone = new AbortController();
