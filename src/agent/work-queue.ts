@@ -6,7 +6,6 @@ import { workDoneOf } from './jobs/work-done.js';
 import { isAbort, JobRefusal, jobUrl, replace, report, type JobRuntime } from './jobs/job-runtime.js';
 import { isOneOf, JOB_START_STATES, jobHasEnded, JobState, type JobKind } from '../domain/job-states.js';
 
-
 interface QueuedJob {
   kind: JobKind;
   id: string;
