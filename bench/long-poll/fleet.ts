@@ -16,6 +16,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { call, inParallel, registerAgentOver, spawnServer, type ServerProcess } from '../../test/e2e/multi-node-server-process.js';
+import { openFilesLimit } from '../../src/server/connection-limits.js';
 import { seedAgentCopies, type SeededAgent } from './fleet-seed.js';
 import type { PollerMessage, PollerSetup, PollerStats } from './poller-process.js';
 
@@ -30,13 +31,6 @@ const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-}
-
-/** The soft limit on open files this process (and so every process it starts) has. */
-function openFilesLimit(): number {
-  const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-  const soft = line?.split(/\s{2,}/)[1];
-  return soft === undefined || soft === 'unlimited' ? Infinity : Number(soft);
 }
 
 function residentMiB(pid: number): number {
@@ -122,7 +116,7 @@ async function createConfiguration(url: string, token: string, agentId: string):
 }
 
 export async function runLongPollFleetBench(wanted = Number(process.env.BENCH_FLEET_AGENTS ?? 20_000), wakes = Number(process.env.BENCH_FLEET_WAKES ?? 200)): Promise<void> {
-  const fdLimit = openFilesLimit();
+  const fdLimit = openFilesLimit() ?? Infinity;
   // The server needs a descriptor per poll and some for itself (database, listening socket, workers, …).
   const agents = Math.min(wanted, fdLimit - 300);
   process.stdout.write(`\nLong polls at fleet scale: ${agents} agents each holding GET …/agents/{id}/events with its own token and marker, one server (SQLite)\n`);

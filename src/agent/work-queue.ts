@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ApiError } from './api-error.js';
+import { ApiError } from '../net/api-error.js';
 import type { AgentState } from './agent-state.js';
 import { failureDocument, wireNow } from './jobs/job-errors.js';
 import { workDoneOf } from './jobs/work-done.js';

@@ -63,3 +63,8 @@ export function canSeeProject(caller: Caller, projectId: string): boolean {
 export function isRoleName(value: unknown): value is RoleName {
   return typeof value === 'string' && (ROLE_NAMES as readonly string[]).includes(value);
 }
+
+/** Settings of the whole server or of a project's limits are the global administrator's: `why` says so in the 403. */
+export function requireServerAdmin(caller: Caller, why: string): void {
+  if (caller.kind !== 'admin') throw forbidden(why);
+}

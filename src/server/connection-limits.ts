@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { ServerConfig } from '../config.js';
 
 type Limits = Pick<ServerConfig, 'headersTimeoutSeconds' | 'requestTimeoutSeconds' | 'keepAliveTimeoutSeconds' | 'maxConnections' | 'maxLongPollSeconds'>;
@@ -29,4 +30,31 @@ export function httpServerOptions(limits: Limits) {
     // Node checks the two timeouts above every 30 s by default: a slow client would be held up to 30 s too long.
     connectionsCheckingInterval: 1000,
   };
+}
+
+/** Descriptors the server needs besides its connections: database, vault and log files, workers, listeners. */
+const OTHER_DESCRIPTORS = 256;
+
+/** This process's limit on open files (Linux: from /proc/self/limits); undefined where it cannot be read or is unlimited. */
+export function openFilesLimit(limitsText = readProcLimits()): number | undefined {
+  const line = limitsText?.split('\n').find((l) => l.startsWith('Max open files'));
+  const soft = line?.slice('Max open files'.length).trim().split(/\s+/)[0];
+  return soft === undefined || !/^\d+$/.test(soft) ? undefined : Number(soft);
+}
+
+function readProcLimits(): string | undefined {
+  try {
+    return fs.readFileSync('/proc/self/limits', 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A warning when COFFER_MAX_CONNECTIONS cannot be reached because the process may not open that many files: past
+ * the limit, new connections (agents' long polls among them) fail to be accepted instead of being refused cleanly.
+ */
+export function connectionLimitWarning(maxConnections: number, limit = openFilesLimit()): string | undefined {
+  if (limit === undefined || maxConnections + OTHER_DESCRIPTORS <= limit) return undefined;
+  return `COFFER_MAX_CONNECTIONS is ${maxConnections} but this process may open only ${limit} files: raise the limit (ulimit -n, LimitNOFILE=) above ${maxConnections + OTHER_DESCRIPTORS}, or lower COFFER_MAX_CONNECTIONS`;
 }

@@ -9,7 +9,7 @@ import type { BlobStore } from '../storage/blob-store.js';
 import { openBlobStore } from '../storage/open-blob-store.js';
 import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
-import { assertConnectionLimits } from './connection-limits.js';
+import { assertConnectionLimits, connectionLimitWarning } from './connection-limits.js';
 import { isWildcardHost } from './links.js';
 import { LoginThrottle } from '../resources/identity/login-throttle.js';
 import { SharedLoginThrottle } from '../resources/identity/shared-login-throttle.js';
@@ -36,6 +36,8 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   }
   assertConnectionLimits(config);
   const log = options.logger ?? pino({ level: config.logLevel });
+  const descriptorWarning = connectionLimitWarning(config.maxConnections);
+  if (descriptorWarning) log.warn(descriptorWarning);
   // Storage first: a missing bucket or refused credentials stop the start with one line saying which.
   const blobs = options.blobs ?? openBlobStore(config.storage);
   try {

@@ -23,7 +23,7 @@ export interface RecordedEvent {
 
 const CHANNEL = 'events';
 /** What a wait armed on a closed hub gets: already over, and never registered. */
-const WOKEN: EventWaiter = { woken: Promise.resolve() };
+const WOKEN: EventWaiter = { woken: Promise.resolve('event') };
 
 /** Notification payload: the project, and the agent when the event has one (`<project>\t<agent>`). */
 function payloadOf(projectId: string, agentId: string | null | undefined): string {
@@ -85,7 +85,7 @@ export class EventHub {
 
   /** Ends a wait (resolving its `woken`); nothing happens to a waiter already woken. */
   cancel(waiter: EventWaiter): void {
-    this.waiters.wake(waiter);
+    this.waiters.wake(waiter, 'cancelled');
   }
 
   get waitingCount(): number {

@@ -32,3 +32,12 @@ export function parseEventListQuery(
     waitMs: Math.round(Math.min(waitSeconds, options.maxWaitSeconds) * 1000),
   };
 }
+
+/**
+ * How long an agent's own read waits when it names no `wait`: the longest wait less up to a quarter, at random.
+ * Polls that begin together (a fleet reconnecting after a restart) would otherwise all end together, every round,
+ * and come back together; spread, they end over a quarter of the wait, and further apart each round.
+ */
+export function agentPollWaitSeconds(maxWaitSeconds: number, random = Math.random()): number {
+  return maxWaitSeconds * (1 - random / 4);
+}

@@ -67,8 +67,10 @@ export async function listEventsWaiting(ctx: AppContext, scope: EventScope, mess
       if (page.held) {
         await Promise.race([waiter.woken, sleep(Math.min(recheckMs, remaining))]);
         recheckMs = Math.min(recheckMs * 2, HELD_RECHECK_MS.max);
-      } else {
-        await waiter.woken;
+      } else if ((await waiter.woken) === 'deadline') {
+        // Nothing of the scope committed since the query (an event would have woken it first): nothing to read.
+        // One that commits at this very moment is read by the poll that follows.
+        return [];
       }
       ctx.events.cancel(waiter);
       if (signal.aborted) return [];

@@ -14,7 +14,9 @@ export async function assertAgentExists(ctx: AppContext, projectId: string, agen
 
 export async function agentEventScope(ctx: AppContext, caller: Caller, projectId: string, agentId: string): Promise<EventScope> {
   assertMaySeeAgent(caller, agentId);
-  await assertAgentExists(ctx, projectId, agentId);
+  // The agent's own token was just read, and tokens go with their agent: no need to look the agent up on every poll.
+  const ownToken = caller.kind === 'agent' && caller.agentId === agentId && caller.projectId === projectId;
+  if (!ownToken) await assertAgentExists(ctx, projectId, agentId);
   return { kind: 'agent', projectId, agentId };
 }
 

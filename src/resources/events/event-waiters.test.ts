@@ -20,6 +20,7 @@ describe('long-poll waiters', { timeout: 20_000 }, () => {
 
     waiters.wakeFor('p1', 'agent-42');
     assert.equal(await settled(byAgent[42]!), true);
+    assert.equal(await byAgent[42]!.woken, 'event');
     assert.equal(await settled(second), true, 'every waiter of the agent wakes');
     assert.equal(await settled(projectWide), true, 'a project-wide waiter sees every event of the project');
     assert.equal(await settled(otherProject), false, 'the same agent id in another project is another stream');
@@ -40,10 +41,15 @@ describe('long-poll waiters', { timeout: 20_000 }, () => {
     const waiters = new EventWaiters();
     const start = Date.now();
     const ended: Record<string, number> = {};
-    const wait = (name: string, ms: number) => waiters.arm('p', name, start + ms).woken.then(() => (ended[name] = Date.now() - start));
+    const wait = (name: string, ms: number) =>
+      waiters.arm('p', name, start + ms).woken.then((reason) => {
+        assert.equal(reason, 'deadline');
+        ended[name] = Date.now() - start;
+      });
     const done = Promise.all([wait('late', 400), wait('early', 100), wait('middle', 250)]);
     const cancelled = waiters.arm('p', 'cancelled', start + 150);
-    waiters.wake(cancelled);
+    waiters.wake(cancelled, 'cancelled');
+    assert.equal(await cancelled.woken, 'cancelled');
     await done;
     assert.deepEqual(Object.keys(ended), ['early', 'middle', 'late']);
     assert.ok(ended.early! >= 100 && ended.middle! >= 250 && ended.late! >= 400, JSON.stringify(ended));

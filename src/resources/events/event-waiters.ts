@@ -1,13 +1,19 @@
 import { DeadlineQueue } from '../../server/deadline-queue.js';
 
+/**
+ * Why a wait ended: `event` (one of its scope may have committed, or notifications may have been missed: look
+ * again), `deadline` (nothing came), `cancelled`.
+ */
+export type WakeReason = 'event' | 'deadline' | 'cancelled';
+
 /** One long poll waiting for an event; `woken` resolves when one may have come, the wait ran out or it was cancelled. */
 export interface EventWaiter {
-  readonly woken: Promise<void>;
+  readonly woken: Promise<WakeReason>;
 }
 
 class Waiter implements EventWaiter {
-  readonly woken: Promise<void>;
-  resolve!: () => void;
+  readonly woken: Promise<WakeReason>;
+  resolve!: (reason: WakeReason) => void;
   /** Its bucket in the deadline queue; -1 once woken. */
   bucket = -1;
 
@@ -33,7 +39,7 @@ interface ProjectWaiters {
  */
 export class EventWaiters {
   private readonly projects = new Map<string, ProjectWaiters>();
-  private readonly deadlines = new DeadlineQueue<Waiter>((waiter) => this.wake(waiter));
+  private readonly deadlines = new DeadlineQueue<Waiter>((waiter) => this.wake(waiter, 'deadline'));
   private count = 0;
 
   /** Registers a waiter that wakes at `deadline` (ms since the epoch) at the latest. */
@@ -54,7 +60,7 @@ export class EventWaiters {
   }
 
   /** Resolves the waiter and forgets it; a waiter already woken is left as it is. */
-  wake(waiter: EventWaiter): void {
+  wake(waiter: EventWaiter, reason: WakeReason): void {
     if (!(waiter instanceof Waiter) || waiter.bucket < 0) return;
     this.deadlines.delete(waiter, waiter.bucket);
     waiter.bucket = -1;
@@ -68,7 +74,7 @@ export class EventWaiters {
       if (agentWaiters.size === 0) project.byAgent.delete(waiter.agentId);
     }
     if (project.everyEvent.size === 0 && project.byAgent.size === 0) this.projects.delete(waiter.projectId);
-    waiter.resolve();
+    waiter.resolve(reason);
   }
 
   /** An event of the project committed: with `agentId`, one of that agent; without, one that concerns every agent. */
@@ -76,12 +82,12 @@ export class EventWaiters {
     const project = this.projects.get(projectId);
     if (!project) return;
     // Waking removes the waiter from the set being walked, which a Set's iteration allows.
-    for (const waiter of project.everyEvent) this.wake(waiter);
+    for (const waiter of project.everyEvent) this.wake(waiter, 'event');
     if (agentId !== undefined) {
       const agentWaiters = project.byAgent.get(agentId);
-      if (agentWaiters) for (const waiter of agentWaiters) this.wake(waiter);
+      if (agentWaiters) for (const waiter of agentWaiters) this.wake(waiter, 'event');
     } else {
-      for (const agentWaiters of project.byAgent.values()) for (const waiter of agentWaiters) this.wake(waiter);
+      for (const agentWaiters of project.byAgent.values()) for (const waiter of agentWaiters) this.wake(waiter, 'event');
     }
   }
 

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { JOB_KINDS } from '../../domain/job-states.js';
-import { forbidden } from '../../errors/app-error.js';
-import { hasLevel, isAgentItself, requireLevel } from '../../server/caller.js';
+import { hasLevel, requireLevel } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
 import { routeParam } from '../common/route-param.js';
@@ -12,10 +11,11 @@ import { postAgentEvent } from './agent-event-post.action.js';
 import { activateAgents } from './agent-activate.action.js';
 import { HeartbeatRecorder } from './agent-heartbeat.js';
 import { listEventsWaiting } from './event-list.js';
-import { parseEventListQuery } from './event-list.message.js';
+import { agentPollWaitSeconds, parseEventListQuery } from './event-list.message.js';
 import { agentEventScope, assertAgentExists, configurationEventScope, jobEventScope, projectEventScope } from './event-parent.fetcher.js';
 import type { EventScope } from './event-scope.js';
 import { presentEvent, presentEventForObserver } from './event.presenter.js';
+import { assertMayActivateProject, assertMayPostAgentEvent } from './event.permission.js';
 
 const tags = ['events'];
 const ListQuery = Type.Object({
@@ -43,7 +43,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const agentPoll = eventScope.kind === 'agent' && scope.caller.kind === 'agent';
     const message = parseEventListQuery(query, defaultSortDir, {
       maxWaitSeconds: ctx.config.maxLongPollSeconds,
-      defaultWaitSeconds: agentPoll ? ctx.config.maxLongPollSeconds : 0,
+      defaultWaitSeconds: agentPoll ? agentPollWaitSeconds(ctx.config.maxLongPollSeconds) : 0,
     });
     requireLevel(scope.caller, 'observer');
     const gone = new AbortController();
@@ -87,8 +87,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
   app.post('/v2/:project_id/events', { schema: { tags, summary: 'Wake every agent of the project (agent_activate)', body: PostBody }, attachValidation: true }, async (request, reply) => {
     const scope = v2Scope(request, ctx);
     const message = parseProjectEvent(request.body);
-    if (scope.caller.kind !== 'agent') requireLevel(scope.caller, 'creator');
-    if (scope.caller.kind === 'agent') throw forbidden('An agent may not activate the agents of its project.');
+    assertMayActivateProject(scope.caller);
     await activateAgents(ctx, scope.projectId, null, message.mode);
     return reply.code(202).send();
   });
@@ -98,13 +97,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const agentId = (request.params as { agent_id: string }).agent_id;
     await assertAgentExists(ctx, scope.projectId, agentId);
     const message = parseAgentEvent(request.body);
-    const isAgent = isAgentItself(scope.caller, agentId);
-    if (scope.caller.kind === 'agent' && !isAgent) throw forbidden('An agent may only post events for itself.');
-    if (message.event !== 'agent_activate' && !isAgent) {
-      throw forbidden(`Only the agent itself, with its own token, may post "${message.event}".`);
-    }
-    // Waking an agent is a write: creators and admins (observers write nothing).
-    if (!isAgent) requireLevel(scope.caller, 'creator');
+    assertMayPostAgentEvent(scope.caller, agentId, message.event);
     await postAgentEvent(ctx, scope.projectId, agentId, message, scope.urls);
     return reply.code(202).send();
   });

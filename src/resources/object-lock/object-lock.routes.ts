@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { forbidden } from '../../errors/app-error.js';
-import { requireLevel } from '../../server/caller.js';
+import { requireLevel, requireServerAdmin } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
 import { v2Scope } from '../../server/request-scope.js';
 import { readObjectLock } from './object-lock.js';
@@ -27,7 +26,7 @@ export async function objectLockRoutes(app: FastifyInstance, ctx: AppContext): P
   app.put('/v2/:project_id/object-lock', { schema: { tags, summary: "Set the project's S3 Object Lock retention (global administrator)", body: ObjectLockBody }, attachValidation: true }, async (request) => {
     const scope = v2Scope(request, ctx);
     const lock = parseObjectLockUpdate(request.body);
-    if (scope.caller.kind !== 'admin') throw forbidden("Only the server's administrator may set a project's Object Lock.");
+    requireServerAdmin(scope.caller, "Only the server's administrator may set a project's Object Lock.");
     await writeObjectLock(ctx, scope.projectId, lock);
     return presentObjectLock(scope.projectId, await readObjectLock(ctx.store.db, scope.projectId));
   });

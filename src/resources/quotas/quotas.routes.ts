@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { forbidden } from '../../errors/app-error.js';
-import { requireLevel, requireUserCaller } from '../../server/caller.js';
+import { requireLevel, requireServerAdmin, requireUserCaller } from '../../server/caller.js';
 import type { AppContext } from '../../server/context.js';
 import { v2Scope } from '../../server/request-scope.js';
 import { USERS_ONLY } from '../agents/agent.js';
@@ -32,7 +31,7 @@ export async function quotaRoutes(app: FastifyInstance, ctx: AppContext): Promis
   app.put('/v2/:project_id/quota', { schema: { tags, summary: "Set the project's vault limits (global administrator)", body: QuotaBody }, attachValidation: true }, async (request) => {
     const scope = v2Scope(request, ctx);
     const update = parseQuotaUpdate(request.body);
-    if (scope.caller.kind !== 'admin') throw forbidden("Only the server's administrator may set a project's quota.");
+    requireServerAdmin(scope.caller, "Only the server's administrator may set a project's quota.");
     await writeProjectQuota(ctx.store.db, scope.projectId, update);
     const quota = await readProjectQuota(ctx.store.db, scope.projectId);
     return { project_id: scope.projectId, ...presentQuota(quota.limits, quota.usage) };

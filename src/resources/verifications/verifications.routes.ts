@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { badRequest, forbidden } from '../../errors/app-error.js';
+import { badRequest } from '../../errors/app-error.js';
 import type { AppContext } from '../../server/context.js';
-import { isAgentItself, requireLevel, requireUserCaller } from '../../server/caller.js';
+import { requireLevel, requireUserCaller } from '../../server/caller.js';
 import { v2Scope } from '../../server/request-scope.js';
 import { fetchAgent } from '../agents/agent.fetcher.js';
 import { assertMaySeeAgent, assertMaySeeAgentsResource } from '../agents/agent.permission.js';
@@ -15,6 +15,7 @@ import { insertVerificationRun } from './verification-run-start.action.js';
 import { saveVerificationSettings } from './verification-settings.action.js';
 import { parseVerificationSettings } from './verification-settings.message.js';
 import { patchBodySchema } from '../common/patch-body.schema.js';
+import { assertIsRunsAgent } from './verification.permission.js';
 
 const tags = ['verifications'];
 const BY_USERS = 'Verification schedules are set by users, not agents.';
@@ -87,7 +88,7 @@ export async function verificationRoutes(app: FastifyInstance, ctx: AppContext):
       const run = await fetchVerificationRun(ctx.store.db, scope.projectId, runId(request));
       assertMaySeeAgentsResource(scope.caller, run.agentId, 'Verification run not found.');
       const report = parseVerificationReport(request.body);
-      if (!isAgentItself(scope.caller, run.agentId)) throw forbidden('Only the agent that runs a verification reports on it.');
+      assertIsRunsAgent(scope.caller, run.agentId);
       await reportVerification(ctx, run.id, report, (current) => presentVerificationRun(current, scope.urls));
       return reply.code(204).send();
     },
