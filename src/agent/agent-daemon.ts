@@ -27,7 +27,7 @@ import { runPasswordVerification, runVaultEncryption } from './jobs/vault-reques
 import { recoverInterruptedWork } from './recovery.js';
 import { BackupScheduler } from './scheduler.js';
 import { AgentGoneError, AgentSession } from './session.js';
-import { isTransientFailure } from './transient-error.js';
+import { isTransientFailure } from '../net/transient-failure.js';
 import { VaultKeyCustody } from './vault-key-custody.js';
 import { WorkQueue } from './work-queue.js';
 

@@ -2,15 +2,11 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { assertValidFileName, type ByteRange, type FileInfo, type VaultBackend } from '../engine/backend/backend.js';
 import { BackendNotFoundError, BackendRangeError } from '../engine/backend/errors.js';
-import { DEFAULT_RETRY, fetchWithRetry, type RetryNotice, type RetryPolicy } from './retry.js';
+import { ApiError, parseBody, serverWords } from '../net/api-error.js';
+import { DEFAULT_RETRY, fetchWithRetry, type RetryNotice, type RetryPolicy } from '../net/retry.js';
+import { sendWithToken, type TokenSource } from '../net/token-refresh.js';
 import { currentJobTransfers } from './job-transfers.js';
 import { anyLimited, readThrottled, throttled, type Bandwidth, type TokenBucket } from './token-bucket.js';
-
-/** Supplies the agent's token; `refresh` is called once after a 401 with the token that was refused. */
-export interface TokenSource {
-  token(): Promise<string>;
-  refresh(refused: string): Promise<string>;
-}
 
 export interface VaultHttpBackendOptions {
   /** The vault link the server gives (`…/vaults/<vault_id>`). */
@@ -24,14 +20,6 @@ export interface VaultHttpBackendOptions {
    * the buckets of the job's configuration as well (currentJobTransfers).
    */
   bandwidth?: Bandwidth;
-}
-
-/** A vault endpoint answered with an error that is not "not found". */
-export class VaultHttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-    this.name = 'VaultHttpError';
-  }
 }
 
 /** The server's answer to an upload request: a presigned URL into object storage, or "send it to me". */
@@ -111,7 +99,7 @@ export class VaultHttpBackend implements VaultBackend {
       return;
     }
     await expectOk(refusal, name);
-    throw new VaultHttpError(refusal.status, `vault ${name}: HTTP ${refusal.status}`);
+    throw new ApiError(refusal.status, `vault ${name}: HTTP ${refusal.status}`);
   }
 
   async load(name: string, range?: ByteRange): Promise<Buffer> {
@@ -147,7 +135,7 @@ export class VaultHttpBackend implements VaultBackend {
     await expectOk(response, name);
     const body = await readThrottled(response, this.buckets('download'), signal);
     const expected = range ? range.length : Number(response.headers.get('content-length') ?? body.length);
-    if (body.length !== expected) throw new VaultHttpError(response.status, `short read of ${name}: ${body.length} of ${expected} bytes`);
+    if (body.length !== expected) throw new ApiError(response.status, `short read of ${name}: ${body.length} of ${expected} bytes`);
     return body;
   }
 
@@ -229,11 +217,7 @@ export class VaultHttpBackend implements VaultBackend {
     // Never followed with the token: a vault read's 307 to object storage is followed by load(), without it.
     const attempt = (token: string) =>
       fetchWithRetry(() => fetch(url, { ...init, method, redirect: init.redirect === 'manual' ? 'manual' : 'error', headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } }), this.retry, this.retryOptions(method, url, init.signal));
-    const token = await this.options.tokens.token();
-    const response = await attempt(token);
-    if (response.status !== 401) return response;
-    await response.body?.cancel();
-    return attempt(await this.options.tokens.refresh(token));
+    return sendWithToken(this.options.tokens, attempt);
   }
 }
 
@@ -248,11 +232,6 @@ async function expectOk(response: Response, name: string, fileOperation = true):
   if (response.ok) return;
   const text = await response.text().catch(() => '');
   if (response.status === 404 && fileOperation) throw new BackendNotFoundError(name);
-  let message = text;
-  try {
-    message = (JSON.parse(text) as { message?: string }).message ?? text;
-  } catch {
-    // not JSON: keep the text
-  }
-  throw new VaultHttpError(response.status, `vault ${name}: HTTP ${response.status} ${message}`.trim());
+  const words = serverWords(parseBody(text)) ?? '';
+  throw new ApiError(response.status, `vault ${name}: HTTP ${response.status} ${words}`.trim(), words);
 }

@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
-import { ApiError } from './api-error.js';
+import { ApiError } from '../net/api-error.js';
 import type { AgentState } from './agent-state.js';
 import { failureDocument, wireNow } from './jobs/job-errors.js';
 import { workDoneOf } from './jobs/work-done.js';
 import { isAbort, JobRefusal, JobStoppedByAgent, jobUrl, replace, report, type JobRuntime } from './jobs/job-runtime.js';
 import { isOneOf, JOB_START_STATES, jobHasEnded, JobState, type JobKind } from '../domain/job-states.js';
-
 
 interface QueuedJob {
   kind: JobKind;
