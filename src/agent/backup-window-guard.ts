@@ -57,7 +57,12 @@ export class BackupWindowGuard {
     const span = `${window!.start}-${window!.end} ${window!.time_zone}`;
     if (window!.outside === 'stop') {
       this.end();
-      this.stop(new JobStoppedByAgent('outside_backup_window', `The backup window (${span}) closed; the configuration asks to stop a backup still running then (outside: stop). Nothing was saved as a snapshot.`));
+      this.stop(
+        new JobStoppedByAgent(
+          'outside_backup_window',
+          `The backup window (${span}) closed; the configuration asks to stop a backup still running then (outside: stop). Nothing was saved as a snapshot.`,
+        ),
+      );
       return;
     }
     if (!this.paused) this.log.info({ configuration: this.configurationId, window: span, opens }, 'outside the backup window: transfers paused until it opens');

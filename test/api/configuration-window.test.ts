@@ -121,7 +121,11 @@ describe('backup windows', { timeout: 120_000 }, () => {
     const elsewhere = await configWithData('elsewhere', 1, { backup_window: { start: hhmm(end + 120_000), end: hhmm(end + 180_000), outside: 'pause' } });
     // Each hourly schedule counts from its configuration's start: put T on all three schedules.
     for (const id of [stopping, pausing, elsewhere]) {
-      await t.server.ctx.store.db.updateTable('configurations').set({ created_at: wireTime(due - 3_600_000) }).where('id', '=', id).execute();
+      await t.server.ctx.store.db
+        .updateTable('configurations')
+        .set({ created_at: wireTime(due - 3_600_000) })
+        .where('id', '=', id)
+        .execute();
     }
     const limits = await t.request('PUT', `/v2/${PROJECT}/agents/${agent!.id}/limits`, { body: { max_running_jobs: 3 } });
     assert.equal(limits.status, 204, limits.text);
