@@ -13,6 +13,7 @@ const MAY_IMPORT = {
   errors: { only: ['errors', 'domain'] },
   engine: { only: ['engine'] },
   net: { only: ['net'] },
+  terminal: { only: ['terminal'] },
   store: { only: ['store', 'errors'] },
   storage: { only: ['storage', 'engine'] },
   agent: { not: ['server', 'resources', 'store', 'storage', 'cli', 'web'] },

@@ -14,7 +14,8 @@ import type { ServerProcess } from '../test/e2e/multi-node-server-process.js';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BENCH_ADMIN_TOKEN, BENCH_PROJECT, startCofferNodes, type CofferNodes } from './http/coffer-nodes.js';
+import { startCofferNodes, type CofferNodes } from './http/coffer-nodes.js';
+import { CLEANUPS, CONNECTIONS, listTarget, patchTargets } from './http/scenarios.js';
 import { runLoad, type LoadResult, type LoadTarget } from './http/load.js';
 import { startPrivatePostgres, type PrivatePostgres } from './http/private-postgres.js';
 import { runAgentBench } from './agent/run.js';
@@ -26,9 +27,6 @@ import { runReportRoundTripsBench } from './events/report-round-trips.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
-const CONNECTIONS = 50;
-/** Cleanups reported on: four per connection (and more than the 100 of a list page). */
-const CLEANUPS = CONNECTIONS * 4;
 const ONLY = (process.env.BENCH_ONLY ?? '').toLowerCase();
 const wanted = (...names: string[]) => ONLY === '' || names.some((name) => name.toLowerCase().includes(ONLY));
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -49,43 +47,9 @@ interface Row {
   result: LoadResult;
 }
 
-/**
- * Progress reports with a new value every time, so that every PATCH changes the job and commits. Requests go round
- * the cleanups (four per connection), so two requests in flight rarely report on the same one. (autocannon resets
- * its per-connection context after every request when the request list has one entry: the state lives here.)
- */
-function patchTargets(nodes: CofferNodes): LoadTarget[] {
-  let sent = 0;
-  const perNode = CONNECTIONS / nodes.urls.length;
-  return nodes.urls.map((url) => ({
-    url,
-    connections: perNode,
-    request() {
-      sent++;
-      const cleanup = nodes.cleanupIds[sent % nodes.cleanupIds.length]!;
-      return {
-        method: 'PATCH',
-        path: `/v2/${BENCH_PROJECT}/cleanups/${cleanup}`,
-        headers: { 'x-auth-token': nodes.agentToken, 'content-type': 'application/json-patch+json' },
-        body: JSON.stringify([{ op: 'replace', path: '/bytes_before', value: sent * 1024 }]),
-      };
-    },
-  }));
-}
-
-function listTarget(nodes: CofferNodes): LoadTarget[] {
-  return [
-    {
-      url: nodes.urls[0]!,
-      connections: CONNECTIONS,
-      request: () => ({ method: 'GET', path: `/v2/${BENCH_PROJECT}/cleanups?limit=100`, headers: { 'x-auth-token': BENCH_ADMIN_TOKEN } }),
-    },
-  ];
-}
-
-async function measure(rows: Row[], name: string, targets: LoadTarget[]): Promise<void> {
+async function measure(rows: Row[], name: string, targets: LoadTarget[], pids: number[]): Promise<void> {
   process.stdout.write(`  ${name} …`);
-  const result = await runLoad(targets, SECONDS, WARMUP);
+  const result = await runLoad(targets, SECONDS, WARMUP, pids);
   process.stdout.write(` ${Math.round(result.rps)} req/s\n`);
   rows.push({ name, result });
 }
@@ -104,11 +68,11 @@ async function withNodes(options: Parameters<typeof startCofferNodes>[0], body: 
 function printTable(rows: Row[]): void {
   const bare = rows[0]!.result.rps;
   const lines = [
-    `| scenario (${CONNECTIONS} connections, ${SECONDS} s) | req/s | p50 ms | p99 ms | vs bare | non-2xx/errors |`,
-    '|---|---:|---:|---:|---:|---:|',
+    `| scenario (${CONNECTIONS} connections, ${SECONDS} s) | req/s | p50 ms | p99 ms | vs bare | server CPU µs/req | non-2xx/errors |`,
+    '|---|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       ({ name, result }) =>
-        `| ${name} | ${Math.round(result.rps)} | ${result.p50} | ${result.p99} | ${((100 * result.rps) / bare).toFixed(1)} % | ${result.failures} |`,
+        `| ${name} | ${Math.round(result.rps)} | ${result.p50} | ${result.p99} | ${((100 * result.rps) / bare).toFixed(1)} % | ${result.serverCpuUsPerRequest?.toFixed(0) ?? '–'} | ${result.failures} |`,
     ),
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);
@@ -129,17 +93,17 @@ async function runHttpBench(): Promise<void> {
 
   const bare: ServerProcess = await spawnBare();
   cleanups.push(() => bare.stop());
-  await measure(rows, 'bare node:http, fixed JSON', [{ url: bare.url, connections: CONNECTIONS, request: () => ({ method: 'GET', path: '/', headers: {} }) }]);
+  await measure(rows, 'bare node:http, fixed JSON', [{ url: bare.url, connections: CONNECTIONS, request: () => ({ method: 'GET', path: '/', headers: {} }) }], [bare.child.pid!]);
   cleanups.pop();
   await bare.stop();
 
   if (wanted('SQLite')) {
     await withNodes({ nodes: 1, cleanups: CLEANUPS }, async (nodes) => {
-      await measure(rows, 'cleanup PATCH, SQLite, group commit', patchTargets(nodes));
-      await measure(rows, 'cleanup list, 100 items, SQLite', listTarget(nodes));
+      await measure(rows, 'cleanup PATCH, SQLite, group commit', patchTargets(nodes), nodes.pids);
+      await measure(rows, 'cleanup list, 100 items, SQLite', listTarget(nodes), nodes.pids);
     });
     await withNodes({ nodes: 1, cleanups: CLEANUPS, groupCommit: false }, async (nodes) => {
-      await measure(rows, 'cleanup PATCH, SQLite, one fsync per request', patchTargets(nodes));
+      await measure(rows, 'cleanup PATCH, SQLite, one fsync per request', patchTargets(nodes), nodes.pids);
     });
   }
   if (!wanted('PostgreSQL', 'events', 'reports')) return printTable(rows);
@@ -154,11 +118,11 @@ async function runHttpBench(): Promise<void> {
   }
   if (wanted('PostgreSQL')) {
     await withNodes({ nodes: 1, cleanups: CLEANUPS, postgresUrl }, async (nodes) => {
-      await measure(rows, 'cleanup PATCH, PostgreSQL, 1 node', patchTargets(nodes));
-      await measure(rows, 'cleanup list, 100 items, PostgreSQL, 1 node', listTarget(nodes));
+      await measure(rows, 'cleanup PATCH, PostgreSQL, 1 node', patchTargets(nodes), nodes.pids);
+      await measure(rows, 'cleanup list, 100 items, PostgreSQL, 1 node', listTarget(nodes), nodes.pids);
     });
     await withNodes({ nodes: 2, cleanups: CLEANUPS, postgresUrl }, async (nodes) => {
-      await measure(rows, 'cleanup PATCH, PostgreSQL, 2 nodes', patchTargets(nodes));
+      await measure(rows, 'cleanup PATCH, PostgreSQL, 2 nodes', patchTargets(nodes), nodes.pids);
     });
   }
   printTable(rows);

@@ -10,6 +10,8 @@ export const BENCH_PROJECT = '990001';
 
 export interface CofferNodes {
   urls: string[];
+  /** The server processes' ids (their CPU time is read from /proc). */
+  pids: number[];
   agentToken: string;
   /** Cleanups in progress, one per load connection: each connection reports on its own. */
   cleanupIds: string[];
@@ -22,6 +24,8 @@ export interface CofferNodesOptions {
   postgresUrl?: string;
   groupCommit?: boolean;
   cleanups: number;
+  /** More environment for the server processes (e.g. NODE_OPTIONS=--cpu-prof). */
+  env?: Record<string, string>;
 }
 
 async function createDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
@@ -52,6 +56,7 @@ export async function startCofferNodes(options: CofferNodesOptions): Promise<Cof
     COFFER_DATA_DIR: dataDir,
     COFFER_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
     COFFER_GROUP_COMMIT: options.groupCommit === false ? '0' : '1',
+    ...options.env,
   };
   const servers: ServerProcess[] = [];
   const stop = async () => {
@@ -73,7 +78,7 @@ export async function startCofferNodes(options: CofferNodesOptions): Promise<Cof
       }
       return created.body.id as string;
     });
-    return { urls, agentToken: agent.token, cleanupIds, stop };
+    return { urls, pids: servers.map((s) => s.child.pid!), agentToken: agent.token, cleanupIds, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { AgentConfig } from './agent-config.js';
-import { ApiError, serverMessageOf } from './api-error.js';
+import { ApiError, parseBody } from '../net/api-error.js';
 import { ForeignLinkError, onApiOrigin } from './api-origin.js';
-import { fetchWithRetry, outageRetry, type RetryPolicy } from './retry.js';
+import { fetchWithRetry, type RetryPolicy } from '../net/retry.js';
+import { sendWithToken } from '../net/token-refresh.js';
+import { outageRetry } from './outage-retry.js';
 import type { AgentSession } from './session.js';
 
 export interface CallOptions {
@@ -97,17 +99,10 @@ export class AgentApi {
             this.log.warn({ method, url, status, err: (error as Error | undefined)?.message, attempt }, status ? 'server error; retrying' : 'server unreachable; retrying'),
         },
       );
-    const token = await this.session.token();
-    let response = await send(token);
-    if (response.status === 401) {
-      await response.body?.cancel();
-      response = await send(await this.session.refresh(token));
-    }
-    const text = await response.text();
-    if (response.ok || options.accept?.includes(response.status)) {
-      return { status: response.status, headers: response.headers, body: (text === '' ? undefined : safeJson(text)) as T };
-    }
-    throw new ApiError(response.status, method, url, serverMessageOf(text));
+    const response = await sendWithToken(this.session, send);
+    const body = parseBody(await response.text());
+    if (response.ok || options.accept?.includes(response.status)) return { status: response.status, headers: response.headers, body: body as T };
+    throw ApiError.forRequest(method, url, response.status, body);
   }
 
   private headers(token: string, options: CallOptions): Record<string, string> {
@@ -119,13 +114,5 @@ export class AgentApi {
     if (options.raw !== undefined) headers['content-type'] = options.contentType ?? 'application/octet-stream';
     else if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
     return headers;
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }

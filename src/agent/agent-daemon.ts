@@ -7,7 +7,9 @@ import { AgentState, type WorkRecord } from './agent-state.js';
 import { AgentVault } from './agent-vault.js';
 import { AgentClock } from './clock.js';
 import { ConfigurationCache, type ConfigurationDocument } from './configuration-document.js';
+import { BackupWindowGuard } from './backup-window-guard.js';
 import { ConfigurationBandwidths, runWithJobTransfers } from './job-transfers.js';
+import { TransferGate } from './transfer-gate.js';
 import { unlimitedBandwidth } from './token-bucket.js';
 import { ScratchFolders } from './drill-scratch.js';
 import { pollEvents, type AgentEvent } from './event-poller.js';
@@ -25,7 +27,7 @@ import { runPasswordVerification, runVaultEncryption } from './jobs/vault-reques
 import { recoverInterruptedWork } from './recovery.js';
 import { BackupScheduler } from './scheduler.js';
 import { AgentGoneError, AgentSession } from './session.js';
-import { isTransientFailure } from './transient-error.js';
+import { isTransientFailure } from '../net/transient-failure.js';
 import { VaultKeyCustody } from './vault-key-custody.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -80,7 +82,7 @@ export class AgentDaemon {
     this.queue = new WorkQueue(this.rt, this.state, log);
     this.tasks = new TaskRunner(this.rt, this.state, config.tasks, configPath);
     this.heartbeat = new Heartbeat(this.api, log);
-    this.scheduler = new BackupScheduler(this.api, this.configs, clock, log, (id, configurationId, attempt) => this.acceptBackup(id, configurationId, attempt));
+    this.scheduler = new BackupScheduler(this.api, this.configs, clock, log, (id, configurationId, attempt) => this.acceptBackup(id, configurationId, { scheduled: true, attempt }));
   }
 
   async run(): Promise<void> {
@@ -141,7 +143,8 @@ export class AgentDaemon {
     this.log.debug({ event: event.event, id: event.id }, 'event');
     switch (event.event) {
       case 'backup_start_request':
-        await this.acceptBackup(body.backup?.id, body.configuration?.id);
+        // `scheduled`: a scheduled backup the server admitted from its queue (its window applies).
+        await this.acceptBackup(body.backup?.id, body.configuration?.id, { scheduled: body.backup?.scheduled === true });
         return;
       case 'restore_start_request': {
         const work = restoreWorkFromEvent(body);
@@ -218,26 +221,34 @@ export class AgentDaemon {
   }
 
   /** Runs a job's work with its configuration's transfer limits (none for a job of no configuration). */
-  private withConfigurationLimits(configurationId: string | null | undefined, work: () => Promise<void>): Promise<void> {
+  private withConfigurationLimits(configurationId: string | null | undefined, work: () => Promise<void>, window: { gate?: TransferGate; signal?: AbortSignal } = {}): Promise<void> {
     if (!configurationId) return work();
-    return runWithJobTransfers({ bandwidth: this.configurationBandwidths.of(configurationId) }, work);
+    return runWithJobTransfers({ bandwidth: this.configurationBandwidths.of(configurationId), ...window }, work);
   }
 
-  /** `scheduledAttempt`: set for backups this agent's schedule started (a transient failure is tried again). */
-  private async acceptBackup(id: string, configurationId: string, scheduledAttempt?: number): Promise<void> {
-    await this.queue.accept('backup', id, { configurationId }, async (signal) => {
+  /**
+   * `scheduled`: a backup of the schedule, which keeps to its configuration's backup window (a user's backup does
+   * not); `attempt`: set for backups this agent's schedule started (a transient failure is tried again).
+   */
+  private async acceptBackup(id: string, configurationId: string, how: { scheduled: boolean; attempt?: number } = { scheduled: false }): Promise<void> {
+    await this.queue.accept('backup', id, { configurationId, scheduled: how.scheduled }, async (signal) => {
+      const gate = how.scheduled ? new TransferGate() : undefined;
+      const guard = gate && new BackupWindowGuard(configurationId, this.configs, this.rt.clock, gate, (reason) => this.queue.stopRunning(id, reason), this.log);
+      guard?.start();
       try {
-        await this.withConfigurationLimits(configurationId, () => runBackupJob(this.rt, { id, configurationId }, signal));
+        await this.withConfigurationLimits(configurationId, () => runBackupJob(this.rt, { id, configurationId }, signal), { gate, signal });
       } catch (err) {
-        if (scheduledAttempt !== undefined && !signal.aborted && isTransientFailure(err)) this.scheduler.retryAfterTransientFailure(configurationId, scheduledAttempt);
+        if (how.attempt !== undefined && !signal.aborted && isTransientFailure(err)) this.scheduler.retryAfterTransientFailure(configurationId, how.attempt);
         throw err;
+      } finally {
+        guard?.end();
       }
     });
   }
 
   private async requeue(record: WorkRecord): Promise<void> {
     const payload = record.payload as Record<string, any> | undefined;
-    if (record.kind === 'backup') await this.acceptBackup(record.id, payload?.configurationId);
+    if (record.kind === 'backup') await this.acceptBackup(record.id, payload?.configurationId, { scheduled: payload?.scheduled === true });
     else if (record.kind === 'restore') {
       const work = payload as RestoreWork;
       await this.queue.accept('restore', record.id, work, (signal) => this.withConfigurationLimits(work.configurationId, () => runRestoreJob(this.rt, work, signal)));

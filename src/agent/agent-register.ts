@@ -4,7 +4,7 @@ import os from 'node:os';
 import { saveAgentConfig, type AgentConfig } from './agent-config.js';
 import { describeNetworkFailure } from '../net/network-failure.js';
 import { taskSettingsProblems, type TaskSettings } from './jobs/task-policy.js';
-import { ApiError, serverMessageOf } from './api-error.js';
+import { ApiError, parseBody } from '../net/api-error.js';
 import { hostFacts, newFingerprint, newRsaKeyPair, readMachineId } from './host-identity.js';
 import { AGENT_VERSION } from './session.js';
 
@@ -41,7 +41,7 @@ async function callJson(method: string, url: string, body: unknown, headers: Rec
     throw new Error(`cannot reach ${new URL(url).origin}: ${describeNetworkFailure(error)}`, { cause: error });
   }
   const text = await response.text();
-  if (!response.ok) throw new ApiError(response.status, method, url, serverMessageOf(text));
+  if (!response.ok) throw ApiError.forRequest(method, url, response.status, parseBody(text));
   return text === '' ? undefined : JSON.parse(text);
 }
 

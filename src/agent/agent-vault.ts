@@ -4,7 +4,8 @@ import { VaultError } from '../engine/errors.js';
 import { initVault, openVault, openVaultWithMasterKey, type Vault } from '../engine/vault/vault.js';
 import { decryptPasswordHex } from './sealed-secrets.js';
 import type { VaultKeyCustody } from './vault-key-custody.js';
-import { VaultHttpBackend, type TokenSource, type VaultHttpBackendOptions } from './vault-http-backend.js';
+import type { TokenSource } from '../net/token-refresh.js';
+import { VaultHttpBackend, type VaultHttpBackendOptions } from './vault-http-backend.js';
 
 /** How a vault other than the agent's own is opened: with the user's password, or the key the server holds. */
 export interface ReadAccess {

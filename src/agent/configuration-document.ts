@@ -1,3 +1,4 @@
+import type { BackupWindow } from '../domain/backup-window/index.js';
 import type { Exclusion } from '../engine/archiver/exclusion.js';
 import type { PathRule } from '../engine/archiver/path-filter.js';
 import type { AgentApi } from './agent-api.js';
@@ -13,6 +14,8 @@ export interface ConfigurationEntry {
   exclusions: Exclusion[];
   /** This configuration's own vault bandwidth (bytes/s; null: none), on top of the agent's job_controls. */
   bandwidth?: { upload_bytes_per_second?: number | null; download_bytes_per_second?: number | null };
+  /** When its scheduled backups may run: times of day in `time_zone`; null or absent: any time. */
+  backup_window?: (BackupWindow & { time_zone: string }) | null;
 }
 
 export interface ConfigurationDocument {

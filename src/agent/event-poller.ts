@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { AgentApi } from './agent-api.js';
-import { ApiError } from './api-error.js';
+import { ApiError } from '../net/api-error.js';
 import type { AgentState } from './agent-state.js';
-import { sleep } from './retry.js';
-import { isTransientFailure } from './transient-error.js';
+import { sleep } from '../net/retry.js';
+import { isTransientFailure } from '../net/transient-failure.js';
 
 export interface AgentEvent {
   id: string;

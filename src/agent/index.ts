@@ -5,8 +5,8 @@ import { AgentDaemon } from './agent-daemon.js';
 import { openAgentLog } from './agent-log.js';
 import { registerThisHost } from './agent-register.js';
 import { DEFAULT_TASK_USER, type TaskSettings } from './jobs/task-policy.js';
-import { promptSecret } from './prompt-secret.js';
 import { AgentGoneError } from './session.js';
+import { promptHidden } from '../terminal/hidden-prompt.js';
 
 /** `coffer agent run` exits with this when the server no longer knows the agent (see docs/agent.md). */
 export const AGENT_GONE_EXIT_CODE = 3;
@@ -39,7 +39,7 @@ export function registerAgentCommands(program: Command): void {
     .option('--task-allow <prefix>', 'allow only commands starting with this prefix (repeat for more); the list stays on this host', (value: string, previous: string[] = []) => [...previous, value])
     .action(async (options: { api: string; user: string; project?: string; name?: string; config: string; force?: boolean; privateVault?: boolean; replace?: string; allowTasks?: boolean; taskUser?: string; taskAllow?: string[] }) => {
       const apiKey = process.env.COFFER_API_KEY;
-      const secret = process.env.COFFER_PASSWORD ?? apiKey ?? (await promptSecret(`Password for ${options.user}: `));
+      const secret = process.env.COFFER_PASSWORD ?? apiKey ?? (await promptHidden(`Password for ${options.user}: `, 'no terminal to ask for a password on; set COFFER_PASSWORD (or COFFER_API_KEY)'));
       const configPath = path.resolve(options.config);
       const { config, replaced } = await registerThisHost({
         api: options.api,

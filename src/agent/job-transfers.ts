@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ConfigurationDocument } from './configuration-document.js';
 import { TokenBucket, type Bandwidth } from './token-bucket.js';
+import type { TransferGate } from './transfer-gate.js';
 
 /**
  * The vault transfer limits of the job whose code is running, on top of the agent's own: its configuration's
@@ -10,6 +11,10 @@ import { TokenBucket, type Bandwidth } from './token-bucket.js';
  */
 export interface JobTransfers {
   bandwidth: Bandwidth;
+  /** A scheduled backup's window: closed while its transfers must wait. */
+  gate?: TransferGate;
+  /** The job's own stop: a transfer waiting at the gate ends with it. */
+  signal?: AbortSignal;
 }
 
 const current = new AsyncLocalStorage<JobTransfers>();

@@ -58,6 +58,23 @@ describe('backup scheduler', { timeout: 20_000 }, () => {
     assert.deepEqual(started, ['backup-a']);
   });
 
+  it("skips a time outside its configuration's backup window (a window the document changed after the times were listed)", async () => {
+    const due = Date.now() + 200;
+    // A window of one minute that is not now in UTC, and one that is.
+    const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+    const elsewhere = { start: hhmm(due + 3_600_000), end: hhmm(due + 3_660_000), outside: 'pause' as const, time_zone: 'UTC' };
+    const around = { start: hhmm(due - 60_000), end: hhmm(due + 120_000), outside: 'stop' as const, time_zone: 'UTC' };
+    const document: ConfigurationDocument = { vaults: [], configurations: [{ ...entry('outside', due), backup_window: elsewhere }, { ...entry('inside', due), backup_window: around }] };
+    const { api, configs, posts } = serverOf(document, (id) => ({ id: `backup-${id}`, state: 'start_scheduled', queue_position: null }));
+    const started: string[] = [];
+    const scheduler = new BackupScheduler(api, configs, new AgentClock(), pino({ level: 'silent' }), async (id) => void started.push(id), { retries: 0, delayMs: 0 }, () => 0);
+    await scheduler.refresh();
+    await sleep(600);
+    scheduler.stop();
+    assert.deepEqual(posts.map((p) => p.configurationId), ['inside'], 'no backup is created for the time outside its window');
+    assert.deepEqual(started, ['backup-inside']);
+  });
+
   it('stopped while its document is on the way, it sets no timer', async () => {
     const due = Date.now() + 60_000;
     const document: ConfigurationDocument = { vaults: [], configurations: [entry('a', due)] };

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isInsideWindow } from '../domain/backup-window/index.js';
 import type { AgentApi } from './agent-api.js';
 import type { AgentClock } from './clock.js';
 import type { ConfigurationCache } from './configuration-document.js';
@@ -75,7 +76,7 @@ export class BackupScheduler {
     }
     for (const [key, { configurationId, at }] of wanted) {
       if (this.timers.has(key)) continue;
-      const timer = setTimeout(() => void this.fire(key, configurationId), Math.max(0, this.clock.until(at)));
+      const timer = setTimeout(() => void this.fire(key, configurationId, at), Math.max(0, this.clock.until(at)));
       this.timers.set(key, timer);
       this.log.debug({ configuration: configurationId, at: new Date(at).toISOString() }, 'backup scheduled');
     }
@@ -107,14 +108,27 @@ export class BackupScheduler {
     this.timers.clear();
   }
 
-  private async fire(key: string, configurationId: string): Promise<void> {
+  private async fire(key: string, configurationId: string, at: number): Promise<void> {
     this.timers.delete(key);
     if (this.stopped || this.fired.has(key)) return;
     this.fired.add(key);
+    if (!(await this.insideWindow(configurationId, at))) return;
     await this.jitter(configurationId);
     if (this.stopped) return;
     await this.create(configurationId, 0);
     await this.refresh(true).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'schedule refresh failed'));
+  }
+
+  /**
+   * Whether the scheduled time `at` is inside the configuration's backup window (by the latest document). The server
+   * leaves times outside it out of `times`; this catches a window changed after the document was read. A time
+   * outside is skipped: no backup, and the server's missed-backup check does not expect one.
+   */
+  private async insideWindow(configurationId: string, at: number): Promise<boolean> {
+    const window = (await this.configs.get()).configurations.find((c) => c.id === configurationId)?.backup_window;
+    if (!window || isInsideWindow(window, window.time_zone, at)) return true;
+    this.log.info({ configuration: configurationId, at: new Date(at).toISOString(), window: `${window.start}-${window.end} ${window.time_zone}` }, 'scheduled time outside the backup window: skipped');
+    return false;
   }
 
   /**

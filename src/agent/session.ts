@@ -1,10 +1,10 @@
 import { cofferVersion } from '../version.js';
 import type { Logger } from 'pino';
 import type { AgentConfig } from './agent-config.js';
-import { ApiError, serverMessageOf } from './api-error.js';
+import { ApiError, parseBody } from '../net/api-error.js';
 import { hostFacts } from './host-identity.js';
-import { DEFAULT_RETRY, fetchWithRetry, type RetryPolicy } from './retry.js';
-import type { TokenSource } from './vault-http-backend.js';
+import { DEFAULT_RETRY, fetchWithRetry, type RetryPolicy } from '../net/retry.js';
+import type { TokenSource } from '../net/token-refresh.js';
 
 /** What the agent reports as its version: Coffer's own, from package.json. */
 export const AGENT_VERSION = cofferVersion();
@@ -93,7 +93,7 @@ export class AgentSession implements TokenSource {
       this.log.info({ expires: token.expires }, 'logged in');
       return token.id;
     }
-    const refusal = new ApiError(response.status, 'POST', url, serverMessageOf(text));
+    const refusal = ApiError.forRequest('POST', url, response.status, parseBody(text));
     if (response.status === 401) {
       const gone = new AgentGoneError(this.config.agentId, refusal.serverMessage);
       this.onGone?.(gone);

@@ -2,15 +2,11 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { assertValidFileName, type ByteRange, type FileInfo, type VaultBackend } from '../engine/backend/backend.js';
 import { BackendNotFoundError, BackendRangeError } from '../engine/backend/errors.js';
-import { DEFAULT_RETRY, fetchWithRetry, type RetryNotice, type RetryPolicy } from './retry.js';
+import { ApiError, parseBody, serverWords } from '../net/api-error.js';
+import { DEFAULT_RETRY, fetchWithRetry, type RetryNotice, type RetryPolicy } from '../net/retry.js';
+import { sendWithToken, type TokenSource } from '../net/token-refresh.js';
 import { currentJobTransfers } from './job-transfers.js';
 import { anyLimited, readThrottled, throttled, type Bandwidth, type TokenBucket } from './token-bucket.js';
-
-/** Supplies the agent's token; `refresh` is called once after a 401 with the token that was refused. */
-export interface TokenSource {
-  token(): Promise<string>;
-  refresh(refused: string): Promise<string>;
-}
 
 export interface VaultHttpBackendOptions {
   /** The vault link the server gives (`…/vaults/<vault_id>`). */
@@ -24,14 +20,6 @@ export interface VaultHttpBackendOptions {
    * the buckets of the job's configuration as well (currentJobTransfers).
    */
   bandwidth?: Bandwidth;
-}
-
-/** A vault endpoint answered with an error that is not "not found". */
-export class VaultHttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-    this.name = 'VaultHttpError';
-  }
 }
 
 /** The server's answer to an upload request: a presigned URL into object storage, or "send it to me". */
@@ -61,19 +49,29 @@ export class VaultHttpBackend implements VaultBackend {
 
   async save(name: string, data: Buffer | Readable): Promise<void> {
     assertValidFileName(name);
-    if (this.direct === false) return this.saveThroughServer(name, data);
+    // A stream can be sent only once; the engine's packs are in memory already, so gathering them costs one copy
+    // and makes the upload retryable.
     const body = Buffer.isBuffer(data) ? data : await collect(data);
+    return this.paced((signal) => this.saveOnce(name, body, signal));
+  }
+
+  private async saveOnce(name: string, body: Buffer, signal: AbortSignal | undefined): Promise<void> {
+    if (this.direct === false) return this.saveThroughServer(name, body, signal);
     // Signed into the URL: the storage refuses bytes that changed on the way (and S3 Object Lock requires it).
     const md5 = createHash('md5').update(body).digest('base64');
     // A presigned URL expires: one that is refused after a long outage is asked for again.
     for (let attempt = 1; ; attempt++) {
-      const grant = await this.call('POST', name, {}, `uploads/${name}?size=${body.length}&md5=${encodeURIComponent(md5)}`);
+      const grant = await this.call('POST', name, { signal }, `uploads/${name}?size=${body.length}&md5=${encodeURIComponent(md5)}`);
       if (grant.status === 403) return this.acceptExisting(name, body.length, grant);
       await expectOk(grant, name);
       const answer = (await grant.json()) as UploadGrant;
       this.direct = answer.direct;
-      if (!answer.direct) return this.saveThroughServer(name, body);
-      const response = await fetchWithRetry(() => fetch(answer.url, { method: 'PUT', headers: answer.headers, ...this.uploadBody(body), redirect: 'error' }), this.retry, this.retryOptions('PUT', name));
+      if (!answer.direct) return this.saveThroughServer(name, body, signal);
+      const response = await fetchWithRetry(
+        () => fetch(answer.url, { method: 'PUT', headers: answer.headers, ...this.uploadBody(body, signal), redirect: 'error', signal }),
+        this.retry,
+        this.retryOptions('PUT', name, signal),
+      );
       if (response.ok) {
         await response.body?.cancel();
         return;
@@ -87,11 +85,8 @@ export class VaultHttpBackend implements VaultBackend {
     }
   }
 
-  private async saveThroughServer(name: string, data: Buffer | Readable): Promise<void> {
-    // A stream can be sent only once; the engine's packs are in memory already, so gathering them costs one copy
-    // and makes the upload retryable.
-    const body = Buffer.isBuffer(data) ? data : await collect(data);
-    const response = await this.call('PUT', name, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) }, ...this.uploadBody(body) });
+  private async saveThroughServer(name: string, body: Buffer, signal: AbortSignal | undefined): Promise<void> {
+    const response = await this.call('PUT', name, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) }, ...this.uploadBody(body, signal), signal });
     if (response.status === 403) return this.acceptExisting(name, body.length, response);
     await expectOk(response, name);
   }
@@ -104,11 +99,15 @@ export class VaultHttpBackend implements VaultBackend {
       return;
     }
     await expectOk(refusal, name);
-    throw new VaultHttpError(refusal.status, `vault ${name}: HTTP ${refusal.status}`);
+    throw new ApiError(refusal.status, `vault ${name}: HTTP ${refusal.status}`);
   }
 
   async load(name: string, range?: ByteRange): Promise<Buffer> {
     assertValidFileName(name);
+    return this.paced((signal) => this.loadOnce(name, range, signal));
+  }
+
+  private async loadOnce(name: string, range: ByteRange | undefined, signal: AbortSignal | undefined): Promise<Buffer> {
     if (range && range.length === 0) {
       // HTTP cannot ask for zero bytes; an empty range is valid when it starts inside the file or at its end.
       const { size } = await this.stat(name);
@@ -116,12 +115,12 @@ export class VaultHttpBackend implements VaultBackend {
       return Buffer.alloc(0);
     }
     const headers: Record<string, string> = range ? { range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {};
-    let response = await this.call('GET', name, { headers, redirect: 'manual' });
+    let response = await this.call('GET', name, { headers, redirect: 'manual', signal });
     const location = response.status === 307 ? response.headers.get('location') : null;
     if (location) {
       // Object storage: the presigned URL carries the authorization; the agent's token is not sent there.
       await response.body?.cancel();
-      response = await fetchWithRetry(() => fetch(location, { headers, redirect: 'error' }), this.retry, this.retryOptions('GET', name));
+      response = await fetchWithRetry(() => fetch(location, { headers, redirect: 'error', signal }), this.retry, this.retryOptions('GET', name, signal));
       const total = Number(/\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? Number.NaN);
       if (range && response.status === 206 && range.offset + range.length > total) {
         await response.body?.cancel();
@@ -134,9 +133,9 @@ export class VaultHttpBackend implements VaultBackend {
       throw new BackendRangeError(name, range?.offset ?? 0, range?.length ?? 0, size);
     }
     await expectOk(response, name);
-    const body = await readThrottled(response, this.buckets('download'));
+    const body = await readThrottled(response, this.buckets('download'), signal);
     const expected = range ? range.length : Number(response.headers.get('content-length') ?? body.length);
-    if (body.length !== expected) throw new VaultHttpError(response.status, `short read of ${name}: ${body.length} of ${expected} bytes`);
+    if (body.length !== expected) throw new ApiError(response.status, `short read of ${name}: ${body.length} of ${expected} bytes`);
     return body;
   }
 
@@ -171,10 +170,31 @@ export class VaultHttpBackend implements VaultBackend {
    * A file body for fetch: the buffer itself, or, under an upload limit, a stream of slices the bucket lets through
    * (made anew for each attempt, so a retried upload starts from its first byte).
    */
-  private uploadBody(body: Buffer): { body: RequestInit['body']; duplex?: 'half' } {
+  private uploadBody(body: Buffer, signal?: AbortSignal): { body: RequestInit['body']; duplex?: 'half' } {
     const buckets = this.buckets('upload');
     if (!anyLimited(buckets)) return { body };
-    return { body: ReadableStream.from(throttled(body, buckets)) as unknown as RequestInit['body'], duplex: 'half' };
+    return { body: ReadableStream.from(throttled(body, buckets, signal)) as unknown as RequestInit['body'], duplex: 'half' };
+  }
+
+  /**
+   * Runs one transfer under the running job's window gate: it starts only while the gate is open, and one in flight
+   * when the gate closes is aborted and run again, from the start, once it opens (or ends when the job stops).
+   */
+  private async paced<T>(transfer: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    const job = currentJobTransfers();
+    const gate = job?.gate;
+    if (!gate) return transfer(undefined);
+    for (;;) {
+      await gate.whenOpen(job.signal);
+      const closing = gate.closing();
+      const signal = job.signal ? AbortSignal.any([closing, job.signal]) : closing;
+      try {
+        return await transfer(signal);
+      } catch (err) {
+        if (closing.aborted && !job.signal?.aborted) continue;
+        throw err;
+      }
+    }
   }
 
   /** The agent's bucket for the direction and, inside a job, its configuration's. */
@@ -188,20 +208,16 @@ export class VaultHttpBackend implements VaultBackend {
     return this.send(method, `${this.location}/${path}`, init);
   }
 
-  private retryOptions(method: string, what: string) {
-    return { onRetry: this.options.onRetry && ((notice: RetryNotice) => this.options.onRetry!(`${method} ${what}`, notice)) };
+  private retryOptions(method: string, what: string, signal?: AbortSignal | null) {
+    return { signal: signal ?? undefined, onRetry: this.options.onRetry && ((notice: RetryNotice) => this.options.onRetry!(`${method} ${what}`, notice)) };
   }
 
   /** One request with the agent's token, retried per policy; a 401 refreshes the token and tries once more. */
   private async send(method: string, url: string, init: RequestInit): Promise<Response> {
     // Never followed with the token: a vault read's 307 to object storage is followed by load(), without it.
     const attempt = (token: string) =>
-      fetchWithRetry(() => fetch(url, { ...init, method, redirect: init.redirect === 'manual' ? 'manual' : 'error', headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } }), this.retry, this.retryOptions(method, url));
-    const token = await this.options.tokens.token();
-    const response = await attempt(token);
-    if (response.status !== 401) return response;
-    await response.body?.cancel();
-    return attempt(await this.options.tokens.refresh(token));
+      fetchWithRetry(() => fetch(url, { ...init, method, redirect: init.redirect === 'manual' ? 'manual' : 'error', headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } }), this.retry, this.retryOptions(method, url, init.signal));
+    return sendWithToken(this.options.tokens, attempt);
   }
 }
 
@@ -216,11 +232,6 @@ async function expectOk(response: Response, name: string, fileOperation = true):
   if (response.ok) return;
   const text = await response.text().catch(() => '');
   if (response.status === 404 && fileOperation) throw new BackendNotFoundError(name);
-  let message = text;
-  try {
-    message = (JSON.parse(text) as { message?: string }).message ?? text;
-  } catch {
-    // not JSON: keep the text
-  }
-  throw new VaultHttpError(response.status, `vault ${name}: HTTP ${response.status} ${message}`.trim());
+  const words = serverWords(parseBody(text)) ?? '';
+  throw new ApiError(response.status, `vault ${name}: HTTP ${response.status} ${words}`.trim(), words);
 }

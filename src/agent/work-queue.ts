@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
-import { ApiError } from './api-error.js';
+import { ApiError } from '../net/api-error.js';
 import type { AgentState } from './agent-state.js';
 import { failureDocument, wireNow } from './jobs/job-errors.js';
 import { workDoneOf } from './jobs/work-done.js';
-import { isAbort, JobRefusal, jobUrl, replace, report, type JobRuntime } from './jobs/job-runtime.js';
+import { isAbort, JobRefusal, JobStoppedByAgent, jobUrl, replace, report, type JobRuntime } from './jobs/job-runtime.js';
 import { isOneOf, JOB_START_STATES, jobHasEnded, JobState, type JobKind } from '../domain/job-states.js';
-
 
 interface QueuedJob {
   kind: JobKind;
@@ -92,6 +91,14 @@ export class WorkQueue {
     this.wakeIfIdle();
   }
 
+  /** The agent itself ends a running job early (its backup window closed): it reports `stopped` with the reason. */
+  stopRunning(id: string, reason: JobStoppedByAgent): void {
+    const running = this.running.get(id);
+    if (!running) return;
+    this.log.info({ kind: running.kind, id, reason: reason.reason }, 'stopping the job');
+    running.controller.abort(reason);
+  }
+
   /** Aborts everything (agent shutdown). */
   abortAll(): void {
     this.queue.length = 0;
@@ -162,6 +169,12 @@ export class WorkQueue {
     const { kind, id } = job;
     const ended = replace('/ended_time', wireNow());
     const done = workDoneOf(err);
+    const stoppedBy = job.controller.signal.reason;
+    if (stoppedBy instanceof JobStoppedByAgent) {
+      this.log.info({ kind, id, reason: stoppedBy.reason }, 'job stopped by the agent');
+      await report(this.rt, kind, id, [replace('/state', 'stopped'), ended, replace('/errors', failureDocument(stoppedBy.reason, stoppedBy.message)), ...done]);
+      return;
+    }
     if (job.controller.signal.aborted || isAbort(err)) {
       this.log.info({ kind, id }, 'job stopped');
       await report(this.rt, kind, id, [replace('/state', JobState.stopped), ended, ...done]);

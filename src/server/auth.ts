@@ -2,8 +2,10 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { invalidToken, unauthenticated } from '../errors/app-error.js';
 import { hashToken } from '../resources/identity/tokens.js';
+import { PrecompiledQuery } from '../store/precompiled-query.js';
 import type { Store } from '../store/store.js';
 import type { Caller } from './caller.js';
+import { CallerCache } from './caller-cache.js';
 
 /** The token from `X-Auth-Token` (v2 clients) or `Authorization: bearer` (v3 clients). */
 export function tokenFrom(request: FastifyRequest): string | undefined {
@@ -24,21 +26,42 @@ export function sameSecret(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** The token's row and its user's, by the token's hash (every authenticated request runs it). */
+const TOKEN_ROW = new PrecompiledQuery(1, (db, $) =>
+  db
+    .selectFrom('tokens')
+    .leftJoin('users', 'users.id', 'tokens.user_id')
+    .select(['tokens.user_id', 'tokens.agent_id', 'tokens.project_id', 'tokens.expires_at', 'users.username', 'users.roles', 'users.is_admin', 'users.disabled'])
+    .where('tokens.token_hash', '=', $(0)),
+);
+
 /** Time between writes of an agent's last-seen time; reads in between are served from memory. */
 const SEEN_WRITE_INTERVAL_MS = 5_000;
 
+/** Who a valid token's row names; 401 for a user that is gone or disabled. */
+function callerOf(row: NonNullable<Awaited<ReturnType<typeof TOKEN_ROW.first>>>): Caller {
+  if (row.agent_id && row.project_id) return { kind: 'agent', agentId: row.agent_id, projectId: row.project_id };
+  if (!row.user_id || !row.username || row.disabled) throw invalidToken();
+  if (row.is_admin) return { kind: 'admin', userId: row.user_id, username: row.username };
+  return { kind: 'user', userId: row.user_id, username: row.username, projectId: row.project_id ?? '', roles: JSON.parse(row.roles ?? '[]') };
+}
+
 export class Authenticator {
   private readonly lastSeenWrites = new Map<string, number>();
+  private readonly callers: CallerCache;
 
   constructor(
     private readonly store: Store,
     private readonly adminToken: string | undefined,
-  ) {}
+  ) {
+    this.callers = new CallerCache(store);
+  }
 
   /**
    * Resolves the caller or throws 401 (missing token, or unknown, expired, revoked token, or a disabled user's).
-   * Every request reads the token's row (one primary-key lookup): nothing is cached, so a token revoked, or a user or
-   * agent deleted or disabled, on any node stops working on every node at the next request.
+   * A token revoked, or a user or agent deleted or disabled, on any node stops working on every node at the next
+   * request: on PostgreSQL every request reads the token's row (one primary-key lookup); on SQLite the caller is
+   * kept in memory only while the token and user tables have not changed (CallerCache).
    */
   async authenticate(request: FastifyRequest): Promise<Caller> {
     const token = tokenFrom(request);
@@ -50,17 +73,16 @@ export class Authenticator {
   }
 
   private async lookup(tokenHash: string): Promise<Caller> {
-    const row = await this.store.db
-      .selectFrom('tokens')
-      .leftJoin('users', 'users.id', 'tokens.user_id')
-      .select(['tokens.user_id', 'tokens.agent_id', 'tokens.project_id', 'tokens.expires_at', 'users.username', 'users.roles', 'users.is_admin', 'users.disabled'])
-      .where('tokens.token_hash', '=', tokenHash)
-      .executeTakeFirst();
-    if (!row || row.expires_at <= new Date().toISOString()) throw invalidToken();
-    if (row.agent_id && row.project_id) return { kind: 'agent', agentId: row.agent_id, projectId: row.project_id };
-    if (!row.user_id || !row.username || row.disabled) throw invalidToken();
-    if (row.is_admin) return { kind: 'admin', userId: row.user_id, username: row.username };
-    return { kind: 'user', userId: row.user_id, username: row.username, projectId: row.project_id ?? '', roles: JSON.parse(row.roles ?? '[]') };
+    const now = new Date().toISOString();
+    const cached = this.callers.get(tokenHash, now);
+    if (cached === 'expired') throw invalidToken();
+    if (cached) return cached;
+    const versionBefore = this.callers.version();
+    const row = await TOKEN_ROW.first(this.store.db, tokenHash);
+    if (!row || row.expires_at <= now) throw invalidToken();
+    const caller = callerOf(row);
+    this.callers.set(tokenHash, caller, row.expires_at, versionBefore);
+    return caller;
   }
 
   /** Any authenticated agent request counts as a sign of life for the agent's `online` status. */

@@ -1,6 +1,7 @@
 /** ISO-8601 UTC with microseconds, the wire format of Cloud Backup timestamps: 2014-08-05T18:22:22.238641Z. */
 export function toWireTime(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  // toISOString always ends in `.sssZ`: three more zeros make the microseconds.
+  return `${date.toISOString().slice(0, -1)}000Z`;
 }
 
 export function isoNow(): string {

@@ -1,6 +1,7 @@
 import { sql, type Insertable } from 'kysely';
 import { conflict } from '../errors/app-error.js';
 import type { Database, EventsTable } from './database.js';
+import { PrecompiledQuery } from './precompiled-query.js';
 import type { Store, Tx } from './store.js';
 
 /** Tables whose rows carry a `version_no` that every change of the row raises by one. */
@@ -148,13 +149,43 @@ async function writeInOneStatement(store: Store, table: VersionedTable, row: Ver
 
 /** Writes `set` and the next version where the row still has `row.version`; false when another writer got there first. */
 export async function writeIfVersion(tx: Tx, table: VersionedTable, row: Versioned, set: Record<string, unknown>): Promise<boolean> {
-  const result = await tx.db
-    .updateTable(table as 'jobs')
-    .set({ ...set, version_no: row.version + 1 })
-    .where('id', '=', row.id)
-    .where('version_no', '=', row.version)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const columns = Object.keys(set);
+  const values = columns.map((column) => set[column]);
+  if (!values.every(isPlainValue)) {
+    const result = await tx.db
+      .updateTable(table as 'jobs')
+      .set({ ...set, version_no: row.version + 1 })
+      .where('id', '=', row.id)
+      .where('version_no', '=', row.version)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+  return (await versionedUpdate(table, columns).affected(tx.db, ...values, row.version + 1, row.id, row.version)) === 1;
+}
+
+/** A value sent as a parameter as it is (not an SQL expression built by the caller). */
+function isPlainValue(value: unknown): boolean {
+  return value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean';
+}
+
+const versionedUpdates = new Map<string, PrecompiledQuery<unknown, unknown[]>>();
+
+/** `UPDATE table SET columns…, version_no = ? WHERE id = ? AND version_no = ?`, compiled once per table and column list. */
+function versionedUpdate(table: VersionedTable, columns: string[]): PrecompiledQuery<unknown, unknown[]> {
+  const key = `${table}:${columns.join(',')}`;
+  let query = versionedUpdates.get(key);
+  if (!query) {
+    const n = columns.length;
+    query = new PrecompiledQuery(n + 3, (db, $) =>
+      db
+        .updateTable(table as 'jobs')
+        .set({ ...Object.fromEntries(columns.map((column, i) => [column, $(i)])), version_no: $(n) })
+        .where('id', '=', $(n + 1))
+        .where('version_no', '=', $(n + 2)),
+    );
+    versionedUpdates.set(key, query);
+  }
+  return query;
 }
 
 /** A no-op UPDATE takes the row's write lock until the transaction ends (PostgreSQL; SQLite has one writer). */

@@ -147,6 +147,8 @@ export interface ConfigurationsTable {
   /** The configuration's own vault bandwidth in bytes per second, null: none (migration 0270). */
   upload_bytes_per_second: number | string | null;
   download_bytes_per_second: number | string | null;
+  /** JSON {start, end, outside} or null: when its scheduled backups may run (migration 0271). */
+  backup_window: string | null;
 }
 
 /** Backups, restores and cleanups: one row each, the kind-specific fields in `details` and `results`. */

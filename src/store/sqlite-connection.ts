@@ -13,10 +13,23 @@ export class SqliteConnection implements SqliteDatabase {
   readonly #db: DatabaseSync;
   /** The path given, or ':memory:'. */
   readonly file: string;
+  /** Bumped per table by every statement that may write it (see tablesVersion); '*' by anything that may undo writes. */
+  readonly #writes = new Map<string, number>();
+  /** While a statement is prepared: the tables SQLite's authorizer reports it may write. */
+  #writtenTables: Set<string> | null = null;
+  #dataVersion: StatementSync | null = null;
+  #lastDataVersion = 0;
+  #otherConnections = 0;
 
   constructor(file: string) {
     this.file = file;
     this.#db = translated(() => new DatabaseSync(file));
+    // Called while statements are compiled (never when they run): notes the tables a statement may insert into,
+    // update or delete from, foreign-key cascades and triggers included.
+    this.#db.setAuthorizer((action, table) => {
+      if (this.#writtenTables && table && (action === SQLITE_INSERT || action === SQLITE_UPDATE || action === SQLITE_DELETE)) this.#writtenTables.add(table);
+      return SQLITE_OK;
+    });
   }
 
   get memory(): boolean {
@@ -32,7 +45,13 @@ export class SqliteConnection implements SqliteDatabase {
   }
 
   exec(sql: string): void {
-    translated(() => this.#db.exec(sql));
+    this.#writtenTables = new Set();
+    try {
+      translated(() => this.#db.exec(sql));
+    } finally {
+      // Even a script that failed half-way may have written.
+      this.wrote(this.#takeWrittenTables(sql));
+    }
   }
 
   /** Sets a pragma, e.g. `pragma('journal_mode = WAL')`. */
@@ -41,13 +60,57 @@ export class SqliteConnection implements SqliteDatabase {
   }
 
   prepare(sql: string): Statement {
-    return new Statement(translated(() => this.#db.prepare(sql)), sql);
+    this.#writtenTables = new Set();
+    let statement: StatementSync;
+    try {
+      statement = translated(() => this.#db.prepare(sql));
+    } catch (error) {
+      this.#takeWrittenTables(sql);
+      throw error;
+    }
+    return new Statement(statement, sql, this.#takeWrittenTables(sql), this);
+  }
+
+  /**
+   * A number that moves whenever a statement that may write one of `tables` has run on this connection, or a
+   * rollback ran, or another connection (another process, another store on the same file) has committed anything
+   * since the last call. While it stays the same, rows read from those tables are still what the database holds.
+   */
+  tablesVersion(tables: readonly string[]): number {
+    this.#dataVersion ??= this.#db.prepare('PRAGMA data_version');
+    const dataVersion = Number((this.#dataVersion.get() as { data_version: number }).data_version);
+    if (dataVersion !== this.#lastDataVersion) {
+      this.#lastDataVersion = dataVersion;
+      this.#otherConnections++;
+    }
+    let version = this.#otherConnections + (this.#writes.get('*') ?? 0);
+    for (const table of tables) version += this.#writes.get(table) ?? 0;
+    return version;
+  }
+
+  /** Called after a statement ran that may have written `tables`. */
+  wrote(tables: readonly string[]): void {
+    for (const table of tables) this.#writes.set(table, (this.#writes.get(table) ?? 0) + 1);
   }
 
   close(): void {
     if (this.#db.isOpen) this.#db.close();
   }
+
+  #takeWrittenTables(sql: string): string[] {
+    const written = [...(this.#writtenTables ?? [])];
+    this.#writtenTables = null;
+    // A rollback (to a savepoint, too) may bring back rows of any table.
+    if (/^\s*rollback\b/i.test(sql)) written.push('*');
+    return written;
+  }
 }
+
+// SQLite's authorizer action codes and its "allow" answer.
+const SQLITE_OK = 0;
+const SQLITE_DELETE = 9;
+const SQLITE_INSERT = 18;
+const SQLITE_UPDATE = 23;
 
 export class Statement implements SqliteStatement {
   /** Returns rows (a SELECT, or a write with RETURNING). */
@@ -59,36 +122,70 @@ export class Statement implements SqliteStatement {
   readonly readonly: boolean;
   readonly #statement: StatementSync;
   readonly #columns: string[];
+  /** Turns one row's values into an object keyed by column name. */
+  readonly #row: (values: unknown[]) => Record<string, unknown>;
+  /** Tables this statement may write (insert, update, delete), for SqliteConnection.tablesVersion. */
+  readonly #writes: string[];
+  readonly #connection: SqliteConnection;
 
-  constructor(statement: StatementSync, sql: string) {
+  constructor(statement: StatementSync, sql: string, writes: string[], connection: SqliteConnection) {
     this.#statement = statement;
+    this.#writes = writes;
+    this.#connection = connection;
     this.#columns = statement.columns().map((column) => column.name);
     this.reader = this.#columns.length > 0;
+    this.#row = rowBuilder(this.#columns);
     this.readonly = this.reader && /^\s*select\b/i.test(sql);
     if (this.reader) statement.setReturnArrays(true);
   }
 
   all(parameters: ReadonlyArray<unknown>): unknown[] {
-    const rows = translated(() => this.#statement.all(...(parameters as SQLInputValue[]))) as unknown as unknown[][];
-    return rows.map((values) => this.#row(values));
+    let rows: unknown[][];
+    try {
+      rows = translated(() => this.#statement.all(...(parameters as SQLInputValue[]))) as unknown as unknown[][];
+    } finally {
+      if (this.#writes.length > 0) this.#connection.wrote(this.#writes);
+    }
+    return rows.map(this.#row);
   }
 
   run(parameters: ReadonlyArray<unknown>): { changes: number | bigint; lastInsertRowid: number | bigint } {
-    return translated(() => this.#statement.run(...(parameters as SQLInputValue[])));
+    try {
+      return translated(() => this.#statement.run(...(parameters as SQLInputValue[])));
+    } finally {
+      // Even a failed statement may have written some rows before failing.
+      if (this.#writes.length > 0) this.#connection.wrote(this.#writes);
+    }
   }
 
   *iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown> {
     yield* this.all(parameters);
   }
 
-  #row(values: unknown[]): Record<string, unknown> {
-    const row: Record<string, unknown> = {};
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i];
-      row[this.#columns[i]!] = value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value;
-    }
-    return row;
+}
+
+/** A BLOB as a Buffer (node:sqlite gives a bare Uint8Array); any other value as it is. */
+function value(v: unknown): unknown {
+  return v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v;
+}
+
+/**
+ * A function that builds a row object from a statement's values. Rows of one statement always have the same
+ * columns, so it is generated once per statement as one object literal, which V8 builds several times faster than
+ * an object filled one property at a time (large list pages turn thousands of rows a second into objects).
+ */
+function rowBuilder(columns: string[]): (values: unknown[]) => Record<string, unknown> {
+  // "__proto__" as a literal key would set the prototype instead of a property: such a statement is built slowly.
+  if (columns.includes('__proto__')) {
+    return (values) => {
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < values.length; i++) Object.defineProperty(row, columns[i]!, { value: value(values[i]), enumerable: true, writable: true, configurable: true });
+      return row;
+    };
   }
+  // The column names are data, so each goes in as a JSON string literal (never as code).
+  const body = columns.map((name, i) => `${JSON.stringify(name)}: value(v[${i}])`).join(', ');
+  return new Function('value', `return (v) => ({ ${body} });`)(value) as (values: unknown[]) => Record<string, unknown>;
 }
 
 /** SQLite's primary result codes (the low byte of an extended code), by number. */

@@ -123,14 +123,14 @@ class GroupCommitSqliteDriver implements Driver {
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     const lease = connection as Lease;
     await this.#openBatch();
-    this.#db.exec(`SAVEPOINT ${REQUEST_SAVEPOINT}`);
+    this.#control(`SAVEPOINT ${REQUEST_SAVEPOINT}`);
     lease.inRequest = true;
     this.#requestOpen = true;
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const lease = connection as Lease;
-    this.#db.exec(`RELEASE ${REQUEST_SAVEPOINT}`);
+    this.#control(`RELEASE ${REQUEST_SAVEPOINT}`);
     const batch = this.#batch;
     this.#endRequest(lease);
     // Let the next request in while this one waits for the batch's COMMIT.
@@ -200,6 +200,11 @@ class GroupCommitSqliteDriver implements Driver {
     return result;
   }
 
+  /** Transaction control and settings, run often: prepared once like any other statement, not parsed every time. */
+  #control(text: string): void {
+    this.#prepare(text).run([]);
+  }
+
   #prepare(text: string): Statement {
     let statement = this.#statements.get(text);
     if (!statement) {
@@ -218,15 +223,15 @@ class GroupCommitSqliteDriver implements Driver {
     const deadline = Date.now() + BUSY_WAIT_MS;
     while (!this.#batch) {
       try {
-        this.#db.pragma('busy_timeout = 0');
-        this.#db.exec('BEGIN IMMEDIATE');
+        this.#control('PRAGMA busy_timeout = 0');
+        this.#control('BEGIN IMMEDIATE');
         this.#batch = new Batch();
         this.#scheduleCommit();
       } catch (error) {
         if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, 2));
       } finally {
-        this.#db.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
+        this.#control(`PRAGMA busy_timeout = ${BUSY_WAIT_MS}`);
       }
     }
   }
@@ -263,9 +268,10 @@ class GroupCommitSqliteDriver implements Driver {
     if (!batch) return;
     this.#batch = null;
     try {
-      this.#db.exec('COMMIT');
+      this.#control('COMMIT');
     } catch (error) {
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      this.#db.wrote(['*']);
       batch.reject(error);
       return;
     }
@@ -274,6 +280,8 @@ class GroupCommitSqliteDriver implements Driver {
   }
 
   #loseBatch(error: unknown): void {
+    // SQLite rolled the batch back on its own: rows of any table may be as they were before it.
+    this.#db.wrote(['*']);
     const batch = this.#batch;
     this.#batch = null;
     batch?.reject(error);

@@ -36,6 +36,7 @@ export async function openSqliteStore({ file, groupCommit = true }: SqliteStoreO
   return {
     db,
     capabilities: { engine: 'sqlite', sharedAcrossNodes: false, commitOrder: 'single-writer', groupCommit },
+    tablesVersion: (tables) => connection.tablesVersion(tables),
     async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       const callbacks: (() => void)[] = [];
       const result = await db.transaction().execute((trx) =>

@@ -44,6 +44,12 @@ export interface Store {
    * SQLite, whose transactions cost no round trips.
    */
   readonly oneStatement?: { notifyCall(channel: string, payload: string): RawBuilder<unknown> };
+  /**
+   * SQLite: a number that moves whenever rows of `tables` may have changed (a statement that may write one of them
+   * ran on this store, a rollback, or a commit by another connection to the file). Rows read from those tables can
+   * be kept in memory while it stays the same. Absent on PostgreSQL: other nodes write without this one knowing.
+   */
+  tablesVersion?(tables: readonly string[]): number;
   /** Runs `work` atomically; the callbacks it registers with afterCommit run after a successful commit. */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Tells every node sharing this store (this one included) that something happened on `channel`. */

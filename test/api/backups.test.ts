@@ -424,6 +424,19 @@ describe('backups: missed', () => {
     );
   });
 
+  it("times outside the configuration's backup window are no backup times: never judged missed", async () => {
+    const id = await newConfig({ schedule: { recurrence: ['RRULE:FREQ=HOURLY;INTERVAL=1'], time_zone: 'UTC' }, backup_window: { start: '22:00', end: '02:00', outside: 'pause' } });
+    // Created at midnight: its first time inside the window is 01:00 (02:00 is the window's end, outside).
+    await t.server.ctx.store.db.updateTable('configurations').set({ created_at: '2026-05-01T00:00:00.000000Z', next_scheduled_time: '2026-05-01T01:00:00.000Z' }).where('id', '=', id).execute();
+    await markMissedBackups(t.server.ctx, { now: new Date('2026-05-02T00:30:00Z'), graceMs: 10 * 60_000 });
+    assert.deepEqual(
+      (await backupsOf(id)).map((row) => row.scheduled_time),
+      ['2026-05-01T01:00:00.000000Z', '2026-05-01T22:00:00.000000Z', '2026-05-01T23:00:00.000000Z', '2026-05-02T00:00:00.000000Z'],
+    );
+    const stored = await t.server.ctx.store.db.selectFrom('configurations').select('next_scheduled_time').where('id', '=', id).executeTakeFirstOrThrow();
+    assert.equal(stored.next_scheduled_time, '2026-05-02T01:00:00.000Z', 'the next time to judge is inside the window');
+  });
+
   it('times older than the horizon (one day by default) pass without a record', async () => {
     const config = await hourlyConfigAt('2026-04-01T00:00:00.000000Z');
     await markMissedBackups(t.server.ctx, { now: new Date('2026-04-03T00:30:00Z'), graceMs: 10 * 60_000 });

@@ -62,8 +62,8 @@ describe('configurations: create', () => {
     assert.equal(res.headers.get('location'), `${t.url}/v2/${PROJECT}/configurations/${id}`);
     assert.deepEqual(
       Object.keys(res.body).sort(),
-      // The reference's fields, and Coffer's own `bandwidth` (an addition).
-      ['agent', 'backups', 'bandwidth', 'deleted', 'enabled', 'exclusions', 'id', 'inclusions', 'links', 'name', 'notifications', 'project_id', 'retention', 'schedule'].sort(),
+      // The reference's fields, and Coffer's own `bandwidth` and `backup_window` (additions).
+      ['agent', 'backup_window', 'backups', 'bandwidth', 'deleted', 'enabled', 'exclusions', 'id', 'inclusions', 'links', 'name', 'notifications', 'project_id', 'retention', 'schedule'].sort(),
     );
     assert.equal(res.body.project_id, PROJECT);
     assert.deepEqual(res.body.agent, { id: w.agent.id, links: [{ href: `${t.url}/v2/${PROJECT}/agents/${w.agent.id}`, rel: 'full' }] });
@@ -193,7 +193,7 @@ describe('configurations: get and list', () => {
     assert.equal(res.status, 200);
     assert.deepEqual(Object.keys(res.body), ['configurations']);
     const item = res.body.configurations.find((c: { id: string }) => c.id === id);
-    assert.deepEqual(Object.keys(item).sort(), ['agent', 'backups', 'bandwidth', 'enabled', 'id', 'links', 'name', 'project_id', 'retention', 'schedule'].sort());
+    assert.deepEqual(Object.keys(item).sort(), ['agent', 'backup_window', 'backups', 'bandwidth', 'enabled', 'id', 'links', 'name', 'project_id', 'retention', 'schedule'].sort());
     assert.deepEqual(item.links[0], { href: `${t.url}/v2/${PROJECT}/configurations/${id}`, rel: 'full' });
     assert.equal((await t.request('GET', `/v2/${PROJECT}/configurations`, { token: w.stranger })).status, 404);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/configurations`, { token: null })).status, 401);
@@ -363,7 +363,7 @@ describe("agents: the agent's configurations and configuration document", () => 
     const entry = doc.configurations.find((c: { id: string }) => c.id === id);
     assert.deepEqual(
       Object.keys(entry).sort(),
-      ['backups', 'bandwidth', 'enabled', 'exclusions', 'id', 'inclusions', 'name', 'retention', 'schedule', 'times', 'vault_id'].sort(),
+      ['backup_window', 'backups', 'bandwidth', 'enabled', 'exclusions', 'id', 'inclusions', 'name', 'retention', 'schedule', 'times', 'vault_id'].sort(),
     );
     assert.equal(entry.vault_id, w.agent.vaultId);
     assert.equal(entry.times.length, 3);

@@ -180,7 +180,7 @@ describe('coffer command line against a real server', () => {
     assert.match(shown.stdout, /schedule: +weekly mon,thu 14:00 Europe\/Berlin/);
   });
 
-  test("configs create and edit set the configuration's own bandwidth; show prints it; a limit the server refuses names its field", async () => {
+  test("configs create and edit set the configuration's own bandwidth and backup window; show prints them; what the server refuses names its field", async () => {
     const created = json(
       await coffer(['configs', 'create', '--agent', player.id, '--name', 'Paced', '--include', '/srv/paced', '--notify-email', 'ops@example.com', '--upload', '10MB', '--json']),
     );
@@ -195,6 +195,15 @@ describe('coffer command line against a real server', () => {
     assert.match(tooSmall.stderr, /bandwidth\.upload_bytes_per_second must be at least 1024/);
     const badUnit = await coffer(['configs', 'edit', 'Paced', '--download', 'fast']);
     assert.equal(badUnit.code, 2);
+
+    const windowed = json(await coffer(['configs', 'edit', 'Paced', '--window', '22:00-06:00', '--outside', 'stop', '--json']));
+    assert.deepEqual(windowed.backup_window, { start: '22:00', end: '06:00', outside: 'stop' });
+    assert.match((await coffer(['configs', 'show', 'Paced'])).stdout, /window: +22:00-06:00 UTC; outside it a running scheduled backup stops/);
+    const sameEnds = await coffer(['configs', 'edit', 'Paced', '--window', '22:00-22:00']);
+    assert.equal(sameEnds.code, 1);
+    assert.match(sameEnds.stderr, /backup_window\.end must differ from backup_window\.start/);
+    assert.equal((await coffer(['configs', 'edit', 'Paced', '--window', '7-8'])).code, 2);
+    assert.equal(json(await coffer(['configs', 'edit', 'Paced', '--window', 'none', '--json'])).backup_window, null);
     assert.deepEqual(json(await coffer(['configs', 'remove', 'Paced', '--json'])), { id: created.id, deleted: true });
   });
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, describe, it } from 'node:test';
 import { runBackendConformance } from '../../src/engine/backend/conformance.js';
-import { VaultHttpBackend, type TokenSource } from '../../src/agent/vault-http-backend.js';
+import { VaultHttpBackend } from '../../src/agent/vault-http-backend.js';
+import type { TokenSource } from '../../src/net/token-refresh.js';
 import { buildWorld, registerAgent, userToken, type World } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { after, describe, it } from 'node:test';
-import { VaultHttpBackend, type TokenSource } from '../../src/agent/vault-http-backend.js';
+import { VaultHttpBackend } from '../../src/agent/vault-http-backend.js';
+import type { TokenSource } from '../../src/net/token-refresh.js';
 import { parseStorageUrl } from '../../src/storage/storage-url.js';
 import { buildWorld, PROJECT, registerAgent } from '../helpers/fixtures.js';
 import { adminClient, createTestBucket, s3Skip, testS3, useS3Credentials, type TestBucket } from '../helpers/s3.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { VaultHttpBackend, type TokenSource } from '../../src/agent/vault-http-backend.js';
+import { VaultHttpBackend } from '../../src/agent/vault-http-backend.js';
+import type { TokenSource } from '../../src/net/token-refresh.js';
 import { runBackendConformance } from '../../src/engine/backend/conformance.js';
 import { buildWorld, registerAgent, type World } from '../helpers/fixtures.js';
 import { createTestBucket, s3Skip, testS3, useS3Credentials, type TestBucket } from '../helpers/s3.js';

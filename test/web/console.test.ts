@@ -139,6 +139,9 @@ describe('web console in headless Chromium', () => {
     await page.getByLabel('Keep backups for (days)').fill('0');
     await page.getByLabel('Keep daily').fill('7');
     await page.getByLabel('Upload limit (MB/s)').fill('10');
+    await page.getByLabel('Window opens at').fill('22:00');
+    await page.getByLabel('Window closes at').fill('06:00');
+    await page.getByLabel('Still running when it closes').selectOption('stop');
     await page.getByRole('button', { name: 'Save changes' }).click();
     const retention = page.getByRole('region', { name: 'What the retention policy keeps' });
     await retention.getByText(/^1 kept, 0 to go at the next cleanup \(time zone Europe\/Berlin/).waitFor();
@@ -146,6 +149,7 @@ describe('web console in headless Chromium', () => {
     const saved = (await t.request('GET', `/v2/${PROJECT}/configurations`)).body.configurations.find((c: { name: string }) => c.name === 'Web files');
     assert.deepEqual(saved.retention, { days: 0, keep_daily: 7 });
     assert.deepEqual(saved.bandwidth, { upload_bytes_per_second: 10_000_000, download_bytes_per_second: null });
+    assert.deepEqual(saved.backup_window, { start: '22:00', end: '06:00', outside: 'stop' });
     assert.equal(await page.getByLabel('Upload limit (MB/s)').inputValue(), '10', 'the saved limit is shown again');
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-retention.png'), fullPage: true });
 

@@ -46,3 +46,11 @@ export class JobRefusal extends Error {
     this.name = 'JobRefusal';
   }
 }
+
+/** A job the agent itself stopped before its end (its backup window closed): reported as stopped, with why. */
+export class JobStoppedByAgent extends Error {
+  constructor(readonly reason: string, message: string) {
+    super(message);
+    this.name = 'JobStoppedByAgent';
+  }
+}

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { ApiError } from '../api-error.js';
+import { ApiError } from '../../net/api-error.js';
 import type { JobRuntime } from './job-runtime.js';
 import { LogfileState } from '../../domain/job-states.js';
 

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AgentState } from '../agent-state.js';
-import { ApiError } from '../api-error.js';
+import { ApiError } from '../../net/api-error.js';
 import type { JobRuntime } from './job-runtime.js';
 import { TaskOutput } from './task-output.js';
 import { decideTask, type TaskSettings } from './task-policy.js';

@@ -1,5 +1,7 @@
 import { describeNetworkFailure } from '../../net/network-failure.js';
-import { ApiError, serverMessage, UsageError } from './errors.js';
+import { ApiError, parseBody, serverWords } from '../../net/api-error.js';
+import { sendWithToken, type TokenSource } from '../../net/token-refresh.js';
+import { UsageError } from './errors.js';
 import { passwordFor } from './prompt.js';
 import { readSession, writeSession, type Session } from './session-store.js';
 
@@ -32,10 +34,10 @@ export async function logIn(api: string, user: string, password: string): Promis
       body: JSON.stringify({ auth: { passwordCredentials: { username: user, password } } }),
     });
   } catch (error) {
-    throw new ApiError(0, `cannot reach ${base}: ${networkReason(error)}`, null);
+    throw new ApiError(0, `cannot reach ${base}: ${describeNetworkFailure(error)}`);
   }
-  const body = await readBody(response);
-  if (!response.ok) throw new ApiError(response.status, serverMessage(response.status, body, 'login failed'), body);
+  const body = parseBody(await response.text());
+  if (!response.ok) throw refusal(response.status, body, 'login failed');
   const access = (body as { access: { token: { id: string; expires: string; tenant?: { id?: string } }; user: { name: string; roles: { name: string }[] } } }).access;
   return {
     api: base,
@@ -47,22 +49,26 @@ export async function logIn(api: string, user: string, password: string): Promis
   };
 }
 
-function networkReason(error: unknown): string {
-  return describeNetworkFailure(error);
-}
-
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+/** An error answer as one line: the server's own words, else what failed and the status. */
+function refusal(status: number, body: unknown, what: string): ApiError {
+  const words = serverWords(body);
+  return new ApiError(status, words ?? `${what} (HTTP ${status})`, words);
 }
 
 /** The public HTTP API as the signed-in user; logs in again when the token has expired. */
 export class ApiClient {
+  /** The session's token, renewed when it has expired or the server refused it. */
+  private readonly tokens: TokenSource = {
+    token: async () => {
+      if (this.expired()) await this.renew();
+      return this.session.token;
+    },
+    refresh: async (refused) => {
+      if (this.session.token === refused) await this.renew();
+      return this.session.token;
+    },
+  };
+
   constructor(private session: Session) {}
 
   static fromStoredSession(): ApiClient {
@@ -108,21 +114,15 @@ export class ApiClient {
 
   /** Follows an absolute link the API handed out (e.g. a log file's download URL). */
   async fetchRaw(url: string): Promise<Response> {
-    return this.send('GET', url.startsWith('http') ? url : `${this.base}${url}`, {});
+    return this.send('GET', url.startsWith('http') ? url : `${this.base}${url}`, {}, this.session.token);
   }
 
   async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-    if (this.expired()) await this.renew();
-    let response = await this.send(method, this.url(path, options.query), options);
-    if (response.status === 401) {
-      await this.renew();
-      response = await this.send(method, this.url(path, options.query), options);
-    }
-    const body = options.text ? await response.text() : await readBody(response);
-    if (!response.ok && !(options.accept ?? []).includes(response.status)) {
-      throw new ApiError(response.status, serverMessage(response.status, body, `${method} ${path} failed`), body);
-    }
-    return { status: response.status, headers: response.headers, body: body as T };
+    const url = this.url(path, options.query);
+    const response = await sendWithToken(this.tokens, (token) => this.send(method, url, options, token));
+    const text = await response.text();
+    if (!response.ok && !(options.accept ?? []).includes(response.status)) throw refusal(response.status, parseBody(text), `${method} ${path} failed`);
+    return { status: response.status, headers: response.headers, body: (options.text ? text : parseBody(text)) as T };
   }
 
   private url(path: string, query: RequestOptions['query']): string {
@@ -132,8 +132,8 @@ export class ApiClient {
     return `${this.base}${path}${search ? `?${search}` : ''}`;
   }
 
-  private async send(method: string, url: string, options: RequestOptions): Promise<Response> {
-    const headers: Record<string, string> = { 'x-auth-token': this.session.token, accept: 'application/json' };
+  private async send(method: string, url: string, options: RequestOptions, token: string): Promise<Response> {
+    const headers: Record<string, string> = { 'x-auth-token': token, accept: 'application/json' };
     let payload: string | undefined;
     if (options.body !== undefined) {
       payload = JSON.stringify(options.body);
@@ -143,7 +143,7 @@ export class ApiClient {
       return await fetch(url, { method, headers, body: payload, signal: options.signal });
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
-      throw new ApiError(0, `cannot reach ${this.base}: ${networkReason(error)}`, null);
+      throw new ApiError(0, `cannot reach ${this.base}: ${describeNetworkFailure(error)}`);
     }
   }
 
@@ -153,13 +153,13 @@ export class ApiClient {
 
   /** The token expired: ask for the password again (COFFER_PASSWORD or the terminal) and keep the new token. */
   private async renew(): Promise<void> {
-    if (!this.session.user) throw new ApiError(401, 'the session has expired; run coffer login again', null);
+    if (!this.session.user) throw new ApiError(401, 'the session has expired; run coffer login again');
     if (!process.env.COFFER_PASSWORD && process.stdin.isTTY) process.stderr.write(`The session of ${this.session.user} at ${this.session.api} has expired.\n`);
     let password: string;
     try {
       password = await passwordFor(this.session.user);
     } catch {
-      throw new ApiError(401, 'the session has expired; run coffer login again (or set COFFER_PASSWORD)', null);
+      throw new ApiError(401, 'the session has expired; run coffer login again (or set COFFER_PASSWORD)');
     }
     const project = this.session.project;
     this.session = { ...(await logIn(this.session.api, this.session.user, password)), project };

@@ -1,8 +1,8 @@
 import type { ApiClient } from './api-client.js';
 import type { WorkKind } from '../../domain/job-states.js';
 import { exitCodeFor, isTerminal, jobPath } from './job-kinds.js';
-import { backoffDelay, isFinalStatus, type RetryPolicy } from '../../agent/retry.js';
-import { ApiError } from './errors.js';
+import { backoffDelay, sleep, type RetryPolicy } from '../../net/retry.js';
+import { isTransientFailure } from '../../net/transient-failure.js';
 import { counted, paint, paintJobState, paintState } from './output.js';
 import { formatBytes, formatDuration } from '../../terminal/units.js';
 import { LiveLine } from '../../terminal/live-line.js';
@@ -37,15 +37,8 @@ class WatchScreen {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** How the watch rides out a server that went away (a restart, a network cut): growing pauses up to 10 s. */
 const RECONNECT: RetryPolicy = { attempts: Number.POSITIVE_INFINITY, baseDelayMs: 250, maxDelayMs: 10_000 };
-
-/** A failure worth waiting out: no answer at all, or a server that is starting, stopping or overloaded. */
-function serverAway(err: unknown): boolean {
-  return err instanceof ApiError && (err.status === 0 || !isFinalStatus(err.status));
-}
 
 /**
  * Follows a job until it ends: state changes as lines, progress events as a bar (bytes done/total, rate, ETA,
@@ -92,7 +85,8 @@ export async function watchJob(client: ApiClient, kind: WorkKind, id: string, op
         // The agent's last progress report comes just before its final one: read it before drawing the end.
         if (isTerminal(kind, job.state) && eventsAvailable) await readEvents(undefined);
       } catch (err) {
-        if (!serverAway(err) || interrupted) throw err;
+        // Worth waiting out: no answer at all, or a server that is starting, stopping or overloaded.
+        if (!isTransientFailure(err) || interrupted) throw err;
         if (failures === 0) note(`Lost the server (${(err as Error).message}); trying again until it answers (Ctrl-C stops watching).`);
         await sleep(backoffDelay(RECONNECT, failures++));
         continue;

@@ -1,6 +1,6 @@
 import { constants, publicEncrypt } from 'node:crypto';
 import { rsaPublicKey, type RsaPublicNumbers } from '../../engine/crypto/rsa-envelope.js';
-import { promptHidden } from './prompt.js';
+import { secretFor } from './prompt.js';
 
 /** The agent's registered key: hex modulus and exponent. */
 export type AgentPublicKey = RsaPublicNumbers;
@@ -14,8 +14,6 @@ export function encryptPasswordForAgent(key: AgentPublicKey, password: string): 
 }
 
 /** A vault password from the environment variable `variable`, else asked for on the terminal. */
-export async function vaultPassword(question: string, variable = 'COFFER_VAULT_PASSWORD', env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const fromEnv = env[variable];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  return promptHidden(question, variable);
+export function vaultPassword(question: string, variable = 'COFFER_VAULT_PASSWORD', env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return secretFor(variable, question, env);
 }

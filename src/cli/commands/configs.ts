@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { ApiClient } from '../client/api-client.js';
 import { collect, examples, globalOptions, nonNegativeInteger } from '../client/command-kit.js';
 import { checkedTimeZone, describeSchedule, localTimeZone, notificationsFor, pathItem, scheduleFromFlags } from '../client/configuration-flags.js';
@@ -21,7 +21,25 @@ interface ConfigFlags extends ExclusionFlags {
   disabled?: boolean;
   upload?: number | 'unlimited';
   download?: number | 'unlimited';
+  window?: { start: string; end: string } | 'none';
+  outside?: 'pause' | 'stop';
 }
+
+/** `--window 22:00-06:00` (times of day in the schedule's zone), or `none`. */
+function parseWindow(value: string): { start: string; end: string } | 'none' {
+  if (value === 'none') return value;
+  const match = /^(\d{2}:\d{2})-(\d{2}:\d{2})$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('give start-end as HH:MM-HH:MM, e.g. 22:00-06:00, or "none".');
+  return { start: match[1]!, end: match[2]! };
+}
+
+function parseOutside(value: string): 'pause' | 'stop' {
+  if (value !== 'pause' && value !== 'stop') throw new InvalidArgumentError('give pause or stop.');
+  return value;
+}
+
+const describeWindow = (window: { start: string; end: string; outside: string } | null | undefined, zone: string | undefined) =>
+  window ? `${window.start}-${window.end} ${zone ?? 'UTC'}; outside it a running scheduled backup ${window.outside === 'stop' ? 'stops' : 'pauses'}` : 'any time';
 
 const rateValue = (rate: number | 'unlimited') => (rate === 'unlimited' ? null : rate);
 
@@ -35,7 +53,9 @@ function addConfigFlags(command: Command, negations: boolean): Command {
     .option('--retention-days <days>', 'days to keep each backup; 0 keeps forever', nonNegativeInteger('--retention-days'))
     .option('--notify-email <address>', 'e-mail told when a backup fails (repeatable)', collect)
     .option('--upload <rate>', "this configuration's vault upload limit per second, e.g. 10MB, 512KiB, or \"unlimited\" (the agent's own limit applies too)", parseByteLimit)
-    .option('--download <rate>', 'vault download limit per second for restores of its backups, or "unlimited"', parseByteLimit);
+    .option('--download <rate>', 'vault download limit per second for restores of its backups, or "unlimited"', parseByteLimit)
+    .option('--window <start-end>', 'time of day scheduled backups may run, in the schedule\'s zone, e.g. 22:00-06:00, or "none"', parseWindow)
+    .option('--outside <pause|stop>', 'what a scheduled backup still running when its window closes does (default pause)', parseOutside);
 }
 
 const SCHEDULE_HELP = `
@@ -102,6 +122,7 @@ export function registerConfigsCommands(program: Command): void {
           ['includes', paths(config.inclusions)],
           ['excludes', paths(config.exclusions)],
           ['notify', (config.notifications ?? []).map((n: { destination: string }) => n.destination).join(', ') || '-'],
+          ['window', describeWindow(config.backup_window, config.schedule?.time_zone)],
           ['bandwidth', `upload ${rateText(config.bandwidth?.upload_bytes_per_second ?? null)}, download ${rateText(config.bandwidth?.download_bytes_per_second ?? null)}`],
           ...(config.deleted ? ([['deleted', 'yes']] as [string, string][]) : []),
         ]),
@@ -138,7 +159,9 @@ export function registerConfigsCommands(program: Command): void {
           upload_bytes_per_second: options.upload === undefined ? null : rateValue(options.upload),
           download_bytes_per_second: options.download === undefined ? null : rateValue(options.download),
         },
+        backup_window: options.window === undefined || options.window === 'none' ? null : { ...options.window, outside: options.outside ?? 'pause' },
       };
+      if (options.outside !== undefined && !body.backup_window) throw new UsageError('--outside needs --window');
       const { body: created } = await client.post(client.v2('configurations'), body);
       if (globalOptions(command).json) return printJson(created);
       printLine(`Created configuration ${created.name} (${created.id}): ${describeSchedule(created.schedule)}.`);
@@ -173,8 +196,15 @@ export function registerConfigsCommands(program: Command): void {
       if (options.notifyEmail !== undefined) replace('/notifications', notificationsFor(options.notifyEmail));
       if (options.upload !== undefined) replace('/bandwidth/upload_bytes_per_second', rateValue(options.upload));
       if (options.download !== undefined) replace('/bandwidth/download_bytes_per_second', rateValue(options.download));
+      if (options.window !== undefined || options.outside !== undefined) {
+        const { body: current } = await client.get(client.v2('configurations', found.id));
+        const span = options.window ?? current.backup_window;
+        if (span === 'none') replace('/backup_window', null);
+        else if (!span) throw new UsageError('--outside needs a window: give --window too');
+        else replace('/backup_window', { start: span.start, end: span.end, outside: options.outside ?? current.backup_window?.outside ?? 'pause' });
+      }
       if (operations.length === 0) {
-        throw new UsageError('nothing to change: give at least one of --name, --include, --exclude (or another exclusion flag), --schedule, --tz, --retention-days, --notify-email, --upload, --download');
+        throw new UsageError('nothing to change: give at least one of --name, --include, --exclude (or another exclusion flag), --schedule, --tz, --retention-days, --notify-email, --upload, --download, --window, --outside');
       }
       await client.patch(client.v2('configurations', found.id), operations);
       const { body: updated } = await client.get(client.v2('configurations', found.id));
@@ -186,6 +216,7 @@ export function registerConfigsCommands(program: Command): void {
     'coffer configs edit "Web files" --schedule "weekly mon,thu 14:00"',
     'coffer configs edit 7c8ee069 --exclude /var/www/cache,/var/www/tmp',
     'coffer configs edit "Web files" --upload 10MB --download unlimited',
+    'coffer configs edit "Web files" --window 22:00-06:00 --outside stop',
   );
 
   for (const [name, enabled] of [

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { ApiClient } from '../client/api-client.js';
 import { examples, globalOptions } from '../client/command-kit.js';
-import { ApiError, UsageError } from '../client/errors.js';
+import { UsageError } from '../client/errors.js';
+import { ApiError } from '../../net/api-error.js';
 import { formatShortTime, formatTable, paintState, printJson, printLine } from '../client/output.js';
 import { resolveAgent } from '../client/resolve.js';
 import { LogfileState } from '../../domain/job-states.js';
@@ -61,11 +62,11 @@ export function registerLogsCommand(program: Command): void {
           wanted = pending?.id ?? (await client.post(client.v2('agents', agent.id, 'logfiles'))).body.id;
           if (!json) process.stderr.write(`Waiting for ${agent.name} to upload its log…\n`);
         }
-        if (Date.now() > deadline) throw new ApiError(0, `${agent.name} did not upload its log within ${options.timeout}s; is it online? (coffer agents)`, null);
+        if (Date.now() > deadline) throw new ApiError(0, `${agent.name} did not upload its log within ${options.timeout}s; is it online? (coffer agents)`);
         await sleep(1000);
       }
       const response = await client.fetchRaw(downloadLink(logfile)!);
-      if (!response.ok) throw new ApiError(response.status, `downloading the log failed (HTTP ${response.status})`, null);
+      if (!response.ok) throw new ApiError(response.status, `downloading the log failed (HTTP ${response.status})`);
       const data = Buffer.from(await response.arrayBuffer());
       const target = options.output ?? `${agent.name.replace(/[^A-Za-z0-9._-]+/g, '_')}-${String(logfile.date).slice(0, 19).replace(/:/g, '-')}.log.gz`;
       if (target === '-') return void process.stdout.write(data);

@@ -3,7 +3,8 @@ import { ApiClient } from '../client/api-client.js';
 import { examples, globalOptions } from '../client/command-kit.js';
 import { UsageError } from '../client/errors.js';
 import { formatTable, formatTime, paintState, printJson, printLine } from '../client/output.js';
-import { passwordFor, promptHidden } from '../client/prompt.js';
+import { passwordFor } from '../client/prompt.js';
+import { promptHidden } from '../../terminal/hidden-prompt.js';
 import { writeSession } from '../client/session-store.js';
 
 interface User {
@@ -30,9 +31,10 @@ async function resolveUser(client: ApiClient, ref: string): Promise<User> {
 async function newPassword(): Promise<string> {
   const fromEnv = process.env.COFFER_NEW_PASSWORD;
   if (fromEnv) return fromEnv;
-  if (!process.stdin.isTTY) throw new UsageError('set COFFER_NEW_PASSWORD (no terminal to ask on)');
-  const first = await promptHidden('New password: ');
-  if ((await promptHidden('New password again: ')) !== first) throw new UsageError('the two passwords differ');
+  const noTerminal = 'set COFFER_NEW_PASSWORD (no terminal to ask on)';
+  if (!process.stdin.isTTY) throw new UsageError(noTerminal);
+  const first = await promptHidden('New password: ', noTerminal);
+  if ((await promptHidden('New password again: ', noTerminal)) !== first) throw new UsageError('the two passwords differ');
   return first;
 }
 

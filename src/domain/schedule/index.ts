@@ -22,7 +22,7 @@ export {
   type WeeklyRecurrence,
 } from './recurrence.js';
 export { parseRecurrence } from './recurrence-parse.js';
-export { isValidTimeZone, instantOfLocalTime, zoneOffsetMs } from './time-zone.js';
+export { isValidTimeZone, instantOfLocalTime, localEpochDay, zoneOffsetMs } from './time-zone.js';
 export { validateSchedule } from './schedule-validate.js';
 export { nextOccurrences } from './next-occurrences.js';
 export { nextScheduledTimes, type StoredSchedule } from './schedule-times.js';

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../server/context.js';
 import { toWireTime } from '../../server/time.js';
-import { nextScheduledTimes } from '../../domain/schedule/index.js';
-import { configurationFromRow, scheduleStart, type Configuration } from '../configurations/configuration.js';
+import { configurationFromRow, type Configuration } from '../configurations/configuration.js';
+import { scheduledTimesAfter } from '../configurations/configuration-schedule.js';
 import { insertJob } from '../jobs/job-insert.js';
 import { readQueueSettings } from '../queue/queue-settings.js';
 import { jobEventRefs } from '../jobs/job-events.js';
@@ -54,18 +54,17 @@ async function judgeConfiguration(ctx: AppContext, configuration: Configuration,
   const jitterMs = (await readQueueSettings(ctx.store.db, configuration.projectId)).start_jitter_seconds * 1000;
   const judgedUntil = new Date(untilWithoutJitter.getTime() - jitterMs);
   if (new Date(configuration.nextDueTime) > judgedUntil) return 0;
-  const schedule = configuration.schedule;
-  const start = new Date(scheduleStart(configuration));
   const limit = options.maxPerConfiguration ?? 100;
   return ctx.store.transaction(async (tx) => {
     const agent = await tx.db.selectFrom('agents').select(['enabled', 'vault_id']).where('id', '=', configuration.agentId).executeTakeFirst();
     const due: Date[] = [];
     let next: Date | undefined = new Date(configuration.nextDueTime!);
     const horizon = new Date(judgedUntil.getTime() + jitterMs + options.graceMs - (options.horizonMs ?? DEFAULT_HORIZON_MS));
-    if (next < horizon) next = nextScheduledTimes(schedule, start, horizon, 1)?.[0];
+    if (next < horizon) next = scheduledTimesAfter(configuration, horizon, 1)?.[0];
     while (next !== undefined && next <= judgedUntil && due.length < limit) {
       due.push(next);
-      next = nextScheduledTimes(schedule, start, next, 1)?.[0];
+      // Times outside the configuration's backup window are not backup times: never due, never missed.
+      next = scheduledTimesAfter(configuration, next, 1)?.[0];
     }
     // Claim these times first: if another node (or a PATCH) moved the column meanwhile, leave the work to it.
     const claimed = await tx.db

@@ -2,7 +2,7 @@ import type { Urls } from '../../server/links.js';
 import type { Agent } from '../agents/agent.js';
 import { heartbeatIntervals, heartbeatTimeouts } from '../agents/agent-activity.js';
 import { vaultLinks } from '../agents/agent.presenter.js';
-import { scheduleStart, toScheduleTime, type Configuration } from './configuration.js';
+import { scheduleStart, toScheduleTime, windowTimeZone, type Configuration } from './configuration.js';
 import { upcomingTimes } from './configuration-schedule.js';
 import { presentRetention } from './configuration.presenter.js';
 
@@ -70,6 +70,8 @@ export function presentAgentConfiguration(agent: Agent, configurations: Configur
         exclusions: configuration.exclusions,
         // Coffer's own: this configuration's vault bandwidth, applied on top of job_controls' agent-wide limits.
         bandwidth: { ...configuration.bandwidth },
+        // Coffer's own: when its scheduled backups may run (times of day in `time_zone`); null: any time.
+        backup_window: configuration.backup_window === null ? null : { ...configuration.backup_window, time_zone: windowTimeZone(configuration) },
       };
     }),
   };

@@ -8,7 +8,7 @@ export const CONFIGURATION_PATCH: PatchAllowList = {
     ...['/name', '/enabled', '/schedule', '/retention'].map((path) => ({ path, ops: REPLACE_ONLY })),
     ...RETENTION_FIELDS.map((field) => ({ path: `/retention/${field}`, ops: REPLACE_ONLY })),
     ...['/inclusions', '/exclusions', '/notifications'].map((path) => ({ path, ops: REPLACE_ONLY })),
-    ...['/bandwidth', '/bandwidth/upload_bytes_per_second', '/bandwidth/download_bytes_per_second'].map((path) => ({ path, ops: REPLACE_ONLY })),
+    ...['/bandwidth', '/bandwidth/upload_bytes_per_second', '/bandwidth/download_bytes_per_second', '/backup_window'].map((path) => ({ path, ops: REPLACE_ONLY })),
   ],
 };
 

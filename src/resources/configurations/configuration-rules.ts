@@ -1,3 +1,4 @@
+import { checkBackupWindow } from '../../domain/backup-window/index.js';
 import { checkRetention, type RetentionPolicy } from '../../domain/retention/index.js';
 import { validateSchedule } from '../../domain/schedule/index.js';
 import { exclusionProblem } from '../../engine/archiver/exclusion.js';
@@ -25,6 +26,8 @@ export function checkConfigurationDocument(check: BodyCheck): ConfigurationDocum
   if (inclusions && exclusions) pathListProblems(inclusions, exclusions).forEach((problem) => check.problem(problem));
   const notifications = notificationItems(check);
   const bandwidth = checkBandwidth(check);
+  const window = checkBackupWindow(check.get('backup_window'));
+  window.problems.forEach((problem) => check.problem(problem));
   check.done();
   return {
     name: name as string,
@@ -35,6 +38,7 @@ export function checkConfigurationDocument(check: BodyCheck): ConfigurationDocum
     exclusions: exclusions as ExclusionItem[],
     notifications: notifications as Notification[],
     bandwidth,
+    backup_window: window.window,
   };
 }
 

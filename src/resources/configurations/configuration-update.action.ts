@@ -36,7 +36,8 @@ export async function updateConfiguration(
       if (patch.changes.size === 0) return { write: false, result: undefined };
       const now = isoNow();
       const updated: Configuration = { ...current, ...next, updatedAt: now, version: current.version + 1 };
-      const timing = current.enabled !== next.enabled || JSON.stringify(current.schedule) !== JSON.stringify(next.schedule);
+      const timing =
+        current.enabled !== next.enabled || JSON.stringify(current.schedule) !== JSON.stringify(next.schedule) || JSON.stringify(current.backup_window) !== JSON.stringify(next.backup_window);
       return {
         write: true,
         set: { ...documentColumns(next), next_scheduled_time: timing ? firstDueTime(updated, new Date(now)) : current.nextDueTime, updated_at: now },
@@ -48,6 +49,6 @@ export async function updateConfiguration(
 }
 
 function documentOf(configuration: Configuration): ConfigurationDocument {
-  const { name, enabled, schedule, retention, inclusions, exclusions, notifications, bandwidth } = configuration;
-  return { name, enabled, schedule, retention, inclusions, exclusions, notifications, bandwidth };
+  const { name, enabled, schedule, retention, inclusions, exclusions, notifications, bandwidth, backup_window } = configuration;
+  return { name, enabled, schedule, retention, inclusions, exclusions, notifications, bandwidth, backup_window };
 }

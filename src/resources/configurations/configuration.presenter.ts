@@ -37,6 +37,7 @@ export function presentConfiguration(configuration: Configuration, urls: Urls, n
     exclusions: configuration.exclusions,
     notifications: configuration.notifications,
     bandwidth: { ...configuration.bandwidth },
+    backup_window: configuration.backup_window === null ? null : { ...configuration.backup_window },
     deleted: configuration.deleted,
     backups: presentBackups(configuration, urls, now),
     links: [
@@ -59,6 +60,7 @@ export function presentConfigurationSummary(configuration: Configuration, urls: 
     schedule: detail.schedule,
     retention: detail.retention,
     bandwidth: detail.bandwidth,
+    backup_window: detail.backup_window,
     backups: detail.backups,
     links: [{ ...detail.links[0], rel: 'full' }, ...detail.links.slice(1)],
   };

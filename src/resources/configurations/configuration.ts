@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { BackupWindow } from '../../domain/backup-window/index.js';
 import { keepRulesOf, type RetentionPolicy } from '../../domain/retention/index.js';
 import type { Exclusion } from '../../engine/archiver/exclusion.js';
 import type { ConfigurationsTable } from '../../store/database.js';
@@ -47,6 +48,8 @@ export interface ConfigurationDocument {
   exclusions: ExclusionItem[];
   notifications: Notification[];
   bandwidth: ConfigurationBandwidth;
+  /** When its scheduled backups may run, in the schedule's time zone; null: any time. */
+  backup_window: BackupWindow | null;
 }
 
 export interface Configuration extends ConfigurationDocument {
@@ -76,6 +79,7 @@ export function documentColumns(document: ConfigurationDocument) {
     notifications: JSON.stringify(document.notifications),
     upload_bytes_per_second: document.bandwidth.upload_bytes_per_second,
     download_bytes_per_second: document.bandwidth.download_bytes_per_second,
+    backup_window: document.backup_window === null ? null : JSON.stringify(document.backup_window),
   };
 }
 
@@ -88,6 +92,9 @@ function retentionRulesColumn(retention: RetentionPolicy): string | null {
 export function retentionTimeZone(configuration: Pick<Configuration, 'schedule'>): string {
   return configuration.schedule?.time_zone ?? 'UTC';
 }
+
+/** The zone of the backup window's times: the schedule's (a window matters only to scheduled backups), else UTC. */
+export const windowTimeZone = retentionTimeZone;
 
 export function configurationFromRow(row: Selectable<ConfigurationsTable>): Configuration {
   const schedule = row.schedule === null ? null : (JSON.parse(row.schedule) as ScheduleSpec);
@@ -104,6 +111,7 @@ export function configurationFromRow(row: Selectable<ConfigurationsTable>): Conf
     exclusions: JSON.parse(row.exclusions),
     notifications: JSON.parse(row.notifications),
     bandwidth: { upload_bytes_per_second: numberOrNull(row.upload_bytes_per_second), download_bytes_per_second: numberOrNull(row.download_bytes_per_second) },
+    backup_window: row.backup_window === null ? null : (JSON.parse(row.backup_window) as BackupWindow),
     deleted: row.deleted === 1,
     lastCompletedBackupId: row.last_completed_backup_id,
     nextDueTime: row.next_scheduled_time,

@@ -69,6 +69,19 @@ const ConfigurationBody = Type.Object({
       Type.Null(),
     ]),
   ),
+  backup_window: Type.Optional(
+    Type.Union([
+      Type.Object(
+        {
+          start: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
+          end: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
+          outside: Type.Optional(Type.String({ enum: ['pause', 'stop'] })),
+        },
+        { description: "Coffer: the time of day scheduled backups may run, in the schedule's zone (end before start crosses midnight); outside: what a scheduled backup still running when it closes does (default pause)" },
+      ),
+      Type.Null(),
+    ]),
+  ),
 });
 const RestorableQuery = Type.Object({ restorable: Type.Optional(Type.String({ description: 'true (any case): only configurations with restorable backups' })) });
 

@@ -9,10 +9,11 @@ import { PageQuerySchema } from '../common/page-query.schema.js';
 import { patchBodySchema } from '../common/patch-body.schema.js';
 import { routeParam } from '../common/route-param.js';
 import { pageLinks, parsePageQuery } from '../common/v2-pagination.js';
-import type { Job } from './job.js';
+import { jobFromRow, type Job } from './job.js';
 import { presentErrorList } from './job-errors.presenter.js';
 import { fetchJob } from './job.fetcher.js';
-import { listJobs, type JobsQuery } from './job-list.js';
+import { listJobRows, type JobsQuery } from './job-list.js';
+import { ListItemJson } from './list-item-json.js';
 import { applyJobPatch } from './job-patch.action.js';
 import { JOB_KIND_RULES } from './job-kind-rules.js';
 import { parseJobPatch } from './job-patch.message.js';
@@ -56,21 +57,31 @@ export function jobHandlers<View = void>(ctx: AppContext, spec: JobResourceSpec<
     return { scope, job };
   };
 
+  // Items that depend on the row alone (no per-request view) are serialised once per version of their row.
+  const itemJson = spec.loadView ? null : new ListItemJson();
+
   return {
     list: {
       options: { schema: { tags, summary: `List ${collection}`, querystring: Type.Object(PageQuerySchema, { additionalProperties: true }) } },
-      handler: async (request) => {
+      handler: async (request, reply) => {
         const scope = v2Scope(request, ctx);
         requireLevel(scope.caller, 'observer');
         assertMayListProject(scope.caller, collection);
         const page = parsePageQuery(request.query as Record<string, unknown>, 'desc');
         const extra = spec.listFilter ? await spec.listFilter(request, scope) : { keep: {} };
-        const jobs = await listJobs(ctx.store.db, ctx.store.capabilities.engine, { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter });
         const present = spec.presentListItem ?? spec.present;
         const view = await loadView(scope.projectId);
-        const body: Record<string, unknown> = { [collection]: jobs.map((job) => present(job, scope.urls, view)) };
-        if (jobs.length > 0) body.links = pageLinks(scope.urls.v2(collection), page, jobs, extra.keep);
-        return body;
+        const rows = await listJobRows(ctx.store.db, ctx.store.capabilities.engine, { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter });
+        const links = rows.length > 0 ? pageLinks(scope.urls.v2(collection), page, rows, extra.keep) : undefined;
+        if (!itemJson) {
+          const body: Record<string, unknown> = { [collection]: rows.map((row) => present(jobFromRow(row), scope.urls, view)) };
+          if (links) body.links = links;
+          return body;
+        }
+        // The same text JSON.stringify makes of { [collection]: items, links }, from the items' kept text.
+        const items = rows.map((row) => itemJson.of(row, scope.urls, () => present(jobFromRow(row), scope.urls, view)));
+        const body = `{${JSON.stringify(collection)}:[${items.join(',')}]${links ? `,"links":${JSON.stringify(links)}` : ''}}`;
+        return reply.type('application/json; charset=utf-8').send(body);
       },
     },
 

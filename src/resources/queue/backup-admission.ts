@@ -111,7 +111,8 @@ export async function recordStartRequest(ctx: AppContext, tx: Tx, job: Job): Pro
     configurationId: job.configurationId,
     subjectId: job.id,
     name: 'backup_start_request',
-    body: { agent: { id: job.agentId }, configuration: { id: job.configurationId }, backup: { id: job.id }, request_id: job.id },
+    // `scheduled` (Coffer's own): a backup of the schedule, which the agent keeps to the configuration's backup window.
+    body: { agent: { id: job.agentId }, configuration: { id: job.configurationId }, backup: { id: job.id, scheduled: job.startedBy === 'start_scheduled' }, request_id: job.id },
   });
 }
 

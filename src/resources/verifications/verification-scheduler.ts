@@ -29,7 +29,12 @@ export async function startDueVerifications(ctx: AppContext, now = new Date()): 
       if (Number(claimed.numUpdatedRows) !== 1) return false;
       const agentRow = await tx.db.selectFrom('agents').selectAll().where('id', '=', settings.agentId).executeTakeFirst();
       if (!agentRow) return false;
-      const open = await tx.db.selectFrom('verification_runs').select('id').where('agent_id', '=', settings.agentId).where('state', 'in', [VerificationRunState.start_requested, VerificationRunState.in_progress]).executeTakeFirst();
+      const open = await tx.db
+        .selectFrom('verification_runs')
+        .select('id')
+        .where('agent_id', '=', settings.agentId)
+        .where('state', 'in', [VerificationRunState.start_requested, VerificationRunState.in_progress])
+        .executeTakeFirst();
       if (open) return false;
       await insertVerificationRun(ctx, tx, agentFromRow(agentRow), 'schedule');
       return true;

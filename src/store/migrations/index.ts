@@ -21,7 +21,8 @@ import { retentionRules } from './0200-retention-rules.js';
 import { vaultVerifications } from './0201-vault-verifications.js';
 import { loginFailures } from './0180-login-failures.js';
 import { configurationBandwidth } from './0270-configuration-bandwidth.js';
+import { configurationBackupWindow } from './0271-configuration-backup-window.js';
 import { eventsProjectAgentIndex } from './0290-events-project-agent-index.js';
 
 /** Every migration, in the order it applies. Append new ones; never edit an applied one. */
-export const MIGRATIONS: Migration[] = [initialSchema, jobVault, agentRequestsAndSettings, tasksSchema, backupPruned, eventsCommitInIdOrder, vaultQuotas, agentTaskCapability, userDisabled, alerts, recoveryKeys, vaultUploadGrants, projectObjectLock, agentAbsenceHistory, drills, commitHorizon, retentionRules, vaultVerifications, backupQueue, loginFailures, agentBandwidth, configurationBandwidth, eventsProjectAgentIndex];
+export const MIGRATIONS: Migration[] = [initialSchema, jobVault, agentRequestsAndSettings, tasksSchema, backupPruned, eventsCommitInIdOrder, vaultQuotas, agentTaskCapability, userDisabled, alerts, recoveryKeys, vaultUploadGrants, projectObjectLock, agentAbsenceHistory, drills, commitHorizon, retentionRules, vaultVerifications, backupQueue, loginFailures, agentBandwidth, configurationBandwidth, eventsProjectAgentIndex, configurationBackupWindow];

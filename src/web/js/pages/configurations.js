@@ -166,6 +166,30 @@ export async function configurationFormPage(main, id, params) {
         field('cfg-download', 'Download limit (MB/s)', h('input', { id: 'cfg-download', name: 'download', type: 'number', min: 0.001024, step: 'any', value: rateToText(existing?.bandwidth?.download_bytes_per_second) }), '(restores of its backups)'),
       ),
     ),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Backup window'),
+      h(
+        'div',
+        { class: 'grid2' },
+        field('cfg-window-start', 'Window opens at', h('input', { id: 'cfg-window-start', name: 'window_start', type: 'time', value: existing?.backup_window?.start ?? '' }), "(scheduled backups only, in the schedule's zone; empty: any time)"),
+        field('cfg-window-end', 'Window closes at', h('input', { id: 'cfg-window-end', name: 'window_end', type: 'time', value: existing?.backup_window?.end ?? '' }), '(before the start: crosses midnight)'),
+        field(
+          'cfg-window-outside',
+          'Still running when it closes',
+          h(
+            'select',
+            { id: 'cfg-window-outside', name: 'window_outside' },
+            [
+              ['pause', 'pause until it opens again'],
+              ['stop', 'stop the backup'],
+            ].map(([value, text]) => h('option', { value, selected: (existing?.backup_window?.outside ?? 'pause') === value }, text)),
+          ),
+          '(backups started by hand ignore the window)',
+        ),
+      ),
+    ),
     editable ? h('div', { class: 'row' }, h('button', { type: 'submit' }, existing ? 'Save changes' : 'Create configuration'), h('a', { class: 'button secondary', href: '#/configurations' }, 'Cancel')) : null,
   );
   if (!editable) for (const control of form.querySelectorAll('input, select, textarea')) control.disabled = true;
@@ -195,6 +219,11 @@ export async function configurationFormPage(main, id, params) {
         .filter(Boolean)
         .map((destination) => ({ type: 'email', destination, on_success: false, on_failure: true })),
       bandwidth: { upload_bytes_per_second: textToRate(data.get('upload')), download_bytes_per_second: textToRate(data.get('download')) },
+      // Both times empty: no window; one of them empty is sent as is, for the server to name.
+      backup_window:
+        String(data.get('window_start') ?? '') === '' && String(data.get('window_end') ?? '') === ''
+          ? null
+          : { start: String(data.get('window_start')), end: String(data.get('window_end')), outside: String(data.get('window_outside')) },
     };
     const button = form.querySelector('button[type=submit]');
     button.disabled = true;
@@ -209,6 +238,7 @@ export async function configurationFormPage(main, id, params) {
           ['/exclusions', configuration.exclusions],
           ['/notifications', configuration.notifications],
           ['/bandwidth', configuration.bandwidth],
+          ['/backup_window', configuration.backup_window],
         ].map(([path, value]) => ({ op: 'replace', path, value }));
         await patch(v2('configurations', existing.id), ops);
         flash(`Saved ${configuration.name}.`);

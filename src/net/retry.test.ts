@@ -30,7 +30,10 @@ it('gives up after the last attempt with the last answer or error', async () => 
   let calls = 0;
   assert.equal((await fetchWithRetry(async () => (calls++, new Response(null, { status: 500 })), quick)).status, 500);
   assert.equal(calls, 4);
-  await assert.rejects(fetchWithRetry(async () => Promise.reject(new TypeError('fetch failed')), quick), /fetch failed/);
+  await assert.rejects(
+    fetchWithRetry(async () => Promise.reject(new TypeError('fetch failed')), quick),
+    /fetch failed/,
+  );
 });
 
 it('with a time window, keeps trying while the window lasts and no longer', async () => {
@@ -45,6 +48,11 @@ it('with a time window, keeps trying while the window lasts and no longer', asyn
   assert.ok(took <= 400, `gave up after ${took} ms`);
   // A server back within the window: the call succeeds.
   let tries = 0;
-  const back = await fetchWithRetry(async () => (++tries < 4 ? new Response(null, { status: 503 }) : new Response('ok')), { attempts: Number.POSITIVE_INFINITY, baseDelayMs: 5, maxDelayMs: 10, withinMs: 5_000 });
+  const back = await fetchWithRetry(async () => (++tries < 4 ? new Response(null, { status: 503 }) : new Response('ok')), {
+    attempts: Number.POSITIVE_INFINITY,
+    baseDelayMs: 5,
+    maxDelayMs: 10,
+    withinMs: 5_000,
+  });
   assert.equal(await back.text(), 'ok');
 });

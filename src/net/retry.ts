@@ -1,7 +1,8 @@
 /**
  * How an HTTP call is retried: server errors (5xx, 408, 429) and network failures, with exponential backoff, until
- * the attempts or the time window run out. This is the agent's one retry mechanism: reports, reads, vault transfers
- * and logins all go through fetchWithRetry.
+ * the attempts or the time window run out. The one retry mechanism of the agent and the CLI: the agent's reports,
+ * reads, vault transfers and logins go through fetchWithRetry; the CLI's watch waits out a lost server with
+ * backoffDelay.
  */
 export interface RetryPolicy {
   /** Attempts in all, the first included (Infinity: bounded by `withinMs` or the caller's signal only). */
@@ -13,26 +14,6 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 250, maxDelayMs: 8_000 };
-
-/** How long the agent rides out a server that is away, unless COFFER_AGENT_RETRY_SECONDS says otherwise. */
-export const DEFAULT_OUTAGE_SECONDS = 600;
-
-/**
- * Reports and vault transfers: retried through a server restart or a network cut of up to `seconds` (default
- * COFFER_AGENT_RETRY_SECONDS, else 10 minutes). Re-sending is safe: a vault file's name is its content's hash, and a
- * report carries absolute values, so a request that reached the server before the cut changes nothing the second time.
- */
-export function outageRetry(seconds = outageSecondsFromEnv()): RetryPolicy {
-  return { attempts: Number.POSITIVE_INFINITY, baseDelayMs: 250, maxDelayMs: 10_000, withinMs: seconds * 1000 };
-}
-
-export function outageSecondsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env.COFFER_AGENT_RETRY_SECONDS;
-  if (text === undefined || text === '') return DEFAULT_OUTAGE_SECONDS;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`COFFER_AGENT_RETRY_SECONDS must be a non-negative number of seconds, got "${text}"`);
-  return value;
-}
 
 /** An answer that retrying will not change (4xx other than 408 and 429). */
 export function isFinalStatus(status: number): boolean {
