@@ -76,7 +76,12 @@ function printTable(rows: Row[]): void {
     ),
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);
-  process.stdout.write(`\n${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end; node ${process.version}\n`);
+  process.stdout.write(
+    `\n${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} at the end; node ${process.version}\n`,
+  );
   const byName = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))?.result.rps;
   const one = byName('cleanup PATCH, PostgreSQL, 1 node');
   const two = byName('cleanup PATCH, PostgreSQL, 2 nodes');
@@ -89,7 +94,12 @@ function printTable(rows: Row[]): void {
 async function runHttpBench(): Promise<void> {
   const rows: Row[] = [];
   process.stdout.write(`Coffer HTTP benchmark: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${SECONDS} s per figure, loopback\n`);
-  process.stdout.write(`load average before: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (other work on the machine skews every figure)\n`);
+  process.stdout.write(
+    `load average before: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (other work on the machine skews every figure)\n`,
+  );
 
   const bare: ServerProcess = await spawnBare();
   cleanups.push(() => bare.stop());

@@ -27,11 +27,7 @@ if (answer !== undefined) {
 } else if (runsOnSupportedNode()) {
   await import('../dist/src/main.js');
 } else {
-  const [{ spawn }, { fileURLToPath }, { pinnedNodePath }] = await Promise.all([
-    import('node:child_process'),
-    import('node:url'),
-    import('../scripts/pinned-node.mjs'),
-  ]);
+  const [{ spawn }, { fileURLToPath }, { pinnedNodePath }] = await Promise.all([import('node:child_process'), import('node:url'), import('../scripts/pinned-node.mjs')]);
   const root = fileURLToPath(new URL('..', import.meta.url));
   const node = pinnedNodePath(root);
   if (!node) {

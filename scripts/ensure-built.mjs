@@ -28,9 +28,7 @@ function installedNodeVersion() {
 }
 
 const needInstall =
-  !fs.existsSync(installedMarker) ||
-  lockOrManifest.some((f) => fs.statSync(f).mtimeMs > fs.statSync(installedMarker).mtimeMs + 1000) ||
-  installedNodeVersion() !== pinnedNodeVersion(root);
+  !fs.existsSync(installedMarker) || lockOrManifest.some((f) => fs.statSync(f).mtimeMs > fs.statSync(installedMarker).mtimeMs + 1000) || installedNodeVersion() !== pinnedNodeVersion(root);
 if (needInstall) {
   process.stdout.write(`Installing dependencies and Node ${pinnedNodeVersion(root)} into node_modules…\n`);
   // npm itself may run on an older node than the packages will: its engine warnings do not apply, so only errors show.

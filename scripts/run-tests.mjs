@@ -61,9 +61,8 @@ async function postgresVersion(url) {
   }
 }
 
-// npm scripts that judge the whole tree; they run before the tests of a whole run (not of a filtered one). Once the
-// tree has been formatted in one go (npm run format), 'format:check' joins them.
-const CHECKS = ['lint'];
+// npm scripts that judge the whole tree; they run before the tests of a whole run (not of a filtered one).
+const CHECKS = ['lint', 'format:check'];
 
 /** Runs the checks one after another, each to the end; true when one failed. */
 function runChecks() {

@@ -126,7 +126,10 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     metricsCacheMs: 1000 * intFrom(env.COFFER_METRICS_CACHE_SECONDS, 5, 'COFFER_METRICS_CACHE_SECONDS'),
     loginFailuresPerAccount: intFrom(env.COFFER_LOGIN_FAILURES_PER_ACCOUNT, 10, 'COFFER_LOGIN_FAILURES_PER_ACCOUNT'),
     loginFailuresPerAddress: intFrom(env.COFFER_LOGIN_FAILURES_PER_ADDRESS, 100, 'COFFER_LOGIN_FAILURES_PER_ADDRESS'),
-    trustedProxies: (env.COFFER_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    trustedProxies: (env.COFFER_TRUSTED_PROXIES ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     loginWindowSeconds: intFrom(env.COFFER_LOGIN_WINDOW_SECONDS, 300, 'COFFER_LOGIN_WINDOW_SECONDS'),
     ...overrides,
   };

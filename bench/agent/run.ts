@@ -100,7 +100,11 @@ async function agentBackups(name: string, serverEnv: Record<string, string> = {}
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(path.dirname(configPath), { recursive: true, force: true });
   fs.rmSync(path.join(WORK, serverLog), { force: true });
-  const server = start(['src/main.ts', 'serve', '--port', '0', '--data-dir', dataDir], { COFFER_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? 'warn', ...serverEnv }, serverLog);
+  const server = start(
+    ['src/main.ts', 'serve', '--port', '0', '--data-dir', dataDir],
+    { COFFER_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? 'warn', ...serverEnv },
+    serverLog,
+  );
   const api = await until('the server', async () => /listening on (http:\/\/\S+)/.exec(fs.readFileSync(path.join(WORK, serverLog), 'utf8'))?.[1], 60_000);
   const call = async (method: string, urlPath: string, body?: unknown) => {
     const response = await fetch(`${api}${urlPath}`, {
@@ -113,7 +117,11 @@ async function agentBackups(name: string, serverEnv: Record<string, string> = {}
     return text ? JSON.parse(text) : undefined;
   };
   await call('POST', '/admin/users', { username: 'bench', password: 'bench-password-1', project_id: PROJECT, roles: ['cloudbackup:admin'] });
-  const register = start(['src/main.ts', 'agent', 'register', '--api', api, '--user', 'bench', '--config', configPath], { COFFER_PASSWORD: 'bench-password-1', COFFER_VAULT_PASSWORD: VAULT_PASSWORD }, `register-${name}.out`);
+  const register = start(
+    ['src/main.ts', 'agent', 'register', '--api', api, '--user', 'bench', '--config', configPath],
+    { COFFER_PASSWORD: 'bench-password-1', COFFER_VAULT_PASSWORD: VAULT_PASSWORD },
+    `register-${name}.out`,
+  );
   if ((await new Promise((resolve) => register.on('exit', resolve))) !== 0) throw new Error(`agent registration failed; see bench/.work/agent/register-${name}.out`);
   const agentId = JSON.parse(fs.readFileSync(configPath, 'utf8')).agentId as string;
   const agent = start(['src/main.ts', 'agent', 'run', '--config', configPath], {}, `agent-${name}.out`);
@@ -137,7 +145,12 @@ async function agentBackups(name: string, serverEnv: Record<string, string> = {}
       return ['completed', 'completed_with_errors', 'failed', 'stopped'].includes(current.state) ? current : undefined;
     });
     if (done.state !== 'completed') throw new Error(`agent backup ended ${done.state}: ${JSON.stringify(done.errors)}`);
-    runs.push({ wallS: (Date.now() - asked) / 1000, engineS: (Date.parse(done.ended_time) - Date.parse(done.started_time)) / 1000, bytesBackedUp: done.bytes_backed_up, serverVaultBytes: await serverVaultBytes(api) });
+    runs.push({
+      wallS: (Date.now() - asked) / 1000,
+      engineS: (Date.parse(done.ended_time) - Date.parse(done.started_time)) / 1000,
+      bytesBackedUp: done.bytes_backed_up,
+      serverVaultBytes: await serverVaultBytes(api),
+    });
   }
   for (const child of [agent, server]) {
     child.kill('SIGTERM');
@@ -186,10 +199,19 @@ async function main(): Promise<void> {
     }),
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);
-  process.stdout.write(`\nAgent times run from the API request to the agent's final report (the agent was already running); the local figure is the whole \`coffer vault backup\` process (start-up and key derivation included).\n`);
-  process.stdout.write(`First backup through the server: ${(treeBytes / 2 ** 20 / agent[0]!.wallS).toFixed(0)} MiB/s, ${mib(agent[1]!.serverVaultBytes)} MiB of vault data passed through the server.\n`);
+  process.stdout.write(
+    `\nAgent times run from the API request to the agent's final report (the agent was already running); the local figure is the whole \`coffer vault backup\` process (start-up and key derivation included).\n`,
+  );
+  process.stdout.write(
+    `First backup through the server: ${(treeBytes / 2 ** 20 / agent[0]!.wallS).toFixed(0)} MiB/s, ${mib(agent[1]!.serverVaultBytes)} MiB of vault data passed through the server.\n`,
+  );
   if (viaS3) process.stdout.write(`First backup to S3: ${(treeBytes / 2 ** 20 / viaS3[0]!.wallS).toFixed(0)} MiB/s, ${mib(viaS3[1]!.serverVaultBytes)} MiB of vault data passed through the server.\n`);
-  process.stdout.write(`${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; node ${process.version}\n`);
+  process.stdout.write(
+    `${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}; node ${process.version}\n`,
+  );
 }
 
 export async function runAgentBench(): Promise<void> {

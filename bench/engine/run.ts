@@ -109,7 +109,9 @@ function printReport(tools: ToolResult[], treeBytes: number, fileCount: number):
     for (const phase of PHASES) {
       const m = r.phases[phase];
       if (!m) continue;
-      console.log(`${r.tool.name.padEnd(11)} ${phase.padEnd(18)} ${m.wallS.toFixed(2).padStart(7)} ${m.cpuS.toFixed(2).padStart(7)} ${m.peakRssMiB.toFixed(0).padStart(13)} ${mib(m.vaultBytes).padStart(10)}`);
+      console.log(
+        `${r.tool.name.padEnd(11)} ${phase.padEnd(18)} ${m.wallS.toFixed(2).padStart(7)} ${m.cpuS.toFixed(2).padStart(7)} ${m.peakRssMiB.toFixed(0).padStart(13)} ${mib(m.vaultBytes).padStart(10)}`,
+      );
     }
   }
   const me = tools.find((t) => t.tool === coffer)!;
@@ -119,7 +121,9 @@ function printReport(tools: ToolResult[], treeBytes: number, fileCount: number):
       const a = me.phases[phase];
       const b = peer.phases[phase];
       if (!a || !b) continue;
-      console.log(`  ${phase.padEnd(18)} wall ${(a.wallS / b.wallS).toFixed(2)}  CPU ${(a.cpuS / b.cpuS).toFixed(2)}  RSS ${(a.peakRssMiB / b.peakRssMiB).toFixed(2)}  vault ${(a.vaultBytes / b.vaultBytes).toFixed(2)}`);
+      console.log(
+        `  ${phase.padEnd(18)} wall ${(a.wallS / b.wallS).toFixed(2)}  CPU ${(a.cpuS / b.cpuS).toFixed(2)}  RSS ${(a.peakRssMiB / b.peakRssMiB).toFixed(2)}  vault ${(a.vaultBytes / b.vaultBytes).toFixed(2)}`,
+      );
     }
   }
   const mine = me.phases['first backup'];

@@ -21,7 +21,11 @@ class Rng {
   }
   next(): number {
     let x = this.x;
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     this.x = x;
     return x;
   }
@@ -57,9 +61,11 @@ export function planTree(): BenchFile[] {
   return files;
 }
 
-const WORDS = ('backup vault coffer restore snapshot chunk index pack tree file folder error warning info debug request ' +
+const WORDS = (
+  'backup vault coffer restore snapshot chunk index pack tree file folder error warning info debug request ' +
   'response user agent server client session token cache disk memory network timeout retry success failure ' +
-  'start stop pending running completed queued the a of to and in for on with at by from').split(' ');
+  'start stop pending running completed queued the a of to and in for on with at by from'
+).split(' ');
 
 export function fileContent(file: BenchFile, all: BenchFile[]): Buffer {
   if (file.kind === 'duplicate') return fileContent(all[file.source!]!, all);

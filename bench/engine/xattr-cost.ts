@@ -29,7 +29,11 @@ try {
   for (const f of files) fs.writeFileSync(path.join(src, f), f);
   const tagged = files.filter((_, i) => i % 10 === 0);
   writeXattrs(Buffer.from(path.join(src, files[0]!)), [{ name: 'user.probe', value: 'AA==' }]);
-  for (const f of tagged) writeXattrs(Buffer.from(path.join(src, f)), [{ name: 'user.a', value: Buffer.from(f).toString('base64') }, { name: 'user.b', value: 'AQID' }]);
+  for (const f of tagged)
+    writeXattrs(Buffer.from(path.join(src, f)), [
+      { name: 'user.a', value: Buffer.from(f).toString('base64') },
+      { name: 'user.b', value: 'AQID' },
+    ]);
   if (hasTool('setfacl')) execFileSync('setfacl', ['-m', 'u:nobody:r', path.join(src, files[1]!)]);
 
   const rows: [string, number][] = [];

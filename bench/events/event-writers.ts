@@ -125,6 +125,11 @@ export async function runEventWritersBench(serverUrl: string, seconds: number): 
   process.stdout.write(`\n${lines.join('\n')}\n`);
   const [lock, horizon] = results;
   process.stdout.write(`  commit horizon / advisory lock: ${(horizon!.perSecond / lock!.perSecond).toFixed(2)} ×; target ≥ 5,000/s: ${horizon!.perSecond >= 5000 ? 'met' : 'NOT met'}\n`);
-  process.stdout.write(`  load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  process.stdout.write(
+    `  load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
   return results;
 }

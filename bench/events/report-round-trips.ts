@@ -60,14 +60,22 @@ export async function runReportRoundTripsBench(serverUrl: string, seconds: numbe
     // The same store with the one-statement write turned off: every report is a transaction.
     const transactional: Store = Object.assign(Object.create(store) as Store, { oneStatement: undefined });
     const results: [string, { perSecond: number; p99Ms: number }][] = [];
-    for (const [label, subject] of [['BEGIN, UPDATE, COMMIT (before)', transactional], ['one statement', store]] as const) {
+    for (const [label, subject] of [
+      ['BEGIN, UPDATE, COMMIT (before)', transactional],
+      ['one statement', store],
+    ] as const) {
       process.stdout.write(`  ${label} …`);
       const result = await reportsPerSecond(subject, seconds);
       process.stdout.write(` ${Math.round(result.perSecond)} reports/s, p99 ${result.p99Ms} ms\n`);
       results.push([label, result]);
     }
     const ratio = results[1]![1].perSecond / results[0]![1].perSecond;
-    process.stdout.write(`  one statement / transaction: ${ratio.toFixed(2)} ×; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+    process.stdout.write(
+      `  one statement / transaction: ${ratio.toFixed(2)} ×; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}\n`,
+    );
   } finally {
     await store.close();
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

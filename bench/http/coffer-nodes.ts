@@ -68,16 +68,20 @@ export async function startCofferNodes(options: CofferNodesOptions): Promise<Cof
     for (let i = 0; i < options.nodes; i++) servers.push(await spawnServer(env));
     const urls = servers.map((s) => s.url);
     const agent = await registerAgentOver(urls[0]!, BENCH_PROJECT, BENCH_ADMIN_TOKEN);
-    const cleanupIds = await inParallel(Array.from({ length: options.cleanups }, (_, i) => i), 8, async (i) => {
-      const url = urls[i % urls.length]!;
-      const created = await call(url, 'POST', `/v2/${BENCH_PROJECT}/cleanups`, BENCH_ADMIN_TOKEN, { agent_id: agent.id, state: 'start_requested' });
-      if (created.status !== 201) throw new Error(`cleanup create: ${created.status} ${created.text}`);
-      for (const state of ['queued', 'in_progress']) {
-        const res = await call(url, 'PATCH', `/v2/${BENCH_PROJECT}/cleanups/${created.body.id}`, agent.token, [{ op: 'replace', path: '/state', value: state }]);
-        if (res.status !== 204) throw new Error(`cleanup ${state}: ${res.status} ${res.text}`);
-      }
-      return created.body.id as string;
-    });
+    const cleanupIds = await inParallel(
+      Array.from({ length: options.cleanups }, (_, i) => i),
+      8,
+      async (i) => {
+        const url = urls[i % urls.length]!;
+        const created = await call(url, 'POST', `/v2/${BENCH_PROJECT}/cleanups`, BENCH_ADMIN_TOKEN, { agent_id: agent.id, state: 'start_requested' });
+        if (created.status !== 201) throw new Error(`cleanup create: ${created.status} ${created.text}`);
+        for (const state of ['queued', 'in_progress']) {
+          const res = await call(url, 'PATCH', `/v2/${BENCH_PROJECT}/cleanups/${created.body.id}`, agent.token, [{ op: 'replace', path: '/state', value: state }]);
+          if (res.status !== 204) throw new Error(`cleanup ${state}: ${res.status} ${res.text}`);
+        }
+        return created.body.id as string;
+      },
+    );
     return { urls, pids: servers.map((s) => s.child.pid!), agentToken: agent.token, cleanupIds, stop };
   } catch (error) {
     await stop();

@@ -27,19 +27,39 @@ export async function seedAgentCopies(dataDir: string, modelId: string, count: n
     const host = JSON.parse(model.host);
     const seeded: SeededAgent[] = [];
     for (let start = 0; start < count; start += ROWS_PER_TRANSACTION) {
-      const batch = Array.from({ length: Math.min(ROWS_PER_TRANSACTION, count - start) }, () => ({ id: randomUUID(), token: randomBytes(32).toString('base64url'), fingerprint: `fp-${randomBytes(8).toString('hex')}` }));
+      const batch = Array.from({ length: Math.min(ROWS_PER_TRANSACTION, count - start) }, () => ({
+        id: randomUUID(),
+        token: randomBytes(32).toString('base64url'),
+        fingerprint: `fp-${randomBytes(8).toString('hex')}`,
+      }));
       await store.transaction(async (tx) => {
         const { seq: _, ...columns } = model;
         await tx.db
           .insertInto('agents')
-          .values(batch.map((agent) => ({ ...columns, id: agent.id, fingerprint: agent.fingerprint, vault_id: randomUUID(), host: JSON.stringify({ ...host, fingerprint: agent.fingerprint, machine: { id: agent.fingerprint } }), last_seen_at: null, last_heartbeat_event_at: null })))
+          .values(
+            batch.map((agent) => ({
+              ...columns,
+              id: agent.id,
+              fingerprint: agent.fingerprint,
+              vault_id: randomUUID(),
+              host: JSON.stringify({ ...host, fingerprint: agent.fingerprint, machine: { id: agent.fingerprint } }),
+              last_seen_at: null,
+              last_heartbeat_event_at: null,
+            })),
+          )
           .execute();
         await tx.db
           .insertInto('tokens')
           .values(batch.map((agent) => ({ ...modelToken, token_hash: hashToken(agent.token), agent_id: agent.id })))
           .execute();
         for (const agent of batch) {
-          await hub.record(tx, { projectId: model.project_id, agentId: agent.id, subjectId: agent.id, name: 'agent_registered', body: { agent: { id: agent.id, name: model.name, host: { os: host.os } }, request_id: randomUUID() } });
+          await hub.record(tx, {
+            projectId: model.project_id,
+            agentId: agent.id,
+            subjectId: agent.id,
+            name: 'agent_registered',
+            body: { agent: { id: agent.id, name: model.name, host: { os: host.os } }, request_id: randomUUID() },
+          });
         }
       });
       seeded.push(...batch.map(({ id, token }) => ({ id, token })));

@@ -26,7 +26,11 @@ const API_REGISTERED = 8;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -34,7 +38,10 @@ function percentile(values: number[], p: number): number {
 }
 
 function residentMiB(pid: number): number {
-  const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  const line = fs
+    .readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'))!;
   return Number(/(\d+)/.exec(line)![1]) / 1024;
 }
 
@@ -149,7 +156,9 @@ export async function runLongPollFleetBench(wanted = Number(process.env.BENCH_FL
     if (probeCleanup.status !== 201) throw new Error(`cleanup: ${probeCleanup.text}`);
     const targets = Array.from({ length: wakes }, () => seeded[Math.floor(Math.random() * seeded.length)]!).filter((a, i, all) => all.indexOf(a) === i);
     const configurations = new Map(await inParallel(targets, 8, async (agent) => [agent.id, await createConfiguration(url, adminToken, agent.id)] as const));
-    process.stdout.write(`  setup: ${API_REGISTERED} agents registered and logged in through the API, ${agents - API_REGISTERED} copied into the database, ${targets.length} configurations: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `  setup: ${API_REGISTERED} agents registered and logged in through the API, ${agents - API_REGISTERED} copied into the database, ${targets.length} configurations: ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    );
 
     // Baseline: the same server, no poll held.
     await sleep(2000);
@@ -172,7 +181,9 @@ export async function runLongPollFleetBench(wanted = Number(process.env.BENCH_FL
       for (;;) {
         await sleep(5000);
         const stats = await allStats(pollers);
-        process.stdout.write(`    ${((performance.now() - started) / 1000).toFixed(0)} s: ${stats.open} polls waiting for an answer, ${stats.answered} answered, ${stats.failures} failed, server RSS ${residentMiB(pid).toFixed(0)} MiB\n`);
+        process.stdout.write(
+          `    ${((performance.now() - started) / 1000).toFixed(0)} s: ${stats.open} polls waiting for an answer, ${stats.answered} answered, ${stats.failures} failed, server RSS ${residentMiB(pid).toFixed(0)} MiB\n`,
+        );
         if ((ready && stats.open >= expected * 0.995) || Date.now() > deadline) break;
       }
       await sleep(3000);

@@ -16,11 +16,9 @@ const ROTATE_AT_BYTES = 64 * 1024 * 1024;
 export function openAgentLog(file: string, level = 'info'): Logger {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   if ((fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0) > ROTATE_AT_BYTES) fs.renameSync(file, `${file}.1`);
-  const streams = pino.multistream(
-    [
-      { level: 'trace', stream: pino.destination({ dest: file, sync: true, mode: 0o600 }) },
-      { level: 'trace', stream: process.stderr },
-    ],
-  );
+  const streams = pino.multistream([
+    { level: 'trace', stream: pino.destination({ dest: file, sync: true, mode: 0o600 }) },
+    { level: 'trace', stream: process.stderr },
+  ]);
   return pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, streams);
 }

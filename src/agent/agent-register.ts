@@ -36,7 +36,11 @@ export interface Registration {
 async function callJson(method: string, url: string, body: unknown, headers: Record<string, string> = {}): Promise<any> {
   let response: Response;
   try {
-    response = await fetch(url, { method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(url, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch (error) {
     throw new Error(`cannot reach ${new URL(url).origin}: ${describeNetworkFailure(error)}`, { cause: error });
   }

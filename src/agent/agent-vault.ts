@@ -119,7 +119,7 @@ export class AgentVault {
     } finally {
       handed.masterKey.fill(0);
     }
-    this.log.info('adopted vault: this host\'s key was added to it');
+    this.log.info("adopted vault: this host's key was added to it");
     return openVault(this.backendAt(url), this.password);
   }
 }

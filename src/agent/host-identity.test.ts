@@ -17,7 +17,10 @@ test('the agent names the distribution and its version, not the kernel', { timeo
   };
   assert.deepEqual(osNameAndVersion(read), { name: 'Ubuntu', version: '24.04' });
   // Arch Linux has no VERSION_ID: its BUILD_ID stands in; /usr/lib/os-release when /etc has none.
-  assert.deepEqual(osNameAndVersion((file) => (file === '/usr/lib/os-release' ? 'NAME="Arch Linux"\nBUILD_ID=rolling\n' : read('/nowhere'))), { name: 'Arch Linux', version: 'rolling' });
+  assert.deepEqual(
+    osNameAndVersion((file) => (file === '/usr/lib/os-release' ? 'NAME="Arch Linux"\nBUILD_ID=rolling\n' : read('/nowhere'))),
+    { name: 'Arch Linux', version: 'rolling' },
+  );
   // This machine's own file, read for real.
   const own = parseOsRelease(fs.readFileSync('/etc/os-release', 'utf8'));
   assert.equal(osNameAndVersion().name, own.NAME);

@@ -25,7 +25,9 @@ export function readMachineId(): string {
  * registration, so two hosts cloned from one image still differ once each registers.
  */
 export function newFingerprint(machineId: string): string {
-  return createHash('sha256').update(`${machineId}:${randomBytes(16).toString('hex')}`).digest('hex');
+  return createHash('sha256')
+    .update(`${machineId}:${randomBytes(16).toString('hex')}`)
+    .digest('hex');
 }
 
 export function hostFacts(): HostFacts {
@@ -79,7 +81,9 @@ export function osNameAndVersion(read: (file: string) => string = (file) => fs.r
 export function newRsaKeyPair(): { modulus: string; exponent: number; privateKeyPem: string } {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = publicKey.export({ format: 'jwk' });
-  const modulus = Buffer.from(jwk.n as string, 'base64url').toString('hex').toUpperCase();
+  const modulus = Buffer.from(jwk.n as string, 'base64url')
+    .toString('hex')
+    .toUpperCase();
   const exponent = Buffer.from(jwk.e as string, 'base64url').readUIntBE(0, Buffer.from(jwk.e as string, 'base64url').length);
   return { modulus, exponent, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
 }

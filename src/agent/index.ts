@@ -37,36 +37,50 @@ export function registerAgentCommands(program: Command): void {
     .option('--allow-tasks', 'let users with the creator role run commands (tasks) on this host; off by default')
     .option('--task-user <name>', `the unprivileged account tasks run as (default: ${DEFAULT_TASK_USER}); never root`)
     .option('--task-allow <prefix>', 'allow only commands starting with this prefix (repeat for more); the list stays on this host', (value: string, previous: string[] = []) => [...previous, value])
-    .action(async (options: { api: string; user: string; project?: string; name?: string; config: string; force?: boolean; privateVault?: boolean; replace?: string; allowTasks?: boolean; taskUser?: string; taskAllow?: string[] }) => {
-      const apiKey = process.env.COFFER_API_KEY;
-      const secret = process.env.COFFER_PASSWORD ?? apiKey ?? (await promptHidden(`Password for ${options.user}: `, 'no terminal to ask for a password on; set COFFER_PASSWORD (or COFFER_API_KEY)'));
-      const configPath = path.resolve(options.config);
-      const { config, replaced } = await registerThisHost({
-        api: options.api,
-        user: options.user,
-        secret,
-        apiKey: process.env.COFFER_PASSWORD === undefined && apiKey !== undefined,
-        configPath,
-        project: options.project,
-        name: options.name,
-        vaultPassword: process.env.COFFER_VAULT_PASSWORD,
-        force: options.force,
-        keyCustody: options.privateVault ? 'private' : 'server',
-        replace: options.replace,
-        tasks: taskSettingsFrom(options),
-      });
-      const custody = options.privateVault
-        ? `the vault is private: set its password now with "coffer agents encrypt ${config.agentId}", else only this host can open its backups\n`
-        : 'the server keeps a recovery copy of the vault key: any agent of the project can restore its backups\n';
-      process.stdout.write(
-        `registered agent ${config.agentId} in project ${config.projectId}\n` +
-          (replaced ? `it replaces ${replaced.name} (${replaced.id}): its vault, configurations and backups are now this agent's\n` : '') +
-          `configuration: ${configPath} (mode 0600; it holds this host's vault key)\n` +
-          custody +
-          `tasks: ${config.tasks?.enabled ? `enabled, run as ${config.tasks.user ?? DEFAULT_TASK_USER}${config.tasks.allowedCommands ? ` (only ${config.tasks.allowedCommands.join(', ')})` : ''}` : 'off (register with --allow-tasks to enable them)'}\n` +
-          `start it with: coffer agent run --config ${configPath}\n`,
-      );
-    });
+    .action(
+      async (options: {
+        api: string;
+        user: string;
+        project?: string;
+        name?: string;
+        config: string;
+        force?: boolean;
+        privateVault?: boolean;
+        replace?: string;
+        allowTasks?: boolean;
+        taskUser?: string;
+        taskAllow?: string[];
+      }) => {
+        const apiKey = process.env.COFFER_API_KEY;
+        const secret = process.env.COFFER_PASSWORD ?? apiKey ?? (await promptHidden(`Password for ${options.user}: `, 'no terminal to ask for a password on; set COFFER_PASSWORD (or COFFER_API_KEY)'));
+        const configPath = path.resolve(options.config);
+        const { config, replaced } = await registerThisHost({
+          api: options.api,
+          user: options.user,
+          secret,
+          apiKey: process.env.COFFER_PASSWORD === undefined && apiKey !== undefined,
+          configPath,
+          project: options.project,
+          name: options.name,
+          vaultPassword: process.env.COFFER_VAULT_PASSWORD,
+          force: options.force,
+          keyCustody: options.privateVault ? 'private' : 'server',
+          replace: options.replace,
+          tasks: taskSettingsFrom(options),
+        });
+        const custody = options.privateVault
+          ? `the vault is private: set its password now with "coffer agents encrypt ${config.agentId}", else only this host can open its backups\n`
+          : 'the server keeps a recovery copy of the vault key: any agent of the project can restore its backups\n';
+        process.stdout.write(
+          `registered agent ${config.agentId} in project ${config.projectId}\n` +
+            (replaced ? `it replaces ${replaced.name} (${replaced.id}): its vault, configurations and backups are now this agent's\n` : '') +
+            `configuration: ${configPath} (mode 0600; it holds this host's vault key)\n` +
+            custody +
+            `tasks: ${config.tasks?.enabled ? `enabled, run as ${config.tasks.user ?? DEFAULT_TASK_USER}${config.tasks.allowedCommands ? ` (only ${config.tasks.allowedCommands.join(', ')})` : ''}` : 'off (register with --allow-tasks to enable them)'}\n` +
+            `start it with: coffer agent run --config ${configPath}\n`,
+        );
+      },
+    );
 
   agent
     .command('run')

@@ -10,15 +10,25 @@ it('a scheduled backup that failed for a transient cause starts again after the 
   const created: string[] = [];
   const api = { v2: (...s: string[]) => `http://x/v2/1/${s.join('/')}`, post: async () => ({ status: 201, body: { id: `b${created.push('b')}` }, headers: new Headers() }) } as unknown as AgentApi;
   const started: [string, number][] = [];
-  const scheduler = new BackupScheduler(api, {} as ConfigurationCache, {} as AgentClock, pino({ level: 'silent' }), async (id, _configuration, attempt) => {
-    started.push([id, attempt]);
-  }, { retries: 2, delayMs: 20 });
+  const scheduler = new BackupScheduler(
+    api,
+    {} as ConfigurationCache,
+    {} as AgentClock,
+    pino({ level: 'silent' }),
+    async (id, _configuration, attempt) => {
+      started.push([id, attempt]);
+    },
+    { retries: 2, delayMs: 20 },
+  );
   assert.equal(scheduler.retryAfterTransientFailure('c1', 0), true);
   await new Promise((resolve) => setTimeout(resolve, 80));
   assert.deepEqual(started, [['b1', 1]]);
   assert.equal(scheduler.retryAfterTransientFailure('c1', 1), true);
   await new Promise((resolve) => setTimeout(resolve, 80));
-  assert.deepEqual(started, [['b1', 1], ['b2', 2]]);
+  assert.deepEqual(started, [
+    ['b1', 1],
+    ['b2', 2],
+  ]);
   assert.equal(scheduler.retryAfterTransientFailure('c1', 2), false, 'the tries are used up');
   assert.equal(scheduler.retryAfterTransientFailure('c1', 0), true);
   scheduler.stop();

@@ -31,7 +31,15 @@ describe('backup scheduler', { timeout: 20_000 }, () => {
     const { api, configs, posts } = serverOf(document, (id) => ({ id: `backup-${id}`, state: 'start_scheduled', queue_position: null }));
     const draws = [0.25, 0.6];
     const started: string[] = [];
-    const scheduler = new BackupScheduler(api, configs, new AgentClock(), pino({ level: 'silent' }), async (id) => void started.push(id), { retries: 0, delayMs: 0 }, () => draws.shift()!);
+    const scheduler = new BackupScheduler(
+      api,
+      configs,
+      new AgentClock(),
+      pino({ level: 'silent' }),
+      async (id) => void started.push(id),
+      { retries: 0, delayMs: 0 },
+      () => draws.shift()!,
+    );
     await scheduler.refresh();
     await sleep(1900);
     scheduler.stop();
@@ -47,9 +55,19 @@ describe('backup scheduler', { timeout: 20_000 }, () => {
   it('without jitter it starts on time; a backup the server queued is left for its start request', async () => {
     const due = Date.now() + 200;
     const document: ConfigurationDocument = { vaults: [], configurations: [entry('a', due), entry('b', due)] };
-    const { api, configs, posts } = serverOf(document, (id) => (id === 'a' ? { id: 'backup-a', state: 'start_scheduled', queue_position: null } : { id: 'backup-b', state: 'queued', queue_position: 4 }));
+    const { api, configs, posts } = serverOf(document, (id) =>
+      id === 'a' ? { id: 'backup-a', state: 'start_scheduled', queue_position: null } : { id: 'backup-b', state: 'queued', queue_position: 4 },
+    );
     const started: string[] = [];
-    const scheduler = new BackupScheduler(api, configs, new AgentClock(), pino({ level: 'silent' }), async (id) => void started.push(id), { retries: 0, delayMs: 0 }, () => 0.99);
+    const scheduler = new BackupScheduler(
+      api,
+      configs,
+      new AgentClock(),
+      pino({ level: 'silent' }),
+      async (id) => void started.push(id),
+      { retries: 0, delayMs: 0 },
+      () => 0.99,
+    );
     await scheduler.refresh();
     await sleep(700);
     scheduler.stop();
@@ -64,14 +82,32 @@ describe('backup scheduler', { timeout: 20_000 }, () => {
     const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
     const elsewhere = { start: hhmm(due + 3_600_000), end: hhmm(due + 3_660_000), outside: 'pause' as const, time_zone: 'UTC' };
     const around = { start: hhmm(due - 60_000), end: hhmm(due + 120_000), outside: 'stop' as const, time_zone: 'UTC' };
-    const document: ConfigurationDocument = { vaults: [], configurations: [{ ...entry('outside', due), backup_window: elsewhere }, { ...entry('inside', due), backup_window: around }] };
+    const document: ConfigurationDocument = {
+      vaults: [],
+      configurations: [
+        { ...entry('outside', due), backup_window: elsewhere },
+        { ...entry('inside', due), backup_window: around },
+      ],
+    };
     const { api, configs, posts } = serverOf(document, (id) => ({ id: `backup-${id}`, state: 'start_scheduled', queue_position: null }));
     const started: string[] = [];
-    const scheduler = new BackupScheduler(api, configs, new AgentClock(), pino({ level: 'silent' }), async (id) => void started.push(id), { retries: 0, delayMs: 0 }, () => 0);
+    const scheduler = new BackupScheduler(
+      api,
+      configs,
+      new AgentClock(),
+      pino({ level: 'silent' }),
+      async (id) => void started.push(id),
+      { retries: 0, delayMs: 0 },
+      () => 0,
+    );
     await scheduler.refresh();
     await sleep(600);
     scheduler.stop();
-    assert.deepEqual(posts.map((p) => p.configurationId), ['inside'], 'no backup is created for the time outside its window');
+    assert.deepEqual(
+      posts.map((p) => p.configurationId),
+      ['inside'],
+      'no backup is created for the time outside its window',
+    );
     assert.deepEqual(started, ['backup-inside']);
   });
 

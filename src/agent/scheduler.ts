@@ -90,7 +90,10 @@ export class BackupScheduler {
    */
   retryAfterTransientFailure(configurationId: string, attempt: number): boolean {
     if (this.stopped || attempt >= this.retryPolicy.retries) return false;
-    this.log.warn({ configuration: configurationId, retry: attempt + 1, of: this.retryPolicy.retries, delayMs: this.retryPolicy.delayMs }, 'scheduled backup failed for a transient cause; it will be tried again');
+    this.log.warn(
+      { configuration: configurationId, retry: attempt + 1, of: this.retryPolicy.retries, delayMs: this.retryPolicy.delayMs },
+      'scheduled backup failed for a transient cause; it will be tried again',
+    );
     const timer = setTimeout(() => {
       this.retries.delete(timer);
       if (!this.stopped) void this.create(configurationId, attempt + 1);
@@ -151,7 +154,10 @@ export class BackupScheduler {
 
   private async create(configurationId: string, attempt: number): Promise<void> {
     try {
-      const created = await this.api.post<{ id: string; state: string; queue_position?: number | null }>(this.api.v2('backups'), { configuration_id: configurationId, state: BackupState.start_scheduled });
+      const created = await this.api.post<{ id: string; state: string; queue_position?: number | null }>(this.api.v2('backups'), {
+        configuration_id: configurationId,
+        state: BackupState.start_scheduled,
+      });
       const { id, state, queue_position: position } = created.body;
       if (state === BackupState.queued && typeof position === 'number') {
         // The server's limits are reached: it sends a start request for this backup when a slot frees.

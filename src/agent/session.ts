@@ -15,7 +15,10 @@ const LOGIN_RETRY: RetryPolicy = { ...DEFAULT_RETRY, attempts: Number.POSITIVE_I
 
 /** The server no longer knows this agent (it was deleted, or its password replaced): retrying cannot help. */
 export class AgentGoneError extends Error {
-  constructor(readonly agentId: string, serverMessage: string) {
+  constructor(
+    readonly agentId: string,
+    serverMessage: string,
+  ) {
     super(`agent ${agentId} is no longer registered with the server (login refused: ${serverMessage || 'HTTP 401'}); register this host again with "coffer agent register"`);
     this.name = 'AgentGoneError';
   }
@@ -109,9 +112,12 @@ export class AgentSession implements TokenSource {
     // Long-lived tokens are renewed five minutes ahead; short-lived ones at 80 % of their life.
     const delay = Math.max(1_000, life > 2 * REFRESH_MARGIN_MS ? life - REFRESH_MARGIN_MS : life * 0.8);
     const stale = this.current.id;
-    this.timer = setTimeout(() => {
-      this.refresh(stale).catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'token refresh failed'));
-    }, Math.min(delay, 2 ** 31 - 1));
+    this.timer = setTimeout(
+      () => {
+        this.refresh(stale).catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'token refresh failed'));
+      },
+      Math.min(delay, 2 ** 31 - 1),
+    );
     this.timer.unref();
   }
 }

@@ -216,7 +216,11 @@ export class VaultHttpBackend implements VaultBackend {
   private async send(method: string, url: string, init: RequestInit): Promise<Response> {
     // Never followed with the token: a vault read's 307 to object storage is followed by load(), without it.
     const attempt = (token: string) =>
-      fetchWithRetry(() => fetch(url, { ...init, method, redirect: init.redirect === 'manual' ? 'manual' : 'error', headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } }), this.retry, this.retryOptions(method, url, init.signal));
+      fetchWithRetry(
+        () => fetch(url, { ...init, method, redirect: init.redirect === 'manual' ? 'manual' : 'error', headers: { ...(init.headers as Record<string, string>), 'x-auth-token': token } }),
+        this.retry,
+        this.retryOptions(method, url, init.signal),
+      );
     return sendWithToken(this.options.tokens, attempt);
   }
 }

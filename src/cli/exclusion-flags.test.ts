@@ -70,9 +70,21 @@ describe('exclusion flags', { timeout: 10_000 }, () => {
   });
 
   it('refuses a bad pattern, marker or size as a usage error naming the flag value', () => {
-    assert.throws(() => exclusionsFromFlags({ exclude: ['[abc'] }, Usage, { pathsToo: false }), (err) => err instanceof Usage && /^--exclude \[abc: is not a valid glob/.test(err.message));
-    assert.throws(() => exclusionsFromFlags({ excludeIfPresent: ['a/b'] }, Usage, { pathsToo: false }), (err) => err instanceof Usage && /--exclude-if-present a\/b: must be one file name/.test(err.message));
-    assert.throws(() => exclusionsFromFlags({ excludeLargerThan: 'huge' }, Usage, { pathsToo: false }), (err) => err instanceof Usage && /--exclude-larger-than "huge" is not a size/.test(err.message));
-    assert.throws(() => exclusionsFromFlags({ excludeFile: ['/no/such/file'] }, Usage, { pathsToo: false }), (err) => err instanceof Usage && /cannot read the pattern file/.test(err.message));
+    assert.throws(
+      () => exclusionsFromFlags({ exclude: ['[abc'] }, Usage, { pathsToo: false }),
+      (err) => err instanceof Usage && /^--exclude \[abc: is not a valid glob/.test(err.message),
+    );
+    assert.throws(
+      () => exclusionsFromFlags({ excludeIfPresent: ['a/b'] }, Usage, { pathsToo: false }),
+      (err) => err instanceof Usage && /--exclude-if-present a\/b: must be one file name/.test(err.message),
+    );
+    assert.throws(
+      () => exclusionsFromFlags({ excludeLargerThan: 'huge' }, Usage, { pathsToo: false }),
+      (err) => err instanceof Usage && /--exclude-larger-than "huge" is not a size/.test(err.message),
+    );
+    assert.throws(
+      () => exclusionsFromFlags({ excludeFile: ['/no/such/file'] }, Usage, { pathsToo: false }),
+      (err) => err instanceof Usage && /cannot read the pattern file/.test(err.message),
+    );
   });
 });

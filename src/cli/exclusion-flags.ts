@@ -60,9 +60,7 @@ export function addExclusionFlags(command: Command, options: { pathsToo: boolean
     .option('--exclude-larger-than <size>', 'leave out files larger than this (bytes, or with K, M, G, T: 500M)')
     .option('--one-file-system', 'stay on the file system of each backed-up path (mount points below it are kept, empty)');
   if (options.negations) {
-    command
-      .option('--no-exclude-caches', 'stop leaving out cache folders')
-      .option('--no-one-file-system', 'cross into other file systems again');
+    command.option('--no-exclude-caches', 'stop leaving out cache folders').option('--no-one-file-system', 'cross into other file systems again');
   }
   return command;
 }

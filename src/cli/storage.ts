@@ -15,14 +15,16 @@ export interface MigrationResult {
 
 /** The keys worth moving: every vault file in the vault layout and every log file (no temporaries, no strays). */
 async function keysToMove(source: LocalBlobStore): Promise<string[]> {
-  const vaultKeys = (await source.list('vaults/')).map((b) => b.key).filter((key) => {
-    const vaultId = key.split('/')[1] ?? '';
-    try {
-      return new VaultFiles(source, vaultId).nameOf(key) !== null;
-    } catch {
-      return false;
-    }
-  });
+  const vaultKeys = (await source.list('vaults/'))
+    .map((b) => b.key)
+    .filter((key) => {
+      const vaultId = key.split('/')[1] ?? '';
+      try {
+        return new VaultFiles(source, vaultId).nameOf(key) !== null;
+      } catch {
+        return false;
+      }
+    });
   const logKeys = (await source.list('logfiles/')).map((b) => b.key).filter((key) => /^logfiles\/[^/]+\/[^/]+\.gz$/.test(key));
   return [...vaultKeys, ...logKeys].sort();
 }
@@ -54,7 +56,7 @@ export async function migrateStorage(source: LocalBlobStore, target: BlobStore, 
 }
 
 export function registerStorageCommands(program: Command): void {
-  const storage = program.command('storage').description("Manage where the server keeps vaults and log files");
+  const storage = program.command('storage').description('Manage where the server keeps vaults and log files');
   storage
     .command('migrate')
     .description('Copy vaults and log files from the data directory to object storage, verifying every file by hash (safe to re-run)')

@@ -14,7 +14,11 @@ export type VaultErrorCode =
   | 'INVALID_ARGUMENT';
 
 export class VaultError extends Error {
-  constructor(readonly code: VaultErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: VaultErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'VaultError';
   }

@@ -39,6 +39,6 @@ export function v3ErrorBody(error: AppError): V3ErrorBody {
   const entry = V3_BY_KIND[error.kind];
   const code = error.v3?.code ?? entry.code;
   const title = error.v3?.title ?? entry.title;
-  const detail = error.v3 ? error.message : entry.detail ?? (error.details.length > 0 ? error.details.join(', ') : error.message);
+  const detail = error.v3 ? error.message : (entry.detail ?? (error.details.length > 0 ? error.details.join(', ') : error.message));
   return { errors: [{ detail, title, code }] };
 }

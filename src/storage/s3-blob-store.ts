@@ -65,7 +65,8 @@ export class S3BlobStore implements BlobStore {
       const status = statusOf(err);
       const where = `${this.options.endpoint ?? 'AWS S3'}`;
       if (status === 404) throw new Error(`storage: the bucket "${this.options.bucket}" does not exist at ${where}`, { cause: err });
-      if (status === 403 || status === 401) throw new Error(`storage: ${where} refused the credentials for bucket "${this.options.bucket}" (wrong access key or secret, or no permission)`, { cause: err });
+      if (status === 403 || status === 401)
+        throw new Error(`storage: ${where} refused the credentials for bucket "${this.options.bucket}" (wrong access key or secret, or no permission)`, { cause: err });
       if (status === 301 || status === 400) throw new Error(`storage: bucket "${this.options.bucket}" at ${where} answered HTTP ${status} (wrong region or addressing style?)`, { cause: err });
       if (isCredentialsMissing(err)) throw new Error(`storage: no S3 credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)`, { cause: err });
       throw new Error(`storage: cannot reach ${where} for bucket "${this.options.bucket}": ${(err as Error).message}`, { cause: err });

@@ -1,7 +1,5 @@
 /** Where blobs live, as configured by COFFER_STORAGE_URL. */
-export type StorageLocation =
-  | { kind: 'local'; root: string }
-  | { kind: 's3'; bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean };
+export type StorageLocation = { kind: 'local'; root: string } | { kind: 's3'; bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean };
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const PREFIX_SEGMENT = /^[A-Za-z0-9_.-]+$/;

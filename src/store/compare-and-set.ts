@@ -79,9 +79,12 @@ export async function compareAndSet<Row extends Versioned, Result>(store: Store,
     const row = known;
     known = undefined;
     if (row && decision?.write) {
-      outcome = !decision.after && store.oneStatement
-        ? (await writeInOneStatement(store, spec.table, row, decision)) ? decision.result(row.version + 1) : NOT_WRITTEN
-        : await store.transaction((tx) => write(tx, spec.table, row, decision));
+      outcome =
+        !decision.after && store.oneStatement
+          ? (await writeInOneStatement(store, spec.table, row, decision))
+            ? decision.result(row.version + 1)
+            : NOT_WRITTEN
+          : await store.transaction((tx) => write(tx, spec.table, row, decision));
     } else {
       outcome = await store.transaction(async (tx) => {
         if (spec.rule === 'row-lock') await lockRow(tx, spec.table, spec.id);

@@ -161,7 +161,6 @@ export class Statement implements SqliteStatement {
   *iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown> {
     yield* this.all(parameters);
   }
-
 }
 
 /** A BLOB as a Buffer (node:sqlite gives a bare Uint8Array); any other value as it is. */

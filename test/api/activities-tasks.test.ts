@@ -35,7 +35,10 @@ it('tasks appear among the activities of their agent and project, typed task and
   const pending = await t.request('GET', `/v2/${PROJECT}/activities?state=PENDING,start_requested`, { token: w.observer });
   assert.equal(pending.body.activities.length, 3);
   const noTasks = await t.request('GET', `/v2/${PROJECT}/activities?type=cleanup`, { token: w.observer });
-  assert.deepEqual(noTasks.body.activities.map((a: { id: string }) => a.id), [cleanup.body.id]);
+  assert.deepEqual(
+    noTasks.body.activities.map((a: { id: string }) => a.id),
+    [cleanup.body.id],
+  );
 
   const first = await t.request('GET', `/v2/${PROJECT}/activities?limit=2`, { token: w.observer });
   assert.equal(first.body.activities.length, 2);

@@ -19,7 +19,16 @@ before(async () => {
   agent = await registerAgent(t, w.admin, PROJECT, { rsa_public_key: realRsaPublicKey() });
   const config = await t.request('POST', `/v2/${PROJECT}/configurations`, {
     token: w.creator,
-    body: { agent_id: agent.id, name: 'Nightly', enabled: true, schedule: { recurrence: ['RRULE:FREQ=DAILY;INTERVAL=1;BYHOUR=2;BYMINUTE=0'], time_zone: 'UTC' }, retention: { days: 30 }, inclusions: [{ type: 'folder', path: '/web/' }], exclusions: [], notifications: [{ type: 'email', destination: 'ops@example.com', on_success: false, on_failure: true }] },
+    body: {
+      agent_id: agent.id,
+      name: 'Nightly',
+      enabled: true,
+      schedule: { recurrence: ['RRULE:FREQ=DAILY;INTERVAL=1;BYHOUR=2;BYMINUTE=0'], time_zone: 'UTC' },
+      retention: { days: 30 },
+      inclusions: [{ type: 'folder', path: '/web/' }],
+      exclusions: [],
+      notifications: [{ type: 'email', destination: 'ops@example.com', on_success: false, on_failure: true }],
+    },
   });
   assert.equal(config.status, 201, config.text);
   configId = config.body.id;
@@ -114,7 +123,7 @@ describe('X-Agent-Id with a user token', { timeout: 60_000 }, () => {
 });
 
 describe('X-Agent-Id with an agent token', { timeout: 60_000 }, () => {
-  it('must name the token\'s agent (403 otherwise); naming itself works as before', async () => {
+  it("must name the token's agent (403 otherwise); naming itself works as before", async () => {
     const mismatched = await t.request('GET', `/v2/${PROJECT}/agents/${w.agent.id}/configuration`, { token: w.agent.token, headers: { 'x-agent-id': w.otherAgent.id } });
     assert.equal(mismatched.status, 403);
     assert.equal(mismatched.body.message, 'X-Agent-Id does not match the agent token.');

@@ -74,14 +74,17 @@ before(async () => {
   const logfile = await t.request('POST', v2(`/agents/${victim.id}/logfiles`), { token: w.admin });
   assert.equal(logfile.status, 202, logfile.text);
   ids.logfile = String(logfile.headers.get('location')).split('/').pop()!;
-  const verification = await t.request('POST', v2(`/agents/${victim.id}/vault-encryption-requests`), { token: w.creator, body: { old_encrypted_password_hex: null, new_encrypted_password_hex: 'ab'.repeat(256) } });
+  const verification = await t.request('POST', v2(`/agents/${victim.id}/vault-encryption-requests`), {
+    token: w.creator,
+    body: { old_encrypted_password_hex: null, new_encrypted_password_hex: 'ab'.repeat(256) },
+  });
   assert.equal(verification.status, 202, verification.text);
   ids.encryptionRequest = String(verification.headers.get('location')).split('/').pop()!;
 });
 after(async () => t.close());
 
 describe("an agent's token and the rest of its project", { timeout: 60_000 }, () => {
-  it("another agent and everything under it is 404, exactly like an unknown id", async () => {
+  it('another agent and everything under it is 404, exactly like an unknown id', async () => {
     const paths = [
       `/agents/${victim.id}`,
       `/agents/${victim.id}/status`,
@@ -147,7 +150,10 @@ describe("an agent's token and the rest of its project", { timeout: 60_000 }, ()
     const events = await t.request('POST', v2(`/agents/${victim.id}/events`), { ...asAgent(thief), body: { event: 'startup' } });
     assert.equal(events.status, 404, events.text);
     assert.equal((await t.request('GET', `/vaults/${victim.vaultId}/files?prefix=`, asAgent(thief))).status, 404);
-    assert.equal((await t.request('PUT', `/vaults/${victim.vaultId}/files/data/ab12`, { ...asAgent(thief), raw: 'x', headers: { 'content-type': 'application/octet-stream', 'x-agent-id': thief.id } })).status, 404);
+    assert.equal(
+      (await t.request('PUT', `/vaults/${victim.vaultId}/files/data/ab12`, { ...asAgent(thief), raw: 'x', headers: { 'content-type': 'application/octet-stream', 'x-agent-id': thief.id } })).status,
+      404,
+    );
 
     const db = t.server.ctx.store.db;
     const jobs = await db.selectFrom('jobs').select(['id', 'state']).where('id', 'in', [ids.running, ids.restore, ids.cleanup]).execute();
@@ -159,7 +165,21 @@ describe("an agent's token and the rest of its project", { timeout: 60_000 }, ()
   });
 
   it("the project-wide lists are for people: 403 for an agent's token, 200 for an observer", async () => {
-    for (const path of ['/agents', '/configurations', '/backups', '/restores', '/cleanups', '/activities', '/events?wait=0', '/deliveries', '/webhooks', '/settings/summaries', '/settings/alerts', '/drills', '/drill-runs']) {
+    for (const path of [
+      '/agents',
+      '/configurations',
+      '/backups',
+      '/restores',
+      '/cleanups',
+      '/activities',
+      '/events?wait=0',
+      '/deliveries',
+      '/webhooks',
+      '/settings/summaries',
+      '/settings/alerts',
+      '/drills',
+      '/drill-runs',
+    ]) {
       const res = await t.request('GET', v2(path), asAgent(thief));
       assert.equal(res.status, 403, `${path}: ${res.text}`);
       assert.match(res.body.message, /an agent reads only its own agent/, path);

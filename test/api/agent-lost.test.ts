@@ -24,11 +24,20 @@ const wire = (date: Date) => date.toISOString().replace(/Z$/, '000Z');
 
 async function runningJob(agentId: string, kind: 'backup' | 'restore' | 'cleanup', state: string, updatedSecondsAgo: number): Promise<string> {
   const job = await t.server.ctx.store.transaction((tx) => insertJob(tx, { projectId: PROJECT, kind, agentId, state: 'start_requested' }));
-  await db().updateTable('jobs').set({ state, updated_at: wire(ago(updatedSecondsAgo)) }).where('id', '=', job.id).execute();
+  await db()
+    .updateTable('jobs')
+    .set({ state, updated_at: wire(ago(updatedSecondsAgo)) })
+    .where('id', '=', job.id)
+    .execute();
   return job.id;
 }
 
-const silence = (agentId: string, seconds: number) => db().updateTable('agents').set({ last_seen_at: ago(seconds).toISOString() }).where('id', '=', agentId).execute();
+const silence = (agentId: string, seconds: number) =>
+  db()
+    .updateTable('agents')
+    .set({ last_seen_at: ago(seconds).toISOString() })
+    .where('id', '=', agentId)
+    .execute();
 
 async function jobEvents(kind: string, id: string): Promise<string[]> {
   const res = await t.request('GET', `/v2/${PROJECT}/${kind}s/${id}/events?limit=100`, { token: w.admin });
@@ -49,7 +58,11 @@ describe('lost agents', { timeout: 60_000 }, () => {
     // Two nodes sweeping at the same moment end each job once.
     const [a, b] = await Promise.all([failLostJobs(t.server.ctx), failLostJobs(t.server.ctx)]);
     assert.equal(a + b, 3);
-    for (const [kind, id] of [['backup', backup], ['cleanup', cleanup], ['restore', stopping]] as const) {
+    for (const [kind, id] of [
+      ['backup', backup],
+      ['cleanup', cleanup],
+      ['restore', stopping],
+    ] as const) {
       const job = await t.request('GET', `/v2/${PROJECT}/${kind}s/${id}`, { token: w.admin });
       assert.equal(job.body.state, 'failed', `${kind} ${id}`);
       assert.equal(job.body.errors.reason, 'agent_lost');
@@ -63,7 +76,11 @@ describe('lost agents', { timeout: 60_000 }, () => {
     const status = await t.request('GET', `/v2/${PROJECT}/agents/${agent.id}/status`, { token: w.observer });
     assert.deepEqual(status.body, { busy: false, online: true }, 'two minutes of silence is still within three idle heartbeat intervals');
     // The agent's late report is refused: the job has ended.
-    const late = await t.request('PATCH', `/v2/${PROJECT}/backups/${backup}`, { token: agent.token, raw: JSON.stringify([{ op: 'replace', path: '/state', value: 'completed' }]), headers: patchHeaders });
+    const late = await t.request('PATCH', `/v2/${PROJECT}/backups/${backup}`, {
+      token: agent.token,
+      raw: JSON.stringify([{ op: 'replace', path: '/state', value: 'completed' }]),
+      headers: patchHeaders,
+    });
     assert.equal(late.status, 409, late.text);
   });
 
@@ -90,7 +107,11 @@ describe('lost agents', { timeout: 60_000 }, () => {
     ctx.store.transaction = (async (fn: never) => {
       if (!reported) {
         reported = true;
-        const res = await t.request('PATCH', `/v2/${PROJECT}/backups/${id}`, { token: agent.token, raw: JSON.stringify([{ op: 'replace', path: '/files_searched', value: 5 }]), headers: patchHeaders });
+        const res = await t.request('PATCH', `/v2/${PROJECT}/backups/${id}`, {
+          token: agent.token,
+          raw: JSON.stringify([{ op: 'replace', path: '/files_searched', value: 5 }]),
+          headers: patchHeaders,
+        });
         assert.equal(res.status, 204, res.text);
       }
       return originalTransaction(fn);

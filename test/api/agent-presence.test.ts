@@ -118,7 +118,11 @@ describe('agent offline and back online', { skip, timeout: 120_000 }, () => {
 
     await new Promise((r) => setTimeout(r, 500));
     const all = smtp.messages().filter((m) => m.raw.includes(k));
-    assert.deepEqual(all.map((m) => m.to), [`oncall-${k}@example.com`, `oncall-${k}@example.com`], 'on_failure only, twice in all');
+    assert.deepEqual(
+      all.map((m) => m.to),
+      [`oncall-${k}@example.com`, `oncall-${k}@example.com`],
+      'on_failure only, twice in all',
+    );
     assert.equal(receiver.requests.length, 2);
     const absences = await t.server.ctx.store.db.selectFrom('agent_absences').selectAll().execute();
     assert.equal(absences.length, 1);

@@ -36,13 +36,16 @@ async function marker(agentId: string) {
 }
 
 describe('agents: list by host machine', () => {
-  it('GET /agents?host_machine_id= returns only that host\'s agents; unknown id → empty list', async () => {
+  it("GET /agents?host_machine_id= returns only that host's agents; unknown id → empty list", async () => {
     const registration = agentRegistration();
     const created = await t.request('POST', `/v2/${PROJECT}/agents`, { token: w.creator, body: registration });
     assert.equal(created.status, 201);
     const res = await t.request('GET', `/v2/${PROJECT}/agents?host_machine_id=${registration.host.machine.id}`, { token: w.observer });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body.agents.map((a: { id: string }) => a.id), [created.body.id]);
+    assert.deepEqual(
+      res.body.agents.map((a: { id: string }) => a.id),
+      [created.body.id],
+    );
     assert.deepEqual((await t.request('GET', `/v2/${PROJECT}/agents?host_machine_id=nope`, { token: w.observer })).body, { agents: [] });
     assert.ok((await t.request('GET', `/v2/${PROJECT}/agents`, { token: w.observer })).body.agents.length >= 3);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/agents`, { token: w.stranger })).status, 404);
@@ -84,7 +87,10 @@ describe('agents: PATCH', () => {
       [{ op: 'replace', path: '/log_level', value: 'verbose' }],
       [{ op: 'replace', path: '/vault/region', value: '' }],
       [{ op: 'replace', path: '/vault/use_internal', value: 1 }],
-      [{ op: 'replace', path: '/enabled', value: false }, { op: 'replace', path: '/vault/id', value: 'x' }],
+      [
+        { op: 'replace', path: '/enabled', value: false },
+        { op: 'replace', path: '/vault/id', value: 'x' },
+      ],
       { op: 'replace', path: '/enabled', value: false },
     ];
     for (const ops of cases) {
@@ -98,8 +104,24 @@ describe('agents: PATCH', () => {
 
   it('a failed test → 409; a passing test applies', async () => {
     const agent = await registerAgent(t, w.admin);
-    assert.equal((await patch(agent.id, [{ op: 'test', path: '/enabled', value: false }, { op: 'replace', path: '/enabled', value: false }])).status, 409);
-    assert.equal((await patch(agent.id, [{ op: 'test', path: '/enabled', value: true }, { op: 'replace', path: '/enabled', value: false }])).status, 204);
+    assert.equal(
+      (
+        await patch(agent.id, [
+          { op: 'test', path: '/enabled', value: false },
+          { op: 'replace', path: '/enabled', value: false },
+        ])
+      ).status,
+      409,
+    );
+    assert.equal(
+      (
+        await patch(agent.id, [
+          { op: 'test', path: '/enabled', value: true },
+          { op: 'replace', path: '/enabled', value: false },
+        ])
+      ).status,
+      204,
+    );
     assert.equal((await getAgent(agent.id)).enabled, false);
   });
 
@@ -132,7 +154,7 @@ describe('agents: PATCH', () => {
 });
 
 describe('agents: DELETE', () => {
-  it('admin deletes an agent with its configurations, jobs and log files; the SDK\'s empty JSON body is fine', async () => {
+  it("admin deletes an agent with its configurations, jobs and log files; the SDK's empty JSON body is fine", async () => {
     const agent = await registerAgent(t, w.admin);
     const cleanup = await insertJobFor(agent.id, 'cleanup', 'queued');
     const logfile = await t.request('POST', agentUrl(agent.id, 'logfiles'), { token: w.admin });
@@ -172,11 +194,23 @@ describe('agents: status', () => {
     const agent = await registerAgent(t, w.admin);
     const status = async () => (await t.request('GET', agentUrl(agent.id, 'status'), { token: w.observer })).body;
     const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
-    await db().updateTable('agents').set({ last_seen_at: minutesAgo(14) }).where('id', '=', agent.id).execute();
+    await db()
+      .updateTable('agents')
+      .set({ last_seen_at: minutesAgo(14) })
+      .where('id', '=', agent.id)
+      .execute();
     assert.equal((await status()).online, true, 'idle: three 5-minute heartbeat intervals of grace');
-    await db().updateTable('agents').set({ last_seen_at: minutesAgo(16) }).where('id', '=', agent.id).execute();
+    await db()
+      .updateTable('agents')
+      .set({ last_seen_at: minutesAgo(16) })
+      .where('id', '=', agent.id)
+      .execute();
     assert.equal((await status()).online, false, 'idle: not heard for more than 15 minutes');
-    await db().updateTable('agents').set({ last_seen_at: minutesAgo(2), activation_mode: 'active', activation_until: minutesAgo(-5) }).where('id', '=', agent.id).execute();
+    await db()
+      .updateTable('agents')
+      .set({ last_seen_at: minutesAgo(2), activation_mode: 'active', activation_until: minutesAgo(-5) })
+      .where('id', '=', agent.id)
+      .execute();
     assert.equal((await status()).online, false, 'active: 75 s');
     const never = await t.request('POST', `/v2/${PROJECT}/agents`, { token: w.admin, body: agentRegistration() });
     assert.deepEqual((await t.request('GET', agentUrl(never.body.id, 'status'), { token: w.observer })).body, { busy: false, online: false });
@@ -198,7 +232,16 @@ describe('agents: vault move', () => {
   const configurationFor = async (agentId: string) => {
     const res = await t.request('POST', `/v2/${PROJECT}/configurations`, {
       token: w.creator,
-      body: { agent_id: agentId, name: 'Web', enabled: true, schedule: null, retention: { days: 0 }, inclusions: [{ type: 'folder', path: '/web/' }], exclusions: [], notifications: [{ type: 'email', destination: 'ops@example.com', on_success: false, on_failure: true }] },
+      body: {
+        agent_id: agentId,
+        name: 'Web',
+        enabled: true,
+        schedule: null,
+        retention: { days: 0 },
+        inclusions: [{ type: 'folder', path: '/web/' }],
+        exclusions: [],
+        notifications: [{ type: 'email', destination: 'ops@example.com', on_success: false, on_failure: true }],
+      },
     });
     assert.equal(res.status, 201, res.text);
     return res.body.id as string;
@@ -278,8 +321,7 @@ describe('agents: vault move', () => {
 });
 
 describe('agents: vault encryption requests', () => {
-  const requestEncryption = (agent: RegisteredAgent, body: unknown, token = w.creator, collection = 'vault-encryption-requests') =>
-    t.request('POST', agentUrl(agent.id, collection), { token, body });
+  const requestEncryption = (agent: RegisteredAgent, body: unknown, token = w.creator, collection = 'vault-encryption-requests') => t.request('POST', agentUrl(agent.id, collection), { token, body });
 
   it('202 + Location; the agent gets vault_encryption_enable; the result is 404 until the agent reports, then readable; the vault is encrypted', async () => {
     const agent = await registerAgent(t, w.admin);
@@ -292,7 +334,10 @@ describe('agents: vault encryption requests', () => {
     assert.equal(location, `${t.url}${agentUrl(agent.id, 'vault-encryption-requests', requestId)}`);
     const events = (await t.request('GET', `${agentUrl(agent.id, 'events')}?marker=${from}`, { token: agent.token })).body.events;
     const enable = events.find((e: { event: string }) => e.event === 'vault_encryption_enable');
-    assert.deepEqual({ agent: enable.agent, request_id: enable.request_id, encrypted_password_hex: enable.encrypted_password_hex }, { agent: { id: agent.id }, request_id: requestId, encrypted_password_hex: '0bff 12ab' });
+    assert.deepEqual(
+      { agent: enable.agent, request_id: enable.request_id, encrypted_password_hex: enable.encrypted_password_hex },
+      { agent: { id: agent.id }, request_id: requestId, encrypted_password_hex: '0bff 12ab' },
+    );
     const resultUrl = agentUrl(agent.id, 'vault-encryption-requests', requestId);
     assert.equal((await t.request('GET', resultUrl, { token: w.creator })).status, 404);
     assert.equal((await t.request('POST', resultUrl, { token: agent.token, body: { action: 'changed', succeeded: true } })).status, 400, 'an enable is answered with enabled');
@@ -351,8 +396,7 @@ describe('agents: vault encryption requests', () => {
 });
 
 describe('agents: vault password verification requests', () => {
-  const verify = (agent: { id: string }, body: unknown, token = w.observer, collection = 'vault-password-verification-requests') =>
-    t.request('POST', agentUrl(agent.id, collection), { token, body });
+  const verify = (agent: { id: string }, body: unknown, token = w.observer, collection = 'vault-password-verification-requests') => t.request('POST', agentUrl(agent.id, collection), { token, body });
 
   it('403 while the vault is unencrypted; then 202 + Location, vault_password_verify, and the verdict as valid', async () => {
     const agent = await registerAgent(t, w.admin);

@@ -100,7 +100,9 @@ describe('backup-health metrics', { timeout: 120_000 }, () => {
     assert.equal(sampleValue(m, 'coffer_backup_last_run_timestamp_seconds', b), epoch('2026-01-05T03:00:42Z'));
     assert.equal(sampleValue(m, 'coffer_backup_last_state', { ...b, state: 'failed' }), 1);
     assert.deepEqual(
-      samplesOf(m, 'coffer_backup_last_state', b).filter((s) => s.value === 1).map((s) => s.labels.state),
+      samplesOf(m, 'coffer_backup_last_state', b)
+        .filter((s) => s.value === 1)
+        .map((s) => s.labels.state),
       ['failed'],
       'exactly one state is current',
     );

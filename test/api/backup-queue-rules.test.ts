@@ -67,12 +67,15 @@ async function finish(agent: RegisteredAgent, id: string): Promise<void> {
 
 const get = async (id: string) => (await t.request('GET', `/v2/${PROJECT}/backups/${id}`)).body;
 const agentOf = (id: string) => agents.find((a) => a.id === id)!;
-const eventNames = async (id: string) =>
-  (await t.server.ctx.store.db.selectFrom('events').select('name').where('subject_id', '=', id).orderBy('id').execute()).map((e) => e.name);
+const eventNames = async (id: string) => (await t.server.ctx.store.db.selectFrom('events').select('name').where('subject_id', '=', id).orderBy('id').execute()).map((e) => e.name);
 
 /** Ends every job that has not ended, as its agent, so the next test starts with free slots. */
 async function endEverything(): Promise<void> {
-  const rows = await t.server.ctx.store.db.selectFrom('jobs').select(['id', 'kind', 'agent_id', 'state']).where('state', 'not in', ['completed', 'completed_with_errors', 'failed', 'stopped', 'skipped', 'missed']).execute();
+  const rows = await t.server.ctx.store.db
+    .selectFrom('jobs')
+    .select(['id', 'kind', 'agent_id', 'state'])
+    .where('state', 'not in', ['completed', 'completed_with_errors', 'failed', 'stopped', 'skipped', 'missed'])
+    .execute();
   for (const row of rows) {
     const agent = agentOf(row.agent_id);
     if (agent) await report(agent, row.kind, row.id, 'stopped');
@@ -93,9 +96,12 @@ describe('backup queue rules', { timeout: 60_000 }, () => {
     assert.deepEqual([first.state, first.queue_position, second.state, second.queue_position], ['start_scheduled', null, 'start_scheduled', null]);
     assert.deepEqual([third.state, third.queue_position, fourth.state, fourth.queue_position], ['queued', 1, 'queued', 2]);
     assert.deepEqual(await eventNames(third.id), ['backup_queued']);
-    assert.deepEqual(await eventNames(second.id), [], 'a scheduled backup that fits is the agent\'s to run: no start request');
+    assert.deepEqual(await eventNames(second.id), [], "a scheduled backup that fits is the agent's to run: no start request");
     const listed = (await t.request('GET', `/v2/${PROJECT}/backups?sort_dir=asc`, { token: w.observer })).body.backups as any[];
-    assert.deepEqual(listed.slice(-4).map((b) => b.queue_position), [null, null, 1, 2]);
+    assert.deepEqual(
+      listed.slice(-4).map((b) => b.queue_position),
+      [null, null, 1, 2],
+    );
 
     // A waiting backup cannot start working, whatever its agent says.
     const early = await report(agents[2]!, 'backup', third.id, 'in_progress');
@@ -128,7 +134,11 @@ describe('backup queue rules', { timeout: 60_000 }, () => {
     const b2 = await start(a, true);
     assert.equal(b2.queue_position, 1, 'the agent is busy with b1');
     assert.equal((await t.request('PUT', `/v2/${PROJECT}/agents/${a.id}/limits`, { token: w.admin, body: { max_running_jobs: 2 } })).status, 204);
-    assert.deepEqual((await t.request('GET', `/v2/${PROJECT}/agents/${a.id}/limits`, { token: w.observer })).body, { max_running_jobs: 2, upload_bytes_per_second: null, download_bytes_per_second: null });
+    assert.deepEqual((await t.request('GET', `/v2/${PROJECT}/agents/${a.id}/limits`, { token: w.observer })).body, {
+      max_running_jobs: 2,
+      upload_bytes_per_second: null,
+      download_bytes_per_second: null,
+    });
     await runAdmissionPass(t.server.ctx);
     assert.equal((await get(b2.id)).queue_position, null, 'raising the agent limit admits the waiting backup');
     const document = await t.request('GET', `/v2/${PROJECT}/agents/${a.id}/configuration`, { token: a.token, headers: { 'x-agent-id': a.id } });
@@ -136,27 +146,46 @@ describe('backup queue rules', { timeout: 60_000 }, () => {
 
     // Finish b1 to have something to restore; then a restore onto the agent while b2 runs, and a new backup.
     await finish(a, b1.id);
-    const restore = await t.request('POST', `/v2/${PROJECT}/restores`, { token: w.creator, body: { backup_id: b1.id, destination_agent_id: a.id, destination_path: '/tmp/r', overwrite_files: false } });
+    const restore = await t.request('POST', `/v2/${PROJECT}/restores`, {
+      token: w.creator,
+      body: { backup_id: b1.id, destination_agent_id: a.id, destination_path: '/tmp/r', overwrite_files: false },
+    });
     assert.equal(restore.status, 201, restore.text);
     assert.equal(restore.body.state, 'start_requested', 'a restore never waits in the backup queue');
     const b3 = await start(a, true);
-    assert.equal(b3.state, 'queued', 'b2 and the restore fill the agent\'s two places');
+    assert.equal(b3.state, 'queued', "b2 and the restore fill the agent's two places");
     await report(a, 'restore', restore.body.id, 'completed');
     await runAdmissionPass(t.server.ctx);
     assert.equal((await get(b3.id)).queue_position, null);
   });
 
-  it('the server-wide limit counts every project; another project\'s queue is its own', async () => {
+  it("the server-wide limit counts every project; another project's queue is its own", async () => {
     const otherAgent = await registerAgent(t, w.stranger, OTHER_PROJECT);
     const running = [];
     for (const agent of agents) running.push(await start(agent, true));
-    assert.ok(running.every((b) => b.queue_position === null), 'four backups fit the server limit of 4');
+    assert.ok(
+      running.every((b) => b.queue_position === null),
+      'four backups fit the server limit of 4',
+    );
     const res = await t.request('POST', `/v2/${OTHER_PROJECT}/configurations`, {
       token: w.stranger,
-      body: { agent_id: otherAgent.id, name: 'x', enabled: true, schedule: null, retention: { days: 1 }, inclusions: [{ type: 'folder', path: '/a/' }], exclusions: [], notifications: [{ type: 'email', destination: 'o@example.com', on_success: false, on_failure: true }] },
+      body: {
+        agent_id: otherAgent.id,
+        name: 'x',
+        enabled: true,
+        schedule: null,
+        retention: { days: 1 },
+        inclusions: [{ type: 'folder', path: '/a/' }],
+        exclusions: [],
+        notifications: [{ type: 'email', destination: 'o@example.com', on_success: false, on_failure: true }],
+      },
     });
     assert.equal(res.status, 201, res.text);
-    const other = await t.request('POST', `/v2/${OTHER_PROJECT}/backups`, { token: otherAgent.token, headers: { 'x-agent-id': otherAgent.id }, body: { configuration_id: res.body.id, state: 'start_scheduled' } });
+    const other = await t.request('POST', `/v2/${OTHER_PROJECT}/backups`, {
+      token: otherAgent.token,
+      headers: { 'x-agent-id': otherAgent.id },
+      body: { configuration_id: res.body.id, state: 'start_scheduled' },
+    });
     assert.equal(other.status, 201, other.text);
     assert.deepEqual([other.body.state, other.body.queue_position], ['queued', 1], 'the server is full');
     await finish(agents[0]!, running[0].id);
@@ -164,7 +193,11 @@ describe('backup queue rules', { timeout: 60_000 }, () => {
     const after = await t.request('GET', `/v2/${OTHER_PROJECT}/backups/${other.body.id}`, { token: w.stranger });
     assert.equal(after.body.queue_position, null);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/backups/${other.body.id}`)).status, 404);
-    await t.request('PATCH', `/v2/${OTHER_PROJECT}/backups/${other.body.id}`, { token: otherAgent.token, headers: { ...patchHeaders, 'x-agent-id': otherAgent.id }, raw: JSON.stringify([{ op: 'replace', path: '/state', value: 'stopped' }]) });
+    await t.request('PATCH', `/v2/${OTHER_PROJECT}/backups/${other.body.id}`, {
+      token: otherAgent.token,
+      headers: { ...patchHeaders, 'x-agent-id': otherAgent.id },
+      raw: JSON.stringify([{ op: 'replace', path: '/state', value: 'stopped' }]),
+    });
   });
 
   it('a user stops a waiting backup: it leaves the queue and never starts', async () => {
@@ -172,7 +205,11 @@ describe('backup queue rules', { timeout: 60_000 }, () => {
     const running = await start(a, true);
     const waiting = await start(a, true);
     assert.equal(waiting.queue_position, 1);
-    const stop = await t.request('PATCH', `/v2/${PROJECT}/backups/${waiting.id}`, { token: w.creator, headers: patchHeaders, raw: JSON.stringify([{ op: 'replace', path: '/state', value: 'stop_requested' }]) });
+    const stop = await t.request('PATCH', `/v2/${PROJECT}/backups/${waiting.id}`, {
+      token: w.creator,
+      headers: patchHeaders,
+      raw: JSON.stringify([{ op: 'replace', path: '/state', value: 'stop_requested' }]),
+    });
     assert.equal(stop.status, 204, stop.text);
     assert.equal((await get(waiting.id)).queue_position, null);
     await finish(a, running.id);

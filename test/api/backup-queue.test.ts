@@ -104,7 +104,10 @@ describe('backup queue', { timeout: 180_000 }, () => {
       const document = await t.request('GET', `/v2/${PROJECT}/agents/${agents[0]!.id}/configuration`);
       assert.deepEqual(document.body.system_preferences.job_controls, { max_running_jobs: 1, start_jitter_seconds: JITTER_SECONDS, upload_bytes_per_second: null, download_bytes_per_second: null });
       const due = Date.parse(document.body.configurations[0].times[0]);
-      assert.ok(document.body.configurations.every((c: any) => Date.parse(c.times[0]) === due), 'every configuration is due at the same time');
+      assert.ok(
+        document.body.configurations.every((c: any) => Date.parse(c.times[0]) === due),
+        'every configuration is due at the same time',
+      );
 
       // Every agent's clock reads 3 s before the due time at the same real moment; on PostgreSQL half of them talk
       // to the second node.
@@ -136,20 +139,35 @@ describe('backup queue', { timeout: 180_000 }, () => {
         await sleep(50);
       }
       assert.ok(waitingThen.length >= 3, `backups still waiting when the restore was created: ${waitingThen.length}`);
-      assert.deepEqual(places, places.map((_, i) => i + 1), 'the places of the waiting backups count 1, 2, 3 …');
+      assert.deepEqual(
+        places,
+        places.map((_, i) => i + 1),
+        'the places of the waiting backups count 1, 2, 3 …',
+      );
       assert.ok(waitingThen.every((b) => b.state === 'queued'));
       // Places follow the order the backups were inserted, which is the order they are admitted in (the list itself
       // follows the stream order of commits, which on PostgreSQL may differ).
       const seqs = await seqOf(waitingThen.map((b) => b.id));
       const bySeq = [...waitingThen].sort((a, b) => seqs.get(a.id)! - seqs.get(b.id)!);
-      assert.deepEqual(bySeq.map((b) => b.queue_position), bySeq.map((_, i) => i + 1));
+      assert.deepEqual(
+        bySeq.map((b) => b.queue_position),
+        bySeq.map((_, i) => i + 1),
+      );
 
-      const final = await waitFor('every backup and the restore to end', async () => {
-        const list = (await t.request('GET', `/v2/${PROJECT}/backups?limit=100`)).body.backups as any[];
-        const restored = (await t.request('GET', `/v2/${PROJECT}/restores/${restore.body.id}`)).body;
-        return list.length === AGENTS * CONFIGS_PER_AGENT && list.every((b) => ENDED.has(b.state)) && ENDED.has(restored.state) ? { list, restored } : undefined;
-      }, 120_000, 200);
-      assert.deepEqual(final.list.filter((b) => b.state !== 'completed').map((b) => `${b.id} ${b.state}`), []);
+      const final = await waitFor(
+        'every backup and the restore to end',
+        async () => {
+          const list = (await t.request('GET', `/v2/${PROJECT}/backups?limit=100`)).body.backups as any[];
+          const restored = (await t.request('GET', `/v2/${PROJECT}/restores/${restore.body.id}`)).body;
+          return list.length === AGENTS * CONFIGS_PER_AGENT && list.every((b) => ENDED.has(b.state)) && ENDED.has(restored.state) ? { list, restored } : undefined;
+        },
+        120_000,
+        200,
+      );
+      assert.deepEqual(
+        final.list.filter((b) => b.state !== 'completed').map((b) => `${b.id} ${b.state}`),
+        [],
+      );
       assert.equal(final.restored.state, 'completed');
       assert.ok(final.list.every((b) => b.queue_position === null));
       assert.equal(new Set(final.list.map((b) => b.configuration.id)).size, AGENTS * CONFIGS_PER_AGENT, 'one backup per configuration');
@@ -195,7 +213,7 @@ describe('backup queue', { timeout: 180_000 }, () => {
       const restoreStarted = Number(events.find((e) => e.subject_id === restore.body.id && e.name === 'restore_in_progress')!.id);
       const restoreEnded = Number(events.find((e) => e.subject_id === restore.body.id && e.name === 'restore_completed')!.id);
       const sameAgent = waitingThen.filter((b) => b.agent.id === source.agent.id);
-      assert.ok(sameAgent.length > 0, 'backups of the restore\'s agent were waiting');
+      assert.ok(sameAgent.length > 0, "backups of the restore's agent were waiting");
       for (const backup of sameAgent) {
         assert.ok(restoreStarted < started.get(backup.id)!, `restore started (event ${restoreStarted}) before backup ${backup.id} (event ${started.get(backup.id)})`);
       }

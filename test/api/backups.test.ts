@@ -5,8 +5,7 @@ import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-s
 import { buildWorld, patchHeaders, PROJECT, registerAgent, type World } from '../helpers/fixtures.js';
 import { itemAt } from '../helpers/indexing.js';
 
-const TERMINAL_MESSAGE =
-  "Modifying a backup that is already in a state of ['completed', 'completed_with_errors', 'failed', 'stopped', 'skipped', 'missed'] is not allowed.";
+const TERMINAL_MESSAGE = "Modifying a backup that is already in a state of ['completed', 'completed_with_errors', 'failed', 'stopped', 'skipped', 'missed'] is not allowed.";
 
 let t: TestServer;
 let w: World;
@@ -103,8 +102,24 @@ describe('backups: start', () => {
     assert.deepEqual(
       Object.keys(res.body).sort(),
       [
-        'agent', 'bandwidth_avg_bps', 'bytes_backed_up', 'bytes_in_db', 'bytes_searched', 'configuration', 'ended_time', 'errors', 'files_backed_up',
-        'files_searched', 'id', 'links', 'project_id', 'queue_position', 'restorable', 'snapshot_id', 'started_time', 'state',
+        'agent',
+        'bandwidth_avg_bps',
+        'bytes_backed_up',
+        'bytes_in_db',
+        'bytes_searched',
+        'configuration',
+        'ended_time',
+        'errors',
+        'files_backed_up',
+        'files_searched',
+        'id',
+        'links',
+        'project_id',
+        'queue_position',
+        'restorable',
+        'snapshot_id',
+        'started_time',
+        'state',
       ].sort(),
     );
     assert.equal(res.body.state, 'start_requested');
@@ -120,7 +135,10 @@ describe('backups: start', () => {
       { href: `${t.url}/v2/${PROJECT}/backups/${id}/events`, rel: 'events' },
     ]);
     const recorded = await events(id);
-    assert.deepEqual(recorded.map((e) => e.name), ['backup_start_request']);
+    assert.deepEqual(
+      recorded.map((e) => e.name),
+      ['backup_start_request'],
+    );
     assert.deepEqual(itemAt(recorded, 0).body, { agent: { id: w.agent.id }, configuration: { id: configId }, backup: { id }, request_id: id });
   });
 
@@ -131,7 +149,7 @@ describe('backups: start', () => {
     assert.deepEqual(await events(byToken.body.id), []);
   });
 
-  it('a scheduled start needs the configuration agent\'s own token: a user (X-Agent-Id or not) 403, another agent 403', async () => {
+  it("a scheduled start needs the configuration agent's own token: a user (X-Agent-Id or not) 403, another agent 403", async () => {
     assert.equal((await startBackup(w.creator, 'start_scheduled')).status, 403);
     assert.equal((await startBackup(w.creator, 'start_scheduled', configId, { 'x-agent-id': w.agent.id })).status, 403);
     assert.equal((await startBackup(w.creator, 'start_scheduled', configId, { 'x-agent-id': w.otherAgent.id })).status, 403);
@@ -250,7 +268,10 @@ describe('backups: agent reports by JSON Patch', () => {
 
     const list = await t.request('GET', `/v2/${PROJECT}/backups?restorable=True&configuration_id=${config}`, { token: w.observer });
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.backups.map((b: { id: string }) => b.id), [fresh]);
+    assert.deepEqual(
+      list.body.backups.map((b: { id: string }) => b.id),
+      [fresh],
+    );
     const configs = await t.request('GET', `/v2/${PROJECT}/configurations?restorable=true`, { token: w.observer });
     assert.ok(configs.body.configurations.some((c: { id: string }) => c.id === config));
   });
@@ -269,7 +290,7 @@ describe('backups: agent reports by JSON Patch', () => {
     assert.equal((await get(id)).body.state, 'stopped');
   });
 
-  it('a user token with the agent\'s X-Agent-Id is the user (403); the agent\'s own token reports', async () => {
+  it("a user token with the agent's X-Agent-Id is the user (403); the agent's own token reports", async () => {
     const id = await newBackup();
     assert.equal((await patch(id, setState('queued'), w.creator, { 'x-agent-id': w.agent.id })).status, 403);
     assert.equal((await patch(id, setState('queued'), w.agent.token, { 'x-agent-id': w.agent.id })).status, 204);
@@ -341,13 +362,19 @@ describe('backups: get, errors, list', () => {
     const ids = [await newBackup(config), await newBackup(config), await newBackup(config)];
     const page = await t.request('GET', `/v2/${PROJECT}/backups?configuration_id=${config}&limit=2`, { token: w.observer });
     assert.equal(page.status, 200);
-    assert.deepEqual(page.body.backups.map((b: { id: string }) => b.id), [ids[2], ids[1]]);
+    assert.deepEqual(
+      page.body.backups.map((b: { id: string }) => b.id),
+      [ids[2], ids[1]],
+    );
     assert.deepEqual(page.body.links, [
       { href: `${t.url}/v2/${PROJECT}/backups?marker=${ids[1]}&limit=2&configuration_id=${config}`, rel: 'next' },
       { href: `${t.url}/v2/${PROJECT}/backups?marker=${ids[2]}&limit=2&sort_dir=asc&configuration_id=${config}`, rel: 'previous' },
     ]);
     const next = await t.request('GET', new URL(page.body.links[0].href).pathname + new URL(page.body.links[0].href).search, { token: w.observer });
-    assert.deepEqual(next.body.backups.map((b: { id: string }) => b.id), [ids[0]]);
+    assert.deepEqual(
+      next.body.backups.map((b: { id: string }) => b.id),
+      [ids[0]],
+    );
     assert.equal((await t.request('GET', `/v2/${PROJECT}/backups?restorable=maybe`, { token: w.observer })).status, 400);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/backups?limit=0`, { token: w.observer })).status, 400);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/backups?marker=nope`, { token: w.observer })).status, 400);
@@ -386,17 +413,26 @@ describe('backups: missed', () => {
     await markMissedBackups(t.server.ctx, { now, graceMs: grace });
     // 01:00 missed, 02:00 honoured, 03:00 still inside its grace period.
     let rows = (await backupsOf(config)).filter((row) => row.state === 'missed');
-    assert.deepEqual(rows.map((row) => row.scheduled_time), ['2026-01-01T01:00:00.000000Z']);
+    assert.deepEqual(
+      rows.map((row) => row.scheduled_time),
+      ['2026-01-01T01:00:00.000000Z'],
+    );
     assert.equal(itemAt(rows, 0).started_by, 'server');
 
     await markMissedBackups(t.server.ctx, { now: new Date('2026-01-01T03:11:00Z'), graceMs: grace });
     await markMissedBackups(t.server.ctx, { now: new Date('2026-01-01T03:12:00Z'), graceMs: grace });
     rows = (await backupsOf(config)).filter((row) => row.state === 'missed');
-    assert.deepEqual(rows.map((row) => row.scheduled_time), ['2026-01-01T01:00:00.000000Z', '2026-01-01T03:00:00.000000Z']);
+    assert.deepEqual(
+      rows.map((row) => row.scheduled_time),
+      ['2026-01-01T01:00:00.000000Z', '2026-01-01T03:00:00.000000Z'],
+    );
 
     const missedId = itemAt(rows, 0).id;
     const recorded = await events(missedId);
-    assert.deepEqual(recorded.map((e) => e.name), ['backup_missed']);
+    assert.deepEqual(
+      recorded.map((e) => e.name),
+      ['backup_missed'],
+    );
     const { body } = itemAt(recorded, 0);
     assert.deepEqual(body.agent, { id: w.agent.id });
     assert.deepEqual(body.configuration, { id: config });
@@ -411,11 +447,7 @@ describe('backups: missed', () => {
 
   it('judges the schedule in its time zone across a daylight-saving change (Chicago, 2026-03-08)', async () => {
     const config = await newConfig({ schedule: { recurrence: ['RRULE:FREQ=DAILY;INTERVAL=1;BYHOUR=2;BYMINUTE=30'], time_zone: 'America/Chicago' } });
-    await t.server.ctx.store.db
-      .updateTable('configurations')
-      .set({ created_at: '2026-03-06T12:00:00.000000Z', next_scheduled_time: '2026-03-07T08:30:00.000Z' })
-      .where('id', '=', config)
-      .execute();
+    await t.server.ctx.store.db.updateTable('configurations').set({ created_at: '2026-03-06T12:00:00.000000Z', next_scheduled_time: '2026-03-07T08:30:00.000Z' }).where('id', '=', config).execute();
     await markMissedBackups(t.server.ctx, { now: new Date('2026-03-09T12:00:00Z'), graceMs: 10 * 60_000, horizonMs: 7 * 86_400_000 });
     // 02:30 CST; 02:30 does not exist on the 8th and runs at 03:30 CDT; 02:30 CDT.
     assert.deepEqual(

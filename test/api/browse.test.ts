@@ -115,7 +115,7 @@ describe('browse: host', () => {
     const requestId = created.headers.get('location')!.split('/').pop()!;
     assert.equal((await t.request('POST', hostUrl(w.agent.id, requestId), { token: w.creator, body: listing })).status, 403);
     assert.equal((await t.request('POST', hostUrl(w.agent.id, requestId), { token: w.otherAgent.token, body: listing })).status, 404);
-    assert.equal((await t.request('POST', hostUrl(w.otherAgent.id, requestId), { token: w.otherAgent.token, body: listing })).status, 404, 'another agent\'s request');
+    assert.equal((await t.request('POST', hostUrl(w.otherAgent.id, requestId), { token: w.otherAgent.token, body: listing })).status, 404, "another agent's request");
     assert.equal((await t.request('POST', hostUrl(w.agent.id, requestId), { token: w.creator, body: listing, headers: { 'x-agent-id': w.agent.id } })).status, 403);
     assert.equal((await t.request('POST', hostUrl(w.agent.id, requestId), { token: w.agent.token, body: listing, headers: { 'x-agent-id': w.agent.id } })).status, 204);
     assert.equal((await t.request('GET', hostUrl(w.agent.id, requestId), { token: w.observer })).status, 403);

@@ -12,8 +12,7 @@ before(async () => {
 });
 after(async () => t.close());
 
-const report = (path: string, id: string, ops: unknown[]) =>
-  t.request('PATCH', `/v2/${PROJECT}/${path}/${id}`, { token: w.agent.token, raw: JSON.stringify(ops), headers: patchHeaders });
+const report = (path: string, id: string, ops: unknown[]) => t.request('PATCH', `/v2/${PROJECT}/${path}/${id}`, { token: w.agent.token, raw: JSON.stringify(ops), headers: patchHeaders });
 
 async function backupWithSnapshot(configurationId: string, snapshotId: number): Promise<string> {
   const started = await t.request('POST', `/v2/${PROJECT}/backups`, { token: w.creator, body: { configuration_id: configurationId, state: 'start_requested' } });
@@ -44,12 +43,14 @@ it('a completed cleanup makes the backups whose snapshots it removed unrestorabl
   assert.equal(configuration.status, 201, configuration.text);
   const oldest = await backupWithSnapshot(configuration.body.id, 7);
   const newest = await backupWithSnapshot(configuration.body.id, 8);
-  const restorable = async () =>
-    (await t.request('GET', `/v2/${PROJECT}/backups?restorable=true`, { token: w.observer })).body.backups.map((b: { id: string }) => b.id).sort();
+  const restorable = async () => (await t.request('GET', `/v2/${PROJECT}/backups?restorable=true`, { token: w.observer })).body.backups.map((b: { id: string }) => b.id).sort();
   assert.deepEqual(await restorable(), [oldest, newest].sort());
 
   const cleanup = await t.request('POST', `/v2/${PROJECT}/cleanups`, { token: w.creator, body: { agent_id: w.agent.id, state: 'start_requested' } });
-  const inProgress = await report('cleanups', cleanup.body.id, [{ op: 'replace', path: '/state', value: 'in_progress' }, { op: 'add', path: '/snapshot_ids', value: [7] }]);
+  const inProgress = await report('cleanups', cleanup.body.id, [
+    { op: 'replace', path: '/state', value: 'in_progress' },
+    { op: 'add', path: '/snapshot_ids', value: [7] },
+  ]);
   assert.equal(inProgress.status, 204);
   assert.deepEqual(await restorable(), [oldest, newest].sort(), 'progress alone removes nothing');
 

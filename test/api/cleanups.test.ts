@@ -34,12 +34,24 @@ async function cleanupIn(state: string): Promise<string> {
     start_requested: [],
     start_scheduled: [],
     queued: [['queued', 'agent']],
-    in_progress: [['queued', 'agent'], ['in_progress', 'agent']],
-    stop_requested: [['in_progress', 'agent'], ['stop_requested', 'user']],
-    completed: [['in_progress', 'agent'], ['completed', 'agent']],
+    in_progress: [
+      ['queued', 'agent'],
+      ['in_progress', 'agent'],
+    ],
+    stop_requested: [
+      ['in_progress', 'agent'],
+      ['stop_requested', 'user'],
+    ],
+    completed: [
+      ['in_progress', 'agent'],
+      ['completed', 'agent'],
+    ],
     completed_with_errors: [['completed_with_errors', 'agent']],
     failed: [['failed', 'agent']],
-    stopped: [['stop_requested', 'user'], ['stopped', 'agent']],
+    stopped: [
+      ['stop_requested', 'user'],
+      ['stopped', 'agent'],
+    ],
   };
   const path = steps[state];
   assert.ok(path, `no way to bring a cleanup to ${state}`);
@@ -63,9 +75,15 @@ describe('cleanups: start', () => {
     assert.deepEqual(res.body.snapshot_ids, []);
     assert.deepEqual(res.body.errors, { count: 0, reason: '', diagnostics: '', links: [{ href: `${t.url}/v2/${PROJECT}/cleanups/${res.body.id}/errors`, rel: 'full' }] });
     assert.deepEqual(res.body.agent, { id: w.agent.id, links: [{ href: `${t.url}/v2/${PROJECT}/agents/${w.agent.id}`, rel: 'full' }] });
-    assert.deepEqual(res.body.links.map((l: { rel: string }) => l.rel), ['self', 'events']);
+    assert.deepEqual(
+      res.body.links.map((l: { rel: string }) => l.rel),
+      ['self', 'events'],
+    );
     const events = await t.server.ctx.store.db.selectFrom('events').selectAll().where('subject_id', '=', res.body.id).execute();
-    assert.deepEqual(events.map((e) => e.name), ['cleanup_start_request']);
+    assert.deepEqual(
+      events.map((e) => e.name),
+      ['cleanup_start_request'],
+    );
     const body = JSON.parse(itemAt(events, 0).body);
     assert.deepEqual(body.agent, { id: w.agent.id, vault: { id: w.agent.vaultId, encrypted: false } });
     assert.deepEqual(body.cleanup, { id: res.body.id });
@@ -77,7 +95,7 @@ describe('cleanups: start', () => {
     assert.equal(res.body.state, 'start_scheduled');
   });
 
-  it('a user may not start a scheduled cleanup, X-Agent-Id or not: it is the agent\'s, with its own token', async () => {
+  it("a user may not start a scheduled cleanup, X-Agent-Id or not: it is the agent's, with its own token", async () => {
     assert.equal((await startCleanup(w.creator, 'start_scheduled')).status, 403);
     assert.equal((await startCleanup(w.creator, 'start_scheduled', { 'x-agent-id': w.otherAgent.id })).status, 403);
     assert.equal((await startCleanup(w.creator, 'start_scheduled', { 'x-agent-id': w.agent.id })).status, 403);
@@ -139,7 +157,11 @@ describe('cleanups: get, errors', () => {
     const id = (await startCleanup()).body.id;
     const report = [
       { op: 'replace', path: '/state', value: 'completed_with_errors' },
-      { op: 'add', path: '/errors', value: { count: 1, reason: 'error_deleting_object', diagnostics: null, list: [{ index: 34, path: '/var/www/html/log/st_808_playlist.txt', type: 'file_missing_blocks', exception: null }] } },
+      {
+        op: 'add',
+        path: '/errors',
+        value: { count: 1, reason: 'error_deleting_object', diagnostics: null, list: [{ index: 34, path: '/var/www/html/log/st_808_playlist.txt', type: 'file_missing_blocks', exception: null }] },
+      },
     ];
     assert.equal((await patch(id, report, w.agent.token)).status, 204);
     const res = await t.request('GET', `/v2/${PROJECT}/cleanups/${id}/errors`, { token: w.observer });
@@ -148,7 +170,15 @@ describe('cleanups: get, errors', () => {
       count: 1,
       reason: 'error_deleting_object',
       diagnostics: null,
-      list: [{ index: 34, path: '/var/www/html/log/st_808_playlist.txt', type: 'file_missing_blocks', description: 'A vault validation determined that the specified file is missing blocks.', exception: null }],
+      list: [
+        {
+          index: 34,
+          path: '/var/www/html/log/st_808_playlist.txt',
+          type: 'file_missing_blocks',
+          description: 'A vault validation determined that the specified file is missing blocks.',
+          exception: null,
+        },
+      ],
       links: [{ href: `${t.url}/v2/${PROJECT}/cleanups/${id}/errors`, rel: 'self' }],
     });
   });
@@ -176,7 +206,10 @@ describe('cleanups: PATCH reports', () => {
     assert.equal(got.bytes_before, 1073741824);
     assert.equal(got.bytes_after, 1067030938);
     const events = await t.server.ctx.store.db.selectFrom('events').select(['name', 'body']).where('subject_id', '=', id).orderBy('id').execute();
-    assert.deepEqual(events.map((e) => e.name), ['cleanup_start_request', 'cleanup_completed']);
+    assert.deepEqual(
+      events.map((e) => e.name),
+      ['cleanup_start_request', 'cleanup_completed'],
+    );
     assert.deepEqual(JSON.parse(itemAt(events, 1).body), { agent: { id: w.agent.id }, cleanup: { id } });
   });
 
@@ -189,14 +222,44 @@ describe('cleanups: PATCH reports', () => {
   it('a bad op, path or value is 400 naming it, and nothing of the patch is applied', async () => {
     const id = (await startCleanup()).body.id;
     const cases: [unknown, RegExp][] = [
-      [[{ op: 'replace', path: '/state', value: 'queued' }, { op: 'remove', path: '/bytes_after' }], /op "remove" is not allowed on path "\/bytes_after"/],
-      [[{ op: 'replace', path: '/state', value: 'queued' }, { op: 'replace', path: '/agent', value: {} }], /path "\/agent" cannot be changed/],
-      [[{ op: 'replace', path: '/state', value: 'queued' }, { op: 'replace', path: '/bytes_before', value: -1 }], /"\/bytes_before" must be a non-negative integer/],
-      [[{ op: 'replace', path: '/state', value: 'queued' }, { op: 'replace', path: '/snapshot_ids', value: ['x'] }], /"\/snapshot_ids" must be an array of non-negative integers/],
+      [
+        [
+          { op: 'replace', path: '/state', value: 'queued' },
+          { op: 'remove', path: '/bytes_after' },
+        ],
+        /op "remove" is not allowed on path "\/bytes_after"/,
+      ],
+      [
+        [
+          { op: 'replace', path: '/state', value: 'queued' },
+          { op: 'replace', path: '/agent', value: {} },
+        ],
+        /path "\/agent" cannot be changed/,
+      ],
+      [
+        [
+          { op: 'replace', path: '/state', value: 'queued' },
+          { op: 'replace', path: '/bytes_before', value: -1 },
+        ],
+        /"\/bytes_before" must be a non-negative integer/,
+      ],
+      [
+        [
+          { op: 'replace', path: '/state', value: 'queued' },
+          { op: 'replace', path: '/snapshot_ids', value: ['x'] },
+        ],
+        /"\/snapshot_ids" must be an array of non-negative integers/,
+      ],
       [[{ op: 'replace', path: '/state', value: 'nonsense' }], /not a valid cleanup state/],
       [[{ op: 'replace', path: '/state', value: 'preparing' }], /not a valid cleanup state/],
       [[{ op: 'replace', path: '/started_time', value: 'yesterday' }], /ISO-8601/],
-      [[{ op: 'replace', path: '/state', value: 'queued' }, { op: 'test', path: '/state', value: 'queued' }], /Operation 1: a test of path "\/state" cannot follow a change/],
+      [
+        [
+          { op: 'replace', path: '/state', value: 'queued' },
+          { op: 'test', path: '/state', value: 'queued' },
+        ],
+        /Operation 1: a test of path "\/state" cannot follow a change/,
+      ],
       [[{ op: 'frobnicate', path: '/state', value: 'queued' }], /./],
       [[{ op: 'replace', path: 'state', value: 'queued' }], /./],
       [{ op: 'replace', path: '/state', value: 'queued' }, /./],
@@ -216,10 +279,24 @@ describe('cleanups: PATCH reports', () => {
 
   it('RFC 6902 test: a passing test applies the patch; a failing one is 409 and changes nothing', async () => {
     const id = (await startCleanup()).body.id;
-    const failing = await patch(id, [{ op: 'test', path: '/state', value: 'queued' }, { op: 'replace', path: '/state', value: 'in_progress' }], w.agent.token);
+    const failing = await patch(
+      id,
+      [
+        { op: 'test', path: '/state', value: 'queued' },
+        { op: 'replace', path: '/state', value: 'in_progress' },
+      ],
+      w.agent.token,
+    );
     assert.equal(failing.status, 409);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/cleanups/${id}`, { token: w.observer })).body.state, 'start_requested');
-    const passing = await patch(id, [{ op: 'test', path: '/state', value: 'start_requested' }, { op: 'replace', path: '/state', value: 'in_progress' }], w.agent.token);
+    const passing = await patch(
+      id,
+      [
+        { op: 'test', path: '/state', value: 'start_requested' },
+        { op: 'replace', path: '/state', value: 'in_progress' },
+      ],
+      w.agent.token,
+    );
     assert.equal(passing.status, 204, passing.text);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/cleanups/${id}`, { token: w.observer })).body.state, 'in_progress');
   });
@@ -302,7 +379,11 @@ describe('cleanups: list paging', () => {
         ids.push((await fresh.request('POST', `/v2/${PROJECT}/cleanups`, { token: world.creator, body: { agent_id: world.agent.id, state: 'start_requested' } })).body.id);
       }
       const all = await fresh.request('GET', `/v2/${PROJECT}/cleanups`, { token: world.observer });
-      assert.deepEqual(all.body.cleanups.map((c: { id: string }) => c.id), [...ids].reverse(), 'default order is newest first');
+      assert.deepEqual(
+        all.body.cleanups.map((c: { id: string }) => c.id),
+        [...ids].reverse(),
+        'default order is newest first',
+      );
       // Every non-empty page links both ways, even one that holds everything (as the documented examples do).
       assert.deepEqual(all.body.links, [
         { href: `${fresh.url}/v2/${PROJECT}/cleanups?marker=${ids[0]}`, rel: 'next' },
@@ -311,27 +392,42 @@ describe('cleanups: list paging', () => {
 
       const exact = await fresh.request('GET', `/v2/${PROJECT}/cleanups?limit=5`, { token: world.observer });
       assert.equal(exact.body.cleanups.length, 5);
-      assert.deepEqual(exact.body.links.map((l: { rel: string }) => l.rel), ['next', 'previous']);
+      assert.deepEqual(
+        exact.body.links.map((l: { rel: string }) => l.rel),
+        ['next', 'previous'],
+      );
       const beyond = await fetch(exact.body.links[0].href, { headers: { 'x-auth-token': world.observer } }).then((r) => r.json() as Promise<any>);
       assert.deepEqual(beyond, { cleanups: [] }, 'next from the last page is an empty page without links');
 
       const first = await fresh.request('GET', `/v2/${PROJECT}/cleanups?limit=2`, { token: world.observer });
-      assert.deepEqual(first.body.cleanups.map((c: { id: string }) => c.id), [ids[4], ids[3]]);
+      assert.deepEqual(
+        first.body.cleanups.map((c: { id: string }) => c.id),
+        [ids[4], ids[3]],
+      );
       assert.deepEqual(first.body.links, [
         { href: `${fresh.url}/v2/${PROJECT}/cleanups?marker=${ids[3]}&limit=2`, rel: 'next' },
         { href: `${fresh.url}/v2/${PROJECT}/cleanups?marker=${ids[4]}&limit=2&sort_dir=asc`, rel: 'previous' },
       ]);
       const second = await fetch(first.body.links[0].href, { headers: { 'x-auth-token': world.observer } }).then((r) => r.json() as Promise<any>);
-      assert.deepEqual(second.cleanups.map((c: { id: string }) => c.id), [ids[2], ids[1]]);
+      assert.deepEqual(
+        second.cleanups.map((c: { id: string }) => c.id),
+        [ids[2], ids[1]],
+      );
       assert.deepEqual(second.links, [
         { href: `${fresh.url}/v2/${PROJECT}/cleanups?marker=${ids[1]}&limit=2`, rel: 'next' },
         { href: `${fresh.url}/v2/${PROJECT}/cleanups?marker=${ids[2]}&limit=2&sort_dir=asc`, rel: 'previous' },
       ]);
       const back = await fetch(second.links[1].href, { headers: { 'x-auth-token': world.observer } }).then((r) => r.json() as Promise<any>);
-      assert.deepEqual(back.cleanups.map((c: { id: string }) => c.id), [ids[3], ids[4]]);
+      assert.deepEqual(
+        back.cleanups.map((c: { id: string }) => c.id),
+        [ids[3], ids[4]],
+      );
 
       const asc = await fresh.request('GET', `/v2/${PROJECT}/cleanups?sort_dir=asc&limit=3`, { token: world.observer });
-      assert.deepEqual(asc.body.cleanups.map((c: { id: string }) => c.id), ids.slice(0, 3));
+      assert.deepEqual(
+        asc.body.cleanups.map((c: { id: string }) => c.id),
+        ids.slice(0, 3),
+      );
       const lastMarker = await fresh.request('GET', `/v2/${PROJECT}/cleanups?marker=${ids[0]}`, { token: world.observer });
       assert.deepEqual(lastMarker.body, { cleanups: [] }, 'marker of the last item gives an empty page');
 

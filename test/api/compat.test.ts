@@ -50,7 +50,12 @@ describe('compat: bodies and content types', () => {
     assert.match(((await logfile.json()) as { id: string }).id, /^[0-9a-f-]{36}$/);
     const created = await t.request('POST', `/v2/${PROJECT}/agents`, {
       token: w.admin,
-      body: { name: 'x', version: '1', host: { flavor: 'nova', region: null, machine: { id: 'm' }, os: { name: 'L', version: '1', architecture: '64-bit' }, fingerprint: 'f', addresses: [] }, rsa_public_key: { modulus: 'AB', exponent: 10001 } },
+      body: {
+        name: 'x',
+        version: '1',
+        host: { flavor: 'nova', region: null, machine: { id: 'm' }, os: { name: 'L', version: '1', architecture: '64-bit' }, fingerprint: 'f', addresses: [] },
+        rsa_public_key: { modulus: 'AB', exponent: 10001 },
+      },
     });
     assert.equal(created.status, 201, created.text);
     const deleted = await fetch(`${t.url}/v2/${PROJECT}/agents/${created.body.id}`, { method: 'DELETE', headers: { ...sdkHeaders(w.admin), 'content-length': '0' } });
@@ -68,8 +73,12 @@ describe('compat: bodies and content types', () => {
     assert.equal(((await res.json()) as { message: string }).message, 'Validation failed.');
   });
 
-  it('the SDK\'s WakeAgents: POST /events agent_activate active with application/json; charset=utf-8 → 202', async () => {
-    const res = await fetch(`${t.url}/v2/events`, { method: 'POST', headers: { ...sdkHeaders(w.creator), 'x-project-id': PROJECT }, body: JSON.stringify({ event: 'agent_activate', mode: 'active' }) });
+  it("the SDK's WakeAgents: POST /events agent_activate active with application/json; charset=utf-8 → 202", async () => {
+    const res = await fetch(`${t.url}/v2/events`, {
+      method: 'POST',
+      headers: { ...sdkHeaders(w.creator), 'x-project-id': PROJECT },
+      body: JSON.stringify({ event: 'agent_activate', mode: 'active' }),
+    });
     assert.equal(res.status, 202);
   });
 

@@ -51,7 +51,10 @@ describe('configurations: exclusion patterns and the other extension types', { t
   });
 
   it('keeps only the fields of each type (nothing unchecked is stored)', async () => {
-    const res = await create([{ type: 'caches', path: '/ignored', size: 3 }, { type: 'pattern', path: '*.bak', ignore_case: false, extra: 1 }]);
+    const res = await create([
+      { type: 'caches', path: '/ignored', size: 3 },
+      { type: 'pattern', path: '*.bak', ignore_case: false, extra: 1 },
+    ]);
     assert.equal(res.status, 201, res.text);
     assert.deepEqual(res.body.exclusions, [{ type: 'caches' }, { type: 'pattern', path: '*.bak' }]);
   });
@@ -77,10 +80,16 @@ describe('configurations: exclusion patterns and the other extension types', { t
       const res = await create([{ type: 'pattern', path: '*.ok' }, item].slice(1));
       assert.equal(res.status, 400, `${JSON.stringify(item)}: ${res.text}`);
       assert.equal(res.body.message, 'Validation failed.');
-      assert.ok(res.body.errors.some((e: string) => e.startsWith(message)), `${JSON.stringify(item)}: expected "${message}" in ${JSON.stringify(res.body.errors)}`);
+      assert.ok(
+        res.body.errors.some((e: string) => e.startsWith(message)),
+        `${JSON.stringify(item)}: expected "${message}" in ${JSON.stringify(res.body.errors)}`,
+      );
     }
     const second = await create([{ type: 'caches' }, { type: 'pattern', path: 'a[' }]);
-    assert.ok(second.body.errors.some((e: string) => e.startsWith('exclusions[1].path is not a valid glob')), 'the index is the item\'s own');
+    assert.ok(
+      second.body.errors.some((e: string) => e.startsWith('exclusions[1].path is not a valid glob')),
+      "the index is the item's own",
+    );
     const after = (await t.request('GET', `/v2/${PROJECT}/configurations`, { token: w.observer })).body.configurations.length;
     assert.equal(after, before);
   });
@@ -92,7 +101,10 @@ describe('configurations: exclusion patterns and the other extension types', { t
     assert.equal((await patch([{ type: 'pattern', path: '*.log' }, { type: 'caches' }])).status, 204);
     const bad = await patch([{ type: 'pattern', path: '[x' }]);
     assert.equal(bad.status, 400, bad.text);
-    assert.ok(bad.body.errors.some((e: string) => e.startsWith('exclusions[0].path is not a valid glob')), bad.text);
+    assert.ok(
+      bad.body.errors.some((e: string) => e.startsWith('exclusions[0].path is not a valid glob')),
+      bad.text,
+    );
     const read = await t.request('GET', `/v2/${PROJECT}/configurations/${id}`, { token: w.observer });
     assert.deepEqual(read.body.exclusions, [{ type: 'pattern', path: '*.log' }, { type: 'caches' }]);
   });

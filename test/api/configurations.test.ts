@@ -119,20 +119,63 @@ describe('configurations: create', () => {
       [{ inclusions: [{ type: 'disk', path: '/web/' }] }, 'inclusions[0].type must be file or folder.'],
       [{ inclusions: [{ type: 'folder', path: '' }] }, 'inclusions[0].path must be a non-empty string.'],
       [{ inclusions: 'web' }, 'inclusions must be an array.'],
-      [{ inclusions: [{ type: 'folder', path: '/web/' }, { type: 'folder', path: '/web' }], exclusions: [] }, 'inclusions[1].path "/web" duplicates inclusions[0].path'],
-      [{ exclusions: [{ type: 'folder', path: '/web/cache/' }, { type: 'folder', path: '/web/cache/' }] }, 'exclusions[1].path "/web/cache/" duplicates exclusions[0].path'],
-      [{ exclusions: [{ type: 'file', path: '/etc/web/app.conf' }] }, 'exclusions[0].path "/etc/web/app.conf" is also inclusions[1].path'],
-      [{ inclusions: [{ type: 'folder', path: '/web/' }, { type: 'file', path: '/web/index.html' }], exclusions: [] }, 'inclusions[1].path "/web/index.html" is under the inclusion "/web/"'],
       [
-        { inclusions: [{ type: 'folder', path: '/web/' }, { type: 'folder', path: '/web/cache/keep/' }], exclusions: [{ type: 'folder', path: '/web/cache/' }] },
+        {
+          inclusions: [
+            { type: 'folder', path: '/web/' },
+            { type: 'folder', path: '/web' },
+          ],
+          exclusions: [],
+        },
+        'inclusions[1].path "/web" duplicates inclusions[0].path',
+      ],
+      [
+        {
+          exclusions: [
+            { type: 'folder', path: '/web/cache/' },
+            { type: 'folder', path: '/web/cache/' },
+          ],
+        },
+        'exclusions[1].path "/web/cache/" duplicates exclusions[0].path',
+      ],
+      [{ exclusions: [{ type: 'file', path: '/etc/web/app.conf' }] }, 'exclusions[0].path "/etc/web/app.conf" is also inclusions[1].path'],
+      [
+        {
+          inclusions: [
+            { type: 'folder', path: '/web/' },
+            { type: 'file', path: '/web/index.html' },
+          ],
+          exclusions: [],
+        },
+        'inclusions[1].path "/web/index.html" is under the inclusion "/web/"',
+      ],
+      [
+        {
+          inclusions: [
+            { type: 'folder', path: '/web/' },
+            { type: 'folder', path: '/web/cache/keep/' },
+          ],
+          exclusions: [{ type: 'folder', path: '/web/cache/' }],
+        },
         'inclusions[1].path "/web/cache/keep/" is under the exclusion "/web/cache/"',
       ],
       [
-        { exclusions: [{ type: 'folder', path: '/web/cache/' }, { type: 'file', path: '/web/cache/big.iso' }] },
+        {
+          exclusions: [
+            { type: 'folder', path: '/web/cache/' },
+            { type: 'file', path: '/web/cache/big.iso' },
+          ],
+        },
         'exclusions[1].path "/web/cache/big.iso" is under the exclusion "/web/cache/"',
       ],
       [
-        { inclusions: [{ type: 'folder', path: '/srv/' }], exclusions: [{ type: 'folder', path: '/srv/tmp/' }, { type: 'folder', path: '/web/cache/' }] },
+        {
+          inclusions: [{ type: 'folder', path: '/srv/' }],
+          exclusions: [
+            { type: 'folder', path: '/srv/tmp/' },
+            { type: 'folder', path: '/web/cache/' },
+          ],
+        },
         'exclusions[1].path "/web/cache/" is not under any inclusion',
       ],
       [{ notifications: [] }, 'notifications must include at least one notification with on_failure true.'],
@@ -260,10 +303,28 @@ describe('configurations: PATCH', () => {
       [[{ op: 'replace', path: '/agent/id', value: w.otherAgent.id }], /path "\/agent\/id" cannot be changed/],
       [[{ op: 'replace', path: '/retention/days', value: -3 }], /retention.days must be at least 0/],
       [[{ op: 'replace', path: '/name', value: 42 }], /name must be a string/],
-      [[{ op: 'replace', path: '/exclusions', value: [{ type: 'folder', path: '/web/cache/' }, { type: 'folder', path: '/tmp/' }] }], /exclusions\[1\]\.path "\/tmp\/" is not under any inclusion/],
+      [
+        [
+          {
+            op: 'replace',
+            path: '/exclusions',
+            value: [
+              { type: 'folder', path: '/web/cache/' },
+              { type: 'folder', path: '/tmp/' },
+            ],
+          },
+        ],
+        /exclusions\[1\]\.path "\/tmp\/" is not under any inclusion/,
+      ],
       [[{ op: 'replace', path: '/notifications', value: [] }], /on_failure true/],
       [[{ op: 'replace', path: '/schedule', value: { recurrence: [], time_zone: 'UTC' } }], /schedule.recurrence must hold exactly one RRULE string/],
-      [[{ op: 'replace', path: '/name', value: 'ok' }, { op: 'replace', path: '/enabled', value: 'no' }], /enabled must be true or false/],
+      [
+        [
+          { op: 'replace', path: '/name', value: 'ok' },
+          { op: 'replace', path: '/enabled', value: 'no' },
+        ],
+        /enabled must be true or false/,
+      ],
       [{ op: 'replace', path: '/name', value: 'x' }, /array/i],
     ];
     for (const [ops, pattern] of cases) {
@@ -276,9 +337,25 @@ describe('configurations: PATCH', () => {
 
   it('honours test: a failed test is 409 and changes nothing', async () => {
     const id = await newConfigId({ name: 'tested' });
-    assert.equal((await patch(id, [{ op: 'test', path: '/name', value: 'other' }, { op: 'replace', path: '/name', value: 'x' }])).status, 409);
+    assert.equal(
+      (
+        await patch(id, [
+          { op: 'test', path: '/name', value: 'other' },
+          { op: 'replace', path: '/name', value: 'x' },
+        ])
+      ).status,
+      409,
+    );
     assert.equal((await get(id)).body.name, 'tested');
-    assert.equal((await patch(id, [{ op: 'test', path: '/name', value: 'tested' }, { op: 'replace', path: '/name', value: 'x' }])).status, 204);
+    assert.equal(
+      (
+        await patch(id, [
+          { op: 'test', path: '/name', value: 'tested' },
+          { op: 'replace', path: '/name', value: 'x' },
+        ])
+      ).status,
+      204,
+    );
     assert.equal((await get(id)).body.name, 'x');
   });
 
@@ -361,10 +438,7 @@ describe("agents: the agent's configurations and configuration document", () => 
     );
     assert.equal(doc.vaults[0].links[0].href, `${t.url}/vaults/${w.agent.vaultId}`);
     const entry = doc.configurations.find((c: { id: string }) => c.id === id);
-    assert.deepEqual(
-      Object.keys(entry).sort(),
-      ['backup_window', 'backups', 'bandwidth', 'enabled', 'exclusions', 'id', 'inclusions', 'name', 'retention', 'schedule', 'times', 'vault_id'].sort(),
-    );
+    assert.deepEqual(Object.keys(entry).sort(), ['backup_window', 'backups', 'bandwidth', 'enabled', 'exclusions', 'id', 'inclusions', 'name', 'retention', 'schedule', 'times', 'vault_id'].sort());
     assert.equal(entry.vault_id, w.agent.vaultId);
     assert.equal(entry.times.length, 3);
     const hours = entry.times.map((time: string) => Date.parse(time));

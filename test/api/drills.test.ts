@@ -14,7 +14,16 @@ let configId: string;
 async function newConfig(agentId: string): Promise<string> {
   const res = await t.request('POST', `/v2/${PROJECT}/configurations`, {
     token: w.creator,
-    body: { agent_id: agentId, name: 'Web', enabled: true, schedule: null, retention: { days: 30 }, inclusions: [{ type: 'folder', path: '/web/' }], exclusions: [], notifications: [{ type: 'email', destination: 'ops@example.com', on_success: false, on_failure: true }] },
+    body: {
+      agent_id: agentId,
+      name: 'Web',
+      enabled: true,
+      schedule: null,
+      retention: { days: 30 },
+      inclusions: [{ type: 'folder', path: '/web/' }],
+      exclusions: [],
+      notifications: [{ type: 'email', destination: 'ops@example.com', on_success: false, on_failure: true }],
+    },
   });
   assert.equal(res.status, 201, res.text);
   return res.body.id;
@@ -33,7 +42,14 @@ async function completedBackup(configuration: string): Promise<string> {
   return started.body.id;
 }
 
-const drillBody = (overrides: Record<string, unknown> = {}) => ({ name: 'nightly', configuration_id: configId, target_path: '/var/tmp/drill', command: 'test -f web/index.html', timeout_seconds: 600, ...overrides });
+const drillBody = (overrides: Record<string, unknown> = {}) => ({
+  name: 'nightly',
+  configuration_id: configId,
+  target_path: '/var/tmp/drill',
+  command: 'test -f web/index.html',
+  timeout_seconds: 600,
+  ...overrides,
+});
 
 async function createDrill(overrides: Record<string, unknown> = {}): Promise<any> {
   const res = await t.request('POST', `/v2/${PROJECT}/drills`, { token: w.creator, body: drillBody(overrides) });
@@ -84,7 +100,10 @@ describe('restore drills over the API', { timeout: 60_000 }, () => {
     for (const [body, message] of cases) {
       const res = await t.request('POST', `/v2/${PROJECT}/drills`, { token: w.creator, body: JSON.parse(JSON.stringify(body)) });
       assert.equal(res.status, 400, `${JSON.stringify(body)} → ${res.status} ${res.text}`);
-      assert.ok(res.body.errors.some((e: string) => message.test(e)), `${JSON.stringify(body)} → ${res.text}`);
+      assert.ok(
+        res.body.errors.some((e: string) => message.test(e)),
+        `${JSON.stringify(body)} → ${res.text}`,
+      );
     }
     assert.equal((await t.request('GET', `/v2/${PROJECT}/drills`, { token: w.admin })).body.drills.length, 0);
   });
@@ -128,7 +147,10 @@ describe('restore drills over the API', { timeout: 60_000 }, () => {
   it('a run restores, then checks as a task with the backup as droplet; SUCCEEDED passes, FAILED fails', async () => {
     const backupId = await completedBackup(configId);
     const drill = await createDrill({ name: 'flow' });
-    for (const [outcome, expected] of [['SUCCEEDED', 'passed'], ['FAILED', 'failed']] as const) {
+    for (const [outcome, expected] of [
+      ['SUCCEEDED', 'passed'],
+      ['FAILED', 'failed'],
+    ] as const) {
       const started = await t.request('POST', `/v2/${PROJECT}/drills/${drill.id}/runs`, { token: w.creator });
       assert.equal(started.status, 201, started.text);
       assert.equal(started.body.state, 'restoring');
@@ -168,10 +190,16 @@ describe('restore drills over the API', { timeout: 60_000 }, () => {
       assert.equal(run.check.state, outcome);
       if (expected === 'failed') assert.equal(run.failure_reason, 'The check failed: Exited with status 1.');
       const streamed = await agentEvents(`drill_${expected}`);
-      assert.ok(streamed.some((e) => e.drill_run.id === run.id), `drill_${expected} on the agent's stream`);
+      assert.ok(
+        streamed.some((e) => e.drill_run.id === run.id),
+        `drill_${expected} on the agent's stream`,
+      );
     }
     const deliveries = await hooks.waitFor(3);
-    assert.deepEqual(deliveries.slice(1).map((d) => JSON.parse(d.body).type), ['drill.passed', 'drill.failed']);
+    assert.deepEqual(
+      deliveries.slice(1).map((d) => JSON.parse(d.body).type),
+      ['drill.passed', 'drill.failed'],
+    );
     const last = (await t.request('GET', `/v2/${PROJECT}/drills/${drill.id}`, { token: w.creator })).body;
     assert.equal(last.last_run.state, 'failed');
     const metric = await metricOf(drill.id);
@@ -195,8 +223,16 @@ describe('restore drills over the API', { timeout: 60_000 }, () => {
     const restore = (await t.request('GET', `/v2/${PROJECT}/restores/${started.body.restore.id}`, { token: w.creator })).body;
     assert.equal(restore.destination_agent?.id ?? restore.agent?.id, w.otherAgent.id);
     // Failed on that agent (say the folder was not empty): the run fails with the restore's reason, and no task starts.
-    const refusal = { count: 1, reason: 'target_not_empty', diagnostics: 'x', list: [{ index: 0, path: '', type: 'phx_exception', exception: { code: 0, description: "The drill's scratch folder /var/tmp/drill is not empty", details: '' } }] };
-    const report = [{ op: 'replace', path: '/state', value: 'failed' }, { op: 'replace', path: '/errors', value: refusal }];
+    const refusal = {
+      count: 1,
+      reason: 'target_not_empty',
+      diagnostics: 'x',
+      list: [{ index: 0, path: '', type: 'phx_exception', exception: { code: 0, description: "The drill's scratch folder /var/tmp/drill is not empty", details: '' } }],
+    };
+    const report = [
+      { op: 'replace', path: '/state', value: 'failed' },
+      { op: 'replace', path: '/errors', value: refusal },
+    ];
     const reported = await t.request('PATCH', `/v2/${PROJECT}/restores/${started.body.restore.id}`, { token: w.otherAgent.token, raw: JSON.stringify(report), headers: patchHeaders });
     assert.equal(reported.status, 204, reported.text);
     const run = (await t.request('GET', `/v2/${PROJECT}/drill-runs/${started.body.id}`, { token: w.creator })).body;

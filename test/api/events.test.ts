@@ -97,37 +97,59 @@ describe('events: agent stream paging', () => {
     const names = all.body.events.map((e: { event: string }) => e.event);
     assert.ok(names.includes('agent_registered'));
     const starts = all.body.events.filter((e: { event: string }) => e.event === 'cleanup_start_request');
-    assert.deepEqual(starts.map((e: { cleanup: { id: string } }) => e.cleanup.id), cleanups);
+    assert.deepEqual(
+      starts.map((e: { cleanup: { id: string } }) => e.cleanup.id),
+      cleanups,
+    );
     const ids: string[] = all.body.events.map((e: { id: string }) => e.id);
     assert.deepEqual([...ids].sort(), ids);
-    assert.deepEqual(all.body.links, [
-      { href: `${t.url}/v2/${PROJECT}/agents/${agent.id}/events?marker=${ids[ids.length - 1]}`, rel: 'next' },
-      { href: `${t.url}/v2/${PROJECT}/agents/${agent.id}/events?marker=${ids[0]}&sort_dir=desc`, rel: 'previous' },
-    ], 'every non-empty page links both ways');
+    assert.deepEqual(
+      all.body.links,
+      [
+        { href: `${t.url}/v2/${PROJECT}/agents/${agent.id}/events?marker=${ids[ids.length - 1]}`, rel: 'next' },
+        { href: `${t.url}/v2/${PROJECT}/agents/${agent.id}/events?marker=${ids[0]}&sort_dir=desc`, rel: 'previous' },
+      ],
+      'every non-empty page links both ways',
+    );
 
     const newer = await agentEvents(agent.id, `?marker=${starts[0].id}`);
-    assert.deepEqual(newer.body.events.map((e: { id: string }) => e.id), ids.slice(ids.indexOf(starts[0].id) + 1));
+    assert.deepEqual(
+      newer.body.events.map((e: { id: string }) => e.id),
+      ids.slice(ids.indexOf(starts[0].id) + 1),
+    );
     assert.deepEqual((await agentEvents(agent.id, `?marker=${ids[ids.length - 1]}&wait=0`)).body, { events: [], links: [] });
 
     const first = await agentEvents(agent.id, '?limit=2');
-    assert.deepEqual(first.body.events.map((e: { id: string }) => e.id), ids.slice(0, 2));
+    assert.deepEqual(
+      first.body.events.map((e: { id: string }) => e.id),
+      ids.slice(0, 2),
+    );
     const next = first.body.links.find((l: { rel: string }) => l.rel === 'next');
     assert.equal(next.href, `${t.url}/v2/${PROJECT}/agents/${agent.id}/events?marker=${ids[1]}&limit=2`);
     const second = await t.request('GET', new URL(next.href).pathname + new URL(next.href).search, { token: w.observer });
-    assert.deepEqual(second.body.events.map((e: { id: string }) => e.id), ids.slice(2, 4));
+    assert.deepEqual(
+      second.body.events.map((e: { id: string }) => e.id),
+      ids.slice(2, 4),
+    );
     const previous = second.body.links.find((l: { rel: string }) => l.rel === 'previous');
     assert.equal(previous.href, `${t.url}/v2/${PROJECT}/agents/${agent.id}/events?marker=${ids[2]}&limit=2&sort_dir=desc`);
     const back = await t.request('GET', new URL(previous.href).pathname + new URL(previous.href).search, { token: w.observer });
-    assert.deepEqual(back.body.events.map((e: { id: string }) => e.id), [ids[1], ids[0]]);
+    assert.deepEqual(
+      back.body.events.map((e: { id: string }) => e.id),
+      [ids[1], ids[0]],
+    );
   });
 
-  it('includes project-wide agent_activate but not other agents\' events', async () => {
+  it("includes project-wide agent_activate but not other agents' events", async () => {
     const agent = await registerAgent(t, w.admin);
     const marker = await latestMarker(agent.id);
     await startCleanup(w.otherAgent.id);
     assert.equal((await t.request('POST', `/v2/${PROJECT}/events`, { token: w.creator, body: { event: 'agent_activate', mode: 'real_time' } })).status, 202);
     const res = await agentEvents(agent.id, `?marker=${marker}`);
-    assert.deepEqual(res.body.events.map((e: { event: string }) => e.event), ['agent_activate']);
+    assert.deepEqual(
+      res.body.events.map((e: { event: string }) => e.event),
+      ['agent_activate'],
+    );
   });
 
   it("an agent's own and project-wide events interleave in one order, paged both ways by limit", async () => {
@@ -169,11 +191,18 @@ describe('events: agent stream paging', () => {
 describe('events: job and configuration scopes', () => {
   it('cleanup events in ascending order; unknown cleanup 404; another agent 404', async () => {
     const id = await startCleanup();
-    const patched = await t.request('PATCH', `/v2/${PROJECT}/cleanups/${id}`, { token: w.agent.token, raw: JSON.stringify([{ op: 'replace', path: '/state', value: 'queued' }]), headers: patchHeaders });
+    const patched = await t.request('PATCH', `/v2/${PROJECT}/cleanups/${id}`, {
+      token: w.agent.token,
+      raw: JSON.stringify([{ op: 'replace', path: '/state', value: 'queued' }]),
+      headers: patchHeaders,
+    });
     assert.equal(patched.status, 204, patched.text);
     const res = await t.request('GET', `/v2/${PROJECT}/cleanups/${id}/events`, { token: w.observer });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body.events.map((e: { event: string }) => e.event), ['cleanup_start_request', 'cleanup_queued']);
+    assert.deepEqual(
+      res.body.events.map((e: { event: string }) => e.event),
+      ['cleanup_start_request', 'cleanup_queued'],
+    );
     assert.deepEqual(res.body.events[1].cleanup, { id });
     assert.equal((await t.request('GET', `/v2/${PROJECT}/cleanups/${randomUUID()}/events`, { token: w.observer })).body.message, 'Cleanup not found.');
     for (const token of [w.creator, w.admin]) assert.equal((await t.request('GET', `/v2/${PROJECT}/cleanups/${id}/events`, { token })).status, 200);
@@ -190,7 +219,10 @@ describe('events: job and configuration scopes', () => {
     );
     const res = await t.request('GET', `/v2/${PROJECT}/backups/${backup.id}/events`, { token: w.observer });
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.body.events.map((e: { event: string }) => e.event), ['backup_queued']);
+    assert.deepEqual(
+      res.body.events.map((e: { event: string }) => e.event),
+      ['backup_queued'],
+    );
     const asRestore = await t.request('GET', `/v2/${PROJECT}/restores/${backup.id}/events`, { token: w.observer });
     assert.equal(asRestore.status, 404);
     assert.equal(asRestore.body.message, 'Restore not found.');
@@ -211,17 +243,35 @@ describe('events: job and configuration scopes', () => {
     await t.server.ctx.store.db
       .insertInto('configurations')
       .values({
-        id: configurationId, project_id: PROJECT, agent_id: w.agent.id, name: 'c', enabled: 1, schedule: null, retention_days: 0,
-        inclusions: '[]', exclusions: '[]', notifications: '[]', deleted: 0, last_completed_backup_id: null, next_scheduled_time: null,
-        created_at: now, updated_at: now, version_no: 1,
+        id: configurationId,
+        project_id: PROJECT,
+        agent_id: w.agent.id,
+        name: 'c',
+        enabled: 1,
+        schedule: null,
+        retention_days: 0,
+        inclusions: '[]',
+        exclusions: '[]',
+        notifications: '[]',
+        deleted: 0,
+        last_completed_backup_id: null,
+        next_scheduled_time: null,
+        created_at: now,
+        updated_at: now,
+        version_no: 1,
       })
       .execute();
     for (const name of ['backup_queued', 'backup_in_progress']) {
-      await t.server.ctx.store.transaction((tx) => t.server.ctx.events.record(tx, { projectId: PROJECT, agentId: w.agent.id, configurationId, name, body: { configuration: { id: configurationId } } }));
+      await t.server.ctx.store.transaction((tx) =>
+        t.server.ctx.events.record(tx, { projectId: PROJECT, agentId: w.agent.id, configurationId, name, body: { configuration: { id: configurationId } } }),
+      );
     }
     const res = await t.request('GET', `/v2/${PROJECT}/configurations/${configurationId}/events`, { token: w.observer });
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.body.events.map((e: { event: string }) => e.event), ['backup_in_progress', 'backup_queued']);
+    assert.deepEqual(
+      res.body.events.map((e: { event: string }) => e.event),
+      ['backup_in_progress', 'backup_queued'],
+    );
     const missing = await t.request('GET', `/v2/${PROJECT}/configurations/${randomUUID()}/events`, { token: w.observer });
     assert.equal(missing.status, 404);
     assert.equal(missing.body.message, 'Configuration not found.');
@@ -233,7 +283,7 @@ describe('events: job and configuration scopes', () => {
 });
 
 describe('events: long poll', () => {
-  it('a long-polling agent receives cleanup_start_request within 100 ms of the user\'s POST', async () => {
+  it("a long-polling agent receives cleanup_start_request within 100 ms of the user's POST", async () => {
     const marker = await latestMarker(w.agent.id);
     const polled = (async () => {
       const res = await agentEvents(w.agent.id, `?marker=${marker}&wait=5`, w.agent.token);
@@ -269,7 +319,7 @@ describe('events: long poll', () => {
     assert.deepEqual(waited.body.events, []);
     assert.ok(took >= 350, `held ${took} ms`);
     t0 = performance.now();
-    const user = await agentEvents(agent.id, `?marker=${(await latestMarker(agent.id))}`, w.observer);
+    const user = await agentEvents(agent.id, `?marker=${await latestMarker(agent.id)}`, w.observer);
     assert.deepEqual(user.body.events, []);
     assert.ok(performance.now() - t0 < 500, 'a user without wait gets a plain poll');
   });
@@ -286,8 +336,7 @@ describe('events: long poll', () => {
 
   it("another agent's events do not wake an agent's long poll; project-wide events do", async () => {
     const hub = t.server.ctx.events;
-    const record = (agentId: string | null, name: string) =>
-      t.server.ctx.store.transaction((tx) => hub.record(tx, { projectId: PROJECT, agentId, name, body: {} }));
+    const record = (agentId: string | null, name: string) => t.server.ctx.store.transaction((tx) => hub.record(tx, { projectId: PROJECT, agentId, name, body: {} }));
     let woken = false;
     const waiting = hub.arm(PROJECT, w.agent.id, Date.now() + 2000).woken.then(() => (woken = true));
     await record(w.otherAgent.id, 'agent_heartbeat');
@@ -307,7 +356,9 @@ describe('events: long poll', () => {
     const before = t.server.ctx.events.waitingCount;
     const marker = await latestMarker(w.otherAgent.id);
     const controller = new AbortController();
-    const polled = fetch(`${t.url}/v2/${PROJECT}/agents/${w.otherAgent.id}/events?marker=${marker}&wait=5`, { headers: { 'x-auth-token': w.observer }, signal: controller.signal }).catch(() => 'aborted');
+    const polled = fetch(`${t.url}/v2/${PROJECT}/agents/${w.otherAgent.id}/events?marker=${marker}&wait=5`, { headers: { 'x-auth-token': w.observer }, signal: controller.signal }).catch(
+      () => 'aborted',
+    );
     await new Promise((r) => setTimeout(r, 150));
     assert.equal(t.server.ctx.events.waitingCount, before + 1);
     controller.abort();
@@ -341,8 +392,7 @@ describe('events: long poll', () => {
 });
 
 describe('events: POST /agents/{id}/events', () => {
-  const post = (agentId: string, body: unknown, token: string, headers: Record<string, string> = {}) =>
-    t.request('POST', `/v2/${PROJECT}/agents/${agentId}/events`, { token, body, headers });
+  const post = (agentId: string, body: unknown, token: string, headers: Record<string, string> = {}) => t.request('POST', `/v2/${PROJECT}/agents/${agentId}/events`, { token, body, headers });
 
   it('startup announces pending start and stop requests again, not finished work', async () => {
     const agent = await registerAgent(t, w.admin);
@@ -404,7 +454,10 @@ describe('events: POST /agents/{id}/events', () => {
     const body = { event: 'restore_progress', restore_id: restore.id, bytes_completed: 5, bytes_remaining: 5, total_bytes: 10 };
     assert.equal((await post(w.agent.id, body, w.agent.token)).status, 202);
     const events = (await t.request('GET', `/v2/${PROJECT}/restores/${restore.id}/events`, { token: w.observer })).body.events;
-    assert.deepEqual(events.map((e: { event: string }) => e.event), ['restore_progress']);
+    assert.deepEqual(
+      events.map((e: { event: string }) => e.event),
+      ['restore_progress'],
+    );
     assert.deepEqual(events[0].restore, { id: restore.id });
     assert.equal((await post(w.agent.id, { ...body, event: 'backup_progress', backup_id: restore.id }, w.agent.token)).status, 404, 'a restore is no backup');
     const marker = await latestMarker(w.agent.id);
@@ -413,7 +466,7 @@ describe('events: POST /agents/{id}/events', () => {
     assert.deepEqual([latest.agent, latest.request_id], [{ id: w.agent.id }, 'r-1']);
   });
 
-  it('a user\'s request with X-Agent-Id is no sign of life of the agent; the agent\'s own request is', async () => {
+  it("a user's request with X-Agent-Id is no sign of life of the agent; the agent's own request is", async () => {
     const agent = await registerAgent(t, w.admin);
     await t.server.ctx.store.db.updateTable('agents').set({ last_seen_at: null }).where('id', '=', agent.id).execute();
     await t.server.ctx.store.db.deleteFrom('events').where('agent_id', '=', agent.id).where('name', '=', 'agent_heartbeat').execute();
@@ -426,7 +479,7 @@ describe('events: POST /agents/{id}/events', () => {
     assert.equal((await t.request('GET', `/v2/${PROJECT}/agents/${agent.id}/status`, { token: w.creator })).body.online, false);
   });
 
-  it('shutdown, heartbeat and a single agent\'s activation are appended to its stream', async () => {
+  it("shutdown, heartbeat and a single agent's activation are appended to its stream", async () => {
     const agent = await registerAgent(t, w.admin);
     const marker = await latestMarker(agent.id);
     assert.equal((await post(agent.id, { event: 'shutdown' }, agent.token)).status, 202);
@@ -441,7 +494,7 @@ describe('events: POST /agents/{id}/events', () => {
     assert.ok(!others.some((e: { id: string }) => e.id === activate.id), 'a per-agent activation reaches only that agent');
   });
 
-  it('backup_progress carries the byte counts; another agent\'s backup 404; finished backup 409; unknown 404', async () => {
+  it("backup_progress carries the byte counts; another agent's backup 404; finished backup 409; unknown 404", async () => {
     const backup = await insertBackup(w.agent.id);
     const body = { event: 'backup_progress', backup: { id: backup.id }, bytes_completed: 10, bytes_remaining: 90, total_bytes: 100 };
     assert.equal((await post(w.agent.id, body, w.agent.token)).status, 202);
@@ -455,7 +508,13 @@ describe('events: POST /agents/{id}/events', () => {
     assert.equal((await post(w.agent.id, { ...body, files_completed: 3, total_files: 12 }, w.agent.token)).status, 202);
     const withFiles = (await t.request('GET', `/v2/${PROJECT}/backups/${backup.id}/events`, { token: w.observer })).body.events.filter((e: { event: string }) => e.event === 'backup_progress');
     assert.equal(withFiles.length, 2);
-    assert.deepEqual(withFiles.map((e: any) => [e.files_completed, e.total_files]), [[undefined, undefined], [3, 12]]);
+    assert.deepEqual(
+      withFiles.map((e: any) => [e.files_completed, e.total_files]),
+      [
+        [undefined, undefined],
+        [3, 12],
+      ],
+    );
     assert.equal((await post(w.agent.id, { ...body, files_completed: -1 }, w.agent.token)).status, 400);
     const foreign = await insertBackup(w.otherAgent.id);
     assert.equal((await post(w.agent.id, { ...body, backup: { id: foreign.id } }, w.agent.token)).status, 404);
@@ -479,10 +538,9 @@ describe('events: POST /agents/{id}/events', () => {
 });
 
 describe('events: heartbeats and retention', () => {
-  it('agent requests append agent_heartbeat at most once per heartbeat interval of the agent\'s mode', async () => {
+  it("agent requests append agent_heartbeat at most once per heartbeat interval of the agent's mode", async () => {
     const agent = await registerAgent(t, w.admin);
-    const heartbeats = async () =>
-      (await t.server.ctx.store.db.selectFrom('events').select('id').where('agent_id', '=', agent.id).where('name', '=', 'agent_heartbeat').execute()).length;
+    const heartbeats = async () => (await t.server.ctx.store.db.selectFrom('events').select('id').where('agent_id', '=', agent.id).where('name', '=', 'agent_heartbeat').execute()).length;
     for (let i = 0; i < 3; i++) await t.request('GET', `/v2/${PROJECT}/agents/${agent.id}`, { token: agent.token });
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(await heartbeats(), 1, 'idle: one heartbeat an hour');

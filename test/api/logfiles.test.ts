@@ -123,7 +123,10 @@ describe('log files: the agent reports by JSON Patch', () => {
     assert.equal((await patch(w.agent.id, id, setState('completed'), w.agent.token)).status, 204);
     assert.equal((await t.request('GET', `${base()}/${id}`, { token: w.admin })).body.state, 'completed');
     const events = await t.server.ctx.store.db.selectFrom('events').select(['name', 'body']).where('subject_id', '=', id).orderBy('id').execute();
-    assert.deepEqual(events.map((e) => e.name), ['logfile_upload', 'logfile_started', 'logfile_completed']);
+    assert.deepEqual(
+      events.map((e) => e.name),
+      ['logfile_upload', 'logfile_started', 'logfile_completed'],
+    );
     assert.deepEqual(JSON.parse(itemAt(events, 1).body), { agent: { id: w.agent.id }, request_id: id });
   });
 
@@ -188,7 +191,10 @@ describe('log files: upload and signed download', () => {
     assert.equal(res.status, 204, await res.text());
     const stored = path.join(t.server.ctx.config.dataDir, 'logfiles', w.agent.id, `${id}.gz`);
     assert.deepEqual(fs.readFileSync(stored), content);
-    assert.deepEqual(fs.readdirSync(path.dirname(stored)).filter((f) => f.endsWith('.tmp')), []);
+    assert.deepEqual(
+      fs.readdirSync(path.dirname(stored)).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
     const detail = await t.request('GET', `${base()}/${id}`, { token: w.admin });
     const rels = detail.body.links.map((l: { rel: string }) => l.rel);
     assert.deepEqual(rels, ['self', 'logfile', 'logfile_temp_url']);
@@ -232,7 +238,10 @@ describe('log files: upload and signed download', () => {
     const res = await upload(w.agent.id, id, huge, w.agent.token);
     assert.equal(res.status, 413);
     const dir = path.join(t.server.ctx.config.dataDir, 'logfiles', w.agent.id);
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
   });
 
   it('only the agent uploads; a completed log file cannot be uploaded again (409)', async () => {

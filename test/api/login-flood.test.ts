@@ -137,7 +137,11 @@ describe('an unknown user costs the same as a wrong password', { timeout: 120_00
       known.push(await timeOf('known-user'));
       unknown.push(await timeOf(`unknown-${i}`));
     }
-    const median = (xs: number[]) => itemAt([...xs].sort((a, b) => a - b), Math.floor(xs.length / 2));
+    const median = (xs: number[]) =>
+      itemAt(
+        [...xs].sort((a, b) => a - b),
+        Math.floor(xs.length / 2),
+      );
     console.log(`median bad login: known user ${median(known).toFixed(1)} ms, unknown user ${median(unknown).toFixed(1)} ms`);
     // Without the decoy hash an unknown user answers in about a millisecond, a known one after a whole scrypt.
     assert.ok(median(unknown) > median(known) * 0.5, `unknown ${median(unknown)} ms vs known ${median(known)} ms`);

@@ -65,8 +65,14 @@ it('the alert rules in docs/monitoring.md are the file in contrib/, and use metr
   assert.equal(block, rules, 'docs/monitoring.md shows the rules file as it is');
   const expressions = [...rules.matchAll(/expr: (?:\|\n((?: {10}.*\n)+)|(.*))/g)].map((m) => m[1] ?? m[2]!);
   assert.ok(expressions.length >= 2);
-  assert.ok(expressions.some((e) => e.includes('coffer_backup_last_success_timestamp_seconds') && e.includes('26 * 3600')), 'the 26 h rule');
-  assert.ok(expressions.some((e) => /coffer_agent_online == 0/.test(e)), 'the agent offline rule');
+  assert.ok(
+    expressions.some((e) => e.includes('coffer_backup_last_success_timestamp_seconds') && e.includes('26 * 3600')),
+    'the 26 h rule',
+  );
+  assert.ok(
+    expressions.some((e) => /coffer_agent_online == 0/.test(e)),
+    'the agent offline rule',
+  );
   for (const metric of metricsIn([rules, docs])) {
     // `coffer_process_*` in the prose names a prefix.
     const known = metric.endsWith('_') ? [...served].some((name) => name.startsWith(metric)) : served.has(metric);

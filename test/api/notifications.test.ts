@@ -54,7 +54,20 @@ describe('notifications', { skip, timeout: 120_000 }, () => {
       { op: 'add', path: '/ended_time', value: '2026-01-05T01:02:30.000000Z' },
       { op: 'add', path: '/files_searched', value: 120 },
       { op: 'add', path: '/bytes_backed_up', value: 5_242_880 },
-      ...(state === 'completed' ? [] : [{ op: 'add', path: '/errors', value: { count: 1, reason: 'unable_to_process_some_files', diagnostics: 'Some files failed', list: [{ index: 0, path: '/srv/locked.db', type: 'file_or_folder_missing', exception: { code: 13, description: 'Permission denied', details: '' } }] } }]),
+      ...(state === 'completed'
+        ? []
+        : [
+            {
+              op: 'add',
+              path: '/errors',
+              value: {
+                count: 1,
+                reason: 'unable_to_process_some_files',
+                diagnostics: 'Some files failed',
+                list: [{ index: 0, path: '/srv/locked.db', type: 'file_or_folder_missing', exception: { code: 13, description: 'Permission denied', details: '' } }],
+              },
+            },
+          ]),
     ]);
     return { id, finalReportMs: performance.now() - started, status: res.status };
   }

@@ -81,13 +81,7 @@ describe('links ignore the Host header', { timeout: 60_000 }, () => {
   });
 
   it('responses (lists, the configuration document, the token catalogue, tasks, health) never name the forged host', async () => {
-    const paths = [
-      `/v2/${PROJECT}/agents`,
-      `/v2/${PROJECT}/agents/${w.agent.id}/configuration`,
-      `/v2/${PROJECT}/events?limit=5`,
-      `/v2/${PROJECT}/health`,
-      '/v3/tasks',
-    ];
+    const paths = [`/v2/${PROJECT}/agents`, `/v2/${PROJECT}/agents/${w.agent.id}/configuration`, `/v2/${PROJECT}/events?limit=5`, `/v2/${PROJECT}/health`, '/v3/tasks'];
     for (const path of paths) {
       const res = await rawRequest(t.url, 'GET', path, { ...FORGED, 'x-auth-token': w.admin });
       assert.equal(res.status, 200, path);
@@ -150,7 +144,17 @@ describe('the agent sends its token only to its API origin', { timeout: 60_000 }
     const lines: string[] = [];
     const log = pino({ level: 'info' }, new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }));
     const abort = new AbortController();
-    const config = { api: t.url, projectId: PROJECT, agentId: w.agent.id, password: w.agent.password, fingerprint: w.agent.fingerprint, machineId: 'm', name: 'n', vaultPassword: 'v', rsaPrivateKey: '' };
+    const config = {
+      api: t.url,
+      projectId: PROJECT,
+      agentId: w.agent.id,
+      password: w.agent.password,
+      fingerprint: w.agent.fingerprint,
+      machineId: 'm',
+      name: 'n',
+      vaultPassword: 'v',
+      rsaPrivateKey: '',
+    };
     const session = new AgentSession(config, log, abort.signal);
     const api = new AgentApi(config, session, log);
     try {
@@ -159,7 +163,10 @@ describe('the agent sends its token only to its API origin', { timeout: 60_000 }
       await assert.rejects(api.call('PUT', `${evilUrl}/v2/${PROJECT}/agents/${w.agent.id}/logfiles/x/content`, { raw: Buffer.from('log') }), ForeignLinkError);
       await assert.rejects(api.call('PUT', `${t.url.replace('127.0.0.1', 'localhost')}/v2/x`, { raw: Buffer.from('log') }), ForeignLinkError);
       assert.equal(seen.length, 0, 'no request reached the other origin');
-      assert.ok(lines.some((line) => /refusing the link .*not on the API's origin/.test(line)), lines.join(''));
+      assert.ok(
+        lines.some((line) => /refusing the link .*not on the API's origin/.test(line)),
+        lines.join(''),
+      );
     } finally {
       session.close();
       abort.abort();

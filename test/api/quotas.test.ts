@@ -53,7 +53,10 @@ describe('vault quotas', { timeout: 60_000 }, () => {
     assert.match(huge.body.message, /larger than the vault quota .* \(1000 bytes\)/);
     // Nothing of the refused files was kept, and a replacement that fits still goes in.
     const listing = await t.request('GET', `/vaults/${agent.vaultId}/files`, { token: agent.token });
-    assert.deepEqual(listing.body.files.map((f: { name: string }) => f.name), ['locks/bb01']);
+    assert.deepEqual(
+      listing.body.files.map((f: { name: string }) => f.name),
+      ['locks/bb01'],
+    );
     assert.equal((await put(agent.vaultId, 'locks/bb01', 1000, agent.token)).status, 201);
     const quota = await t.request('GET', `/v2/${PROJECT}/agents/${agent.id}/quota`, { token: w.creator });
     assert.deepEqual(quota.body.usage, { bytes: 1000, files: 1 });

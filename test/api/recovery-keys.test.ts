@@ -29,7 +29,16 @@ async function agentWithKey(): Promise<RegisteredAgent & { privateKeyPem: string
 async function completedBackupOf(agent: RegisteredAgent): Promise<string> {
   const config = await t.request('POST', `/v2/${PROJECT}/configurations`, {
     token: w.creator,
-    body: { agent_id: agent.id, name: 'Web', enabled: true, schedule: null, retention: { days: 0 }, inclusions: [{ type: 'folder', path: '/web/' }], exclusions: [], notifications: [{ type: 'email', destination: 'ops@example.com', on_success: false, on_failure: true }] },
+    body: {
+      agent_id: agent.id,
+      name: 'Web',
+      enabled: true,
+      schedule: null,
+      retention: { days: 0 },
+      inclusions: [{ type: 'folder', path: '/web/' }],
+      exclusions: [],
+      notifications: [{ type: 'email', destination: 'ops@example.com', on_success: false, on_failure: true }],
+    },
   });
   assert.equal(config.status, 201, config.text);
   const started = await t.request('POST', `/v2/${PROJECT}/backups`, { token: w.creator, body: { configuration_id: config.body.id, state: 'start_requested' } });
@@ -87,7 +96,10 @@ describe('recovery keys: deposit', () => {
     const agent = await agentWithKey();
     const projectKey = (await t.request('GET', `/vaults/${agent.vaultId}/recovery-key`, asAgent(agent))).body.recovery_key;
     await depositVaultKey(t, agent);
-    const asked = await t.request('POST', `/v2/${PROJECT}/agents/${agent.id}/vault-encryption-requests`, { token: w.creator, body: { old_encrypted_password_hex: null, new_encrypted_password_hex: 'ab' } });
+    const asked = await t.request('POST', `/v2/${PROJECT}/agents/${agent.id}/vault-encryption-requests`, {
+      token: w.creator,
+      body: { old_encrypted_password_hex: null, new_encrypted_password_hex: 'ab' },
+    });
     assert.equal(asked.status, 202, asked.text);
     const requestPath = new URL(asked.headers.get('location')!).pathname;
     assert.equal((await t.request('POST', requestPath, { ...asAgent(agent), body: { action: 'enabled', succeeded: true } })).status, 204);
@@ -126,7 +138,7 @@ describe('recovery keys: restores across agents', () => {
     assert.equal((await t.request('GET', `/vaults/${source.vaultId}/files?prefix=`, asAgent(destination))).status, 200);
     const write = await t.request('PUT', `/vaults/${source.vaultId}/files/keys/${'a'.repeat(64)}`, { ...asAgent(destination), raw: 'x', contentType: 'application/octet-stream' });
     assert.equal(write.status, 404, 'read-only');
-    assert.equal((await t.request('GET', `/vaults/${source.vaultId}/master-key`, asAgent(w.otherAgent))).status, 404, 'only that restore\'s agent');
+    assert.equal((await t.request('GET', `/vaults/${source.vaultId}/master-key`, asAgent(w.otherAgent))).status, 404, "only that restore's agent");
 
     const ended = [{ op: 'replace', path: '/state', value: 'failed' }];
     assert.equal((await t.request('PATCH', `/v2/${PROJECT}/restores/${restore.body.id}`, { token: destination.token, raw: JSON.stringify(ended), headers: patchHeaders })).status, 204);

@@ -59,7 +59,10 @@ function restoreBody(overrides: Record<string, unknown> = {}) {
     destination_path: '/tmp/restore',
     overwrite_files: false,
     encrypted_password_hex: null,
-    inclusions: [{ type: 'folder', path: '/web/' }, { type: 'file', path: '/etc/web/app.conf' }],
+    inclusions: [
+      { type: 'folder', path: '/web/' },
+      { type: 'file', path: '/etc/web/app.conf' },
+    ],
     exclusions: [{ type: 'folder', path: '/web/cache/' }],
     ...overrides,
   };
@@ -98,8 +101,22 @@ describe('restores: start', () => {
     assert.deepEqual(
       Object.keys(res.body).sort(),
       [
-        'backup', 'bytes_restored', 'destination_agent', 'destination_path', 'ended_time', 'errors', 'exclusions', 'files_restored', 'files_skipped', 'id', 'inclusions',
-        'links', 'overwrite_files', 'project_id', 'started_time', 'state',
+        'backup',
+        'bytes_restored',
+        'destination_agent',
+        'destination_path',
+        'ended_time',
+        'errors',
+        'exclusions',
+        'files_restored',
+        'files_skipped',
+        'id',
+        'inclusions',
+        'links',
+        'overwrite_files',
+        'project_id',
+        'started_time',
+        'state',
       ].sort(),
     );
     assert.equal(res.body.state, 'start_requested');
@@ -112,9 +129,15 @@ describe('restores: start', () => {
     assert.deepEqual(res.body.errors, { count: 0, reason: '', diagnostics: '', links: [{ href: `${t.url}/v2/${PROJECT}/restores/${id}/errors`, rel: 'full' }] });
     assert.equal(res.body.files_restored, 0);
     assert.equal(res.body.bytes_restored, 0);
-    assert.deepEqual(res.body.links.map((l: { rel: string }) => l.rel), ['self', 'events']);
+    assert.deepEqual(
+      res.body.links.map((l: { rel: string }) => l.rel),
+      ['self', 'events'],
+    );
     const recorded = await events(id);
-    assert.deepEqual(recorded.map((e) => e.name), ['restore_start_request']);
+    assert.deepEqual(
+      recorded.map((e) => e.name),
+      ['restore_start_request'],
+    );
     assert.equal(itemAt(recorded, 0).agentId, w.otherAgent.id);
     assert.deepEqual(itemAt(recorded, 0).body, {
       agent: { id: w.otherAgent.id },
@@ -267,7 +290,10 @@ describe('restores: reports, get, list, errors', () => {
     assert.equal(read.files_skipped, 7, 'the extension counter of files left alone without overwrite_files');
     assert.equal(read.errors.count, 1);
     const recorded = await events(id);
-    assert.deepEqual(recorded.map((e) => e.name), ['restore_start_request', 'restore_queued', 'restore_preparing', 'restore_in_progress', 'restore_completed']);
+    assert.deepEqual(
+      recorded.map((e) => e.name),
+      ['restore_start_request', 'restore_queued', 'restore_preparing', 'restore_in_progress', 'restore_completed'],
+    );
     assert.deepEqual(itemAt(recorded, 4).body, { agent: { id: w.otherAgent.id }, configuration: { id: configId }, restore: { id } });
     const errors = await t.request('GET', `/v2/${PROJECT}/restores/${id}/errors`, { token: w.observer });
     assert.equal(errors.status, 200);
@@ -307,7 +333,10 @@ describe('restores: reports, get, list, errors', () => {
     const second = await newRestore();
     const res = await t.request('GET', `/v2/${PROJECT}/restores?limit=2`, { token: w.observer });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body.restores.map((r: { id: string }) => r.id), [second, first]);
+    assert.deepEqual(
+      res.body.restores.map((r: { id: string }) => r.id),
+      [second, first],
+    );
     const item = res.body.restores[0];
     assert.equal(item.inclusions, undefined);
     assert.equal(item.exclusions, undefined);

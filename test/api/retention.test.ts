@@ -63,7 +63,10 @@ describe('retention policy on a configuration', () => {
     assert.deepEqual(doc.body.configurations.find((c: { id: string }) => c.id === id).retention, { days: 0, keep_last: 2, keep_daily: 7, keep_within: '1y6m' });
     const patched = await t.request('PATCH', `/v2/${PROJECT}/configurations/${id}`, {
       token: w.creator,
-      body: [{ op: 'replace', path: '/retention/keep_daily', value: 0 }, { op: 'replace', path: '/retention/keep_monthly', value: 12 }],
+      body: [
+        { op: 'replace', path: '/retention/keep_daily', value: 0 },
+        { op: 'replace', path: '/retention/keep_monthly', value: 12 },
+      ],
     });
     assert.equal(patched.status, 204, patched.text);
     assert.deepEqual((await t.request('GET', `/v2/${PROJECT}/configurations/${id}`, { token: w.observer })).body.retention, { days: 0, keep_last: 2, keep_monthly: 12, keep_within: '1y6m' });
@@ -85,7 +88,10 @@ describe('retention policy on a configuration', () => {
     for (const [retention, message] of cases) {
       const res = await t.request('POST', `/v2/${PROJECT}/configurations`, { token: w.creator, body: configurationBody(retention) });
       assert.equal(res.status, 400, JSON.stringify(retention));
-      assert.ok(res.body.errors.some((e: string) => e.startsWith(message)), `${JSON.stringify(res.body)} names ${message}`);
+      assert.ok(
+        res.body.errors.some((e: string) => e.startsWith(message)),
+        `${JSON.stringify(res.body)} names ${message}`,
+      );
     }
     assert.equal(await count(), before);
 
@@ -94,7 +100,13 @@ describe('retention policy on a configuration', () => {
       [[{ op: 'replace', path: '/retention/keep_daily', value: -2 }], /retention\.keep_daily must be at least 0/],
       [[{ op: 'replace', path: '/retention', value: { days: 0, keep_biweekly: 1 } }], /retention\.keep_biweekly is not a retention rule/],
       [[{ op: 'replace', path: '/retention/keep_fortnightly', value: 1 }], /keep_fortnightly/],
-      [[{ op: 'replace', path: '/retention/keep_last', value: 1 }, { op: 'replace', path: '/retention/keep_within', value: '7w' }], /retention\.keep_within must be a duration/],
+      [
+        [
+          { op: 'replace', path: '/retention/keep_last', value: 1 },
+          { op: 'replace', path: '/retention/keep_within', value: '7w' },
+        ],
+        /retention\.keep_within must be a duration/,
+      ],
     ];
     for (const [operations, message] of patches) {
       const res = await t.request('PATCH', `/v2/${PROJECT}/configurations/${id}`, { token: w.creator, body: operations });
@@ -124,10 +136,13 @@ describe('retention dry run', () => {
         [lateEvening, 3, [{ rule: 'keep_daily', bucket: '2026-06-10' }]],
       ],
     );
-    assert.deepEqual(res.body.remove.map((r: { backup: { id: string }; time: string }) => [r.backup.id, r.time]), [
-      [evening, '2026-06-10T20:00:00.000000Z'],
-      [oldest, '2026-06-09T10:00:00.000000Z'],
-    ]);
+    assert.deepEqual(
+      res.body.remove.map((r: { backup: { id: string }; time: string }) => [r.backup.id, r.time]),
+      [
+        [evening, '2026-06-10T20:00:00.000000Z'],
+        [oldest, '2026-06-09T10:00:00.000000Z'],
+      ],
+    );
     assert.equal(res.body.keep[0].backup.links[0].href, `${t.url}/v2/${PROJECT}/backups/${newest}`);
     assert.deepEqual(await restorableIds(id), [newest, lateEvening].sort());
     assert.equal((await t.request('GET', `/v2/${PROJECT}/backups/${evening}`, { token: w.observer })).body.restorable, false);
@@ -138,7 +153,10 @@ describe('retention dry run', () => {
     assert.equal(manual.status, 204, manual.text);
     const utc = await dryRun(id);
     assert.equal(utc.body.time_zone, 'UTC');
-    assert.deepEqual(utc.body.keep.map((k: { backup: { id: string } }) => k.backup.id), [newest, oldest]);
+    assert.deepEqual(
+      utc.body.keep.map((k: { backup: { id: string } }) => k.backup.id),
+      [newest, oldest],
+    );
     assert.deepEqual(await restorableIds(id), [newest, oldest].sort());
   });
 
@@ -148,8 +166,14 @@ describe('retention dry run', () => {
     const recent = await backupEndedAt(id, 30, new Date(now - 24 * HOUR).toISOString());
     const old = await backupEndedAt(id, 31, new Date(now - 72 * HOUR).toISOString());
     const plan = (await dryRun(id)).body;
-    assert.deepEqual(plan.keep.map((k: { backup: { id: string }; reasons: unknown }) => [k.backup.id, k.reasons]), [[recent, [{ rule: 'days' }]]]);
-    assert.deepEqual(plan.remove.map((r: { backup: { id: string } }) => r.backup.id), [old]);
+    assert.deepEqual(
+      plan.keep.map((k: { backup: { id: string }; reasons: unknown }) => [k.backup.id, k.reasons]),
+      [[recent, [{ rule: 'days' }]]],
+    );
+    assert.deepEqual(
+      plan.remove.map((r: { backup: { id: string } }) => r.backup.id),
+      [old],
+    );
     assert.deepEqual(await restorableIds(id), [recent]);
     assert.equal((await t.request('GET', `/v2/${PROJECT}/backups/${old}`, { token: w.observer })).body.restorable, false);
   });
@@ -173,7 +197,10 @@ describe('retention dry run', () => {
     ] as const) {
       const res = await dryRun(id, query);
       assert.equal(res.status, 400, query);
-      assert.ok(res.body.errors.some((e: string) => e.startsWith(message)), `${query}: ${res.text}`);
+      assert.ok(
+        res.body.errors.some((e: string) => e.startsWith(message)),
+        `${query}: ${res.text}`,
+      );
     }
   });
 
@@ -192,17 +219,26 @@ describe('retention dry run', () => {
     const ids = [];
     for (let i = 0; i < 4; i++) ids.push(await backupEndedAt(id, 20 + i, new Date(now - (4 - i) * HOUR).toISOString()));
     const plan = (await dryRun(id)).body;
-    assert.deepEqual(plan.remove.map((r: { snapshot_id: number }) => r.snapshot_id), [21, 20]);
+    assert.deepEqual(
+      plan.remove.map((r: { snapshot_id: number }) => r.snapshot_id),
+      [21, 20],
+    );
     const cleanup = await t.request('POST', `/v2/${PROJECT}/cleanups`, { token: w.creator, body: { agent_id: w.agent.id, state: 'start_requested' } });
     const done = await t.request('PATCH', `/v2/${PROJECT}/cleanups/${cleanup.body.id}`, {
       token: w.agent.token,
       headers: patchHeaders,
-      raw: JSON.stringify([{ op: 'replace', path: '/state', value: 'completed' }, { op: 'add', path: '/snapshot_ids', value: [21, 20] }]),
+      raw: JSON.stringify([
+        { op: 'replace', path: '/state', value: 'completed' },
+        { op: 'add', path: '/snapshot_ids', value: [21, 20] },
+      ]),
     });
     assert.equal(done.status, 204, done.text);
     const after = (await dryRun(id)).body;
     assert.deepEqual(after.remove, []);
-    assert.deepEqual(after.keep.map((k: { snapshot_id: number }) => k.snapshot_id), [23, 22]);
+    assert.deepEqual(
+      after.keep.map((k: { snapshot_id: number }) => k.snapshot_id),
+      [23, 22],
+    );
     assert.deepEqual(await restorableIds(id), [ids[2], ids[3]].sort());
   });
 });

@@ -83,9 +83,14 @@ describe('slow clients', { timeout: 120_000 }, () => {
       assert.ok(Math.min(...lifetimes) >= HEADERS_TIMEOUT_S * 1000 - 250, `none is dropped before the header timeout (shortest: ${Math.min(...lifetimes)} ms)`);
       const answered408 = sockets.filter((s) => s.answer.startsWith('HTTP/1.1 408')).length;
       assert.ok(answered408 > SLOW_SOCKETS * 0.9, `the server answered 408 (${answered408} of ${SLOW_SOCKETS})`);
-      assert.ok(sockets.every((s) => !s.answer.includes('"agents"')), 'no trickled request reached a route');
+      assert.ok(
+        sockets.every((s) => !s.answer.includes('"agents"')),
+        'no trickled request reached a route',
+      );
 
-      context.diagnostic(`normal request: ${idle.ms.toFixed(0)} ms idle, ${during.ms.toFixed(0)} ms with ${SLOW_SOCKETS} slow connections; they lived ${Math.min(...lifetimes)}–${Math.max(...lifetimes)} ms`);
+      context.diagnostic(
+        `normal request: ${idle.ms.toFixed(0)} ms idle, ${during.ms.toFixed(0)} ms with ${SLOW_SOCKETS} slow connections; they lived ${Math.min(...lifetimes)}–${Math.max(...lifetimes)} ms`,
+      );
       const afterwards = await timed(`/v2/${PROJECT}/agents`);
       assert.equal(afterwards.status, 200);
     } finally {
@@ -109,9 +114,6 @@ describe('slow clients', { timeout: 120_000 }, () => {
     assert.throws(limits({ COFFER_HEADERS_TIMEOUT_SECONDS: '0' }), /at least 1/);
     assert.doesNotThrow(limits({}));
     const defaults = loadServerConfig({});
-    assert.deepEqual(
-      [defaults.headersTimeoutSeconds, defaults.requestTimeoutSeconds, defaults.keepAliveTimeoutSeconds, defaults.maxConnections],
-      [20, 300, 5, 10_000],
-    );
+    assert.deepEqual([defaults.headersTimeoutSeconds, defaults.requestTimeoutSeconds, defaults.keepAliveTimeoutSeconds, defaults.maxConnections], [20, 300, 5, 10_000]);
   });
 });

@@ -62,7 +62,10 @@ describe('stream order under transactions that commit out of id order', { skip, 
       assert.equal(res.status, 200, res.text);
       const ids = res.body.events.map((e: { id: string }) => e.id);
       assert.equal(ids[0], held.value.id, 'the event that committed last but took its id first comes first');
-      assert.ok(res.body.events.some((e: { cleanup?: { id: string } }) => e.cleanup?.id === cleanupId), JSON.stringify(res.body.events));
+      assert.ok(
+        res.body.events.some((e: { cleanup?: { id: string } }) => e.cleanup?.id === cleanupId),
+        JSON.stringify(res.body.events),
+      );
       assert.ok(Date.now() - asked < 5_000, 'the poll answered soon after the held transaction ended');
       // Read again from the same marker (by a user: the agent's own reads add heartbeats), the stream is the same.
       const again = await t.request('GET', `/v2/${PROJECT}/agents/${w.agent.id}/events?marker=${marker}&sort_dir=asc`, { token: w.admin });

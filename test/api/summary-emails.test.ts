@@ -70,7 +70,14 @@ describe('summary e-mails', { skip, timeout: 120_000 }, () => {
   it('summarises the last day and the last week once each, to every address', async () => {
     const settings = await t.request('PUT', `/v2/${PROJECT}/settings/summaries`, {
       token: w.creator,
-      body: { daily: true, weekly: true, notifications: [{ type: 'email', destination: `a-${k}@example.com` }, { type: 'email', destination: `b-${k}@example.com` }] },
+      body: {
+        daily: true,
+        weekly: true,
+        notifications: [
+          { type: 'email', destination: `a-${k}@example.com` },
+          { type: 'email', destination: `b-${k}@example.com` },
+        ],
+      },
     });
     assert.equal(settings.status, 204, settings.text);
     ids.nightly = await newConfig(`Nightly ${k}`, 2);
@@ -121,11 +128,20 @@ describe('summary e-mails', { skip, timeout: 120_000 }, () => {
     assert.doesNotMatch(week.body, new RegExp(`"Noon ${k}"`));
 
     const runs = await db().selectFrom('summary_runs').selectAll().where('project_id', '=', PROJECT).orderBy('period').execute();
-    assert.deepEqual(runs.map((r) => [r.period, r.period_key]), [['daily', '2026-01-05'], ['weekly', '2026-W01']]);
+    assert.deepEqual(
+      runs.map((r) => [r.period, r.period_key]),
+      [
+        ['daily', '2026-01-05'],
+        ['weekly', '2026-W01'],
+      ],
+    );
   });
 
   it('sends nothing for a project whose summaries are off, and the next day gets its own summary', async () => {
-    const off = await t.request('PUT', `/v2/${PROJECT}/settings/summaries`, { token: w.creator, body: { daily: false, weekly: false, notifications: [{ type: 'email', destination: `a-${k}@example.com` }] } });
+    const off = await t.request('PUT', `/v2/${PROJECT}/settings/summaries`, {
+      token: w.creator,
+      body: { daily: false, weekly: false, notifications: [{ type: 'email', destination: `a-${k}@example.com` }] },
+    });
     assert.equal(off.status, 204);
     assert.equal(await decideSummaries(t.server.ctx, new Date('2026-01-07T00:01:00Z')), 0);
     const on = await t.request('PUT', `/v2/${PROJECT}/settings/summaries`, { token: w.creator, body: { daily: true, notifications: [{ type: 'email', destination: `c-${k}@example.com` }] } });

@@ -133,7 +133,10 @@ const CASES: Case[] = [
         updated_at: `2020-05-26T18:48:0${second}Z`,
       });
       assert.deepEqual(res.body.resources, [asStored(one, 1), asStored(two, 2)]);
-      assert.deepEqual(Object.keys(res.body.resources[0]), TASK_KEYS.filter((k) => k !== 'command'));
+      assert.deepEqual(
+        Object.keys(res.body.resources[0]),
+        TASK_KEYS.filter((k) => k !== 'command'),
+      );
       const [first, second] = res.body.resources;
       assert.deepEqual([first.name, first.user, first.state, first.memory_in_mb, first.disk_in_mb, first.log_rate_limit_in_bytes_per_second], ['task one', 'TestUser', 'PENDING', 5, 10, 20]);
       assert.deepEqual([second.name, second.user, second.memory_in_mb, second.disk_in_mb, second.log_rate_limit_in_bytes_per_second], ['task two', null, 100, 500, 1024]);
@@ -430,7 +433,13 @@ const CASES: Case[] = [
         previous: null,
       });
       assert.deepEqual(guidsOf(res.body), [one.guid, two.guid]);
-      assert.deepEqual(res.body.resources.map((r: { command: string; memory_in_mb: number }) => [r.command, r.memory_in_mb]), [['echo task', 5], ['echo task', 100]]);
+      assert.deepEqual(
+        res.body.resources.map((r: { command: string; memory_in_mb: number }) => [r.command, r.memory_in_mb]),
+        [
+          ['echo task', 5],
+          ['echo task', 100],
+        ],
+      );
       const second = await req('GET', `/v3/agents/${agent.id}/tasks?per_page=2&page=2`, w.creator);
       assert.equal(second.body.pagination.previous.href, `${base}?page=1&per_page=2`);
       assert.equal(second.body.pagination.next, null);
@@ -459,7 +468,10 @@ const CASES: Case[] = [
     async run() {
       await createTask(t, w.agent.id, w.creator);
       const res = await req('GET', `/v3/agents/${w.agent.id}/tasks`, w.observer);
-      assert.deepEqual(Object.keys(res.body.resources[0]), TASK_KEYS.filter((k) => k !== 'command'));
+      assert.deepEqual(
+        Object.keys(res.body.resources[0]),
+        TASK_KEYS.filter((k) => k !== 'command'),
+      );
     },
   },
   {
@@ -531,7 +543,11 @@ const CASES: Case[] = [
       assert.equal(res.status, 400);
       assert.deepEqual(res.body, badQuery("Unknown query parameter(s): 'agent_guids'"));
       const cf = await req('GET', '/v3/agents/not-an-agent/tasks?space_guids=a&organization_guids=b&app_guids=c', w.creator);
-      assert.deepEqual(cf.body, badQuery(`Unknown query parameter(s): 'space_guids', 'organization_guids', 'app_guids'. Valid parameters are: ${VALID_PARAMETERS}`), 'the query is checked before the agent');
+      assert.deepEqual(
+        cf.body,
+        badQuery(`Unknown query parameter(s): 'space_guids', 'organization_guids', 'app_guids'. Valid parameters are: ${VALID_PARAMETERS}`),
+        'the query is checked before the agent',
+      );
     },
   },
   {
@@ -564,7 +580,10 @@ const CASES: Case[] = [
       assert.equal(res.body.state, 'PENDING');
       assert.equal(res.body.droplet_guid, null);
       const events = await eventsOf(t, res.body.guid);
-      assert.deepEqual(events.map((e) => e.name), ['task_start_request']);
+      assert.deepEqual(
+        events.map((e) => e.name),
+        ['task_start_request'],
+      );
       assert.equal(itemAt(events, 0).body.task.command, 'be rake && true', 'the agent needs the command to run it');
     },
   },
@@ -604,10 +623,7 @@ const CASES: Case[] = [
       const labels = await req('POST', `/v3/agents/${w.agent.id}/tasks`, w.creator, { body: { command: 'x', metadata: { labels: { 'cloudfoundry.org/release': 'stable' } } } });
       assert.deepEqual(labels.body, unprocessable("Metadata label key error: prefix 'cloudfoundry.org' is reserved"));
       const annotations = await req('POST', `/v3/agents/${w.agent.id}/tasks`, w.creator, { body: { command: 'x', metadata: { annotations: { '': 'mashed', '/potato': 'fried' } } } });
-      assert.deepEqual(
-        annotations.body,
-        unprocessable("Metadata annotation key error: key cannot be empty string, Metadata annotation key error: prefix '' must be in valid dns format"),
-      );
+      assert.deepEqual(annotations.body, unprocessable("Metadata annotation key error: key cannot be empty string, Metadata annotation key error: prefix '' must be in valid dns format"));
     },
   },
   {
@@ -680,7 +696,10 @@ const CASES: Case[] = [
       assert.deepEqual((await patch({ ['a'.repeat(64)]: 'v' })).body, unprocessable("Metadata label key error: 'aaaaaaaa...' is greater than 63 characters"));
       const label61 = 'a'.repeat(61);
       assert.equal((await patch({ [`${[label61, label61, label61, label61].join('.')}.com/k`]: 'v' })).status, 200);
-      assert.deepEqual((await patch({ [`${[label61, label61, label61, label61, label61].join('.')}/k`]: 'v' })).body, unprocessable("Metadata label key error: prefix 'aaaaaaaa...' is greater than 253 characters"));
+      assert.deepEqual(
+        (await patch({ [`${[label61, label61, label61, label61, label61].join('.')}/k`]: 'v' })).body,
+        unprocessable("Metadata label key error: prefix 'aaaaaaaa...' is greater than 253 characters"),
+      );
       assert.deepEqual((await patch({ 'CloudFoundry.org/key': 'v' })).body, unprocessable("Metadata label key error: prefix 'cloudfoundry.org' is reserved"));
     },
   },
@@ -688,7 +707,8 @@ const CASES: Case[] = [
     item: 58,
     title: 'label_selector validator through the API: missing, too many, invalid, key and value rules',
     async run() {
-      const check = async (selector: string, detail: string) => assert.deepEqual((await req('GET', `/v3/tasks?label_selector=${encodeURIComponent(selector)}`, w.creator)).body, badQuery(detail), selector);
+      const check = async (selector: string, detail: string) =>
+        assert.deepEqual((await req('GET', `/v3/tasks?label_selector=${encodeURIComponent(selector)}`, w.creator)).body, badQuery(detail), selector);
       await check('', 'Missing label_selector value');
       await check(Array.from({ length: 51 }, (_, i) => `k${i}`).join(','), 'Too many label_selector requirements (maximum is 50)');
       await check('foo = bar', 'Invalid label_selector value');

@@ -191,7 +191,10 @@ describe('the selector table of §4', () => {
     it(`${selector} → ${match}`, async () => {
       const res = await req('GET', `/v3/agents/${agentId}/tasks?label_selector=${encodeURIComponent(selector)}`, w.observer);
       assert.equal(res.status, 200, res.text);
-      assert.deepEqual(res.body.resources.map((r: { guid: string }) => r.guid), [tasks[match]]);
+      assert.deepEqual(
+        res.body.resources.map((r: { guid: string }) => r.guid),
+        [tasks[match]],
+      );
       const href = `${t.url}/v3/agents/${agentId}/tasks?label_selector=${escaped}&page=1&per_page=50`;
       assert.deepEqual(res.body.pagination, { total_results: 1, total_pages: 1, first: { href }, last: { href }, next: null, previous: null });
     });

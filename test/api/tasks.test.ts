@@ -5,20 +5,7 @@ import { keepTail, MAX_KEPT_OUTPUT_BYTES } from '../../src/resources/tasks/task-
 import { toWireTime } from '../../src/server/time.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { buildWorld, PROJECT, type World } from '../helpers/fixtures.js';
-import {
-  createTask,
-  eventsOf,
-  insertBackup,
-  NOT_AUTHORIZED,
-  report,
-  reportState,
-  setTaskTimes,
-  TASK_KEYS,
-  TASK_NOT_FOUND,
-  unprocessable,
-  v3,
-  V3_TIME,
-} from './tasks-helpers.js';
+import { createTask, eventsOf, insertBackup, NOT_AUTHORIZED, report, reportState, setTaskTimes, TASK_KEYS, TASK_NOT_FOUND, unprocessable, v3, V3_TIME } from './tasks-helpers.js';
 import { itemAt } from '../helpers/indexing.js';
 
 let t: TestServer;
@@ -86,7 +73,10 @@ describe('tasks: create', () => {
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => req('POST', `/v3/agents/${fresh.id}/tasks`, w.creator, { body: { command: `job ${i}` } })));
     for (const res of results) assert.equal(res.status, 202, res.text);
     const ids = results.map((res) => res.body.sequence_id).sort((a, b) => a - b);
-    assert.deepEqual(ids, Array.from({ length: 20 }, (_, i) => i + 1));
+    assert.deepEqual(
+      ids,
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
     const other = await createTask(t, w.otherAgent.id, w.creator);
     assert.ok(other.sequence_id >= 1);
     const next = await createTask(t, fresh.id, w.creator);
@@ -198,9 +188,22 @@ describe('tasks: the agent reports state (application/json-patch+json)', () => {
     const failed = await reportState(t, w, task.guid, 'FAILED', 'exit status 3');
     assert.deepEqual(failed.result, { failure_reason: 'exit status 3' });
     const events = await eventsOf(t, task.guid);
-    assert.deepEqual(events.at(-1), { name: 'task_failed', agentId: w.agent.id, projectId: PROJECT, body: { agent: { id: w.agent.id }, task: { guid: task.guid, state: 'FAILED', failure_reason: 'exit status 3' } } });
+    assert.deepEqual(events.at(-1), {
+      name: 'task_failed',
+      agentId: w.agent.id,
+      projectId: PROJECT,
+      body: { agent: { id: w.agent.id }, task: { guid: task.guid, state: 'FAILED', failure_reason: 'exit status 3' } },
+    });
     // the same report again is fine and changes nothing
-    assert.equal((await report(t, task.guid, w.agent.token, [{ op: 'replace', path: '/state', value: 'FAILED' }, { op: 'replace', path: '/result/failure_reason', value: 'exit status 3' }])).status, 200);
+    assert.equal(
+      (
+        await report(t, task.guid, w.agent.token, [
+          { op: 'replace', path: '/state', value: 'FAILED' },
+          { op: 'replace', path: '/result/failure_reason', value: 'exit status 3' },
+        ])
+      ).status,
+      200,
+    );
     const res = await report(t, task.guid, w.agent.token, [{ op: 'replace', path: '/state', value: 'RUNNING' }]);
     assert.equal(res.status, 422);
     assert.equal(res.body.errors[0].title, 'CF-UnprocessableEntity');
@@ -215,7 +218,13 @@ describe('tasks: the agent reports state (application/json-patch+json)', () => {
       [[{ op: 'replace', path: '/state', value: 'CANCELING' }], /must be one of RUNNING, SUCCEEDED, FAILED/],
       [[{ op: 'replace', path: '/name', value: 'x' }], /path "\/name" cannot be changed/],
       [[{ op: 'remove', path: '/state' }], /op "remove" is not allowed/],
-      [[{ op: 'replace', path: '/state', value: 'RUNNING' }, { op: 'test', path: '/state', value: 'RUNNING' }], /a test of path "\/state" cannot follow a change/],
+      [
+        [
+          { op: 'replace', path: '/state', value: 'RUNNING' },
+          { op: 'test', path: '/state', value: 'RUNNING' },
+        ],
+        /a test of path "\/state" cannot follow a change/,
+      ],
       [[{ op: 'replace', path: '/result/failure_reason', value: 'why' }], /only be reported with the state FAILED/],
       [[{ op: 'replace', path: '/result/failure_reason', value: 5 }], /must be a string or null/],
       [{ op: 'replace' }, /./],
@@ -229,10 +238,16 @@ describe('tasks: the agent reports state (application/json-patch+json)', () => {
 
   it('RFC 6902 test operations: a failed test is 409 and changes nothing; a passing one applies', async () => {
     const task = await createTask(t, w.agent.id, w.creator);
-    const failed = await report(t, task.guid, w.agent.token, [{ op: 'test', path: '/state', value: 'RUNNING' }, { op: 'replace', path: '/state', value: 'SUCCEEDED' }]);
+    const failed = await report(t, task.guid, w.agent.token, [
+      { op: 'test', path: '/state', value: 'RUNNING' },
+      { op: 'replace', path: '/state', value: 'SUCCEEDED' },
+    ]);
     assert.equal(failed.status, 409, failed.text);
     assert.equal((await req('GET', `/v3/tasks/${task.guid}`, w.creator)).body.state, 'PENDING');
-    const passed = await report(t, task.guid, w.agent.token, [{ op: 'test', path: '/state', value: 'PENDING' }, { op: 'replace', path: '/state', value: 'RUNNING' }]);
+    const passed = await report(t, task.guid, w.agent.token, [
+      { op: 'test', path: '/state', value: 'PENDING' },
+      { op: 'replace', path: '/state', value: 'RUNNING' },
+    ]);
     assert.equal(passed.status, 200);
     assert.equal(passed.body.state, 'RUNNING');
   });
@@ -342,7 +357,10 @@ describe('tasks: metadata update (application/json)', () => {
     const read = await req('GET', `/v3/tasks/${task.guid}`, w.creator);
     assert.equal(Object.keys(read.body.metadata.labels).length, 20);
     const selected = await req('GET', `/v3/tasks?label_selector=k0%3Dv0,k19%3Dv19`, w.creator);
-    assert.deepEqual(selected.body.resources.map((r: { guid: string }) => r.guid), [task.guid]);
+    assert.deepEqual(
+      selected.body.resources.map((r: { guid: string }) => r.guid),
+      [task.guid],
+    );
   });
 });
 
@@ -420,17 +438,29 @@ describe('tasks: lists', () => {
     }
     const order = async (query: string) => (await req('GET', `/v3/agents/${fresh.id}/tasks?${query}`, w.creator)).body;
     const asc = await order('order_by=%2Bcreated_at');
-    assert.deepEqual(asc.resources.map((r: { guid: string }) => r.guid), [tasks[2], tasks[1], tasks[0], tasks[3]].map((x) => x.guid));
+    assert.deepEqual(
+      asc.resources.map((r: { guid: string }) => r.guid),
+      [tasks[2], tasks[1], tasks[0], tasks[3]].map((x) => x.guid),
+    );
     assert.equal(asc.pagination.first.href, `${t.url}/v3/agents/${fresh.id}/tasks?order_by=%2Bcreated_at&page=1&per_page=50`);
     const plain = await order('order_by=created_at');
     assert.equal(plain.pagination.first.href, `${t.url}/v3/agents/${fresh.id}/tasks?order_by=%2Bcreated_at&page=1&per_page=50`);
     const desc = await order('order_by=-created_at');
-    assert.deepEqual(desc.resources.map((r: { guid: string }) => r.guid), [tasks[3], tasks[0], tasks[1], tasks[2]].map((x) => x.guid));
+    assert.deepEqual(
+      desc.resources.map((r: { guid: string }) => r.guid),
+      [tasks[3], tasks[0], tasks[1], tasks[2]].map((x) => x.guid),
+    );
     assert.equal(desc.pagination.first.href, `${t.url}/v3/agents/${fresh.id}/tasks?order_by=-created_at&page=1&per_page=50`);
     const byUpdate = await order('order_by=-updated_at');
-    assert.deepEqual(byUpdate.resources.map((r: { guid: string }) => r.guid), [tasks[0], tasks[3], tasks[2], tasks[1]].map((x) => x.guid));
+    assert.deepEqual(
+      byUpdate.resources.map((r: { guid: string }) => r.guid),
+      [tasks[0], tasks[3], tasks[2], tasks[1]].map((x) => x.guid),
+    );
     const byDefault = await order('');
-    assert.deepEqual(byDefault.resources.map((r: { guid: string }) => r.guid), tasks.map((x) => x.guid));
+    assert.deepEqual(
+      byDefault.resources.map((r: { guid: string }) => r.guid),
+      tasks.map((x) => x.guid),
+    );
     const bad = await req('GET', `/v3/tasks?order_by=name`, w.creator);
     assert.equal(bad.body.errors[0].detail, "The query parameter is invalid: Order by can only be: 'created_at', 'updated_at'");
   });
@@ -457,10 +487,7 @@ describe('tasks: lists', () => {
     assert.deepEqual(await pick('created_ats[gt]=2020-05-26T18:47:01Z&created_ats[lt]=2020-05-26T18:47:04Z'), [2, 3]);
     assert.deepEqual(await pick('updated_ats[lte]=2021-01-01T00:00:02Z'), [1, 2]);
     const links = await req('GET', `/v3/agents/${fresh.id}/tasks?created_ats[gt]=2020-05-26T18:47:01Z&updated_ats=2021-01-01T00:00:02Z`, w.creator);
-    assert.equal(
-      links.body.pagination.first.href,
-      `${t.url}/v3/agents/${fresh.id}/tasks?created_ats%5Bgt%5D=2020-05-26T18%3A47%3A01Z&page=1&per_page=50&updated_ats=2021-01-01T00%3A00%3A02Z`,
-    );
+    assert.equal(links.body.pagination.first.href, `${t.url}/v3/agents/${fresh.id}/tasks?created_ats%5Bgt%5D=2020-05-26T18%3A47%3A01Z&page=1&per_page=50&updated_ats=2021-01-01T00%3A00%3A02Z`);
     const errors: [string, string][] = [
       ['created_ats=yesterday', "Created ats has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'"],
       ['updated_ats[lt]=2020-05-26', "Updated ats has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'"],
@@ -520,8 +547,26 @@ describe('tasks: lists', () => {
     await t.server.ctx.store.db
       .insertInto('tasks')
       .values({
-        id: guid, project_id: PROJECT, agent_id: w.agent.id, sequence_id: 1_000_000, name: 'broken', command: 'x', run_user: null, state: 'PENDING', failure_reason: null,
-        memory_in_mb: 1, disk_in_mb: 1, log_rate_limit: 1, droplet_guid: null, labels: 'not json', annotations: '{}', output: '', output_bytes: 0, created_at: now, updated_at: now, version_no: 1,
+        id: guid,
+        project_id: PROJECT,
+        agent_id: w.agent.id,
+        sequence_id: 1_000_000,
+        name: 'broken',
+        command: 'x',
+        run_user: null,
+        state: 'PENDING',
+        failure_reason: null,
+        memory_in_mb: 1,
+        disk_in_mb: 1,
+        log_rate_limit: 1,
+        droplet_guid: null,
+        labels: 'not json',
+        annotations: '{}',
+        output: '',
+        output_bytes: 0,
+        created_at: now,
+        updated_at: now,
+        version_no: 1,
       })
       .execute();
     try {

@@ -21,8 +21,7 @@ describe('users and tokens', { timeout: 90_000 }, () => {
     });
     return { status: response.status, text: await response.text() };
   };
-  const login = (username: string, password: string) =>
-    t.request('POST', '/v2.0/tokens', { token: null, body: { auth: { passwordCredentials: { username, password } } } });
+  const login = (username: string, password: string) => t.request('POST', '/v2.0/tokens', { token: null, body: { auth: { passwordCredentials: { username, password } } } });
   const newUser = async (role = 'creator', password = 'password-123') => {
     const username = `u-${Math.random().toString(36).slice(2, 10)}`;
     const created = await t.request('POST', '/admin/users', { body: { username, password, project_id: PROJECT, roles: [`cloudbackup:${role}`] } });
@@ -123,7 +122,7 @@ describe('users and tokens', { timeout: 90_000 }, () => {
     assert.equal((await onSecond('PUT', `/vaults/${agent.vaultId}/files/keys/k1`, agent.token)).status, 401);
   });
 
-  it('changes passwords: its own with the current one, anyone\'s (the first admin\'s too) as administrator', async () => {
+  it("changes passwords: its own with the current one, anyone's (the first admin's too) as administrator", async () => {
     const user = await newUser();
     const second = (await login(user.username, 'password-123')).body.access.token.id;
     const path = '/admin/users/me/password';

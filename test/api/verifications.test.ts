@@ -30,7 +30,10 @@ describe('verification schedules', () => {
     for (const [body, message] of cases) {
       const res = await t.request('PUT', settingsUrl(), { token: w.creator, body });
       assert.equal(res.status, 400, JSON.stringify(body));
-      assert.ok(res.body.errors.some((e: string) => e.startsWith(message)), `${res.text} names ${message}`);
+      assert.ok(
+        res.body.errors.some((e: string) => e.startsWith(message)),
+        `${res.text} names ${message}`,
+      );
     }
     const read = await t.request('GET', settingsUrl(), { token: w.observer });
     assert.deepEqual([read.body.enabled, read.body.schedule, read.body.read_data_subsets], [false, null, 1]);
@@ -58,11 +61,26 @@ describe('verification schedules', () => {
     assert.equal((await report(first.body.id, [{ op: 'replace', path: '/state', value: 'bogus' }])).status, 400);
     assert.equal((await report(first.body.id, [{ op: 'replace', path: '/packs_read', value: -1 }])).status, 400);
     assert.equal((await report(first.body.id, [{ op: 'replace', path: '/owner', value: 'me' }])).status, 400);
-    const staleTest = await report(first.body.id, [{ op: 'test', path: '/state', value: 'in_progress' }, { op: 'replace', path: '/state', value: 'in_progress' }]);
+    const staleTest = await report(first.body.id, [
+      { op: 'test', path: '/state', value: 'in_progress' },
+      { op: 'replace', path: '/state', value: 'in_progress' },
+    ]);
     assert.equal(staleTest.status, 409, 'a test op is judged against the run as stored');
     assert.match(staleTest.body.message, /Operation 0: test failed/);
-    assert.equal((await report(first.body.id, [{ op: 'test', path: '/state', value: 'start_requested' }, { op: 'replace', path: '/state', value: 'in_progress' }])).status, 204);
-    const ended = await report(first.body.id, [{ op: 'replace', path: '/errors', value: [] }, { op: 'replace', path: '/packs_read', value: 5 }, { op: 'replace', path: '/state', value: 'passed' }]);
+    assert.equal(
+      (
+        await report(first.body.id, [
+          { op: 'test', path: '/state', value: 'start_requested' },
+          { op: 'replace', path: '/state', value: 'in_progress' },
+        ])
+      ).status,
+      204,
+    );
+    const ended = await report(first.body.id, [
+      { op: 'replace', path: '/errors', value: [] },
+      { op: 'replace', path: '/packs_read', value: 5 },
+      { op: 'replace', path: '/state', value: 'passed' },
+    ]);
     assert.equal(ended.status, 204, ended.text);
     assert.equal((await report(first.body.id, [{ op: 'replace', path: '/state', value: 'passed' }])).status, 204, 'the same state again is a no-op');
     assert.equal((await report(first.body.id, [{ op: 'replace', path: '/state', value: 'failed' }])).status, 409);
@@ -106,10 +124,16 @@ describe('verification schedules', () => {
 
     const first = await t.request('GET', `${runsUrl}?limit=2`, { token: w.agent.token });
     assert.equal(first.status, 200, 'the agent itself reads its runs');
-    assert.deepEqual(first.body.verification_runs.map((r: any) => r.id), ids.slice(0, 2));
+    assert.deepEqual(
+      first.body.verification_runs.map((r: any) => r.id),
+      ids.slice(0, 2),
+    );
     const next = first.body.links.find((l: any) => l.rel === 'next').href as string;
     const second = await t.request('GET', next.slice(t.url.length), { token: w.observer });
-    assert.deepEqual(second.body.verification_runs.map((r: any) => r.id), ids.slice(2, 4));
+    assert.deepEqual(
+      second.body.verification_runs.map((r: any) => r.id),
+      ids.slice(2, 4),
+    );
 
     assert.equal((await t.request('GET', runsUrl, { token: w.otherAgent.token })).status, 404, "another agent's runs do not exist for an agent");
     assert.equal((await t.request('GET', runsUrl, { token: w.stranger })).status, 404);

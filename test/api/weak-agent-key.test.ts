@@ -41,7 +41,10 @@ async function sentToAgent(agentId: string): Promise<{ requests: number; events:
 describe('agents registered with an RSA key under 2048 bits', { timeout: 60_000 }, () => {
   it('vault encryption is refused with 409 and the key size; nothing is stored or sent', async () => {
     for (const [bits, agent] of Object.entries(weak)) {
-      const res = await t.request('POST', `/v2/${PROJECT}/agents/${agent.id}/vault-encryption-requests`, { token: w.creator, body: { old_encrypted_password_hex: null, new_encrypted_password_hex: password } });
+      const res = await t.request('POST', `/v2/${PROJECT}/agents/${agent.id}/vault-encryption-requests`, {
+        token: w.creator,
+        body: { old_encrypted_password_hex: null, new_encrypted_password_hex: password },
+      });
       assert.equal(res.status, 409, `${bits}: ${res.text}`);
       assert.match(res.body.message, new RegExp(`registered a ${bits} RSA key; secrets are sealed only for keys of at least 2048 bits`));
       assert.deepEqual(await sentToAgent(agent.id), { requests: 0, events: [] }, bits);
@@ -49,7 +52,10 @@ describe('agents registered with an RSA key under 2048 bits', { timeout: 60_000 
       assert.equal(Number(row.vault_encrypted), 0);
     }
     // The same request for an agent with a real key goes through.
-    const strong = await t.request('POST', `/v2/${PROJECT}/agents/${w.agent.id}/vault-encryption-requests`, { token: w.creator, body: { old_encrypted_password_hex: null, new_encrypted_password_hex: password } });
+    const strong = await t.request('POST', `/v2/${PROJECT}/agents/${w.agent.id}/vault-encryption-requests`, {
+      token: w.creator,
+      body: { old_encrypted_password_hex: null, new_encrypted_password_hex: password },
+    });
     assert.equal(strong.status, 202, strong.text);
   });
 
@@ -57,19 +63,34 @@ describe('agents registered with an RSA key under 2048 bits', { timeout: 60_000 
     const db = t.server.ctx.store.db;
     await db.updateTable('agents').set({ vault_encrypted: 1 }).where('id', 'in', [weak['1024-bit'].id, w.otherAgent.id]).execute();
     for (const target of [null, w.otherAgent.id]) {
-      const res = await t.request('POST', `/v2/${PROJECT}/agents/${weak['1024-bit'].id}/vault-password-verification-requests`, { token: w.observer, body: { encrypted_password_hex: password, agent_id: target } });
+      const res = await t.request('POST', `/v2/${PROJECT}/agents/${weak['1024-bit'].id}/vault-password-verification-requests`, {
+        token: w.observer,
+        body: { encrypted_password_hex: password, agent_id: target },
+      });
       assert.equal(res.status, 409, res.text);
       assert.match(res.body.message, /1024-bit RSA key/);
     }
     assert.deepEqual(await sentToAgent(weak['1024-bit'].id), { requests: 0, events: [] });
-    const strong = await t.request('POST', `/v2/${PROJECT}/agents/${w.otherAgent.id}/vault-password-verification-requests`, { token: w.observer, body: { encrypted_password_hex: password, agent_id: null } });
+    const strong = await t.request('POST', `/v2/${PROJECT}/agents/${w.otherAgent.id}/vault-password-verification-requests`, {
+      token: w.observer,
+      body: { encrypted_password_hex: password, agent_id: null },
+    });
     assert.equal(strong.status, 202, strong.text);
   });
 
-  it("browsing an encrypted backup through a weak agent is refused with 409; without a password it is asked", async () => {
+  it('browsing an encrypted backup through a weak agent is refused with 409; without a password it is asked', async () => {
     const configuration = await t.request('POST', `/v2/${PROJECT}/configurations`, {
       token: w.creator,
-      body: { agent_id: weak['32-bit'].id, name: 'Web', enabled: true, schedule: null, retention: { days: 30 }, inclusions: [{ type: 'folder', path: '/web/' }], exclusions: [], notifications: [{ type: 'email', destination: 'ops@example.com', on_success: false, on_failure: true }] },
+      body: {
+        agent_id: weak['32-bit'].id,
+        name: 'Web',
+        enabled: true,
+        schedule: null,
+        retention: { days: 30 },
+        inclusions: [{ type: 'folder', path: '/web/' }],
+        exclusions: [],
+        notifications: [{ type: 'email', destination: 'ops@example.com', on_success: false, on_failure: true }],
+      },
     });
     assert.equal(configuration.status, 201, configuration.text);
     const backup = await t.request('POST', `/v2/${PROJECT}/backups`, { token: w.creator, body: { configuration_id: configuration.body.id, state: 'start_requested' } });

@@ -38,7 +38,10 @@ describe('webhooks', { timeout: 60_000 }, () => {
     for (const [body, message] of cases) {
       const res = await t.request('POST', `/v2/${PROJECT}/webhooks`, { token: w.admin, body });
       assert.equal(res.status, 400, `${JSON.stringify(body)} → ${res.status} ${res.text}`);
-      assert.ok(res.body.errors.some((e: string) => message.test(e)), `${JSON.stringify(body)} → ${res.text}`);
+      assert.ok(
+        res.body.errors.some((e: string) => message.test(e)),
+        `${JSON.stringify(body)} → ${res.text}`,
+      );
     }
     assert.equal(await count(), 0);
   });
@@ -59,7 +62,10 @@ describe('webhooks', { timeout: 60_000 }, () => {
       },
     });
     assert.equal(res.status, 400);
-    assert.ok(res.body.errors.some((e: string) => /notifications\[0\]\.destination must be an e-mail address/.test(e)), res.text);
+    assert.ok(
+      res.body.errors.some((e: string) => /notifications\[0\]\.destination must be an e-mail address/.test(e)),
+      res.text,
+    );
     const after = (await t.request('GET', `/v2/${PROJECT}/configurations`, { token: w.admin })).body.configurations?.length ?? 0;
     assert.equal(after, before);
   });
@@ -75,7 +81,10 @@ describe('webhooks', { timeout: 60_000 }, () => {
     const unchanged = await t.request('GET', `/v2/${PROJECT}/webhooks/${id}`, { token: w.creator });
     assert.equal(unchanged.body.url, 'https://example.com/a');
     assert.deepEqual(unchanged.body.event_types, ['backup.failed']);
-    const changed = await t.request('PATCH', `/v2/${PROJECT}/webhooks/${id}`, { token: w.admin, body: { url: 'https://example.com/b', event_types: ['backup.failed', 'agent.offline'], enabled: false } });
+    const changed = await t.request('PATCH', `/v2/${PROJECT}/webhooks/${id}`, {
+      token: w.admin,
+      body: { url: 'https://example.com/b', event_types: ['backup.failed', 'agent.offline'], enabled: false },
+    });
     assert.equal(changed.status, 200, changed.text);
     assert.equal(changed.body.url, 'https://example.com/b');
     assert.equal(changed.body.enabled, false);

@@ -56,6 +56,9 @@ describe('import direction', () => {
 
   it('finds the imports it judges (a file that imports across layers is seen)', () => {
     const imports = relativeImports(path.join(SRC, 'server/server.ts'));
-    assert.ok(imports.some((specifier) => specifier.startsWith('../resources/')), JSON.stringify(imports));
+    assert.ok(
+      imports.some((specifier) => specifier.startsWith('../resources/')),
+      JSON.stringify(imports),
+    );
   });
 });

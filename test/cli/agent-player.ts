@@ -164,7 +164,12 @@ export class AgentPlayer {
     const errors =
       script.end === 'completed'
         ? undefined
-        : { count: 1, reason: 'unable_to_process_some_files', diagnostics: 'Some files could not be backed up.', list: [{ index: 0, path: '/srv/www/locked.db', type: 'file_or_folder_missing', exception: null }] };
+        : {
+            count: 1,
+            reason: 'unable_to_process_some_files',
+            diagnostics: 'Some files could not be backed up.',
+            list: [{ index: 0, path: '/srv/www/locked.db', type: 'file_or_folder_missing', exception: null }],
+          };
     await this.patchJob('backup', id, {
       state: script.end,
       ended_time: new Date().toISOString(),
@@ -204,7 +209,15 @@ export class AgentPlayer {
   }
 
   private async cancelTask(guid: string): Promise<void> {
-    await this.call('PATCH', `/v3/tasks/${guid}`, [{ op: 'replace', path: '/state', value: 'FAILED' }, { op: 'replace', path: '/result/failure_reason', value: 'task was cancelled' }], 'application/json-patch+json');
+    await this.call(
+      'PATCH',
+      `/v3/tasks/${guid}`,
+      [
+        { op: 'replace', path: '/state', value: 'FAILED' },
+        { op: 'replace', path: '/result/failure_reason', value: 'task was cancelled' },
+      ],
+      'application/json-patch+json',
+    );
   }
 
   private async runTask(guid: string, command: string): Promise<void> {

@@ -65,7 +65,11 @@ describe('coffer command line against a real server', () => {
   test('on a terminal, login asks for the password and does not echo it', async (ctx) => {
     const other = makeHome();
     try {
-      const running = runCofferOnTerminal(['login', '--api', t.url, '--user', operator], { home: other.home, env: { COFFER_PASSWORD: undefined }, answer: { prompt: `Password for ${operator}:`, text: PASSWORD } });
+      const running = runCofferOnTerminal(['login', '--api', t.url, '--user', operator], {
+        home: other.home,
+        env: { COFFER_PASSWORD: undefined },
+        answer: { prompt: `Password for ${operator}:`, text: PASSWORD },
+      });
       if (!running) return ctx.skip('util-linux script is not installed: no pseudo-terminal to test on');
       const result = await running;
       assert.equal(result.code, 0, result.stdout);
@@ -133,7 +137,10 @@ describe('coffer command line against a real server', () => {
     const removed = json(await coffer(['agents', 'remove', spare.id, '--json']));
     assert.deepEqual(removed, { id: spare.id, deleted: true });
     const after = json(await coffer(['agents', '--json']));
-    assert.deepEqual(after.agents.map((a: any) => a.id), [player.id]);
+    assert.deepEqual(
+      after.agents.map((a: any) => a.id),
+      [player.id],
+    );
     const shown = await coffer(['agents', 'show', 'Web Server']);
     assert.match(shown.stdout, /status: +online/);
   });
@@ -141,8 +148,25 @@ describe('coffer command line against a real server', () => {
   test('configs create turns schedule phrases into RRULEs; edit changes them; bad phrases are usage errors', async () => {
     const created = json(
       await coffer([
-        'configs', 'create', '--agent', player.id, '--name', 'Web files', '--include', '/srv/www', '--exclude', '/srv/www/cache',
-        '--schedule', 'daily 02:00', '--tz', 'Europe/Berlin', '--retention-days', '14', '--notify-email', 'ops@example.com', '--json',
+        'configs',
+        'create',
+        '--agent',
+        player.id,
+        '--name',
+        'Web files',
+        '--include',
+        '/srv/www',
+        '--exclude',
+        '/srv/www/cache',
+        '--schedule',
+        'daily 02:00',
+        '--tz',
+        'Europe/Berlin',
+        '--retention-days',
+        '14',
+        '--notify-email',
+        'ops@example.com',
+        '--json',
       ]),
     );
     assert.deepEqual(created.schedule.recurrence, ['RRULE:FREQ=DAILY;INTERVAL=1;BYHOUR=2;BYMINUTE=0']);
@@ -181,9 +205,7 @@ describe('coffer command line against a real server', () => {
   });
 
   test("configs create and edit set the configuration's own bandwidth and backup window; show prints them; what the server refuses names its field", async () => {
-    const created = json(
-      await coffer(['configs', 'create', '--agent', player.id, '--name', 'Paced', '--include', '/srv/paced', '--notify-email', 'ops@example.com', '--upload', '10MB', '--json']),
-    );
+    const created = json(await coffer(['configs', 'create', '--agent', player.id, '--name', 'Paced', '--include', '/srv/paced', '--notify-email', 'ops@example.com', '--upload', '10MB', '--json']));
     assert.deepEqual(created.bandwidth, { upload_bytes_per_second: 10_000_000, download_bytes_per_second: null });
     const edited = json(await coffer(['configs', 'edit', 'Paced', '--upload', 'unlimited', '--download', '2MB', '--json']));
     assert.deepEqual(edited.bandwidth, { upload_bytes_per_second: null, download_bytes_per_second: 2_000_000 });
@@ -237,7 +259,7 @@ describe('coffer command line against a real server', () => {
     assert.deepEqual(json(await coffer(['configs', 'remove', 'Kept', '--json'])), { id: created.id, deleted: true });
   });
 
-  test('backup start --watch draws progress from the agent\'s events and exits 0 when completed', async () => {
+  test("backup start --watch draws progress from the agent's events and exits 0 when completed", async () => {
     player.script = { totalBytes: 40_000_000, files: 120, steps: 4, stepMs: 400, end: 'completed' };
     const result = await coffer(['backup', 'start', 'Web files', '--watch']);
     assert.equal(result.code, 0, result.stderr + result.stdout);
@@ -245,12 +267,25 @@ describe('coffer command line against a real server', () => {
     const bars = lines.filter((line) => /^\[[#-]{20}\]\s+\d+%/.test(line));
     assert.ok(bars.length >= 2, `progress lines expected:\n${result.stdout}`);
     const percents = bars.map((line) => Number(/(\d+)%/.exec(line)![1]));
-    assert.deepEqual([...percents].sort((a, b) => a - b), percents, 'progress only grows');
+    assert.deepEqual(
+      [...percents].sort((a, b) => a - b),
+      percents,
+      'progress only grows',
+    );
     assert.equal(percents.at(-1), 100);
     assert.match(bars.at(-1)!, /40\.0 MB \/ 40\.0 MB/);
-    assert.ok(bars.some((line) => /\d+(\.\d)? [KMG]?B\/s/.test(line)), 'a rate');
-    assert.ok(bars.some((line) => /ETA /.test(line)), 'an ETA');
-    assert.ok(bars.some((line) => /files \d+\/120/.test(line)), 'files done / total');
+    assert.ok(
+      bars.some((line) => /\d+(\.\d)? [KMG]?B\/s/.test(line)),
+      'a rate',
+    );
+    assert.ok(
+      bars.some((line) => /ETA /.test(line)),
+      'an ETA',
+    );
+    assert.ok(
+      bars.some((line) => /files \d+\/120/.test(line)),
+      'files done / total',
+    );
     assert.match(result.stdout, /backup in_progress/);
     assert.match(result.stdout, /Backup completed in \d+s: 120 of 120 files backed up, 40\.0 MB in the snapshot, [\d.]+ [KMG]?B added to the vault/);
     assert.doesNotMatch(result.stdout, /^0 B/m, 'no bar before anything is known');
@@ -323,7 +358,10 @@ describe('coffer command line against a real server', () => {
     for (let i = 0; i < 100 && !seen.includes('cleanup_completed'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     child.kill('SIGINT');
     await new Promise((resolve) => child.on('close', resolve));
-    const names = seen.trim().split('\n').map((line) => JSON.parse(line).event);
+    const names = seen
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).event);
     assert.ok(names.includes('cleanup_start_request'), names.join(' '));
     assert.ok(names.includes('cleanup_completed'), names.join(' '));
   });
@@ -359,7 +397,7 @@ describe('coffer command line against a real server', () => {
     assertOneLineError(stop);
   });
 
-  test('logs --download waits for the agent\'s upload and saves the gzip file', async () => {
+  test("logs --download waits for the agent's upload and saves the gzip file", async () => {
     const result = await coffer(['logs', player.id, '--download', '-o', 'agent.log.gz']);
     assert.equal(result.code, 0, result.stderr + result.stdout);
     const saved = fs.readFileSync(path.join(home.home, 'agent.log.gz'));
@@ -376,9 +414,15 @@ describe('coffer command line against a real server', () => {
     const labelled = json(await coffer(['tasks', 'label', prod.guid, 'tier=web', '--json']));
     assert.deepEqual(labelled.metadata.labels, { env: 'prod', tier: 'web' });
     const selected = json(await coffer(['tasks', '--selector', 'env=prod,tier in (web,db)', '--json']));
-    assert.deepEqual(selected.resources.map((r: any) => r.guid), [prod.guid]);
+    assert.deepEqual(
+      selected.resources.map((r: any) => r.guid),
+      [prod.guid],
+    );
     const notProd = json(await coffer(['tasks', '--selector', 'env!=prod', '--json']));
-    assert.deepEqual(notProd.resources.map((r: any) => r.guid), [dev.guid]);
+    assert.deepEqual(
+      notProd.resources.map((r: any) => r.guid),
+      [dev.guid],
+    );
     const output = await coffer(['tasks', 'output', prod.guid]);
     assert.equal(output.code, 0, output.stderr);
     assert.equal(output.stdout, 'ran: uptime -p\n');

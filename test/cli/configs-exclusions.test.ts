@@ -31,9 +31,29 @@ after(async () => {
 describe('coffer configs exclusion flags', { timeout: 120_000 }, () => {
   test('create takes patterns (no longer refused as "not under any inclusion") and the other kinds; edit changes only the kinds it names', async () => {
     const create = await coffer([
-      'configs', 'create', '--agent', player.id, '--name', 'Home', '--include', '/home', '--exclude', '*.log,**/*.{jpg,png}', '--exclude', '/home/tmp',
-      '--iexclude', '*.TMP', '--exclude-if-present', '.nobackup', '--exclude-caches', '--exclude-larger-than', '1G', '--one-file-system',
-      '--notify-email', 'ops@example.com', '--json',
+      'configs',
+      'create',
+      '--agent',
+      player.id,
+      '--name',
+      'Home',
+      '--include',
+      '/home',
+      '--exclude',
+      '*.log,**/*.{jpg,png}',
+      '--exclude',
+      '/home/tmp',
+      '--iexclude',
+      '*.TMP',
+      '--exclude-if-present',
+      '.nobackup',
+      '--exclude-caches',
+      '--exclude-larger-than',
+      '1G',
+      '--one-file-system',
+      '--notify-email',
+      'ops@example.com',
+      '--json',
     ]);
     assert.equal(create.code, 0, create.stderr);
     const created = JSON.parse(create.stdout);
@@ -50,11 +70,7 @@ describe('coffer configs exclusion flags', { timeout: 120_000 }, () => {
 
     const edit = await coffer(['configs', 'edit', 'Home', '--exclude', 'node_modules', '--no-exclude-caches', '--exclude-larger-than', 'none', '--json']);
     assert.equal(edit.code, 0, edit.stderr);
-    assert.deepEqual(JSON.parse(edit.stdout).exclusions, [
-      { type: 'pattern', path: 'node_modules' },
-      { type: 'if_present', path: '.nobackup' },
-      { type: 'other_file_systems' },
-    ]);
+    assert.deepEqual(JSON.parse(edit.stdout).exclusions, [{ type: 'pattern', path: 'node_modules' }, { type: 'if_present', path: '.nobackup' }, { type: 'other_file_systems' }]);
 
     const shown = await coffer(['configs', 'show', 'Home']);
     assert.match(shown.stdout, /excludes: +node_modules, --exclude-if-present \.nobackup, --one-file-system/);

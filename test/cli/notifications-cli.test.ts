@@ -29,7 +29,10 @@ describe('coffer webhooks and coffer notifications', { timeout: 180_000 }, () =>
     receiver = await startWebhookReceiver();
     t = await startTestServer({ deliveryPollMs: 100, deliveryTimeoutMs: 2000 });
     w = await buildWorld(t);
-    for (const [who, role] of [['admin', 'admin'], ['observer', 'observer']] as const) {
+    for (const [who, role] of [
+      ['admin', 'admin'],
+      ['observer', 'observer'],
+    ] as const) {
       const username = `cli-${who}-${process.pid}`;
       const created = await t.request('POST', '/admin/users', { token: ADMIN_TOKEN, body: { username, password: PASSWORD, project_id: PROJECT, roles: [`cloudbackup:${role}`] } });
       assert.equal(created.status, 201, created.text);
@@ -57,7 +60,11 @@ describe('coffer webhooks and coffer notifications', { timeout: 180_000 }, () =>
     assert.equal(config.status, 201, config.text);
     configurationId = config.body.id;
     const backup = await t.request('POST', `/v2/${PROJECT}/backups`, { token: w.creator, body: { configuration_id: configurationId, state: 'start_requested' } });
-    const failed = await t.request('PATCH', `/v2/${PROJECT}/backups/${backup.body.id}`, { token: w.agent.token, headers: patchHeaders, raw: JSON.stringify([{ op: 'replace', path: '/state', value: 'failed' }]) });
+    const failed = await t.request('PATCH', `/v2/${PROJECT}/backups/${backup.body.id}`, {
+      token: w.agent.token,
+      headers: patchHeaders,
+      raw: JSON.stringify([{ op: 'replace', path: '/state', value: 'failed' }]),
+    });
     assert.equal(failed.status, 204, failed.text);
     // Both deliveries end: the webhook POST delivered, the e-mail failed (no SMTP configured).
     for (let i = 0; i < 100; i++) {
@@ -108,7 +115,13 @@ describe('coffer webhooks and coffer notifications', { timeout: 180_000 }, () =>
     assert.match(text, /oncall@\S+\s+backup\.\S+\s+failed\s+1\s+E-mail\s?n/);
     assert.match(text, /http:\/\/\S+\s+backup\.\S+\s+delivered\s+1\s+200/);
     const json = JSON.parse(await ok('observer', ['notifications', '--json']));
-    assert.deepEqual(json.configurations.map((c: any) => [c.configuration_id, c.destination, c.on_failure]), [[configurationId, 'oncall@example.com', true], [configurationId, 'boss@example.com', false]]);
+    assert.deepEqual(
+      json.configurations.map((c: any) => [c.configuration_id, c.destination, c.on_failure]),
+      [
+        [configurationId, 'oncall@example.com', true],
+        [configurationId, 'boss@example.com', false],
+      ],
+    );
     const mail = json.deliveries.find((d: any) => d.channel === 'email');
     assert.equal(mail.last_error, 'E-mail notifications are not sent: COFFER_SMTP_URL is not set.');
     assert.equal(json.alerts.agent_offline_seconds, 86400);

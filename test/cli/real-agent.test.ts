@@ -52,7 +52,11 @@ describe('coffer with the real agent', { timeout: 240_000 }, () => {
 
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home.home, XDG_CONFIG_HOME: path.join(home.home, 'config') };
     delete env.NODE_TEST_CONTEXT;
-    agent = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(REPO_ROOT, 'src', 'main.ts'), 'agent', 'run', '--config', configPath()], { cwd: home.home, env, stdio: 'ignore' });
+    agent = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(REPO_ROOT, 'src', 'main.ts'), 'agent', 'run', '--config', configPath()], {
+      cwd: home.home,
+      env,
+      stdio: 'ignore',
+    });
 
     let online = false;
     for (let i = 0; i < 60 && !online; i++) {

@@ -16,8 +16,7 @@ const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find((candidate) => 
   return execFileSync(candidate, ['--version'], { encoding: 'utf8' }).trim() !== process.version;
 });
 
-const run = (node: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(node, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (node: string, args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(node, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 
 describe('coffer start-up', { timeout: 60_000 }, () => {
   // A copy of a small real vault: commands may take locks in it.

@@ -38,7 +38,11 @@ function spawnNode(args: string[], env: Record<string, string>, logFile: string)
 }
 
 async function call(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: any; text: string }> {
-  const response = await fetch(`${api}${urlPath}`, { method, headers: { 'x-auth-token': ADMIN_TOKEN, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${api}${urlPath}`, {
+    method,
+    headers: { 'x-auth-token': ADMIN_TOKEN, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined, text };
 }
@@ -210,7 +214,7 @@ describe('an agent host is gone', { timeout: 420_000 }, () => {
     assert.equal((await call('GET', `/v2/${PROJECT}/agents/${agentC.id}`)).body.vault.key_custody, 'private');
   });
 
-  it('--replace: a new host adopts A\'s vault, configurations and history; its next backup of the same data deduplicates (< 5 % growth)', async (ctx) => {
+  it("--replace: a new host adopts A's vault, configurations and history; its next backup of the same data deduplicates (< 5 % growth)", async (ctx) => {
     const agentA = await agentNamed('host-a');
     const before = await vaultBytes(agentA.vault.id);
     const output = await registerHost('host-a2', ['--replace', 'host-a']);

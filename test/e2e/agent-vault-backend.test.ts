@@ -23,11 +23,15 @@ const fixedToken = (token: string): TokenSource => ({ token: async () => token, 
 const vaultUrl = (t: TestServer, vaultId: string) => `${t.url}/vaults/${vaultId}`;
 
 // Every case gets a freshly registered agent, so an empty vault of its own.
-runBackendConformance('Coffer server vault endpoint over HTTP', async () => {
-  const { t, world } = await serverAndWorld();
-  const agent = await registerAgent(t, world.admin);
-  return { backend: new VaultHttpBackend({ url: vaultUrl(t, agent.vaultId), tokens: fixedToken(agent.token) }) };
-}, { appendOnly: true });
+runBackendConformance(
+  'Coffer server vault endpoint over HTTP',
+  async () => {
+    const { t, world } = await serverAndWorld();
+    const agent = await registerAgent(t, world.admin);
+    return { backend: new VaultHttpBackend({ url: vaultUrl(t, agent.vaultId), tokens: fixedToken(agent.token) }) };
+  },
+  { appendOnly: true },
+);
 
 describe('vault endpoint access and accounting', () => {
   it('lets an agent reach only its own vault', async () => {
@@ -95,15 +99,14 @@ describe('vault endpoint access and accounting', () => {
     });
     assert.equal(status, 413);
     const be = new VaultHttpBackend({ url: vaultUrl(t, world.agent.vaultId), tokens: fixedToken(world.agent.token) });
-    assert.deepEqual((await be.list('data/huge')), []);
+    assert.deepEqual(await be.list('data/huge'), []);
   });
 
   it('keeps the agent vault_bytes in step with writes, lock replacements and removals', async () => {
     const { t } = await serverAndWorld();
     const creator = await userToken(t, 'creator');
     const agent = await registerAgent(t, creator);
-    const bytes = async () =>
-      Number((await t.server.ctx.store.db.selectFrom('agents').select('vault_bytes').where('id', '=', agent.id).executeTakeFirstOrThrow()).vault_bytes);
+    const bytes = async () => Number((await t.server.ctx.store.db.selectFrom('agents').select('vault_bytes').where('id', '=', agent.id).executeTakeFirstOrThrow()).vault_bytes);
     const be = new VaultHttpBackend({ url: vaultUrl(t, agent.vaultId), tokens: fixedToken(agent.token) });
     assert.equal(await bytes(), 0);
     await be.save('data/aa01', Buffer.alloc(1000));

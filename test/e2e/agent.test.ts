@@ -53,12 +53,21 @@ let serverProcess: ChildProcess | undefined;
 /** Starts the server on `port` (0: any) over the test's data directory and returns its URL. */
 async function startServer(port: string): Promise<string> {
   const logName = `server-${Date.now()}.out`;
-  serverProcess = node(['src/main.ts', 'serve', '--port', port, '--data-dir', path.join(work, 'server-data')], { COFFER_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'warn', COFFER_TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS) }, logName);
-  return waitFor('the server to listen', async () => {
-    const file = path.join(work, logName);
-    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    return /listening on (http:\/\/\S+)/.exec(text)?.[1];
-  }, 30_000, 100);
+  serverProcess = node(
+    ['src/main.ts', 'serve', '--port', port, '--data-dir', path.join(work, 'server-data')],
+    { COFFER_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'warn', COFFER_TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS) },
+    logName,
+  );
+  return waitFor(
+    'the server to listen',
+    async () => {
+      const file = path.join(work, logName);
+      const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+      return /listening on (http:\/\/\S+)/.exec(text)?.[1];
+    },
+    30_000,
+    100,
+  );
 }
 
 async function call(method: string, urlPath: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any; text: string; headers: Headers }> {
@@ -101,10 +110,14 @@ async function job(kind: string, id: string): Promise<any> {
 }
 
 function waitForState(kind: string, id: string, states: string[], timeoutMs = 30_000): Promise<any> {
-  return waitFor(`${kind} ${id} in ${states.join('|')}`, async () => {
-    const current = await job(kind, id);
-    return states.includes(current.state) ? current : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `${kind} ${id} in ${states.join('|')}`,
+    async () => {
+      const current = await job(kind, id);
+      return states.includes(current.state) ? current : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 function startAgent(clockOffsetMs: number): void {
@@ -132,10 +145,14 @@ async function askAgent(urlPath: string, body: unknown): Promise<any> {
   const asked = await call('POST', urlPath, body);
   assert.equal(asked.status, 202, asked.text);
   const resultPath = new URL(asked.headers.get('location') ?? '', api).pathname;
-  return waitFor(`the answer to ${urlPath}`, async () => {
-    const result = await call('GET', resultPath);
-    return result.status === 200 ? result.body : undefined;
-  }, 15_000);
+  return waitFor(
+    `the answer to ${urlPath}`,
+    async () => {
+      const result = await call('GET', resultPath);
+      return result.status === 200 ? result.body : undefined;
+    },
+    15_000,
+  );
 }
 
 function writeTree(): void {
@@ -227,7 +244,10 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     agentId = config.agentId;
     assert.ok(config.password && config.fingerprint && config.vaultPassword && config.machineId);
     const agents = await call('GET', `/v2/${PROJECT}/agents`);
-    assert.deepEqual(agents.body.agents.map((a: { id: string }) => a.id), [agentId]);
+    assert.deepEqual(
+      agents.body.agents.map((a: { id: string }) => a.id),
+      [agentId],
+    );
     const again = node(['src/main.ts', 'agent', 'register', '--api', api, '--user', 'ops', '--config', configPath], { COFFER_PASSWORD: 'ops-password-123' }, 'register.out');
     assert.equal(await new Promise((resolve) => again.on('exit', resolve)), 1, 'a second registration of the same host is refused');
   });
@@ -244,10 +264,15 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     const firstTime = Date.parse(itemAt(times, 0));
     startAgent(firstTime - Date.now() - 4_000);
 
-    const scheduled = await waitFor('the scheduled backup', async () => {
-      const list = await call('GET', `/v2/${PROJECT}/backups?configuration_id=${treeConfigurationId}`);
-      return list.body.backups?.[0];
-    }, 40_000, 200);
+    const scheduled = await waitFor(
+      'the scheduled backup',
+      async () => {
+        const list = await call('GET', `/v2/${PROJECT}/backups?configuration_id=${treeConfigurationId}`);
+        return list.body.backups?.[0];
+      },
+      40_000,
+      200,
+    );
     const done = await waitForState('backup', scheduled.id, TERMINAL, 60_000);
     assert.equal(done.state, 'completed', JSON.stringify(done.errors));
     assert.ok(Number.isSafeInteger(done.snapshot_id) && done.snapshot_id > 0);
@@ -362,7 +387,9 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
       return ['SUCCEEDED', 'FAILED'].includes(task.body.state) ? task.body : undefined;
     });
     assert.equal(checked.state, 'SUCCEEDED', JSON.stringify(checked.result));
-    const medium = createHash('sha256').update(fs.readFileSync(path.join(treeDir, 'data/medium.bin'))).digest('hex');
+    const medium = createHash('sha256')
+      .update(fs.readFileSync(path.join(treeDir, 'data/medium.bin')))
+      .digest('hex');
     assert.match((await call('GET', `/v3/tasks/${withBackup.body.guid}/output`)).text, new RegExp(medium));
 
     const sleeper = await call('POST', `/v3/agents/${agentId}/tasks`, { command: 'sleep 60' });
@@ -370,10 +397,14 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     const cancelAsked = Date.now();
     const cancel = await call('POST', `/v3/tasks/${sleeper.body.guid}/actions/cancel`);
     assert.equal(cancel.status, 202, cancel.text);
-    const cancelled = await waitFor('the cancelled task to fail', async () => {
-      const task = await call('GET', `/v3/tasks/${sleeper.body.guid}`);
-      return task.body.state === 'FAILED' ? task.body : undefined;
-    }, 10_000);
+    const cancelled = await waitFor(
+      'the cancelled task to fail',
+      async () => {
+        const task = await call('GET', `/v3/tasks/${sleeper.body.guid}`);
+        return task.body.state === 'FAILED' ? task.body : undefined;
+      },
+      10_000,
+    );
     assert.equal(cancelled.result.failure_reason, 'task was cancelled');
     const cancelTook = Date.now() - cancelAsked;
     assert.ok(cancelTook < 5_000);
@@ -418,23 +449,32 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     // Work created after the restart reaches the agent through its new long poll.
     const task = await call('POST', `/v3/agents/${agentId}/tasks`, { command: 'echo back again' });
     assert.equal(task.status, 202, task.text);
-    const finished = await waitFor('the task after the restart', async () => {
-      const current = await call('GET', `/v3/tasks/${task.body.guid}`);
-      return ['SUCCEEDED', 'FAILED'].includes(current.body.state) ? current.body : undefined;
-    }, 30_000);
+    const finished = await waitFor(
+      'the task after the restart',
+      async () => {
+        const current = await call('GET', `/v3/tasks/${task.body.guid}`);
+        return ['SUCCEEDED', 'FAILED'].includes(current.body.state) ? current.body : undefined;
+      },
+      30_000,
+    );
     assert.equal(finished.state, 'SUCCEEDED');
     assert.match((await call('GET', `/v3/tasks/${task.body.guid}/output`)).text, /back again/);
   });
 
-  it("stops a running backup when a user asks, within 2 seconds, after progress events", async (t) => {
+  it('stops a running backup when a user asks, within 2 seconds, after progress events', async (t) => {
     bigConfigurationId = await createConfiguration('big', bigDir, null);
     const id = await startBackup(bigConfigurationId);
     await waitForState('backup', id, ['in_progress'], 30_000);
     assert.deepEqual((await call('GET', `/v2/${PROJECT}/agents/${agentId}/status`)).body, { busy: true, online: true });
-    await waitFor('a progress event', async () => {
-      const events = await call('GET', `/v2/${PROJECT}/backups/${id}/events`);
-      return events.body.events?.find((e: { event: string }) => e.event === 'backup_progress');
-    }, 10_000, 50);
+    await waitFor(
+      'a progress event',
+      async () => {
+        const events = await call('GET', `/v2/${PROJECT}/backups/${id}/events`);
+        return events.body.events?.find((e: { event: string }) => e.event === 'backup_progress');
+      },
+      10_000,
+      50,
+    );
     const asked = Date.now();
     const stop = await call('PATCH', `/v2/${PROJECT}/backups/${id}`, [{ op: 'replace', path: '/state', value: 'stop_requested' }], 'application/json-patch+json');
     assert.equal(stop.status, 204, stop.text);
@@ -450,7 +490,10 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     await waitForState('backup', id, ['in_progress'], 30_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     // The first agent process has been running longer than its token lives: it renewed it on its own.
-    const logins = fs.readFileSync(path.join(work, 'agent.out'), 'utf8').split('\n').filter((line) => line.includes(`"pid":${agentProcess!.pid},`) && line.includes('"msg":"logged in"'));
+    const logins = fs
+      .readFileSync(path.join(work, 'agent.out'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes(`"pid":${agentProcess!.pid},`) && line.includes('"msg":"logged in"'));
     assert.ok(logins.length >= 2, `the agent logged in ${logins.length} time(s)`);
     agentProcess!.kill('SIGKILL');
     await new Promise((resolve) => agentProcess!.once('exit', resolve));
@@ -463,20 +506,37 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
   });
 
   it('cleans up by retention: the dry run says the first snapshot goes, and the cleanup removes exactly that', async (t) => {
-    const policy = await call('PATCH', `/v2/${PROJECT}/configurations/${treeConfigurationId}`, [{ op: 'replace', path: '/retention', value: { days: 0, keep_last: 1 } }], 'application/json-patch+json');
+    const policy = await call(
+      'PATCH',
+      `/v2/${PROJECT}/configurations/${treeConfigurationId}`,
+      [{ op: 'replace', path: '/retention', value: { days: 0, keep_last: 1 } }],
+      'application/json-patch+json',
+    );
     assert.equal(policy.status, 204, policy.text);
     const dryRun = await call('GET', `/v2/${PROJECT}/configurations/${treeConfigurationId}/retention`);
     assert.equal(dryRun.status, 200, dryRun.text);
-    assert.deepEqual(dryRun.body.keep.map((k: { backup: { id: string }; reasons: unknown }) => [k.backup.id, k.reasons]), [[backups.second.id, [{ rule: 'keep_last' }]]]);
-    assert.deepEqual(dryRun.body.remove.map((r: { backup: { id: string } }) => r.backup.id), [backups.scheduled.id]);
+    assert.deepEqual(
+      dryRun.body.keep.map((k: { backup: { id: string }; reasons: unknown }) => [k.backup.id, k.reasons]),
+      [[backups.second.id, [{ rule: 'keep_last' }]]],
+    );
+    assert.deepEqual(
+      dryRun.body.remove.map((r: { backup: { id: string } }) => r.backup.id),
+      [backups.scheduled.id],
+    );
     // The backups list already agrees with the policy: the backup it lets go is no longer restorable.
     const restorable = await call('GET', `/v2/${PROJECT}/backups?restorable=true&configuration_id=${treeConfigurationId}`);
-    assert.deepEqual(restorable.body.backups.map((b: { id: string }) => b.id), [backups.second.id]);
+    assert.deepEqual(
+      restorable.body.backups.map((b: { id: string }) => b.id),
+      [backups.second.id],
+    );
     const created = await call('POST', `/v2/${PROJECT}/cleanups`, { agent_id: agentId, state: 'start_requested' });
     assert.equal(created.status, 201, created.text);
     const done = await waitForState('cleanup', created.body.id, ['completed', 'completed_with_errors', 'failed', 'stopped'], 60_000);
     assert.equal(done.state, 'completed', JSON.stringify(done.errors));
-    assert.deepEqual(done.snapshot_ids, dryRun.body.remove.map((r: { snapshot_id: number }) => r.snapshot_id));
+    assert.deepEqual(
+      done.snapshot_ids,
+      dryRun.body.remove.map((r: { snapshot_id: number }) => r.snapshot_id),
+    );
     assert.deepEqual(done.snapshot_ids, [backups.scheduled.snapshot_id]);
     const after = await call('GET', `/v2/${PROJECT}/configurations/${treeConfigurationId}/retention`);
     assert.deepEqual(after.body.remove, [], 'nothing left for the policy to let go');
@@ -577,11 +637,14 @@ describe('coffer agent end to end', { timeout: 180_000 }, () => {
     const restored = await waitForState('restore', restore.body.id, ['completed', 'completed_with_errors', 'failed', 'stopped']);
     assert.equal(restored.state, 'completed', JSON.stringify(restored.errors));
     const back = path.join(target, home);
-    const found = fs.readdirSync(back, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(back, path.join(e.parentPath, e.name))).sort();
+    const found = fs
+      .readdirSync(back, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(back, path.join(e.parentPath, e.name)))
+      .sort();
     assert.deepEqual(found, ['notes.txt', 'project/notes-link.txt', 'project/src/main.ts']);
     for (const rel of ['notes.txt', 'project/src/main.ts']) assert.equal(fs.readFileSync(path.join(back, rel), 'utf8'), files[rel]);
     assert.equal(fs.statSync(path.join(back, 'notes.txt')).ino, fs.statSync(path.join(back, 'project/notes-link.txt')).ino, 'a hard link again');
     assert.equal(execFileSync('getfattr', ['--only-values', '-n', 'user.origin', path.join(back, 'notes.txt')], { encoding: 'utf8' }), 'e2e');
   });
 });
-

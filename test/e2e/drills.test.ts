@@ -100,12 +100,21 @@ describe('restore drills with the real agent', { timeout: 240_000 }, () => {
     agentId = JSON.parse(fs.readFileSync(configPath(), 'utf8')).agentId;
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home.home, XDG_CONFIG_HOME: path.join(home.home, 'config') };
     delete env.NODE_TEST_CONTEXT;
-    agent = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(REPO_ROOT, 'src', 'main.ts'), 'agent', 'run', '--config', configPath()], { cwd: home.home, env, stdio: 'ignore' });
+    agent = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(REPO_ROOT, 'src', 'main.ts'), 'agent', 'run', '--config', configPath()], {
+      cwd: home.home,
+      env,
+      stdio: 'ignore',
+    });
     await until('the agent online', async () => ((await api('GET', `/agents/${agentId}/status`)).body?.online ? true : undefined), 30_000);
 
     const configuration = await api('POST', '/configurations', {
-      agent_id: agentId, name: 'www', enabled: true, schedule: null, retention: { days: 30 },
-      inclusions: [{ type: 'folder', path: treeDir }], exclusions: [],
+      agent_id: agentId,
+      name: 'www',
+      enabled: true,
+      schedule: null,
+      retention: { days: 30 },
+      inclusions: [{ type: 'folder', path: treeDir }],
+      exclusions: [],
       notifications: [{ type: 'email', destination: 'ops@example.com', on_success: true, on_failure: true }],
     });
     assert.equal(configuration.status, 201, configuration.text);
@@ -231,7 +240,11 @@ describe('restore drills with the real agent', { timeout: 240_000 }, () => {
       await page.getByRole('link', { name: 'Drills' }).click();
       await page.getByRole('heading', { name: 'Restore drills' }).waitFor();
       // The first table: each drill with its last run.
-      await page.getByRole('row', { name: /www-pass/ }).first().getByText('passed').waitFor();
+      await page
+        .getByRole('row', { name: /www-pass/ })
+        .first()
+        .getByText('passed')
+        .waitFor();
       const failedRow = page.getByRole('row', { name: /www-fail/ }).first();
       await failedRow.getByText('failed').waitFor();
       await failedRow.getByRole('link').first().click();

@@ -73,8 +73,13 @@ describe('an agent restoring a hostile vault', { timeout: 120_000 }, () => {
     fs.mkdirSync(tree);
     fs.writeFileSync(path.join(tree, 'honest.txt'), 'honest');
     const configuration = await api('POST', '/configurations', {
-      agent_id: config.agentId, name: 'tree', enabled: true, schedule: null, retention: { days: 30 },
-      inclusions: [{ type: 'folder', path: tree }], exclusions: [],
+      agent_id: config.agentId,
+      name: 'tree',
+      enabled: true,
+      schedule: null,
+      retention: { days: 30 },
+      inclusions: [{ type: 'folder', path: tree }],
+      exclusions: [],
       notifications: [{ type: 'email', destination: 'ops@example.com', on_success: false, on_failure: true }],
     });
     assert.equal(configuration.status, 201, configuration.text);
@@ -99,20 +104,30 @@ describe('an agent restoring a hostile vault', { timeout: 120_000 }, () => {
     const agentView = new VaultHttpBackend({ url: `${t.url}/vaults/${vaultId}`, tokens: { token: async () => agentToken, refresh: async () => agentToken } });
     const honest = (await (await openVault(agentView, config.vaultPassword)).listSnapshots()).find((s) => s.id === backup.snapshot_id)!;
     const backend = new VaultFiles(t.server.ctx.blobs, vaultId);
-    await writeCraftedSnapshot(backend, config.vaultPassword, [
-      { type: 'dir', name: '..', mode: 0o777, entries: [{ type: 'file', name: 'planted', data: 'x', mode: 0o4755 }] },
-      { type: 'symlink', name: 'a', target: outside },
-      { type: 'file', name: 'a/b', data: 'through the link' },
-      { type: 'symlink', name: 'twice', target: outside },
-      { type: 'dir', name: 'twice', entries: [{ type: 'file', name: 'precious', data: 'overwritten' }] },
-      { type: 'dir', name: 'dir', entries: [{ type: 'file', name: 'file', data: 'through the existing link' }] },
-      { type: 'file', name: 'fine.txt', data: 'fine' },
-    ], { replace: honest.hash });
+    await writeCraftedSnapshot(
+      backend,
+      config.vaultPassword,
+      [
+        { type: 'dir', name: '..', mode: 0o777, entries: [{ type: 'file', name: 'planted', data: 'x', mode: 0o4755 }] },
+        { type: 'symlink', name: 'a', target: outside },
+        { type: 'file', name: 'a/b', data: 'through the link' },
+        { type: 'symlink', name: 'twice', target: outside },
+        { type: 'dir', name: 'twice', entries: [{ type: 'file', name: 'precious', data: 'overwritten' }] },
+        { type: 'dir', name: 'dir', entries: [{ type: 'file', name: 'file', data: 'through the existing link' }] },
+        { type: 'file', name: 'fine.txt', data: 'fine' },
+      ],
+      { replace: honest.hash },
+    );
     const before = { box: describeOutside(box, [target]), outside: describeOutside(outside) };
 
     const created = await api('POST', '/restores', {
-      backup_id: backup.id, destination_agent_id: config.agentId, destination_path: target,
-      overwrite_files: false, encrypted_password_hex: null, inclusions: [], exclusions: [],
+      backup_id: backup.id,
+      destination_agent_id: config.agentId,
+      destination_path: target,
+      overwrite_files: false,
+      encrypted_password_hex: null,
+      inclusions: [],
+      exclusions: [],
     });
     assert.equal(created.status, 201, created.text);
     const restore = await finished('restore', created.body.id);

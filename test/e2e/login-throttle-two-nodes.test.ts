@@ -76,7 +76,10 @@ describe('login throttle shared by two nodes on PostgreSQL', { skip, timeout: 12
     await createUser('burst');
     const answers = await Promise.all(Array.from({ length: 16 }, (_, i) => login(i, 'burst', `guess-${i}`)));
     const failures = answers.filter((a) => a.status === 401).length;
-    assert.ok(answers.every((a) => a.status === 401 || a.status === 429), JSON.stringify(answers.map((a) => a.status)));
+    assert.ok(
+      answers.every((a) => a.status === 401 || a.status === 429),
+      JSON.stringify(answers.map((a) => a.status)),
+    );
     assert.ok(failures >= PER_ACCOUNT, `${failures} guesses were checked`);
     const row = await nodes[0]!.store.db.selectFrom('login_failures').select('failures').where('key', '=', 'account:user:burst').executeTakeFirstOrThrow();
     assert.equal(Number(row.failures), failures, 'every 401 was counted once');

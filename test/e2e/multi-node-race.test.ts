@@ -70,9 +70,7 @@ describe('multi-node: two server processes on one PostgreSQL', { skip }, () => {
   before(async () => {
     database = await createTestDatabase('postgres');
     // Both nodes start at once on an empty database: they also race through the migrations.
-    nodes = await Promise.all(
-      [0, 1].map(() => spawnServer({ DATABASE_URL: database.databaseUrl, COFFER_ADMIN_TOKEN: ADMIN, COFFER_DATA_DIR: database.dataDir, COFFER_MAX_LONG_POLL_SECONDS: '10' })),
-    );
+    nodes = await Promise.all([0, 1].map(() => spawnServer({ DATABASE_URL: database.databaseUrl, COFFER_ADMIN_TOKEN: ADMIN, COFFER_DATA_DIR: database.dataDir, COFFER_MAX_LONG_POLL_SECONDS: '10' })));
     agent = await registerAgentOver(nodes[0]!.url, PROJECT, ADMIN);
   });
 
@@ -85,18 +83,22 @@ describe('multi-node: two server processes on one PostgreSQL', { skip }, () => {
     call(nodes[node]!.url, 'PATCH', `/v2/${PROJECT}/cleanups/${id}`, actor === 'agent' ? agent.token : ADMIN, [{ op: 'replace', path: '/state', value: state }]);
 
   it(`${CLEANUPS} cleanups with conflicting concurrent reports: allowed final states, one event per accepted change, 409 for the refused, no 5xx`, async (t) => {
-    const runs = await inParallel(Array.from({ length: CLEANUPS }, (_, i) => i), 16, async (i) => {
-      const scenario = SCENARIOS[i % SCENARIOS.length]!;
-      const created = await call(nodes[i % 2]!.url, 'POST', `/v2/${PROJECT}/cleanups`, ADMIN, { agent_id: agent.id, state: 'start_requested' });
-      assert.equal(created.status, 201, created.text);
-      const id = created.body.id as string;
-      for (const state of scenario.before) {
-        const res = await patchState(i % 2, 'agent', id, state);
-        assert.equal(res.status, 204, res.text);
-      }
-      const answers = await Promise.all(scenario.reports.map((r) => patchState(r.node, r.actor, id, r.state)));
-      return { id, scenario, answers };
-    });
+    const runs = await inParallel(
+      Array.from({ length: CLEANUPS }, (_, i) => i),
+      16,
+      async (i) => {
+        const scenario = SCENARIOS[i % SCENARIOS.length]!;
+        const created = await call(nodes[i % 2]!.url, 'POST', `/v2/${PROJECT}/cleanups`, ADMIN, { agent_id: agent.id, state: 'start_requested' });
+        assert.equal(created.status, 201, created.text);
+        const id = created.body.id as string;
+        for (const state of scenario.before) {
+          const res = await patchState(i % 2, 'agent', id, state);
+          assert.equal(res.status, 204, res.text);
+        }
+        const answers = await Promise.all(scenario.reports.map((r) => patchState(r.node, r.actor, id, r.state)));
+        return { id, scenario, answers };
+      },
+    );
 
     const client = new pg.Client({ connectionString: database.databaseUrl });
     await client.connect();
@@ -105,7 +107,11 @@ describe('multi-node: two server processes on one PostgreSQL', { skip }, () => {
       let refused = 0;
       for (const { id, scenario, answers } of runs) {
         const statuses = answers.map((a) => a.status);
-        assert.deepEqual(statuses.filter((s) => s !== 204 && s !== 409), [], `cleanup ${id}: unexpected answers ${answers.map((a) => `${a.status} ${a.text}`).join(' | ')}`);
+        assert.deepEqual(
+          statuses.filter((s) => s !== 204 && s !== 409),
+          [],
+          `cleanup ${id}: unexpected answers ${answers.map((a) => `${a.status} ${a.text}`).join(' | ')}`,
+        );
         const job = await client.query<{ state: string; version_no: number }>('SELECT state, version_no FROM jobs WHERE id = $1', [id]);
         const events = await client.query<{ name: string }>('SELECT name FROM events WHERE subject_id = $1 ORDER BY id', [id]);
         const chain = events.rows.map((e) => stateOfEvent(e.name)).filter((s): s is string => s !== null);
@@ -144,7 +150,10 @@ describe('multi-node: two server processes on one PostgreSQL', { skip }, () => {
       assert.equal(created.status, 201, created.text);
       const { res, at } = await polling;
       assert.equal(res.status, 200, res.text);
-      assert.ok(res.body.events.some((e: { event: string; cleanup?: { id: string } }) => e.event === 'cleanup_start_request' && e.cleanup?.id === created.body.id), res.text);
+      assert.ok(
+        res.body.events.some((e: { event: string; cleanup?: { id: string } }) => e.event === 'cleanup_start_request' && e.cleanup?.id === created.body.id),
+        res.text,
+      );
       t.diagnostic(`round ${round}: woke ${Math.round(at - createdAt)} ms after the 201 on the other node`);
       assert.ok(at - createdAt < 200, `the long poll on node A answered ${Math.round(at - createdAt)} ms after node B created the cleanup`);
     }

@@ -111,7 +111,10 @@ describe('notification survives a crash between the job end and the send', { ski
     });
     // The killed attempt left no record; the second one delivered.
     assert.equal(done.attempts, 2);
-    assert.deepEqual(done.attempt_log.map((a: { attempt: number; outcome: string }) => [a.attempt, a.outcome]), [[2, 'delivered']]);
+    assert.deepEqual(
+      done.attempt_log.map((a: { attempt: number; outcome: string }) => [a.attempt, a.outcome]),
+      [[2, 'delivered']],
+    );
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(smtp.messages().length, 1, 'sent once');
   });

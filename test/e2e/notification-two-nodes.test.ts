@@ -68,13 +68,17 @@ describe('two nodes on PostgreSQL send each notification once', { skip, timeout:
       ],
     });
     assert.equal(config.status, 201, config.text);
-    const backups = await inParallel(Array.from({ length: BACKUPS }, (_, i) => i), 4, async (i) => {
-      const created = await call(node(i), 'POST', `/v2/${PROJECT}/backups`, ADMIN, { configuration_id: config.body.id, state: 'start_requested' });
-      assert.equal(created.status, 201, created.text);
-      const ended = await call(node(i + 1), 'PATCH', `/v2/${PROJECT}/backups/${created.body.id}`, agent.token, [{ op: 'replace', path: '/state', value: 'failed' }]);
-      assert.equal(ended.status, 204, ended.text);
-      return created.body.id as string;
-    });
+    const backups = await inParallel(
+      Array.from({ length: BACKUPS }, (_, i) => i),
+      4,
+      async (i) => {
+        const created = await call(node(i), 'POST', `/v2/${PROJECT}/backups`, ADMIN, { configuration_id: config.body.id, state: 'start_requested' });
+        assert.equal(created.status, 201, created.text);
+        const ended = await call(node(i + 1), 'PATCH', `/v2/${PROJECT}/backups/${created.body.id}`, agent.token, [{ op: 'replace', path: '/state', value: 'failed' }]);
+        assert.equal(ended.status, 204, ended.text);
+        return created.body.id as string;
+      },
+    );
 
     const mine = (m: { to: string }) => m.to.endsWith(`-${k}@example.com`);
     await smtp.waitFor(2 * BACKUPS, mine, 30_000);
@@ -87,7 +91,11 @@ describe('two nodes on PostgreSQL send each notification once', { skip, timeout:
     assert.equal(receiver.requests.length, BACKUPS, 'one POST per backup');
     assert.equal(new Set(receiver.requests.map((r) => r.headers['coffer-delivery-id'])).size, BACKUPS);
     const rows = await db.query<{ state: string; attempts: number; n: string }>('SELECT state, attempts, count(*) AS n FROM deliveries GROUP BY state, attempts');
-    assert.deepEqual(rows.rows.map((r) => [r.state, r.attempts, Number(r.n)]), [['delivered', 1, 3 * BACKUPS]], 'each delivered at the first attempt, claimed by one node');
+    assert.deepEqual(
+      rows.rows.map((r) => [r.state, r.attempts, Number(r.n)]),
+      [['delivered', 1, 3 * BACKUPS]],
+      'each delivered at the first attempt, claimed by one node',
+    );
     const attempts = await db.query<{ n: string }>('SELECT count(*) AS n FROM delivery_attempts');
     assert.equal(Number(attempts.rows[0]!.n), 3 * BACKUPS);
   });
@@ -126,7 +134,10 @@ describe('two nodes on PostgreSQL send each notification once', { skip, timeout:
     // Several more checks by both nodes pass.
     await new Promise((r) => setTimeout(r, 3500));
     const presence = smtp.messages().filter((m) => m.to === `presence-${k}@example.com`);
-    assert.deepEqual(presence.map((m) => /Agent (offline|back online)/.exec(m.subject)?.[1]), ['offline', 'back online']);
+    assert.deepEqual(
+      presence.map((m) => /Agent (offline|back online)/.exec(m.subject)?.[1]),
+      ['offline', 'back online'],
+    );
     assert.equal(smtp.messages().filter((m) => m.to === `summary-${k}@example.com`).length, 2, 'one daily and one weekly summary');
     const runs = await db.query<{ n: string }>('SELECT count(*) AS n FROM summary_runs WHERE project_id = $1', [PROJECT]);
     assert.equal(Number(runs.rows[0]!.n), 2);

@@ -67,10 +67,11 @@ async function runCoffer(args: string[], env: Record<string, string> = {}): Prom
   return { code, output: fs.readFileSync(path.join(work, logName), 'utf8') };
 }
 
-const exited = (child: ChildProcess) => new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-  if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
-  else child.once('exit', (code, signal) => resolve({ code, signal }));
-});
+const exited = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+    else child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -90,14 +91,18 @@ function tail(logName: string, lines = 20): string {
 /** Starts the server over `dir` on `listenPort` (0: any) with HTTPS, and waits until it answers. */
 async function startServer(dir: string, listenPort: string, certFiles = tls): Promise<string> {
   const logName = `server-${Date.now()}.out`;
-  server = coffer(['serve', '--port', listenPort, '--data-dir', dir], {
-    COFFER_ADMIN_TOKEN: ADMIN_TOKEN,
-    LOG_LEVEL: 'warn',
-    COFFER_TLS_CERT: certFiles.cert,
-    COFFER_TLS_KEY: certFiles.key,
-    COFFER_AGENT_LOST_SECONDS: String(AGENT_LOST_SECONDS),
-    COFFER_AGENT_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS),
-  }, logName);
+  server = coffer(
+    ['serve', '--port', listenPort, '--data-dir', dir],
+    {
+      COFFER_ADMIN_TOKEN: ADMIN_TOKEN,
+      LOG_LEVEL: 'warn',
+      COFFER_TLS_CERT: certFiles.cert,
+      COFFER_TLS_KEY: certFiles.key,
+      COFFER_AGENT_LOST_SECONDS: String(AGENT_LOST_SECONDS),
+      COFFER_AGENT_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS),
+    },
+    logName,
+  );
   // Links in the server's answers use its listening address, which the certificate names (IP 127.0.0.1).
   return waitFor('the server to listen', async () => /listening on (https:\/\/\S+)/.exec(fs.readFileSync(path.join(work, logName), 'utf8'))?.[1], 60_000, 100);
 }
@@ -126,19 +131,28 @@ async function job(kind: string, id: string): Promise<any> {
 }
 
 const waitForState = (kind: string, id: string, states: string[], timeoutMs: number) =>
-  waitFor(`${kind} ${id} in ${states.join('|')}`, async () => {
-    const current = await job(kind, id);
-    return states.includes(current.state) ? current : undefined;
-  }, timeoutMs);
+  waitFor(
+    `${kind} ${id} in ${states.join('|')}`,
+    async () => {
+      const current = await job(kind, id);
+      return states.includes(current.state) ? current : undefined;
+    },
+    timeoutMs,
+  );
 
 /** Waits until the backup has done `share` of its bytes (by its progress events), so a kill now lands mid-backup. */
 async function waitForProgress(id: string, share: number): Promise<void> {
-  const outcome = await waitFor(`backup ${id} past ${share * 100} %`, async () => {
-    const events = await call('GET', `/v2/${PROJECT}/backups/${id}/events?limit=1000`);
-    const progress = (events.body.events as { event: string; bytes_completed: number; total_bytes: number }[]).filter((e) => e.event === 'backup_progress');
-    if (progress.some((e) => e.total_bytes > 0 && e.bytes_completed >= share * e.total_bytes)) return 'under way';
-    return TERMINAL.includes((await job('backup', id)).state) ? 'ended' : undefined;
-  }, 120_000, 50);
+  const outcome = await waitFor(
+    `backup ${id} past ${share * 100} %`,
+    async () => {
+      const events = await call('GET', `/v2/${PROJECT}/backups/${id}/events?limit=1000`);
+      const progress = (events.body.events as { event: string; bytes_completed: number; total_bytes: number }[]).filter((e) => e.event === 'backup_progress');
+      if (progress.some((e) => e.total_bytes > 0 && e.bytes_completed >= share * e.total_bytes)) return 'under way';
+      return TERMINAL.includes((await job('backup', id)).state) ? 'ended' : undefined;
+    },
+    120_000,
+    50,
+  );
   const current = await job('backup', id);
   assert.ok(outcome === 'under way' && !TERMINAL.includes(current.state), `backup ${id} already ended (${current.state}): the tree is too small to land a kill mid-backup; raise COFFER_DR_TEST_MB`);
 }
@@ -158,7 +172,13 @@ function hashTree(dir: string): Map<string, string> {
     for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
       const child = path.join(rel, entry.name);
       if (entry.isDirectory()) visit(child);
-      else out.set(child, createHash('sha256').update(fs.readFileSync(path.join(dir, child))).digest('hex'));
+      else
+        out.set(
+          child,
+          createHash('sha256')
+            .update(fs.readFileSync(path.join(dir, child)))
+            .digest('hex'),
+        );
     }
   };
   visit('');
@@ -177,7 +197,10 @@ function startAgent(): void {
 }
 
 function agentLogMatches(pattern: RegExp, since: number): boolean {
-  return fs.readFileSync(path.join(work, 'agent.out'), 'utf8').split('\n').some((line) => pattern.test(line) && Date.parse(/"time":"([^"]+)"/.exec(line)?.[1] ?? '') >= since);
+  return fs
+    .readFileSync(path.join(work, 'agent.out'), 'utf8')
+    .split('\n')
+    .some((line) => pattern.test(line) && Date.parse(/"time":"([^"]+)"/.exec(line)?.[1] ?? '') >= since);
 }
 
 async function restartServer(signal: 'SIGTERM' | 'SIGKILL'): Promise<{ code: number | null }> {
@@ -288,7 +311,10 @@ describe('the API server is gone', { timeout: 900_000 }, () => {
     assert.equal(ended.errors.reason, 'agent_lost');
     assert.ok(took >= (AGENT_LOST_SECONDS - 6) * 1000, `ended ${took} ms after the kill: not before the timeout`);
     const events = await call('GET', `/v2/${PROJECT}/backups/${id}/events?limit=1000`);
-    assert.ok(events.body.events.some((e: { event: string }) => e.event === 'backup_failed'), 'the end has its event');
+    assert.ok(
+      events.body.events.some((e: { event: string }) => e.event === 'backup_failed'),
+      'the end has its event',
+    );
     const status = await call('GET', `/v2/${PROJECT}/agents/${agentId}/status`);
     assert.deepEqual(status.body, { busy: false, online: false });
     t.diagnostic(`kill -9 → failed/agent_lost after ${took} ms (COFFER_AGENT_LOST_SECONDS=${AGENT_LOST_SECONDS})`);
@@ -352,13 +378,16 @@ describe('the API server is gone', { timeout: 900_000 }, () => {
     }
   });
 
-  it('a deleted agent\'s daemon stops with one clear line instead of retrying', async () => {
+  it("a deleted agent's daemon stops with one clear line instead of retrying", async () => {
     const deleted = await call('DELETE', `/v2/${PROJECT}/agents/${agentId}`);
     assert.equal(deleted.status, 204, deleted.text);
     const exit = await Promise.race([exited(agent!), new Promise<null>((resolve) => setTimeout(() => resolve(null), 120_000))]);
     assert.ok(exit, `the agent still runs 2 minutes after it was deleted\n${tail('agent.out')}`);
     assert.equal(exit.code, 3);
-    const lines = fs.readFileSync(path.join(work, 'agent.out'), 'utf8').split('\n').filter((line) => line.startsWith('coffer: '));
+    const lines = fs
+      .readFileSync(path.join(work, 'agent.out'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('coffer: '));
     assert.equal(lines.length, 1, lines.join('\n'));
     assert.match(lines[0]!, /^coffer: agent \S+ is no longer registered with the server/);
   });

@@ -54,7 +54,7 @@ function startService(unit: Unit, extraEnv: Record<string, string>, cwd: string)
 }
 
 async function until(what: string, check: () => boolean, ms: number): Promise<void> {
-  for (const deadline = Date.now() + ms; !check(); ) {
+  for (const deadline = Date.now() + ms; !check();) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -116,7 +116,7 @@ describe('the systemd units', { timeout: 300_000 }, () => {
       return service;
     };
     const first = await startServer();
-    assert.ok(fs.existsSync(path.join(dirs['/var/lib/coffer'], 'coffer.db')), 'the database is in the unit\'s data folder');
+    assert.ok(fs.existsSync(path.join(dirs['/var/lib/coffer'], 'coffer.db')), "the database is in the unit's data folder");
 
     const password = 'service-password-1';
     const user = await fetch(`${url}/admin/users`, {
@@ -165,7 +165,12 @@ describe('the systemd units', { timeout: 300_000 }, () => {
     assert.equal(serverCode, 0, second.log());
     assert.equal(agentCode, 0, agentService.log());
     const agentLogFile = fs.readFileSync(path.join(dirs['/var/lib/coffer-agent'], 'agent.log'), 'utf8');
-    for (const [name, log] of [['first server', first.log()], ['second server', second.log()], ['agent', agentService.log()], ['agent.log', agentLogFile]] as const) {
+    for (const [name, log] of [
+      ['first server', first.log()],
+      ['second server', second.log()],
+      ['agent', agentService.log()],
+      ['agent.log', agentLogFile],
+    ] as const) {
       assert.ok(log.length > 0, `${name} logged something`);
       assert.deepEqual(errorLines(log), [], `${name}:\n${log}`);
     }

@@ -85,10 +85,14 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 const jobDone = (node: number, kind: string, id: string, timeoutMs = 120_000) =>
-  waitFor(`${kind} ${id}`, async () => {
-    const job = await admin(node, 'GET', `/v2/${PROJECT}/${kind}s/${id}`);
-    return TERMINAL.includes(job.body?.state) ? job.body : undefined;
-  }, timeoutMs);
+  waitFor(
+    `${kind} ${id}`,
+    async () => {
+      const job = await admin(node, 'GET', `/v2/${PROJECT}/${kind}s/${id}`);
+      return TERMINAL.includes(job.body?.state) ? job.body : undefined;
+    },
+    timeoutMs,
+  );
 
 async function backUp(node: number): Promise<any> {
   const created = await admin(node, 'POST', `/v2/${PROJECT}/backups`, { configuration_id: configurationId, state: 'start_requested' });
@@ -110,7 +114,10 @@ function filesUnder(dir: string): string[] {
 
 function treeHashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const rel of filesUnder(dir).sort()) out[rel] = createHash('sha256').update(fs.readFileSync(path.join(dir, rel))).digest('hex');
+  for (const rel of filesUnder(dir).sort())
+    out[rel] = createHash('sha256')
+      .update(fs.readFileSync(path.join(dir, rel)))
+      .digest('hex');
   return out;
 }
 
@@ -178,13 +185,17 @@ describe('object storage end to end (Ceph RGW + PostgreSQL, two nodes)', { skip,
 
   it('refuses to start with one line when the bucket is missing or the credentials are wrong', async () => {
     const missing = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--port', '0'], {
-      cwd: ROOT, encoding: 'utf8', timeout: 60_000,
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
       env: { ...process.env, ...nodeEnv(path.join(work, 'bad')), COFFER_STORAGE_URL: bucket.url('x').replace(bucket.name, 'coffer-no-such-bucket') },
     });
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /^coffer: storage: the bucket "coffer-no-such-bucket" does not exist at http/m);
     const wrong = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--port', '0'], {
-      cwd: ROOT, encoding: 'utf8', timeout: 60_000,
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
       env: { ...process.env, ...nodeEnv(path.join(work, 'bad')), AWS_SECRET_ACCESS_KEY: 'wrong' },
     });
     assert.equal(wrong.status, 1);
@@ -195,13 +206,21 @@ describe('object storage end to end (Ceph RGW + PostgreSQL, two nodes)', { skip,
     const user = await admin(1, 'POST', '/admin/users', { username: 'ops', password: 'ops-password-123', project_id: PROJECT, roles: ['cloudbackup:admin'] });
     assert.equal(user.status, 201, user.text);
     const register = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'agent', 'register', '--api', api(1), '--user', 'ops', '--config', configPath], {
-      cwd: ROOT, encoding: 'utf8', env: { ...process.env, COFFER_PASSWORD: 'ops-password-123' },
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, COFFER_PASSWORD: 'ops-password-123' },
     });
     assert.equal(register.status, 0, register.stderr);
     agentId = JSON.parse(fs.readFileSync(configPath, 'utf8')).agentId;
     const created = await admin(1, 'POST', `/v2/${PROJECT}/configurations`, {
-      agent_id: agentId, name: 'tree', enabled: true, schedule: null, retention: { days: 1 },
-      inclusions: [{ type: 'folder', path: treeDir }], exclusions: [], notifications: [{ type: 'email', destination: 'ops@example.com', on_success: false, on_failure: true }],
+      agent_id: agentId,
+      name: 'tree',
+      enabled: true,
+      schedule: null,
+      retention: { days: 1 },
+      inclusions: [{ type: 'folder', path: treeDir }],
+      exclusions: [],
+      notifications: [{ type: 'email', destination: 'ops@example.com', on_success: false, on_failure: true }],
     });
     assert.equal(created.status, 201, created.text);
     configurationId = created.body.id;
@@ -210,7 +229,11 @@ describe('object storage end to end (Ceph RGW + PostgreSQL, two nodes)', { skip,
     const done = await jobDone(1, 'backup', await backUp(1));
     assert.equal(done.state, 'completed', JSON.stringify(done.errors));
     const keys = await bucket.keys(`coffer/vaults/${vaultId}/`);
-    for (const kind of ['config', 'keys/', 'data/', 'index/', 'snapshots/']) assert.ok(keys.some((k) => k.includes(`/${vaultId}/${kind}`)), `${kind} in ${keys.join(' ')}`);
+    for (const kind of ['config', 'keys/', 'data/', 'index/', 'snapshots/'])
+      assert.ok(
+        keys.some((k) => k.includes(`/${vaultId}/${kind}`)),
+        `${kind} in ${keys.join(' ')}`,
+      );
     const stored = (await bucket.store('coffer/').list(`vaults/${vaultId}/data/`)).reduce((sum, b) => sum + b.size, 0);
     assert.ok(stored > 12 * 1024 * 1024, `${stored} bytes of packs in the bucket`);
     assert.deepEqual(filesUnder(dataDirs[0]!), [], 'node 1 keeps nothing on disk');
@@ -234,7 +257,12 @@ describe('object storage end to end (Ceph RGW + PostgreSQL, two nodes)', { skip,
     const target = path.join(work, 'restored');
     const created = await admin(2, 'POST', `/v2/${PROJECT}/restores`, {
       backup_id: (await admin(2, 'GET', `/v2/${PROJECT}/backups?configuration_id=${configurationId}`)).body.backups[0].id,
-      destination_agent_id: agentId, destination_path: target, overwrite_files: false, encrypted_password_hex: null, inclusions: [], exclusions: [],
+      destination_agent_id: agentId,
+      destination_path: target,
+      overwrite_files: false,
+      encrypted_password_hex: null,
+      inclusions: [],
+      exclusions: [],
     });
     assert.equal(created.status, 201, created.text);
     const done = await jobDone(2, 'restore', created.body.id);
@@ -269,7 +297,15 @@ describe('object storage end to end (Ceph RGW + PostgreSQL, two nodes)', { skip,
     await waitFor('the backup to start', async () => (['preparing', 'in_progress'].includes((await admin(2, 'GET', `/v2/${PROJECT}/backups/${id}`)).body.state) ? true : undefined));
     const pidFile = path.join(process.env.COFFER_TEST_CEPH_DIR!, 'run', 'client.rgw.a.pid');
     process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGTERM');
-    await waitFor('the gateway to stop', async () => (await fetch(process.env.COFFER_TEST_S3_ENDPOINT!).then(() => undefined, () => true)), 30_000);
+    await waitFor(
+      'the gateway to stop',
+      async () =>
+        await fetch(process.env.COFFER_TEST_S3_ENDPOINT!).then(
+          () => undefined,
+          () => true,
+        ),
+      30_000,
+    );
     const during = await call(api(2), 'GET', `/vaults/${vaultId}/files?prefix=snapshots/`, await agentToken());
     assert.equal(during.status, 503, during.text);
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -294,7 +330,9 @@ describe('object storage end to end (Ceph RGW + PostgreSQL, two nodes)', { skip,
     const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
     const log = fs.openSync(path.join(work, 'agent.out'), 'a');
     agent = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'agent', 'run', '--config', configPath], {
-      cwd: ROOT, stdio: ['ignore', log, log], env: { ...process.env, COFFER_AGENT_CLOCK_OFFSET_MS: String(2 * 86_400_000) },
+      cwd: ROOT,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, COFFER_AGENT_CLOCK_OFFSET_MS: String(2 * 86_400_000) },
     });
     assert.equal(config.api, api(2));
     const before = new Set((await vault.list('')).map((f) => f.name));
@@ -304,7 +342,10 @@ describe('object storage end to end (Ceph RGW + PostgreSQL, two nodes)', { skip,
     assert.equal(done.state, 'completed', JSON.stringify(done.errors));
     const afterNames = new Set((await vault.list('')).map((f) => f.name));
     const removed = [...before].filter((n) => !afterNames.has(n) && !n.startsWith('locks/'));
-    assert.ok(removed.some((n) => n.startsWith('data/')), `the prune removed packs: ${removed.join(' ')}`);
+    assert.ok(
+      removed.some((n) => n.startsWith('data/')),
+      `the prune removed packs: ${removed.join(' ')}`,
+    );
     const check = checkVault();
     assert.equal(check.status, 0, check.output);
     // What is left restores: the newest snapshot is intact.

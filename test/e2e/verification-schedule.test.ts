@@ -63,7 +63,11 @@ describe('verification schedule with the real agent', { timeout: 240_000 }, () =
     assert.equal(register.code, 0, register.stderr + register.stdout);
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home.home, XDG_CONFIG_HOME: path.join(home.home, 'config') };
     delete env.NODE_TEST_CONTEXT;
-    agent = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(REPO_ROOT, 'src', 'main.ts'), 'agent', 'run', '--config', configPath()], { cwd: home.home, env, stdio: 'ignore' });
+    agent = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(REPO_ROOT, 'src', 'main.ts'), 'agent', 'run', '--config', configPath()], {
+      cwd: home.home,
+      env,
+      stdio: 'ignore',
+    });
     let agentId = '';
     for (let i = 0; i < 60 && !agentId; i++) {
       const listed = JSON.parse((await coffer(['agents', '--json'])).stdout).agents.find((a: any) => a.name === 'web-1' && a.status?.online);
@@ -109,16 +113,25 @@ describe('verification schedule with the real agent', { timeout: 240_000 }, () =
       const started = (await t.request('GET', `/v2/${PROJECT}/agents/${agentId}/activities?type=verification&limit=1`)).body.activities[0];
       runs.push(await runEnded(started.id));
     }
-    assert.deepEqual(runs.map((run) => run.read_data_subset), ['1/4', '2/4', '3/4', '4/4']);
+    assert.deepEqual(
+      runs.map((run) => run.read_data_subset),
+      ['1/4', '2/4', '3/4', '4/4'],
+    );
     assert.deepEqual(
       runs.map((run) => run.state),
       runs.map((_run, i) => (i + 1 === damagedSubset ? 'failed' : 'passed')),
       `the damaged pack ${packId} is in subset ${damagedSubset}: ${JSON.stringify(runs.map((r) => r.errors))}`,
     );
     const failed = runs[damagedSubset - 1];
-    assert.ok(failed.errors.some((e: string) => e.includes(packId)), JSON.stringify(failed.errors));
+    assert.ok(
+      failed.errors.some((e: string) => e.includes(packId)),
+      JSON.stringify(failed.errors),
+    );
     // Every pack was read exactly once over the N runs.
-    assert.equal(runs.reduce((sum, run) => sum + run.packs_read, 0), runs[0].packs);
+    assert.equal(
+      runs.reduce((sum, run) => sum + run.packs_read, 0),
+      runs[0].packs,
+    );
 
     const activities = (await t.request('GET', `/v2/${PROJECT}/activities?type=verification`)).body.activities;
     assert.equal(activities.length, SUBSETS);
@@ -139,7 +152,10 @@ describe('verification schedule with the real agent', { timeout: 240_000 }, () =
     assert.match(failedRow!, new RegExp(`failed\\s+${damagedSubset}/${SUBSETS}\\s+schedule`));
     assert.match(failedRow!, new RegExp(packId.slice(0, 8)));
     const listed = JSON.parse((await coffer(['verification', 'runs', 'web-1', '--json'])).stdout).verification_runs;
-    assert.deepEqual(listed.map((run: any) => run.id), [...runs].reverse().map((run) => run.id));
+    assert.deepEqual(
+      listed.map((run: any) => run.id),
+      [...runs].reverse().map((run) => run.id),
+    );
     const result = await coffer(['verification', 'result', failed.id]);
     assert.match(result.stdout, new RegExp(`errors:\\s+\\d+\\n  pack ${packId}: content does not match its name \\(damaged\\)`));
 

@@ -63,13 +63,7 @@ export interface AgentOptions {
 }
 
 /** Registers an agent with a user's token and logs it in with its own credentials. */
-export async function registerAgent(
-  t: TestServer,
-  token: string,
-  project = PROJECT,
-  overrides: Record<string, unknown> = {},
-  options: AgentOptions = {},
-): Promise<RegisteredAgent> {
+export async function registerAgent(t: TestServer, token: string, project = PROJECT, overrides: Record<string, unknown> = {}, options: AgentOptions = {}): Promise<RegisteredAgent> {
   const registration = agentRegistration(overrides);
   const created = await t.request('POST', `/v2/${project}/agents`, { token, body: registration });
   assert.equal(created.status, 201, created.text);
@@ -98,12 +92,7 @@ export interface World {
 
 /** One project with a user of each role and two agents, plus a user of another project. */
 export async function buildWorld(t: TestServer, agentOptions: AgentOptions = {}): Promise<World> {
-  const [admin, creator, observer, stranger] = await Promise.all([
-    userToken(t, 'admin'),
-    userToken(t, 'creator'),
-    userToken(t, 'observer'),
-    userToken(t, 'creator', OTHER_PROJECT),
-  ]);
+  const [admin, creator, observer, stranger] = await Promise.all([userToken(t, 'admin'), userToken(t, 'creator'), userToken(t, 'observer'), userToken(t, 'creator', OTHER_PROJECT)]);
   const agent = await registerAgent(t, admin, PROJECT, {}, agentOptions);
   const otherAgent = await registerAgent(t, admin, PROJECT, {}, agentOptions);
   return { admin, creator, observer, stranger, agent, otherAgent };

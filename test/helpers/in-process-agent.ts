@@ -40,7 +40,9 @@ export class InProcessAgent {
 
   start(options: RunOptions = {}): void {
     // The daemon sets its level from the server's document: the log goes to a file beside the agent's config.
-    const log = process.env.COFFER_TEST_AGENT_LOG ? pino({ level: process.env.COFFER_TEST_AGENT_LOG }, process.stderr) : pino({ level: 'info' }, pino.destination({ dest: path.join(this.dir, 'agent.log'), sync: true }));
+    const log = process.env.COFFER_TEST_AGENT_LOG
+      ? pino({ level: process.env.COFFER_TEST_AGENT_LOG }, process.stderr)
+      : pino({ level: 'info' }, pino.destination({ dest: path.join(this.dir, 'agent.log'), sync: true }));
     this.daemon = new AgentDaemon({ ...this.config, api: options.api ?? this.config.api }, path.join(this.dir, 'agent.json'), log, new AgentClock(options.clockOffsetMs ?? 0));
     this.running = this.daemon.run().catch((err: unknown) => {
       if (process.env.COFFER_TEST_AGENT_LOG) console.error(`agent ${this.id} stopped: ${(err as Error).message}`);

@@ -32,10 +32,7 @@ export interface TestServer {
 /** The real app over real HTTP on a fresh database of the run's engine. */
 export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
   const database = await createTestDatabase();
-  const config = loadServerConfig(
-    {},
-    { host: '127.0.0.1', port: 0, dataDir: database.dataDir, databaseUrl: database.databaseUrl, adminToken: ADMIN_TOKEN, logLevel: 'silent', ...overrides },
-  );
+  const config = loadServerConfig({}, { host: '127.0.0.1', port: 0, dataDir: database.dataDir, databaseUrl: database.databaseUrl, adminToken: ADMIN_TOKEN, logLevel: 'silent', ...overrides });
   const store = await database.open();
   const server = await startServer(config, { store, logger: pino({ level: 'silent' }) });
   const request = async <T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> => {

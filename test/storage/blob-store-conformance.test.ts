@@ -80,7 +80,10 @@ function blobStoreBehaviour(label: string, make: () => Promise<{ store: BlobStor
         await store.put('logfiles/a2/l2.gz', Buffer.alloc(4));
         await store.put('vaults/v/config', Buffer.alloc(5));
         const listed = (await store.list('logfiles/')).sort((a, b) => a.key.localeCompare(b.key));
-        assert.deepEqual(listed, [{ key: 'logfiles/a1/l1.gz', size: 3 }, { key: 'logfiles/a2/l2.gz', size: 4 }]);
+        assert.deepEqual(listed, [
+          { key: 'logfiles/a1/l1.gz', size: 3 },
+          { key: 'logfiles/a2/l2.gz', size: 4 },
+        ]);
         assert.equal(await store.remove('logfiles/a1/l1.gz'), 3);
         assert.equal(await store.remove('logfiles/a1/l1.gz'), null);
       } finally {
@@ -91,23 +94,41 @@ function blobStoreBehaviour(label: string, make: () => Promise<{ store: BlobStor
   });
 }
 
-blobStoreBehaviour('local directory', async () => {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'coffer-blobs-'));
-  return { store: new LocalBlobStore(dir), cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
-}, false);
+blobStoreBehaviour(
+  'local directory',
+  async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'coffer-blobs-'));
+    return { store: new LocalBlobStore(dir), cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
+  },
+  false,
+);
 
 blobStoreBehaviour('S3 (Ceph RGW)', async () => ({ store: (await sharedBucket()).store(`behaviour-${++vaultSeq}/`) }), s3Skip());
 
 describe('S3 start-up check', { skip: s3Skip() }, () => {
   it('names a missing bucket', async () => {
-    const store = new S3BlobStore({ bucket: 'coffer-no-such-bucket-here', prefix: '', endpoint: s3!.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey } });
+    const store = new S3BlobStore({
+      bucket: 'coffer-no-such-bucket-here',
+      prefix: '',
+      endpoint: s3!.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey },
+    });
     await assert.rejects(store.check(), /^Error: storage: the bucket "coffer-no-such-bucket-here" does not exist/);
     await store.close();
   });
 
   it('names refused credentials', async () => {
     const { name } = await sharedBucket();
-    const store = new S3BlobStore({ bucket: name, prefix: '', endpoint: s3!.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3!.accessKeyId, secretAccessKey: 'wrong-secret' } });
+    const store = new S3BlobStore({
+      bucket: name,
+      prefix: '',
+      endpoint: s3!.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3!.accessKeyId, secretAccessKey: 'wrong-secret' },
+    });
     await assert.rejects(store.check(), /refused the credentials/);
     await store.close();
   });

@@ -31,11 +31,15 @@ after(async () => {
 const fixedToken = (token: string): TokenSource => ({ token: async () => token, refresh: async () => token });
 
 if (s3) {
-  runBackendConformance('Coffer vault endpoint over HTTP with S3 storage (presigned)', async () => {
-    const { t, world } = await setup();
-    const agent = await registerAgent(t, world.admin);
-    return { backend: new VaultHttpBackend({ url: `${t.url}/vaults/${agent.vaultId}`, tokens: fixedToken(agent.token) }) };
-  }, { appendOnly: true });
+  runBackendConformance(
+    'Coffer vault endpoint over HTTP with S3 storage (presigned)',
+    async () => {
+      const { t, world } = await setup();
+      const agent = await registerAgent(t, world.admin);
+      return { backend: new VaultHttpBackend({ url: `${t.url}/vaults/${agent.vaultId}`, tokens: fixedToken(agent.token) }) };
+    },
+    { appendOnly: true },
+  );
 }
 
 describe('vault endpoint with S3 storage', { skip: s3Skip() }, () => {

@@ -38,7 +38,10 @@ function openInChildProcess(database: TestDatabase): Promise<void> {
 }
 
 async function appliedMigrations(store: Store): Promise<string[]> {
-  const rows = await store.db.selectFrom('schema_migrations' as never).select('id' as never).execute();
+  const rows = await store.db
+    .selectFrom('schema_migrations' as never)
+    .select('id' as never)
+    .execute();
   return (rows as { id: string }[]).map((r) => r.id).sort();
 }
 
@@ -103,7 +106,10 @@ describe(`store conformance (${engine})`, () => {
         }),
       );
       const updated = await Promise.all(writers);
-      assert.equal(updated.reduce((a, b) => a + b, 0), 1);
+      assert.equal(
+        updated.reduce((a, b) => a + b, 0),
+        1,
+      );
       const row = await store.db.selectFrom('jobs').select(['version_no', 'results']).where('id', '=', jobId).executeTakeFirstOrThrow();
       assert.equal(row.version_no, 2);
       assert.equal(JSON.parse(row.results).writer, updated.indexOf(1));
@@ -116,7 +122,11 @@ describe(`store conformance (${engine})`, () => {
         return { id: row.id, version: row.version_no, results: row.results };
       };
       const stale = await readJob(store.db);
-      await store.db.updateTable('jobs').set({ results: '{"other":1}', version_no: stale.version + 1 }).where('id', '=', jobId).execute();
+      await store.db
+        .updateTable('jobs')
+        .set({ results: '{"other":1}', version_no: stale.version + 1 })
+        .where('id', '=', jobId)
+        .execute();
       const judged: string[] = [];
       const event = (name: string): EventWrite => ({
         values: { project_id: projectId, agent_id: null, configuration_id: null, subject_id: jobId, name, time: 'now', body: '{}', hidden: 0 },
@@ -156,7 +166,10 @@ describe(`store conformance (${engine})`, () => {
           }),
         ),
       );
-      assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ['fulfilled', 'rejected', 'fulfilled', 'rejected'],
+      );
       // Concurrent transactions may take their ids in any order (PostgreSQL): compare as sets.
       const names = (await store.db.selectFrom('events').select('name').where('project_id', '=', projectId).execute()).map((r) => r.name);
       assert.deepEqual(names.sort(), ['a', 'c']);
@@ -165,7 +178,12 @@ describe(`store conformance (${engine})`, () => {
 
     it('transactions that take a row and the event order in opposite orders both complete', async () => {
       const { projectId, jobId } = await insertJobWithParents(store.db);
-      const touchJob = (tx: Tx, value: string) => tx.db.updateTable('jobs').set({ results: JSON.stringify({ value }) }).where('id', '=', jobId).execute();
+      const touchJob = (tx: Tx, value: string) =>
+        tx.db
+          .updateTable('jobs')
+          .set({ results: JSON.stringify({ value }) })
+          .where('id', '=', jobId)
+          .execute();
       for (let round = 0; round < 5; round++) {
         await Promise.all([
           store.transaction(async (tx) => {
@@ -180,7 +198,11 @@ describe(`store conformance (${engine})`, () => {
           }),
         ]);
       }
-      const count = await store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).executeTakeFirstOrThrow();
+      const count = await store.db
+        .selectFrom('events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('project_id', '=', projectId)
+        .executeTakeFirstOrThrow();
       assert.equal(Number(count.n), 10);
     });
 
@@ -207,7 +229,11 @@ describe(`store conformance (${engine})`, () => {
         // Many at once (SQLite: one shared commit), and writes outside a transaction, which also wait for theirs.
         const ids = await Promise.all(Array.from({ length: 100 }, () => store.transaction((tx) => insertEvent(tx, projectId))));
         const outside = await insertEvent(store, projectId, 'outside');
-        const seen = await other.db.selectFrom('events').select('id').where('id', 'in', [...ids, outside]).execute();
+        const seen = await other.db
+          .selectFrom('events')
+          .select('id')
+          .where('id', 'in', [...ids, outside])
+          .execute();
         assert.equal(seen.length, ids.length + 1);
       } finally {
         await other.close();
@@ -229,17 +255,12 @@ describe(`store conformance (${engine})`, () => {
     /** One page of a project's events in stream order, as every marker-paged list reads it. */
     async function readStream(reader: Store, projectId: string, after: StreamPosition | undefined, limit = 50) {
       const horizon = await readCommitHorizon(reader.db, reader.capabilities.engine);
-      let query = reader.db
-        .selectFrom('events')
-        .select(['id', 'commit_tx'])
-        .select(settledSql(horizon).as('settled'))
-        .where('project_id', '=', projectId);
+      let query = reader.db.selectFrom('events').select(['id', 'commit_tx']).select(settledSql(horizon).as('settled')).where('project_id', '=', projectId);
       if (after) query = query.where(beyondSql(after, 'id', 'asc'));
       const page = cutAtHorizon(await query.orderBy(streamOrderSql('id', 'asc')).limit(limit).execute());
       return { ids: page.rows.map((row) => Number(row.id)), held: page.held, last: page.rows.at(-1) };
     }
-    const positionOf = (row: { id: number; commit_tx: number } | undefined): StreamPosition | undefined =>
-      row && { commitTx: Number(row.commit_tx), id: Number(row.id) };
+    const positionOf = (row: { id: number; commit_tx: number } | undefined): StreamPosition | undefined => row && { commitTx: Number(row.commit_tx), id: Number(row.id) };
 
     it('a reader never skips an event that commits after a higher id, and never sees one twice', async () => {
       const ownDatabase = await createTestDatabase();
@@ -290,7 +311,10 @@ describe(`store conformance (${engine})`, () => {
         assert.equal(new Set(seen).size, seen.length, 'an event was read twice');
         const missed = committed.filter((id) => !seen.includes(id));
         assert.deepEqual(missed, [], 'a reader paging by marker skipped events that committed late');
-        assert.deepEqual([...seen].sort((a, b) => a - b), [...committed].sort((a, b) => a - b));
+        assert.deepEqual(
+          [...seen].sort((a, b) => a - b),
+          [...committed].sort((a, b) => a - b),
+        );
         assert.ok(Math.min(...committed) >= 1_000_000_000, 'event ids start at 10^9');
         if (ownDatabase.engine === 'sqlite') assert.equal(outOfIdOrder, 0, 'SQLite commits in id order');
       } finally {
@@ -299,87 +323,99 @@ describe(`store conformance (${engine})`, () => {
       }
     });
 
-    it('holds back an event whose id was overtaken until the lower id commits, and then delivers both', { skip: engine === 'sqlite' && 'SQLite has one writer: nothing commits out of id order' }, async () => {
-      const reader = await database.open();
-      // Released in `finally` too, so that a failed assertion does not leave a transaction open.
-      let releaseA!: () => void;
-      const aMayCommit = new Promise<void>((resolve) => (releaseA = resolve));
-      try {
-        const { projectId } = await insertJobWithParents(store.db);
-        const start = await readStream(reader, projectId, undefined);
-        assert.deepEqual(start.ids, []);
+    it(
+      'holds back an event whose id was overtaken until the lower id commits, and then delivers both',
+      { skip: engine === 'sqlite' && 'SQLite has one writer: nothing commits out of id order' },
+      async () => {
+        const reader = await database.open();
+        // Released in `finally` too, so that a failed assertion does not leave a transaction open.
+        let releaseA!: () => void;
+        const aMayCommit = new Promise<void>((resolve) => (releaseA = resolve));
+        try {
+          const { projectId } = await insertJobWithParents(store.db);
+          const start = await readStream(reader, projectId, undefined);
+          assert.deepEqual(start.ids, []);
 
-        // A takes the lower id and stays open; B takes a higher id and commits first.
-        let lowerId!: number;
-        const aTookItsId = new Promise<void>((resolve) => {
-          void store.transaction(async (tx) => {
-            lowerId = await insertEvent(tx, projectId, 'lower');
-            resolve();
-            await aMayCommit;
+          // A takes the lower id and stays open; B takes a higher id and commits first.
+          let lowerId!: number;
+          const aTookItsId = new Promise<void>((resolve) => {
+            void store.transaction(async (tx) => {
+              lowerId = await insertEvent(tx, projectId, 'lower');
+              resolve();
+              await aMayCommit;
+            });
           });
-        });
-        await aTookItsId;
-        const higherId = await store.transaction((tx) => insertEvent(tx, projectId, 'higher'));
-        assert.ok(higherId > lowerId);
+          await aTookItsId;
+          const higherId = await store.transaction((tx) => insertEvent(tx, projectId, 'higher'));
+          assert.ok(higherId > lowerId);
 
-        // The naive reader ("id > marker") sees the higher id now, and would pass the lower one for ever.
-        const naive = await reader.db.selectFrom('events').select('id').where('project_id', '=', projectId).orderBy('id').execute();
-        assert.deepEqual(naive.map((row) => Number(row.id)), [higherId], 'the two commits did not happen out of id order');
-        const held = await readStream(reader, projectId, undefined);
-        assert.deepEqual(held.ids, [], 'the stream returned an event while a lower id could still commit');
-        assert.equal(held.held, true);
+          // The naive reader ("id > marker") sees the higher id now, and would pass the lower one for ever.
+          const naive = await reader.db.selectFrom('events').select('id').where('project_id', '=', projectId).orderBy('id').execute();
+          assert.deepEqual(
+            naive.map((row) => Number(row.id)),
+            [higherId],
+            'the two commits did not happen out of id order',
+          );
+          const held = await readStream(reader, projectId, undefined);
+          assert.deepEqual(held.ids, [], 'the stream returned an event while a lower id could still commit');
+          assert.equal(held.held, true);
 
-        releaseA();
-        let page = await readStream(reader, projectId, undefined);
-        for (let i = 0; page.held && i < 100; i++) {
-          await delay(20);
-          page = await readStream(reader, projectId, undefined);
+          releaseA();
+          let page = await readStream(reader, projectId, undefined);
+          for (let i = 0; page.held && i < 100; i++) {
+            await delay(20);
+            page = await readStream(reader, projectId, undefined);
+          }
+          assert.deepEqual(page.ids, [lowerId, higherId]);
+          assert.deepEqual((await readStream(reader, projectId, positionOf(page.last))).ids, []);
+        } finally {
+          releaseA();
+          await reader.close();
         }
-        assert.deepEqual(page.ids, [lowerId, higherId]);
-        assert.deepEqual((await readStream(reader, projectId, positionOf(page.last))).ids, []);
-      } finally {
-        releaseA();
-        await reader.close();
-      }
-    });
+      },
+    );
 
-    it('orders by commit, not by id: a transaction that began writing first comes first even with a higher id', { skip: engine === 'sqlite' && 'SQLite has one writer: nothing commits out of id order' }, async () => {
-      const reader = await database.open();
-      let releaseB!: () => void;
-      const bMayInsert = new Promise<void>((resolve) => (releaseB = resolve));
-      try {
-        const { projectId, jobId } = await insertJobWithParents(store.db);
-        // B starts writing first (takes its transaction id) but inserts its event last.
-        let bStarted!: () => void;
-        const bHasXid = new Promise<void>((resolve) => (bStarted = resolve));
-        const b = store.transaction(async (tx) => {
-          await tx.db.updateTable('jobs').set({ results: '{"b":1}' }).where('id', '=', jobId).execute();
-          bStarted();
-          await bMayInsert;
-          return insertEvent(tx, projectId, 'b');
-        });
-        await bHasXid;
-        const aId = await store.transaction((tx) => insertEvent(tx, projectId, 'a'));
-        // A committed, but B (older) may still write: A's event waits.
-        assert.deepEqual((await readStream(reader, projectId, undefined)).ids, []);
-        releaseB();
-        const bId = await b;
-        assert.ok(bId > aId);
-        let page = await readStream(reader, projectId, undefined);
-        for (let i = 0; page.held && i < 100; i++) {
-          await delay(20);
-          page = await readStream(reader, projectId, undefined);
+    it(
+      'orders by commit, not by id: a transaction that began writing first comes first even with a higher id',
+      { skip: engine === 'sqlite' && 'SQLite has one writer: nothing commits out of id order' },
+      async () => {
+        const reader = await database.open();
+        let releaseB!: () => void;
+        const bMayInsert = new Promise<void>((resolve) => (releaseB = resolve));
+        try {
+          const { projectId, jobId } = await insertJobWithParents(store.db);
+          // B starts writing first (takes its transaction id) but inserts its event last.
+          let bStarted!: () => void;
+          const bHasXid = new Promise<void>((resolve) => (bStarted = resolve));
+          const b = store.transaction(async (tx) => {
+            await tx.db.updateTable('jobs').set({ results: '{"b":1}' }).where('id', '=', jobId).execute();
+            bStarted();
+            await bMayInsert;
+            return insertEvent(tx, projectId, 'b');
+          });
+          await bHasXid;
+          const aId = await store.transaction((tx) => insertEvent(tx, projectId, 'a'));
+          // A committed, but B (older) may still write: A's event waits.
+          assert.deepEqual((await readStream(reader, projectId, undefined)).ids, []);
+          releaseB();
+          const bId = await b;
+          assert.ok(bId > aId);
+          let page = await readStream(reader, projectId, undefined);
+          for (let i = 0; page.held && i < 100; i++) {
+            await delay(20);
+            page = await readStream(reader, projectId, undefined);
+          }
+          assert.deepEqual(page.ids, [bId, aId], 'the stream follows the writing transactions');
+          // Paging one by one gives the same stream.
+          const first = await readStream(reader, projectId, undefined, 1);
+          const second = await readStream(reader, projectId, positionOf(first.last), 1);
+          assert.deepEqual([...first.ids, ...second.ids], [bId, aId]);
+        } finally {
+          releaseB();
+          await reader.close();
         }
-        assert.deepEqual(page.ids, [bId, aId], 'the stream follows the writing transactions');
-        // Paging one by one gives the same stream.
-        const first = await readStream(reader, projectId, undefined, 1);
-        const second = await readStream(reader, projectId, positionOf(first.last), 1);
-        assert.deepEqual([...first.ids, ...second.ids], [bId, aId]);
-      } finally {
-        releaseB();
-        await reader.close();
-      }
-    });
+      },
+    );
 
     it('a transaction left open in another database of the server holds nothing back here', { skip: engine === 'sqlite' && 'PostgreSQL only: SQLite files share no transaction ids' }, async () => {
       const elsewhere = await createTestDatabase();
@@ -403,33 +439,37 @@ describe(`store conformance (${engine})`, () => {
       }
     });
 
-    it('inside a transaction the horizon is read afresh each time (the backends are looked at again)', { skip: engine === 'sqlite' && 'SQLite has one writer: nothing commits out of id order' }, async () => {
-      const { projectId } = await insertJobWithParents(store.db);
-      let releaseA!: () => void;
-      const aMayCommit = new Promise<void>((resolve) => (releaseA = resolve));
-      try {
-        await store.transaction(async (reader) => {
-          // The first look, in this transaction, while nothing else runs.
-          await readCommitHorizon(reader.db, engine);
-          // A takes a transaction id and stays open; B, later, commits an event.
-          const aTookItsId = new Promise<void>((resolve) => {
-            void store.transaction(async (tx) => {
-              await insertEvent(tx, projectId, 'a');
-              resolve();
-              await aMayCommit;
+    it(
+      'inside a transaction the horizon is read afresh each time (the backends are looked at again)',
+      { skip: engine === 'sqlite' && 'SQLite has one writer: nothing commits out of id order' },
+      async () => {
+        const { projectId } = await insertJobWithParents(store.db);
+        let releaseA!: () => void;
+        const aMayCommit = new Promise<void>((resolve) => (releaseA = resolve));
+        try {
+          await store.transaction(async (reader) => {
+            // The first look, in this transaction, while nothing else runs.
+            await readCommitHorizon(reader.db, engine);
+            // A takes a transaction id and stays open; B, later, commits an event.
+            const aTookItsId = new Promise<void>((resolve) => {
+              void store.transaction(async (tx) => {
+                await insertEvent(tx, projectId, 'a');
+                resolve();
+                await aMayCommit;
+              });
             });
+            await aTookItsId;
+            await store.transaction((tx) => insertEvent(tx, projectId, 'b'));
+            const horizon = await readCommitHorizon(reader.db, engine);
+            const rows = await reader.db.selectFrom('events').select('id').select(settledSql(horizon).as('settled')).where('project_id', '=', projectId).execute();
+            assert.equal(rows.length, 1, 'B is visible, A not yet');
+            assert.deepEqual(cutAtHorizon(rows).rows, [], 'B was settled although A, older and open, may still commit before it');
           });
-          await aTookItsId;
-          await store.transaction((tx) => insertEvent(tx, projectId, 'b'));
-          const horizon = await readCommitHorizon(reader.db, engine);
-          const rows = await reader.db.selectFrom('events').select('id').select(settledSql(horizon).as('settled')).where('project_id', '=', projectId).execute();
-          assert.equal(rows.length, 1, 'B is visible, A not yet');
-          assert.deepEqual(cutAtHorizon(rows).rows, [], "B was settled although A, older and open, may still commit before it");
-        });
-      } finally {
-        releaseA();
-      }
-    });
+        } finally {
+          releaseA();
+        }
+      },
+    );
   });
 
   describe('notifications', () => {
@@ -456,10 +496,12 @@ describe(`store conformance (${engine})`, () => {
         const stop = a.listen((channel, text) => {
           if (text === 'rolled-back') rolledBackHeard = true;
         });
-        await assert.rejects(a.transaction(async (tx) => {
-          await tx.notify('test', 'rolled-back');
-          throw new Error('no');
-        }));
+        await assert.rejects(
+          a.transaction(async (tx) => {
+            await tx.notify('test', 'rolled-back');
+            throw new Error('no');
+          }),
+        );
         await delay(100);
         stop();
         assert.equal(rolledBackHeard, false);

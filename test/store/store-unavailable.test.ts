@@ -55,7 +55,14 @@ describe('store: database unavailable', { skip }, () => {
     assert.equal(v3Before.status, 200, 'GET /v3/tasks before the outage');
 
     await proxy.cut();
-    const queryError = await store.db.selectFrom('projects').select('id').execute().then(() => null, (error: unknown) => error);
+    const queryError = await store.db
+      .selectFrom('projects')
+      .select('id')
+      .execute()
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
     assert.ok(queryError, 'a query with the database gone must fail');
     assert.equal(store.isUnavailableError(queryError), true, `not recognised as unavailable: ${String(queryError)}`);
 
@@ -119,7 +126,10 @@ describe('store: database unavailable', { skip }, () => {
       }
       await load;
       t.diagnostic(`statuses while connections were terminated: ${statuses.filter((s) => s === 503).length}× 503, ${statuses.filter((s) => s === 204).length}× 204`);
-      assert.deepEqual(statuses.filter((s) => s !== 204 && s !== 503), []);
+      assert.deepEqual(
+        statuses.filter((s) => s !== 204 && s !== 503),
+        [],
+      );
       assert.equal(statuses.at(-1), 204);
     } finally {
       await admin.end();

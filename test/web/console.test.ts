@@ -311,7 +311,10 @@ describe('web console in headless Chromium', () => {
 
     await page.getByRole('link', { name: 'Agents' }).click();
     await page.getByRole('link', { name: 'Web Server' }).click();
-    await page.getByText(/of unlimited · \d+ files of unlimited/).first().waitFor();
+    await page
+      .getByText(/of unlimited · \d+ files of unlimited/)
+      .first()
+      .waitFor();
 
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByRole('heading', { name: 'Users', exact: true }).waitFor();
@@ -350,10 +353,26 @@ describe('web console in headless Chromium', () => {
     assert.equal(started.status, 201, started.text);
     const id = started.body.id;
     const patch = (operations: unknown[]) => t.request('PATCH', `/v2/${PROJECT}/backups/${id}`, { ...asAgent, body: operations, contentType: 'application/json-patch+json' });
-    assert.equal((await patch([{ op: 'replace', path: '/state', value: 'in_progress' }, { op: 'add', path: '/started_time', value: '2026-01-02T03:04:05Z' }])).status, 204);
-    const progress = await t.request('POST', `/v2/${PROJECT}/agents/${player.id}/events`, { ...asAgent, body: { event: 'backup_progress', backup: { id }, bytes_completed: 10, bytes_remaining: 90, total_bytes: 100 } });
+    assert.equal(
+      (
+        await patch([
+          { op: 'replace', path: '/state', value: 'in_progress' },
+          { op: 'add', path: '/started_time', value: '2026-01-02T03:04:05Z' },
+        ])
+      ).status,
+      204,
+    );
+    const progress = await t.request('POST', `/v2/${PROJECT}/agents/${player.id}/events`, {
+      ...asAgent,
+      body: { event: 'backup_progress', backup: { id }, bytes_completed: 10, bytes_remaining: 90, total_bytes: 100 },
+    });
     assert.equal(progress.status, 202, progress.text);
-    const list = Array.from({ length: 1743 }, (_, index) => ({ index, path: `/srv/www/private/file-${index}.db`, type: 'phx_exception', exception: { code: 13, description: 'EACCES: permission denied', details: '' } }));
+    const list = Array.from({ length: 1743 }, (_, index) => ({
+      index,
+      path: `/srv/www/private/file-${index}.db`,
+      type: 'phx_exception',
+      exception: { code: 13, description: 'EACCES: permission denied', details: '' },
+    }));
     const failed = await patch([
       { op: 'replace', path: '/state', value: 'failed' },
       { op: 'add', path: '/ended_time', value: '2026-01-02T03:06:10Z' },
@@ -420,8 +439,18 @@ describe('web console in headless Chromium', () => {
       await signIn(page, users.admin);
       await page.goto(`${t.url}/console#/jobs?type=backup`);
       await page.getByRole('heading', { name: 'Jobs' }).waitFor();
-      await page.locator('tbody tr', { hasText: waiting.id.slice(0, 8) }).getByText('#1').waitFor();
-      assert.equal(await page.locator('tbody tr', { hasText: running.id.slice(0, 8) }).getByText(/#\d/).count(), 0, 'the admitted backup has no place');
+      await page
+        .locator('tbody tr', { hasText: waiting.id.slice(0, 8) })
+        .getByText('#1')
+        .waitFor();
+      assert.equal(
+        await page
+          .locator('tbody tr', { hasText: running.id.slice(0, 8) })
+          .getByText(/#\d/)
+          .count(),
+        0,
+        'the admitted backup has no place',
+      );
       await page.goto(`${t.url}/console#/jobs/backup/${waiting.id}`);
       await page.getByRole('heading', { name: `Backup ${waiting.id.slice(0, 8)}` }).waitFor();
       await page.getByText('#1 in the queue, waiting for a run slot').waitFor();

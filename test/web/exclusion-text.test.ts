@@ -26,13 +26,27 @@ describe('console: exclusions as text', { timeout: 10_000 }, () => {
     const text = exclusionsToText(items);
     assert.equal(
       text,
-      ['/srv/www/cache/', 'file:/srv/www/a.jpg', '*.log', 'pattern:/srv/x', '/srv/*/tmp', 'ignore-case:*.TMP', 'if-present:.nobackup', 'exclude-caches', 'larger-than:1073741824', 'one-file-system'].join('\n'),
+      [
+        '/srv/www/cache/',
+        'file:/srv/www/a.jpg',
+        '*.log',
+        'pattern:/srv/x',
+        '/srv/*/tmp',
+        'ignore-case:*.TMP',
+        'if-present:.nobackup',
+        'exclude-caches',
+        'larger-than:1073741824',
+        'one-file-system',
+      ].join('\n'),
     );
     assert.deepEqual(textToExclusions(text), items);
   });
 
   it('reads sizes with units and leaves a bad size for the server to refuse', () => {
-    assert.deepEqual(textToExclusions('larger-than:500M\n  \n/tmp'), [{ type: 'larger_than', size: 500 * 1024 * 1024 }, { type: 'folder', path: '/tmp/' }]);
+    assert.deepEqual(textToExclusions('larger-than:500M\n  \n/tmp'), [
+      { type: 'larger_than', size: 500 * 1024 * 1024 },
+      { type: 'folder', path: '/tmp/' },
+    ]);
     assert.ok(Number.isNaN((textToExclusions('larger-than:huge')[0] as { size: number }).size));
   });
 });

@@ -32,7 +32,10 @@ describe('console: notifications', { timeout: 180_000 }, () => {
     receiver = await startWebhookReceiver();
     t = await startTestServer({ deliveryPollMs: 100, deliveryTimeoutMs: 2000 });
     w = await buildWorld(t);
-    for (const [role, username] of [['admin', users.admin], ['observer', users.observer]] as const) {
+    for (const [role, username] of [
+      ['admin', users.admin],
+      ['observer', users.observer],
+    ] as const) {
       const created = await t.request('POST', '/admin/users', { token: ADMIN_TOKEN, body: { username, password: PASSWORD, project_id: PROJECT, roles: [`cloudbackup:${role}`] } });
       assert.equal(created.status, 201, created.text);
     }
@@ -54,7 +57,11 @@ describe('console: notifications', { timeout: 180_000 }, () => {
     });
     assert.equal(config.status, 201, config.text);
     const backup = await t.request('POST', `/v2/${PROJECT}/backups`, { token: w.creator, body: { configuration_id: config.body.id, state: 'start_requested' } });
-    const failed = await t.request('PATCH', `/v2/${PROJECT}/backups/${backup.body.id}`, { token: w.agent.token, headers: patchHeaders, raw: JSON.stringify([{ op: 'replace', path: '/state', value: 'failed' }]) });
+    const failed = await t.request('PATCH', `/v2/${PROJECT}/backups/${backup.body.id}`, {
+      token: w.agent.token,
+      headers: patchHeaders,
+      raw: JSON.stringify([{ op: 'replace', path: '/state', value: 'failed' }]),
+    });
     assert.equal(failed.status, 204, failed.text);
     await receiver.waitFor(1, 10_000);
   });

@@ -52,11 +52,7 @@ export async function runBackupJob(rt: JobRuntime, work: BackupWork, signal: Abo
 
 /** What a stopped or failed backup had done: files found and read so far; no snapshot was written. */
 function partialOperations(numbers: ProgressNumbers) {
-  return [
-    replace('/files_searched', numbers.totalFiles),
-    replace('/files_backed_up', numbers.filesCompleted),
-    replace('/bytes_searched', numbers.totalBytes),
-  ];
+  return [replace('/files_searched', numbers.totalFiles), replace('/files_backed_up', numbers.filesCompleted), replace('/bytes_searched', numbers.totalBytes)];
 }
 
 async function resultOperations(rt: JobRuntime, summary: BackupSummary, started: number) {

@@ -41,7 +41,10 @@ export function isAbort(err: unknown): boolean {
 
 /** A job the agent cannot run as asked (missing configuration, nothing to do): reported as failed with why. */
 export class JobRefusal extends Error {
-  constructor(readonly reason: string, message: string) {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'JobRefusal';
   }
@@ -49,7 +52,10 @@ export class JobRefusal extends Error {
 
 /** A job the agent itself stopped before its end (its backup window closed): reported as stopped, with why. */
 export class JobStoppedByAgent extends Error {
-  constructor(readonly reason: string, message: string) {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'JobStoppedByAgent';
   }

@@ -38,7 +38,10 @@ export async function runLogfileJob(rt: JobRuntime, work: LogfileWork): Promise<
 }
 
 async function gzipTail(file: string): Promise<Buffer> {
-  const size = await fs.promises.stat(file).then((s) => s.size, () => 0);
+  const size = await fs.promises.stat(file).then(
+    (s) => s.size,
+    () => 0,
+  );
   const parts: Buffer[] = [];
   let total = 0;
   const sink = new Writable({

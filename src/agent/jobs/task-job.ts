@@ -162,10 +162,13 @@ export class TaskRunner {
   /** The drill's timeout: the check's process group is killed when it comes, and the task fails saying so. */
   private killAtDeadline(child: ChildProcess, deadline: number): NodeJS.Timeout | undefined {
     if (!Number.isFinite(deadline)) return undefined;
-    const timer = setTimeout(() => {
-      this.overDeadline.add(child);
-      killGroup(child);
-    }, Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(
+      () => {
+        this.overDeadline.add(child);
+        killGroup(child);
+      },
+      Math.max(0, deadline - Date.now()),
+    );
     timer.unref();
     return timer;
   }
@@ -186,12 +189,15 @@ export class TaskRunner {
       child.stdout?.on('data', (chunk: Buffer) => output.write(chunk));
       child.stderr?.on('data', (chunk: Buffer) => output.write(chunk));
       const diskTimer = setInterval(() => {
-        directorySize(scratch).then((bytes) => {
-          if (bytes - baselineBytes > work.diskMb * 1024 * 1024 && !overDisk) {
-            overDisk = true;
-            killGroup(child);
-          }
-        }, () => undefined);
+        directorySize(scratch).then(
+          (bytes) => {
+            if (bytes - baselineBytes > work.diskMb * 1024 * 1024 && !overDisk) {
+              overDisk = true;
+              killGroup(child);
+            }
+          },
+          () => undefined,
+        );
       }, DISK_CHECK_MS);
       child.on('error', (err) => {
         clearInterval(diskTimer);

@@ -15,7 +15,10 @@ export async function openVaultToRead(rt: JobRuntime, access: ReadAccess, nothin
       throw new JobRefusal('wrong_password', `The vault password given does not open the backup's vault (${(err as Error).message}); nothing was ${nothing}. Check the password and try again.`);
     }
     if (code === 'WRONG_KEY') {
-      throw new JobRefusal('vault_key_unavailable', `This agent cannot open the backup's vault: ${(err as Error).message}. Nothing was ${nothing}; give the vault password, or restore onto the agent that owns the vault.`);
+      throw new JobRefusal(
+        'vault_key_unavailable',
+        `This agent cannot open the backup's vault: ${(err as Error).message}. Nothing was ${nothing}; give the vault password, or restore onto the agent that owns the vault.`,
+      );
     }
     throw err;
   }

@@ -34,7 +34,10 @@ export async function runVerificationJob(rt: JobRuntime, work: VerificationWork)
     const result = await vault.check({ readDataSubset: { part: work.part, of: work.of } });
     rt.log.info({ verification: work.id, subset: `${work.part}/${work.of}`, ok: result.ok, errors: result.errors.length, packsRead: result.packsRead }, 'verification');
     operations = [
-      replace('/errors', result.errors.slice(0, MAX_ERRORS).map((e) => e.slice(0, MAX_ERROR_LENGTH))),
+      replace(
+        '/errors',
+        result.errors.slice(0, MAX_ERRORS).map((e) => e.slice(0, MAX_ERROR_LENGTH)),
+      ),
       replace('/packs', result.packs),
       replace('/packs_read', result.packsRead),
       replace('/bytes_read', result.bytesRead),

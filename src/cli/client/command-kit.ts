@@ -17,7 +17,13 @@ export function examples(command: Command, ...lines: string[]): Command {
 
 /** Commander collects repeated options into an array with this. */
 export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== ''),
+  ];
 }
 
 export function positiveInteger(name: string) {

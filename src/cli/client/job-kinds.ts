@@ -2,7 +2,6 @@ import { isTerminalTaskState, jobHasEnded, JobState, TaskState, WORK_KINDS, type
 import type { ApiClient } from './api-client.js';
 import { UsageError } from './errors.js';
 
-
 export function isTerminal(kind: WorkKind, state: string): boolean {
   return kind === 'task' ? isTerminalTaskState(state) : jobHasEnded(kind, state);
 }
@@ -28,9 +27,11 @@ const FULL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 /** Recent job ids of a kind (or of every kind), to expand the short ids tables show. */
 async function recentJobIds(client: ApiClient, kind?: WorkKind): Promise<string[]> {
   const lists: Promise<string[]>[] = [];
-  if (kind === undefined) lists.push(client.get<{ activities: { id: string }[] }>(client.v2('activities'), { query: { limit: 1000 }, accept: [404] }).then((r) => (r.body?.activities ?? []).map((a) => a.id)));
+  if (kind === undefined)
+    lists.push(client.get<{ activities: { id: string }[] }>(client.v2('activities'), { query: { limit: 1000 }, accept: [404] }).then((r) => (r.body?.activities ?? []).map((a) => a.id)));
   else if (kind !== 'task') lists.push(client.get<Record<string, { id: string }[]>>(client.v2(`${kind}s`), { query: { limit: 1000 } }).then((r) => (r.body[`${kind}s`] ?? []).map((j) => j.id)));
-  if (kind === undefined || kind === 'task') lists.push(client.get<{ resources: { guid: string }[] }>(client.v3('tasks'), { query: { per_page: 1000 }, accept: [404] }).then((r) => (r.body?.resources ?? []).map((t) => t.guid)));
+  if (kind === undefined || kind === 'task')
+    lists.push(client.get<{ resources: { guid: string }[] }>(client.v3('tasks'), { query: { per_page: 1000 }, accept: [404] }).then((r) => (r.body?.resources ?? []).map((t) => t.guid)));
   return [...new Set((await Promise.all(lists)).flat())];
 }
 

@@ -25,7 +25,14 @@ test('tables fit the width, keep the columns marked keep, and mark what they cut
 });
 
 test('a table that fits is left as it is', () => {
-  const table = formatTable([{ a: 'x', b: 'y' }], [{ header: 'A', value: (r: { a: string }) => r.a }, { header: 'B', value: (r: { b: string }) => r.b }], 80);
+  const table = formatTable(
+    [{ a: 'x', b: 'y' }],
+    [
+      { header: 'A', value: (r: { a: string }) => r.a },
+      { header: 'B', value: (r: { b: string }) => r.b },
+    ],
+    80,
+  );
   assert.equal(table, 'A  B\nx  y');
 });
 
@@ -40,7 +47,7 @@ test('colours only on a terminal, never with NO_COLOR', () => {
   assert.equal(visibleLength(paint('ok', 'green', true)), 2);
 });
 
-test('times name their zone: this computer\'s, or the one asked for', () => {
+test("times name their zone: this computer's, or the one asked for", () => {
   const moment = '2026-07-01T12:30:00Z';
   assert.equal(formatTime(moment, 'UTC'), '2026-07-01 12:30 UTC');
   assert.equal(formatTime(moment, 'Europe/Berlin'), '2026-07-01 14:30 GMT+2');

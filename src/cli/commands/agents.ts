@@ -128,7 +128,7 @@ export function registerAgentsCommands(program: Command): void {
       });
       const location = response.headers.get('location') ?? '';
       let result: { succeeded?: boolean } | undefined;
-      for (const deadline = Date.now() + 60_000; options.wait && result === undefined && Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 60_000; options.wait && result === undefined && Date.now() < deadline;) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
         const answer = await client.fetchRaw(location);
         if (answer.status === 200) result = (await answer.json()) as { succeeded?: boolean };

@@ -22,7 +22,10 @@ function commandTree(program: Command): Node[] {
 
 export function bashCompletion(program: Command): string {
   const nodes = commandTree(program);
-  const known = nodes.filter((n) => n.path !== '').map((n) => `"${n.path}"`).join('|');
+  const known = nodes
+    .filter((n) => n.path !== '')
+    .map((n) => `"${n.path}"`)
+    .join('|');
   const cases = nodes.map((n) => `    "${n.path}") words="${[...new Set(n.words)].join(' ')}" ;;`).join('\n');
   return `# coffer completion for bash: source <(coffer completion bash)
 _coffer() {

@@ -71,7 +71,10 @@ export function registerConfigsRetentionCommand(configs: Command): void {
         return printPlan(found.name, body);
       }
       if (given.length > 0) {
-        await client.patch(client.v2('configurations', found.id), given.map(([field, value]) => ({ op: 'replace', path: `/retention/${field}`, value })));
+        await client.patch(
+          client.v2('configurations', found.id),
+          given.map(([field, value]) => ({ op: 'replace', path: `/retention/${field}`, value })),
+        );
       }
       const { body: config } = await client.get(client.v2('configurations', found.id));
       if (globalOptions(command).json) return printJson(config.retention);

@@ -44,15 +44,13 @@ const describeWindow = (window: { start: string; end: string; outside: string } 
 const rateValue = (rate: number | 'unlimited') => (rate === 'unlimited' ? null : rate);
 
 function addConfigFlags(command: Command, negations: boolean): Command {
-  command
-    .option('--name <name>', 'a name people recognise, e.g. "Web files"')
-    .option('--include <path>', 'folder to back up (repeatable or comma-separated; file:/path for a single file)', collect);
+  command.option('--name <name>', 'a name people recognise, e.g. "Web files"').option('--include <path>', 'folder to back up (repeatable or comma-separated; file:/path for a single file)', collect);
   return addExclusionFlags(command, { pathsToo: true, patternFiles: false, negations })
     .option('--schedule <phrase>', '"daily 02:00", "every 2h", "weekly mon,thu 14:00", an RRULE, or "manual"')
-    .option('--tz <zone>', 'IANA time zone of the schedule (default: this computer\'s)')
+    .option('--tz <zone>', "IANA time zone of the schedule (default: this computer's)")
     .option('--retention-days <days>', 'days to keep each backup; 0 keeps forever', nonNegativeInteger('--retention-days'))
     .option('--notify-email <address>', 'e-mail told when a backup fails (repeatable)', collect)
-    .option('--upload <rate>', "this configuration's vault upload limit per second, e.g. 10MB, 512KiB, or \"unlimited\" (the agent's own limit applies too)", parseByteLimit)
+    .option('--upload <rate>', 'this configuration\'s vault upload limit per second, e.g. 10MB, 512KiB, or "unlimited" (the agent\'s own limit applies too)', parseByteLimit)
     .option('--download <rate>', 'vault download limit per second for restores of its backups, or "unlimited"', parseByteLimit)
     .option('--window <start-end>', 'time of day scheduled backups may run, in the schedule\'s zone, e.g. 22:00-06:00, or "none"', parseWindow)
     .option('--outside <pause|stop>', 'what a scheduled backup still running when its window closes does (default pause)', parseOutside);
@@ -130,13 +128,7 @@ export function registerConfigsCommands(program: Command): void {
     });
   examples(show, 'coffer configs show "Web files"');
 
-  const create = addConfigFlags(
-    configs
-      .command('create')
-      .description('Create a backup configuration')
-      .requiredOption('--agent <agent>', 'agent that runs the backups (id, name or id prefix)'),
-    false,
-  )
+  const create = addConfigFlags(configs.command('create').description('Create a backup configuration').requiredOption('--agent <agent>', 'agent that runs the backups (id, name or id prefix)'), false)
     .option('--disabled', 'create it switched off')
     .addHelpText('after', SCHEDULE_HELP)
     .action(async (options: ConfigFlags, command: Command) => {
@@ -204,7 +196,9 @@ export function registerConfigsCommands(program: Command): void {
         else replace('/backup_window', { start: span.start, end: span.end, outside: options.outside ?? current.backup_window?.outside ?? 'pause' });
       }
       if (operations.length === 0) {
-        throw new UsageError('nothing to change: give at least one of --name, --include, --exclude (or another exclusion flag), --schedule, --tz, --retention-days, --notify-email, --upload, --download, --window, --outside');
+        throw new UsageError(
+          'nothing to change: give at least one of --name, --include, --exclude (or another exclusion flag), --schedule, --tz, --retention-days, --notify-email, --upload, --download, --window, --outside',
+        );
       }
       await client.patch(client.v2('configurations', found.id), operations);
       const { body: updated } = await client.get(client.v2('configurations', found.id));

@@ -24,7 +24,10 @@ function runFields(run: any): [string, string][] {
     ['state', paintState(run.state)],
     ['started by', run.started_by],
     ['backup', run.backup?.id ?? '-'],
-    ['restore', restore ? `${paintState(restore.state ?? 'running')}${restore.files_restored != null ? `, ${restore.files_restored} files, ${formatBytes(restore.bytes_restored)}` : ''} (${restore.id})` : '-'],
+    [
+      'restore',
+      restore ? `${paintState(restore.state ?? 'running')}${restore.files_restored != null ? `, ${restore.files_restored} files, ${formatBytes(restore.bytes_restored)}` : ''} (${restore.id})` : '-',
+    ],
     ['check', run.check ? `${paintState(run.check.state ?? 'running')}${run.check.failure_reason ? `: ${run.check.failure_reason}` : ''} (task ${run.check.task_guid})` : '-'],
     ['reason', run.failure_reason ?? '-'],
     ['created', formatTime(run.created_time)],
@@ -106,22 +109,24 @@ export function registerDrillsCommands(program: Command): void {
     .option('--command <command>', 'a new check command')
     .option('--enable', 'run on its schedule again')
     .option('--disable', 'stop running on its schedule (runs on request still work)')
-    .action(async (ref: string, options: { name?: string; target?: string; schedule?: string; tz?: string; timeout?: number; command?: string; enable?: boolean; disable?: boolean }, command: Command) => {
-      const client = ApiClient.fromStoredSession();
-      const drill = await resolveDrill(client, ref);
-      if (options.enable && options.disable) throw new UsageError('give --enable or --disable, not both');
-      const body: Record<string, unknown> = {};
-      if (options.name) body.name = options.name;
-      if (options.target) body.target_path = options.target;
-      if (options.schedule !== undefined) body.schedule = scheduleFromFlags(options.schedule, options.tz ?? localTimeZone());
-      if (options.timeout) body.timeout_seconds = options.timeout;
-      if (options.command) body.command = options.command;
-      if (options.enable || options.disable) body.enabled = Boolean(options.enable);
-      if (Object.keys(body).length === 0) throw new UsageError('nothing to change: give at least one of --name, --target, --schedule, --timeout, --command, --enable, --disable');
-      const { body: updated } = await client.request('PATCH', client.v2('drills', drill.id), { body });
-      if (globalOptions(command).json) return printJson(updated);
-      printLine(`Updated drill ${updated.name} (${updated.id}): ${updated.enabled ? describeSchedule(updated.schedule) : 'disabled'}, into ${updated.target_path}.`);
-    });
+    .action(
+      async (ref: string, options: { name?: string; target?: string; schedule?: string; tz?: string; timeout?: number; command?: string; enable?: boolean; disable?: boolean }, command: Command) => {
+        const client = ApiClient.fromStoredSession();
+        const drill = await resolveDrill(client, ref);
+        if (options.enable && options.disable) throw new UsageError('give --enable or --disable, not both');
+        const body: Record<string, unknown> = {};
+        if (options.name) body.name = options.name;
+        if (options.target) body.target_path = options.target;
+        if (options.schedule !== undefined) body.schedule = scheduleFromFlags(options.schedule, options.tz ?? localTimeZone());
+        if (options.timeout) body.timeout_seconds = options.timeout;
+        if (options.command) body.command = options.command;
+        if (options.enable || options.disable) body.enabled = Boolean(options.enable);
+        if (Object.keys(body).length === 0) throw new UsageError('nothing to change: give at least one of --name, --target, --schedule, --timeout, --command, --enable, --disable');
+        const { body: updated } = await client.request('PATCH', client.v2('drills', drill.id), { body });
+        if (globalOptions(command).json) return printJson(updated);
+        printLine(`Updated drill ${updated.name} (${updated.id}): ${updated.enabled ? describeSchedule(updated.schedule) : 'disabled'}, into ${updated.target_path}.`);
+      },
+    );
   examples(update, 'coffer drills update nightly --schedule "weekly sun 03:00"', 'coffer drills update nightly --disable');
 
   const remove = drills

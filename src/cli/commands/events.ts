@@ -22,7 +22,7 @@ export function describeEvent(event: Record<string, any>): string {
 export function registerEventsCommand(program: Command): void {
   const events = program
     .command('events')
-    .description('The project\'s event stream (job state changes, progress, agent start-up…)')
+    .description("The project's event stream (job state changes, progress, agent start-up…)")
     .option('--agent <agent>', 'only the events of this agent')
     .option('--limit <n>', 'how many recent events to show first (default 20)', positiveInteger('--limit'), 20)
     .option('-f, --follow', 'keep printing new events as they happen (Ctrl-C to end)')

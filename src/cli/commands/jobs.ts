@@ -87,7 +87,7 @@ export function registerJobCommands(program: Command): void {
   const cleanup = examples(program.command('cleanup').description('Start cleanups (remove backups past their retention from the vault)'), 'coffer cleanup start web-1 --watch');
   const cleanupStart = cleanup
     .command('start')
-    .description('Clean up an agent\'s vault now')
+    .description("Clean up an agent's vault now")
     .argument('<agent>', 'agent id, name or id prefix')
     .option('--watch', 'follow the cleanup until it ends')
     .action(async (ref: string, options: { watch?: boolean }, command: Command) => {
@@ -149,7 +149,7 @@ export function registerJobCommands(program: Command): void {
 
   const jobs = program
     .command('jobs')
-    .description('Recent backups, restores, cleanups and tasks (the project\'s activities), newest first; ids shortened, a unique prefix works in watch and stop')
+    .description("Recent backups, restores, cleanups and tasks (the project's activities), newest first; ids shortened, a unique prefix works in watch and stop")
     .option('--type <type>', 'only backup, restore, cleanup or task')
     .option('--state <state>', 'only jobs in this state, e.g. in_progress')
     .option('--agent <agent>', 'only the jobs of this agent')

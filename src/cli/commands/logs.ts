@@ -18,7 +18,7 @@ function downloadLink(logfile: { links?: { href: string; rel: string }[] }): str
 export function registerLogsCommand(program: Command): void {
   const logs = program
     .command('logs')
-    .description('An agent\'s log files: list them, ask the agent to upload one, download it')
+    .description("An agent's log files: list them, ask the agent to upload one, download it")
     .argument('<agent>', 'agent id, name or id prefix')
     .option('--request', 'ask the agent to upload its current log')
     .option('--download', 'download the newest uploaded log (asks for one and waits when there is none)')

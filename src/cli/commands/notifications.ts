@@ -33,9 +33,7 @@ async function configurationNotifications(client: ApiClient) {
   const { body } = await client.get<{ configurations: { id: string; name: string; agent: { id: string } }[] }>(client.v2('configurations'));
   const names = await agentNames(client);
   const details = await Promise.all(body.configurations.map(async (c) => (await client.get<{ notifications: Notification[] }>(client.v2('configurations', c.id))).body));
-  return body.configurations.flatMap((c, i) =>
-    (details[i]!.notifications ?? []).map((n) => ({ configuration: c.name, configuration_id: c.id, agent: names.get(c.agent.id) ?? c.agent.id, ...n })),
-  );
+  return body.configurations.flatMap((c, i) => (details[i]!.notifications ?? []).map((n) => ({ configuration: c.name, configuration_id: c.id, agent: names.get(c.agent.id) ?? c.agent.id, ...n })));
 }
 
 export function registerNotificationsCommands(program: Command): void {

@@ -64,7 +64,14 @@ export function registerQuotaCommands(program: Command): void {
       const agent = await resolveAgent(client, ref);
       const { body } = await client.get<Quota & { project: Quota & { project_id: string } }>(client.v2('agents', agent.id, 'quota'));
       if (globalOptions(command).json) return printJson(body);
-      printLine(formatFields([['agent', `${agent.name} (${agent.id})`], ...quotaFields(body), ['project', body.project.project_id], ...quotaFields(body.project).map(([k, v]) => [`project ${k}`, v] as [string, string])]));
+      printLine(
+        formatFields([
+          ['agent', `${agent.name} (${agent.id})`],
+          ...quotaFields(body),
+          ['project', body.project.project_id],
+          ...quotaFields(body.project).map(([k, v]) => [`project ${k}`, v] as [string, string]),
+        ]),
+      );
     });
   examples(show, 'coffer quota', 'coffer quota show web-1 --json');
 

@@ -35,7 +35,11 @@ function labelText(labels: Record<string, string> | undefined): string {
 }
 
 export function registerTasksCommands(program: Command): void {
-  const tasks = examples(program.command('tasks').description('One-off commands run by an agent on its host (Cloud Foundry V3-style tasks)'), "coffer tasks run web-1 --label env=prod -- uptime", "coffer tasks --selector 'env=prod'");
+  const tasks = examples(
+    program.command('tasks').description('One-off commands run by an agent on its host (Cloud Foundry V3-style tasks)'),
+    'coffer tasks run web-1 --label env=prod -- uptime',
+    "coffer tasks --selector 'env=prod'",
+  );
 
   const list = tasks
     .command('list', { isDefault: true })
@@ -106,7 +110,7 @@ export function registerTasksCommands(program: Command): void {
           ['state', paintState(task.state)],
           ['sequence', String(task.sequence_id)],
           ['command', task.command ?? '(hidden)'],
-          ['agent', agentName ? `${agentName} (${agentId})` : agentId ?? '-'],
+          ['agent', agentName ? `${agentName} (${agentId})` : (agentId ?? '-')],
           ['memory', `${task.memory_in_mb} MB`],
           ['disk', `${task.disk_in_mb} MB`],
           ['failure', task.result?.failure_reason ?? '-'],
@@ -142,7 +146,9 @@ export function registerTasksCommands(program: Command): void {
       .argument('<changes...>', 'key=value or key-')
       .action(async (id: string, pairs: string[], _options: unknown, command: Command) => {
         const client = ApiClient.fromStoredSession();
-        const { body: task } = await client.request('PATCH', client.v3('tasks', await expandJobId(client, id, 'task')), { body: { metadata: { [field]: metadataChanges(pairs, name === 'label' ? 'label' : 'annotation') } } });
+        const { body: task } = await client.request('PATCH', client.v3('tasks', await expandJobId(client, id, 'task')), {
+          body: { metadata: { [field]: metadataChanges(pairs, name === 'label' ? 'label' : 'annotation') } },
+        });
         if (globalOptions(command).json) return printJson(task);
         printLine(`Task ${task.name} ${field}: ${labelText(task.metadata?.[field]) || '(none)'}`);
       });

@@ -114,7 +114,7 @@ export function registerUsersCommands(program: Command): void {
 
   const revoke = users
     .command('revoke-tokens')
-    .description("Revoke every token of a user (yours when no user is named: other sessions are logged out)")
+    .description('Revoke every token of a user (yours when no user is named: other sessions are logged out)')
     .argument('[user]', 'user name or id')
     .action(async (ref: string | undefined, _options: unknown, command: Command) => {
       const client = ApiClient.fromStoredSession();
@@ -127,7 +127,7 @@ export function registerUsersCommands(program: Command): void {
 
   const passwd = users
     .command('passwd')
-    .description('Change your password (current one from COFFER_PASSWORD or asked), or, as administrator, any user\'s; the new one from COFFER_NEW_PASSWORD or asked')
+    .description("Change your password (current one from COFFER_PASSWORD or asked), or, as administrator, any user's; the new one from COFFER_NEW_PASSWORD or asked")
     .argument('[user]', 'user name or id (default: yourself)')
     .action(async (ref: string | undefined, _options: unknown, command: Command) => {
       const client = ApiClient.fromStoredSession();

@@ -76,9 +76,7 @@ async function recentRuns(client: ApiClient, agentId: string, limit: number): Pr
 
 export function registerVerificationCommands(program: Command): void {
   const verification = examples(
-    program
-      .command('verification')
-      .description('Vault verification: the agent reads its vault back and checks it, on a schedule (1/N of the packs a run) or now'),
+    program.command('verification').description('Vault verification: the agent reads its vault back and checks it, on a schedule (1/N of the packs a run) or now'),
     'coffer verification show web-1',
     'coffer verification set web-1 --schedule "daily 03:00" --subsets 7',
     'coffer verification run web-1 --watch',

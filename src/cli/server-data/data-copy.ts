@@ -35,9 +35,15 @@ export async function copyTree(from: string, to: string, tally: CopyTally = { fi
       continue;
     }
     if (!entry.isFile()) continue; // the data folder holds only files and folders; anything else is not ours
-    const size = await fs.promises.stat(source).then((s) => s.size, () => -1);
+    const size = await fs.promises.stat(source).then(
+      (s) => s.size,
+      () => -1,
+    );
     if (size < 0) continue;
-    const existing = await fs.promises.stat(target).then((s) => s.size, () => -1);
+    const existing = await fs.promises.stat(target).then(
+      (s) => s.size,
+      () => -1,
+    );
     if (existing === size) {
       tally.unchanged++;
       continue;

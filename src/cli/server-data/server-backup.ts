@@ -3,16 +3,7 @@ import path from 'node:path';
 import type { ServerConfig } from '../../config.js';
 import { copySqliteDatabase, sqliteIntegrityProblems } from '../../store/sqlite-copy.js';
 import { copyFileAtomically, copyTree, sha256OfFile } from './data-copy.js';
-import {
-  DATA_FOLDERS,
-  DATABASE_FILE,
-  MANIFEST_FILE,
-  MANIFEST_FORMAT,
-  SECRETS_FOLDER,
-  TLS_CERT_FILE,
-  TLS_KEY_FILE,
-  type ServerBackupManifest,
-} from './server-backup-manifest.js';
+import { DATA_FOLDERS, DATABASE_FILE, MANIFEST_FILE, MANIFEST_FORMAT, SECRETS_FOLDER, TLS_CERT_FILE, TLS_KEY_FILE, type ServerBackupManifest } from './server-backup-manifest.js';
 
 /**
  * `coffer server backup --to DIR`: the server's own data, consistent while the server runs. First the database

@@ -37,7 +37,10 @@ it('copies the database while it is open, the vault files, and restores them int
     await restoreServerData(to, target, target, quiet);
     assert.equal(fs.readFileSync(path.join(target, 'vaults', 'v1', 'data', 'aa'), 'utf8'), 'pack bytes');
     const restored = await openSqliteStore({ file: path.join(target, 'coffer.db') });
-    const migrations = await restored.db.selectFrom('schema_migrations' as never).selectAll().execute();
+    const migrations = await restored.db
+      .selectFrom('schema_migrations' as never)
+      .selectAll()
+      .execute();
     await restored.close();
     assert.ok(migrations.length > 0, 'the restored database holds its schema history');
     await assert.rejects(restoreServerData(to, target, target, quiet), /not empty/);

@@ -52,9 +52,24 @@ describe('coffer vault backup exclusion flags', { timeout: 120_000 }, () => {
       assert.match(bad.stderr, /--exclude \[unclosed: is not a valid glob/);
 
       const backup = await cli([
-        'backup', '--repo', repo, '--json', src,
-        '--exclude', '*.log', '--exclude', '**/node_modules', '--iexclude', 'debug.txt', '--exclude-file', patterns,
-        '--exclude-if-present', '.nobackup', '--exclude-caches', '--exclude-larger-than', '2K',
+        'backup',
+        '--repo',
+        repo,
+        '--json',
+        src,
+        '--exclude',
+        '*.log',
+        '--exclude',
+        '**/node_modules',
+        '--iexclude',
+        'debug.txt',
+        '--exclude-file',
+        patterns,
+        '--exclude-if-present',
+        '.nobackup',
+        '--exclude-caches',
+        '--exclude-larger-than',
+        '2K',
       ]);
       assert.equal(backup.code, 0, backup.stderr);
       const summary = JSON.parse(backup.stdout) as { snapshotId: number; totalFiles: number };
@@ -62,7 +77,10 @@ describe('coffer vault backup exclusion flags', { timeout: 120_000 }, () => {
       const out = path.join(dir, 'out');
       const restore = await cli(['restore', '--repo', repo, String(summary.snapshotId), '--target', out]);
       assert.equal(restore.code, 0, restore.stderr);
-      const restored = fs.readdirSync(path.join(out, src), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(path.join(out, src), path.join(e.parentPath, e.name)));
+      const restored = fs
+        .readdirSync(path.join(out, src), { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(path.join(out, src), path.join(e.parentPath, e.name)));
       assert.deepEqual(restored.sort(), ['keep.txt', 'sub/notes.txt']);
       for (const rel of restored) assert.equal(fs.readFileSync(path.join(out, src, rel), 'utf8'), files[rel]);
     } finally {

@@ -52,7 +52,10 @@ describe('coffer vault command line', () => {
       assert.equal(summary.filesNew, 2);
 
       const snapshots = JSON.parse((await cli(['snapshots', '--repo', repo, '--json'])).stdout) as Array<{ id: number }>;
-      assert.deepEqual(snapshots.map((s) => s.id), [summary.snapshotId]);
+      assert.deepEqual(
+        snapshots.map((s) => s.id),
+        [summary.snapshotId],
+      );
 
       const ls = await cli(['ls', '--repo', repo, String(summary.snapshotId), src, '--recursive']);
       assert.equal(ls.code, 0, ls.stderr);
@@ -98,7 +101,14 @@ describe('coffer vault command line', () => {
       assert.equal(damaged.code, 1);
       assert.match(damaged.stderr, /error: pack/);
       // The pack's hash and the blob inside it: two errors, counted as printed.
-      assert.equal(damaged.stderr.trim().split('\n').filter((line) => line.startsWith('error: ')).length, 2, damaged.stderr);
+      assert.equal(
+        damaged.stderr
+          .trim()
+          .split('\n')
+          .filter((line) => line.startsWith('error: ')).length,
+        2,
+        damaged.stderr,
+      );
       assert.match(damaged.stdout, /^2 errors found$/m);
       const restore2 = await cli(['restore', 'latest', '--repo', repo, '--target', path.join(dir, 'out2')]);
       assert.equal(restore2.code, 3, restore2.stderr);

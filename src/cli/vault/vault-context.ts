@@ -32,7 +32,7 @@ export function backendFor(options: VaultGlobalOptions): VaultBackend {
 function objectStorageVault(repo: string): VaultBackend {
   const url = new URL(repo);
   const match = /^(.*\/)?vaults\/([A-Za-z0-9_-]+)\/?$/.exec(url.pathname);
-  if (!match) throw new UsageError('an s3:// vault is s3://bucket/prefix/vaults/<vault_id>?endpoint=… (the server\'s COFFER_STORAGE_URL plus vaults/<vault_id>)');
+  if (!match) throw new UsageError("an s3:// vault is s3://bucket/prefix/vaults/<vault_id>?endpoint=… (the server's COFFER_STORAGE_URL plus vaults/<vault_id>)");
   url.pathname = match[1] ?? '/';
   const location = parseStorageUrl(url.toString(), '');
   return new VaultFiles(openBlobStore(location), match[2]!, true);

@@ -20,19 +20,21 @@ export function addForgetCommand(vault: Command): void {
     .option('--host <name>', 'only consider snapshots of this host')
     .option('--prune', 'prune right after forgetting')
     .option('--dry-run', 'only show what would be removed')
-    .action(action(async (_signal, snapshots: string[], flags: ForgetFlags, cmd: Command) => {
-      const options = globalOptions(cmd);
-      const vault = await openFromOptions(options);
-      const policy = { keepLast: flags.keepLast, keepWithinDays: flags.keepWithinDays, host: flags.host, snapshots, dryRun: flags.dryRun };
-      if (flags.prune && !flags.dryRun) {
-        const result = await vault.prune({ policy });
+    .action(
+      action(async (_signal, snapshots: string[], flags: ForgetFlags, cmd: Command) => {
+        const options = globalOptions(cmd);
+        const vault = await openFromOptions(options);
+        const policy = { keepLast: flags.keepLast, keepWithinDays: flags.keepWithinDays, host: flags.host, snapshots, dryRun: flags.dryRun };
+        if (flags.prune && !flags.dryRun) {
+          const result = await vault.prune({ policy });
+          if (options.json) return printJson(result);
+          process.stdout.write(`removed snapshots: ${result.removedSnapshotIds.join(', ') || 'none'}\nvault size ${vaultBytes(result.bytesBefore)} → ${vaultBytes(result.bytesAfter)}\n`);
+          return;
+        }
+        const result = await vault.forget(policy);
         if (options.json) return printJson(result);
-        process.stdout.write(`removed snapshots: ${result.removedSnapshotIds.join(', ') || 'none'}\nvault size ${vaultBytes(result.bytesBefore)} → ${vaultBytes(result.bytesAfter)}\n`);
-        return;
-      }
-      const result = await vault.forget(policy);
-      if (options.json) return printJson(result);
-      const verb = flags.dryRun ? 'would remove' : 'removed';
-      process.stdout.write(`${verb} snapshots: ${result.removedSnapshotIds.join(', ') || 'none'}\nkept: ${result.keptSnapshotIds.join(', ') || 'none'}\n`);
-    }));
+        const verb = flags.dryRun ? 'would remove' : 'removed';
+        process.stdout.write(`${verb} snapshots: ${result.removedSnapshotIds.join(', ') || 'none'}\nkept: ${result.keptSnapshotIds.join(', ') || 'none'}\n`);
+      }),
+    );
 }

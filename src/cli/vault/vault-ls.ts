@@ -12,14 +12,18 @@ export function addLsCommand(vault: Command): void {
     .argument('<snapshot>', 'numeric id, hex id prefix, or "latest"')
     .argument('[path]', 'folder inside the snapshot', '/')
     .option('-r, --recursive', 'list everything below the folder')
-    .action(action(async (_signal, snapshot: string, dir: string, flags: { recursive?: boolean }, cmd: Command) => {
-      const options = globalOptions(cmd);
-      const entries = await (await openFromOptions(options)).ls(snapshot, dir, { recursive: flags.recursive });
-      if (options.json) return printJson(entries);
-      for (const e of entries) {
-        const mode = `${TYPE_LETTER[e.type] ?? '-'}${(e.mode & 0o7777).toString(8).padStart(4, '0')}`;
-        const size = e.type === 'file' ? vaultBytes(e.size) : '';
-        process.stdout.write(`${mode}  ${String(e.uid).padStart(5)} ${String(e.gid).padStart(5)}  ${size.padStart(10)}  ${e.mtime.slice(0, 19).replace('T', ' ')}  ${e.path}${e.target !== undefined ? ` -> ${e.target}` : ''}\n`);
-      }
-    }));
+    .action(
+      action(async (_signal, snapshot: string, dir: string, flags: { recursive?: boolean }, cmd: Command) => {
+        const options = globalOptions(cmd);
+        const entries = await (await openFromOptions(options)).ls(snapshot, dir, { recursive: flags.recursive });
+        if (options.json) return printJson(entries);
+        for (const e of entries) {
+          const mode = `${TYPE_LETTER[e.type] ?? '-'}${(e.mode & 0o7777).toString(8).padStart(4, '0')}`;
+          const size = e.type === 'file' ? vaultBytes(e.size) : '';
+          process.stdout.write(
+            `${mode}  ${String(e.uid).padStart(5)} ${String(e.gid).padStart(5)}  ${size.padStart(10)}  ${e.mtime.slice(0, 19).replace('T', ' ')}  ${e.path}${e.target !== undefined ? ` -> ${e.target}` : ''}\n`,
+          );
+        }
+      }),
+    );
 }

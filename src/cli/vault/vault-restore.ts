@@ -32,37 +32,39 @@ export function addRestoreCommand(vault: Command): void {
     .option('--exclude <path>', 'skip this folder (snapshot path); repeatable', collect)
     .option('--exclude-file <path>', 'skip this file (snapshot path); repeatable', collect)
     .option('--overwrite', 'replace files that already exist')
-    .action(action(async (signal, snapshot: string, flags: RestoreFlags, cmd: Command) => {
-      const options = globalOptions(cmd);
-      if (!flags.target && !flags.inPlace) throw new UsageError('give --target DIR, or --in-place to restore to the original locations');
-      if (flags.target && flags.inPlace) throw new UsageError('--target and --in-place exclude each other');
-      const vault = await openFromOptions(options);
-      const progress = new ProgressLine('restore', !options.json);
-      const summary = await vault
-        .restore({
-          snapshot,
-          target: flags.target ? path.resolve(flags.target) : null,
-          inclusions: [...rules('folder', flags.include), ...rules('file', flags.includeFile)],
-          exclusions: [...rules('folder', flags.exclude), ...rules('file', flags.excludeFile)],
-          overwrite: flags.overwrite ?? false,
-          signal,
-          onProgress: (p) => progress.update(p),
-        })
-        .finally(() => progress.done());
-      if (options.json) printJson(summary);
-      else {
-        for (const e of summary.errors) process.stderr.write(`error: ${e.path}: ${e.reason}\n`);
-        process.stdout.write(
-          `restored ${counted(summary.filesRestored, 'file')} (${vaultBytes(summary.bytesRestored)}), ${counted(summary.dirsRestored, 'folder')}, ` +
-            `${counted(summary.symlinksRestored, 'symlink')}` +
-            (summary.hardLinksRestored ? `, ${counted(summary.hardLinksRestored, 'hard link')}` : '') +
-            (summary.specialFilesRestored ? `, ${counted(summary.specialFilesRestored, 'FIFO or device', 'FIFOs or devices')}` : '') +
-            ` in ${formatDuration(summary.durationMs)}` +
-            (summary.filesSkipped ? `; ${counted(summary.filesSkipped, 'existing file')} left alone (use --overwrite to replace them)` : '') +
-            '\n' +
-            (summary.errors.length ? `${counted(summary.errors.length, 'item')} could not be restored\n` : ''),
-        );
-      }
-      return summary.errors.length ? EXIT.partial : EXIT.ok;
-    }));
+    .action(
+      action(async (signal, snapshot: string, flags: RestoreFlags, cmd: Command) => {
+        const options = globalOptions(cmd);
+        if (!flags.target && !flags.inPlace) throw new UsageError('give --target DIR, or --in-place to restore to the original locations');
+        if (flags.target && flags.inPlace) throw new UsageError('--target and --in-place exclude each other');
+        const vault = await openFromOptions(options);
+        const progress = new ProgressLine('restore', !options.json);
+        const summary = await vault
+          .restore({
+            snapshot,
+            target: flags.target ? path.resolve(flags.target) : null,
+            inclusions: [...rules('folder', flags.include), ...rules('file', flags.includeFile)],
+            exclusions: [...rules('folder', flags.exclude), ...rules('file', flags.excludeFile)],
+            overwrite: flags.overwrite ?? false,
+            signal,
+            onProgress: (p) => progress.update(p),
+          })
+          .finally(() => progress.done());
+        if (options.json) printJson(summary);
+        else {
+          for (const e of summary.errors) process.stderr.write(`error: ${e.path}: ${e.reason}\n`);
+          process.stdout.write(
+            `restored ${counted(summary.filesRestored, 'file')} (${vaultBytes(summary.bytesRestored)}), ${counted(summary.dirsRestored, 'folder')}, ` +
+              `${counted(summary.symlinksRestored, 'symlink')}` +
+              (summary.hardLinksRestored ? `, ${counted(summary.hardLinksRestored, 'hard link')}` : '') +
+              (summary.specialFilesRestored ? `, ${counted(summary.specialFilesRestored, 'FIFO or device', 'FIFOs or devices')}` : '') +
+              ` in ${formatDuration(summary.durationMs)}` +
+              (summary.filesSkipped ? `; ${counted(summary.filesSkipped, 'existing file')} left alone (use --overwrite to replace them)` : '') +
+              '\n' +
+              (summary.errors.length ? `${counted(summary.errors.length, 'item')} could not be restored\n` : ''),
+          );
+        }
+        return summary.errors.length ? EXIT.partial : EXIT.ok;
+      }),
+    );
 }

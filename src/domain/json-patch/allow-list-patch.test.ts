@@ -58,11 +58,14 @@ describe('readAllowListPatch', () => {
       ],
       agentRules,
     );
-    assert.deepStrictEqual([...result.changes], [
-      ['/log_level', 'warn'],
-      ['/enabled', false],
-      ['/vault/region', 'ORD'],
-    ]);
+    assert.deepStrictEqual(
+      [...result.changes],
+      [
+        ['/log_level', 'warn'],
+        ['/enabled', false],
+        ['/vault/region', 'ORD'],
+      ],
+    );
     assert.deepStrictEqual(result.tests, []);
   });
 
@@ -88,7 +91,14 @@ describe('readAllowListPatch', () => {
   it('refuses paths outside the rules, including children of listed paths', () => {
     assertRefused(() => interpret([{ op: 'replace', path: '/id', value: 1 }], agentRules), 'not_allowed', 'Operation 0: path "/id" cannot be changed');
     assertRefused(
-      () => interpret([{ op: 'replace', path: '/enabled', value: true }, { op: 'replace', path: '/vault', value: {} }], agentRules),
+      () =>
+        interpret(
+          [
+            { op: 'replace', path: '/enabled', value: true },
+            { op: 'replace', path: '/vault', value: {} },
+          ],
+          agentRules,
+        ),
       'not_allowed',
       'Operation 1: path "/vault" cannot be changed',
     );
@@ -108,7 +118,14 @@ describe('readAllowListPatch', () => {
 
   it('runs the validator and names op, path and value', () => {
     assertRefused(
-      () => interpret([{ op: 'replace', path: '/enabled', value: true }, { op: 'replace', path: '/log-level', value: 'LOUD' }], agentRules),
+      () =>
+        interpret(
+          [
+            { op: 'replace', path: '/enabled', value: true },
+            { op: 'replace', path: '/log-level', value: 'LOUD' },
+          ],
+          agentRules,
+        ),
       'invalid_value',
       'Operation 1: value "LOUD" is not valid for path "/log-level": must be one of all, trace, debug, info, warn, error, fatal',
     );
@@ -142,28 +159,52 @@ describe('readAllowListPatch', () => {
 
   it('refuses a test that follows a change of an overlapping path', () => {
     assertRefused(
-      () => interpret([{ op: 'replace', path: '/log_level', value: 'warn' }, { op: 'test', path: '/log-level', value: 'warn' }], agentRules),
+      () =>
+        interpret(
+          [
+            { op: 'replace', path: '/log_level', value: 'warn' },
+            { op: 'test', path: '/log-level', value: 'warn' },
+          ],
+          agentRules,
+        ),
       'not_allowed',
       'Operation 1: a test of path "/log-level" cannot follow a change to "/log_level" in the same patch; put tests first',
     );
     assertRefused(
-      () => interpret([{ op: 'replace', path: '/vault/region', value: 'ORD' }, { op: 'test', path: '/vault', value: {} }], agentRules),
+      () =>
+        interpret(
+          [
+            { op: 'replace', path: '/vault/region', value: 'ORD' },
+            { op: 'test', path: '/vault', value: {} },
+          ],
+          agentRules,
+        ),
       'not_allowed',
       'Operation 1: a test of path "/vault" cannot follow a change to "/vault/region" in the same patch; put tests first',
     );
-    assert.doesNotThrow(() => interpret([{ op: 'replace', path: '/enabled', value: true }, { op: 'test', path: '/enabled_at', value: 1 }], agentRules));
-  });
-
-  it('validates the patch document it is given', () => {
-    assertRefused(
-      () => readAllowListPatch([{ op: 'replace', path: 'enabled', value: true }], agentRules),
-      'malformed',
-      'Operation 0: path "enabled" is not a valid JSON Pointer',
+    assert.doesNotThrow(() =>
+      interpret(
+        [
+          { op: 'replace', path: '/enabled', value: true },
+          { op: 'test', path: '/enabled_at', value: 1 },
+        ],
+        agentRules,
+      ),
     );
   });
 
+  it('validates the patch document it is given', () => {
+    assertRefused(() => readAllowListPatch([{ op: 'replace', path: 'enabled', value: true }], agentRules), 'malformed', 'Operation 0: path "enabled" is not a valid JSON Pointer');
+  });
+
   it('refuses rules that list a path twice', () => {
-    const twice: PatchAllowList = { refusals: { style: 'brief' }, paths: [{ path: '/a', ops: REPLACE_ONLY }, { path: '/b', ops: REPLACE_ONLY, aliases: ['/a'] }] };
+    const twice: PatchAllowList = {
+      refusals: { style: 'brief' },
+      paths: [
+        { path: '/a', ops: REPLACE_ONLY },
+        { path: '/b', ops: REPLACE_ONLY, aliases: ['/a'] },
+      ],
+    };
     assert.throws(() => readAllowListPatch([], twice), /listed twice/);
   });
 
@@ -176,7 +217,14 @@ describe('readAllowListPatch', () => {
 describe('the listing wording of refusals', () => {
   it('names the paths that can change, path before op', () => {
     assertRefused(
-      () => interpret([{ op: 'replace', path: '/state', value: 'queued' }, { op: 'remove', path: '/agent' }], jobRules),
+      () =>
+        interpret(
+          [
+            { op: 'replace', path: '/state', value: 'queued' },
+            { op: 'remove', path: '/agent' },
+          ],
+          jobRules,
+        ),
       'not_allowed',
       'Operation 1: path "/agent" cannot be changed; the paths that can are /state, /ended_time.',
     );
@@ -198,7 +246,13 @@ describe('evaluateTests', () => {
   const resource = { state: 'in_progress', log_level: 'info', vault: { region: 'ORD' } };
 
   it('passes when every test holds', () => {
-    const { tests } = interpret([{ op: 'test', path: '/log-level', value: 'info' }, { op: 'test', path: '/vault', value: { region: 'ORD' } }], agentRules);
+    const { tests } = interpret(
+      [
+        { op: 'test', path: '/log-level', value: 'info' },
+        { op: 'test', path: '/vault', value: { region: 'ORD' } },
+      ],
+      agentRules,
+    );
     assert.doesNotThrow(() => evaluateTests(resource, tests));
   });
 

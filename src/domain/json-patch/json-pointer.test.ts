@@ -38,12 +38,15 @@ describe('JSON Pointer syntax (JSON-Schema-Test-Suite format "json-pointer")', (
     } else {
       // JSON Schema ignores non-strings; in a JSON Patch a non-string path is a malformed patch.
       it(`#${index} ${testCase.description}: a non-string path is refused by the patch validator`, () => {
-        assert.throws(() => validatePatchDocument([{ op: 'remove', path: testCase.data }]), (error: unknown) => {
-          assert.ok(error instanceof JsonPatchError);
-          assert.equal(error.kind, 'malformed');
-          assert.equal(error.message, 'Operation 0: "path" must be a string');
-          return true;
-        });
+        assert.throws(
+          () => validatePatchDocument([{ op: 'remove', path: testCase.data }]),
+          (error: unknown) => {
+            assert.ok(error instanceof JsonPatchError);
+            assert.equal(error.kind, 'malformed');
+            assert.equal(error.message, 'Operation 0: "path" must be a string');
+            return true;
+          },
+        );
       });
     }
   }

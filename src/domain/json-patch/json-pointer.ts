@@ -49,9 +49,7 @@ export type ChildLookupFailure =
   /** the parent is a string, number, boolean or null */
   | 'not_a_container';
 
-export type PointerLookup =
-  | { readonly found: true; readonly value: unknown }
-  | { readonly found: false; readonly failure: ChildLookupFailure; readonly depth: number };
+export type PointerLookup = { readonly found: true; readonly value: unknown } | { readonly found: false; readonly failure: ChildLookupFailure; readonly depth: number };
 
 /** Reads one member; inherited properties (toString, __proto__, constructor …) are never members. */
 export function lookupChild(container: unknown, token: string): PointerLookup {

@@ -9,13 +9,7 @@ export type MoveOperation = { readonly op: 'move'; readonly from: string; readon
 export type CopyOperation = { readonly op: 'copy'; readonly from: string; readonly path: string };
 export type TestOperation = { readonly op: 'test'; readonly path: string; readonly value: unknown };
 
-export type PatchOperation =
-  | AddOperation
-  | RemoveOperation
-  | ReplaceOperation
-  | MoveOperation
-  | CopyOperation
-  | TestOperation;
+export type PatchOperation = AddOperation | RemoveOperation | ReplaceOperation | MoveOperation | CopyOperation | TestOperation;
 
 export type PatchOperationName = PatchOperation['op'];
 
@@ -84,12 +78,7 @@ function compileOperation(raw: unknown, index: number): CompiledOperation {
   return { operation, index, pathTokens, fromTokens };
 }
 
-function readPointerMember(
-  raw: Record<string, unknown>,
-  member: 'path' | 'from',
-  fail: (message: string, path?: string) => never,
-  path?: string,
-): string {
+function readPointerMember(raw: Record<string, unknown>, member: 'path' | 'from', fail: (message: string, path?: string) => never, path?: string): string {
   const value = Object.hasOwn(raw, member) ? raw[member] : undefined;
   if (value === undefined) return fail(`"${member}" is missing`, path);
   if (typeof value !== 'string') return fail(`"${member}" must be a string`, path);

@@ -34,10 +34,7 @@ describe('parseLabelSelector: grammar', () => {
         ['equal', 'example.com/f', ['g']],
       ],
     );
-    assert.deepStrictEqual(
-      { prefix: itemAt(selector.requirements, 7).keyPrefix, name: itemAt(selector.requirements, 7).keyName },
-      { prefix: 'example.com', name: 'f' },
-    );
+    assert.deepStrictEqual({ prefix: itemAt(selector.requirements, 7).keyPrefix, name: itemAt(selector.requirements, 7).keyName }, { prefix: 'example.com', name: 'f' });
     assert.equal(itemAt(selector.requirements, 0).keyPrefix, null);
   });
 
@@ -60,7 +57,7 @@ describe('parseLabelSelector: grammar', () => {
     assert.equal(parseLabelSelector(',a,,b,').requirements.length, 2);
   });
 
-  it('splits requirements like Cloud Controller\'s scan, on generated inputs', () => {
+  it("splits requirements like Cloud Controller's scan, on generated inputs", () => {
     const reference = /(?:\([^\n]*?\)|[^,])+/g;
     const alphabet = ['a', ',', '(', ')', ' ', '\n', '='];
     let seed = 12345;
@@ -127,11 +124,7 @@ describe('parseLabelSelector: 400 texts (§4)', () => {
   it('reports the key error before value errors, and one error per requirement', () => {
     assertRefused('-k in (a-,b-)', ["'-k' starts or ends with invalid characters"]);
     assertRefused('k in (a-,b-)', ["'a-' starts or ends with invalid characters"]);
-    assertRefused('!,ok,foo=bar#,cloudfoundry.org/x', [
-      'Invalid label_selector value',
-      "'bar#' contains invalid characters",
-      "prefix 'cloudfoundry.org' is reserved",
-    ]);
+    assertRefused('!,ok,foo=bar#,cloudfoundry.org/x', ['Invalid label_selector value', "'bar#' contains invalid characters", "prefix 'cloudfoundry.org' is reserved"]);
   });
 });
 

@@ -96,12 +96,7 @@ describe('mergeMetadata limits', () => {
 
   it('refuses growing past 50 labels, counting the keys sent', () => {
     const current: ResourceMetadata = { labels: keys(50), annotations: {} };
-    assertLimit(
-      () => mergeMetadata(current, { labels: { new1: 'v', new2: 'v', k0: null } }),
-      'LabelLimitExceeded',
-      390020,
-      'Failed to add 3 labels because it would exceed maximum of 50',
-    );
+    assertLimit(() => mergeMetadata(current, { labels: { new1: 'v', new2: 'v', k0: null } }), 'LabelLimitExceeded', 390020, 'Failed to add 3 labels because it would exceed maximum of 50');
   });
 
   it('refuses growing past 200 annotations', () => {

@@ -42,11 +42,7 @@ export class MetadataLimitExceededError extends Error {
  * map fails only if it grew and now holds more than the limit, and the message counts the keys sent.
  * Throws MetadataLimitExceededError.
  */
-export function mergeMetadata(
-  current: ResourceMetadata,
-  request: unknown,
-  limits: MetadataLimits = DEFAULT_METADATA_LIMITS,
-): ResourceMetadata {
+export function mergeMetadata(current: ResourceMetadata, request: unknown, limits: MetadataLimits = DEFAULT_METADATA_LIMITS): ResourceMetadata {
   if (request === undefined || request === null) return { labels: { ...current.labels }, annotations: { ...current.annotations } };
   if (!isJsonObject(request)) throw new TypeError('mergeMetadata: the metadata request must be validated first');
 
@@ -68,13 +64,7 @@ function mergeStringMap(current: Readonly<Record<string, string>>, patch: unknow
   return mergePatch(current, asText) as Record<string, string>;
 }
 
-function checkLimit(
-  before: Readonly<Record<string, string>>,
-  after: Readonly<Record<string, string>>,
-  patch: unknown,
-  limit: number,
-  kind: 'labels' | 'annotations',
-): void {
+function checkLimit(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>, patch: unknown, limit: number, kind: 'labels' | 'annotations'): void {
   const startCount = Object.keys(before).length;
   const endCount = Object.keys(after).length;
   if (startCount < endCount && endCount > limit) {

@@ -28,14 +28,18 @@ export function bucketOf(rule: CountRule, instantMs: number, position: number, t
   const wall = wallClock(instantMs, timeZone);
   const date = `${pad(wall.getUTCFullYear(), 4)}-${pad(wall.getUTCMonth() + 1)}-${pad(wall.getUTCDate())}`;
   switch (rule) {
-    case 'keep_hourly': return `${date}T${pad(wall.getUTCHours())}`;
-    case 'keep_daily': return date;
+    case 'keep_hourly':
+      return `${date}T${pad(wall.getUTCHours())}`;
+    case 'keep_daily':
+      return date;
     case 'keep_weekly': {
       const { year, week } = isoWeek(wall);
       return `${pad(year, 4)}-W${pad(week)}`;
     }
-    case 'keep_monthly': return date.slice(0, 7);
-    case 'keep_yearly': return date.slice(0, 4);
+    case 'keep_monthly':
+      return date.slice(0, 7);
+    case 'keep_yearly':
+      return date.slice(0, 4);
   }
 }
 

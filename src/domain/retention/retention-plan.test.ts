@@ -127,7 +127,10 @@ describe('days, keep_within and the future', () => {
         ['2026-05-01T00:00:00.000Z', [{ rule: 'keep_monthly', bucket: '2026-05' }]],
       ],
     );
-    assert.deepEqual(plan.remove.map((r) => iso(r.timeMs)), ['2026-06-03T12:00:00.000Z']);
+    assert.deepEqual(
+      plan.remove.map((r) => iso(r.timeMs)),
+      ['2026-06-03T12:00:00.000Z'],
+    );
   });
 
   it('keep_within measures from the newest backup that is not in the future; future ones are kept', () => {
@@ -147,7 +150,9 @@ describe('checkRetention', () => {
   });
 
   it('names the field of every problem', () => {
-    assert.deepEqual(problems({ days: 1, keep_fortnightly: 2 }), ['retention.keep_fortnightly is not a retention rule; use days, keep_last, keep_hourly, keep_daily, keep_weekly, keep_monthly, keep_yearly, keep_within.']);
+    assert.deepEqual(problems({ days: 1, keep_fortnightly: 2 }), [
+      'retention.keep_fortnightly is not a retention rule; use days, keep_last, keep_hourly, keep_daily, keep_weekly, keep_monthly, keep_yearly, keep_within.',
+    ]);
     assert.deepEqual(problems({ days: 1, keep_daily: -1 }), ['retention.keep_daily must be at least 0.']);
     assert.deepEqual(problems({ days: 1, keep_last: 2.5, keep_yearly: '3' }), ['retention.keep_last must be an integer.', 'retention.keep_yearly must be an integer.']);
     assert.deepEqual(problems({ days: 1, keep_hourly: 1_000_001 }), ['retention.keep_hourly must be at most 1000000.']);

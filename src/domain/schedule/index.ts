@@ -11,16 +11,7 @@
  *   from the start's local date, Monday-to-Sunday weeks from the start's local week.
  */
 export { ScheduleError } from './schedule-error.js';
-export {
-  WEEKDAYS,
-  MAX_INTERVAL,
-  formatRecurrence,
-  type Weekday,
-  type Recurrence,
-  type HourlyRecurrence,
-  type DailyRecurrence,
-  type WeeklyRecurrence,
-} from './recurrence.js';
+export { WEEKDAYS, MAX_INTERVAL, formatRecurrence, type Weekday, type Recurrence, type HourlyRecurrence, type DailyRecurrence, type WeeklyRecurrence } from './recurrence.js';
 export { parseRecurrence } from './recurrence-parse.js';
 export { isValidTimeZone, instantOfLocalTime, localEpochDay, zoneOffsetMs } from './time-zone.js';
 export { validateSchedule } from './schedule-validate.js';

@@ -26,11 +26,7 @@ const CASES: Case[] = [
     timeZone: 'US/Central',
     start: '2014-08-05T18:22:21Z',
     after: '2014-08-05T18:22:21Z',
-    expected: [
-      '2014-08-05T20:22:21Z',
-      '2014-08-05T22:22:21Z',
-      '2014-08-06T00:22:21Z',
-    ],
+    expected: ['2014-08-05T20:22:21Z', '2014-08-05T22:22:21Z', '2014-08-06T00:22:21Z'],
   },
   {
     name: 'Chicago spring-forward: hourly counts real hours (01:15 CST, 03:15 CDT)',
@@ -38,11 +34,7 @@ const CASES: Case[] = [
     timeZone: 'America/Chicago',
     start: '2026-03-08T06:15:00Z',
     after: '2026-03-08T06:15:00Z',
-    expected: [
-      '2026-03-08T07:15:00Z',
-      '2026-03-08T08:15:00Z',
-      '2026-03-08T09:15:00Z',
-    ],
+    expected: ['2026-03-08T07:15:00Z', '2026-03-08T08:15:00Z', '2026-03-08T09:15:00Z'],
   },
   {
     name: 'Chicago fall-back: hourly runs at both 01:30s, an hour apart',
@@ -50,11 +42,7 @@ const CASES: Case[] = [
     timeZone: 'America/Chicago',
     start: '2026-11-01T05:30:00Z',
     after: '2026-11-01T05:30:00Z',
-    expected: [
-      '2026-11-01T06:30:00Z',
-      '2026-11-01T07:30:00Z',
-      '2026-11-01T08:30:00Z',
-    ],
+    expected: ['2026-11-01T06:30:00Z', '2026-11-01T07:30:00Z', '2026-11-01T08:30:00Z'],
   },
   {
     name: 'Chicago spring-forward: daily 02:30 runs at 03:30 CDT on the day 02:30 is skipped',
@@ -62,11 +50,7 @@ const CASES: Case[] = [
     timeZone: 'America/Chicago',
     start: '2026-03-01T00:00:00Z',
     after: '2026-03-07T00:00:00Z',
-    expected: [
-      '2026-03-07T08:30:00Z',
-      '2026-03-08T08:30:00Z',
-      '2026-03-09T07:30:00Z',
-    ],
+    expected: ['2026-03-07T08:30:00Z', '2026-03-08T08:30:00Z', '2026-03-09T07:30:00Z'],
   },
   {
     name: 'Chicago fall-back: daily 01:30 runs once, at the first (CDT) 01:30',
@@ -74,11 +58,7 @@ const CASES: Case[] = [
     timeZone: 'America/Chicago',
     start: '2026-10-01T00:00:00Z',
     after: '2026-10-31T00:00:00Z',
-    expected: [
-      '2026-10-31T06:30:00Z',
-      '2026-11-01T06:30:00Z',
-      '2026-11-02T07:30:00Z',
-    ],
+    expected: ['2026-10-31T06:30:00Z', '2026-11-01T06:30:00Z', '2026-11-02T07:30:00Z'],
   },
   {
     name: 'Chicago fall-back: after the first 01:30 the next run is the following day, not the repeated 01:30',
@@ -86,9 +66,7 @@ const CASES: Case[] = [
     timeZone: 'America/Chicago',
     start: '2026-10-01T00:00:00Z',
     after: '2026-11-01T06:30:00Z',
-    expected: [
-      '2026-11-02T07:30:00Z',
-    ],
+    expected: ['2026-11-02T07:30:00Z'],
   },
   {
     name: 'Chicago spring-forward: weekly Sunday 02:30 shifts to 03:30 CDT that Sunday only',
@@ -96,11 +74,7 @@ const CASES: Case[] = [
     timeZone: 'America/Chicago',
     start: '2026-02-01T00:00:00Z',
     after: '2026-02-28T00:00:00Z',
-    expected: [
-      '2026-03-01T08:30:00Z',
-      '2026-03-08T08:30:00Z',
-      '2026-03-15T07:30:00Z',
-    ],
+    expected: ['2026-03-01T08:30:00Z', '2026-03-08T08:30:00Z', '2026-03-15T07:30:00Z'],
   },
   {
     name: 'Chicago fall-back: weekly SA,SU 01:30 runs once on the fall-back Sunday',
@@ -108,12 +82,7 @@ const CASES: Case[] = [
     timeZone: 'America/Chicago',
     start: '2026-10-01T00:00:00Z',
     after: '2026-10-30T00:00:00Z',
-    expected: [
-      '2026-10-31T06:30:00Z',
-      '2026-11-01T06:30:00Z',
-      '2026-11-07T07:30:00Z',
-      '2026-11-08T07:30:00Z',
-    ],
+    expected: ['2026-10-31T06:30:00Z', '2026-11-01T06:30:00Z', '2026-11-07T07:30:00Z', '2026-11-08T07:30:00Z'],
   },
   {
     name: 'Berlin spring-forward: hourly every 2 hours keeps 2 real hours',
@@ -121,11 +90,7 @@ const CASES: Case[] = [
     timeZone: 'Europe/Berlin',
     start: '2026-03-28T22:00:00Z',
     after: '2026-03-28T22:00:00Z',
-    expected: [
-      '2026-03-29T00:00:00Z',
-      '2026-03-29T02:00:00Z',
-      '2026-03-29T04:00:00Z',
-    ],
+    expected: ['2026-03-29T00:00:00Z', '2026-03-29T02:00:00Z', '2026-03-29T04:00:00Z'],
   },
   {
     name: 'Berlin fall-back: hourly every 2 hours keeps 2 real hours',
@@ -133,11 +98,7 @@ const CASES: Case[] = [
     timeZone: 'Europe/Berlin',
     start: '2026-10-24T22:00:00Z',
     after: '2026-10-24T22:00:00Z',
-    expected: [
-      '2026-10-25T00:00:00Z',
-      '2026-10-25T02:00:00Z',
-      '2026-10-25T04:00:00Z',
-    ],
+    expected: ['2026-10-25T00:00:00Z', '2026-10-25T02:00:00Z', '2026-10-25T04:00:00Z'],
   },
   {
     name: 'Berlin spring-forward: daily 02:30 becomes 03:30 CEST',
@@ -145,11 +106,7 @@ const CASES: Case[] = [
     timeZone: 'Europe/Berlin',
     start: '2026-03-01T00:00:00Z',
     after: '2026-03-28T00:00:00Z',
-    expected: [
-      '2026-03-28T01:30:00Z',
-      '2026-03-29T01:30:00Z',
-      '2026-03-30T00:30:00Z',
-    ],
+    expected: ['2026-03-28T01:30:00Z', '2026-03-29T01:30:00Z', '2026-03-30T00:30:00Z'],
   },
   {
     name: 'Berlin fall-back: daily 02:30 runs once, at the first (CEST) 02:30',
@@ -157,11 +114,7 @@ const CASES: Case[] = [
     timeZone: 'Europe/Berlin',
     start: '2026-10-01T00:00:00Z',
     after: '2026-10-24T00:00:00Z',
-    expected: [
-      '2026-10-24T00:30:00Z',
-      '2026-10-25T00:30:00Z',
-      '2026-10-26T01:30:00Z',
-    ],
+    expected: ['2026-10-24T00:30:00Z', '2026-10-25T00:30:00Z', '2026-10-26T01:30:00Z'],
   },
   {
     name: 'Berlin spring-forward: weekly SU,MO 02:30',
@@ -169,11 +122,7 @@ const CASES: Case[] = [
     timeZone: 'Europe/Berlin',
     start: '2026-03-01T00:00:00Z',
     after: '2026-03-22T12:00:00Z',
-    expected: [
-      '2026-03-23T01:30:00Z',
-      '2026-03-29T01:30:00Z',
-      '2026-03-30T00:30:00Z',
-    ],
+    expected: ['2026-03-23T01:30:00Z', '2026-03-29T01:30:00Z', '2026-03-30T00:30:00Z'],
   },
   {
     name: 'Berlin fall-back: weekly SU,MO 02:30',
@@ -181,12 +130,7 @@ const CASES: Case[] = [
     timeZone: 'Europe/Berlin',
     start: '2026-10-01T00:00:00Z',
     after: '2026-10-18T12:00:00Z',
-    expected: [
-      '2026-10-19T00:30:00Z',
-      '2026-10-25T00:30:00Z',
-      '2026-10-26T01:30:00Z',
-      '2026-11-01T01:30:00Z',
-    ],
+    expected: ['2026-10-19T00:30:00Z', '2026-10-25T00:30:00Z', '2026-10-26T01:30:00Z', '2026-11-01T01:30:00Z'],
   },
   {
     name: 'Sydney spring-forward (October): daily 02:30 becomes 03:30 AEDT',
@@ -194,11 +138,7 @@ const CASES: Case[] = [
     timeZone: 'Australia/Sydney',
     start: '2026-09-01T00:00:00Z',
     after: '2026-10-02T00:00:00Z',
-    expected: [
-      '2026-10-02T16:30:00Z',
-      '2026-10-03T16:30:00Z',
-      '2026-10-04T15:30:00Z',
-    ],
+    expected: ['2026-10-02T16:30:00Z', '2026-10-03T16:30:00Z', '2026-10-04T15:30:00Z'],
   },
   {
     name: 'Sydney fall-back (April): daily 02:30 runs once, at the first (AEDT) 02:30',
@@ -206,11 +146,7 @@ const CASES: Case[] = [
     timeZone: 'Australia/Sydney',
     start: '2026-03-01T00:00:00Z',
     after: '2026-04-03T00:00:00Z',
-    expected: [
-      '2026-04-03T15:30:00Z',
-      '2026-04-04T15:30:00Z',
-      '2026-04-05T16:30:00Z',
-    ],
+    expected: ['2026-04-03T15:30:00Z', '2026-04-04T15:30:00Z', '2026-04-05T16:30:00Z'],
   },
   {
     name: 'Sydney spring-forward: weekly Sunday 02:30',
@@ -218,11 +154,7 @@ const CASES: Case[] = [
     timeZone: 'Australia/Sydney',
     start: '2026-09-01T00:00:00Z',
     after: '2026-09-26T00:00:00Z',
-    expected: [
-      '2026-09-26T16:30:00Z',
-      '2026-10-03T16:30:00Z',
-      '2026-10-10T15:30:00Z',
-    ],
+    expected: ['2026-09-26T16:30:00Z', '2026-10-03T16:30:00Z', '2026-10-10T15:30:00Z'],
   },
   {
     name: 'Sydney fall-back: weekly Sunday 02:30',
@@ -230,11 +162,7 @@ const CASES: Case[] = [
     timeZone: 'Australia/Sydney',
     start: '2026-03-01T00:00:00Z',
     after: '2026-03-28T00:00:00Z',
-    expected: [
-      '2026-03-28T15:30:00Z',
-      '2026-04-04T15:30:00Z',
-      '2026-04-11T16:30:00Z',
-    ],
+    expected: ['2026-03-28T15:30:00Z', '2026-04-04T15:30:00Z', '2026-04-11T16:30:00Z'],
   },
   {
     name: 'Sydney spring-forward: hourly at minute 0 keeps the local minute as clocks jump',
@@ -242,11 +170,7 @@ const CASES: Case[] = [
     timeZone: 'Australia/Sydney',
     start: '2026-10-03T14:40:00Z',
     after: '2026-10-03T14:40:00Z',
-    expected: [
-      '2026-10-03T15:00:00Z',
-      '2026-10-03T16:00:00Z',
-      '2026-10-03T17:00:00Z',
-    ],
+    expected: ['2026-10-03T15:00:00Z', '2026-10-03T16:00:00Z', '2026-10-03T17:00:00Z'],
   },
   {
     name: 'Sydney fall-back: hourly every 3 hours',
@@ -254,11 +178,7 @@ const CASES: Case[] = [
     timeZone: 'Australia/Sydney',
     start: '2026-04-04T12:10:00Z',
     after: '2026-04-04T12:10:00Z',
-    expected: [
-      '2026-04-04T15:10:00Z',
-      '2026-04-04T18:10:00Z',
-      '2026-04-04T21:10:00Z',
-    ],
+    expected: ['2026-04-04T15:10:00Z', '2026-04-04T18:10:00Z', '2026-04-04T21:10:00Z'],
   },
   {
     name: 'Lord Howe 30-minute spring-forward: 02:15 moves forward by the 30-minute gap to 02:45',
@@ -266,11 +186,7 @@ const CASES: Case[] = [
     timeZone: 'Australia/Lord_Howe',
     start: '2026-09-01T00:00:00Z',
     after: '2026-10-02T00:00:00Z',
-    expected: [
-      '2026-10-02T15:45:00Z',
-      '2026-10-03T15:45:00Z',
-      '2026-10-04T15:15:00Z',
-    ],
+    expected: ['2026-10-02T15:45:00Z', '2026-10-03T15:45:00Z', '2026-10-04T15:15:00Z'],
   },
   {
     name: 'Santiago midnight spring-forward: 00:30 becomes 01:30',
@@ -278,11 +194,7 @@ const CASES: Case[] = [
     timeZone: 'America/Santiago',
     start: '2026-08-01T00:00:00Z',
     after: '2026-09-05T00:00:00Z',
-    expected: [
-      '2026-09-05T04:30:00Z',
-      '2026-09-06T04:30:00Z',
-      '2026-09-07T03:30:00Z',
-    ],
+    expected: ['2026-09-05T04:30:00Z', '2026-09-06T04:30:00Z', '2026-09-07T03:30:00Z'],
   },
   {
     name: "daily INTERVAL counts local days from the start's local date, not its UTC date",
@@ -290,11 +202,7 @@ const CASES: Case[] = [
     timeZone: 'America/Chicago',
     start: '2026-01-10T03:00:00Z',
     after: '2026-01-10T03:00:00Z',
-    expected: [
-      '2026-01-10T04:00:00Z',
-      '2026-01-12T04:00:00Z',
-      '2026-01-14T04:00:00Z',
-    ],
+    expected: ['2026-01-10T04:00:00Z', '2026-01-12T04:00:00Z', '2026-01-14T04:00:00Z'],
   },
   {
     name: "daily INTERVAL=2: the start day's time already passed, so the first run is two days later (through spring-forward)",
@@ -302,11 +210,7 @@ const CASES: Case[] = [
     timeZone: 'America/Chicago',
     start: '2026-03-06T15:00:00Z',
     after: '2026-03-06T15:00:00Z',
-    expected: [
-      '2026-03-08T08:30:00Z',
-      '2026-03-10T07:30:00Z',
-      '2026-03-12T07:30:00Z',
-    ],
+    expected: ['2026-03-08T08:30:00Z', '2026-03-10T07:30:00Z', '2026-03-12T07:30:00Z'],
   },
   {
     name: "daily INTERVAL=3 long after the start stays on the start's cycle",
@@ -314,11 +218,7 @@ const CASES: Case[] = [
     timeZone: 'UTC',
     start: '2026-01-01T00:00:00Z',
     after: '2026-06-15T00:00:00Z',
-    expected: [
-      '2026-06-15T12:00:00Z',
-      '2026-06-18T12:00:00Z',
-      '2026-06-21T12:00:00Z',
-    ],
+    expected: ['2026-06-15T12:00:00Z', '2026-06-18T12:00:00Z', '2026-06-21T12:00:00Z'],
   },
   {
     name: "weekly INTERVAL=2 counts weeks from the start's week",
@@ -326,12 +226,7 @@ const CASES: Case[] = [
     timeZone: 'UTC',
     start: '2026-01-07T12:00:00Z',
     after: '2026-01-07T12:00:00Z',
-    expected: [
-      '2026-01-09T09:00:00Z',
-      '2026-01-19T09:00:00Z',
-      '2026-01-23T09:00:00Z',
-      '2026-02-02T09:00:00Z',
-    ],
+    expected: ['2026-01-09T09:00:00Z', '2026-01-19T09:00:00Z', '2026-01-23T09:00:00Z', '2026-02-02T09:00:00Z'],
   },
   {
     name: "weekly INTERVAL=2 counts from the start's local week (Monday in Sydney, Sunday in UTC)",
@@ -339,11 +234,7 @@ const CASES: Case[] = [
     timeZone: 'Australia/Sydney',
     start: '2026-01-11T14:00:00Z',
     after: '2026-01-11T14:00:00Z',
-    expected: [
-      '2026-01-17T23:00:00Z',
-      '2026-01-31T23:00:00Z',
-      '2026-02-14T23:00:00Z',
-    ],
+    expected: ['2026-01-17T23:00:00Z', '2026-01-31T23:00:00Z', '2026-02-14T23:00:00Z'],
   },
   {
     name: "hourly INTERVAL=5 long after the start stays on the start's cycle, seconds kept",
@@ -351,11 +242,7 @@ const CASES: Case[] = [
     timeZone: 'Europe/Berlin',
     start: '2026-05-01T10:20:30Z',
     after: '2026-05-02T00:00:00Z',
-    expected: [
-      '2026-05-02T01:20:30Z',
-      '2026-05-02T06:20:30Z',
-      '2026-05-02T11:20:30Z',
-    ],
+    expected: ['2026-05-02T01:20:30Z', '2026-05-02T06:20:30Z', '2026-05-02T11:20:30Z'],
   },
   {
     name: 'hourly: when asked from before the start, the start itself is the first run',
@@ -363,10 +250,7 @@ const CASES: Case[] = [
     timeZone: 'UTC',
     start: '2026-05-01T10:20:30Z',
     after: '2026-05-01T09:00:00Z',
-    expected: [
-      '2026-05-01T10:20:30Z',
-      '2026-05-01T16:20:30Z',
-    ],
+    expected: ['2026-05-01T10:20:30Z', '2026-05-01T16:20:30Z'],
   },
   {
     name: "hourly at minute 15 every 2 hours: the grid runs from the start's local hour",
@@ -374,11 +258,7 @@ const CASES: Case[] = [
     timeZone: 'Asia/Kolkata',
     start: '2026-05-01T10:20:30Z',
     after: '2026-05-01T10:20:30Z',
-    expected: [
-      '2026-05-01T11:45:00Z',
-      '2026-05-01T13:45:00Z',
-      '2026-05-01T15:45:00Z',
-    ],
+    expected: ['2026-05-01T11:45:00Z', '2026-05-01T13:45:00Z', '2026-05-01T15:45:00Z'],
   },
   {
     name: 'leap day: daily 23:30 Berlin runs on 29 February 2028',
@@ -386,11 +266,7 @@ const CASES: Case[] = [
     timeZone: 'Europe/Berlin',
     start: '2028-01-01T00:00:00Z',
     after: '2028-02-28T00:00:00Z',
-    expected: [
-      '2028-02-28T22:30:00Z',
-      '2028-02-29T22:30:00Z',
-      '2028-03-01T22:30:00Z',
-    ],
+    expected: ['2028-02-28T22:30:00Z', '2028-02-29T22:30:00Z', '2028-03-01T22:30:00Z'],
   },
   {
     name: 'leap day: every 2 days counts 29 February 2028',
@@ -398,11 +274,7 @@ const CASES: Case[] = [
     timeZone: 'UTC',
     start: '2028-02-27T00:00:00Z',
     after: '2028-02-27T00:00:00Z',
-    expected: [
-      '2028-02-27T06:00:00Z',
-      '2028-02-29T06:00:00Z',
-      '2028-03-02T06:00:00Z',
-    ],
+    expected: ['2028-02-27T06:00:00Z', '2028-02-29T06:00:00Z', '2028-03-02T06:00:00Z'],
   },
   {
     name: 'no leap day: every 2 days in 2027 goes 27 Feb, 1 Mar, 3 Mar',
@@ -410,11 +282,7 @@ const CASES: Case[] = [
     timeZone: 'UTC',
     start: '2027-02-27T00:00:00Z',
     after: '2027-02-27T00:00:00Z',
-    expected: [
-      '2027-02-27T06:00:00Z',
-      '2027-03-01T06:00:00Z',
-      '2027-03-03T06:00:00Z',
-    ],
+    expected: ['2027-02-27T06:00:00Z', '2027-03-01T06:00:00Z', '2027-03-03T06:00:00Z'],
   },
   {
     name: 'leap day: weekly Tuesday noon in Sydney lands on 29 February 2028',
@@ -422,11 +290,7 @@ const CASES: Case[] = [
     timeZone: 'Australia/Sydney',
     start: '2028-01-01T00:00:00Z',
     after: '2028-02-21T00:00:00Z',
-    expected: [
-      '2028-02-22T01:00:00Z',
-      '2028-02-29T01:00:00Z',
-      '2028-03-07T01:00:00Z',
-    ],
+    expected: ['2028-02-22T01:00:00Z', '2028-02-29T01:00:00Z', '2028-03-07T01:00:00Z'],
   },
   {
     name: 'year end: every 2 days through 1 January',
@@ -434,11 +298,7 @@ const CASES: Case[] = [
     timeZone: 'UTC',
     start: '2026-12-28T00:00:00Z',
     after: '2026-12-28T00:00:00Z',
-    expected: [
-      '2026-12-30T00:00:00Z',
-      '2027-01-01T00:00:00Z',
-      '2027-01-03T00:00:00Z',
-    ],
+    expected: ['2026-12-30T00:00:00Z', '2027-01-01T00:00:00Z', '2027-01-03T00:00:00Z'],
   },
   {
     name: 'year end: weekly TH,SU 23:45 Chicago lands on the next UTC year',
@@ -446,11 +306,7 @@ const CASES: Case[] = [
     timeZone: 'America/Chicago',
     start: '2026-12-01T00:00:00Z',
     after: '2026-12-28T06:00:00Z',
-    expected: [
-      '2027-01-01T05:45:00Z',
-      '2027-01-04T05:45:00Z',
-      '2027-01-08T05:45:00Z',
-    ],
+    expected: ['2027-01-01T05:45:00Z', '2027-01-04T05:45:00Z', '2027-01-08T05:45:00Z'],
   },
   {
     name: 'year end: every 2 weeks across a 53-week ISO year keeps a 14-day spacing',
@@ -458,12 +314,7 @@ const CASES: Case[] = [
     timeZone: 'UTC',
     start: '2026-12-14T00:00:00Z',
     after: '2026-12-14T00:00:00Z',
-    expected: [
-      '2026-12-14T08:00:00Z',
-      '2026-12-28T08:00:00Z',
-      '2027-01-11T08:00:00Z',
-      '2027-01-25T08:00:00Z',
-    ],
+    expected: ['2026-12-14T08:00:00Z', '2026-12-28T08:00:00Z', '2027-01-11T08:00:00Z', '2027-01-25T08:00:00Z'],
   },
 ];
 
@@ -486,10 +337,7 @@ describe('nextOccurrences', () => {
 
   it('treats hand-built weekly days in any order like the parsed, sorted ones', () => {
     const start = new Date('2026-01-01T00:00:00Z');
-    const unsorted = nextOccurrences(
-      { freq: 'WEEKLY', interval: 1, days: ['TH', 'MO', 'TH'], hour: 14, minute: 0 },
-      'Europe/Berlin', start, start, 3,
-    );
+    const unsorted = nextOccurrences({ freq: 'WEEKLY', interval: 1, days: ['TH', 'MO', 'TH'], hour: 14, minute: 0 }, 'Europe/Berlin', start, start, 3);
     assert.deepEqual(unsorted.map(iso), ['2026-01-01T13:00:00Z', '2026-01-05T13:00:00Z', '2026-01-08T13:00:00Z']);
   });
 
@@ -508,9 +356,6 @@ describe('nextOccurrences', () => {
     assert.throws(() => nextOccurrences(hourly, 'UTC', new Date(0), new Date(0), -1), RangeError);
     assert.throws(() => nextOccurrences(hourly, 'UTC', new Date(0), new Date(0), 1.5), RangeError);
     assert.throws(() => nextOccurrences({ freq: 'HOURLY', interval: 0, minute: null }, 'UTC', new Date(0), new Date(0), 1), RangeError);
-    assert.throws(
-      () => nextOccurrences({ freq: 'WEEKLY', interval: 1, days: [], hour: 1, minute: 0 }, 'UTC', new Date(0), new Date(0), 1),
-      RangeError,
-    );
+    assert.throws(() => nextOccurrences({ freq: 'WEEKLY', interval: 1, days: [], hour: 1, minute: 0 }, 'UTC', new Date(0), new Date(0), 1), RangeError);
   });
 });

@@ -1,15 +1,6 @@
 import { WEEKDAYS, type DailyRecurrence, type HourlyRecurrence, type Recurrence, type WeeklyRecurrence } from './recurrence.js';
 import { ScheduleError } from './schedule-error.js';
-import {
-  MS_PER_HOUR,
-  MS_PER_MINUTE,
-  instantOfLocalTime,
-  isValidTimeZone,
-  localEpochDay,
-  mondayOfWeek,
-  weekIndex,
-  zoneOffsetMs,
-} from './time-zone.js';
+import { MS_PER_HOUR, MS_PER_MINUTE, instantOfLocalTime, isValidTimeZone, localEpochDay, mondayOfWeek, weekIndex, zoneOffsetMs } from './time-zone.js';
 
 /**
  * The first `count` occurrences of `recurrence` strictly after `after` and not before `start`, in increasing order.
@@ -23,13 +14,7 @@ import {
  * (a repeated time runs once, at its first occurrence; a skipped time runs when the clock jump ends plus the
  * amount it was into the gap, e.g. 02:30 → 03:30).
  */
-export function nextOccurrences(
-  recurrence: Recurrence,
-  timeZone: string,
-  start: Date,
-  after: Date,
-  count: number,
-): Date[] {
+export function nextOccurrences(recurrence: Recurrence, timeZone: string, start: Date, after: Date, count: number): Date[] {
   if (!isValidTimeZone(timeZone)) throw new ScheduleError('schedule.time_zone', `unknown time zone "${timeZone}"`);
   const startMs = start.getTime();
   const afterMs = after.getTime();

@@ -9,24 +9,15 @@ describe('parseRecurrence', () => {
     // The three shapes of the reference, as the SDK builds them.
     ['RRULE:FREQ=HOURLY;INTERVAL=2', { freq: 'HOURLY', interval: 2, minute: null }],
     ['RRULE:FREQ=DAILY;INTERVAL=1;BYHOUR=14;BYMINUTE=0', { freq: 'DAILY', interval: 1, hour: 14, minute: 0 }],
-    [
-      'RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=TH;BYHOUR=14;BYMINUTE=0',
-      { freq: 'WEEKLY', interval: 1, days: ['TH'], hour: 14, minute: 0 },
-    ],
+    ['RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=TH;BYHOUR=14;BYMINUTE=0', { freq: 'WEEKLY', interval: 1, days: ['TH'], hour: 14, minute: 0 }],
     // Tolerated variations.
     ['rrule:FREQ=DAILY;BYHOUR=2', { freq: 'DAILY', interval: 1, hour: 2, minute: 0 }],
     ['FREQ=DAILY;INTERVAL=3;BYHOUR=2;BYMINUTE=30', { freq: 'DAILY', interval: 3, hour: 2, minute: 30 }],
-    [
-      '  RRULE:byminute=5;BYHOUR=23;byday=th,MO,th;interval=2;freq=weekly; ',
-      { freq: 'WEEKLY', interval: 2, days: ['MO', 'TH'], hour: 23, minute: 5 },
-    ],
+    ['  RRULE:byminute=5;BYHOUR=23;byday=th,MO,th;interval=2;freq=weekly; ', { freq: 'WEEKLY', interval: 2, days: ['MO', 'TH'], hour: 23, minute: 5 }],
     ['RRULE:FREQ=HOURLY', { freq: 'HOURLY', interval: 1, minute: null }],
     ['RRULE:FREQ=HOURLY;INTERVAL=1;BYMINUTE=15', { freq: 'HOURLY', interval: 1, minute: 15 }],
     ['RRULE:FREQ=DAILY;INTERVAL=09;BYHOUR=07;BYMINUTE=00', { freq: 'DAILY', interval: 9, hour: 7, minute: 0 }],
-    [
-      'RRULE:FREQ=WEEKLY;BYDAY=SU,SA,FR,TH,WE,TU,MO;BYHOUR=0',
-      { freq: 'WEEKLY', interval: 1, days: ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'], hour: 0, minute: 0 },
-    ],
+    ['RRULE:FREQ=WEEKLY;BYDAY=SU,SA,FR,TH,WE,TU,MO;BYHOUR=0', { freq: 'WEEKLY', interval: 1, days: ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'], hour: 0, minute: 0 }],
   ];
   for (const [text, expected] of accepted) {
     it(`reads ${JSON.stringify(text)}`, () => {
@@ -36,10 +27,7 @@ describe('parseRecurrence', () => {
 
   it('formats back to the SDK order with every part spelled out', () => {
     assert.equal(formatRecurrence(parseRecurrence('rrule:byhour=2;freq=daily')), 'RRULE:FREQ=DAILY;INTERVAL=1;BYHOUR=2;BYMINUTE=0');
-    assert.equal(
-      formatRecurrence(parseRecurrence('FREQ=WEEKLY;BYDAY=TH,MO;BYHOUR=14')),
-      'RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=MO,TH;BYHOUR=14;BYMINUTE=0',
-    );
+    assert.equal(formatRecurrence(parseRecurrence('FREQ=WEEKLY;BYDAY=TH,MO;BYHOUR=14')), 'RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=MO,TH;BYHOUR=14;BYMINUTE=0');
     assert.equal(formatRecurrence(parseRecurrence('RRULE:FREQ=HOURLY')), 'RRULE:FREQ=HOURLY;INTERVAL=1');
     assert.equal(formatRecurrence(parseRecurrence('RRULE:FREQ=HOURLY;BYMINUTE=7')), 'RRULE:FREQ=HOURLY;INTERVAL=1;BYMINUTE=7');
   });
@@ -76,11 +64,7 @@ describe('parseRecurrence', () => {
     it(`refuses ${JSON.stringify(text)}: ${reason}`, () => {
       assert.throws(
         () => parseRecurrence(text),
-        (error: unknown) =>
-          error instanceof ScheduleError &&
-          error.path === 'schedule.recurrence[0]' &&
-          error.reason === reason &&
-          error.message === `schedule.recurrence[0]: ${reason}`,
+        (error: unknown) => error instanceof ScheduleError && error.path === 'schedule.recurrence[0]' && error.reason === reason && error.message === `schedule.recurrence[0]: ${reason}`,
       );
     });
   }

@@ -51,14 +51,8 @@ describe('phraseToRecurrence', () => {
     ['every 10000 days 01:00', 'the interval must be from 1 to 9999'],
     ['every 2', '"every 2" needs a unit: h (hours), days or weeks'],
     ['every 2 fortnights', '"every 2" needs a unit: h (hours), days or weeks'],
-    [
-      'monthly 1 02:00',
-      'is not understood; write for example "hourly", "every 2h", "daily 02:00", "every 2 days 03:15", "weekly mon,thu 14:00", "every 2 weeks fri 22:00"',
-    ],
-    [
-      '',
-      'is empty; write for example "hourly", "every 2h", "daily 02:00", "every 2 days 03:15", "weekly mon,thu 14:00", "every 2 weeks fri 22:00"',
-    ],
+    ['monthly 1 02:00', 'is not understood; write for example "hourly", "every 2h", "daily 02:00", "every 2 days 03:15", "weekly mon,thu 14:00", "every 2 weeks fri 22:00"'],
+    ['', 'is empty; write for example "hourly", "every 2h", "daily 02:00", "every 2 days 03:15", "weekly mon,thu 14:00", "every 2 weeks fri 22:00"'],
   ];
   for (const [phrase, reason] of refused) {
     it(`refuses ${JSON.stringify(phrase)}`, () => {

@@ -12,12 +12,7 @@ export interface StoredSchedule {
  * and `backups.next.scheduled_time`; null for a manual-only configuration (both fields are then null).
  * `start` is the configuration's `schedule.start` (its creation time), the anchor of INTERVAL.
  */
-export function nextScheduledTimes(
-  schedule: StoredSchedule | null,
-  start: Date,
-  after: Date,
-  count: number,
-): Date[] | null {
+export function nextScheduledTimes(schedule: StoredSchedule | null, start: Date, after: Date, count: number): Date[] | null {
   if (schedule === null) return null;
   return nextOccurrences(parseRecurrence(schedule.recurrence[0] ?? ''), schedule.time_zone, start, after, count);
 }

@@ -9,21 +9,12 @@ describe('validateSchedule', () => {
 
   it('accepts the reference example and each RRULE shape', () => {
     assert.deepEqual(validateSchedule({ recurrence: ['RRULE:FREQ=HOURLY;INTERVAL=2'], time_zone: 'US/Central' }), []);
-    assert.deepEqual(
-      validateSchedule({ recurrence: ['RRULE:FREQ=DAILY;INTERVAL=1;BYHOUR=14;BYMINUTE=0'], time_zone: 'Europe/Berlin' }),
-      [],
-    );
-    assert.deepEqual(
-      validateSchedule({ recurrence: ['RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=TH;BYHOUR=14;BYMINUTE=0'], time_zone: 'Australia/Sydney' }),
-      [],
-    );
+    assert.deepEqual(validateSchedule({ recurrence: ['RRULE:FREQ=DAILY;INTERVAL=1;BYHOUR=14;BYMINUTE=0'], time_zone: 'Europe/Berlin' }), []);
+    assert.deepEqual(validateSchedule({ recurrence: ['RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=TH;BYHOUR=14;BYMINUTE=0'], time_zone: 'Australia/Sydney' }), []);
   });
 
   it('ignores a server-set start sent back by a client', () => {
-    assert.deepEqual(
-      validateSchedule({ start: '2014-08-05T18:22:21Z', recurrence: ['RRULE:FREQ=HOURLY;INTERVAL=2'], time_zone: 'UTC' }),
-      [],
-    );
+    assert.deepEqual(validateSchedule({ start: '2014-08-05T18:22:21Z', recurrence: ['RRULE:FREQ=HOURLY;INTERVAL=2'], time_zone: 'UTC' }), []);
   });
 
   it('names every problem with its path', () => {
@@ -39,25 +30,13 @@ describe('validateSchedule', () => {
     ['RRULE:FREQ=HOURLY', ['schedule must be an object with "recurrence" and "time_zone", or null']],
     [[], ['schedule must be an object with "recurrence" and "time_zone", or null']],
     [{}, ['schedule.recurrence is required', 'schedule.time_zone is required']],
-    [
-      { recurrence: 'RRULE:FREQ=HOURLY', time_zone: 'UTC' },
-      ['schedule.recurrence must be an array holding exactly one RRULE string'],
-    ],
+    [{ recurrence: 'RRULE:FREQ=HOURLY', time_zone: 'UTC' }, ['schedule.recurrence must be an array holding exactly one RRULE string']],
     [{ recurrence: [], time_zone: 'UTC' }, ['schedule.recurrence must hold exactly one RRULE string, got 0']],
-    [
-      { recurrence: ['RRULE:FREQ=HOURLY', 'RRULE:FREQ=DAILY;BYHOUR=1'], time_zone: 'UTC' },
-      ['schedule.recurrence must hold exactly one RRULE string, got 2'],
-    ],
+    [{ recurrence: ['RRULE:FREQ=HOURLY', 'RRULE:FREQ=DAILY;BYHOUR=1'], time_zone: 'UTC' }, ['schedule.recurrence must hold exactly one RRULE string, got 2']],
     [{ recurrence: [7], time_zone: 'UTC' }, ['schedule.recurrence[0] must be a string']],
     [{ recurrence: ['RRULE:FREQ=HOURLY'], time_zone: 5 }, ['schedule.time_zone must be a string']],
-    [
-      { recurrence: ['RRULE:FREQ=HOURLY'], time_zone: '+05:00' },
-      ['schedule.time_zone: unknown time zone "+05:00" (use an IANA name such as "America/Chicago")'],
-    ],
-    [
-      { recurrence: ['RRULE:FREQ=WEEKLY;BYHOUR=2'], time_zone: 'UTC' },
-      ['schedule.recurrence[0]: BYDAY is required with FREQ=WEEKLY'],
-    ],
+    [{ recurrence: ['RRULE:FREQ=HOURLY'], time_zone: '+05:00' }, ['schedule.time_zone: unknown time zone "+05:00" (use an IANA name such as "America/Chicago")']],
+    [{ recurrence: ['RRULE:FREQ=WEEKLY;BYHOUR=2'], time_zone: 'UTC' }, ['schedule.recurrence[0]: BYDAY is required with FREQ=WEEKLY']],
   ];
   for (const [schedule, errors] of refused) {
     it(`refuses ${JSON.stringify(schedule) ?? 'undefined'}`, () => {

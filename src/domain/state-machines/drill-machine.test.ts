@@ -34,9 +34,10 @@ describe('drill run state machine', () => {
   });
 
   it('lets neither agents nor users move a run', () => {
-    for (const from of DRILL_RUN_STATES) for (const to of DRILL_RUN_STATES) {
-      assert.equal(verdict(from, to, 'agent'), '403');
-      assert.equal(verdict(from, to, 'user'), '403');
-    }
+    for (const from of DRILL_RUN_STATES)
+      for (const to of DRILL_RUN_STATES) {
+        assert.equal(verdict(from, to, 'agent'), '403');
+        assert.equal(verdict(from, to, 'user'), '403');
+      }
   });
 });

@@ -37,15 +37,27 @@ describe('backup state machine', () => {
     for (const from of ['start_requested', 'start_scheduled', 'queued', 'preparing', 'in_progress']) {
       assert.equal(assertTransition(backupMachine, from, 'stop_requested', 'user'), 'change');
     }
-    assert.throws(() => assertTransition(backupMachine, 'queued', 'completed', 'user'), (e: TransitionError) => e.reason === 'actor');
-    assert.throws(() => assertTransition(backupMachine, 'completed', 'stop_requested', 'user'), (e: TransitionError) => e.reason === 'state' && e.message === backupMachine.terminalMessage);
+    assert.throws(
+      () => assertTransition(backupMachine, 'queued', 'completed', 'user'),
+      (e: TransitionError) => e.reason === 'actor',
+    );
+    assert.throws(
+      () => assertTransition(backupMachine, 'completed', 'stop_requested', 'user'),
+      (e: TransitionError) => e.reason === 'state' && e.message === backupMachine.terminalMessage,
+    );
   });
 
   it('the server puts a new backup in the queue; a queued backup goes on as before', () => {
     for (const from of ['start_requested', 'start_scheduled']) assert.equal(assertTransition(backupMachine, from, 'queued', 'server'), 'change');
     assert.equal(judgeTransition(backupMachine, 'queued', 'preparing', 'agent').outcome, 'change');
-    assert.throws(() => assertTransition(backupMachine, 'in_progress', 'queued', 'server'), (e: TransitionError) => e.reason === 'state');
-    assert.throws(() => assertTransition(backupMachine, 'completed', 'queued', 'server'), (e: TransitionError) => e.reason === 'state');
+    assert.throws(
+      () => assertTransition(backupMachine, 'in_progress', 'queued', 'server'),
+      (e: TransitionError) => e.reason === 'state',
+    );
+    assert.throws(
+      () => assertTransition(backupMachine, 'completed', 'queued', 'server'),
+      (e: TransitionError) => e.reason === 'state',
+    );
     assert.equal(judgeTransition(restoreMachine, 'start_requested', 'queued', 'server').outcome, 'refused');
   });
 
@@ -57,7 +69,10 @@ describe('backup state machine', () => {
   it('the server may end a running job of any kind as failed (its agent was lost), but not one that has ended', () => {
     for (const machine of [backupMachine, restoreMachine, cleanupMachine]) {
       for (const from of ['queued', 'in_progress', 'stop_requested']) assert.equal(assertTransition(machine, from, 'failed', 'server'), 'change', `${machine.name} ${from}`);
-      assert.throws(() => assertTransition(machine, 'completed', 'failed', 'server'), (e: TransitionError) => e.reason === 'state');
+      assert.throws(
+        () => assertTransition(machine, 'completed', 'failed', 'server'),
+        (e: TransitionError) => e.reason === 'state',
+      );
       assert.equal(judgeTransition(machine, 'in_progress', 'completed', 'server').outcome, 'refused');
     }
   });
@@ -79,26 +94,26 @@ const CLEANUP_TARGETS = ['start_requested', 'start_scheduled', 'queued', 'in_pro
 const CLEANUP_BY_ACTOR: Record<'agent' | 'user', Record<string, string>> = {
   //                        s_req s_sch queue in_pr stop_r compl c_w_e fail  stopd
   agent: {
-    start_requested:       '403   403   C     C     403    C     C     C     C',
-    start_scheduled:       '403   403   C     C     403    C     C     C     C',
-    queued:                '403   403   U     C     403    C     C     C     C',
-    in_progress:           '403   403   409   U     403    C     C     C     C',
-    stop_requested:        '403   403   409   409   403    C     C     C     C',
-    completed:             '403   403   409   409   403    U     409   409   409',
+    start_requested: '403   403   C     C     403    C     C     C     C',
+    start_scheduled: '403   403   C     C     403    C     C     C     C',
+    queued: '403   403   U     C     403    C     C     C     C',
+    in_progress: '403   403   409   U     403    C     C     C     C',
+    stop_requested: '403   403   409   409   403    C     C     C     C',
+    completed: '403   403   409   409   403    U     409   409   409',
     completed_with_errors: '403   403   409   409   403    409   U     409   409',
-    failed:                '403   403   409   409   403    409   409   U     409',
-    stopped:               '403   403   409   409   403    409   409   409   U',
+    failed: '403   403   409   409   403    409   409   U     409',
+    stopped: '403   403   409   409   403    409   409   409   U',
   },
   user: {
-    start_requested:       '403   403   403   403   C      403   403   403   403',
-    start_scheduled:       '403   403   403   403   C      403   403   403   403',
-    queued:                '403   403   403   403   C      403   403   403   403',
-    in_progress:           '403   403   403   403   C      403   403   403   403',
-    stop_requested:        '403   403   403   403   U      403   403   403   403',
-    completed:             '403   403   403   403   409    403   403   403   403',
+    start_requested: '403   403   403   403   C      403   403   403   403',
+    start_scheduled: '403   403   403   403   C      403   403   403   403',
+    queued: '403   403   403   403   C      403   403   403   403',
+    in_progress: '403   403   403   403   C      403   403   403   403',
+    stop_requested: '403   403   403   403   U      403   403   403   403',
+    completed: '403   403   403   403   409    403   403   403   403',
     completed_with_errors: '403   403   403   403   409    403   403   403   403',
-    failed:                '403   403   403   403   409    403   403   403   403',
-    stopped:               '403   403   403   403   409    403   403   403   403',
+    failed: '403   403   403   403   409    403   403   403   403',
+    stopped: '403   403   403   403   409    403   403   403   403',
   },
 };
 

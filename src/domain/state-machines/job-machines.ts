@@ -63,7 +63,7 @@ export const logfileMachine: StateMachine<(typeof LOGFILE_STATES)[number]> = {
   terminal: ['completed'],
   stopRequest: null,
   settableBy: { agent: ['started', 'completed'], user: [], server: [] },
-  terminalMessage: 'Modifying a log file that is already in a state of [\'completed\'] is not allowed.',
+  terminalMessage: "Modifying a log file that is already in a state of ['completed'] is not allowed.",
 };
 
 export const JOB_MACHINES: Record<JobKind, StateMachine> = {

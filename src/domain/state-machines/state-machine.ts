@@ -18,11 +18,7 @@ export interface StateMachine<S extends string = string> {
   readonly terminalMessage: string;
 }
 
-export type TransitionVerdict =
-  | { outcome: 'change' }
-  | { outcome: 'unchanged' }
-  | { outcome: 'refused'; reason: 'actor'; message: string }
-  | { outcome: 'refused'; reason: 'state'; message: string };
+export type TransitionVerdict = { outcome: 'change' } | { outcome: 'unchanged' } | { outcome: 'refused'; reason: 'actor'; message: string } | { outcome: 'refused'; reason: 'state'; message: string };
 
 export function isTerminal(machine: StateMachine, state: string): boolean {
   return machine.terminal.includes(state);

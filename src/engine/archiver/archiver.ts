@@ -57,7 +57,9 @@ export class Archiver {
     const countingState = this.state;
     const before = countingState.errors.length;
     const tree = trie.isRoot
-      ? await (await this.walkDir(Buffer.from('/'), fsSync.statSync('/', { bigint: true }).dev, parentRootTree)).done
+      ? await (
+          await this.walkDir(Buffer.from('/'), fsSync.statSync('/', { bigint: true }).dev, parentRootTree)
+        ).done
       : await this.saveTrie(Buffer.from('/'), trie, parentRootTree);
     const rootsFound = roots.length - countingState.errors.slice(before).filter((e) => roots.includes(e.path)).length;
     return { tree, rootsFound };

@@ -29,11 +29,7 @@ export async function runBackup(repo: ArchiveRepository, options: BackupOptions)
     await repo.indexUnlistedPacks();
     const snapshots = await loadSnapshots(repo);
     const parent =
-      options.parent === null
-        ? undefined
-        : options.parent !== undefined
-          ? findSnapshot(snapshots, options.parent)
-          : [...snapshots].reverse().find((s) => s.host === host && sameList(s.paths, roots));
+      options.parent === null ? undefined : options.parent !== undefined ? findSnapshot(snapshots, options.parent) : [...snapshots].reverse().find((s) => s.host === host && sameList(s.paths, roots));
 
     const state = new BackupState(options.onProgress);
     const pool = new ChunkWorkerPool(repo, options.signal);

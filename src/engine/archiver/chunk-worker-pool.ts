@@ -32,7 +32,10 @@ interface PoolWorker {
 
 /** Error from reading one file (the backup records it and goes on). */
 export class FileReadError extends Error {
-  constructor(message: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
   }
 }
@@ -45,7 +48,11 @@ export class ChunkWorkerPool {
   private fatal: Error | undefined;
   private closed = false;
 
-  constructor(private readonly repo: ArchiveRepository, private readonly signal?: AbortSignal, size = Math.max(1, os.availableParallelism())) {
+  constructor(
+    private readonly repo: ArchiveRepository,
+    private readonly signal?: AbortSignal,
+    size = Math.max(1, os.availableParallelism()),
+  ) {
     const data: ChunkWorkerData = { key: new Uint8Array(repo.key), chunker: repo.config.chunker, packSize: repo.config.packSize, compressionLevel: compressionLevel(repo.config) };
     for (let i = 0; i < size; i++) {
       const pw: PoolWorker = { worker: startEngineWorker(import.meta.url, 'chunk-worker', data), active: 0 };
@@ -177,4 +184,3 @@ export class ChunkWorkerPool {
     for (const pw of this.workers) pw.failed?.(err);
   }
 }
-

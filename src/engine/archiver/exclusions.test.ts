@@ -75,7 +75,10 @@ describe('exclusion patterns', { timeout: 60_000 }, () => {
     assert.deepEqual(exclusionProblem({ type: 'larger_than', size: 1.5 })?.field, 'size');
     assert.deepEqual(exclusionProblem({ type: 'regex', path: 'x' })?.field, 'type');
     assert.equal(exclusionProblem({ type: 'caches' }), undefined);
-    assert.throws(() => new BackupFilter([{ type: 'pattern', path: '[x' }]), (err: unknown) => err instanceof VaultError && err.code === 'INVALID_ARGUMENT');
+    assert.throws(
+      () => new BackupFilter([{ type: 'pattern', path: '[x' }]),
+      (err: unknown) => err instanceof VaultError && err.code === 'INVALID_ARGUMENT',
+    );
   });
 
   it('reads sizes with binary units', () => {
@@ -117,15 +120,7 @@ describe('exclusion patterns', { timeout: 60_000 }, () => {
         { type: 'caches' },
         { type: 'larger_than', size: 100_000 },
       ]);
-      assert.deepEqual(files, [
-        'deep/er/KEEP.TXT',
-        'exactly.bin',
-        'fake-cache/CACHEDIR.TAG',
-        'fake-cache/data.bin',
-        'keep.txt',
-        'web/cache-keep/page.html',
-        'web/index.html',
-      ]);
+      assert.deepEqual(files, ['deep/er/KEEP.TXT', 'exactly.bin', 'fake-cache/CACHEDIR.TAG', 'fake-cache/data.bin', 'keep.txt', 'web/cache-keep/page.html', 'web/index.html']);
       assert.equal(backup.totalFiles, 7);
     });
   });

@@ -5,8 +5,14 @@ import { isUnder, localPath, normalizePath, PathFilter } from './path-filter.js'
 
 describe('path filter (Cloud Backup inclusions and exclusions)', () => {
   const filter = new PathFilter(
-    [{ type: 'folder', path: '/web/' }, { type: 'file', path: '/etc/web/app.conf' }],
-    [{ type: 'folder', path: '/web/cache/' }, { type: 'file', path: '/web/cache.jpg' }],
+    [
+      { type: 'folder', path: '/web/' },
+      { type: 'file', path: '/etc/web/app.conf' },
+    ],
+    [
+      { type: 'folder', path: '/web/cache/' },
+      { type: 'file', path: '/web/cache.jpg' },
+    ],
   );
 
   it('takes folders with everything below them and files exactly', () => {

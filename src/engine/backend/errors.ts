@@ -10,7 +10,12 @@ export class BackendNotFoundError extends Error {
 /** A byte range reaches past the end of the stored file. */
 export class BackendRangeError extends Error {
   readonly code = 'ERANGE';
-  constructor(readonly fileName: string, offset: number, length: number, size: number) {
+  constructor(
+    readonly fileName: string,
+    offset: number,
+    length: number,
+    size: number,
+  ) {
     super(`range ${offset}+${length} is outside ${fileName} (${size} bytes)`);
     this.name = 'BackendRangeError';
   }

@@ -104,7 +104,10 @@ export class LocalBackend implements VaultBackend {
       while (this.openPacks.size > OPEN_PACKS) {
         const [oldest, old] = this.openPacks.entries().next().value!;
         this.openPacks.delete(oldest);
-        void old.then((o) => this.closeLater(o.handle), () => undefined);
+        void old.then(
+          (o) => this.closeLater(o.handle),
+          () => undefined,
+        );
       }
     }
     let open: { handle: fs.FileHandle; size: number };
@@ -148,7 +151,10 @@ export class LocalBackend implements VaultBackend {
     const entry = this.openPacks.get(name);
     if (!entry) return;
     this.openPacks.delete(name);
-    await entry.then((o) => this.closeLater(o.handle), () => undefined);
+    await entry.then(
+      (o) => this.closeLater(o.handle),
+      () => undefined,
+    );
   }
 
   async stat(name: string): Promise<FileInfo> {

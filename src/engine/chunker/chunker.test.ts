@@ -15,7 +15,11 @@ function pseudoRandom(length: number, seed = 1): Buffer {
   const out = Buffer.allocUnsafe(length);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < length; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     out[i] = x & 0xff;
   }
   return out;
@@ -29,7 +33,10 @@ describe('FastCDC chunker', () => {
     const a = sizesOf(data, new FastCdc(small));
     const b = sizesOf(data, new FastCdc(small));
     assert.deepEqual(a, b);
-    assert.equal(a.reduce((s, n) => s + n, 0), data.length);
+    assert.equal(
+      a.reduce((s, n) => s + n, 0),
+      data.length,
+    );
   });
 
   it('keeps every chunk within bounds on random data, with an average near the target', () => {

@@ -86,5 +86,5 @@ export class FastCdc {
 }
 
 function highBits(count: number): number {
-  return count >= 32 ? -1 : ((0xffffffff << (32 - count)) | 0);
+  return count >= 32 ? -1 : (0xffffffff << (32 - count)) | 0;
 }

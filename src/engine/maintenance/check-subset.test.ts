@@ -30,8 +30,14 @@ describe('check --read-data-subset n/t', () => {
       await vault.backup({ paths: [src] });
       const of = 3;
       const clean = await Promise.all([1, 2, 3].map((part) => vault.check({ readDataSubset: { part, of } })));
-      assert.ok(clean.every((r) => r.ok), JSON.stringify(clean.map((r) => r.errors)));
-      assert.equal(clean.reduce((sum, r) => sum + r.packsRead, 0), clean[0]!.packs);
+      assert.ok(
+        clean.every((r) => r.ok),
+        JSON.stringify(clean.map((r) => r.errors)),
+      );
+      assert.equal(
+        clean.reduce((sum, r) => sum + r.packsRead, 0),
+        clean[0]!.packs,
+      );
       assert.ok(clean[0]!.packs >= 4, `${clean[0]!.packs} packs`);
 
       const packsDir = path.join(vaultDir, 'data');

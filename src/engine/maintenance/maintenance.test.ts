@@ -18,7 +18,14 @@ const CHUNKS = { minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
 function snap(id: number, daysAgo: number, host = 'h', paths = ['/data']): SnapshotInfo {
   const now = Date.parse('2026-06-30T12:00:00Z');
   return {
-    id, hash: id.toString(16).padStart(64, '0'), time: new Date(now - daysAgo * 86_400_000).toISOString(), host, username: 'u', paths, tags: [], tree: 't',
+    id,
+    hash: id.toString(16).padStart(64, '0'),
+    time: new Date(now - daysAgo * 86_400_000).toISOString(),
+    host,
+    username: 'u',
+    paths,
+    tags: [],
+    tree: 't',
     summary: { filesNew: 0, filesChanged: 0, filesUnmodified: 0, dirs: 0, totalFiles: 0, totalBytes: 0, dataAdded: 0, dataAddedPacked: 0, errors: 0, durationMs: 0 },
   };
 }
@@ -35,12 +42,23 @@ describe('forget policy', () => {
   it('keeps snapshots within D days', () => {
     const { remove } = planForget(all, { keepWithinDays: 15, now });
     assert.deepEqual(remove.map((s) => s.id).sort(), [1, 2]);
-    assert.deepEqual(planForget(all, { keepWithinDays: 30, keepLast: 1, now }).remove.map((s) => s.id), [1]);
+    assert.deepEqual(
+      planForget(all, { keepWithinDays: 30, keepLast: 1, now }).remove.map((s) => s.id),
+      [1],
+    );
   });
 
   it('removes explicitly named snapshots and refuses an empty policy', () => {
-    assert.deepEqual(planForget(all, { snapshots: [3, '5'], now }).remove.map((s) => s.id).sort(), [3, 5]);
-    assert.throws(() => planForget(all, {}), (e: unknown) => e instanceof VaultError && e.code === 'INVALID_ARGUMENT');
+    assert.deepEqual(
+      planForget(all, { snapshots: [3, '5'], now })
+        .remove.map((s) => s.id)
+        .sort(),
+      [3, 5],
+    );
+    assert.throws(
+      () => planForget(all, {}),
+      (e: unknown) => e instanceof VaultError && e.code === 'INVALID_ARGUMENT',
+    );
   });
 });
 

@@ -74,7 +74,10 @@ export async function runPrune(repo: Repository, options: PruneOptions): Promise
     options.onProgress?.({ packsDone: ++packsDone, packsTotal: repack.length });
   }
   await repo.flush();
-  const newPacks = repo.index.packIds().filter((id) => !packsBeforeRepack.has(id)).map((id) => ({ id, entries: repo.index.packEntries(id)! }));
+  const newPacks = repo.index
+    .packIds()
+    .filter((id) => !packsBeforeRepack.has(id))
+    .map((id) => ({ id, entries: repo.index.packEntries(id)! }));
   const finalPacks = [...keepPacks, ...newPacks];
 
   const newIndexFiles = new Set<string>();

@@ -17,7 +17,10 @@ describe('PackWriter', { timeout: 30_000 }, () => {
     const blobs = [blob(1000), blob(5000, 'tree'), blob(300)];
     for (const b of blobs) writer.add(b);
     assert.equal(packs.length, 0, 'nothing is closed before the pack is full');
-    assert.equal(writer.openBytes, blobs.reduce((n, b) => n + b.sealed.length, 0));
+    assert.equal(
+      writer.openBytes,
+      blobs.reduce((n, b) => n + b.sealed.length, 0),
+    );
     writer.close();
     assert.equal(packs.length, 1);
     const file = fileOf(packs[0]!);
@@ -25,7 +28,10 @@ describe('PackWriter', { timeout: 30_000 }, () => {
     const entries = decodePackHeader(key, file, file.length, 'test');
     assert.ok(Array.isArray(entries));
     assert.deepEqual(entries, packs[0]!.entries);
-    assert.deepEqual(entries.map((e) => [e.id, e.type]), blobs.map((b) => [b.id, b.type]));
+    assert.deepEqual(
+      entries.map((e) => [e.id, e.type]),
+      blobs.map((b) => [b.id, b.type]),
+    );
     for (const [i, e] of entries.entries()) {
       assert.deepEqual(file.subarray(e.offset, e.offset + e.length), blobs[i]!.sealed);
       assert.equal((await decodeBlob(key, file.subarray(e.offset, e.offset + e.length), e)).length, blobs[i]!.rawLength);

@@ -45,7 +45,11 @@ export class Repository {
   private readonly treeSpans = new Map<string, TreeSpan>();
   private treeSpanBytes = 0;
 
-  constructor(readonly backend: VaultBackend, readonly key: Buffer, readonly config: VaultConfig) {
+  constructor(
+    readonly backend: VaultBackend,
+    readonly key: Buffer,
+    readonly config: VaultConfig,
+  ) {
     this.packer = new PackWriter(key, config.packSize, (pack) => {
       void this.storePack(pack).then((stored) => stored && this.packer.recycle(pack.body));
     });

@@ -20,9 +20,7 @@ export function compressionLevel(config: VaultConfig): number {
 
 export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
 
-export function newVaultConfig(
-  overrides: { chunker?: Partial<Omit<ChunkerParams, 'seed'>>; packSize?: number; compression?: CompressionSetting } = {},
-): VaultConfig {
+export function newVaultConfig(overrides: { chunker?: Partial<Omit<ChunkerParams, 'seed'>>; packSize?: number; compression?: CompressionSetting } = {}): VaultConfig {
   return {
     version: 1,
     id: randomBytes(16).toString('hex'),

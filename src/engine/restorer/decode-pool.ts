@@ -39,11 +39,7 @@ export class DecodePool {
   }
 
   /** Restores a whole file made of this one blob, in a worker: create, write, owner, mode, times, rename. */
-  restoreOneBlobFile(
-    sealed: Buffer,
-    loc: BlobLocation,
-    file: { dir: Buffer; name: Buffer; fresh: boolean; mode: number; uid: number; gid: number; chown: boolean; mtime: number },
-  ): Promise<unknown> {
+  restoreOneBlobFile(sealed: Buffer, loc: BlobLocation, file: { dir: Buffer; name: Buffer; fresh: boolean; mode: number; uid: number; gid: number; chown: boolean; mtime: number }): Promise<unknown> {
     const dir = new Uint8Array(file.dir);
     const name = new Uint8Array(file.name);
     return this.submit(sealed, (job, blob) => ({ op: 'file', job, ...blob, ...file, dir, name }), loc);

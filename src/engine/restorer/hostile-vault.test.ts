@@ -45,7 +45,14 @@ describe('restoring a hostile vault', { timeout: 60_000 }, () => {
         { type: 'file', name: '.', data: 'dot' },
         { type: 'file', name: 'nul\0byte', data: 'nul' },
         { type: 'file', name: 'ok.txt', data: 'fine' },
-        { type: 'dir', name: 'sub', entries: [{ type: 'file', name: '../../escaped-deep', data: 'x' }, { type: 'file', name: 'kept.txt', data: 'kept' }] },
+        {
+          type: 'dir',
+          name: 'sub',
+          entries: [
+            { type: 'file', name: '../../escaped-deep', data: 'x' },
+            { type: 'file', name: 'kept.txt', data: 'kept' },
+          ],
+        },
       ]);
       const summary = await vault.restore({ snapshot: snap.id, target });
       assert.deepEqual(errorPaths(summary.errors), ['/?', '/.', '/..', '/a/b', '/dup', '/dup', '/nul\\x00byte', '/sub/../../escaped-deep'].sort());
@@ -61,9 +68,19 @@ describe('restoring a hostile vault', { timeout: 60_000 }, () => {
 
       const check = await vault.check();
       assert.equal(check.ok, false);
-      assert.ok(check.errors.some((e) => /of \/: entry "\.\." is refused: the name "\.\." is not allowed/.test(e)), check.errors.join('\n'));
-      assert.ok(check.errors.some((e) => /of \/sub: entry "\.\.\/\.\.\/escaped-deep" is refused: the name contains "\/"/.test(e)), check.errors.join('\n'));
-      assert.deepEqual((await vault.ls(snap.id, '/')).map((e) => e.name), ['a', 'ok.txt', 'sub'], 'listings leave refused entries out');
+      assert.ok(
+        check.errors.some((e) => /of \/: entry "\.\." is refused: the name "\.\." is not allowed/.test(e)),
+        check.errors.join('\n'),
+      );
+      assert.ok(
+        check.errors.some((e) => /of \/sub: entry "\.\.\/\.\.\/escaped-deep" is refused: the name contains "\/"/.test(e)),
+        check.errors.join('\n'),
+      );
+      assert.deepEqual(
+        (await vault.ls(snap.id, '/')).map((e) => e.name),
+        ['a', 'ok.txt', 'sub'],
+        'listings leave refused entries out',
+      );
       await vault.close();
     });
   });
@@ -71,7 +88,14 @@ describe('restoring a hostile vault', { timeout: 60_000 }, () => {
   it('does not follow a symlink already in the target, and replaces it only with overwrite', async () => {
     await withTempDir('hostile-existing', async (dir) => {
       const { vault, snap, target, outside, unchanged } = await setUp(dir, () => [
-        { type: 'dir', name: 'dir', entries: [{ type: 'file', name: 'file', data: 'restored' }, { type: 'symlink', name: 'link', target: '/etc/passwd' }] },
+        {
+          type: 'dir',
+          name: 'dir',
+          entries: [
+            { type: 'file', name: 'file', data: 'restored' },
+            { type: 'symlink', name: 'link', target: '/etc/passwd' },
+          ],
+        },
         { type: 'dir', name: 'kept', mode: 0o777, entries: [{ type: 'file', name: 'new.txt', data: 'new' }] },
         { type: 'file', name: 'linked-file', data: 'replaces the link, not its target' },
       ]);
@@ -83,7 +107,10 @@ describe('restoring a hostile vault', { timeout: 60_000 }, () => {
       fs.utimesSync(path.join(target, 'kept'), 1_000_000_000, 1_000_000_000);
 
       const first = await vault.restore({ snapshot: snap.id, target });
-      assert.deepEqual(first.errors.map((e) => [e.path, e.reason]), [['/dir', 'exists and is a symlink (a restore does not follow symlinks)']]);
+      assert.deepEqual(
+        first.errors.map((e) => [e.path, e.reason]),
+        [['/dir', 'exists and is a symlink (a restore does not follow symlinks)']],
+      );
       unchanged();
       const kept = fs.statSync(path.join(target, 'kept'));
       assert.equal(kept.mode & 0o7777, 0o750);

@@ -34,7 +34,10 @@ describe('file metadata: hard links, FIFOs, sockets, devices and times', { timeo
         assert.equal(summary.hardLinksRestored, 2);
         const names = ['a', 'sub/b', 'c'].map((rel) => path.join(out, src, rel));
         const stats = names.map((p) => fs.statSync(p));
-        assert.deepEqual(stats.map((s) => s.nlink), [3, 3, 3]);
+        assert.deepEqual(
+          stats.map((s) => s.nlink),
+          [3, 3, 3],
+        );
         assert.equal(new Set(stats.map((s) => s.ino)).size, 1, 'one inode behind the three names');
         for (const p of names) assert.equal(fs.readFileSync(p, 'utf8'), 'shared content');
         assert.equal(fs.statSync(path.join(out, src, 'single')).nlink, 1);
@@ -60,7 +63,10 @@ describe('file metadata: hard links, FIFOs, sockets, devices and times', { timeo
         assert.equal(listed.get('sock'), 'socket');
         const out = path.join(dir, 'out');
         const summary = await vault.restore({ snapshot: backup.snapshotId, target: out });
-        assert.deepEqual(summary.errors.map((e) => [e.path, e.reason]), [[path.join(src, 'sock'), 'not restored: a socket is not recreated: it exists only while a program listens on it']]);
+        assert.deepEqual(
+          summary.errors.map((e) => [e.path, e.reason]),
+          [[path.join(src, 'sock'), 'not restored: a socket is not recreated: it exists only while a program listens on it']],
+        );
         const pipe = fs.lstatSync(path.join(out, src, 'pipe'), { bigint: true });
         assert.ok(pipe.isFIFO());
         assert.equal(pipe.mode & 0o7777n, 0o640n);
@@ -71,7 +77,11 @@ describe('file metadata: hard links, FIFOs, sockets, devices and times', { timeo
           assert.equal(node.rdev, fs.lstatSync(path.join(src, 'null-like')).rdev);
           assert.equal(summary.specialFilesRestored, 2);
         }
-        assert.deepEqual(fs.readdirSync(path.join(out, src)).filter((n) => n.startsWith('.coffer-restore')), [], 'no temporary names left');
+        assert.deepEqual(
+          fs.readdirSync(path.join(out, src)).filter((n) => n.startsWith('.coffer-restore')),
+          [],
+          'no temporary names left',
+        );
         await vault.close();
       } finally {
         await new Promise((resolve) => server.close(resolve));
@@ -164,7 +174,10 @@ describe('extended attributes, ACLs and file capabilities', { timeout: 60_000 },
       execFileSync('mount', ['-t', 'ramfs', 'ramfs', out]);
       try {
         const summary = await vault.restore({ snapshot: backup.snapshotId, target: out });
-        assert.deepEqual(summary.errors.map((e) => e.path), [path.join(src, 'tagged')]);
+        assert.deepEqual(
+          summary.errors.map((e) => e.path),
+          [path.join(src, 'tagged')],
+        );
         assert.match(summary.errors[0]!.reason, /^extended attribute user\.comment not restored: .*not supported/i);
         assert.equal(fs.readFileSync(path.join(out, src, 'tagged'), 'utf8'), 'tagged');
         await vault.close();
@@ -198,7 +211,24 @@ describe('hard links from a hostile vault', { timeout: 60_000 }, () => {
         { raw: { name: 'dev-no-rdev', type: 'chardev', mode: 0o600, uid: 0, gid: 0, mtimeNs: '0', ctimeNs: '0', inode: '2', size: 0 } },
         { raw: { name: 'fifo-data', type: 'fifo', mode: 0o600, uid: 0, gid: 0, mtimeNs: '0', ctimeNs: '0', inode: '3', size: 0, content: [] } },
         { raw: { name: 'xattr-ns', type: 'file', mode: 0o600, uid: 0, gid: 0, mtimeNs: '0', ctimeNs: '0', inode: '4', size: 0, content: [], xattrs: [{ name: 'bogus.x', value: 'AA==' }] } },
-        { raw: { name: 'xattr-order', type: 'file', mode: 0o600, uid: 0, gid: 0, mtimeNs: '0', ctimeNs: '0', inode: '5', size: 0, content: [], xattrs: [{ name: 'user.b', value: 'AA==' }, { name: 'user.a', value: 'AA==' }] } },
+        {
+          raw: {
+            name: 'xattr-order',
+            type: 'file',
+            mode: 0o600,
+            uid: 0,
+            gid: 0,
+            mtimeNs: '0',
+            ctimeNs: '0',
+            inode: '5',
+            size: 0,
+            content: [],
+            xattrs: [
+              { name: 'user.b', value: 'AA==' },
+              { name: 'user.a', value: 'AA==' },
+            ],
+          },
+        },
         { raw: { name: 'xattr-link', type: 'symlink', target: 'x', mode: 0o777, uid: 0, gid: 0, mtimeNs: '0', ctimeNs: '0', inode: '6', size: 0, xattrs: [{ name: 'user.a', value: 'AA==' }] } },
       ]);
       const before = describeOutside(outside);

@@ -22,12 +22,7 @@ export const CRAFTED_MTIME_S = 1_600_000_000;
  * repository code: what an attacker holding a vault's key (a compromised host or server) could store. The root
  * tree is `/`. With `replace`, the snapshot file of that hex id is overwritten instead (same numeric id).
  */
-export async function writeCraftedSnapshot(
-  backend: VaultBackend,
-  password: string,
-  entries: CraftedEntry[],
-  options: { replace?: string } = {},
-): Promise<{ id: number; hash: string }> {
+export async function writeCraftedSnapshot(backend: VaultBackend, password: string, entries: CraftedEntry[], options: { replace?: string } = {}): Promise<{ id: number; hash: string }> {
   const { masterKey, config } = await unlockVault(backend, password);
   const repo = new Repository(backend, masterKey, config);
   await repo.loadIndex();

@@ -35,7 +35,10 @@ describe('vault integrity', () => {
       assert.deepEqual(structural.errors, [], 'headers are intact, so the structural check passes');
       const full = await vault.check({ readData: true });
       assert.equal(full.ok, false);
-      assert.ok(full.errors.some((e) => e.includes(victimPack.name.slice(5)) && /authentication|damaged/.test(e)), full.errors.join('\n'));
+      assert.ok(
+        full.errors.some((e) => e.includes(victimPack.name.slice(5)) && /authentication|damaged/.test(e)),
+        full.errors.join('\n'),
+      );
 
       const out = path.join(dir, 'out');
       const restored = await vault.restore({ snapshot: 'latest', target: out });
@@ -83,8 +86,14 @@ describe('vault integrity', () => {
       assert.deepEqual(await vault.listSnapshots(), []);
       await assert.rejects(vault.prune(), (err: unknown) => err instanceof VaultError && err.code === 'CORRUPT');
       const result = await vault.check();
-      assert.ok(result.errors.some((e) => e.startsWith(snap!.name)), result.errors.join('\n'));
-      assert.ok(result.errors.some((e) => e.startsWith(index!.name)), result.errors.join('\n'));
+      assert.ok(
+        result.errors.some((e) => e.startsWith(snap!.name)),
+        result.errors.join('\n'),
+      );
+      assert.ok(
+        result.errors.some((e) => e.startsWith(index!.name)),
+        result.errors.join('\n'),
+      );
     });
   });
 });

@@ -45,14 +45,16 @@ export async function acquireLock(repo: Repository, exclusive: boolean, operatio
   }
   let refreshing: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    refreshing = refreshing.then(async () => {
-      const fresh = `locks/${await repo.saveJsonFile('locks', lockBody(exclusive, operation))}`;
-      heldHere.add(fresh);
-      heldHere.delete(name);
-      const old = name;
-      name = fresh;
-      await repo.backend.remove(old);
-    }).catch(() => undefined);
+    refreshing = refreshing
+      .then(async () => {
+        const fresh = `locks/${await repo.saveJsonFile('locks', lockBody(exclusive, operation))}`;
+        heldHere.add(fresh);
+        heldHere.delete(name);
+        const old = name;
+        name = fresh;
+        await repo.backend.remove(old);
+      })
+      .catch(() => undefined);
   }, REFRESH_MS);
   timer.unref();
   return {

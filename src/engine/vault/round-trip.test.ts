@@ -36,7 +36,10 @@ describe('backup and restore round trips', () => {
       const sparse = await fs.stat(path.join(out, src, 'sparse.img'));
       assert.equal(sparse.size, SPARSE_SIZE);
       assert.ok(sparse.blocks * 512 < 8 * 1024 * 1024, `sparse file restored with holes (${sparse.blocks} blocks)`);
-      assert.ok((await fs.readdir(path.join(out, src, 'unicode'))).every((n) => !n.startsWith('.coffer-restore')), 'no temporary files left');
+      assert.ok(
+        (await fs.readdir(path.join(out, src, 'unicode'))).every((n) => !n.startsWith('.coffer-restore')),
+        'no temporary files left',
+      );
 
       const check = await vault.check({ readData: true });
       assert.deepEqual(check.errors, []);
@@ -78,7 +81,7 @@ describe('backup and restore round trips', () => {
     await withTempDir('small', async (dir) => {
       const src = path.join(dir, 'src');
       await fs.mkdir(src);
-      const lines = Array.from({ length: 40_000 }, (_, i) => `${1_700_000_000 + i} INFO request id=${(i * 2654435761 >>> 0).toString(16)} took ${i % 977} ms\n`);
+      const lines = Array.from({ length: 40_000 }, (_, i) => `${1_700_000_000 + i} INFO request id=${((i * 2654435761) >>> 0).toString(16)} took ${i % 977} ms\n`);
       await fs.writeFile(path.join(src, 'app.log'), lines.join(''));
       const stored: Record<string, number> = {};
       for (const compression of ['fast', 'small'] as const) {
@@ -119,8 +122,14 @@ describe('backup and restore round trips', () => {
       }
       const vault = await initVault(new MemoryBackend(), 'pw', { scrypt: TEST_SCRYPT, chunker: SMALL_CHUNKS });
       const summary = await vault.backup({
-        inclusions: [{ type: 'folder', path: `${src}/` }, { type: 'file', path: `${src}/etc/app.conf` }],
-        exclusions: [{ type: 'folder', path: `${src}/cache/` }, { type: 'file', path: `${src}/img/cache.jpg` }],
+        inclusions: [
+          { type: 'folder', path: `${src}/` },
+          { type: 'file', path: `${src}/etc/app.conf` },
+        ],
+        exclusions: [
+          { type: 'folder', path: `${src}/cache/` },
+          { type: 'file', path: `${src}/img/cache.jpg` },
+        ],
       });
       assert.equal(summary.totalFiles, 4);
       const listed = (await vault.ls(summary.snapshotId, src, { recursive: true })).map((e) => e.path.slice(src.length));
@@ -130,7 +139,10 @@ describe('backup and restore round trips', () => {
       const restored = await vault.restore({
         snapshot: summary.snapshotId,
         target: out,
-        inclusions: [{ type: 'folder', path: `${src}/etc` }, { type: 'file', path: `${src}/index.html` }],
+        inclusions: [
+          { type: 'folder', path: `${src}/etc` },
+          { type: 'file', path: `${src}/index.html` },
+        ],
         exclusions: [{ type: 'file', path: `${src}/etc/other.conf` }],
       });
       assert.equal(restored.filesRestored, 2);
@@ -173,7 +185,10 @@ describe('backup and restore round trips', () => {
       assert.match(summary.errors.find((e) => e.path.endsWith('missing.txt'))!.reason, /ENOENT/);
       assert.equal(summary.filesNew, 1);
       const files = await vault.ls(summary.snapshotId, src);
-      assert.deepEqual(files.map((f) => f.name), ['ok.txt']);
+      assert.deepEqual(
+        files.map((f) => f.name),
+        ['ok.txt'],
+      );
 
       await assert.rejects(vault.backup({ paths: [path.join(dir, 'nothing-here')] }), (err: unknown) => err instanceof VaultError && err.code === 'PATH_NOT_FOUND');
     });

@@ -4,7 +4,10 @@ import { parseTree, type Tree } from './tree.js';
 /** Loads tree blobs, keeping recently used ones (directory trees are read many times during a walk). */
 export class TreeLoader {
   private readonly cache = new Map<string, Tree>();
-  constructor(private readonly repo: Repository, private readonly maxEntries = 512) {}
+  constructor(
+    private readonly repo: Repository,
+    private readonly maxEntries = 512,
+  ) {}
 
   async load(id: string): Promise<Tree> {
     const hit = this.cache.get(id);

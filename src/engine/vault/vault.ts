@@ -31,7 +31,10 @@ export interface InitOptions {
 
 /** Creates a vault on an empty backend and returns it opened. */
 export async function initVault(backend: VaultBackend, password: string, options: InitOptions = {}): Promise<Vault> {
-  const exists = await backend.stat('config').then(() => true, (err: unknown) => (isNotFoundError(err) ? false : Promise.reject(err)));
+  const exists = await backend.stat('config').then(
+    () => true,
+    (err: unknown) => (isNotFoundError(err) ? false : Promise.reject(err)),
+  );
   if (exists) throw new VaultError('VAULT_EXISTS', `a vault already exists at ${backend.location}`);
   const masterKey = newMasterKey();
   if (options.compression && !(options.compression in COMPRESSION_LEVEL)) {
@@ -164,12 +167,7 @@ export class Vault {
     if (this.readOnly) throw new VaultError('READ_ONLY', `cannot ${operation}: this vault is open read-only`);
   }
 
-  private async withLockedRepository<T>(
-    exclusive: boolean,
-    operation: string,
-    fn: (repo: Repository) => Promise<T>,
-    options: { loadIndex: boolean } = { loadIndex: true },
-  ): Promise<T> {
+  private async withLockedRepository<T>(exclusive: boolean, operation: string, fn: (repo: Repository) => Promise<T>, options: { loadIndex: boolean } = { loadIndex: true }): Promise<T> {
     const repo = this.bareRepository();
     if (this.readOnly) {
       if (operation !== 'restore' && operation !== 'check') this.assertWritable(operation);

@@ -71,14 +71,7 @@ export async function activityRoutes(app: FastifyInstance, ctx: AppContext): Pro
       const configuration = await fetchConfiguration(ctx.store.db, scope.projectId, (request.params as { configuration_id: string }).configuration_id);
       assertMaySeeAgentsResource(scope.caller, configuration.agentId, 'Configuration not found.');
       requireLevel(scope.caller, 'observer');
-      return answer(
-        ctx,
-        request,
-        scope,
-        { projectId: scope.projectId, configurationId: configuration.id },
-        ['state'],
-        scope.urls.v2('configurations', configuration.id, 'activities'),
-      );
+      return answer(ctx, request, scope, { projectId: scope.projectId, configurationId: configuration.id }, ['state'], scope.urls.v2('configurations', configuration.id, 'activities'));
     },
   );
 }

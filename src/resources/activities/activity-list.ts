@@ -29,10 +29,7 @@ function activityRelation(db: Kysely<Database>, scope: ActivityScope, message: A
   const wantsJobs = !message.types || message.types.some((type) => type !== 'task' && type !== 'verification');
   const wantsTasks = (!message.types || message.types.includes('task')) && scope.configurationId === undefined && !message.configurationIds;
   const wantsVerifications = (!message.types || message.types.includes('verification')) && scope.configurationId === undefined && !message.configurationIds;
-  let jobs = db
-    .selectFrom('jobs')
-    .select(['id', 'kind', 'agent_id', 'configuration_id', 'state', 'updated_at'])
-    .where('project_id', '=', scope.projectId);
+  let jobs = db.selectFrom('jobs').select(['id', 'kind', 'agent_id', 'configuration_id', 'state', 'updated_at']).where('project_id', '=', scope.projectId);
   if (scope.agentId !== undefined) jobs = jobs.where('agent_id', '=', scope.agentId);
   if (scope.configurationId !== undefined) jobs = jobs.where('configuration_id', '=', scope.configurationId);
   // `IN ()` is not valid SQL on every engine: asking only for tasks leaves no job kind, which selects no job.

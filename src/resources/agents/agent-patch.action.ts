@@ -24,8 +24,7 @@ export async function patchAgent(ctx: AppContext, agentId: string, message: Agen
         logLevel: message.logLevel ?? agent.logLevel,
       };
       if (next.region !== agent.vault.region && (await vaultHoldsData(tx.db, agent.id))) throw forbidden(VAULT_NOT_EMPTY_MESSAGE);
-      const unchanged =
-        next.enabled === agent.enabled && next.region === agent.vault.region && next.useInternal === agent.vault.useInternal && next.logLevel === agent.logLevel;
+      const unchanged = next.enabled === agent.enabled && next.region === agent.vault.region && next.useInternal === agent.vault.useInternal && next.logLevel === agent.logLevel;
       if (unchanged) return 'done';
       const updated = await tx.db
         .updateTable('agents')

@@ -19,10 +19,7 @@ export const AGENT_PATCH: PatchAllowList = {
       path: '/log_level',
       aliases: ['/log-level'],
       ops: ADD_OR_REPLACE,
-      parse: valueMust(
-        (value) => typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value.toLowerCase()),
-        `must be one of ${LOG_LEVELS.join(', ')}`,
-      ),
+      parse: valueMust((value) => typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value.toLowerCase()), `must be one of ${LOG_LEVELS.join(', ')}`),
     },
   ],
 };

@@ -72,12 +72,7 @@ export function assertAgentAnswers(caller: Caller, agentId: string): void {
 /** Stores the agent's answer once; a second answer is a conflict. */
 export async function recordAgentRequestResult(ctx: AppContext, request: AgentRequest, name: string, body: Record<string, unknown>, extra?: (tx: Tx) => Promise<void>): Promise<void> {
   await ctx.store.transaction(async (tx) => {
-    const claimed = await tx.db
-      .updateTable('agent_requests')
-      .set({ reported_at: new Date().toISOString() })
-      .where('id', '=', request.id)
-      .where('reported_at', 'is', null)
-      .executeTakeFirst();
+    const claimed = await tx.db.updateTable('agent_requests').set({ reported_at: new Date().toISOString() }).where('id', '=', request.id).where('reported_at', 'is', null).executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) throw conflict('The result of this request was already reported.');
     await ctx.events.record(tx, { projectId: request.project_id, agentId: request.agent_id, subjectId: request.id, name, body, hidden: true });
     await extra?.(tx);

@@ -12,8 +12,13 @@ const IDLE_JOB_STATES = [JobState.start_requested, JobState.start_scheduled, Job
  */
 export async function agentStatus(db: Kysely<Database>, agentId: string, idleHeartbeatMs: number, now = new Date()): Promise<{ busy: boolean; online: boolean }> {
   const agent = await db.selectFrom('agents').select(['last_seen_at', 'activation_mode', 'activation_until']).where('id', '=', agentId).executeTakeFirstOrThrow();
-  const working = await db.selectFrom('jobs').select('id').where('agent_id', '=', agentId).where('state', 'not in', IDLE_JOB_STATES)
+  const working = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('agent_id', '=', agentId)
+    .where('state', 'not in', IDLE_JOB_STATES)
     .where((eb) => eb.or([eb('admission', 'is', null), eb('admission', '!=', 'waiting')]))
-    .limit(1).executeTakeFirst();
+    .limit(1)
+    .executeTakeFirst();
   return { busy: working !== undefined, online: isOnline(agent.last_seen_at, effectiveMode(agent.activation_mode, agent.activation_until, now), now, idleHeartbeatMs) };
 }

@@ -30,7 +30,14 @@ const RegisterBody = Type.Object({
     addresses: Type.Array(Type.Object({ version: Type.Integer(), addr: Type.String() })),
   }),
   rsa_public_key: Type.Object({ modulus: Type.String(), exponent: Type.Union([Type.Integer(), Type.String()]) }),
-  vault: Type.Optional(Type.Object({ use_internal: Type.Optional(Type.Boolean()), key_custody: Type.Optional(Type.String({ enum: ['server', 'private'], description: 'server (default): the server keeps a recovery copy of the vault key; private: only the vault password opens it elsewhere' })) })),
+  vault: Type.Optional(
+    Type.Object({
+      use_internal: Type.Optional(Type.Boolean()),
+      key_custody: Type.Optional(
+        Type.String({ enum: ['server', 'private'], description: 'server (default): the server keeps a recovery copy of the vault key; private: only the vault password opens it elsewhere' }),
+      ),
+    }),
+  ),
 });
 
 const tags = ['agents'];

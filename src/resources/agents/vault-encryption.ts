@@ -57,15 +57,9 @@ export function parseVaultEncryptionReport(body: unknown, request: AgentRequest)
  * of its key is dropped in the same transaction, so from then on only the password opens it on another host.
  */
 export async function reportVaultEncryption(ctx: AppContext, request: AgentRequest, report: { action: 'enabled' | 'changed'; succeeded: boolean }): Promise<void> {
-  await recordAgentRequestResult(
-    ctx,
-    request,
-    `vault_encryption_${report.action}`,
-    { agent: { id: request.agent_id }, request_id: request.id, succeeded: report.succeeded },
-    async (tx) => {
-      if (!report.succeeded || report.action !== 'enabled') return;
-      const agent = await tx.db.updateTable('agents').set({ vault_encrypted: 1, key_custody: 'private' }).where('id', '=', request.agent_id).returning('vault_id').executeTakeFirst();
-      if (agent) await recoveryKeyStore.dropVaultCopy(tx.db, agent.vault_id);
-    },
-  );
+  await recordAgentRequestResult(ctx, request, `vault_encryption_${report.action}`, { agent: { id: request.agent_id }, request_id: request.id, succeeded: report.succeeded }, async (tx) => {
+    if (!report.succeeded || report.action !== 'enabled') return;
+    const agent = await tx.db.updateTable('agents').set({ vault_encrypted: 1, key_custody: 'private' }).where('id', '=', request.agent_id).returning('vault_id').executeTakeFirst();
+    if (agent) await recoveryKeyStore.dropVaultCopy(tx.db, agent.vault_id);
+  });
 }

@@ -37,11 +37,13 @@ export async function loadRestorability(db: Kysely<Database>, projectId: string,
   ]);
   const configurations = configurationRows.map(configurationFromRow);
   const keepAll = new Set(configurations.filter((c) => keepsEverything(c.retention)).map((c) => c.id));
-  const keptSince = new Map(
-    configurations.filter((c) => !keepAll.has(c.id) && !hasKeepRules(c.retention)).map((c) => [c.id, toWireTime(new Date(now.getTime() - c.retention.days * MS_PER_DAY))]),
-  );
+  const keptSince = new Map(configurations.filter((c) => !keepAll.has(c.id) && !hasKeepRules(c.retention)).map((c) => [c.id, toWireTime(new Date(now.getTime() - c.retention.days * MS_PER_DAY))]));
   const planned = configurations.filter((c) => !keepAll.has(c.id) && !keptSince.has(c.id));
-  const candidates = await loadRetentionCandidates(db, projectId, planned.map((c) => c.id));
+  const candidates = await loadRetentionCandidates(
+    db,
+    projectId,
+    planned.map((c) => c.id),
+  );
   const kept = new Set<string>();
   for (const configuration of planned) {
     const plan = planFor({ id: configuration.id, retention: configuration.retention, timeZone: retentionTimeZone(configuration) }, candidates, now);

@@ -39,7 +39,10 @@ export async function backupRoutes(app: FastifyInstance, ctx: AppContext): Promi
       assertBackupMayStart(configuration, agent);
       const job = await createBackup(ctx, configuration, agent.vault.id, message);
       const view = await loadBackupView(ctx, scope.projectId);
-      return reply.code(201).header('location', scope.urls.v2('backups', job.id)).send(presentBackup(job, scope.urls, view));
+      return reply
+        .code(201)
+        .header('location', scope.urls.v2('backups', job.id))
+        .send(presentBackup(job, scope.urls, view));
     },
   );
 

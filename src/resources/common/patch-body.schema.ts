@@ -13,9 +13,7 @@ export function patchBodySchema(allowList: PatchAllowList) {
     const key = allowed.ops.join(' or ');
     pathsByOps.set(key, [...(pathsByOps.get(key) ?? []), allowed.path, ...(allowed.aliases ?? [])]);
   }
-  const writes = [...pathsByOps].map(([ops, paths]) =>
-    Type.Object({ op: Type.String({ enum: ops.split(' or ') }), path: Type.String({ enum: paths }), value: Type.Unknown() }),
-  );
+  const writes = [...pathsByOps].map(([ops, paths]) => Type.Object({ op: Type.String({ enum: ops.split(' or ') }), path: Type.String({ enum: paths }), value: Type.Unknown() }));
   const test = Type.Object({ op: Type.String({ enum: ['test'] }), path: Type.String({ description: 'any JSON Pointer' }), value: Type.Unknown() });
   const described = [...pathsByOps].map(([ops, paths]) => `${ops} of ${paths.join(', ')}`).join('; ');
   return Type.Array(Type.Union([...writes, test]), { description: `RFC 6902 JSON Patch: ${described}; test of any path (judged against the resource as stored)` });

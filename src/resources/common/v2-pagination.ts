@@ -61,12 +61,7 @@ export function parseBooleanQuery(value: unknown, name: string): boolean | undef
  * Every non-empty page links both ways, as the documented examples show: `next` continues after the last item in
  * the same direction, `previous` goes back from the first item in the reverse direction. An empty page has none.
  */
-export function pageLinks(
-  collectionUrl: string,
-  page: PageQuery,
-  items: { id: string }[],
-  filters: Record<string, string | undefined> = {},
-): Link[] {
+export function pageLinks(collectionUrl: string, page: PageQuery, items: { id: string }[], filters: Record<string, string | undefined> = {}): Link[] {
   const first = items[0];
   const last = items.at(-1);
   if (first === undefined || last === undefined) return [];

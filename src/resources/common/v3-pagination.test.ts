@@ -13,13 +13,16 @@ describe('v3 pagination helpers', () => {
 
   it('parseRawQuery reads + as space, decodes %XX, keeps malformed escapes, lets the last repeat win', () => {
     const params = parseRawQuery('/v3/tasks?names=task+one&label_selector&x=%E2%82%AC&bad=%zz%41&names=two&created_ats%5Blt%5D=T');
-    assert.deepEqual([...params.entries()], [
-      ['label_selector', ''],
-      ['x', '€'],
-      ['bad', '%zzA'],
-      ['names', 'two'],
-      ['created_ats[lt]', 'T'],
-    ]);
+    assert.deepEqual(
+      [...params.entries()],
+      [
+        ['label_selector', ''],
+        ['x', '€'],
+        ['bad', '%zzA'],
+        ['names', 'two'],
+        ['created_ats[lt]', 'T'],
+      ],
+    );
     assert.equal(parseRawQuery('/v3/tasks').size, 0);
     assert.equal(percentDecode('%E2%82'), '%E2%82');
     assert.equal(baseParamName('created_ats[lt]'), 'created_ats');
@@ -46,6 +49,13 @@ describe('v3 pagination helpers', () => {
     assert.equal(env.next?.href, 'http://h/v3/tasks?order_by=%2Bcreated_at&page=3&per_page=2&states=RUNNING');
     assert.equal(env.previous?.href, 'http://h/v3/tasks?order_by=%2Bcreated_at&page=1&per_page=2&states=RUNNING');
     const empty = paginationEnvelope('http://h/v3/tasks', { page: 1, perPage: 50, orderBy: undefined }, 0, []);
-    assert.deepEqual(empty, { total_results: 0, total_pages: 1, first: { href: 'http://h/v3/tasks?page=1&per_page=50' }, last: { href: 'http://h/v3/tasks?page=1&per_page=50' }, next: null, previous: null });
+    assert.deepEqual(empty, {
+      total_results: 0,
+      total_pages: 1,
+      first: { href: 'http://h/v3/tasks?page=1&per_page=50' },
+      last: { href: 'http://h/v3/tasks?page=1&per_page=50' },
+      next: null,
+      previous: null,
+    });
   });
 });

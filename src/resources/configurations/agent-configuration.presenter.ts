@@ -61,10 +61,7 @@ export function presentAgentConfiguration(agent: Agent, configurations: Configur
         retention: presentRetention(configuration.retention),
         times,
         // The Python SDK reads these beside `times`.
-        schedule:
-          configuration.schedule === null
-            ? null
-            : { start: scheduleStart(configuration), recurrence: configuration.schedule.recurrence, time_zone: configuration.schedule.time_zone },
+        schedule: configuration.schedule === null ? null : { start: scheduleStart(configuration), recurrence: configuration.schedule.recurrence, time_zone: configuration.schedule.time_zone },
         backups: { next: { scheduled_time: times && times.length > 0 ? times[0] : null } },
         inclusions: configuration.inclusions,
         exclusions: configuration.exclusions,

@@ -17,12 +17,7 @@ export const DELETED_MESSAGE = 'The configuration has been deleted and cannot be
  * resulting document. Configurations follow the optimistic rule (compareAndSet): concurrent PATCHes are rare, and
  * the loser is judged again on the winner's result, so neither loses the other's change.
  */
-export async function updateConfiguration(
-  ctx: AppContext,
-  configurationId: string,
-  patch: AllowListPatch,
-  present: (configuration: Configuration) => unknown,
-): Promise<void> {
+export async function updateConfiguration(ctx: AppContext, configurationId: string, patch: AllowListPatch, present: (configuration: Configuration) => unknown): Promise<void> {
   await compareAndSet<Configuration, void>(ctx.store, {
     table: 'configurations',
     id: configurationId,

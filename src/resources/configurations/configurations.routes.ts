@@ -54,9 +54,7 @@ const ConfigurationBody = Type.Object({
   }),
   inclusions: Type.Array(PathItem),
   exclusions: Type.Array(ExclusionItem),
-  notifications: Type.Array(
-    Type.Object({ type: Type.String({ enum: ['email'] }), destination: Type.String(), on_success: Type.Boolean(), on_failure: Type.Boolean() }),
-  ),
+  notifications: Type.Array(Type.Object({ type: Type.String({ enum: ['email'] }), destination: Type.String(), on_success: Type.Boolean(), on_failure: Type.Boolean() })),
   bandwidth: Type.Optional(
     Type.Union([
       Type.Object(
@@ -77,7 +75,10 @@ const ConfigurationBody = Type.Object({
           end: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
           outside: Type.Optional(Type.String({ enum: ['pause', 'stop'] })),
         },
-        { description: "Coffer: the time of day scheduled backups may run, in the schedule's zone (end before start crosses midnight); outside: what a scheduled backup still running when it closes does (default pause)" },
+        {
+          description:
+            "Coffer: the time of day scheduled backups may run, in the schedule's zone (end before start crosses midnight); outside: what a scheduled backup still running when it closes does (default pause)",
+        },
       ),
       Type.Null(),
     ]),
@@ -98,10 +99,7 @@ export async function configurationRoutes(app: FastifyInstance, ctx: AppContext)
     requireLevel(scope.caller, 'creator');
     requireUserCaller(scope.caller, CONFIGURATIONS_BY_USERS);
     const configuration = await createConfiguration(ctx, scope.projectId, message);
-    return reply
-      .code(201)
-      .header('location', scope.urls.v2('configurations', configuration.id))
-      .send(presentConfiguration(configuration, scope.urls));
+    return reply.code(201).header('location', scope.urls.v2('configurations', configuration.id)).send(presentConfiguration(configuration, scope.urls));
   });
 
   app.get('/v2/:project_id/configurations', { schema: { tags, summary: 'List configurations', querystring: RestorableQuery } }, async (request) => {

@@ -20,18 +20,13 @@ describe('pathListProblems', () => {
 
   it('names each broken rule with the offending path', () => {
     assert.deepEqual(pathListProblems([folder('/web/'), folder('/web')], []), ['inclusions[1].path "/web" duplicates inclusions[0].path']);
-    assert.deepEqual(pathListProblems([folder('/web/')], [folder('/web')]), [
-      'exclusions[0].path "/web" is also inclusions[0].path',
-      'exclusions[0].path "/web" is not under any inclusion',
-    ]);
+    assert.deepEqual(pathListProblems([folder('/web/')], [folder('/web')]), ['exclusions[0].path "/web" is also inclusions[0].path', 'exclusions[0].path "/web" is not under any inclusion']);
     assert.deepEqual(pathListProblems([folder('/web/'), file('/web/a.html')], []), ['inclusions[1].path "/web/a.html" is under the inclusion "/web/"']);
     assert.deepEqual(pathListProblems([folder('/web/'), folder('/web/cache/keep/')], [folder('/web/cache/')]), [
       'inclusions[1].path "/web/cache/keep/" is under the inclusion "/web/"',
       'inclusions[1].path "/web/cache/keep/" is under the exclusion "/web/cache/"',
     ]);
-    assert.deepEqual(pathListProblems([folder('/web/')], [folder('/web/cache/'), file('/web/cache/x')]), [
-      'exclusions[1].path "/web/cache/x" is under the exclusion "/web/cache/"',
-    ]);
+    assert.deepEqual(pathListProblems([folder('/web/')], [folder('/web/cache/'), file('/web/cache/x')]), ['exclusions[1].path "/web/cache/x" is under the exclusion "/web/cache/"']);
     assert.deepEqual(pathListProblems([folder('/web/')], [folder('/srv/cache/')]), ['exclusions[0].path "/srv/cache/" is not under any inclusion']);
   });
 

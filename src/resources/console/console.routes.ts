@@ -32,7 +32,10 @@ async function sendFile(reply: FastifyReply, root: string, relative: string): Pr
   } catch {
     return reply.code(404).type('text/plain').send('Not found');
   }
-  return reply.headers({ ...SECURITY_HEADERS, 'cache-control': 'no-cache' }).type(type).send(data);
+  return reply
+    .headers({ ...SECURITY_HEADERS, 'cache-control': 'no-cache' })
+    .type(type)
+    .send(data);
 }
 
 /** The web console at /console: a single page (hash routes) and its assets, all public files; the API checks tokens. */

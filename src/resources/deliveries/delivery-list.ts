@@ -21,7 +21,10 @@ export async function listDeliveries(db: Kysely<Database>, projectId: string, pa
     if (!marker) throw unknownMarker(page.marker);
     query = query.where('seq', page.sortDir === 'asc' ? '>' : '<', marker.seq);
   }
-  const rows = await query.orderBy('seq', page.sortDir).limit(page.limit + 1).execute();
+  const rows = await query
+    .orderBy('seq', page.sortDir)
+    .limit(page.limit + 1)
+    .execute();
   return { deliveries: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
 }
 

@@ -26,12 +26,7 @@ export async function advanceDrillAfterRestore(ctx: AppContext, tx: Tx, restore:
     bytes_restored: typeof restore.results.bytes_restored === 'number' ? restore.results.bytes_restored : null,
     errors: { count: restore.errors.count, reason: restore.errors.reason, first: restore.errors.list.slice(0, FIRST_ERRORS) },
   };
-  const drillRow = await tx.db
-    .selectFrom('drills')
-    .innerJoin('drill_runs', 'drill_runs.drill_id', 'drills.id')
-    .selectAll('drills')
-    .where('drill_runs.id', '=', runId)
-    .executeTakeFirst();
+  const drillRow = await tx.db.selectFrom('drills').innerJoin('drill_runs', 'drill_runs.drill_id', 'drills.id').selectAll('drills').where('drill_runs.id', '=', runId).executeTakeFirst();
   const run = await changeDrillRun(ctx, tx, runId, (run) => {
     if (run.state !== DrillRunState.restoring || run.restoreId !== restore.id) return undefined;
     const results = { ...run.results, restore: result };

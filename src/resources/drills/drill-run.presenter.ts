@@ -36,10 +36,7 @@ export function presentDrillRun(run: DrillRun, urls: Urls) {
     deadline_time: run.deadlineAt,
     ended_time: run.endedAt,
     duration_seconds: durationSeconds(run),
-    restore:
-      run.restoreId === null
-        ? null
-        : { id: run.restoreId, ...(run.results.restore ?? { state: null }), links: [urls.link('full', 'restores', run.restoreId)] },
+    restore: run.restoreId === null ? null : { id: run.restoreId, ...(run.results.restore ?? { state: null }), links: [urls.link('full', 'restores', run.restoreId)] },
     check:
       run.taskId === null
         ? null

@@ -77,7 +77,12 @@ export async function updateDrill(ctx: AppContext, drill: Drill, fields: Partial
 export async function deleteDrill(ctx: AppContext, drill: Drill): Promise<void> {
   await ctx.store.transaction(async (tx) => {
     await lockDrill(tx, drill.id);
-    const open = await tx.db.selectFrom('drill_runs').select(['id', 'deadline_at']).where('drill_id', '=', drill.id).where('state', 'not in', [...drillRunMachine.terminal]).executeTakeFirst();
+    const open = await tx.db
+      .selectFrom('drill_runs')
+      .select(['id', 'deadline_at'])
+      .where('drill_id', '=', drill.id)
+      .where('state', 'not in', [...drillRunMachine.terminal])
+      .executeTakeFirst();
     if (open) throw conflict(`The drill has a run in progress (${open.id}); delete it once that run has ended (at the latest at ${open.deadline_at}).`);
     await tx.db.deleteFrom('drill_runs').where('drill_id', '=', drill.id).execute();
     await tx.db.deleteFrom('drills').where('id', '=', drill.id).execute();

@@ -38,7 +38,12 @@ export async function startDueDrills(ctx: AppContext, now = new Date()): Promise
         .where('next_run_time', '=', drill.nextRunTime)
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) !== 1) return false;
-      const open = await tx.db.selectFrom('drill_runs').select('id').where('drill_id', '=', drill.id).where('state', 'not in', [...drillRunMachine.terminal]).executeTakeFirst();
+      const open = await tx.db
+        .selectFrom('drill_runs')
+        .select('id')
+        .where('drill_id', '=', drill.id)
+        .where('state', 'not in', [...drillRunMachine.terminal])
+        .executeTakeFirst();
       if (open) {
         ctx.log.warn({ drill: drill.id, run: open.id }, 'drill run skipped: the previous run is still going');
         return false;
@@ -70,7 +75,10 @@ export async function failOverdueDrillRuns(ctx: AppContext, now = new Date()): P
   for (const row of rows) {
     const run = drillRunFromRow(row);
     const ended = await ctx.store.transaction((tx) =>
-      changeDrillRun(ctx, tx, run.id, (current) => ({ to: DrillRunState.failed, failureReason: `The drill did not finish within its timeout of ${row.timeout_seconds} s (it was still ${current.state}).` })),
+      changeDrillRun(ctx, tx, run.id, (current) => ({
+        to: DrillRunState.failed,
+        failureReason: `The drill did not finish within its timeout of ${row.timeout_seconds} s (it was still ${current.state}).`,
+      })),
     );
     if (!ended || ended.state !== DrillRunState.failed || ended.version === run.version) continue;
     failed++;

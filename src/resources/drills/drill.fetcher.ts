@@ -42,7 +42,13 @@ export async function latestRuns(db: Kysely<Database>, drillIds: string[]): Prom
   const rows = await db
     .selectFrom('drill_runs')
     .selectAll()
-    .where('seq', 'in', (eb) => eb.selectFrom('drill_runs').select((e) => e.fn.max('seq').as('seq')).where('drill_id', 'in', drillIds).groupBy('drill_id'))
+    .where('seq', 'in', (eb) =>
+      eb
+        .selectFrom('drill_runs')
+        .select((e) => e.fn.max('seq').as('seq'))
+        .where('drill_id', 'in', drillIds)
+        .groupBy('drill_id'),
+    )
     .execute();
   return new Map(rows.map((row) => [row.drill_id, drillRunFromRow(row)]));
 }

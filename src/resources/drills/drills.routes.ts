@@ -44,7 +44,10 @@ const drillId = (request: FastifyRequest) => (request.params as { drill_id: stri
 /** Restore drills of a project and their runs (see docs/drills.md). */
 export async function drillRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const present = async (scope: V2Scope, drills: Awaited<ReturnType<typeof listDrills>>) => {
-    const last = await latestRuns(ctx.store.db, drills.map((d) => d.id));
+    const last = await latestRuns(
+      ctx.store.db,
+      drills.map((d) => d.id),
+    );
     return drills.map((d) => presentDrill(d, scope.urls, { showCommand: maySeeCommand(scope.caller), lastRun: last.get(d.id) }));
   };
 
@@ -76,7 +79,9 @@ export async function drillRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const drill = await fetchDrill(ctx.store.db, scope.projectId, drillId(request));
     const message = parseDrillUpdate(request.body);
     assertMayManageDrills(scope.caller);
-    const updated = await updateDrill(ctx, drill, message, (candidate) => (message.targetPath !== undefined || message.agentId !== undefined ? assertTargetFolderEmpty(ctx, candidate) : Promise.resolve()));
+    const updated = await updateDrill(ctx, drill, message, (candidate) =>
+      message.targetPath !== undefined || message.agentId !== undefined ? assertTargetFolderEmpty(ctx, candidate) : Promise.resolve(),
+    );
     return (await present(scope, [updated]))[0];
   });
 

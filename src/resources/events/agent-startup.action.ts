@@ -47,12 +47,7 @@ export async function announcePendingWork(ctx: AppContext, projectId: string, ag
 }
 
 async function pendingJobs(tx: Tx, agentId: string): Promise<PendingWork[]> {
-  const rows = await tx.db
-    .selectFrom('jobs')
-    .select(['id', 'kind', 'state', 'started_by', 'configuration_id'])
-    .where('agent_id', '=', agentId)
-    .orderBy('seq', 'asc')
-    .execute();
+  const rows = await tx.db.selectFrom('jobs').select(['id', 'kind', 'state', 'started_by', 'configuration_id']).where('agent_id', '=', agentId).orderBy('seq', 'asc').execute();
   return rows.flatMap((row): PendingWork[] => {
     const kind = row.kind as JobKind;
     const machine = JOB_MACHINES[kind];

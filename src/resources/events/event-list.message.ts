@@ -13,11 +13,7 @@ export interface EventListMessage {
  * marker (an event id), limit, sort_dir and the long-poll `wait` (seconds, capped at `maxWaitSeconds`). Without
  * `wait`, the request waits `defaultWaitSeconds` (the agents' own reads) or not at all.
  */
-export function parseEventListQuery(
-  query: Record<string, unknown>,
-  defaultSortDir: SortDir,
-  options: { maxWaitSeconds: number; defaultWaitSeconds: number },
-): EventListMessage {
+export function parseEventListQuery(query: Record<string, unknown>, defaultSortDir: SortDir, options: { maxWaitSeconds: number; defaultWaitSeconds: number }): EventListMessage {
   const page = parsePageQuery(query, defaultSortDir);
   if (page.marker !== undefined && !/^\d{1,15}$/.test(page.marker)) throw badRequest(`Invalid marker "${page.marker}": it must be an event id.`);
   const waitText = singleQueryValue(query.wait, 'wait');

@@ -31,7 +31,19 @@ export async function listEvents(ctx: AppContext, scope: EventScope, message: Ev
     return part.orderBy(streamOrderSql('id', page.sortDir)).limit(page.limit);
   });
   // Several parts (an agent's stream): each its own page, merged in one statement.
-  const query = parts.length === 1 ? parts[0]! : db.selectFrom(parts.map((part, i) => db.selectFrom(part.as(`part${i}`)).selectAll()).reduce((union, next) => union.unionAll(next)).as('parts')).selectAll().orderBy(streamOrderSql('id', page.sortDir)).limit(page.limit);
+  const query =
+    parts.length === 1
+      ? parts[0]!
+      : db
+          .selectFrom(
+            parts
+              .map((part, i) => db.selectFrom(part.as(`part${i}`)).selectAll())
+              .reduce((union, next) => union.unionAll(next))
+              .as('parts'),
+          )
+          .selectAll()
+          .orderBy(streamOrderSql('id', page.sortDir))
+          .limit(page.limit);
   const rows = (await query.execute()) as (EventRow & { commit_tx: unknown; settled: unknown })[];
   const { rows: settled, held } = cutAtHorizon(rows);
   return { rows: settled.map(({ settled: _, commit_tx: __, ...row }) => row), held };

@@ -21,25 +21,14 @@ export async function agentEventScope(ctx: AppContext, caller: Caller, projectId
 }
 
 export async function jobEventScope(ctx: AppContext, caller: Caller, projectId: string, kind: JobKind, jobId: string): Promise<EventScope> {
-  const job = await ctx.store.db
-    .selectFrom('jobs')
-    .select(['id', 'agent_id'])
-    .where('id', '=', jobId)
-    .where('project_id', '=', projectId)
-    .where('kind', '=', kind)
-    .executeTakeFirst();
+  const job = await ctx.store.db.selectFrom('jobs').select(['id', 'agent_id']).where('id', '=', jobId).where('project_id', '=', projectId).where('kind', '=', kind).executeTakeFirst();
   if (!job) throw notFound(`${JOB_TITLES[kind]} not found.`);
   assertMaySeeAgentsResource(caller, job.agent_id, `${JOB_TITLES[kind]} not found.`);
   return { kind: 'subject', projectId, subjectId: jobId };
 }
 
 export async function configurationEventScope(ctx: AppContext, caller: Caller, projectId: string, configurationId: string): Promise<EventScope> {
-  const configuration = await ctx.store.db
-    .selectFrom('configurations')
-    .select(['id', 'agent_id'])
-    .where('id', '=', configurationId)
-    .where('project_id', '=', projectId)
-    .executeTakeFirst();
+  const configuration = await ctx.store.db.selectFrom('configurations').select(['id', 'agent_id']).where('id', '=', configurationId).where('project_id', '=', projectId).executeTakeFirst();
   if (!configuration) throw notFound('Configuration not found.');
   assertMaySeeAgentsResource(caller, configuration.agent_id, 'Configuration not found.');
   return { kind: 'configuration', projectId, configurationId };

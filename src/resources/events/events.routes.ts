@@ -60,12 +60,16 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
     return sendEvents(request, reply, scope, projectEventScope(scope.caller, scope.projectId), 'desc', scope.urls.v2('events'));
   });
 
-  app.get('/v2/:project_id/agents/:agent_id/events', { schema: { tags, summary: "An agent's events (a long poll for agents)", querystring: ListQuery }, attachValidation: true }, async (request, reply) => {
-    const scope = v2Scope(request, ctx);
-    const agentId = (request.params as { agent_id: string }).agent_id;
-    const eventScope = await agentEventScope(ctx, scope.caller, scope.projectId, agentId);
-    return sendEvents(request, reply, scope, eventScope, 'asc', scope.urls.v2('agents', agentId, 'events'));
-  });
+  app.get(
+    '/v2/:project_id/agents/:agent_id/events',
+    { schema: { tags, summary: "An agent's events (a long poll for agents)", querystring: ListQuery }, attachValidation: true },
+    async (request, reply) => {
+      const scope = v2Scope(request, ctx);
+      const agentId = (request.params as { agent_id: string }).agent_id;
+      const eventScope = await agentEventScope(ctx, scope.caller, scope.projectId, agentId);
+      return sendEvents(request, reply, scope, eventScope, 'asc', scope.urls.v2('agents', agentId, 'events'));
+    },
+  );
 
   for (const kind of JOB_KINDS) {
     const param = `${kind}_id`;
@@ -77,12 +81,16 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
     });
   }
 
-  app.get('/v2/:project_id/configurations/:configuration_id/events', { schema: { tags, summary: 'Events of a configuration', querystring: ListQuery }, attachValidation: true }, async (request, reply) => {
-    const scope = v2Scope(request, ctx);
-    const configurationId = (request.params as { configuration_id: string }).configuration_id;
-    const eventScope = await configurationEventScope(ctx, scope.caller, scope.projectId, configurationId);
-    return sendEvents(request, reply, scope, eventScope, 'desc', scope.urls.v2('configurations', configurationId, 'events'));
-  });
+  app.get(
+    '/v2/:project_id/configurations/:configuration_id/events',
+    { schema: { tags, summary: 'Events of a configuration', querystring: ListQuery }, attachValidation: true },
+    async (request, reply) => {
+      const scope = v2Scope(request, ctx);
+      const configurationId = (request.params as { configuration_id: string }).configuration_id;
+      const eventScope = await configurationEventScope(ctx, scope.caller, scope.projectId, configurationId);
+      return sendEvents(request, reply, scope, eventScope, 'desc', scope.urls.v2('configurations', configurationId, 'events'));
+    },
+  );
 
   app.post('/v2/:project_id/events', { schema: { tags, summary: 'Wake every agent of the project (agent_activate)', body: PostBody }, attachValidation: true }, async (request, reply) => {
     const scope = v2Scope(request, ctx);
@@ -92,13 +100,17 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
     return reply.code(202).send();
   });
 
-  app.post('/v2/:project_id/agents/:agent_id/events', { schema: { tags, summary: 'Agent startup, shutdown, activation, heartbeat and progress', body: PostBody }, attachValidation: true }, async (request, reply) => {
-    const scope = v2Scope(request, ctx);
-    const agentId = (request.params as { agent_id: string }).agent_id;
-    await assertAgentExists(ctx, scope.projectId, agentId);
-    const message = parseAgentEvent(request.body);
-    assertMayPostAgentEvent(scope.caller, agentId, message.event);
-    await postAgentEvent(ctx, scope.projectId, agentId, message, scope.urls);
-    return reply.code(202).send();
-  });
+  app.post(
+    '/v2/:project_id/agents/:agent_id/events',
+    { schema: { tags, summary: 'Agent startup, shutdown, activation, heartbeat and progress', body: PostBody }, attachValidation: true },
+    async (request, reply) => {
+      const scope = v2Scope(request, ctx);
+      const agentId = (request.params as { agent_id: string }).agent_id;
+      await assertAgentExists(ctx, scope.projectId, agentId);
+      const message = parseAgentEvent(request.body);
+      assertMayPostAgentEvent(scope.caller, agentId, message.event);
+      await postAgentEvent(ctx, scope.projectId, agentId, message, scope.urls);
+      return reply.code(202).send();
+    },
+  );
 }

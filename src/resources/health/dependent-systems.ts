@@ -49,7 +49,5 @@ export function dependentSystems(ctx: AppContext): DependentSystem[] {
 
 export function findDependentSystem(ctx: AppContext, spelling: string): DependentSystem | undefined {
   const wanted = spelling.toLowerCase();
-  return dependentSystems(ctx).find((system) =>
-    [system.name, ...system.aliases].some((name) => wanted === name || wanted === `${system.group}/${name}`),
-  );
+  return dependentSystems(ctx).find((system) => [system.name, ...system.aliases].some((name) => wanted === name || wanted === `${system.group}/${name}`));
 }

@@ -26,16 +26,20 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext): Pro
     return reply.code(201).send(presentUser(user));
   });
 
-  app.post('/v2.0/tokens', { config: { public: true }, schema: { tags: ['identity'], summary: 'Get a token (Keystone v2.0 compatible)', body: TokenBody }, attachValidation: true }, async (request) => {
-    const { token, user } = await login(ctx, parseLogin(request.body), request.ip);
-    const base = baseUrl(ctx);
-    const tenant = user.projectId ?? '';
-    return {
-      access: {
-        token: { id: token.id, expires: token.expires, tenant: { id: tenant, name: tenant } },
-        user: { id: user.id, name: user.username, roles: (user.isAdmin ? ['cloudbackup:admin', 'admin'] : user.roles).map((name) => ({ name })) },
-        serviceCatalog: [{ name: 'cloudBackup', type: 'rax:backup', endpoints: [{ publicURL: `${base}/v2/${tenant}`, tenantId: tenant }] }],
-      },
-    };
-  });
+  app.post(
+    '/v2.0/tokens',
+    { config: { public: true }, schema: { tags: ['identity'], summary: 'Get a token (Keystone v2.0 compatible)', body: TokenBody }, attachValidation: true },
+    async (request) => {
+      const { token, user } = await login(ctx, parseLogin(request.body), request.ip);
+      const base = baseUrl(ctx);
+      const tenant = user.projectId ?? '';
+      return {
+        access: {
+          token: { id: token.id, expires: token.expires, tenant: { id: tenant, name: tenant } },
+          user: { id: user.id, name: user.username, roles: (user.isAdmin ? ['cloudbackup:admin', 'admin'] : user.roles).map((name) => ({ name })) },
+          serviceCatalog: [{ name: 'cloudBackup', type: 'rax:backup', endpoints: [{ publicURL: `${base}/v2/${tenant}`, tenantId: tenant }] }],
+        },
+      };
+    },
+  );
 }

@@ -40,7 +40,10 @@ export class LoginThrottle implements LoginGate {
   /** Throws 429 when the account or the address has too many recent failures. */
   assertAllowed(account: string, address: string): void {
     const now = Date.now();
-    for (const [key, limit] of [[`account:${account}`, this.limits.perAccount], [`address:${address}`, this.limits.perAddress]] as const) {
+    for (const [key, limit] of [
+      [`account:${account}`, this.limits.perAccount],
+      [`address:${address}`, this.limits.perAddress],
+    ] as const) {
       const recent = this.recent(key, now);
       if (recent.length >= limit) {
         // The failure that has to leave the window before another try is let through (none with a limit of 0).
@@ -57,7 +60,10 @@ export class LoginThrottle implements LoginGate {
   failed(account: string, address: string): void {
     const now = Date.now();
     if (this.failures.size >= MAX_KEYS) this.prune(now);
-    for (const [key, limit] of [[`account:${account}`, this.limits.perAccount], [`address:${address}`, this.limits.perAddress]] as const) {
+    for (const [key, limit] of [
+      [`account:${account}`, this.limits.perAccount],
+      [`address:${address}`, this.limits.perAddress],
+    ] as const) {
       const recent = this.recent(key, now);
       recent.push(now);
       this.failures.set(key, recent.slice(-Math.max(1, limit)));

@@ -13,11 +13,7 @@ export interface IssuedToken {
 }
 
 /** Creates a random token bound to a user or an agent; only its hash is stored. */
-export async function issueToken(
-  db: Kysely<Database>,
-  subject: { userId: string | null; agentId: string | null; projectId: string | null },
-  ttlSeconds: number,
-): Promise<IssuedToken> {
+export async function issueToken(db: Kysely<Database>, subject: { userId: string | null; agentId: string | null; projectId: string | null }, ttlSeconds: number): Promise<IssuedToken> {
   const id = randomBytes(32).toString('base64url');
   const now = new Date();
   const expires = new Date(now.getTime() + ttlSeconds * 1000).toISOString();

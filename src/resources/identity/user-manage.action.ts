@@ -14,7 +14,11 @@ function refuseSelf(caller: Caller, userId: string, what: string): void {
 export async function setUserDisabled(ctx: AppContext, caller: Caller, userId: string, disabled: boolean): Promise<void> {
   if (disabled) refuseSelf(caller, userId, 'disable');
   await ctx.store.transaction(async (tx) => {
-    await tx.db.updateTable('users').set({ disabled: disabled ? 1 : 0 }).where('id', '=', userId).execute();
+    await tx.db
+      .updateTable('users')
+      .set({ disabled: disabled ? 1 : 0 })
+      .where('id', '=', userId)
+      .execute();
     if (disabled) await tx.db.deleteFrom('tokens').where('user_id', '=', userId).execute();
   });
 }

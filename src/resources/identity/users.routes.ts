@@ -54,14 +54,18 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
     return reply.code(204).send();
   });
 
-  app.put('/admin/users/:user_id/password', { schema: { tags, summary: "Change a password: one's own (with current_password), or any as administrator", params: UserParams, body: PasswordBody }, attachValidation: true }, async (request, reply) => {
-    const caller = callerOf(request);
-    const user = await fetchUser(ctx.store.db, caller, userId(request));
-    const message = parsePasswordChange(request.body);
-    const { self } = assertMayManageOwnOrAsAdmin(caller, user.id);
-    await changePassword(ctx, self, user, message, tokenFrom(request));
-    return reply.code(204).send();
-  });
+  app.put(
+    '/admin/users/:user_id/password',
+    { schema: { tags, summary: "Change a password: one's own (with current_password), or any as administrator", params: UserParams, body: PasswordBody }, attachValidation: true },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const user = await fetchUser(ctx.store.db, caller, userId(request));
+      const message = parsePasswordChange(request.body);
+      const { self } = assertMayManageOwnOrAsAdmin(caller, user.id);
+      await changePassword(ctx, self, user, message, tokenFrom(request));
+      return reply.code(204).send();
+    },
+  );
 
   app.delete('/admin/users/:user_id/tokens', { schema: { tags, summary: "Revoke every token of a user (administrator, or one's own)", params: UserParams } }, async (request) => {
     const caller = callerOf(request);
@@ -81,8 +85,12 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
     return reply.code(204).send();
   });
 
-  app.delete('/v2.0/tokens/:token', { schema: { tags, summary: 'Revoke a token: one of your own, or any as administrator', params: Type.Object({ token: Type.String() }) } }, async (request, reply) => {
-    await revoke(request, routeParam(request, 'token'));
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/v2.0/tokens/:token',
+    { schema: { tags, summary: 'Revoke a token: one of your own, or any as administrator', params: Type.Object({ token: Type.String() }) } },
+    async (request, reply) => {
+      await revoke(request, routeParam(request, 'token'));
+      return reply.code(204).send();
+    },
+  );
 }

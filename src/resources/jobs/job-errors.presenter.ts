@@ -13,7 +13,7 @@ const ERROR_TYPE_DESCRIPTIONS: Record<string, string> = {
 };
 
 export function errorTypeDescription(type: unknown): string {
-  return typeof type === 'string' ? ERROR_TYPE_DESCRIPTIONS[type] ?? '' : '';
+  return typeof type === 'string' ? (ERROR_TYPE_DESCRIPTIONS[type] ?? '') : '';
 }
 
 /** The summary embedded in a job representation. */

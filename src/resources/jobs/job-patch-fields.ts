@@ -18,9 +18,7 @@ export function stateField(machine: StateMachine): PatchField {
     path: '/state',
     ops: ADD_OR_REPLACE,
     parse: (value) =>
-      typeof value === 'string' && machine.states.includes(value)
-        ? ok(value)
-        : fail(`"${String(value)}" is not a valid ${machine.name} state; valid states are ${machine.states.join(', ')}`),
+      typeof value === 'string' && machine.states.includes(value) ? ok(value) : fail(`"${String(value)}" is not a valid ${machine.name} state; valid states are ${machine.states.join(', ')}`),
     write: (draft, value) => {
       draft.state = value as string;
     },
@@ -59,8 +57,7 @@ export function counterField(name: string, aliases: string[] = []): PatchField {
 export const snapshotIdField: PatchField = {
   path: '/snapshot_id',
   ops: ADD_OR_REPLACE,
-  parse: (value) =>
-    value === null || (Number.isSafeInteger(value) && (value as number) >= 0) ? ok(value) : fail(`must be a non-negative integer or null, got ${JSON.stringify(value)}`),
+  parse: (value) => (value === null || (Number.isSafeInteger(value) && (value as number) >= 0) ? ok(value) : fail(`must be a non-negative integer or null, got ${JSON.stringify(value)}`)),
   write: (draft, value) => {
     draft.snapshotId = value as number | null;
   },
@@ -69,10 +66,7 @@ export const snapshotIdField: PatchField = {
 export const snapshotIdsField: PatchField = {
   path: '/snapshot_ids',
   ops: ADD_OR_REPLACE,
-  parse: (value) =>
-    Array.isArray(value) && value.every((v) => Number.isSafeInteger(v) && v >= 0)
-      ? ok(value)
-      : fail(`must be an array of non-negative integers, got ${JSON.stringify(value)}`),
+  parse: (value) => (Array.isArray(value) && value.every((v) => Number.isSafeInteger(v) && v >= 0) ? ok(value) : fail(`must be an array of non-negative integers, got ${JSON.stringify(value)}`)),
   write: (draft, value) => {
     draft.results = { ...draft.results, snapshot_ids: value };
   },

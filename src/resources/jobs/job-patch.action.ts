@@ -101,12 +101,5 @@ function judge(job: Job, actor: Actor, message: JobPatchMessage, hooks: JobPatch
 }
 
 function differs(a: Job, b: Job): boolean {
-  return (
-    a.state !== b.state ||
-    a.startedTime !== b.startedTime ||
-    a.endedTime !== b.endedTime ||
-    a.snapshotId !== b.snapshotId ||
-    !jsonEqual(a.results, b.results) ||
-    !jsonEqual(a.errors, b.errors)
-  );
+  return a.state !== b.state || a.startedTime !== b.startedTime || a.endedTime !== b.endedTime || a.snapshotId !== b.snapshotId || !jsonEqual(a.results, b.results) || !jsonEqual(a.errors, b.errors);
 }

@@ -28,10 +28,7 @@ export interface JobResourceSpec<View = void> {
   /** Project data the presenter needs beside the job (e.g. retention, for a backup's `restorable`), loaded per request. */
   loadView?(ctx: AppContext, projectId: string): Promise<View>;
   /** Query filters of the list beyond marker/limit/sort_dir; returns the SQL filter and the values to keep in links. */
-  listFilter?(
-    request: FastifyRequest,
-    scope: V2Scope,
-  ): Promise<{ filter?: (q: JobsQuery) => JobsQuery; keep: Record<string, string | undefined> }>;
+  listFilter?(request: FastifyRequest, scope: V2Scope): Promise<{ filter?: (q: JobsQuery) => JobsQuery; keep: Record<string, string | undefined> }>;
 }
 
 /** One route's OpenAPI options and its handler; the job kind's routes file registers it under its literal path. */

@@ -33,13 +33,17 @@ export class TempUrlSigner {
   /** `{sig, expires}` for a GET of `path` (the URL path, without query) until now + TTL. */
   async sign(path: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<{ sig: string; expires: number }> {
     const expires = nowSeconds + TEMP_URL_TTL_SECONDS;
-    const sig = createHmac('sha256', await this.secret()).update(TempUrlSigner.payload(path, expires)).digest('hex');
+    const sig = createHmac('sha256', await this.secret())
+      .update(TempUrlSigner.payload(path, expires))
+      .digest('hex');
     return { sig, expires };
   }
 
   async verify(path: string, sig: unknown, expires: unknown, nowSeconds = Math.floor(Date.now() / 1000)): Promise<'ok' | 'invalid' | 'expired'> {
     if (typeof sig !== 'string' || typeof expires !== 'string' || !/^\d{1,12}$/.test(expires) || !/^[0-9a-f]{64}$/.test(sig)) return 'invalid';
-    const expected = createHmac('sha256', await this.secret()).update(TempUrlSigner.payload(path, Number(expires))).digest();
+    const expected = createHmac('sha256', await this.secret())
+      .update(TempUrlSigner.payload(path, Number(expires)))
+      .digest();
     if (!timingSafeEqual(expected, Buffer.from(sig, 'hex'))) return 'invalid';
     return Number(expires) < nowSeconds ? 'expired' : 'ok';
   }

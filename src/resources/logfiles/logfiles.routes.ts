@@ -27,7 +27,7 @@ export async function logfileRoutes(app: FastifyInstance, ctx: AppContext): Prom
   const signer = new TempUrlSigner(ctx.store);
   const params = (request: FastifyRequest) => request.params as Params;
 
-  app.post('/v2/:project_id/agents/:agent_id/logfiles', { schema: { tags, summary: "Ask an agent to upload its log file" } }, async (request, reply) => {
+  app.post('/v2/:project_id/agents/:agent_id/logfiles', { schema: { tags, summary: 'Ask an agent to upload its log file' } }, async (request, reply) => {
     const scope = v2Scope(request, ctx);
     const agent = await fetchAgent(ctx.store.db, scope.projectId, params(request).agent_id);
     requireLevel(scope.caller, 'admin');
@@ -81,7 +81,10 @@ export async function logfileRoutes(app: FastifyInstance, ctx: AppContext): Prom
   await app.register(async (files) => {
     files.removeAllContentTypeParsers();
     files.addContentTypeParser('*', (request, payload, done) => {
-      const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const type = String(request.headers['content-type'] ?? '')
+        .split(';')[0]!
+        .trim()
+        .toLowerCase();
       if (type !== '' && !UPLOAD_TYPES.has(type)) {
         return done(new AppError('unsupported_media_type', `Unsupported Content-Type "${type}"; send the gzip file as application/gzip.`), undefined);
       }

@@ -104,22 +104,16 @@ function perConfiguration(name: string, help: string, value: (c: ConfigurationHe
 }
 
 export const BACKUP_HEALTH_FAMILIES: DatabaseGaugeFamily[] = [
-  perConfiguration(
-    'coffer_backup_last_success_timestamp_seconds',
-    'When the last backup of the configuration that ended completed finished (0: none yet)',
-    (c) => (c.lastSuccess ? (endedAt(c.lastSuccess) ?? 0) : 0),
+  perConfiguration('coffer_backup_last_success_timestamp_seconds', 'When the last backup of the configuration that ended completed finished (0: none yet)', (c) =>
+    c.lastSuccess ? (endedAt(c.lastSuccess) ?? 0) : 0,
   ),
-  perConfiguration('coffer_backup_last_run_timestamp_seconds', 'When the last backup of the configuration ended, in any state (0: none yet)', (c) =>
-    c.lastRun ? (endedAt(c.lastRun) ?? 0) : 0,
-  ),
+  perConfiguration('coffer_backup_last_run_timestamp_seconds', 'When the last backup of the configuration ended, in any state (0: none yet)', (c) => (c.lastRun ? (endedAt(c.lastRun) ?? 0) : 0)),
   {
     name: 'coffer_backup_last_state',
     help: 'State of the last ended backup of the configuration: 1 for its state, 0 for the other end states (none when no backup ended yet)',
     labelNames: [...LABELS, 'state'],
     async read(context) {
-      return (await configurationHealth(context)).flatMap((c) =>
-        c.lastRun ? BACKUP_TERMINAL.map((state) => ({ labels: { ...c.labels, state }, value: state === c.lastRun!.state ? 1 : 0 })) : [],
-      );
+      return (await configurationHealth(context)).flatMap((c) => (c.lastRun ? BACKUP_TERMINAL.map((state) => ({ labels: { ...c.labels, state }, value: state === c.lastRun!.state ? 1 : 0 })) : []));
     },
   },
   perConfiguration('coffer_backup_last_duration_seconds', 'How long the last ended backup of the configuration ran (absent when it never started, e.g. missed)', (c) => {
@@ -134,7 +128,5 @@ export const BACKUP_HEALTH_FAMILIES: DatabaseGaugeFamily[] = [
     c.lastRun ? counter(c.lastRun, 'bytes_backed_up') : null,
   ),
   perConfiguration('coffer_configuration_created_timestamp_seconds', 'When the configuration was created', (c) => epochSeconds(c.createdAt)),
-  perConfiguration('coffer_configuration_scheduled', '1 when the configuration is enabled and has a schedule, so backups are expected; else 0', (c) =>
-    c.scheduled ? 1 : 0,
-  ),
+  perConfiguration('coffer_configuration_scheduled', '1 when the configuration is enabled and has a schedule, so backups are expected; else 0', (c) => (c.scheduled ? 1 : 0)),
 ];

@@ -113,7 +113,11 @@ export class DeliveryWorker {
       const { subject, text } = renderEmail(row.event_type, payload, links);
       return this.options.email.send({ deliveryId: row.id, to: row.recipient, subject, text });
     }
-    const webhook = await this.ctx.store.db.selectFrom('webhooks').select(['url', 'secret', 'enabled']).where('id', '=', row.webhook_id ?? '').executeTakeFirst();
+    const webhook = await this.ctx.store.db
+      .selectFrom('webhooks')
+      .select(['url', 'secret', 'enabled'])
+      .where('id', '=', row.webhook_id ?? '')
+      .executeTakeFirst();
     if (!webhook) return failed('The webhook was deleted.');
     // The body is the same for every attempt of a delivery; `id` is the delivery id receivers de-duplicate by.
     const body = JSON.stringify({ id: row.id, type: row.event_type, created_at: row.created_at, project_id: row.project_id, data: payload, links });

@@ -52,5 +52,9 @@ export async function recordDrillRunEnded(ctx: AppContext, tx: Tx, run: DrillRun
   const notifications: StoredNotification[] = configuration ? JSON.parse(configuration.notifications) : [];
   const emails = notifications.filter((n) => n.type === 'email' && (passed ? n.on_success : n.on_failure)).map((n) => n.destination);
   const eventType = `drill.${run.state}`;
-  await enqueueEvent(tx, { projectId: run.projectId, eventType, subjectId: run.id, payload: { type: eventType, project_id: run.projectId, outcome: passed ? 'success' : 'failure', ...document } }, emails);
+  await enqueueEvent(
+    tx,
+    { projectId: run.projectId, eventType, subjectId: run.id, payload: { type: eventType, project_id: run.projectId, outcome: passed ? 'success' : 'failure', ...document } },
+    emails,
+  );
 }

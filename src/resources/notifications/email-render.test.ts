@@ -19,7 +19,10 @@ const drillDocument = (state: 'passed' | 'failed') => ({
     scheduled_time: '2026-12-04T03:30:00.000Z',
     created_time: '2026-12-04T03:30:01.000000Z',
     ended_time: '2026-12-04T03:30:41.000000Z',
-    results: { restore: { state: 'completed', files_restored: 12, bytes_restored: 2048, errors: { count: 0, reason: '', first: [] } }, check: { state: state === 'passed' ? 'SUCCEEDED' : 'FAILED', failure_reason: state === 'failed' ? 'Exited with status 1' : null } },
+    results: {
+      restore: { state: 'completed', files_restored: 12, bytes_restored: 2048, errors: { count: 0, reason: '', first: [] } },
+      check: { state: state === 'passed' ? 'SUCCEEDED' : 'FAILED', failure_reason: state === 'failed' ? 'Exited with status 1' : null },
+    },
   },
   configuration: { id: 'c-1', name: 'www' },
   agent: { id: 'a-1', name: 'web-1' },

@@ -100,13 +100,7 @@ function renderAgentPresence(eventType: string, doc: Doc, links: { console: stri
         `Last seen:  ${doc.agent?.last_seen_at ?? 'never'}`,
         `Threshold:  ${formatDuration(doc.threshold_seconds ?? 0)}`,
       ]
-    : [
-        `The agent ${name} is back online.`,
-        '',
-        `Agent:      ${doc.agent?.id}`,
-        `Away since: ${doc.offline_since ?? '-'}`,
-        `Heard at:   ${doc.agent?.last_seen_at ?? '-'}`,
-      ];
+    : [`The agent ${name} is back online.`, '', `Agent:      ${doc.agent?.id}`, `Away since: ${doc.offline_since ?? '-'}`, `Heard at:   ${doc.agent?.last_seen_at ?? '-'}`];
   if (links.console) lines.push('', `Open in the console: ${links.console}`);
   return { subject: `[Coffer] Agent ${offline ? 'offline' : 'back online'}: ${name}`, text: `${lines.join('\n')}\n` };
 }

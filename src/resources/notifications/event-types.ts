@@ -6,9 +6,7 @@ import type { JobKind } from '../../domain/job-states.js';
  * tasks: task.succeeded / task.failed; drill runs: drill.passed / drill.failed; verification runs: verification.passed / verification.failed; agents: agent.offline / agent.online. `webhook.test` is sent only by the
  * test-delivery call, to the one webhook tested.
  */
-export const JOB_EVENT_TYPES: readonly string[] = (Object.keys(JOB_MACHINES) as JobKind[]).flatMap((kind) =>
-  JOB_MACHINES[kind].terminal.map((state) => jobEventType(kind, state)),
-);
+export const JOB_EVENT_TYPES: readonly string[] = (Object.keys(JOB_MACHINES) as JobKind[]).flatMap((kind) => JOB_MACHINES[kind].terminal.map((state) => jobEventType(kind, state)));
 export const TASK_EVENT_TYPES = ['task.succeeded', 'task.failed'] as const;
 export const DRILL_EVENT_TYPES = ['drill.passed', 'drill.failed'] as const;
 export const AGENT_EVENT_TYPES = ['agent.offline', 'agent.online'] as const;

@@ -21,17 +21,13 @@ interface StoredNotification {
  */
 export async function recordJobEnded(tx: Tx, job: Job): Promise<void> {
   const [configuration, agent] = await Promise.all([
-    job.configurationId === null
-      ? undefined
-      : tx.db.selectFrom('configurations').select(['id', 'name', 'notifications']).where('id', '=', job.configurationId).executeTakeFirst(),
+    job.configurationId === null ? undefined : tx.db.selectFrom('configurations').select(['id', 'name', 'notifications']).where('id', '=', job.configurationId).executeTakeFirst(),
     tx.db.selectFrom('agents').select(['id', 'name']).where('id', '=', job.agentId).executeTakeFirst(),
   ]);
   const outcome = jobOutcome(job.state);
   const notifications: StoredNotification[] = configuration ? JSON.parse(configuration.notifications) : [];
   // E-mails go for the configuration's own backups, and for restores and cleanups of it.
-  const emails = notifications
-    .filter((n) => n.type === 'email' && ((outcome === 'success' && n.on_success) || (outcome === 'failure' && n.on_failure)))
-    .map((n) => n.destination);
+  const emails = notifications.filter((n) => n.type === 'email' && ((outcome === 'success' && n.on_success) || (outcome === 'failure' && n.on_failure))).map((n) => n.destination);
   const eventType = jobEventType(job.kind, job.state);
   await enqueueEvent(tx, { projectId: job.projectId, eventType, subjectId: job.id, payload: jobEndedDocument(job, eventType, configuration, agent) }, emails);
 }

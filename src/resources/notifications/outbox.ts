@@ -20,17 +20,10 @@ export interface OutboxEvent {
  * the delivery worker; nothing is sent for a transaction that rolls back. Returns how many were written.
  */
 export async function enqueueEvent(tx: Tx, event: OutboxEvent, emails: readonly string[] = []): Promise<number> {
-  const webhooks = await tx.db
-    .selectFrom('webhooks')
-    .select(['id', 'url', 'event_types'])
-    .where('project_id', '=', event.projectId)
-    .where('enabled', '=', 1)
-    .execute();
+  const webhooks = await tx.db.selectFrom('webhooks').select(['id', 'url', 'event_types']).where('project_id', '=', event.projectId).where('enabled', '=', 1).execute();
   const targets: { channel: 'email' | 'webhook'; webhookId: string | null; recipient: string }[] = [
     ...[...new Set(emails.map((e) => e.trim()))].map((address) => ({ channel: 'email' as const, webhookId: null, recipient: address })),
-    ...webhooks
-      .filter((w) => (JSON.parse(w.event_types) as string[]).includes(event.eventType))
-      .map((w) => ({ channel: 'webhook' as const, webhookId: w.id, recipient: w.url })),
+    ...webhooks.filter((w) => (JSON.parse(w.event_types) as string[]).includes(event.eventType)).map((w) => ({ channel: 'webhook' as const, webhookId: w.id, recipient: w.url })),
   ];
   await insertDeliveries(tx, event, targets);
   return targets.length;

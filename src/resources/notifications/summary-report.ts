@@ -218,8 +218,7 @@ function render(doc: Omit<SummaryDocument, 'subject' | 'text'>): { subject: stri
   if (doc.configurations_behind.length === 0) lines.push('  none');
   for (const c of doc.configurations_behind) {
     lines.push(
-      `  "${c.name}" on "${c.agent.name}" (${c.id}): ${c.without_success} of ${plural(c.scheduled, 'scheduled run')} without a completed backup; ` +
-        `last completed ${c.last_success_at ?? 'never'}`,
+      `  "${c.name}" on "${c.agent.name}" (${c.id}): ${c.without_success} of ${plural(c.scheduled, 'scheduled run')} without a completed backup; ` + `last completed ${c.last_success_at ?? 'never'}`,
     );
   }
   return { subject, text: `${lines.join('\n')}\n` };

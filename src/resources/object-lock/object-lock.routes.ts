@@ -23,11 +23,15 @@ export async function objectLockRoutes(app: FastifyInstance, ctx: AppContext): P
     return presentObjectLock(scope.projectId, await readObjectLock(ctx.store.db, scope.projectId));
   });
 
-  app.put('/v2/:project_id/object-lock', { schema: { tags, summary: "Set the project's S3 Object Lock retention (global administrator)", body: ObjectLockBody }, attachValidation: true }, async (request) => {
-    const scope = v2Scope(request, ctx);
-    const lock = parseObjectLockUpdate(request.body);
-    requireServerAdmin(scope.caller, "Only the server's administrator may set a project's Object Lock.");
-    await writeObjectLock(ctx, scope.projectId, lock);
-    return presentObjectLock(scope.projectId, await readObjectLock(ctx.store.db, scope.projectId));
-  });
+  app.put(
+    '/v2/:project_id/object-lock',
+    { schema: { tags, summary: "Set the project's S3 Object Lock retention (global administrator)", body: ObjectLockBody }, attachValidation: true },
+    async (request) => {
+      const scope = v2Scope(request, ctx);
+      const lock = parseObjectLockUpdate(request.body);
+      requireServerAdmin(scope.caller, "Only the server's administrator may set a project's Object Lock.");
+      await writeObjectLock(ctx, scope.projectId, lock);
+      return presentObjectLock(scope.projectId, await readObjectLock(ctx.store.db, scope.projectId));
+    },
+  );
 }

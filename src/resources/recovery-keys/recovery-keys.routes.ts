@@ -39,7 +39,15 @@ export async function recoveryKeyRoutes(app: FastifyInstance, ctx: AppContext): 
 
   app.put(
     '/vaults/:vault_id/recovery-key',
-    { schema: { tags, summary: "The vault's own agent deposits its master key sealed under the recovery key", params: VaultParams, body: Type.Object({ recovery_key_id: Type.String(), sealed_master_key: Type.String() }) }, attachValidation: true },
+    {
+      schema: {
+        tags,
+        summary: "The vault's own agent deposits its master key sealed under the recovery key",
+        params: VaultParams,
+        body: Type.Object({ recovery_key_id: Type.String(), sealed_master_key: Type.String() }),
+      },
+      attachValidation: true,
+    },
     async (request, reply) => {
       const vaultId = (request.params as { vault_id: string }).vault_id;
       const agent = await agentCaller(vaultId, callerOf(request), 'write');
@@ -49,9 +57,13 @@ export async function recoveryKeyRoutes(app: FastifyInstance, ctx: AppContext): 
     },
   );
 
-  app.get('/vaults/:vault_id/master-key', { schema: { tags, summary: "The vault's master key sealed for the calling agent (its owner, or a restore's destination)", params: VaultParams } }, async (request) => {
-    const vaultId = (request.params as { vault_id: string }).vault_id;
-    const agent = await agentCaller(vaultId, callerOf(request), 'read');
-    return { algorithm: ALGORITHM, sealed_master_key_hex: await sealVaultKeyFor(ctx, agent, vaultId) };
-  });
+  app.get(
+    '/vaults/:vault_id/master-key',
+    { schema: { tags, summary: "The vault's master key sealed for the calling agent (its owner, or a restore's destination)", params: VaultParams } },
+    async (request) => {
+      const vaultId = (request.params as { vault_id: string }).vault_id;
+      const agent = await agentCaller(vaultId, callerOf(request), 'read');
+      return { algorithm: ALGORITHM, sealed_master_key_hex: await sealVaultKeyFor(ctx, agent, vaultId) };
+    },
+  );
 }

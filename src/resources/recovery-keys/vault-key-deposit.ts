@@ -28,7 +28,7 @@ export function parseVaultKeyDeposit(body: unknown): VaultKeyDepositMessage {
  */
 export async function depositVaultKey(ctx: AppContext, agentId: string, projectId: string, vaultId: string, message: VaultKeyDepositMessage): Promise<void> {
   const projectKey = await recoveryKeyStore.projectKey(ctx.store.db, projectId);
-  if (message.recoveryKeyId !== projectKey.id) throw conflict('The key was sealed for another recovery key than the project\'s; fetch the current one and seal it again.');
+  if (message.recoveryKeyId !== projectKey.id) throw conflict("The key was sealed for another recovery key than the project's; fetch the current one and seal it again.");
   let masterKey: Buffer;
   try {
     masterKey = openWithRsaKey(projectKey.privateKeyPem, message.sealedMasterKey);

@@ -35,6 +35,8 @@ export function assertDestinationCanOpenVault(source: Agent, destination: Agent,
     throw conflict(`The backup's vault is private and has no vault password, so only its own agent (${source.id}) can open it; set a vault password on that agent to restore elsewhere.`);
   }
   if (!serverHoldsSourceKey) {
-    throw conflict(`The server holds no key for the backup's vault yet: agent ${source.id} deposits it the next time it runs (agents older than this server never did). Restore onto that agent instead.`);
+    throw conflict(
+      `The server holds no key for the backup's vault yet: agent ${source.id} deposits it the next time it runs (agents older than this server never did). Restore onto that agent instead.`,
+    );
   }
 }

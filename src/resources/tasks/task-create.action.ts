@@ -30,7 +30,14 @@ export async function createTask(ctx: AppContext, agent: TaskAgent, message: Tas
 }
 
 /** The task's writes inside the caller's transaction (a drill run creates its check task with the run's own writes). */
-export async function insertTask(ctx: AppContext, tx: Tx, agent: Pick<TaskAgent, 'id' | 'projectId'>, message: Omit<TaskCreateMessage, 'metadata'> & { name: string }, metadata: ResourceMetadata = EMPTY_METADATA, startExtras?: Record<string, unknown>): Promise<Task> {
+export async function insertTask(
+  ctx: AppContext,
+  tx: Tx,
+  agent: Pick<TaskAgent, 'id' | 'projectId'>,
+  message: Omit<TaskCreateMessage, 'metadata'> & { name: string },
+  metadata: ResourceMetadata = EMPTY_METADATA,
+  startExtras?: Record<string, unknown>,
+): Promise<Task> {
   const sequenceId = await nextSequenceId(tx, agent.id);
   const now = isoNow();
   const task: Task = {

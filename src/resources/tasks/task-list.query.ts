@@ -32,7 +32,10 @@ export async function listTasks(db: Kysely<Database>, scope: TaskListScope, mess
   } else {
     query = query.orderBy('tasks.seq', 'asc');
   }
-  const rows = await query.limit(perPage).offset((page - 1) * perPage).execute();
+  const rows = await query
+    .limit(perPage)
+    .offset((page - 1) * perPage)
+    .execute();
   return { tasks: rows.map(taskFromRow), total: Number(counted.n) };
 }
 
@@ -87,7 +90,11 @@ function timestampCondition(eb: Eb, column: 'tasks.created_at' | 'tasks.updated_
 /** Cloud Controller's label query: notin and != also match tasks without the key; `key=` matches nothing. */
 function labelCondition(eb: Eb, requirement: LabelSelectorRequirement): Expression<SqlBool> {
   const withKey = (values?: readonly string[]) => {
-    let query = eb.selectFrom('task_labels').select(sql`1`.as('one')).whereRef('task_labels.task_id', '=', 'tasks.id').where('task_labels.key', '=', requirement.key);
+    let query = eb
+      .selectFrom('task_labels')
+      .select(sql`1`.as('one'))
+      .whereRef('task_labels.task_id', '=', 'tasks.id')
+      .where('task_labels.key', '=', requirement.key);
     if (values) query = query.where('task_labels.value', 'in', [...values]);
     return eb.exists(query);
   };

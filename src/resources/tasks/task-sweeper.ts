@@ -26,11 +26,22 @@ export async function sweepTasks(ctx: AppContext, now: Date = new Date()): Promi
     (await failStaleTasks(ctx, now, TaskState.PENDING, 'created_at', cutoff, EXPIRED_PENDING_REASON)) +
     (await failStaleTasks(ctx, now, TaskState.CANCELING, 'updated_at', cutoff, UNCONFIRMED_CANCEL_REASON));
   const pruneCutoff = toWireTime(new Date(now.getTime() - TERMINAL_TASK_RETENTION_DAYS * DAY_MS));
-  const pruned = await ctx.store.db.deleteFrom('tasks').where('state', 'in', [...TASK_TERMINAL_STATES]).where('updated_at', '<', pruneCutoff).executeTakeFirst();
+  const pruned = await ctx.store.db
+    .deleteFrom('tasks')
+    .where('state', 'in', [...TASK_TERMINAL_STATES])
+    .where('updated_at', '<', pruneCutoff)
+    .executeTakeFirst();
   return { expired, pruned: Number(pruned.numDeletedRows) };
 }
 
-async function failStaleTasks(ctx: AppContext, now: Date, state: typeof TaskState.PENDING | typeof TaskState.CANCELING, since: 'created_at' | 'updated_at', cutoff: string, reason: string): Promise<number> {
+async function failStaleTasks(
+  ctx: AppContext,
+  now: Date,
+  state: typeof TaskState.PENDING | typeof TaskState.CANCELING,
+  since: 'created_at' | 'updated_at',
+  cutoff: string,
+  reason: string,
+): Promise<number> {
   let failed = 0;
   for (;;) {
     const batch = await ctx.store.transaction(async (tx) => {

@@ -65,23 +65,19 @@ function guidOf(request: FastifyRequest): string {
 }
 
 function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post(
-    '/v3/agents/:guid/tasks',
-    { schema: { tags, summary: 'Create a task for an agent (202, PENDING)', params: TaskGuid, body: CreateBody }, attachValidation: true },
-    async (request, reply) => {
-      const scope = taskScope(request, ctx);
-      const message = parseTaskCreate(parseJsonBody(request));
-      const agent = await fetchVisibleAgent(ctx.store.db, scope.caller, guidOf(request));
-      if (!canManageTasks(scope.caller)) throw notAuthorized();
-      if (!agent.tasksEnabled) throw tasksDisabled(agent.id);
-      if (message.dropletGuid !== null) await assertRestorableBackup(ctx.store.db, agent, message.dropletGuid);
-      const name = message.name ?? randomTaskName();
-      const modelErrors = taskModelErrors({ name, command: message.command, diskInMb: message.diskInMb });
-      if (modelErrors.length > 0) throw unprocessable(modelErrors);
-      const task = await createTask(ctx, agent, { ...message, name });
-      return reply.code(202).send(presentTask(task, scope.base, { showCommand: true }));
-    },
-  );
+  app.post('/v3/agents/:guid/tasks', { schema: { tags, summary: 'Create a task for an agent (202, PENDING)', params: TaskGuid, body: CreateBody }, attachValidation: true }, async (request, reply) => {
+    const scope = taskScope(request, ctx);
+    const message = parseTaskCreate(parseJsonBody(request));
+    const agent = await fetchVisibleAgent(ctx.store.db, scope.caller, guidOf(request));
+    if (!canManageTasks(scope.caller)) throw notAuthorized();
+    if (!agent.tasksEnabled) throw tasksDisabled(agent.id);
+    if (message.dropletGuid !== null) await assertRestorableBackup(ctx.store.db, agent, message.dropletGuid);
+    const name = message.name ?? randomTaskName();
+    const modelErrors = taskModelErrors({ name, command: message.command, diskInMb: message.diskInMb });
+    if (modelErrors.length > 0) throw unprocessable(modelErrors);
+    const task = await createTask(ctx, agent, { ...message, name });
+    return reply.code(202).send(presentTask(task, scope.base, { showCommand: true }));
+  });
 
   app.get('/v3/tasks', { schema: { tags, summary: 'List tasks (never shows command)', querystring: ListQuery }, attachValidation: true }, async (request) => {
     const scope = taskScope(request, ctx);
@@ -93,21 +89,17 @@ function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
     };
   });
 
-  app.get(
-    '/v3/agents/:guid/tasks',
-    { schema: { tags, summary: "List an agent's tasks", params: TaskGuid, querystring: ListQuery }, attachValidation: true },
-    async (request) => {
-      const scope = taskScope(request, ctx);
-      const message = parseTaskList(request.url, true);
-      const agent = await fetchVisibleAgent(ctx.store.db, scope.caller, guidOf(request));
-      const { tasks, total } = await listTasks(ctx.store.db, { caller: scope.caller, agentId: agent.id }, message);
-      const showCommand = canSeeCommand(scope.caller, agent.id);
-      return {
-        pagination: paginationEnvelope(`${scope.base}/v3/agents/${encodeURIComponent(agent.id)}/tasks`, message.paging, total, message.linkPairs),
-        resources: tasks.map((task) => presentTask(task, scope.base, { showCommand })),
-      };
-    },
-  );
+  app.get('/v3/agents/:guid/tasks', { schema: { tags, summary: "List an agent's tasks", params: TaskGuid, querystring: ListQuery }, attachValidation: true }, async (request) => {
+    const scope = taskScope(request, ctx);
+    const message = parseTaskList(request.url, true);
+    const agent = await fetchVisibleAgent(ctx.store.db, scope.caller, guidOf(request));
+    const { tasks, total } = await listTasks(ctx.store.db, { caller: scope.caller, agentId: agent.id }, message);
+    const showCommand = canSeeCommand(scope.caller, agent.id);
+    return {
+      pagination: paginationEnvelope(`${scope.base}/v3/agents/${encodeURIComponent(agent.id)}/tasks`, message.paging, total, message.linkPairs),
+      resources: tasks.map((task) => presentTask(task, scope.base, { showCommand })),
+    };
+  });
 
   app.get('/v3/tasks/:guid', { schema: { tags, summary: 'Get a task', params: TaskGuid } }, async (request) => {
     const scope = taskScope(request, ctx);
@@ -165,16 +157,12 @@ function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.type('text/plain; charset=utf-8').header('x-output-total-bytes', String(totalBytes)).send(output);
   });
 
-  app.post(
-    '/v3/tasks/:guid/output',
-    { schema: { tags, summary: 'Append output (the task’s agent; text/plain body)', params: TaskGuid } },
-    async (request, reply) => {
-      const scope = taskScope(request, ctx);
-      const task = await fetchVisibleTask(ctx.store.db, scope.caller, guidOf(request));
-      if (!isTasksAgent(scope.caller, task.agentId)) throw notAuthorized();
-      const chunk = typeof request.body === 'string' ? request.body : '';
-      await appendTaskOutput(ctx, task.id, chunk);
-      return reply.code(204).send();
-    },
-  );
+  app.post('/v3/tasks/:guid/output', { schema: { tags, summary: 'Append output (the task’s agent; text/plain body)', params: TaskGuid } }, async (request, reply) => {
+    const scope = taskScope(request, ctx);
+    const task = await fetchVisibleTask(ctx.store.db, scope.caller, guidOf(request));
+    if (!isTasksAgent(scope.caller, task.agentId)) throw notAuthorized();
+    const chunk = typeof request.body === 'string' ? request.body : '';
+    await appendTaskOutput(ctx, task.id, chunk);
+    return reply.code(204).send();
+  });
 }

@@ -18,7 +18,11 @@ export class VaultFiles implements VaultBackend {
   private readonly root: string;
 
   /** `ownsStore`: closing the vault closes the store too (a command that opened the store for this vault). */
-  constructor(readonly store: BlobStore, readonly vaultId: string, private readonly ownsStore = false) {
+  constructor(
+    readonly store: BlobStore,
+    readonly vaultId: string,
+    private readonly ownsStore = false,
+  ) {
     if (!VAULT_ID.test(vaultId)) throw new Error(`invalid vault id ${JSON.stringify(vaultId)}`);
     this.root = `vaults/${vaultId}/`;
     this.location = `${store.location} vault ${vaultId}`;

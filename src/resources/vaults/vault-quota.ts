@@ -87,10 +87,7 @@ export async function assertWithinQuota(ctx: AppContext, vaultId: string, incomi
         throw new AppError('payload_too_large', `The file (${incomingBytes} bytes) is larger than the vault quota of ${scope.name} (${limits.bytes} bytes).`);
       }
       if (usage.bytes + incomingBytes > limits.bytes) {
-        throw new AppError(
-          'insufficient_storage',
-          `The vault quota of ${scope.name} is ${limits.bytes} bytes; ${usage.bytes} are used and this file needs ${incomingBytes} more.`,
-        );
+        throw new AppError('insufficient_storage', `The vault quota of ${scope.name} is ${limits.bytes} bytes; ${usage.bytes} are used and this file needs ${incomingBytes} more.`);
       }
     }
     if (isNewFile && limits.files !== null && usage.files + 1 > limits.files) {

@@ -170,15 +170,19 @@ export async function vaultRoutes(app: FastifyInstance, ctx: AppContext): Promis
       return reply.code(200).header('accept-ranges', 'bytes').header('content-length', String(size)).type('application/octet-stream').send();
     });
 
-    scoped.delete('/vaults/:vault_id/files/*', { schema: { tags, summary: 'Delete a vault file (append-only: locks always; data, index, snapshots during a cleanup)', params: FileParams } }, async (request, reply) => {
-      const { vaultId, name, files } = await target(request, 'write');
-      await assertMayDelete(ctx, callerOf(request), name);
-      const granted = direct ? await forgetUploadGrant(ctx, vaultId, name) : null;
-      // A granted upload that never arrived was counted too.
-      const freed = (await files.delete(name)) ?? granted;
-      if (freed !== null) await addVaultUsage(ctx, vaultId, -freed, -1);
-      return reply.code(204).send();
-    });
+    scoped.delete(
+      '/vaults/:vault_id/files/*',
+      { schema: { tags, summary: 'Delete a vault file (append-only: locks always; data, index, snapshots during a cleanup)', params: FileParams } },
+      async (request, reply) => {
+        const { vaultId, name, files } = await target(request, 'write');
+        await assertMayDelete(ctx, callerOf(request), name);
+        const granted = direct ? await forgetUploadGrant(ctx, vaultId, name) : null;
+        // A granted upload that never arrived was counted too.
+        const freed = (await files.delete(name)) ?? granted;
+        if (freed !== null) await addVaultUsage(ctx, vaultId, -freed, -1);
+        return reply.code(204).send();
+      },
+    );
 
     scoped.get('/vaults/:vault_id/files', { schema: { tags, summary: 'List vault files by name prefix', params: VaultParams, querystring: ListQuery } }, async (request) => {
       const { vault_id: vaultId } = request.params as { vault_id: string };

@@ -30,5 +30,9 @@ export async function recordVerificationEnded(ctx: AppContext, tx: Tx, run: Veri
     emails = rows.flatMap((row) => (JSON.parse(row.notifications) as StoredNotification[]).filter((n) => n.type === 'email' && n.on_failure).map((n) => n.destination));
   }
   const eventType = `verification.${run.state}`;
-  await enqueueEvent(tx, { projectId: run.projectId, eventType, subjectId: run.id, payload: { type: eventType, project_id: run.projectId, outcome: failed ? 'failure' : 'success', ...document } }, emails);
+  await enqueueEvent(
+    tx,
+    { projectId: run.projectId, eventType, subjectId: run.id, payload: { type: eventType, project_id: run.projectId, outcome: failed ? 'failure' : 'success', ...document } },
+    emails,
+  );
 }

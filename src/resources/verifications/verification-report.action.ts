@@ -12,12 +12,7 @@ import type { VerificationReport } from './verification-report.message.js';
  * `updated_at`). Re-sending the current state is a no-op; an ended run takes no more changes (409). `present` renders
  * the run for `test` operations.
  */
-export async function reportVerification(
-  ctx: AppContext,
-  runId: string,
-  report: VerificationReport,
-  present: (run: VerificationRun) => unknown,
-): Promise<VerificationRun> {
+export async function reportVerification(ctx: AppContext, runId: string, report: VerificationReport, present: (run: VerificationRun) => unknown): Promise<VerificationRun> {
   return ctx.store.transaction(async (tx) => {
     const current = verificationRunFromRow(await tx.db.selectFrom('verification_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow());
     evaluateTests(present(current), report.tests);

@@ -15,13 +15,30 @@ export async function insertVerificationRun(ctx: AppContext, tx: Tx, agent: Pick
   const subsets = settings ? Number(settings.subsets) : 1;
   const subset = settings ? (Number(settings.runs_started) % subsets) + 1 : 1;
   if (settings) {
-    await tx.db.updateTable('vault_verifications').set({ runs_started: Number(settings.runs_started) + 1 }).where('agent_id', '=', agent.id).execute();
+    await tx.db
+      .updateTable('vault_verifications')
+      .set({ runs_started: Number(settings.runs_started) + 1 })
+      .where('agent_id', '=', agent.id)
+      .execute();
   }
   const now = isoNow();
   const id = randomUUID();
   await tx.db
     .insertInto('verification_runs')
-    .values({ id, project_id: agent.projectId, agent_id: agent.id, vault_id: agent.vault.id, state: VerificationRunState.start_requested, subset, subsets, started_by: startedBy, results: '{}', created_at: now, updated_at: now, ended_at: null })
+    .values({
+      id,
+      project_id: agent.projectId,
+      agent_id: agent.id,
+      vault_id: agent.vault.id,
+      state: VerificationRunState.start_requested,
+      subset,
+      subsets,
+      started_by: startedBy,
+      results: '{}',
+      created_at: now,
+      updated_at: now,
+      ended_at: null,
+    })
     .execute();
   await ctx.events.record(tx, {
     projectId: agent.projectId,

@@ -21,7 +21,10 @@ export async function saveVerificationSettings(ctx: AppContext, agent: Agent, se
     if (existing) {
       await tx.db.updateTable('vault_verifications').set(columns).where('agent_id', '=', agent.id).execute();
     } else {
-      await tx.db.insertInto('vault_verifications').values({ agent_id: agent.id, project_id: agent.projectId, runs_started: 0, created_at: now, ...columns }).execute();
+      await tx.db
+        .insertInto('vault_verifications')
+        .values({ agent_id: agent.id, project_id: agent.projectId, runs_started: 0, created_at: now, ...columns })
+        .execute();
     }
     return verificationFromRow(await tx.db.selectFrom('vault_verifications').selectAll().where('agent_id', '=', agent.id).executeTakeFirstOrThrow());
   });

@@ -9,7 +9,11 @@ export const MAX_WEBHOOKS_PER_PROJECT = 25;
 
 export async function createWebhook(ctx: AppContext, projectId: string, fields: WebhookFields): Promise<Webhook> {
   return ctx.store.transaction(async (tx) => {
-    const count = await tx.db.selectFrom('webhooks').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).executeTakeFirstOrThrow();
+    const count = await tx.db
+      .selectFrom('webhooks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('project_id', '=', projectId)
+      .executeTakeFirstOrThrow();
     if (Number(count.n) >= MAX_WEBHOOKS_PER_PROJECT) throw conflict(`A project may have at most ${MAX_WEBHOOKS_PER_PROJECT} webhooks.`);
     const now = isoNow();
     const row = await tx.db

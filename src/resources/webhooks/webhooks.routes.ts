@@ -36,7 +36,10 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const message = parseWebhookCreate(request.body);
     assertMayManageWebhooks(scope.caller);
     const webhook = await createWebhook(ctx, scope.projectId, message);
-    return reply.code(201).header('location', scope.urls.v2('webhooks', webhook.id)).send(presentWebhook(webhook, scope.urls, true));
+    return reply
+      .code(201)
+      .header('location', scope.urls.v2('webhooks', webhook.id))
+      .send(presentWebhook(webhook, scope.urls, true));
   });
 
   app.get('/v2/:project_id/webhooks', { schema: { tags, summary: 'List the webhooks of the project' } }, async (request) => {
@@ -53,13 +56,17 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
     return presentWebhook(webhook, scope.urls, maySeeSecret(scope.caller));
   });
 
-  app.patch('/v2/:project_id/webhooks/:webhook_id', { schema: { tags, summary: 'Change a webhook (a JSON object of the fields to change)', body: UpdateBody }, attachValidation: true }, async (request) => {
-    const scope = v2Scope(request, ctx);
-    const webhook = await fetchWebhook(ctx.store.db, scope.projectId, webhookId(request));
-    const message = parseWebhookUpdate(request.body);
-    assertMayManageWebhooks(scope.caller);
-    return presentWebhook(await updateWebhook(ctx, webhook, message), scope.urls, true);
-  });
+  app.patch(
+    '/v2/:project_id/webhooks/:webhook_id',
+    { schema: { tags, summary: 'Change a webhook (a JSON object of the fields to change)', body: UpdateBody }, attachValidation: true },
+    async (request) => {
+      const scope = v2Scope(request, ctx);
+      const webhook = await fetchWebhook(ctx.store.db, scope.projectId, webhookId(request));
+      const message = parseWebhookUpdate(request.body);
+      assertMayManageWebhooks(scope.caller);
+      return presentWebhook(await updateWebhook(ctx, webhook, message), scope.urls, true);
+    },
+  );
 
   app.delete('/v2/:project_id/webhooks/:webhook_id', { schema: { tags, summary: 'Delete a webhook and its deliveries' } }, async (request, reply) => {
     const scope = v2Scope(request, ctx);
@@ -74,7 +81,10 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const webhook = await fetchWebhook(ctx.store.db, scope.projectId, webhookId(request));
     assertMayManageWebhooks(scope.caller);
     const id = await sendTestDelivery(ctx, webhook, scope.caller.kind === 'agent' ? 'agent' : scope.caller.username);
-    return reply.code(202).header('location', scope.urls.v2('deliveries', id)).send({ delivery_id: id, links: [scope.urls.link('delivery', 'deliveries', id)] });
+    return reply
+      .code(202)
+      .header('location', scope.urls.v2('deliveries', id))
+      .send({ delivery_id: id, links: [scope.urls.link('delivery', 'deliveries', id)] });
   });
 
   app.get('/v2/:project_id/webhooks/:webhook_id/deliveries', { schema: { tags, summary: 'The last deliveries of a webhook, newest first' } }, async (request) => {

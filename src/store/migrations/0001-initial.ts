@@ -6,7 +6,20 @@ import type { Migration } from '../migrate.js';
  * machines, so that a database migrated long ago and a new one hold the same rule. A later change to the states
  * needs a migration of its own (test/store/check-lists.test.ts compares the database's lists with the domain's).
  */
-const JOB_STATES_AT_0001 = ['start_requested', 'start_scheduled', 'queued', 'preparing', 'in_progress', 'stop_requested', 'completed', 'completed_with_errors', 'failed', 'stopped', 'skipped', 'missed'];
+const JOB_STATES_AT_0001 = [
+  'start_requested',
+  'start_scheduled',
+  'queued',
+  'preparing',
+  'in_progress',
+  'stop_requested',
+  'completed',
+  'completed_with_errors',
+  'failed',
+  'stopped',
+  'skipped',
+  'missed',
+];
 
 const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', '));
 

@@ -39,6 +39,9 @@ export const agentRequestsAndSettings: Migration = {
       .execute();
 
     await db.schema.alterTable('agents').addColumn('activation_until', 'text').execute();
-    await db.schema.alterTable('events').addColumn('hidden', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('events')
+      .addColumn('hidden', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
   },
 };

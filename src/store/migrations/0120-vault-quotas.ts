@@ -8,7 +8,10 @@ import type { Migration } from '../migrate.js';
 export const vaultQuotas: Migration = {
   id: '0120-vault-quotas',
   async up(db) {
-    await db.schema.alterTable('agents').addColumn('vault_files', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('agents')
+      .addColumn('vault_files', 'bigint', (c) => c.notNull().defaultTo(0))
+      .execute();
     await db.schema.alterTable('agents').addColumn('quota_bytes', 'bigint').execute();
     await db.schema.alterTable('agents').addColumn('quota_files', 'bigint').execute();
     await db.schema.alterTable('projects').addColumn('quota_bytes', 'bigint').execute();

@@ -7,6 +7,9 @@ import type { Migration } from '../migrate.js';
 export const agentTaskCapability: Migration = {
   id: '0121-agent-task-capability',
   async up(db) {
-    await db.schema.alterTable('agents').addColumn('tasks_enabled', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('agents')
+      .addColumn('tasks_enabled', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
   },
 };

@@ -28,7 +28,12 @@ export const recoveryKeys: Migration = {
       .execute();
     await db.schema
       .alterTable('agents')
-      .addColumn('key_custody', 'text', (c) => c.notNull().defaultTo('server').check(sql`key_custody IN ('server', 'private')`))
+      .addColumn('key_custody', 'text', (c) =>
+        c
+          .notNull()
+          .defaultTo('server')
+          .check(sql`key_custody IN ('server', 'private')`),
+      )
       .execute();
     await db.updateTable('agents').set({ key_custody: 'private' }).where('vault_encrypted', '=', 1).execute();
   },

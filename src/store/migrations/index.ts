@@ -25,4 +25,29 @@ import { configurationBackupWindow } from './0271-configuration-backup-window.js
 import { eventsProjectAgentIndex } from './0290-events-project-agent-index.js';
 
 /** Every migration, in the order it applies. Append new ones; never edit an applied one. */
-export const MIGRATIONS: Migration[] = [initialSchema, jobVault, agentRequestsAndSettings, tasksSchema, backupPruned, eventsCommitInIdOrder, vaultQuotas, agentTaskCapability, userDisabled, alerts, recoveryKeys, vaultUploadGrants, projectObjectLock, agentAbsenceHistory, drills, commitHorizon, retentionRules, vaultVerifications, backupQueue, loginFailures, agentBandwidth, configurationBandwidth, eventsProjectAgentIndex, configurationBackupWindow];
+export const MIGRATIONS: Migration[] = [
+  initialSchema,
+  jobVault,
+  agentRequestsAndSettings,
+  tasksSchema,
+  backupPruned,
+  eventsCommitInIdOrder,
+  vaultQuotas,
+  agentTaskCapability,
+  userDisabled,
+  alerts,
+  recoveryKeys,
+  vaultUploadGrants,
+  projectObjectLock,
+  agentAbsenceHistory,
+  drills,
+  commitHorizon,
+  retentionRules,
+  vaultVerifications,
+  backupQueue,
+  loginFailures,
+  agentBandwidth,
+  configurationBandwidth,
+  eventsProjectAgentIndex,
+  configurationBackupWindow,
+];
