@@ -139,7 +139,7 @@ describe('backups: start', () => {
       recorded.map((e) => e.name),
       ['backup_start_request'],
     );
-    assert.deepEqual(itemAt(recorded, 0).body, { agent: { id: w.agent.id }, configuration: { id: configId }, backup: { id }, request_id: id });
+    assert.deepEqual(itemAt(recorded, 0).body, { agent: { id: w.agent.id }, configuration: { id: configId }, backup: { id, scheduled: false }, request_id: id });
   });
 
   it('the agent starts a scheduled backup with its token; no start request event', async () => {
