@@ -6,18 +6,9 @@ import { defineConfig } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-// The same rules as test/architecture/import-direction.test.ts: the only top-level parts of src/ a layer may import
-// (its own included), or the ones it must not. Test files beside the code are not judged.
-const MAY_IMPORT = {
-  domain: { only: ['domain'] },
-  errors: { only: ['errors', 'domain'] },
-  engine: { only: ['engine'] },
-  net: { only: ['net'] },
-  terminal: { only: ['terminal'] },
-  store: { only: ['store', 'errors'] },
-  storage: { only: ['storage', 'engine'] },
-  agent: { not: ['server', 'resources', 'store', 'storage', 'cli', 'web'] },
-};
+// The layer rules of docs/architecture.md, shared with test/architecture/import-direction.test.ts: the only top-level
+// parts of src/ a layer may import (its own included), or the ones it must not. Test files beside the code are not judged.
+const MAY_IMPORT = JSON.parse(fs.readFileSync('test/architecture/layers.json', 'utf8'));
 
 // Folders and files of src/ (src/config.ts is the part "config"), and the deepest folder a layer has.
 const SRC_PARTS = fs.readdirSync('src').map((name) => name.replace(/\.ts$/, ''));

@@ -8,16 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');
 
-const MAY_IMPORT: Record<string, { only?: string[]; not?: string[] }> = {
-  domain: { only: ['domain'] },
-  errors: { only: ['errors', 'domain'] },
-  engine: { only: ['engine'] },
-  net: { only: ['net'] },
-  terminal: { only: ['terminal'] },
-  store: { only: ['store', 'errors'] },
-  storage: { only: ['storage', 'engine'] },
-  agent: { not: ['server', 'resources', 'store', 'storage', 'cli', 'web'] },
-};
+// The rules, shared with eslint.config.js.
+const MAY_IMPORT: Record<string, { only?: string[]; not?: string[] }> = JSON.parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'layers.json'), 'utf8'));
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
