@@ -48,6 +48,17 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Orders Maildir files by arrival. Python's Maildir names a file `<seconds>.M<microseconds>P<pid>Q<count>.<host>` with
+ * the microseconds unpadded, so a plain name sort puts M99999 after M123456 within one second.
+ */
+function byArrival(a: string, b: string): number {
+  const key = (file: string) => (/^(\d+)\.M(\d+)P\d+Q(\d+)/.exec(path.basename(file)) ?? []).slice(1).map(Number);
+  const [ka, kb] = [key(a), key(b)];
+  for (let i = 0; i < 3; i++) if ((ka[i] ?? 0) !== (kb[i] ?? 0)) return (ka[i] ?? 0) - (kb[i] ?? 0);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -119,13 +130,12 @@ export async function startSmtpServer(): Promise<SmtpServer> {
     clearTimeout(timer);
   };
   const messages = () => {
-    const out: ReceivedMail[] = [];
+    const files: string[] = [];
     for (const sub of ['new', 'cur']) {
       const folder = path.join(maildir, sub);
-      if (!fs.existsSync(folder)) continue;
-      for (const name of fs.readdirSync(folder).sort()) out.push(parseMail(fs.readFileSync(path.join(folder, name), 'utf8')));
+      if (fs.existsSync(folder)) for (const name of fs.readdirSync(folder)) files.push(path.join(folder, name));
     }
-    return out;
+    return files.sort(byArrival).map((file) => parseMail(fs.readFileSync(file, 'utf8')));
   };
   await start();
   return {
