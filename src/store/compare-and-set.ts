@@ -121,8 +121,9 @@ async function write<Result>(tx: Tx, table: VersionedTable, row: Versioned, deci
 }
 
 /**
- * PostgreSQL: the change, its event and the event's notification as one statement (data-modifying CTEs), committed on its own:
- * the event is inserted only if the row still had the version. False when another writer got there first.
+ * PostgreSQL: the change and its event as one statement (a data-modifying CTE), committed on its own: the event is
+ * inserted only if the row still had the version. Its notification follows once the statement has committed. False
+ * when another writer got there first.
  */
 async function writeInOneStatement(store: Store, table: VersionedTable, row: Versioned, set: Record<string, unknown>, event: EventWrite): Promise<boolean> {
   const update = store.db
@@ -132,7 +133,6 @@ async function writeInOneStatement(store: Store, table: VersionedTable, row: Ver
     .where('version_no', '=', row.version)
     .returning('id');
   const v = event.values;
-  const notify = event.notify ? store.oneStatement!.notifyCall(event.notify.channel, event.notify.payload) : sql`NULL`;
   const { rows } = await sql<{ updated: string | number }>`
     WITH updated AS (${update}),
     inserted AS (
@@ -141,10 +141,11 @@ async function writeInOneStatement(store: Store, table: VersionedTable, row: Ver
              CAST(${v.subject_id ?? null} AS text), CAST(${v.name} AS text), CAST(${v.time} AS text), CAST(${v.body} AS text),
              CAST(${v.hidden ?? 0} AS integer)
       FROM updated RETURNING id
-    ),
-    notified AS (SELECT ${notify} FROM inserted)
-    SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM notified) AS notified`.execute(store.db);
-  return Number(rows[0]?.updated) === 1;
+    )
+    SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM inserted) AS inserted`.execute(store.db);
+  const written = Number(rows[0]?.updated) === 1;
+  if (written && event.notify) store.oneStatement!.notifyCommitted(event.notify.channel, event.notify.payload);
+  return written;
 }
 
 /** Writes `set` and the next version where the row still has `row.version`; false when another writer got there first. */
