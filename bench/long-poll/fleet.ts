@@ -51,10 +51,15 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
-/** The server's own count of held polls (the coffer_event_long_polls gauge). */
-async function heldPolls(url: string): Promise<number> {
+/**
+ * The server's own figures from one /metrics scrape: held polls (coffer_event_long_polls), and its event-loop delay
+ * since the scrape before (prom-client's default gauges, whose histogram each scrape resets). The delay tells the
+ * server's own stalls from the machine's: a request waits that long for the loop before anything of it runs.
+ */
+async function serverFigures(url: string): Promise<{ held: number; loopP99Ms: number; loopMaxMs: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(/^coffer_event_long_polls (\d+)/m.exec(text)?.[1] ?? NaN);
+  const gauge = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { held: gauge('coffer_event_long_polls'), loopP99Ms: gauge('coffer_nodejs_eventloop_lag_p99_seconds') * 1000, loopMaxMs: gauge('coffer_nodejs_eventloop_lag_max_seconds') * 1000 };
 }
 
 /** GET one cleanup over and over (one request at a time, 20 ms apart) until `until` resolves; the latencies in ms. */
@@ -196,7 +201,7 @@ export async function runLongPollFleetBench(wanted = Number(process.env.BENCH_FL
     const held = full.held;
     const heldRss = full.rss;
     const scrapeStarted = performance.now();
-    const heldByServer = await heldPolls(url);
+    const heldByServer = (await serverFigures(url)).held;
     const scrapeMs = performance.now() - scrapeStarted;
     await sleep(3000);
     const cpuBefore = cpuSeconds(pid);
@@ -204,12 +209,14 @@ export async function runLongPollFleetBench(wanted = Number(process.env.BENCH_FL
     // Under the fleet: wakes one at a time (each waits for its delivery, or 5 s), GET probes meanwhile.
     const latencies: number[] = [];
     const afterResponse: number[] = [];
+    const posts: number[] = [];
     let missed = 0;
     const measuring = (async () => {
       for (const agent of targets) {
         const sentAt = now();
         const start = await call(url, 'POST', `/v2/${PROJECT}/backups`, adminToken, { configuration_id: configurations.get(agent.id), state: 'start_requested' });
         const answeredAt = now();
+        posts.push(answeredAt - sentAt);
         if (start.status !== 201) throw new Error(`backup start: ${start.status} ${start.text}`);
         const deadline = Date.now() + 5000;
         while (!woken.has(agent.id) && Date.now() < deadline) await sleep(2);
@@ -226,6 +233,7 @@ export async function runLongPollFleetBench(wanted = Number(process.env.BENCH_FL
     const underLoad = await sampleCleanupReads(url, adminToken, probeCleanup.body.id, measuring);
     await measuring;
     const windowSeconds = (performance.now() - windowStarted) / 1000;
+    const loop = await serverFigures(url);
     const cpuPercent = (100 * (cpuSeconds(pid) - cpuBefore)) / windowSeconds;
     const heldAfter = (await allStats(pollers)).open;
     const stats = await allStats(pollers);
@@ -251,12 +259,14 @@ export async function runLongPollFleetBench(wanted = Number(process.env.BENCH_FL
         '|---|---:|---:|---:|',
         `| from the POST sent | ${percentile(latencies, 0.5).toFixed(1)} | ${percentile(latencies, 0.99).toFixed(1)} | ${Math.max(...latencies).toFixed(1)} |`,
         `| from the POST's 201 | ${percentile(afterResponse, 0.5).toFixed(1)} | ${percentile(afterResponse, 0.99).toFixed(1)} | ${Math.max(...afterResponse).toFixed(1)} |`,
+        `| the POST itself (sent → 201) | ${percentile(posts, 0.5).toFixed(1)} | ${percentile(posts, 0.99).toFixed(1)} | ${Math.max(...posts).toFixed(1)} |`,
         '',
         '| GET /v2/{project}/cleanups/{id}, one at a time | requests | p50 ms | p99 ms | max ms | failures |',
         '|---|---:|---:|---:|---:|---:|',
         readRow('no poll held (baseline, 10 s)', baselineReads),
         readRow(`${held} polls held, wakes going on (${windowSeconds.toFixed(0)} s)`, underLoad),
         '',
+        `  server event-loop delay during the wake window: p99 ${loop.loopP99Ms.toFixed(0)} ms, max ${loop.loopMaxMs.toFixed(0)} ms`,
         `  server CPU during the wake window: ${cpuPercent.toFixed(0)} % of one core; wakes not delivered within 5 s: ${missed}; start requests delivered to an agent not woken: ${extraWakes}`,
         `  targets: wake p99 < 100 ms: ${percentile(latencies, 0.99) < 100 && missed === 0 ? 'met' : 'NOT met'}; GET p99 < 50 ms: ${percentile(underLoad.latencies, 0.99) < 50 ? 'met' : 'NOT met'}`,
         `  ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average at the end ${loadAverage()}; node ${process.version}`,
