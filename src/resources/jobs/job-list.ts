@@ -13,6 +13,8 @@ export type JobsQuery = SelectQueryBuilder<Database, 'jobs', any>;
 export interface JobListOptions {
   projectId: string;
   kind: JobKind;
+  /** The columns to read (what the page's items show; jobColumns gives them for some fields). */
+  columns: readonly (keyof JobRow)[];
   page: PageQuery;
   /** Extra conditions (restorable, configuration_id, …). */
   filter?: (query: JobsQuery) => JobsQuery;
@@ -22,7 +24,7 @@ export interface JobListOptions {
  * One keyset page of job rows in the order their creations committed (src/store/commit-order.ts), so a client paging
  * ascending never misses a job created concurrently; costs the same at the first row and the ten-millionth.
  */
-export async function listJobRows(db: Kysely<Database>, engine: Engine, options: JobListOptions): Promise<Selectable<JobsTable>[]> {
+export async function listJobRows(db: Kysely<Database>, engine: Engine, options: JobListOptions): Promise<PageRow[]> {
   const { page } = options;
   const horizon = await readCommitHorizon(db, engine);
   let marker: StreamPosition | undefined;
@@ -36,19 +38,22 @@ export async function listJobRows(db: Kysely<Database>, engine: Engine, options:
     const args: unknown[] = [options.projectId, options.kind, page.limit];
     if (marker) args.push(marker.commitTx, marker.id);
     if (horizon !== null) args.push(String(horizon));
-    const query = plainPageQuery(page.sortDir, marker !== undefined, horizon !== null);
+    const query = plainPageQuery(options.columns, page.sortDir, marker !== undefined, horizon !== null);
     return cutAtHorizon((await query.execute(db, ...args)).rows).rows;
   }
-  const query = options.filter(pageQuery(db, options.projectId, options.kind, page.sortDir, marker, horizon));
+  const query = options.filter(pageQuery(db, options.columns, options.projectId, options.kind, page.sortDir, marker, horizon));
   return cutAtHorizon((await query.limit(page.limit).execute()) as PageRow[]).rows;
 }
 
 const MARKER = new PrecompiledQuery(3, (db, $) => db.selectFrom('jobs').select(['commit_tx', 'seq']).where('id', '=', $(0)).where('project_id', '=', $(1)).where('kind', '=', $(2)));
 
-type PageRow = Selectable<JobsTable> & { settled: unknown };
+type JobRow = Selectable<JobsTable>;
+/** A page's row: the columns asked for (the job's id always among them), and whether the row is settled. */
+export type PageRow = Partial<JobRow> & { id: string; settled: unknown };
 
-function pageQuery(db: Kysely<Database>, projectId: string, kind: string, sortDir: SortDir, marker: StreamPosition | undefined, horizon: CommitHorizon) {
-  let query = db.selectFrom('jobs').selectAll().select(settledSql(horizon).as('settled')).where('project_id', '=', projectId).where('kind', '=', kind);
+function pageQuery(db: Kysely<Database>, columns: readonly (keyof JobRow)[], projectId: string, kind: string, sortDir: SortDir, marker: StreamPosition | undefined, horizon: CommitHorizon) {
+  const selected = columns.includes('id') ? columns : ['id' as const, ...columns];
+  let query = db.selectFrom('jobs').select(selected).select(settledSql(horizon).as('settled')).where('project_id', '=', projectId).where('kind', '=', kind);
   if (marker) query = query.where(beyondSql(marker, 'seq', sortDir));
   // Descending, the newest rows come first: leave out the unsettled ones rather than stop at them.
   if (sortDir === 'desc') query = query.where(settledSql(horizon));
@@ -58,13 +63,13 @@ function pageQuery(db: Kysely<Database>, projectId: string, kind: string, sortDi
 const plainPageQueries = new Map<string, PrecompiledQuery<PageRow, unknown[]>>();
 
 /** Arguments: project, kind, limit, then the marker's commit_tx and seq (with a marker), then the horizon (PostgreSQL). */
-function plainPageQuery(sortDir: SortDir, withMarker: boolean, withHorizon: boolean) {
-  const key = `${sortDir}:${withMarker}:${withHorizon}`;
+function plainPageQuery(columns: readonly (keyof JobRow)[], sortDir: SortDir, withMarker: boolean, withHorizon: boolean) {
+  const key = `${columns.join(',')}:${sortDir}:${withMarker}:${withHorizon}`;
   let query = plainPageQueries.get(key);
   if (query === undefined) {
     const horizonAt = withMarker ? 5 : 3;
     query = new PrecompiledQuery(horizonAt + (withHorizon ? 1 : 0), (db, $) =>
-      pageQuery(db, $(0), $(1), sortDir, withMarker ? { commitTx: $(3), id: $(4) } : undefined, withHorizon ? $(horizonAt) : null).limit($(2)),
+      pageQuery(db, columns, $(0), $(1), sortDir, withMarker ? { commitTx: $(3), id: $(4) } : undefined, withHorizon ? $(horizonAt) : null).limit($(2)),
     );
     plainPageQueries.set(key, query);
   }
