@@ -48,12 +48,11 @@ export async function listJobRows(db: Kysely<Database>, engine: Engine, options:
 const MARKER = new PrecompiledQuery(3, (db, $) => db.selectFrom('jobs').select(['commit_tx', 'seq']).where('id', '=', $(0)).where('project_id', '=', $(1)).where('kind', '=', $(2)));
 
 type JobRow = Selectable<JobsTable>;
-/** A page's row: the columns asked for (the job's id always among them), and whether the row is settled. */
-export type PageRow = Partial<JobRow> & { id: string; settled: unknown };
+/** A page's row: the columns asked for, and whether the row is settled. */
+export type PageRow = Partial<JobRow> & { settled: unknown };
 
 function pageQuery(db: Kysely<Database>, columns: readonly (keyof JobRow)[], projectId: string, kind: string, sortDir: SortDir, marker: StreamPosition | undefined, horizon: CommitHorizon) {
-  const selected = columns.includes('id') ? columns : ['id' as const, ...columns];
-  let query = db.selectFrom('jobs').select(selected).select(settledSql(horizon).as('settled')).where('project_id', '=', projectId).where('kind', '=', kind);
+  let query = db.selectFrom('jobs').select(columns).select(settledSql(horizon).as('settled')).where('project_id', '=', projectId).where('kind', '=', kind);
   if (marker) query = query.where(beyondSql(marker, 'seq', sortDir));
   // Descending, the newest rows come first: leave out the unsettled ones rather than stop at them.
   if (sortDir === 'desc') query = query.where(settledSql(horizon));
@@ -72,6 +71,49 @@ function plainPageQuery(columns: readonly (keyof JobRow)[], sortDir: SortDir, wi
       pageQuery(db, columns, $(0), $(1), sortDir, withMarker ? { commitTx: $(3), id: $(4) } : undefined, withHorizon ? $(horizonAt) : null).limit($(2)),
     );
     plainPageQueries.set(key, query);
+  }
+  return query;
+}
+
+/** Largest number of rows one statement of readJobRows reads (a page has at most MAX_LIMIT). */
+const BY_SEQ_CHUNK = 1024;
+/** A job's row read by seq: `columns`, and the row's seq, revision and id. */
+export type JobRowAt = Partial<JobRow> & Pick<JobRow, 'seq' | 'revision' | 'id'>;
+const bySeqQueries = new Map<string, PrecompiledQuery<JobRowAt, unknown[]>>();
+
+/**
+ * `columns`, seq, revision and id of the jobs whose seq is in `seqs` (those that still exist), in no particular
+ * order. Compiled once per set of columns and per power of two of the count, the list padded with its last seq.
+ */
+export async function readJobRows(db: Kysely<Database>, columns: readonly (keyof JobRow)[], seqs: readonly number[]): Promise<JobRowAt[]> {
+  const rows: JobRowAt[] = [];
+  for (let start = 0; start < seqs.length; start += BY_SEQ_CHUNK) {
+    const chunk = seqs.slice(start, start + BY_SEQ_CHUNK);
+    let size = 1;
+    while (size < chunk.length) size *= 2;
+    const args: unknown[] = [...chunk];
+    while (args.length < size) args.push(chunk.at(-1));
+    rows.push(...(await bySeqQuery(columns, size).execute(db, ...args)).rows);
+  }
+  return rows;
+}
+
+function bySeqQuery(columns: readonly (keyof JobRow)[], size: number) {
+  const key = `${columns.join(',')}:${size}`;
+  let query = bySeqQueries.get(key);
+  if (query === undefined) {
+    const selected = [...new Set([...columns, 'seq', 'revision', 'id'] as const)];
+    query = new PrecompiledQuery<JobRowAt, unknown[]>(size, (db, $) =>
+      db
+        .selectFrom('jobs')
+        .select(selected)
+        .where(
+          'seq',
+          'in',
+          Array.from({ length: size }, (_, i) => $(i)),
+        ),
+    );
+    bySeqQueries.set(key, query);
   }
   return query;
 }

@@ -1,7 +1,9 @@
+import type { Selectable } from 'kysely';
 import type { FastifyRequest, RouteHandlerMethod, RouteShorthandOptions } from 'fastify';
 import { Type } from 'typebox';
 import type { JobKind } from '../../domain/job-states.js';
 import type { AppContext } from '../../server/context.js';
+import type { JobsTable } from '../../store/database.js';
 import { requireLevel } from '../../server/caller.js';
 import type { Urls } from '../../server/links.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
@@ -12,13 +14,15 @@ import { pageLinks, parsePageQuery } from '../common/v2-pagination.js';
 import { jobColumns, jobPartFromRow, type Job } from './job.js';
 import { presentErrorList } from './job-errors.presenter.js';
 import { fetchJob } from './job.fetcher.js';
-import { listJobRows, type JobsQuery, type PageRow } from './job-list.js';
-import { jsonListPage, ListItemJson } from './list-item-json.js';
+import { listJobRows, readJobRows, type JobsQuery, type PageRow } from './job-list.js';
+import { jsonListPage, ListItemJson, type RowRevision } from './list-item-json.js';
 import { applyJobPatch } from './job-patch.action.js';
 import { JOB_KIND_RULES } from './job-kind-rules.js';
 import { parseJobPatch } from './job-patch.message.js';
 import { assertMayListProject } from '../agents/agent.permission.js';
 import { assertActorMayWrite, assertMaySeeJob, jobActor } from './job.permission.js';
+
+const REVISION_COLUMNS = ['seq', 'revision'] as const;
 
 export interface JobResourceSpec<View = void, ItemField extends keyof Job = keyof Job> {
   kind: JobKind;
@@ -56,9 +60,9 @@ export function jobHandlers<View = void, ItemField extends keyof Job = keyof Job
 
   const itemFields = spec.listItem.fields;
   const itemColumns = jobColumns(itemFields);
-  const presentItem = (row: PageRow, urls: Urls, view: View) => spec.listItem.present(jobPartFromRow(row, itemFields), urls, view);
-  // Items that depend on their columns alone (no per-request view) are serialised once per value of those columns.
-  const itemJson = spec.loadView ? null : new ListItemJson();
+  const presentItem = (row: Partial<Selectable<JobsTable>>, urls: Urls, view: View) => spec.listItem.present(jobPartFromRow(row, itemFields), urls, view);
+  // Items that depend on their columns alone (no per-request view) are serialised once per revision of their row.
+  const itemJson = spec.loadView ? null : new ListItemJson(() => ctx.store.tablesVersion?.([]));
 
   return {
     list: {
@@ -70,16 +74,30 @@ export function jobHandlers<View = void, ItemField extends keyof Job = keyof Job
         const page = parsePageQuery(request.query as Record<string, unknown>, 'desc');
         const extra = spec.listFilter ? await spec.listFilter(request, scope) : { keep: {} };
         const view = await loadView(scope.projectId);
-        const rows = await listJobRows(ctx.store.db, ctx.store.capabilities.engine, { projectId: scope.projectId, kind: spec.kind, page, columns: itemColumns, filter: extra.filter });
-        const links = rows.length > 0 ? pageLinks(scope.urls.v2(collection), page, rows, extra.keep) : undefined;
+        const listOptions = { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter };
+        const linksTo = (items: { id: string }[]) => (items.length > 0 ? pageLinks(scope.urls.v2(collection), page, items, extra.keep) : undefined);
         if (!itemJson) {
+          const rows = (await listJobRows(ctx.store.db, ctx.store.capabilities.engine, { ...listOptions, columns: itemColumns })) as (PageRow & { id: string })[];
           const body: Record<string, unknown> = { [collection]: rows.map((row) => presentItem(row, scope.urls, view)) };
+          const links = linksTo(rows);
           if (links) body.links = links;
           return body;
         }
-        // The same bytes JSON.stringify makes of { [collection]: items, links }, from the items' kept JSON.
-        const items = rows.map((row) => itemJson.of(row, scope.urls, () => presentItem(row, scope.urls, view)));
-        return reply.type('application/json; charset=utf-8').send(jsonListPage(collection, items, links));
+        // The page's rows by revision; only the rows not kept at theirs are read in full and presented.
+        for (;;) {
+          const revisions = (await listJobRows(ctx.store.db, ctx.store.capabilities.engine, { ...listOptions, columns: REVISION_COLUMNS })) as RowRevision[];
+          const items = await itemJson.items(
+            revisions,
+            scope.urls,
+            (seqs) => readJobRows(ctx.store.db, itemColumns, seqs),
+            (row) => presentItem(row, scope.urls, view),
+          );
+          // A job of the page was deleted meanwhile: read the page again.
+          if (!items) continue;
+          // The same bytes JSON.stringify makes of { [collection]: items, links }.
+          const body = jsonListPage(collection, items.json, linksTo(items.ids.map((id) => ({ id }))));
+          return reply.type('application/json; charset=utf-8').send(body);
+        }
       },
     },
 
