@@ -10,6 +10,7 @@ import { EventHub } from '../../src/resources/events/event-hub.js';
 import { beyondSql, cutAtHorizon, readCommitHorizon, settledSql, streamOrderSql, type StreamPosition } from '../../src/store/commit-order.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/store.js';
+import { cpuMs } from '../http/load.js';
 
 const CONNECTIONS = 50;
 const PROJECT = 'bench-events';
@@ -21,9 +22,25 @@ export interface EventWritersResult {
   committed: number;
   seen: number;
   duplicates: number;
+  /** CPU per committed transaction during the counted window: this process (the two nodes' work) and PostgreSQL's backends of the bench database. */
+  nodeCpuUs: number;
+  databaseCpuUs: number | undefined;
 }
 
-async function withDatabase<T>(serverUrl: string, body: (url: string) => Promise<T>): Promise<T> {
+/**
+ * CPU (ms) used so far by PostgreSQL's backends connected to `database`, when the server runs on this machine (read
+ * from /proc); undefined otherwise.
+ */
+async function databaseCpuMs(admin: pg.Client, database: string): Promise<number | undefined> {
+  const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+  try {
+    return rows.reduce((sum, row) => sum + cpuMs(row.pid), 0);
+  } catch {
+    return undefined;
+  }
+}
+
+async function withDatabase<T>(serverUrl: string, body: (url: string, cpu: () => Promise<number | undefined>) => Promise<T>): Promise<T> {
   const name = `coffer_bench_ev_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -31,7 +48,7 @@ async function withDatabase<T>(serverUrl: string, body: (url: string) => Promise
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   try {
-    return await body(url.toString());
+    return await body(url.toString(), () => databaseCpuMs(admin, name));
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
@@ -49,7 +66,7 @@ async function installInsertLock(store: Store): Promise<void> {
 }
 
 async function measureScheme(serverUrl: string, scheme: 'advisory lock (before)' | 'commit horizon', seconds: number): Promise<EventWritersResult> {
-  return withDatabase(serverUrl, async (url) => {
+  return withDatabase(serverUrl, async (url, databaseCpu) => {
     const nodes = [await openPostgresStore({ url, poolSize: CONNECTIONS / 2 }), await openPostgresStore({ url, poolSize: CONNECTIONS / 2 })];
     const reader = await openPostgresStore({ url, poolSize: 2 });
     try {
@@ -88,10 +105,15 @@ async function measureScheme(serverUrl: string, scheme: 'advisory lock (before)'
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const before = committed.length;
       latencies.length = 0;
+      const databaseCpuBefore = await databaseCpu();
+      const nodeCpuBefore = process.cpuUsage();
       const started = performance.now();
       await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
       const counted = committed.length - before;
       const elapsed = (performance.now() - started) / 1000;
+      const nodeCpu = process.cpuUsage(nodeCpuBefore);
+      const databaseCpuAfter = await databaseCpu();
+      const databaseCpuUs = databaseCpuBefore === undefined || databaseCpuAfter === undefined ? undefined : (1000 * (databaseCpuAfter - databaseCpuBefore)) / counted;
       const sorted = [...latencies].sort((a, b) => a - b);
       running = false;
       await Promise.all(writers);
@@ -101,7 +123,16 @@ async function measureScheme(serverUrl: string, scheme: 'advisory lock (before)'
       for (const count of seen.values()) if (count > 1) duplicates++;
       const missed = committed.filter((id) => !seen.has(id)).length;
       if (missed > 0) throw new Error(`${scheme}: the marker reader skipped ${missed} committed events`);
-      return { scheme, perSecond: counted / elapsed, p99Ms: Math.round(sorted[Math.floor(sorted.length * 0.99)] ?? 0), committed: committed.length, seen: seen.size, duplicates };
+      return {
+        scheme,
+        perSecond: counted / elapsed,
+        p99Ms: Math.round(sorted[Math.floor(sorted.length * 0.99)] ?? 0),
+        committed: committed.length,
+        seen: seen.size,
+        duplicates,
+        nodeCpuUs: (nodeCpu.user + nodeCpu.system) / counted,
+        databaseCpuUs,
+      };
     } finally {
       for (const store of [...nodes, reader]) await store.close();
     }
@@ -118,9 +149,12 @@ export async function runEventWritersBench(serverUrl: string, seconds: number): 
     results.push(result);
   }
   const lines = [
-    '| scheme | event transactions/s | p99 ms | committed | read by marker | read twice |',
-    '|---|---:|---:|---:|---:|---:|',
-    ...results.map((r) => `| ${r.scheme} | ${Math.round(r.perSecond)} | ${r.p99Ms} | ${r.committed} | ${r.seen} | ${r.duplicates} |`),
+    '| scheme | event transactions/s | p99 ms | committed | read by marker | read twice | CPU µs/tx: Node | CPU µs/tx: PostgreSQL |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...results.map(
+      (r) =>
+        `| ${r.scheme} | ${Math.round(r.perSecond)} | ${r.p99Ms} | ${r.committed} | ${r.seen} | ${r.duplicates} | ${Math.round(r.nodeCpuUs)} | ${r.databaseCpuUs === undefined ? '–' : Math.round(r.databaseCpuUs)} |`,
+    ),
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);
   const [lock, horizon] = results;

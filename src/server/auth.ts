@@ -49,12 +49,15 @@ function callerOf(row: NonNullable<Awaited<ReturnType<typeof TOKEN_ROW.first>>>)
 export class Authenticator {
   private readonly lastSeenWrites = new Map<string, number>();
   private readonly callers: CallerCache;
+  /** The admin token's bytes, encoded once (every request is compared with it). */
+  private readonly adminSecret: Buffer | undefined;
 
   constructor(
     private readonly store: Store,
-    private readonly adminToken: string | undefined,
+    adminToken: string | undefined,
   ) {
     this.callers = new CallerCache(store);
+    this.adminSecret = adminToken ? Buffer.from(adminToken) : undefined;
   }
 
   /**
@@ -66,10 +69,15 @@ export class Authenticator {
   async authenticate(request: FastifyRequest): Promise<Caller> {
     const token = tokenFrom(request);
     if (!token) throw unauthenticated();
-    if (this.adminToken && sameSecret(token, this.adminToken)) return { kind: 'admin', userId: null, username: 'admin' };
+    if (this.adminSecret && this.isAdminToken(token, this.adminSecret)) return { kind: 'admin', userId: null, username: 'admin' };
     const caller = await this.lookup(hashToken(token));
     if (caller.kind === 'agent') this.markSeen(caller.agentId);
     return caller;
+  }
+
+  /** Constant time for tokens of the admin token's length; a token of another length is not it. */
+  private isAdminToken(token: string, secret: Buffer): boolean {
+    return Buffer.byteLength(token) === secret.length && timingSafeEqual(Buffer.from(token), secret);
   }
 
   private async lookup(tokenHash: string): Promise<Caller> {

@@ -1,4 +1,4 @@
-import { sql, type Insertable } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import { conflict } from '../errors/app-error.js';
 import type { Database, EventsTable } from './database.js';
 import { PrecompiledQuery } from './precompiled-query.js';
@@ -79,12 +79,14 @@ export async function compareAndSet<Row extends Versioned, Result>(store: Store,
     const row = known;
     known = undefined;
     if (row && decision?.write) {
-      outcome =
-        !decision.after && store.oneStatement
-          ? (await writeInOneStatement(store, spec.table, row, decision))
-            ? decision.result(row.version + 1)
-            : NOT_WRITTEN
-          : await store.transaction((tx) => write(tx, spec.table, row, decision));
+      // A change without further writes needs no transaction: a lone UPDATE is atomic on either engine, and
+      // PostgreSQL writes the change with its event in one statement.
+      const alone = !decision.after && (!decision.event || store.oneStatement);
+      outcome = !alone
+        ? await store.transaction((tx) => write(tx, spec.table, row, decision))
+        : (decision.event ? await writeInOneStatement(store, spec.table, row, decision.set, decision.event) : await updateIfVersion(store.db, spec.table, row, decision.set))
+          ? decision.result(row.version + 1)
+          : NOT_WRITTEN;
     } else {
       outcome = await store.transaction(async (tx) => {
         if (spec.rule === 'row-lock') await lockRow(tx, spec.table, spec.id);
@@ -119,23 +121,18 @@ async function write<Result>(tx: Tx, table: VersionedTable, row: Versioned, deci
 }
 
 /**
- * The change, its event and the event's notification as one statement (data-modifying CTEs), committed on its own:
- * the event is inserted only if the row still had the version. False when another writer got there first.
+ * PostgreSQL: the change and its event as one statement (a data-modifying CTE), committed on its own: the event is
+ * inserted only if the row still had the version. Its notification follows once the statement has committed. False
+ * when another writer got there first.
  */
-async function writeInOneStatement(store: Store, table: VersionedTable, row: Versioned, decision: WriteDecision<unknown>): Promise<boolean> {
+async function writeInOneStatement(store: Store, table: VersionedTable, row: Versioned, set: Record<string, unknown>, event: EventWrite): Promise<boolean> {
   const update = store.db
     .updateTable(table as 'jobs')
-    .set({ ...decision.set, version_no: row.version + 1 })
+    .set({ ...set, version_no: row.version + 1 })
     .where('id', '=', row.id)
     .where('version_no', '=', row.version)
     .returning('id');
-  const event = decision.event;
-  if (!event) {
-    const result = await update.executeTakeFirst();
-    return result !== undefined;
-  }
   const v = event.values;
-  const notify = event.notify ? store.oneStatement!.notifyCall(event.notify.channel, event.notify.payload) : sql`NULL`;
   const { rows } = await sql<{ updated: string | number }>`
     WITH updated AS (${update}),
     inserted AS (
@@ -144,18 +141,23 @@ async function writeInOneStatement(store: Store, table: VersionedTable, row: Ver
              CAST(${v.subject_id ?? null} AS text), CAST(${v.name} AS text), CAST(${v.time} AS text), CAST(${v.body} AS text),
              CAST(${v.hidden ?? 0} AS integer)
       FROM updated RETURNING id
-    ),
-    notified AS (SELECT ${notify} FROM inserted)
-    SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM notified) AS notified`.execute(store.db);
-  return Number(rows[0]?.updated) === 1;
+    )
+    SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM inserted) AS inserted`.execute(store.db);
+  const written = Number(rows[0]?.updated) === 1;
+  if (written && event.notify) store.oneStatement!.notifyCommitted(event.notify.channel, event.notify.payload);
+  return written;
 }
 
 /** Writes `set` and the next version where the row still has `row.version`; false when another writer got there first. */
 export async function writeIfVersion(tx: Tx, table: VersionedTable, row: Versioned, set: Record<string, unknown>): Promise<boolean> {
+  return updateIfVersion(tx.db, table, row, set);
+}
+
+async function updateIfVersion(db: Kysely<Database>, table: VersionedTable, row: Versioned, set: Record<string, unknown>): Promise<boolean> {
   const columns = Object.keys(set);
   const values = columns.map((column) => set[column]);
   if (!values.every(isPlainValue)) {
-    const result = await tx.db
+    const result = await db
       .updateTable(table as 'jobs')
       .set({ ...set, version_no: row.version + 1 })
       .where('id', '=', row.id)
@@ -163,7 +165,7 @@ export async function writeIfVersion(tx: Tx, table: VersionedTable, row: Version
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
-  return (await versionedUpdate(table, columns).affected(tx.db, ...values, row.version + 1, row.id, row.version)) === 1;
+  return (await versionedUpdate(table, columns).affected(db, ...values, row.version + 1, row.id, row.version)) === 1;
 }
 
 /** A value sent as a parameter as it is (not an SQL expression built by the caller). */

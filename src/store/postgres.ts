@@ -1,15 +1,18 @@
 import { EventEmitter } from 'node:events';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { PipelinedBeginDialect, PreparingClient } from './postgres-connections.js';
+import { lineOf, linesOf, PostgresNotifier } from './postgres-notifier.js';
 import { MISSED_NOTIFICATIONS, type NotificationListener, type Store, type Tx } from './store.js';
 
 // int8 columns (sequences, sizes) fit in a double for every value Coffer stores.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 const NOTIFY_CHANNEL = 'coffer_events';
+const SEND_NOTIFICATIONS = 'SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload';
 const MIGRATION_LOCK_KEY = 4_242_001;
 const RETRIED_TRANSACTION_ATTEMPTS = 5;
 
@@ -20,8 +23,21 @@ export interface PostgresStoreOptions {
   poolSize?: number;
 }
 
+function backendOf(client: pg.PoolClient): number | null {
+  return (client as unknown as { processID: number | null }).processID ?? null;
+}
+
 export async function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOptions): Promise<Store> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    Client: PreparingClient,
+    pipeline: true,
+  } as pg.PoolConfig);
+  /** The server processes of this node's pool: notifications they sent were delivered here already. */
+  const ownBackends = new Set<number>();
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on next use.
   });
@@ -29,8 +45,14 @@ export async function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOpt
     // A client in use whose server goes away (restart, pg_terminate_backend) emits 'error' between queries; the
     // query in flight fails on its own and the pool drops the broken client when it is released.
     client.on('error', () => undefined);
+    const backend = backendOf(client);
+    if (backend !== null) ownBackends.add(backend);
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pool.on('remove', (client) => {
+    const backend = backendOf(client);
+    if (backend !== null) ownBackends.delete(backend);
+  });
+  const db = new Kysely<Database>({ dialect: new PipelinedBeginDialect({ pool }) });
 
   await db.connection().execute(async (conn) => {
     await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
@@ -67,9 +89,8 @@ export async function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOpt
       reconnectListenerSoon();
     };
     client.on('notification', (message) => {
-      const text = message.payload ?? '';
-      const cut = text.indexOf('|');
-      if (cut > 0) bus.emit('notification', text.slice(0, cut), text.slice(cut + 1));
+      if (ownBackends.has(message.processId)) return;
+      for (const [channel, payload] of linesOf(message.payload ?? '')) bus.emit('notification', channel, payload);
     });
     client.on('error', lost);
     client.on('end', lost);
@@ -92,25 +113,35 @@ export async function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOpt
   let everListened = false;
   await connectListener();
 
+  const notifier = new PostgresNotifier(
+    async (payloads) => {
+      await pool.query(SEND_NOTIFICATIONS, [NOTIFY_CHANNEL, payloads]);
+    },
+    (channel, payload) => bus.emit('notification', channel, payload),
+  );
+
   return {
     db,
     capabilities: { engine: 'postgres', sharedAcrossNodes: true, commitOrder: 'commit-horizon', groupCommit: false },
-    oneStatement: { notifyCall: (channel, payload) => sql`pg_notify(${NOTIFY_CHANNEL}, ${`${channel}|${payload}`})` },
+    oneStatement: { notifyCommitted: (channel, payload) => void notifier.post([[channel, payload]]) },
     async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         const callbacks: (() => void)[] = [];
+        const notifications: [string, string][] = [];
         try {
           const result = await db.transaction().execute((trx) =>
             work({
               db: trx,
               afterCommit: (cb) => callbacks.push(cb),
-              // NOTIFY inside a transaction is delivered by PostgreSQL at commit, and dropped on rollback.
+              // Sent once the transaction has committed (postgres-notifier.ts), never on rollback.
               notify: async (channel, payload) => {
-                await sql`SELECT pg_notify(${NOTIFY_CHANNEL}, ${`${channel}|${payload}`})`.execute(trx);
+                lineOf(channel, payload);
+                notifications.push([channel, payload]);
               },
             }),
           );
           for (const cb of callbacks) cb();
+          void notifier.post(notifications);
           return result;
         } catch (error) {
           // A deadlock victim (e.g. two writers taking two rows' locks in opposite orders) or a
@@ -121,7 +152,7 @@ export async function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOpt
       }
     },
     async notify(channel, payload) {
-      await sql`SELECT pg_notify(${NOTIFY_CHANNEL}, ${`${channel}|${payload}`})`.execute(db);
+      await notifier.post([[channel, payload]]);
     },
     listen(listener: NotificationListener) {
       bus.on('notification', listener);
@@ -135,6 +166,7 @@ export async function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOpt
     },
     async close() {
       closed = true;
+      notifier.close();
       if (reconnectTimer) clearTimeout(reconnectTimer);
       bus.removeAllListeners();
       const client = listenerClient;

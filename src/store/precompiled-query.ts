@@ -1,5 +1,6 @@
 import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';
 import type { Database } from './database.js';
+import { directRunnerOf } from './direct-statements.js';
 
 /** Stands for the `index`th parameter while the query is built; replaced by the real value at each run. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a placeholder stands where any column's value may go
@@ -38,7 +39,8 @@ export class PrecompiledQuery<Row, Args extends readonly unknown[]> {
       const slot = compiled.slots[i]!;
       parameters[i] = 'arg' in slot ? args[slot.arg] : slot.constant;
     }
-    return db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, parameters));
+    const direct = directRunnerOf(db)?.<Row>(compiled.sql, parameters);
+    return direct ?? db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, parameters));
   }
 
   async first(db: Kysely<Database>, ...args: Args): Promise<Row | undefined> {

@@ -1,5 +1,6 @@
 import type { SqliteConnection, Statement } from './sqlite-connection.js';
 import { WalSync } from './sqlite-wal-sync.js';
+import type { DirectStatementRunner } from './direct-statements.js';
 import {
   SqliteAdapter,
   SqliteIntrospector,
@@ -32,14 +33,22 @@ import {
  */
 export class GroupCommitSqliteDialect implements Dialect {
   readonly #database: SqliteConnection;
+  #driver: GroupCommitSqliteDriver | null = null;
 
   constructor(database: SqliteConnection) {
     this.#database = database;
   }
 
   createDriver(): Driver {
-    return new GroupCommitSqliteDriver(this.#database, this.#database.memory ? null : new WalSync(this.#database.file));
+    this.#driver = new GroupCommitSqliteDriver(this.#database, this.#database.memory ? null : new WalSync(this.#database.file));
+    return this.#driver;
   }
+
+  /**
+   * Runs a statement of the Kysely made with this dialect at once when no request's transaction holds the
+   * connection (DirectStatementRunner); a write joins the current batch and settles once that batch is durable.
+   */
+  readonly runNow: DirectStatementRunner = (sql, parameters) => this.#driver?.runNow(sql, parameters);
 
   createQueryCompiler(): QueryCompiler {
     return new SqliteQueryCompiler();
@@ -176,28 +185,49 @@ class GroupCommitSqliteDriver implements Driver {
   }
 
   async execute<R>(lease: Lease, compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    // A write outside a transaction lets the connection go before its batch commits (below): the lease is done.
+    if (lease.released) throw new Error('The SQLite store runs one statement per connection lease outside transactions');
     const statement = this.#prepare(compiledQuery.sql);
     const parameters = compiledQuery.parameters as unknown[];
     const joinsBatch = !lease.inRequest && !statement.readonly;
     if (joinsBatch) await this.#openBatch();
     const batch = this.#batch;
-    let result: QueryResult<R>;
+    const result = this.#run<R>(statement, parameters);
+    if (joinsBatch && batch) {
+      this.#scheduleCommit();
+      // Like a request's commit: the next user of the connection need not wait for this batch's fsync.
+      this.#release(lease);
+      await batch.durable;
+    }
+    return result;
+  }
+
+  /**
+   * A statement outside any request's transaction, run at once in the caller's turn: undefined while a request holds
+   * the connection (its transaction is open, and nobody else may see or join its uncommitted work), or while another
+   * connection holds the write lock that a write needs. Reads answer at once; a write joins the current batch, like
+   * a write through `execute`, but without holding the connection while its batch commits.
+   */
+  runNow<R>(sql: string, parameters: readonly unknown[]): QueryResult<R> | Promise<QueryResult<R>> | undefined {
+    if (this.#unlock || !this.#db.open) return undefined;
+    const statement = this.#prepare(sql);
+    if (statement.readonly) return this.#run<R>(statement, parameters);
+    if (!this.#batch && this.#tryOpenBatch() !== null) return undefined;
+    const batch = this.#batch!;
+    const result = this.#run<R>(statement, parameters);
+    this.#scheduleCommit();
+    return batch.durable.then(() => result);
+  }
+
+  #run<R>(statement: Statement, parameters: readonly unknown[]): QueryResult<R> {
     try {
-      if (statement.reader) {
-        result = { rows: statement.all(parameters) as R[] };
-      } else {
-        const { changes, lastInsertRowid } = statement.run(parameters);
-        result = { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
-      }
+      if (statement.reader) return { rows: statement.all(parameters) as R[] };
+      const { changes, lastInsertRowid } = statement.run(parameters);
+      return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
     } catch (error) {
       if (this.#batch && !this.#db.inTransaction) this.#loseBatch(error);
       throw error;
     }
-    if (joinsBatch && batch) {
-      this.#scheduleCommit();
-      await batch.durable;
-    }
-    return result;
   }
 
   /** Transaction control and settings, run often: prepared once like any other statement, not parsed every time. */
@@ -222,18 +252,27 @@ class GroupCommitSqliteDriver implements Driver {
   async #openBatch(): Promise<void> {
     const deadline = Date.now() + BUSY_WAIT_MS;
     while (!this.#batch) {
-      try {
-        this.#control('PRAGMA busy_timeout = 0');
-        this.#control('BEGIN IMMEDIATE');
-        this.#batch = new Batch();
-        this.#scheduleCommit();
-      } catch (error) {
-        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      } finally {
-        this.#control(`PRAGMA busy_timeout = ${BUSY_WAIT_MS}`);
-      }
+      const busy = this.#tryOpenBatch();
+      if (busy === null) return;
+      if (Date.now() > deadline) throw busy;
+      await new Promise((resolve) => setTimeout(resolve, 2));
     }
+  }
+
+  /** Opens the shared transaction without waiting: null when opened, or the SQLITE_BUSY error of a lock held elsewhere. */
+  #tryOpenBatch(): unknown {
+    try {
+      this.#control('PRAGMA busy_timeout = 0');
+      this.#control('BEGIN IMMEDIATE');
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+      return error;
+    } finally {
+      this.#control(`PRAGMA busy_timeout = ${BUSY_WAIT_MS}`);
+    }
+    this.#batch = new Batch();
+    this.#scheduleCommit();
+    return null;
   }
 
   #endRequest(lease: Lease): void {

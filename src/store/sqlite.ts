@@ -7,6 +7,7 @@ import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { SqliteConnection } from './sqlite-connection.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
+import { runStatementsDirectly } from './direct-statements.js';
 import type { NotificationListener, Store, Tx } from './store.js';
 
 export interface SqliteStoreOptions {
@@ -28,6 +29,7 @@ export async function openSqliteStore({ file, groupCommit = true }: SqliteStoreO
   connection.pragma('foreign_keys = ON');
   const dialect = groupCommit ? new GroupCommitSqliteDialect(connection) : new SqliteDialect({ database: connection });
   const db = new Kysely<Database>({ dialect });
+  if (dialect instanceof GroupCommitSqliteDialect) runStatementsDirectly(db, dialect.runNow);
   await migrate(db, 'sqlite', MIGRATIONS);
 
   const bus = new EventEmitter();

@@ -1,4 +1,4 @@
-import type { Kysely, RawBuilder } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from './database.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -40,10 +40,10 @@ export interface Store {
   readonly capabilities: StoreCapabilities;
   /**
    * PostgreSQL: a change that fits in one statement (compareAndSet) commits on its own, in one round trip, instead
-   * of BEGIN … COMMIT; `notifyCall` is the SQL that notifies like notify() when that statement commits. Absent on
-   * SQLite, whose transactions cost no round trips.
+   * of BEGIN … COMMIT; `notifyCommitted` then notifies like notify() for that committed statement (without waiting
+   * for the notification to be sent). Absent on SQLite, whose transactions cost no round trips.
    */
-  readonly oneStatement?: { notifyCall(channel: string, payload: string): RawBuilder<unknown> };
+  readonly oneStatement?: { notifyCommitted(channel: string, payload: string): void };
   /**
    * SQLite: a number that moves whenever rows of `tables` may have changed (a statement that may write one of them
    * ran on this store, a rollback, or a commit by another connection to the file). Rows read from those tables can

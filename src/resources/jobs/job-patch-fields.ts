@@ -5,6 +5,7 @@ import type { Job, JobErrors } from './job.js';
 
 /** One patchable path of a job (an allowed path of the job kind's allow-list) and where its value lands. */
 export interface PatchField extends AllowedPath {
+  /** Replaces members of the draft (a shallow copy of the job); never changes an object the job holds. */
   write(draft: Job, value: unknown): void;
 }
 

@@ -42,21 +42,14 @@ export async function applyJobPatch(ctx: AppContext, known: Job, actor: Actor, m
     decide(job) {
       const judged = judge(job, actor, message, hooks);
       if (judged === 'unchanged') return { write: false, result: false };
-      const { draft, stateChange } = judged;
+      const { draft, changed, stateChange } = judged;
       const now = isoNow();
       const after: Job = { ...draft, updatedAt: now, version: job.version + 1 };
       const ended = stateChange === 'change' && isTerminal(hooks.machine, after.state);
+      changed.updated_at = now;
       return {
         write: true,
-        set: {
-          state: draft.state,
-          started_time: draft.startedTime,
-          ended_time: draft.endedTime,
-          snapshot_id: draft.snapshotId,
-          results: JSON.stringify(draft.results),
-          errors: JSON.stringify(draft.errors),
-          updated_at: now,
-        },
+        set: changed,
         event: stateChange === 'change' ? ctx.events.prepare(stateEvent(job, after, hooks.machine)) : undefined,
         // The kinds' extra writes and the "job ended" notifications concern only jobs that reach a terminal state.
         after: ended
@@ -87,19 +80,32 @@ function stateEvent(before: Job, after: Job, machine: StateMachine): EventInput 
   };
 }
 
-/** The patch judged against `job`: refused (throws), a no-op, or the new job. */
-function judge(job: Job, actor: Actor, message: JobPatchMessage, hooks: JobPatchHooks): 'unchanged' | { draft: Job; stateChange: 'change' | 'unchanged' } {
+/** The patch judged against `job`: refused (throws), a no-op, or the new job and the columns that changed. */
+function judge(job: Job, actor: Actor, message: JobPatchMessage, hooks: JobPatchHooks): 'unchanged' | { draft: Job; changed: Record<string, unknown>; stateChange: 'change' | 'unchanged' } {
   if (message.tests.length > 0) evaluateTests(hooks.present(job), message.tests);
-  const draft: Job = structuredClone(job);
+  // A shallow copy is enough: fields' writes replace the draft's members and never change what those hold.
+  const draft: Job = { ...job };
   for (const write of message.writes) write.field.write(draft, write.value);
   const writesState = message.writes.some((w) => w.field.path === '/state');
   const stateChange = writesState ? assertTransition(hooks.machine, job.state, draft.state, actor) : 'unchanged';
   if (stateChange === 'change') hooks.guard?.(job, draft, actor);
-  if (!differs(job, draft)) return 'unchanged';
+  const changed = changedColumns(job, draft);
+  if (changed === null) return 'unchanged';
   if (isTerminal(hooks.machine, job.state)) throw conflict(hooks.machine.terminalMessage);
-  return { draft, stateChange };
+  return { draft, changed, stateChange };
 }
 
-function differs(a: Job, b: Job): boolean {
-  return a.state !== b.state || a.startedTime !== b.startedTime || a.endedTime !== b.endedTime || a.snapshotId !== b.snapshotId || !jsonEqual(a.results, b.results) || !jsonEqual(a.errors, b.errors);
+/**
+ * The columns a report changes, with their new values, or null when it changes nothing. Only these are written:
+ * SQLite then leaves alone the indexes and checks of the columns that stay (a progress report touches `results`).
+ */
+function changedColumns(before: Job, after: Job): Record<string, unknown> | null {
+  const changed: Record<string, unknown> = {};
+  if (before.state !== after.state) changed.state = after.state;
+  if (before.startedTime !== after.startedTime) changed.started_time = after.startedTime;
+  if (before.endedTime !== after.endedTime) changed.ended_time = after.endedTime;
+  if (before.snapshotId !== after.snapshotId) changed.snapshot_id = after.snapshotId;
+  if (!jsonEqual(before.results, after.results)) changed.results = JSON.stringify(after.results);
+  if (!jsonEqual(before.errors, after.errors)) changed.errors = JSON.stringify(after.errors);
+  return Object.keys(changed).length > 0 ? changed : null;
 }

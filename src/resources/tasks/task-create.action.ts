@@ -5,20 +5,28 @@ import type { AppContext } from '../../server/context.js';
 import { isoNow } from '../../server/time.js';
 import type { Tx } from '../../store/store.js';
 import type { TaskAgent } from './task.fetcher.js';
-import { TASK_DEFAULTS } from './task-defaults.js';
+import { randomTaskName, TASK_DEFAULTS, taskModelErrors } from './task-defaults.js';
+import { assertRestorableBackup } from './task-droplet.js';
 import { recordTaskStart } from './task-events.js';
 import { replaceTaskLabels } from './task-labels.store.js';
 import type { TaskCreateMessage } from './task-create.message.js';
 import type { Task } from './task.js';
-import { metadataLimitError } from '../../errors/v3-catalogue.js';
+import { metadataLimitError, tasksDisabled, unprocessable } from '../../errors/v3-catalogue.js';
 import { TaskState } from '../../domain/job-states.js';
 
 /**
  * Creates the task PENDING with the agent's next sequence_id and tells the agent through a `task_start_request`
  * event, all in one transaction: the counter row is locked by the upsert until commit, so concurrent creates on one
- * agent get consecutive numbers, and a failed create gives its number back.
+ * agent get consecutive numbers, and a failed create gives its number back. Before that, in Cloud Controller's order:
+ * the agent must have tasks enabled, a droplet must be a restorable backup of the agent, and the task must be valid
+ * (a missing name gets a random one).
  */
-export async function createTask(ctx: AppContext, agent: TaskAgent, message: TaskCreateMessage & { name: string }): Promise<Task> {
+export async function createTask(ctx: AppContext, agent: TaskAgent, request: TaskCreateMessage): Promise<Task> {
+  if (!agent.tasksEnabled) throw tasksDisabled(agent.id);
+  if (request.dropletGuid !== null) await assertRestorableBackup(ctx.store.db, agent, request.dropletGuid);
+  const message = { ...request, name: request.name ?? randomTaskName() };
+  const modelErrors = taskModelErrors({ name: message.name, command: message.command, diskInMb: message.diskInMb });
+  if (modelErrors.length > 0) throw unprocessable(modelErrors);
   let metadata: ResourceMetadata;
   try {
     metadata = mergeMetadata(EMPTY_METADATA, message.metadata);

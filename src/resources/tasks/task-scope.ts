@@ -41,13 +41,3 @@ export function canSeeCommand(caller: Caller, agentId: string): boolean {
   if (caller.kind === 'agent') return caller.agentId === agentId;
   return callerRank(caller) >= 2;
 }
-
-/** Create, cancel and metadata updates: creators and admins (CF's space developer and admin). */
-export function canManageTasks(caller: Caller): boolean {
-  return caller.kind !== 'agent' && callerRank(caller) >= 2;
-}
-
-/** State reports and output: only the task's own agent, by its agent token. */
-export function isTasksAgent(caller: Caller, agentId: string): boolean {
-  return caller.kind === 'agent' && caller.agentId === agentId;
-}

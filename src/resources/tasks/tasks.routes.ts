@@ -2,22 +2,20 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../server/context.js';
 import { paginationEnvelope } from '../common/v3-pagination.js';
-import { assertRestorableBackup } from './task-droplet.js';
 import { applyTaskReport } from './task-report.action.js';
 import { parseTaskReport } from './task-report.message.js';
 import { cancelTask } from './task-cancel.action.js';
 import { createTask } from './task-create.action.js';
 import { parseTaskCreate } from './task-create.message.js';
-import { randomTaskName, taskModelErrors } from './task-defaults.js';
 import { fetchVisibleAgent, fetchVisibleTask } from './task.fetcher.js';
 import { parseTaskList } from './task-list.message.js';
 import { listTasks } from './task-list.query.js';
 import { updateTaskMetadata } from './task-metadata.action.js';
 import { appendTaskOutput, readTaskOutput } from './task-output.action.js';
 import { presentTask } from './task.presenter.js';
-import { canManageTasks, canSeeCommand, isTasksAgent, taskScope } from './task-scope.js';
+import { canSeeCommand, taskScope } from './task-scope.js';
+import { assertIsTasksAgent, assertMayManageTasks } from './task.permission.js';
 import { parseTaskUpdate } from './task-update.message.js';
-import { notAuthorized, tasksDisabled, unprocessable } from '../../errors/v3-catalogue.js';
 import { isJsonPatchRequest, parseJsonBody } from './v3-request-body.js';
 
 const tags = ['tasks'];
@@ -69,13 +67,8 @@ function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
     const scope = taskScope(request, ctx);
     const message = parseTaskCreate(parseJsonBody(request));
     const agent = await fetchVisibleAgent(ctx.store.db, scope.caller, guidOf(request));
-    if (!canManageTasks(scope.caller)) throw notAuthorized();
-    if (!agent.tasksEnabled) throw tasksDisabled(agent.id);
-    if (message.dropletGuid !== null) await assertRestorableBackup(ctx.store.db, agent, message.dropletGuid);
-    const name = message.name ?? randomTaskName();
-    const modelErrors = taskModelErrors({ name, command: message.command, diskInMb: message.diskInMb });
-    if (modelErrors.length > 0) throw unprocessable(modelErrors);
-    const task = await createTask(ctx, agent, { ...message, name });
+    assertMayManageTasks(scope.caller);
+    const task = await createTask(ctx, agent, message);
     return reply.code(202).send(presentTask(task, scope.base, { showCommand: true }));
   });
 
@@ -125,7 +118,7 @@ function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
     const scope = taskScope(request, ctx);
     const message = parseTaskReport(parseJsonBody(request));
     const task = await fetchVisibleTask(ctx.store.db, scope.caller, guidOf(request));
-    if (!isTasksAgent(scope.caller, task.agentId)) throw notAuthorized();
+    assertIsTasksAgent(scope.caller, task.agentId);
     const present = (current: typeof task) => presentTask(current, scope.base, { showCommand: true });
     return present(await applyTaskReport(ctx, task.id, message, present));
   }
@@ -135,7 +128,7 @@ function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
     const scope = taskScope(request, ctx);
     const message = parseTaskUpdate(parseJsonBody(request));
     const task = await fetchVisibleTask(ctx.store.db, scope.caller, guidOf(request));
-    if (!canManageTasks(scope.caller)) throw notAuthorized();
+    assertMayManageTasks(scope.caller);
     const updated = await updateTaskMetadata(ctx, task.id, message.metadata);
     return presentTask(updated, scope.base, { showCommand: true });
   }
@@ -143,7 +136,7 @@ function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
   const cancel = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
     const scope = taskScope(request, ctx);
     const task = await fetchVisibleTask(ctx.store.db, scope.caller, guidOf(request));
-    if (!canManageTasks(scope.caller)) throw notAuthorized();
+    assertMayManageTasks(scope.caller);
     const canceled = await cancelTask(ctx, task.id);
     return reply.code(202).send(presentTask(canceled, scope.base, { showCommand: true }));
   };
@@ -160,7 +153,7 @@ function registerTaskRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/v3/tasks/:guid/output', { schema: { tags, summary: 'Append output (the task’s agent; text/plain body)', params: TaskGuid } }, async (request, reply) => {
     const scope = taskScope(request, ctx);
     const task = await fetchVisibleTask(ctx.store.db, scope.caller, guidOf(request));
-    if (!isTasksAgent(scope.caller, task.agentId)) throw notAuthorized();
+    assertIsTasksAgent(scope.caller, task.agentId);
     const chunk = typeof request.body === 'string' ? request.body : '';
     await appendTaskOutput(ctx, task.id, chunk);
     return reply.code(204).send();
