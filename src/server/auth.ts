@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { invalidToken, unauthenticated } from '../errors/app-error.js';
 import { hashToken } from '../resources/identity/tokens.js';
-import { PrecompiledQuery } from '../store/precompiled-query.js';
+import { BatchedLookup } from '../store/batched-lookup.js';
 import type { Store } from '../store/store.js';
 import type { Caller } from './caller.js';
 import { CallerCache } from './caller-cache.js';
@@ -27,12 +27,12 @@ export function sameSecret(a: string, b: string): boolean {
 }
 
 /** The token's row and its user's, by the token's hash (every authenticated request runs it). */
-const TOKEN_ROW = new PrecompiledQuery(1, (db, $) =>
+const TOKEN_ROW = new BatchedLookup('token_hash', 'tokens.token_hash', (db, keyMatches) =>
   db
     .selectFrom('tokens')
     .leftJoin('users', 'users.id', 'tokens.user_id')
-    .select(['tokens.user_id', 'tokens.agent_id', 'tokens.project_id', 'tokens.expires_at', 'users.username', 'users.roles', 'users.is_admin', 'users.disabled'])
-    .where('tokens.token_hash', '=', $(0)),
+    .select(['tokens.token_hash', 'tokens.user_id', 'tokens.agent_id', 'tokens.project_id', 'tokens.expires_at', 'users.username', 'users.roles', 'users.is_admin', 'users.disabled'])
+    .where(keyMatches),
 );
 
 /** Time between writes of an agent's last-seen time; reads in between are served from memory. */
