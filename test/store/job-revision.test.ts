@@ -63,7 +63,11 @@ describe(`jobs.revision (${engine})`, { timeout: 60_000 }, () => {
     const other = await insertJobWithParents(store.db);
     const values = changedValues(other);
     const columns = (await store.db.introspection.getTables()).find((table) => table.name === 'jobs')!.columns.map((column) => column.name);
-    assert.deepEqual(columns.filter((column) => column !== 'revision' && !(column in values)), [], 'every column of jobs has a changed value in this test');
+    assert.deepEqual(
+      columns.filter((column) => column !== 'revision' && !(column in values)),
+      [],
+      'every column of jobs has a changed value in this test',
+    );
     for (const column of columns.filter((name) => name !== 'revision')) {
       const { jobId } = await insertJobWithParents(store.db);
       const before = await revisionOf(store.db, jobId);
@@ -94,11 +98,7 @@ describe(`jobs.revision (${engine})`, { timeout: 60_000 }, () => {
   it('a writer that sets the revision itself cannot leave it in place; a new job never takes a deleted job’s seq', async () => {
     const { jobId } = await insertJobWithParents(store.db);
     const before = await revisionOf(store.db, jobId);
-    await store.db
-      .updateTable('jobs')
-      .set({ state: 'in_progress', revision: before.revision })
-      .where('id', '=', jobId)
-      .execute();
+    await store.db.updateTable('jobs').set({ state: 'in_progress', revision: before.revision }).where('id', '=', jobId).execute();
     assert.equal((await revisionOf(store.db, jobId)).revision, before.revision + 1);
     await store.db.deleteFrom('jobs').where('seq', '=', before.seq).execute();
     const again = await insertJobWithParents(store.db);
