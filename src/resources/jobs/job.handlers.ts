@@ -27,20 +27,13 @@ const REVISION_COLUMNS = ['seq', 'revision'] as const;
 export interface JobResourceSpec<View = void, ItemField extends keyof Job = keyof Job> {
   kind: JobKind;
   present(job: Job, urls: Urls, view: View): Record<string, unknown>;
-<<<<<<< HEAD
   /** List items: the job's fields they show (a page reads only their columns) and how they are presented. */
   listItem: { fields: readonly ItemField[]; present(job: Pick<Job, ItemField>, urls: Urls, view: View): Record<string, unknown> };
-  /** Project data the presenter needs beside the job (e.g. retention, for a backup's `restorable`), loaded per request. */
-  loadView?(ctx: AppContext, projectId: string): Promise<View>;
-=======
-  /** List items, when they differ from the detail representation. */
-  presentListItem?(job: Job, urls: Urls, view: View): Record<string, unknown>;
   /**
    * Project data the presenter needs beside the job (e.g. retention, for a backup's `restorable`), loaded per
    * request; `jobs`, when known before, are the only ones it will be used for.
    */
   loadView?(ctx: AppContext, projectId: string, jobs?: readonly Job[]): Promise<View>;
->>>>>>> main
   /** Query filters of the list beyond marker/limit/sort_dir; returns the SQL filter and the values to keep in links. */
   listFilter?(request: FastifyRequest, scope: V2Scope): Promise<{ filter?: (q: JobsQuery) => JobsQuery; keep: Record<string, string | undefined> }>;
 }
