@@ -16,6 +16,7 @@ import { presentErrorList } from './job-errors.presenter.js';
 import { fetchJob } from './job.fetcher.js';
 import { listJobRows, readJobRows, type JobsQuery, type PageRow } from './job-list.js';
 import { jsonListPage, ListItemJson, type RowRevision } from './list-item-json.js';
+import { KeptPageRows } from './kept-page-rows.js';
 import { applyJobPatch } from './job-patch.action.js';
 import { JOB_KIND_RULES } from './job-kind-rules.js';
 import { parseJobPatch } from './job-patch.message.js';
@@ -66,6 +67,7 @@ export function jobHandlers<View = void, ItemField extends keyof Job = keyof Job
   const presentItem = (row: Partial<Selectable<JobsTable>>, urls: Urls, view: View) => spec.listItem.present(jobPartFromRow(row, itemFields), urls, view);
   // Items that depend on their columns alone (no per-request view) are serialised once per revision of their row.
   const itemJson = spec.loadView ? null : new ListItemJson(() => ctx.store.tablesVersion?.([]));
+  const keptRows = new KeptPageRows<RowRevision>(ctx.store);
 
   return {
     list: {
@@ -87,8 +89,10 @@ export function jobHandlers<View = void, ItemField extends keyof Job = keyof Job
           return body;
         }
         // The page's rows by revision; only the rows not kept at theirs are read in full and presented.
+        const readRevisions = async () => (await listJobRows(ctx.store.db, ctx.store.capabilities.engine, { ...listOptions, columns: REVISION_COLUMNS })) as RowRevision[];
+        const pageKey = `${scope.projectId}\n${page.sortDir}\n${page.limit}\n${page.marker ?? ''}`;
         for (;;) {
-          const revisions = (await listJobRows(ctx.store.db, ctx.store.capabilities.engine, { ...listOptions, columns: REVISION_COLUMNS })) as RowRevision[];
+          const revisions = extra.filter ? await readRevisions() : await keptRows.read(pageKey, readRevisions);
           const items = await itemJson.items(
             revisions,
             scope.urls,
