@@ -6,6 +6,7 @@ import { BatchedLookup } from '../store/batched-lookup.js';
 import type { Store } from '../store/store.js';
 import type { Caller } from './caller.js';
 import { CallerCache } from './caller-cache.js';
+import { LastSeenWriter } from './last-seen-writer.js';
 
 /** The token from `X-Auth-Token` (v2 clients) or `Authorization: bearer` (v3 clients). */
 export function tokenFrom(request: FastifyRequest): string | undefined {
@@ -35,9 +36,6 @@ const TOKEN_ROW = new BatchedLookup('token_hash', 'tokens.token_hash', (db, keyM
     .where(keyMatches),
 );
 
-/** Time between writes of an agent's last-seen time; reads in between are served from memory. */
-const SEEN_WRITE_INTERVAL_MS = 5_000;
-
 /** Who a valid token's row names; 401 for a user that is gone or disabled. */
 function callerOf(row: NonNullable<Awaited<ReturnType<typeof TOKEN_ROW.first>>>): Caller {
   if (row.agent_id && row.project_id) return { kind: 'agent', agentId: row.agent_id, projectId: row.project_id };
@@ -47,8 +45,9 @@ function callerOf(row: NonNullable<Awaited<ReturnType<typeof TOKEN_ROW.first>>>)
 }
 
 export class Authenticator {
-  private readonly lastSeenWrites = new Map<string, number>();
   private readonly callers: CallerCache;
+  /** Any authenticated agent request counts as a sign of life for the agent's `online` status. */
+  private readonly lastSeen: LastSeenWriter;
   /** The admin token's bytes, encoded once (every request is compared with it). */
   private readonly adminSecret: Buffer | undefined;
 
@@ -57,6 +56,7 @@ export class Authenticator {
     adminToken: string | undefined,
   ) {
     this.callers = new CallerCache(store);
+    this.lastSeen = new LastSeenWriter(store);
     this.adminSecret = adminToken ? Buffer.from(adminToken) : undefined;
   }
 
@@ -71,7 +71,7 @@ export class Authenticator {
     if (!token) throw unauthenticated();
     if (this.adminSecret && this.isAdminToken(token, this.adminSecret)) return { kind: 'admin', userId: null, username: 'admin' };
     const caller = await this.lookup(hashToken(token));
-    if (caller.kind === 'agent') this.markSeen(caller.agentId);
+    if (caller.kind === 'agent') this.lastSeen.heard(caller.agentId);
     return caller;
   }
 
@@ -91,18 +91,5 @@ export class Authenticator {
     const caller = callerOf(row);
     this.callers.set(tokenHash, caller, row.expires_at, versionBefore);
     return caller;
-  }
-
-  /** Any authenticated agent request counts as a sign of life for the agent's `online` status. */
-  private markSeen(agentId: string): void {
-    const now = Date.now();
-    if ((this.lastSeenWrites.get(agentId) ?? 0) + SEEN_WRITE_INTERVAL_MS > now) return;
-    this.lastSeenWrites.set(agentId, now);
-    this.store.db
-      .updateTable('agents')
-      .set({ last_seen_at: new Date(now).toISOString() })
-      .where('id', '=', agentId)
-      .execute()
-      .catch(() => this.lastSeenWrites.delete(agentId));
   }
 }

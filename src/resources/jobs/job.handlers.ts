@@ -25,8 +25,11 @@ export interface JobResourceSpec<View = void> {
   present(job: Job, urls: Urls, view: View): Record<string, unknown>;
   /** List items, when they differ from the detail representation. */
   presentListItem?(job: Job, urls: Urls, view: View): Record<string, unknown>;
-  /** Project data the presenter needs beside the job (e.g. retention, for a backup's `restorable`), loaded per request. */
-  loadView?(ctx: AppContext, projectId: string): Promise<View>;
+  /**
+   * Project data the presenter needs beside the job (e.g. retention, for a backup's `restorable`), loaded per
+   * request; `jobs`, when known before, are the only ones it will be used for.
+   */
+  loadView?(ctx: AppContext, projectId: string, jobs?: readonly Job[]): Promise<View>;
   /** Query filters of the list beyond marker/limit/sort_dir; returns the SQL filter and the values to keep in links. */
   listFilter?(request: FastifyRequest, scope: V2Scope): Promise<{ filter?: (q: JobsQuery) => JobsQuery; keep: Record<string, string | undefined> }>;
 }
@@ -46,7 +49,7 @@ export function jobHandlers<View = void>(ctx: AppContext, spec: JobResourceSpec<
   const collection = `${spec.kind}s`;
   const rules = JOB_KIND_RULES[spec.kind];
   const tags = [collection];
-  const loadView = (projectId: string): Promise<View> => (spec.loadView ? spec.loadView(ctx, projectId) : Promise.resolve(undefined as View));
+  const loadView = (projectId: string, jobs?: readonly Job[]): Promise<View> => (spec.loadView ? spec.loadView(ctx, projectId, jobs) : Promise.resolve(undefined as View));
   const fetchScopedJob = async (request: FastifyRequest) => {
     const scope = v2Scope(request, ctx);
     const job = await fetchJob(ctx.store.db, spec.kind, scope.projectId, routeParam(request, `${spec.kind}_id`));
@@ -87,7 +90,7 @@ export function jobHandlers<View = void>(ctx: AppContext, spec: JobResourceSpec<
       handler: async (request) => {
         const { scope, job } = await fetchScopedJob(request);
         requireLevel(scope.caller, 'observer');
-        return spec.present(job, scope.urls, await loadView(scope.projectId));
+        return spec.present(job, scope.urls, await loadView(scope.projectId, [job]));
       },
     },
 
@@ -102,7 +105,8 @@ export function jobHandlers<View = void>(ctx: AppContext, spec: JobResourceSpec<
         requireLevel(scope.caller, 'creator');
         const actor = jobActor(scope.caller, job.agentId);
         assertActorMayWrite(actor, message);
-        const view = message.tests.length > 0 ? await loadView(scope.projectId) : (undefined as View);
+        // A job's vault never changes: the view of this one serves the row the patch re-reads.
+        const view = message.tests.length > 0 ? await loadView(scope.projectId, [job]) : (undefined as View);
         await applyJobPatch(ctx, job, actor, message, { ...rules, present: (current) => spec.present(current, scope.urls, view) });
         return reply.code(204).send();
       },
