@@ -2,10 +2,11 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { invalidToken, unauthenticated } from '../errors/app-error.js';
 import { hashToken } from '../resources/identity/tokens.js';
-import { PrecompiledQuery } from '../store/precompiled-query.js';
+import { BatchedLookup } from '../store/batched-lookup.js';
 import type { Store } from '../store/store.js';
 import type { Caller } from './caller.js';
 import { CallerCache } from './caller-cache.js';
+import { LastSeenWriter } from './last-seen-writer.js';
 
 /** The token from `X-Auth-Token` (v2 clients) or `Authorization: bearer` (v3 clients). */
 export function tokenFrom(request: FastifyRequest): string | undefined {
@@ -27,18 +28,15 @@ export function sameSecret(a: string, b: string): boolean {
 }
 
 /** The token's row and its user's, by the token's hash (every authenticated request runs it). */
-const TOKEN_ROW = new PrecompiledQuery(1, (db, $) =>
+const TOKEN_ROW = new BatchedLookup('token_hash', 'tokens.token_hash', (db, keyMatches) =>
   db
     .selectFrom('tokens')
     .leftJoin('users', 'users.id', 'tokens.user_id')
-    .select(['tokens.user_id', 'tokens.agent_id', 'tokens.project_id', 'tokens.expires_at', 'users.username', 'users.roles', 'users.is_admin', 'users.disabled'])
-    .where('tokens.token_hash', '=', $(0)),
+    .select(['tokens.token_hash', 'tokens.user_id', 'tokens.agent_id', 'tokens.project_id', 'tokens.expires_at', 'users.username', 'users.roles', 'users.is_admin', 'users.disabled'])
+    .where(keyMatches),
 );
 
 const ADMIN: Caller = Object.freeze({ kind: 'admin', userId: null, username: 'admin' });
-
-/** Time between writes of an agent's last-seen time; reads in between are served from memory. */
-const SEEN_WRITE_INTERVAL_MS = 5_000;
 
 /** Who a valid token's row names; 401 for a user that is gone or disabled. */
 function callerOf(row: NonNullable<Awaited<ReturnType<typeof TOKEN_ROW.first>>>): Caller {
@@ -49,8 +47,9 @@ function callerOf(row: NonNullable<Awaited<ReturnType<typeof TOKEN_ROW.first>>>)
 }
 
 export class Authenticator {
-  private readonly lastSeenWrites = new Map<string, number>();
   private readonly callers: CallerCache;
+  /** Any authenticated agent request counts as a sign of life for the agent's `online` status. */
+  private readonly lastSeen: LastSeenWriter;
   /** The admin token's bytes, encoded once (every request is compared with it). */
   private readonly adminSecret: Buffer | undefined;
 
@@ -59,6 +58,7 @@ export class Authenticator {
     adminToken: string | undefined,
   ) {
     this.callers = new CallerCache(store);
+    this.lastSeen = new LastSeenWriter(store);
     this.adminSecret = adminToken ? Buffer.from(adminToken) : undefined;
   }
 
@@ -74,7 +74,7 @@ export class Authenticator {
     const tokenHash = hashToken(token);
     // A token kept in the caller cache came from the tokens table, so it is not the admin token: checked first.
     const caller = this.cached(tokenHash) ?? (this.adminSecret && this.isAdminToken(token, this.adminSecret) ? ADMIN : await this.lookup(tokenHash));
-    if (caller.kind === 'agent') this.markSeen(caller.agentId);
+    if (caller.kind === 'agent') this.lastSeen.heard(caller.agentId);
     return caller;
   }
 
@@ -98,18 +98,5 @@ export class Authenticator {
     const caller = callerOf(row);
     this.callers.set(tokenHash, caller, row.expires_at, versionBefore);
     return caller;
-  }
-
-  /** Any authenticated agent request counts as a sign of life for the agent's `online` status. */
-  private markSeen(agentId: string): void {
-    const now = Date.now();
-    if ((this.lastSeenWrites.get(agentId) ?? 0) + SEEN_WRITE_INTERVAL_MS > now) return;
-    this.lastSeenWrites.set(agentId, now);
-    this.store.db
-      .updateTable('agents')
-      .set({ last_seen_at: new Date(now).toISOString() })
-      .where('id', '=', agentId)
-      .execute()
-      .catch(() => this.lastSeenWrites.delete(agentId));
   }
 }

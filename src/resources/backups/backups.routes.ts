@@ -11,16 +11,25 @@ import { jobHandlers } from '../jobs/job.handlers.js';
 import { createBackup } from './backup-create.action.js';
 import { parseBackupCreate } from './backup-create.message.js';
 import { backupListFilter } from './backup-list.filter.js';
-import { presentBackup, type BackupView } from './backup.presenter.js';
+import { BACKUP_FIELDS, presentBackup, type BackupView } from './backup.presenter.js';
 import { loadRestorability } from './backup-restorable.js';
 import { loadProjectQueue } from '../queue/queue-positions.js';
 import { assertBackupMayStart } from './backup-start.rules.js';
 import { JOB_START_STATES } from '../../domain/job-states.js';
+import type { Job } from '../jobs/job.js';
 
 const CreateBody = Type.Object({ configuration_id: Type.String(), state: Type.String({ enum: [...JOB_START_STATES] }) });
 
-async function loadBackupView(context: AppContext, projectId: string): Promise<BackupView> {
-  const [restorability, queue] = await Promise.all([loadRestorability(context.store.db, projectId), loadProjectQueue(context.store.db, projectId)]);
+async function loadBackupView(context: AppContext, projectId: string, backups?: readonly Job[]): Promise<BackupView> {
+  const [restorability, queue] = await Promise.all([
+    loadRestorability(
+      context.store.db,
+      projectId,
+      undefined,
+      backups?.map((backup) => backup.vaultId),
+    ),
+    loadProjectQueue(context.store.db, projectId),
+  ]);
   return { restorability, queue };
 }
 
@@ -38,7 +47,7 @@ export async function backupRoutes(app: FastifyInstance, ctx: AppContext): Promi
       const agent = await fetchAgent(ctx.store.db, scope.projectId, configuration.agentId);
       assertBackupMayStart(configuration, agent);
       const job = await createBackup(ctx, configuration, agent.vault.id, message);
-      const view = await loadBackupView(ctx, scope.projectId);
+      const view = await loadBackupView(ctx, scope.projectId, [job]);
       return reply
         .code(201)
         .header('location', scope.urls.v2('backups', job.id))
@@ -49,6 +58,7 @@ export async function backupRoutes(app: FastifyInstance, ctx: AppContext): Promi
   const job = jobHandlers<BackupView>(ctx, {
     kind: 'backup',
     present: (backup, urls, view) => presentBackup(backup, urls, view),
+    listItem: { fields: BACKUP_FIELDS, present: (backup, urls, view) => presentBackup(backup, urls, view) },
     loadView: loadBackupView,
     listFilter: (request, scope) => backupListFilter(ctx, request, scope),
   });

@@ -15,24 +15,26 @@ export class HeartbeatRecorder {
 
   constructor(private readonly ctx: AppContext) {}
 
-  async heard(projectId: string, agentId: string, markSeen: boolean): Promise<boolean> {
+  async heard(projectId: string, agentId: string): Promise<boolean> {
     const nowMs = Date.now();
     if ((this.lastChecked.get(agentId) ?? 0) + CHECK_INTERVAL_MS > nowMs) return false;
     if (this.lastChecked.size > 100_000) this.lastChecked.clear();
     this.lastChecked.set(agentId, nowMs);
     const now = new Date(nowMs);
+    const { db } = this.ctx.store;
+    // Most requests come between two heartbeats: one read, and no transaction, tells so. When one is due, the
+    // compare-and-set below decides who appends it.
+    const agent = await db
+      .selectFrom('agents')
+      .select(['activation_mode', 'activation_until', 'last_heartbeat_event_at'])
+      .where('id', '=', agentId)
+      .where('project_id', '=', projectId)
+      .executeTakeFirst();
+    if (!agent) return false;
+    const interval = heartbeatIntervals(this.ctx.config.idleHeartbeatSeconds * 1000)[effectiveMode(agent.activation_mode, agent.activation_until, now)];
+    const last = agent.last_heartbeat_event_at;
+    if (last !== null && Date.parse(last) + interval > nowMs) return false;
     return this.ctx.store.transaction(async (tx) => {
-      const agent = await tx.db
-        .selectFrom('agents')
-        .select(['activation_mode', 'activation_until', 'last_heartbeat_event_at'])
-        .where('id', '=', agentId)
-        .where('project_id', '=', projectId)
-        .executeTakeFirst();
-      if (!agent) return false;
-      if (markSeen) await tx.db.updateTable('agents').set({ last_seen_at: now.toISOString() }).where('id', '=', agentId).execute();
-      const interval = heartbeatIntervals(this.ctx.config.idleHeartbeatSeconds * 1000)[effectiveMode(agent.activation_mode, agent.activation_until, now)];
-      const last = agent.last_heartbeat_event_at;
-      if (last !== null && Date.parse(last) + interval > nowMs) return false;
       let claim = tx.db.updateTable('agents').set({ last_heartbeat_event_at: now.toISOString() }).where('id', '=', agentId);
       claim = last === null ? claim.where('last_heartbeat_event_at', 'is', null) : claim.where('last_heartbeat_event_at', '=', last);
       const claimed = await claim.executeTakeFirst();

@@ -27,9 +27,16 @@ describe('long-poll waiters', { timeout: 20_000 }, () => {
     for (const i of [0, 41, 43, AGENTS - 1]) assert.equal(await settled(byAgent[i]!), false, `agent-${i} is not woken`);
     assert.equal(waiters.size, AGENTS - 1 + 1);
 
-    // An event of no agent (agent_activate for the project) wakes every agent of that project.
+    // An event of no agent (agent_activate for the project) wakes every agent of that project: a batch at once,
+    // the others over the next event-loop turns, so other work runs in between.
     waiters.wakeFor('p1', undefined);
     assert.equal(await settled(byAgent[0]!), true);
+    assert.equal(await settled(byAgent[AGENTS - 1]!), false, 'the last of 10,000 is not woken in the same turn');
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    assert.deepEqual(new Set(await Promise.all(byAgent.filter((_, i) => i !== 42).map((waiter) => waiter.woken))), new Set(['event']));
+    clearInterval(ticker);
+    assert.ok(turns > 0, 'timers ran between the batches');
     assert.equal(waiters.size, 1);
     assert.equal(await settled(otherProject), false);
     waiters.close();

@@ -26,6 +26,12 @@ class Waiter implements EventWaiter {
   }
 }
 
+/**
+ * Waiters woken in one event-loop turn by an event of the whole project. Each woken poll reads its stream and
+ * answers before the turn ends; 20,000 at once would hold every other request for seconds.
+ */
+const WAKES_PER_TURN = 250;
+
 /** A project's waiters: those that every event wakes, and those of one agent's stream, by agent. */
 interface ProjectWaiters {
   everyEvent: Set<Waiter>;
@@ -77,30 +83,43 @@ export class EventWaiters {
     waiter.resolve(reason);
   }
 
-  /** An event of the project committed: with `agentId`, one of that agent; without, one that concerns every agent. */
+  /**
+   * An event of the project committed: with `agentId`, one of that agent (its waiters and the project-wide ones
+   * wake now); without, one that concerns every agent, whose waiters wake WAKES_PER_TURN at a time, a batch per
+   * event-loop turn, so that thousands of polls looking again do not hold up every other request until they are done.
+   */
   wakeFor(projectId: string, agentId: string | undefined): void {
     const project = this.projects.get(projectId);
     if (!project) return;
+    if (agentId === undefined) return this.wakeInTurns([...project.everyEvent, ...[...project.byAgent.values()].flatMap((waiters) => [...waiters])]);
     // Waking removes the waiter from the set being walked, which a Set's iteration allows.
     for (const waiter of project.everyEvent) this.wake(waiter, 'event');
-    if (agentId !== undefined) {
-      const agentWaiters = project.byAgent.get(agentId);
-      if (agentWaiters) for (const waiter of agentWaiters) this.wake(waiter, 'event');
-    } else {
-      for (const agentWaiters of project.byAgent.values()) for (const waiter of agentWaiters) this.wake(waiter, 'event');
-    }
+    const agentWaiters = project.byAgent.get(agentId);
+    if (agentWaiters) for (const waiter of agentWaiters) this.wake(waiter, 'event');
   }
 
+  /** Every waiter may have missed an event (notifications were lost): all look again, in batches as above. */
   wakeAll(): void {
     for (const projectId of [...this.projects.keys()]) this.wakeFor(projectId, undefined);
+  }
+
+  /** Wakes `waiters` from `from` on, a batch now and the rest in later turns; one woken or cancelled meanwhile is left as it is. */
+  private wakeInTurns(waiters: readonly Waiter[], from = 0): void {
+    const end = Math.min(waiters.length, from + WAKES_PER_TURN);
+    for (let i = from; i < end; i++) this.wake(waiters[i]!, 'event');
+    if (end < waiters.length) setImmediate(() => this.wakeInTurns(waiters, end));
   }
 
   get size(): number {
     return this.count;
   }
 
+  /** Wakes every waiter now (the server is stopping: polls answer at once). */
   close(): void {
-    this.wakeAll();
+    for (const project of [...this.projects.values()]) {
+      for (const waiter of [...project.everyEvent]) this.wake(waiter, 'event');
+      for (const waiters of [...project.byAgent.values()]) for (const waiter of [...waiters]) this.wake(waiter, 'event');
+    }
     this.deadlines.close();
   }
 }

@@ -33,7 +33,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
     if (!caller || !request.url.startsWith('/v2/')) return;
     // Only the agent's own token is its sign of life; a user's X-Agent-Id is not.
     if (caller.kind !== 'agent') return;
-    const heard = heartbeats.heard(caller.projectId, caller.agentId, false);
+    const heard = heartbeats.heard(caller.projectId, caller.agentId);
     heard.catch((err) => request.log.warn({ err }, 'recording a heartbeat failed'));
   });
 

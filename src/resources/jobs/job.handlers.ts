@@ -1,7 +1,9 @@
+import type { Selectable } from 'kysely';
 import type { FastifyRequest, RouteHandlerMethod, RouteShorthandOptions } from 'fastify';
 import { Type } from 'typebox';
 import type { JobKind } from '../../domain/job-states.js';
 import type { AppContext } from '../../server/context.js';
+import type { JobsTable } from '../../store/database.js';
 import { requireLevel } from '../../server/caller.js';
 import type { Urls } from '../../server/links.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
@@ -9,24 +11,29 @@ import { PageQuerySchema } from '../common/page-query.schema.js';
 import { patchBodySchema } from '../common/patch-body.schema.js';
 import { routeParam } from '../common/route-param.js';
 import { pageLinks, parsePageQuery } from '../common/v2-pagination.js';
-import { jobFromRow, type Job } from './job.js';
+import { jobColumns, jobPartFromRow, type Job } from './job.js';
 import { presentErrorList } from './job-errors.presenter.js';
 import { fetchJob } from './job.fetcher.js';
-import { listJobRows, type JobsQuery } from './job-list.js';
-import { ListItemJson } from './list-item-json.js';
+import { listJobRows, readJobRows, type JobsQuery, type PageRow } from './job-list.js';
+import { jsonListPage, ListItemJson, type RowRevision } from './list-item-json.js';
 import { applyJobPatch } from './job-patch.action.js';
 import { JOB_KIND_RULES } from './job-kind-rules.js';
 import { parseJobPatch } from './job-patch.message.js';
 import { assertMayListProject } from '../agents/agent.permission.js';
 import { assertActorMayWrite, assertMaySeeJob, jobActor } from './job.permission.js';
 
-export interface JobResourceSpec<View = void> {
+const REVISION_COLUMNS = ['seq', 'revision'] as const;
+
+export interface JobResourceSpec<View = void, ItemField extends keyof Job = keyof Job> {
   kind: JobKind;
   present(job: Job, urls: Urls, view: View): Record<string, unknown>;
-  /** List items, when they differ from the detail representation. */
-  presentListItem?(job: Job, urls: Urls, view: View): Record<string, unknown>;
-  /** Project data the presenter needs beside the job (e.g. retention, for a backup's `restorable`), loaded per request. */
-  loadView?(ctx: AppContext, projectId: string): Promise<View>;
+  /** List items: the job's fields they show (a page reads only their columns) and how they are presented. */
+  listItem: { fields: readonly ItemField[]; present(job: Pick<Job, ItemField>, urls: Urls, view: View): Record<string, unknown> };
+  /**
+   * Project data the presenter needs beside the job (e.g. retention, for a backup's `restorable`), loaded per
+   * request; `jobs`, when known before, are the only ones it will be used for.
+   */
+  loadView?(ctx: AppContext, projectId: string, jobs?: readonly Job[]): Promise<View>;
   /** Query filters of the list beyond marker/limit/sort_dir; returns the SQL filter and the values to keep in links. */
   listFilter?(request: FastifyRequest, scope: V2Scope): Promise<{ filter?: (q: JobsQuery) => JobsQuery; keep: Record<string, string | undefined> }>;
 }
@@ -42,11 +49,11 @@ export interface JobRoute {
  * errors list. Each kind's routes file (backups, restores, cleanups) registers them under its own literal paths,
  * `/v2/:project_id/<kind>s` and `/v2/:project_id/<kind>s/:<kind>_id[/errors]`.
  */
-export function jobHandlers<View = void>(ctx: AppContext, spec: JobResourceSpec<View>): Record<'list' | 'show' | 'report' | 'errors', JobRoute> {
+export function jobHandlers<View = void, ItemField extends keyof Job = keyof Job>(ctx: AppContext, spec: JobResourceSpec<View, ItemField>): Record<'list' | 'show' | 'report' | 'errors', JobRoute> {
   const collection = `${spec.kind}s`;
   const rules = JOB_KIND_RULES[spec.kind];
   const tags = [collection];
-  const loadView = (projectId: string): Promise<View> => (spec.loadView ? spec.loadView(ctx, projectId) : Promise.resolve(undefined as View));
+  const loadView = (projectId: string, jobs?: readonly Job[]): Promise<View> => (spec.loadView ? spec.loadView(ctx, projectId, jobs) : Promise.resolve(undefined as View));
   const fetchScopedJob = async (request: FastifyRequest) => {
     const scope = v2Scope(request, ctx);
     const job = await fetchJob(ctx.store.db, spec.kind, scope.projectId, routeParam(request, `${spec.kind}_id`));
@@ -54,8 +61,11 @@ export function jobHandlers<View = void>(ctx: AppContext, spec: JobResourceSpec<
     return { scope, job };
   };
 
-  // Items that depend on the row alone (no per-request view) are serialised once per version of their row.
-  const itemJson = spec.loadView ? null : new ListItemJson();
+  const itemFields = spec.listItem.fields;
+  const itemColumns = jobColumns(itemFields);
+  const presentItem = (row: Partial<Selectable<JobsTable>>, urls: Urls, view: View) => spec.listItem.present(jobPartFromRow(row, itemFields), urls, view);
+  // Items that depend on their columns alone (no per-request view) are serialised once per revision of their row.
+  const itemJson = spec.loadView ? null : new ListItemJson(() => ctx.store.tablesVersion?.([]));
 
   return {
     list: {
@@ -66,19 +76,31 @@ export function jobHandlers<View = void>(ctx: AppContext, spec: JobResourceSpec<
         assertMayListProject(scope.caller, collection);
         const page = parsePageQuery(request.query as Record<string, unknown>, 'desc');
         const extra = spec.listFilter ? await spec.listFilter(request, scope) : { keep: {} };
-        const present = spec.presentListItem ?? spec.present;
         const view = await loadView(scope.projectId);
-        const rows = await listJobRows(ctx.store.db, ctx.store.capabilities.engine, { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter });
-        const links = rows.length > 0 ? pageLinks(scope.urls.v2(collection), page, rows, extra.keep) : undefined;
+        const listOptions = { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter };
+        const linksTo = (items: { id: string }[]) => (items.length > 0 ? pageLinks(scope.urls.v2(collection), page, items, extra.keep) : undefined);
         if (!itemJson) {
-          const body: Record<string, unknown> = { [collection]: rows.map((row) => present(jobFromRow(row), scope.urls, view)) };
+          const rows = (await listJobRows(ctx.store.db, ctx.store.capabilities.engine, { ...listOptions, columns: itemColumns })) as (PageRow & { id: string })[];
+          const body: Record<string, unknown> = { [collection]: rows.map((row) => presentItem(row, scope.urls, view)) };
+          const links = linksTo(rows);
           if (links) body.links = links;
           return body;
         }
-        // The same text JSON.stringify makes of { [collection]: items, links }, from the items' kept text.
-        const items = rows.map((row) => itemJson.of(row, scope.urls, () => present(jobFromRow(row), scope.urls, view)));
-        const body = `{${JSON.stringify(collection)}:[${items.join(',')}]${links ? `,"links":${JSON.stringify(links)}` : ''}}`;
-        return reply.type('application/json; charset=utf-8').send(body);
+        // The page's rows by revision; only the rows not kept at theirs are read in full and presented.
+        for (;;) {
+          const revisions = (await listJobRows(ctx.store.db, ctx.store.capabilities.engine, { ...listOptions, columns: REVISION_COLUMNS })) as RowRevision[];
+          const items = await itemJson.items(
+            revisions,
+            scope.urls,
+            (seqs) => readJobRows(ctx.store.db, itemColumns, seqs),
+            (row) => presentItem(row, scope.urls, view),
+          );
+          // A job of the page was deleted meanwhile: read the page again.
+          if (!items) continue;
+          // The same bytes JSON.stringify makes of { [collection]: items, links }.
+          const body = jsonListPage(collection, items.json, linksTo(items.ids.map((id) => ({ id }))));
+          return reply.type('application/json; charset=utf-8').send(body);
+        }
       },
     },
 
@@ -87,7 +109,7 @@ export function jobHandlers<View = void>(ctx: AppContext, spec: JobResourceSpec<
       handler: async (request) => {
         const { scope, job } = await fetchScopedJob(request);
         requireLevel(scope.caller, 'observer');
-        return spec.present(job, scope.urls, await loadView(scope.projectId));
+        return spec.present(job, scope.urls, await loadView(scope.projectId, [job]));
       },
     },
 
@@ -102,7 +124,8 @@ export function jobHandlers<View = void>(ctx: AppContext, spec: JobResourceSpec<
         requireLevel(scope.caller, 'creator');
         const actor = jobActor(scope.caller, job.agentId);
         assertActorMayWrite(actor, message);
-        const view = message.tests.length > 0 ? await loadView(scope.projectId) : (undefined as View);
+        // A job's vault never changes: the view of this one serves the row the patch re-reads.
+        const view = message.tests.length > 0 ? await loadView(scope.projectId, [job]) : (undefined as View);
         await applyJobPatch(ctx, job, actor, message, { ...rules, present: (current) => spec.present(current, scope.urls, view) });
         return reply.code(204).send();
       },

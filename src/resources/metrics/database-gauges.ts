@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { Gauge, type Registry } from 'prom-client';
 import type { ServerConfig } from '../../config.js';
@@ -27,11 +28,20 @@ export interface DatabaseGaugeFamily {
   read(context: FamilyReadContext): Promise<GaugeSample[]>;
 }
 
-type Snapshot = Map<string, GaugeSample[]>;
+/** What one read found: each family's samples, and all of them in the Prometheus text format. */
+interface Snapshot {
+  samples: Map<string, GaugeSample[]>;
+  text: string;
+}
+
+/** Samples rendered between two yields to the event loop: a fleet's agents make tens of thousands of lines. */
+const LINES_PER_TURN = 2_000;
 
 /**
- * Reads every family at most once per `ttlMs` (concurrent scrapes share one read). A family whose read fails
- * reports nothing that time and is logged; `coffer_database_metrics_up` says whether the last read was whole.
+ * Reads every family at most once per `ttlMs` (concurrent scrapes share one read), and renders the families' text
+ * once per read, a slice per event-loop turn, so that neither a scrape nor a fleet of agents stalls other requests.
+ * A family whose read fails reports nothing that time and is logged; `coffer_database_metrics_up` says whether the
+ * last read was whole.
  */
 export class DatabaseGaugeCache {
   private cached: { at: number; snapshot: Snapshot } | null = null;
@@ -49,6 +59,11 @@ export class DatabaseGaugeCache {
       this.inFlight = null;
     });
     return this.inFlight;
+  }
+
+  /** The families in the Prometheus text format (HELP, TYPE and one line per sample), for /metrics. */
+  async exposition(): Promise<string> {
+    return (await this.snapshot()).text;
   }
 
   private async read(): Promise<Snapshot> {
@@ -74,42 +89,64 @@ export class DatabaseGaugeCache {
         }
       }),
     );
-    const snapshot = new Map(entries);
+    const samples = new Map(entries);
+    const snapshot = { samples, text: await renderFamilies(this.families, samples) };
     this.lastReadComplete = complete;
     this.cached = { at: Date.now(), snapshot };
     return snapshot;
   }
 }
 
-/** Registers one prom-client gauge per family, filled from the cache at each scrape. */
+/**
+ * Checks the families' names and labels, and registers `coffer_database_metrics_up`. A scrape is
+ * `cache.exposition()` (the families' text), then the registry's own metrics.
+ */
 export function registerDatabaseGauges(registry: Registry, families: readonly DatabaseGaugeFamily[], cache: DatabaseGaugeCache): void {
   const names = new Set<string>();
   for (const family of families) {
     if (names.has(family.name)) throw new Error(`metric family ${family.name} is defined twice`);
-    // prom-client always prints a label-less gauge (0 when unset), so such a family could not go silent on a failed read.
+    // A label-less gauge would be printed as one bare number, which could not go silent on a failed read.
     if (family.labelNames.length === 0) throw new Error(`metric family ${family.name} needs at least one label`);
     names.add(family.name);
-    new Gauge({
-      name: family.name,
-      help: family.help,
-      labelNames: family.labelNames,
-      registers: [registry],
-      async collect() {
-        const samples = (await cache.snapshot()).get(family.name) ?? [];
-        this.reset();
-        for (const sample of samples) this.set(sample.labels, sample.value);
-      },
-    });
   }
   new Gauge({
     name: 'coffer_database_metrics_up',
     help: 'Whether the last read of the database-backed metrics succeeded for every family (1) or not (0)',
     registers: [registry],
-    async collect() {
-      await cache.snapshot();
+    // Read by the scrape just before (cache.exposition()), so this one says how that read went.
+    collect() {
       this.set(cache.lastReadComplete ? 1 : 0);
     },
   });
+}
+
+/** A label value or HELP text as the text format wants it (backslash, double quote in values, newline escaped). */
+function escapeText(text: string, quote: boolean): string {
+  return text.replace(quote ? /[\\"\n]/g : /[\\\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+
+function formatValue(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  return String(value);
+}
+
+async function renderFamilies(families: readonly DatabaseGaugeFamily[], samples: Map<string, GaugeSample[]>): Promise<string> {
+  const lines: string[] = [];
+  let sinceYield = 0;
+  for (const family of families) {
+    lines.push(`# HELP ${family.name} ${escapeText(family.help, false)}`, `# TYPE ${family.name} gauge`);
+    for (const sample of samples.get(family.name) ?? []) {
+      const labels = family.labelNames.filter((name) => sample.labels[name] !== undefined).map((name) => `${name}="${escapeText(sample.labels[name]!, true)}"`);
+      lines.push(`${family.name}{${labels.join(',')}} ${formatValue(sample.value)}`);
+      if (++sinceYield === LINES_PER_TURN) {
+        sinceYield = 0;
+        await nextTurn();
+      }
+    }
+  }
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
 /** Seconds since the epoch of a stored timestamp; null when absent or unparsable. */

@@ -73,6 +73,9 @@ export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Prom
       if (token === undefined) throw unauthenticated('/metrics needs Authorization: Bearer with COFFER_METRICS_TOKEN.');
       if (!sameSecret(token, expected)) throw invalidToken('That is not the metrics token.');
     }
-    return reply.type(registry.contentType).send(await registry.metrics());
+    // The families first: coffer_database_metrics_up tells how that read went.
+    const database = await cache.exposition();
+    const own = await registry.metrics();
+    return reply.type(registry.contentType).send(own.endsWith('\n') || own === '' ? own + database : `${own}\n${database}`);
   });
 }
