@@ -77,8 +77,11 @@ export class SqliteConnection implements SqliteDatabase {
    * since the last call. While it stays the same, rows read from those tables are still what the database holds.
    */
   tablesVersion(tables: readonly string[]): number {
-    this.#dataVersion ??= this.#db.prepare('PRAGMA data_version');
-    const dataVersion = Number((this.#dataVersion.get() as { data_version: number }).data_version);
+    if (!this.#dataVersion) {
+      this.#dataVersion = this.#db.prepare('PRAGMA data_version');
+      this.#dataVersion.setReturnArrays(true);
+    }
+    const dataVersion = Number((this.#dataVersion.get() as unknown as [number])[0]);
     if (dataVersion !== this.#lastDataVersion) {
       this.#lastDataVersion = dataVersion;
       this.#otherConnections++;
