@@ -1,7 +1,7 @@
 import type { Urls } from '../../server/links.js';
 import type { Store } from '../../store/store.js';
 import { listJobRows, readJobRows, type JobListOptions, type JobRowAt } from './job-list.js';
-import { KeptPageRows } from './kept-page-rows.js';
+import { JOB_TABLES, KeptPageRows } from './kept-page-rows.js';
 import { JoinedPages, ListItemJson, type RowRevision } from './list-item-json.js';
 
 const REVISION_COLUMNS = ['seq', 'revision'] as const;
@@ -35,12 +35,14 @@ export class KeptItemsList {
     const { page } = options;
     const key = `${options.projectId}\n${options.kind}\n${page.sortDir}\n${page.limit}\n${page.marker ?? ''}`;
     for (;;) {
-      const revisions = options.filter ? await readRevisions() : await this.#rows.read(key, readRevisions);
+      const jobsVersion = this.store.tablesVersion?.(JOB_TABLES);
+      const revisions = options.filter ? await readRevisions() : await this.#rows.read(key, jobsVersion, readRevisions);
       const items = await this.#items.items(
         revisions,
         urls,
         (seqs) => readJobRows(db, this.item.columns, seqs),
         (row) => this.item.present(row, urls),
+        jobsVersion,
       );
       // A job of the page was deleted after its seq was read: read the page again.
       if (!items) continue;

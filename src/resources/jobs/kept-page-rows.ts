@@ -1,6 +1,7 @@
 import type { Store } from '../../store/store.js';
 
-const JOB_TABLES = ['jobs'] as const;
+/** The tables whose version (Store.tablesVersion) says whether a job list page may have changed. */
+export const JOB_TABLES = ['jobs'] as const;
 const MAX_PAGES = 1000;
 
 /**
@@ -16,8 +17,8 @@ export class KeptPageRows<Row> {
 
   constructor(private readonly store: Pick<Store, 'tablesVersion'>) {}
 
-  async read(key: string, query: () => Promise<Row[]>): Promise<Row[]> {
-    const before = this.store.tablesVersion?.(JOB_TABLES);
+  /** `before`: the store's tablesVersion(JOB_TABLES), read just now. */
+  async read(key: string, before: number | undefined, query: () => Promise<Row[]>): Promise<Row[]> {
     if (before === undefined) return query();
     if (before !== this.#version) {
       this.#pages.clear();

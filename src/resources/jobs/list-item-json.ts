@@ -38,6 +38,7 @@ const MAX_ENTRIES = 20_000;
 export class ListItemJson {
   readonly #entries = new Map<number, Entry>();
   #undone: number | undefined;
+  #jobsVersion: number | undefined;
 
   /** `undone`: a number that moves whenever rows this process may have read can have been rolled back. */
   constructor(private readonly undone: () => number | undefined) {}
@@ -45,18 +46,24 @@ export class ListItemJson {
   /**
    * The JSON of each row's item, in the page's order, and the items' ids. Rows not kept at their revision are read
    * with `read` (by seq; it returns the rows that still exist, each with its seq, revision and id) and presented.
-   * Null when a row of the page no longer exists when it is read.
+   * Null when a row of the page no longer exists when it is read. `jobsVersion`: the store's tablesVersion(['jobs'])
+   * read just now, if it has one; while it stays the same nothing can have been undone either, and `undone` is not
+   * asked (it counts a part of what moves that version).
    */
   async items<Row extends ItemRow>(
     page: readonly RowRevision[],
     urls: Urls,
     read: (seqs: number[]) => Promise<Row[]>,
     present: (row: Row) => unknown,
+    jobsVersion?: number,
   ): Promise<{ json: Buffer[]; ids: string[] } | null> {
-    const undone = this.undone();
-    if (undone !== this.#undone) {
-      this.#entries.clear();
-      this.#undone = undone;
+    if (jobsVersion === undefined || jobsVersion !== this.#jobsVersion) {
+      const undone = this.undone();
+      if (undone !== this.#undone) {
+        this.#entries.clear();
+        this.#undone = undone;
+      }
+      this.#jobsVersion = jobsVersion;
     }
     const json = new Array<Buffer>(page.length);
     const ids = new Array<string>(page.length);
