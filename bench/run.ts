@@ -9,7 +9,7 @@
 // Before them, the CLI's start-up time beside `node -e 0`. Then the server's CPU with 500 agents holding idle long
 // polls; one server holding a fleet's long polls (20,000 agents: memory, wake-up latency, other requests meanwhile;
 // bench/long-poll/fleet.ts); and the agent end to end.
-// BENCH_ONLY=sqlite (or postgres, long-poll (both long-poll figures), long-poll-idle, long-poll-20k, agent, …) keeps the scenarios whose name contains it; the bare baseline always runs.
+// BENCH_ONLY=sqlite (or postgres, list (the list pages of both engines), long-poll (both long-poll figures), long-poll-idle, long-poll-20k, agent, …) keeps the scenarios whose name contains it; the bare baseline always runs.
 import type { ServerProcess } from '../test/e2e/multi-node-server-process.js';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +52,22 @@ async function measure(rows: Row[], name: string, targets: LoadTarget[], pids: n
   const result = await runLoad(targets, SECONDS, WARMUP, pids);
   process.stdout.write(` ${Math.round(result.rps)} req/s\n`);
   rows.push({ name, result });
+}
+
+/**
+ * The list page while other connections PATCH the listed cleanups (every PATCH changes a job, so pages keep little
+ * from one request to the next): one row for the list's figures, one for the PATCHes'. The server CPU per request
+ * is of both kinds together.
+ */
+async function measureListUnderWrites(rows: Row[], engine: string, nodes: CofferNodes): Promise<void> {
+  const name = `cleanup list, 100 items, ${engine}, under PATCH`;
+  process.stdout.write(`  ${name} …`);
+  const half = CONNECTIONS / 2;
+  const result = await runLoad([...listTarget(nodes, half), ...patchTargets({ ...nodes, urls: nodes.urls.slice(0, 1) }, half)], SECONDS, WARMUP, nodes.pids);
+  const [list, patch] = result.rpsByTarget;
+  process.stdout.write(` list ${Math.round(list!)} req/s, PATCH ${Math.round(patch!)} req/s\n`);
+  rows.push({ name: `${name} (${half} connections; list req/s)`, result: { ...result, rps: list! } });
+  rows.push({ name: `… and the PATCH beside it (${half} connections; PATCH req/s)`, result: { ...result, rps: patch! } });
 }
 
 async function withNodes(options: Parameters<typeof startCofferNodes>[0], body: (nodes: CofferNodes) => Promise<void>): Promise<void> {
@@ -107,16 +123,19 @@ async function runHttpBench(): Promise<void> {
   cleanups.pop();
   await bare.stop();
 
-  if (wanted('SQLite')) {
+  if (wanted('SQLite', 'list')) {
     await withNodes({ nodes: 1, cleanups: CLEANUPS }, async (nodes) => {
-      await measure(rows, 'cleanup PATCH, SQLite, group commit', patchTargets(nodes), nodes.pids);
+      if (wanted('SQLite')) await measure(rows, 'cleanup PATCH, SQLite, group commit', patchTargets(nodes), nodes.pids);
       await measure(rows, 'cleanup list, 100 items, SQLite', listTarget(nodes), nodes.pids);
+      await measureListUnderWrites(rows, 'SQLite', nodes);
     });
+  }
+  if (wanted('SQLite')) {
     await withNodes({ nodes: 1, cleanups: CLEANUPS, groupCommit: false }, async (nodes) => {
       await measure(rows, 'cleanup PATCH, SQLite, one fsync per request', patchTargets(nodes), nodes.pids);
     });
   }
-  if (!wanted('PostgreSQL', 'events', 'reports')) return printTable(rows);
+  if (!wanted('PostgreSQL', 'events', 'reports', 'list')) return printTable(rows);
 
   let postgres: PrivatePostgres | null = null;
   let postgresUrl = process.env.BENCH_DATABASE_URL;
@@ -126,11 +145,14 @@ async function runHttpBench(): Promise<void> {
     cleanups.push(() => postgres!.stop());
     postgresUrl = postgres.url;
   }
-  if (wanted('PostgreSQL')) {
+  if (wanted('PostgreSQL', 'list')) {
     await withNodes({ nodes: 1, cleanups: CLEANUPS, postgresUrl }, async (nodes) => {
-      await measure(rows, 'cleanup PATCH, PostgreSQL, 1 node', patchTargets(nodes), nodes.pids);
+      if (wanted('PostgreSQL')) await measure(rows, 'cleanup PATCH, PostgreSQL, 1 node', patchTargets(nodes), nodes.pids);
       await measure(rows, 'cleanup list, 100 items, PostgreSQL, 1 node', listTarget(nodes), nodes.pids);
+      await measureListUnderWrites(rows, 'PostgreSQL', nodes);
     });
+  }
+  if (wanted('PostgreSQL')) {
     await withNodes({ nodes: 2, cleanups: CLEANUPS, postgresUrl }, async (nodes) => {
       await measure(rows, 'cleanup PATCH, PostgreSQL, 2 nodes', patchTargets(nodes), nodes.pids);
     });

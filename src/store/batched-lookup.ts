@@ -6,12 +6,19 @@ interface Pending<Row> {
   waiters: Map<string, { resolve: (row: Row | undefined) => void; reject: (error: unknown) => void }[]>;
 }
 
-/** Top-level Kyselys of stores whose reads cost a round trip each (PostgreSQL); never a transaction's. */
+/** Top-level Kyselys of stores whose statements cost a round trip each (PostgreSQL); never a transaction's. */
 const batchingDatabases = new WeakSet<Kysely<Database>>();
 
-/** Lookups by key on `db` are gathered per event-loop turn and read together (PostgreSQL stores register theirs). */
-export function batchLookupsOn(db: Kysely<Database>): void {
+/**
+ * Lookups (BatchedLookup) and compare-and-set updates (batched-updates.ts) on `db` are gathered per event-loop turn
+ * and run together (PostgreSQL stores register theirs).
+ */
+export function batchStatementsOn(db: Kysely<Database>): void {
   batchingDatabases.add(db);
+}
+
+export function batchesStatements(db: Kysely<Database>): boolean {
+  return batchingDatabases.has(db);
 }
 
 /**

@@ -1,6 +1,8 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import { conflict } from '../errors/app-error.js';
 import type { Database, EventsTable } from './database.js';
+import { batchesStatements } from './batched-lookup.js';
+import { updateInBatch } from './batched-updates.js';
 import { PrecompiledQuery } from './precompiled-query.js';
 import type { Store, Tx } from './store.js';
 
@@ -165,7 +167,9 @@ async function updateIfVersion(db: Kysely<Database>, table: VersionedTable, row:
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
-  return (await versionedUpdate(table, columns).affected(db, ...values, row.version + 1, row.id, row.version)) === 1;
+  const alone = async () => (await versionedUpdate(table, columns).affected(db, ...values, row.version + 1, row.id, row.version)) === 1;
+  // Outside a transaction on PostgreSQL, concurrent requests' updates share one statement and one commit.
+  return batchesStatements(db) ? updateInBatch(db, table, row, set, alone) : alone();
 }
 
 /** A value sent as a parameter as it is (not an SQL expression built by the caller). */

@@ -186,6 +186,8 @@ export interface JobsTable {
   admission: Generated<'waiting' | 'admitted' | null>;
   /** The inserting transaction, for the stream order of job lists (migration 0230, src/store/commit-order.ts). */
   commit_tx: Generated<number>;
+  /** Moves on every update of the row, by a trigger (migration 0310): (seq, revision) names one content of the row. */
+  revision: Generated<number>;
 }
 
 export interface EventsTable {

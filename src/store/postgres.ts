@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { Database } from './database.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
-import { batchLookupsOn } from './batched-lookup.js';
+import { batchStatementsOn } from './batched-lookup.js';
 import { PipelinedBeginDialect, PreparingClient } from './postgres-connections.js';
 import { lineOf, linesOf, PostgresNotifier } from './postgres-notifier.js';
 import { MISSED_NOTIFICATIONS, type NotificationListener, type Store, type Tx } from './store.js';
@@ -54,7 +54,7 @@ export async function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOpt
     if (backend !== null) ownBackends.delete(backend);
   });
   const db = new Kysely<Database>({ dialect: new PipelinedBeginDialect({ pool }) });
-  batchLookupsOn(db);
+  batchStatementsOn(db);
 
   await db.connection().execute(async (conn) => {
     await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);

@@ -92,4 +92,71 @@ describe('job list pages: the same bytes as before, from kept items', { timeout:
     assert.equal(moved.body.cleanups[0].agent.id, w.otherAgent.id);
     await checkPage({ limit: '3' });
   });
+
+  it('follows a change to any column an item shows, written straight to the table', async () => {
+    const id = await newCleanup();
+    await checkPage({ limit: '2' });
+    const changes: Record<string, unknown>[] = [
+      { state: 'in_progress' },
+      { started_time: '2026-02-01T00:00:00.000000Z' },
+      { ended_time: '2026-02-01T00:00:01.000000Z' },
+      { results: JSON.stringify({ snapshot_ids: [9], bytes_before: 7, bytes_after: 5 }) },
+      { errors: JSON.stringify({ count: 1, reason: 'changed', diagnostics: 'd', list: [] }) },
+      { agent_id: w.agent.id },
+    ];
+    for (const change of changes) {
+      await t.server.ctx.store.db
+        .updateTable('jobs')
+        .set(change as never)
+        .where('id', '=', id)
+        .execute();
+      const [column, value] = Object.entries(change)[0]!;
+      const page = await t.request('GET', `/v2/${PROJECT}/cleanups?limit=2`, { token: w.observer });
+      const item = page.body.cleanups[0];
+      const shown: Record<string, unknown> = {
+        state: item.state,
+        started_time: item.started_time,
+        ended_time: item.ended_time,
+        results: JSON.stringify({ snapshot_ids: item.snapshot_ids, bytes_before: item.bytes_before, bytes_after: item.bytes_after }),
+        errors: JSON.stringify({ count: item.errors.count, reason: item.errors.reason, diagnostics: item.errors.diagnostics, list: [] }),
+        agent_id: item.agent.id,
+      };
+      assert.equal(shown[column], value, `after a write of ${column}`);
+      await checkPage({ limit: '2' });
+    }
+  });
+
+  it('never serves a report stale while reports and pages run at the same time', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push(await newCleanup());
+    for (const id of ids) await report(id, [{ op: 'replace', path: '/state', value: 'in_progress' }]);
+    const acknowledged = new Map<string, number>(ids.map((id) => [id, 0]));
+    const bytesOf = (body: { cleanups: { id: string; bytes_before: number }[] }) => new Map(body.cleanups.map((c) => [c.id, c.bytes_before]));
+    const reporters = ids.map(async (id) => {
+      for (let value = 1; value <= 25; value++) {
+        await report(id, [{ op: 'replace', path: '/bytes_before', value }]);
+        acknowledged.set(id, value);
+      }
+    });
+    let pages = 0;
+    let done = false;
+    const readers = Array.from({ length: 3 }, async () => {
+      while (!done) {
+        // Every report acknowledged before the page was asked for must be in it.
+        const floor = new Map(acknowledged);
+        const page = await t.request('GET', `/v2/${PROJECT}/cleanups?limit=10`, { token: w.observer });
+        assert.equal(page.status, 200, page.text);
+        const shown = bytesOf(page.body);
+        for (const [id, value] of floor) assert.ok(shown.get(id)! >= value, `${id}: ${shown.get(id)} shown after ${value} was acknowledged`);
+        pages++;
+      }
+    });
+    await Promise.all(reporters);
+    done = true;
+    await Promise.all(readers);
+    assert.ok(pages > 3, `${pages} pages read while reporting`);
+    const last = await t.request('GET', `/v2/${PROJECT}/cleanups?limit=10`, { token: w.observer });
+    for (const id of ids) assert.equal(bytesOf(last.body).get(id), 25);
+    await checkPage({ limit: '10' });
+  });
 });

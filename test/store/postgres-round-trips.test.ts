@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { BatchedLookup } from '../../src/store/batched-lookup.js';
+import { compareAndSet } from '../../src/store/compare-and-set.js';
 import { linesOf, lineOf, packLines } from '../../src/store/postgres-notifier.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-store.js';
@@ -65,6 +66,63 @@ describe('store: fewer round trips, same answers', { timeout: 120_000 }, () => {
       })
       .catch(() => undefined);
     assert.equal((await JOB_STATE.first(store.db, jobId))?.state, 'start_requested');
+  });
+
+  /** A report-like change of one row that commits on its own (no event, no further writes), as compareAndSet runs it. */
+  const setColumns = (table: 'jobs' | 'agents', id: string, version: number, set: Record<string, unknown>) =>
+    compareAndSet<{ id: string; version: number }, boolean>(store, {
+      table,
+      id,
+      noun: table,
+      rule: 'optimistic',
+      known: { id, version },
+      read: async (tx) => {
+        const row = await tx.db.selectFrom(table).select(['id', 'version_no']).where('id', '=', id).executeTakeFirstOrThrow();
+        return { id: row.id, version: row.version_no };
+      },
+      decide: (row) => (row.version === version ? { write: true, set, result: () => true } : { write: false, result: false }),
+    });
+
+  it('updates started together are each written where the version matches, and only there', async () => {
+    const jobs = await Promise.all(Array.from({ length: 10 }, () => insertJobWithParents(store.db)));
+    const results = await Promise.all([
+      ...jobs.map((job, i) => setColumns('jobs', job.jobId, 1, { results: JSON.stringify({ n: i }), updated_at: `u${i}` })),
+      // The same row twice with the same version: one of the two wins.
+      setColumns('jobs', jobs[0]!.jobId, 1, { results: '{"n":"twice"}', updated_at: 'twice' }),
+    ]);
+    assert.equal(results.filter((r) => r).length, 10, 'exactly one of the two writers of the first row wins');
+    const rows = await store.db
+      .selectFrom('jobs')
+      .select(['id', 'results', 'updated_at', 'version_no'])
+      .where(
+        'id',
+        'in',
+        jobs.map((j) => j.jobId),
+      )
+      .execute();
+    for (const row of rows) {
+      const i = jobs.findIndex((j) => j.jobId === row.id);
+      assert.equal(row.version_no, 2);
+      if (i > 0) assert.deepEqual([row.results, row.updated_at], [JSON.stringify({ n: i }), `u${i}`]);
+    }
+    // A stale version writes nothing, beside one that writes.
+    const [stale, fresh] = await Promise.all([setColumns('jobs', jobs[1]!.jobId, 1, { updated_at: 'stale' }), setColumns('jobs', jobs[2]!.jobId, 2, { updated_at: 'fresh' })]);
+    assert.equal(stale, false);
+    assert.equal(fresh, true);
+    const after = await store.db.selectFrom('jobs').select(['id', 'updated_at']).where('id', 'in', [jobs[1]!.jobId, jobs[2]!.jobId]).orderBy('id').execute();
+    assert.deepEqual(after.map((r) => r.updated_at).sort(), ['fresh', 'u1']);
+  });
+
+  it('a value its column refuses fails only its own update, not the others started with it', async () => {
+    const [a, b] = await Promise.all([insertJobWithParents(store.db), insertJobWithParents(store.db)]);
+    const [good, bad] = await Promise.allSettled([setColumns('agents', a.agentId, 1, { vault_bytes: 42 }), setColumns('agents', b.agentId, 1, { vault_bytes: 'not a number' })]);
+    assert.equal(good.status, 'fulfilled');
+    assert.equal((good as PromiseFulfilledResult<boolean>).value, true);
+    if (store.capabilities.engine === 'postgres') assert.equal(bad.status, 'rejected');
+    const rows = await store.db.selectFrom('agents').select(['id', 'vault_bytes', 'version_no']).where('id', 'in', [a.agentId, b.agentId]).execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    assert.deepEqual([Number(byId.get(a.agentId)!.vault_bytes), byId.get(a.agentId)!.version_no], [42, 2]);
+    if (store.capabilities.engine === 'postgres') assert.equal(byId.get(b.agentId)!.version_no, 1);
   });
 
   it('a failing first statement rolls the transaction back whole, and the connection stays usable', async () => {

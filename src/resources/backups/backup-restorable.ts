@@ -64,7 +64,10 @@ export async function loadRestorability(db: Kysely<Database>, projectId: string,
   return { projectId, keepAll, keptSince, kept, vaultAgents: new Map(agents.map((row) => [row.vault_id, row.id])) };
 }
 
-export function isRestorable(job: Job, view: Restorability): boolean {
+/** The fields of a backup that decide whether it is restorable (beside the project's Restorability). */
+export type RestorableFields = Pick<Job, 'id' | 'kind' | 'state' | 'snapshotId' | 'prunedBy' | 'vaultId' | 'configurationId' | 'endedTime' | 'updatedAt'>;
+
+export function isRestorable(job: RestorableFields, view: Restorability): boolean {
   if (job.kind !== 'backup' || !(RESTORABLE_STATES as readonly string[]).includes(job.state) || job.snapshotId === null) return false;
   if (job.prunedBy !== null) return false;
   if (job.vaultId === null || !view.vaultAgents.has(job.vaultId)) return false;

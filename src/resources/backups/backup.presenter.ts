@@ -12,11 +12,29 @@ export interface BackupView {
 
 const COUNTERS = ['files_searched', 'files_backed_up', 'bytes_searched', 'bytes_backed_up', 'bytes_in_db', 'bandwidth_avg_bps'] as const;
 
+/** The fields of a backup its representation shows: a list page reads only their columns. */
+export const BACKUP_FIELDS = [
+  'projectId',
+  'id',
+  'kind',
+  'agentId',
+  'configurationId',
+  'state',
+  'startedTime',
+  'endedTime',
+  'snapshotId',
+  'errors',
+  'results',
+  'prunedBy',
+  'vaultId',
+  'updatedAt',
+] as const satisfies readonly (keyof Job)[];
+
 /**
  * The backup representation of §3.3 (details, list items and the start response are the same), plus
  * `queue_position`: the backup's place in its project's queue while it waits for a run slot, else null.
  */
-export function presentBackup(job: Job, urls: Urls, { restorability, queue }: BackupView) {
+export function presentBackup(job: Pick<Job, (typeof BACKUP_FIELDS)[number]>, urls: Urls, { restorability, queue }: BackupView) {
   const counters = Object.fromEntries(COUNTERS.map((name) => [name, (job.results[name] as number | undefined) ?? 0]));
   return {
     project_id: job.projectId,

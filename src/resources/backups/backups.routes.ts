@@ -11,7 +11,7 @@ import { jobHandlers } from '../jobs/job.handlers.js';
 import { createBackup } from './backup-create.action.js';
 import { parseBackupCreate } from './backup-create.message.js';
 import { backupListFilter } from './backup-list.filter.js';
-import { presentBackup, type BackupView } from './backup.presenter.js';
+import { BACKUP_FIELDS, presentBackup, type BackupView } from './backup.presenter.js';
 import { loadRestorability } from './backup-restorable.js';
 import { loadProjectQueue } from '../queue/queue-positions.js';
 import { assertBackupMayStart } from './backup-start.rules.js';
@@ -58,6 +58,7 @@ export async function backupRoutes(app: FastifyInstance, ctx: AppContext): Promi
   const job = jobHandlers<BackupView>(ctx, {
     kind: 'backup',
     present: (backup, urls, view) => presentBackup(backup, urls, view),
+    listItem: { fields: BACKUP_FIELDS, present: (backup, urls, view) => presentBackup(backup, urls, view) },
     loadView: loadBackupView,
     listFilter: (request, scope) => backupListFilter(ctx, request, scope),
   });

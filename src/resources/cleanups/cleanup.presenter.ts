@@ -2,7 +2,10 @@ import type { Urls } from '../../server/links.js';
 import type { Job } from '../jobs/job.js';
 import { presentErrorSummary } from '../jobs/job-errors.presenter.js';
 
-export function presentCleanup(job: Job, urls: Urls) {
+/** The fields of a cleanup its representation shows: a list page reads only their columns. */
+export const CLEANUP_FIELDS = ['projectId', 'id', 'kind', 'agentId', 'state', 'startedTime', 'endedTime', 'results', 'errors'] as const satisfies readonly (keyof Job)[];
+
+export function presentCleanup(job: Pick<Job, (typeof CLEANUP_FIELDS)[number]>, urls: Urls) {
   return {
     project_id: job.projectId,
     id: job.id,

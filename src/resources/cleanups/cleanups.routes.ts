@@ -9,7 +9,7 @@ import { assertMayStart } from '../jobs/job-start-actor.js';
 import { jobHandlers } from '../jobs/job.handlers.js';
 import { createCleanup } from './cleanup-create.action.js';
 import { parseCleanupCreate } from './cleanup-create.message.js';
-import { presentCleanup } from './cleanup.presenter.js';
+import { CLEANUP_FIELDS, presentCleanup } from './cleanup.presenter.js';
 import { JOB_START_STATES } from '../../domain/job-states.js';
 
 const CreateBody = Type.Object({ agent_id: Type.String(), state: Type.String({ enum: [...JOB_START_STATES] }) });
@@ -26,7 +26,7 @@ export async function cleanupRoutes(app: FastifyInstance, ctx: AppContext): Prom
     return reply.code(201).header('location', scope.urls.v2('cleanups', job.id)).send(presentCleanup(job, scope.urls));
   });
 
-  const job = jobHandlers(ctx, { kind: 'cleanup', present: presentCleanup });
+  const job = jobHandlers(ctx, { kind: 'cleanup', present: presentCleanup, listItem: { fields: CLEANUP_FIELDS, present: presentCleanup } });
   app.get('/v2/:project_id/cleanups', job.list.options, job.list.handler);
   app.get('/v2/:project_id/cleanups/:cleanup_id', job.show.options, job.show.handler);
   app.patch('/v2/:project_id/cleanups/:cleanup_id', job.report.options, job.report.handler);

@@ -17,7 +17,7 @@ export function errorTypeDescription(type: unknown): string {
 }
 
 /** The summary embedded in a job representation. */
-export function presentErrorSummary(job: Job, urls: Urls) {
+export function presentErrorSummary(job: Pick<Job, 'errors' | 'kind' | 'id'>, urls: Urls) {
   return {
     count: job.errors.count,
     reason: job.errors.reason,

@@ -1,7 +1,9 @@
+import type { Selectable } from 'kysely';
 import type { FastifyRequest, RouteHandlerMethod, RouteShorthandOptions } from 'fastify';
 import { Type } from 'typebox';
 import type { JobKind } from '../../domain/job-states.js';
 import type { AppContext } from '../../server/context.js';
+import type { JobsTable } from '../../store/database.js';
 import { requireLevel } from '../../server/caller.js';
 import type { Urls } from '../../server/links.js';
 import { v2Scope, type V2Scope } from '../../server/request-scope.js';
@@ -9,22 +11,22 @@ import { PageQuerySchema } from '../common/page-query.schema.js';
 import { patchBodySchema } from '../common/patch-body.schema.js';
 import { routeParam } from '../common/route-param.js';
 import { pageLinks, parsePageQuery } from '../common/v2-pagination.js';
-import { jobFromRow, type Job } from './job.js';
+import { jobColumns, jobPartFromRow, type Job } from './job.js';
 import { presentErrorList } from './job-errors.presenter.js';
 import { fetchJob } from './job.fetcher.js';
-import { listJobRows, type JobsQuery } from './job-list.js';
-import { ListItemJson } from './list-item-json.js';
+import { listJobRows, type JobsQuery, type PageRow } from './job-list.js';
+import { KeptItemsList } from './kept-items-list.js';
 import { applyJobPatch } from './job-patch.action.js';
 import { JOB_KIND_RULES } from './job-kind-rules.js';
 import { parseJobPatch } from './job-patch.message.js';
 import { assertMayListProject } from '../agents/agent.permission.js';
 import { assertActorMayWrite, assertMaySeeJob, jobActor } from './job.permission.js';
 
-export interface JobResourceSpec<View = void> {
+export interface JobResourceSpec<View = void, ItemField extends keyof Job = keyof Job> {
   kind: JobKind;
   present(job: Job, urls: Urls, view: View): Record<string, unknown>;
-  /** List items, when they differ from the detail representation. */
-  presentListItem?(job: Job, urls: Urls, view: View): Record<string, unknown>;
+  /** List items: the job's fields they show (a page reads only their columns) and how they are presented. */
+  listItem: { fields: readonly ItemField[]; present(job: Pick<Job, ItemField>, urls: Urls, view: View): Record<string, unknown> };
   /**
    * Project data the presenter needs beside the job (e.g. retention, for a backup's `restorable`), loaded per
    * request; `jobs`, when known before, are the only ones it will be used for.
@@ -45,7 +47,7 @@ export interface JobRoute {
  * errors list. Each kind's routes file (backups, restores, cleanups) registers them under its own literal paths,
  * `/v2/:project_id/<kind>s` and `/v2/:project_id/<kind>s/:<kind>_id[/errors]`.
  */
-export function jobHandlers<View = void>(ctx: AppContext, spec: JobResourceSpec<View>): Record<'list' | 'show' | 'report' | 'errors', JobRoute> {
+export function jobHandlers<View = void, ItemField extends keyof Job = keyof Job>(ctx: AppContext, spec: JobResourceSpec<View, ItemField>): Record<'list' | 'show' | 'report' | 'errors', JobRoute> {
   const collection = `${spec.kind}s`;
   const rules = JOB_KIND_RULES[spec.kind];
   const tags = [collection];
@@ -57,8 +59,11 @@ export function jobHandlers<View = void>(ctx: AppContext, spec: JobResourceSpec<
     return { scope, job };
   };
 
-  // Items that depend on the row alone (no per-request view) are serialised once per version of their row.
-  const itemJson = spec.loadView ? null : new ListItemJson();
+  const itemFields = spec.listItem.fields;
+  const itemColumns = jobColumns(itemFields);
+  const presentItem = (row: Partial<Selectable<JobsTable>>, urls: Urls, view: View) => spec.listItem.present(jobPartFromRow(row, itemFields), urls, view);
+  // Items that depend on their columns alone (no per-request view) are serialised once per revision of their row.
+  const keptItems = spec.loadView ? null : new KeptItemsList(ctx.store, collection, { columns: itemColumns, present: (row, urls) => presentItem(row, urls, undefined as View) });
 
   return {
     list: {
@@ -69,19 +74,15 @@ export function jobHandlers<View = void>(ctx: AppContext, spec: JobResourceSpec<
         assertMayListProject(scope.caller, collection);
         const page = parsePageQuery(request.query as Record<string, unknown>, 'desc');
         const extra = spec.listFilter ? await spec.listFilter(request, scope) : { keep: {} };
-        const present = spec.presentListItem ?? spec.present;
         const view = await loadView(scope.projectId);
-        const rows = await listJobRows(ctx.store.db, ctx.store.capabilities.engine, { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter });
-        const links = rows.length > 0 ? pageLinks(scope.urls.v2(collection), page, rows, extra.keep) : undefined;
-        if (!itemJson) {
-          const body: Record<string, unknown> = { [collection]: rows.map((row) => present(jobFromRow(row), scope.urls, view)) };
-          if (links) body.links = links;
-          return body;
-        }
-        // The same text JSON.stringify makes of { [collection]: items, links }, from the items' kept text.
-        const items = rows.map((row) => itemJson.of(row, scope.urls, () => present(jobFromRow(row), scope.urls, view)));
-        const body = `{${JSON.stringify(collection)}:[${items.join(',')}]${links ? `,"links":${JSON.stringify(links)}` : ''}}`;
-        return reply.type('application/json; charset=utf-8').send(body);
+        const listOptions = { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter };
+        const linksTo = (items: { id: string }[]) => (items.length > 0 ? pageLinks(scope.urls.v2(collection), page, items, extra.keep) : undefined);
+        if (keptItems) return reply.type('application/json; charset=utf-8').send(await keptItems.page(listOptions, scope.urls, linksTo));
+        const rows = (await listJobRows(ctx.store.db, ctx.store.capabilities.engine, { ...listOptions, columns: itemColumns })) as (PageRow & { id: string })[];
+        const body: Record<string, unknown> = { [collection]: rows.map((row) => presentItem(row, scope.urls, view)) };
+        const links = linksTo(rows);
+        if (links) body.links = links;
+        return body;
       },
     },
 

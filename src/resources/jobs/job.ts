@@ -40,31 +40,72 @@ export interface Job {
 
 export const EMPTY_ERRORS: JobErrors = { count: 0, reason: '', diagnostics: '', list: [] };
 
-export function jobFromRow(row: Selectable<JobsTable>): Job {
+type JobRow = Selectable<JobsTable>;
+
+/** How each field of a Job is read from its row: the column behind it and the conversion (JSON parsed, …). */
+const JOB_FIELDS = {
+  seq: { column: 'seq', read: (row) => Number(row.seq) },
+  id: { column: 'id', read: (row) => row.id },
+  projectId: { column: 'project_id', read: (row) => row.project_id },
+  kind: { column: 'kind', read: (row) => row.kind as JobKind },
+  agentId: { column: 'agent_id', read: (row) => row.agent_id },
+  configurationId: { column: 'configuration_id', read: (row) => row.configuration_id },
+  backupId: { column: 'backup_id', read: (row) => row.backup_id },
+  state: { column: 'state', read: (row) => row.state },
+  startedBy: { column: 'started_by', read: (row) => row.started_by },
+  startedTime: { column: 'started_time', read: (row) => row.started_time },
+  endedTime: { column: 'ended_time', read: (row) => row.ended_time },
+  snapshotId: { column: 'snapshot_id', read: (row) => (row.snapshot_id === null ? null : Number(row.snapshot_id)) },
+  details: { column: 'details', read: (row) => JSON.parse(row.details) as Record<string, unknown> },
+  results: { column: 'results', read: (row) => JSON.parse(row.results) as Record<string, unknown> },
+  errors: { column: 'errors', read: (row) => JSON.parse(row.errors) as JobErrors },
+  scheduledTime: { column: 'scheduled_time', read: (row) => row.scheduled_time },
+  vaultId: { column: 'vault_id', read: (row) => row.vault_id ?? null },
+  prunedBy: { column: 'pruned_by', read: (row) => row.pruned_by ?? null },
+  admission: { column: 'admission', read: (row) => row.admission ?? null },
+  createdAt: { column: 'created_at', read: (row) => row.created_at },
+  updatedAt: { column: 'updated_at', read: (row) => row.updated_at },
+  version: { column: 'version_no', read: (row) => row.version_no },
+} satisfies { [F in keyof Job]: { column: keyof JobRow; read(row: JobRow): Job[F] } };
+
+export function jobFromRow(row: JobRow): Job {
+  const f = JOB_FIELDS;
   return {
-    seq: Number(row.seq),
-    id: row.id,
-    projectId: row.project_id,
-    kind: row.kind as JobKind,
-    agentId: row.agent_id,
-    configurationId: row.configuration_id,
-    backupId: row.backup_id,
-    state: row.state,
-    startedBy: row.started_by,
-    startedTime: row.started_time,
-    endedTime: row.ended_time,
-    snapshotId: row.snapshot_id === null ? null : Number(row.snapshot_id),
-    details: JSON.parse(row.details),
-    results: JSON.parse(row.results),
-    errors: JSON.parse(row.errors),
-    scheduledTime: row.scheduled_time,
-    vaultId: row.vault_id ?? null,
-    prunedBy: row.pruned_by ?? null,
-    admission: row.admission ?? null,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    version: row.version_no,
+    seq: f.seq.read(row),
+    id: f.id.read(row),
+    projectId: f.projectId.read(row),
+    kind: f.kind.read(row),
+    agentId: f.agentId.read(row),
+    configurationId: f.configurationId.read(row),
+    backupId: f.backupId.read(row),
+    state: f.state.read(row),
+    startedBy: f.startedBy.read(row),
+    startedTime: f.startedTime.read(row),
+    endedTime: f.endedTime.read(row),
+    snapshotId: f.snapshotId.read(row),
+    details: f.details.read(row),
+    results: f.results.read(row),
+    errors: f.errors.read(row),
+    scheduledTime: f.scheduledTime.read(row),
+    vaultId: f.vaultId.read(row),
+    prunedBy: f.prunedBy.read(row),
+    admission: f.admission.read(row),
+    createdAt: f.createdAt.read(row),
+    updatedAt: f.updatedAt.read(row),
+    version: f.version.read(row),
   };
+}
+
+/** The columns behind some fields of a Job (what to select to read only those). */
+export function jobColumns(fields: readonly (keyof Job)[]): (keyof JobRow)[] {
+  return fields.map((field) => JOB_FIELDS[field].column);
+}
+
+/** Those fields of a Job from a row that holds (at least) their columns, as jobColumns names them. */
+export function jobPartFromRow<F extends keyof Job>(row: Partial<JobRow>, fields: readonly F[]): Pick<Job, F> {
+  const part: Partial<Job> = {};
+  for (const field of fields) (part as Record<string, unknown>)[field] = JOB_FIELDS[field].read(row as JobRow);
+  return part as Pick<Job, F>;
 }
 
 const KIND_TITLE: Record<JobKind, string> = { backup: 'Backup', restore: 'Restore', cleanup: 'Cleanup' };

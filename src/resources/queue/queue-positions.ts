@@ -20,6 +20,6 @@ export async function loadProjectQueue(db: Kysely<Database>, projectId: string):
 }
 
 /** The backup's place in the queue, or null when it is not waiting there. */
-export function queuePosition(job: Job, positions: QueuePositions): number | null {
+export function queuePosition(job: Pick<Job, 'id'>, positions: QueuePositions): number | null {
   return positions.get(job.id) ?? null;
 }

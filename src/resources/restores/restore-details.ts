@@ -13,7 +13,7 @@ export interface RestoreDetails {
   drill_run_id?: string;
 }
 
-export function restoreDetails(job: Job): RestoreDetails {
+export function restoreDetails(job: Pick<Job, 'details'>): RestoreDetails {
   const details = job.details as Partial<RestoreDetails>;
   return {
     destination_path: details.destination_path ?? null,

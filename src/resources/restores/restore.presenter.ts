@@ -3,8 +3,12 @@ import type { Job } from '../jobs/job.js';
 import { presentErrorSummary } from '../jobs/job-errors.presenter.js';
 import { restoreDetails } from './restore-details.js';
 
+/** The fields of a restore its representation shows: a list page reads only their columns. */
+export const RESTORE_FIELDS = ['projectId', 'id', 'kind', 'backupId', 'agentId', 'details', 'state', 'startedTime', 'endedTime', 'errors', 'results'] as const satisfies readonly (keyof Job)[];
+type RestoreFields = Pick<Job, (typeof RESTORE_FIELDS)[number]>;
+
 /** The §3.4 representation; `encrypted_password_hex` is never part of it (only the agent's start event has it). */
-export function presentRestore(job: Job, urls: Urls) {
+export function presentRestore(job: RestoreFields, urls: Urls) {
   const details = restoreDetails(job);
   return {
     project_id: job.projectId,
@@ -27,7 +31,7 @@ export function presentRestore(job: Job, urls: Urls) {
 }
 
 /** List items omit inclusions and exclusions, and their first link is `full`. */
-export function presentRestoreListItem(job: Job, urls: Urls) {
+export function presentRestoreListItem(job: RestoreFields, urls: Urls) {
   const detail = presentRestore(job, urls);
   return {
     project_id: detail.project_id,

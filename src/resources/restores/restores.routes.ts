@@ -8,7 +8,7 @@ import { jobHandlers } from '../jobs/job.handlers.js';
 import { createRestore } from './restore-create.action.js';
 import { parseRestoreCreate } from './restore-create.message.js';
 import { fetchRestoreInputs } from './restore-inputs.fetcher.js';
-import { presentRestore, presentRestoreListItem } from './restore.presenter.js';
+import { presentRestore, presentRestoreListItem, RESTORE_FIELDS } from './restore.presenter.js';
 import { assertDestinationCanOpenVault, assertPasswordMatchesVault, assertRestoreMayStart } from './restore-start.rules.js';
 
 const PathItem = Type.Object({ type: Type.String({ enum: ['file', 'folder'] }), path: Type.String() });
@@ -36,7 +36,7 @@ export async function restoreRoutes(app: FastifyInstance, ctx: AppContext): Prom
     return reply.code(201).header('location', scope.urls.v2('restores', job.id)).send(presentRestore(job, scope.urls));
   });
 
-  const job = jobHandlers(ctx, { kind: 'restore', present: presentRestore, presentListItem: presentRestoreListItem });
+  const job = jobHandlers(ctx, { kind: 'restore', present: presentRestore, listItem: { fields: RESTORE_FIELDS, present: presentRestoreListItem } });
   app.get('/v2/:project_id/restores', job.list.options, job.list.handler);
   app.get('/v2/:project_id/restores/:restore_id', job.show.options, job.show.handler);
   app.patch('/v2/:project_id/restores/:restore_id', job.report.options, job.report.handler);

@@ -24,6 +24,7 @@ import { configurationBandwidth } from './0270-configuration-bandwidth.js';
 import { configurationBackupWindow } from './0271-configuration-backup-window.js';
 import { eventsProjectAgentIndex } from './0290-events-project-agent-index.js';
 import { agentsVaultIndex } from './0330-agents-vault-index.js';
+import { jobRevision } from './0310-job-revision.js';
 
 /** Every migration, in the order it applies. Append new ones; never edit an applied one. */
 export const MIGRATIONS: Migration[] = [
@@ -52,4 +53,5 @@ export const MIGRATIONS: Migration[] = [
   eventsProjectAgentIndex,
   configurationBackupWindow,
   agentsVaultIndex,
+  jobRevision,
 ];
