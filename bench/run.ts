@@ -54,6 +54,22 @@ async function measure(rows: Row[], name: string, targets: LoadTarget[], pids: n
   rows.push({ name, result });
 }
 
+/**
+ * The list page while other connections PATCH the listed cleanups (every PATCH changes a job, so pages keep little
+ * from one request to the next): one row for the list's figures, one for the PATCHes'. The server CPU per request
+ * is of both kinds together.
+ */
+async function measureListUnderWrites(rows: Row[], engine: string, nodes: CofferNodes): Promise<void> {
+  const name = `cleanup list, 100 items, ${engine}, under PATCH`;
+  process.stdout.write(`  ${name} …`);
+  const half = CONNECTIONS / 2;
+  const result = await runLoad([...listTarget(nodes, half), ...patchTargets({ ...nodes, urls: nodes.urls.slice(0, 1) }, half)], SECONDS, WARMUP, nodes.pids);
+  const [list, patch] = result.rpsByTarget;
+  process.stdout.write(` list ${Math.round(list!)} req/s, PATCH ${Math.round(patch!)} req/s\n`);
+  rows.push({ name: `${name} (${half} connections; list req/s)`, result: { ...result, rps: list! } });
+  rows.push({ name: `… and the PATCH beside it (${half} connections; PATCH req/s)`, result: { ...result, rps: patch! } });
+}
+
 async function withNodes(options: Parameters<typeof startCofferNodes>[0], body: (nodes: CofferNodes) => Promise<void>): Promise<void> {
   const nodes = await startCofferNodes(options);
   cleanups.push(() => nodes.stop());
@@ -111,6 +127,7 @@ async function runHttpBench(): Promise<void> {
     await withNodes({ nodes: 1, cleanups: CLEANUPS }, async (nodes) => {
       if (wanted('SQLite')) await measure(rows, 'cleanup PATCH, SQLite, group commit', patchTargets(nodes), nodes.pids);
       await measure(rows, 'cleanup list, 100 items, SQLite', listTarget(nodes), nodes.pids);
+      await measureListUnderWrites(rows, 'SQLite', nodes);
     });
   }
   if (wanted('SQLite')) {
@@ -132,6 +149,7 @@ async function runHttpBench(): Promise<void> {
     await withNodes({ nodes: 1, cleanups: CLEANUPS, postgresUrl }, async (nodes) => {
       if (wanted('PostgreSQL')) await measure(rows, 'cleanup PATCH, PostgreSQL, 1 node', patchTargets(nodes), nodes.pids);
       await measure(rows, 'cleanup list, 100 items, PostgreSQL, 1 node', listTarget(nodes), nodes.pids);
+      await measureListUnderWrites(rows, 'PostgreSQL', nodes);
     });
   }
   if (wanted('PostgreSQL')) {

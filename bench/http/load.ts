@@ -9,6 +9,8 @@ export interface LoadResult {
   failures: number;
   /** CPU time (user + system) the server processes spent per answered request during the counted window, in µs. */
   serverCpuUsPerRequest?: number;
+  /** req/s of each target, in the order given. */
+  rpsByTarget: number[];
 }
 
 export interface LoadTarget {
@@ -39,6 +41,7 @@ export async function runLoad(targets: LoadTarget[], seconds: number, warmupSeco
   return {
     serverCpuUsPerRequest: serverPids.length > 0 && answered > 0 ? (1000 * cpuSpent) / answered : undefined,
     rps: results.reduce((sum, r) => sum + r.requests.total / r.duration, 0),
+    rpsByTarget: results.map((r) => r.requests.total / r.duration),
     p50: Math.max(...results.map((r) => r.latency.p50)),
     p99: Math.max(...results.map((r) => r.latency.p99)),
     failures: results.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),

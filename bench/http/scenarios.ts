@@ -10,9 +10,9 @@ export const CLEANUPS = CONNECTIONS * 4;
  * the cleanups (four per connection), so two requests in flight rarely report on the same one. (autocannon resets
  * its per-connection context after every request when the request list has one entry: the state lives here.)
  */
-export function patchTargets(nodes: CofferNodes): LoadTarget[] {
+export function patchTargets(nodes: CofferNodes, connections = CONNECTIONS): LoadTarget[] {
   let sent = 0;
-  const perNode = CONNECTIONS / nodes.urls.length;
+  const perNode = connections / nodes.urls.length;
   return nodes.urls.map((url) => ({
     url,
     connections: perNode,
@@ -29,11 +29,11 @@ export function patchTargets(nodes: CofferNodes): LoadTarget[] {
   }));
 }
 
-export function listTarget(nodes: CofferNodes): LoadTarget[] {
+export function listTarget(nodes: CofferNodes, connections = CONNECTIONS): LoadTarget[] {
   return [
     {
       url: nodes.urls[0]!,
-      connections: CONNECTIONS,
+      connections,
       request: () => ({ method: 'GET', path: `/v2/${BENCH_PROJECT}/cleanups?limit=100`, headers: { 'x-auth-token': BENCH_ADMIN_TOKEN } }),
     },
   ];

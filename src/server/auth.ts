@@ -36,6 +36,8 @@ const TOKEN_ROW = new BatchedLookup('token_hash', 'tokens.token_hash', (db, keyM
     .where(keyMatches),
 );
 
+const ADMIN: Caller = Object.freeze({ kind: 'admin', userId: null, username: 'admin' });
+
 /** Who a valid token's row names; 401 for a user that is gone or disabled. */
 function callerOf(row: NonNullable<Awaited<ReturnType<typeof TOKEN_ROW.first>>>): Caller {
   if (row.agent_id && row.project_id) return { kind: 'agent', agentId: row.agent_id, projectId: row.project_id };
@@ -69,8 +71,9 @@ export class Authenticator {
   async authenticate(request: FastifyRequest): Promise<Caller> {
     const token = tokenFrom(request);
     if (!token) throw unauthenticated();
-    if (this.adminSecret && this.isAdminToken(token, this.adminSecret)) return { kind: 'admin', userId: null, username: 'admin' };
-    const caller = await this.lookup(hashToken(token));
+    const tokenHash = hashToken(token);
+    // A token kept in the caller cache came from the tokens table, so it is not the admin token: checked first.
+    const caller = this.cached(tokenHash) ?? (this.adminSecret && this.isAdminToken(token, this.adminSecret) ? ADMIN : await this.lookup(tokenHash));
     if (caller.kind === 'agent') this.lastSeen.heard(caller.agentId);
     return caller;
   }
@@ -80,11 +83,15 @@ export class Authenticator {
     return Buffer.byteLength(token) === secret.length && timingSafeEqual(Buffer.from(token), secret);
   }
 
+  /** The token's caller while the caller cache holds it; 401 when it has expired since. */
+  private cached(tokenHash: string): Caller | undefined {
+    const cached = this.callers.get(tokenHash, new Date().toISOString());
+    if (cached === 'expired') throw invalidToken();
+    return cached;
+  }
+
   private async lookup(tokenHash: string): Promise<Caller> {
     const now = new Date().toISOString();
-    const cached = this.callers.get(tokenHash, now);
-    if (cached === 'expired') throw invalidToken();
-    if (cached) return cached;
     const versionBefore = this.callers.version();
     const row = await TOKEN_ROW.first(this.store.db, tokenHash);
     if (!row || row.expires_at <= now) throw invalidToken();

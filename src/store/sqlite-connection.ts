@@ -19,6 +19,11 @@ export class SqliteConnection implements SqliteDatabase {
   #writtenTables: Set<string> | null = null;
   #dataVersion: StatementSync | null = null;
   #lastDataVersion = 0;
+  /** Whether other connections' commits were looked for in this event-loop turn (see tablesVersion). */
+  #dataVersionSeen = false;
+  readonly #forgetDataVersion = () => {
+    this.#dataVersionSeen = false;
+  };
   #otherConnections = 0;
 
   constructor(file: string) {
@@ -75,13 +80,23 @@ export class SqliteConnection implements SqliteDatabase {
    * A number that moves whenever a statement that may write one of `tables` has run on this connection, or a
    * rollback ran, or another connection (another process, another store on the same file) has committed anything
    * since the last call. While it stays the same, rows read from those tables are still what the database holds.
+   * Other connections' commits are looked for once per event-loop turn (`PRAGMA data_version` costs as much as a
+   * small query, and a request may ask several times): one that lands while a turn runs is seen from the next, as
+   * if it had come a moment later.
    */
   tablesVersion(tables: readonly string[]): number {
-    this.#dataVersion ??= this.#db.prepare('PRAGMA data_version');
-    const dataVersion = Number((this.#dataVersion.get() as { data_version: number }).data_version);
-    if (dataVersion !== this.#lastDataVersion) {
-      this.#lastDataVersion = dataVersion;
-      this.#otherConnections++;
+    if (!this.#dataVersionSeen) {
+      this.#dataVersionSeen = true;
+      setImmediate(this.#forgetDataVersion);
+      if (!this.#dataVersion) {
+        this.#dataVersion = this.#db.prepare('PRAGMA data_version');
+        this.#dataVersion.setReturnArrays(true);
+      }
+      const dataVersion = Number((this.#dataVersion.get() as unknown as [number])[0]);
+      if (dataVersion !== this.#lastDataVersion) {
+        this.#lastDataVersion = dataVersion;
+        this.#otherConnections++;
+      }
     }
     let version = this.#otherConnections + (this.#writes.get('*') ?? 0);
     for (const table of tables) version += this.#writes.get(table) ?? 0;

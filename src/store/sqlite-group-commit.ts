@@ -295,11 +295,22 @@ class GroupCommitSqliteDriver implements Driver {
   #scheduleCommit(): void {
     if (this.#commitScheduled) return;
     this.#commitScheduled = true;
-    setImmediate(() => {
-      this.#commitScheduled = false;
-      if (this.#requestOpen) this.#commitWhenIdle = true;
-      else this.#commitNow();
-    });
+    setImmediate(() => this.#commitOnceDiskIsFree());
+  }
+
+  /**
+   * While the previous batch's fsync runs, this batch stays open and keeps taking requests: one COMMIT (one write of
+   * the changed pages to the log) per fsync rather than one per event-loop turn. Its requests would wait for that
+   * fsync to end either way, since the log is flushed one fsync at a time.
+   */
+  #commitOnceDiskIsFree(): void {
+    if (this.#walSync?.syncing) {
+      this.#walSync.whenIdle(() => this.#commitOnceDiskIsFree());
+      return;
+    }
+    this.#commitScheduled = false;
+    if (this.#requestOpen) this.#commitWhenIdle = true;
+    else this.#commitNow();
   }
 
   #commitNow(): void {

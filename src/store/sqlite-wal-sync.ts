@@ -16,6 +16,7 @@ export class WalSync {
   #handle: fs.promises.FileHandle | null = null;
   #waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
   #running = false;
+  #whenIdle: (() => void)[] = [];
 
   constructor(private readonly databaseFile: string) {}
 
@@ -25,6 +26,17 @@ export class WalSync {
       this.#waiting.push({ resolve, reject });
       if (!this.#running) void this.#run();
     });
+  }
+
+  /** An fsync is under way (or about to start). */
+  get syncing(): boolean {
+    return this.#running;
+  }
+
+  /** Runs `callback` once no fsync is under way any more. */
+  whenIdle(callback: () => void): void {
+    if (!this.#running) callback();
+    else this.#whenIdle.push(callback);
   }
 
   async close(): Promise<void> {
@@ -46,6 +58,9 @@ export class WalSync {
       }
     }
     this.#running = false;
+    const idle = this.#whenIdle;
+    this.#whenIdle = [];
+    for (const callback of idle) callback();
   }
 
   async #sync(): Promise<void> {

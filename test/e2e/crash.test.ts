@@ -11,6 +11,7 @@ import { call, registerAgentOver, spawnServer } from './multi-node-server-proces
 const ADMIN = 'crash-test-admin-token';
 const PROJECT = '880001';
 const REPORTS = ['queued', 'in_progress', 'completed'];
+const PROGRESS_REPORTS = 3;
 const RANK: Record<string, number> = { start_requested: 0, queued: 1, in_progress: 2, completed: 3 };
 
 function stateOfEvent(name: string): string | null {
@@ -33,6 +34,8 @@ for (const { engine, skip } of engines) {
         const agent = await registerAgentOver(server.url, PROJECT, ADMIN);
         /** The highest state each cleanup was acknowledged in (created = start_requested). */
         const acknowledged = new Map<string, string>();
+        /** The last bytes_before each cleanup's progress report was acknowledged with. */
+        const progressed = new Map<string, number>();
         let killed = false;
         let failure: unknown = null;
         const drive = async () => {
@@ -45,6 +48,13 @@ for (const { engine, skip } of engines) {
                 const res = await call(server.url, 'PATCH', `/v2/${PROJECT}/cleanups/${created.body.id}`, agent.token, [{ op: 'replace', path: '/state', value: state }]);
                 if (res.status !== 204) throw new Error(`report ${state}: ${res.status} ${res.text}`);
                 acknowledged.set(created.body.id, state);
+                if (state !== 'in_progress') continue;
+                // Progress reports (no state change: a lone UPDATE outside any transaction on SQLite).
+                for (let bytes = 1; bytes <= PROGRESS_REPORTS; bytes++) {
+                  const progress = await call(server.url, 'PATCH', `/v2/${PROJECT}/cleanups/${created.body.id}`, agent.token, [{ op: 'replace', path: '/bytes_before', value: bytes }]);
+                  if (progress.status !== 204) throw new Error(`progress ${bytes}: ${progress.status} ${progress.text}`);
+                  progressed.set(created.body.id, bytes);
+                }
               }
             } catch (error) {
               if (killed) return; // the request in flight at the kill has no answer: it may or may not be there
@@ -69,6 +79,8 @@ for (const { engine, skip } of engines) {
           const job = await call(server.url, 'GET', `/v2/${PROJECT}/cleanups/${id}`, ADMIN);
           assert.equal(job.status, 200, `cleanup ${id} acknowledged before the kill is missing: ${job.text}`);
           assert.ok(RANK[job.body.state]! >= RANK[state]!, `cleanup ${id} was acknowledged ${state} but is ${job.body.state}`);
+          const bytes = progressed.get(id) ?? 0;
+          assert.ok(job.body.bytes_before >= bytes, `cleanup ${id}: progress ${bytes} was acknowledged but bytes_before is ${job.body.bytes_before}`);
           const events = await call(server.url, 'GET', `/v2/${PROJECT}/cleanups/${id}/events?limit=100`, ADMIN);
           assert.equal(events.status, 200, events.text);
           const names = (events.body.events as { event: string }[]).map((e) => e.event);

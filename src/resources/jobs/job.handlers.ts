@@ -14,15 +14,13 @@ import { pageLinks, parsePageQuery } from '../common/v2-pagination.js';
 import { jobColumns, jobPartFromRow, type Job } from './job.js';
 import { presentErrorList } from './job-errors.presenter.js';
 import { fetchJob } from './job.fetcher.js';
-import { listJobRows, readJobRows, type JobsQuery, type PageRow } from './job-list.js';
-import { jsonListPage, ListItemJson, type RowRevision } from './list-item-json.js';
+import { listJobRows, type JobsQuery, type PageRow } from './job-list.js';
+import { KeptItemsList } from './kept-items-list.js';
 import { applyJobPatch } from './job-patch.action.js';
 import { JOB_KIND_RULES } from './job-kind-rules.js';
 import { parseJobPatch } from './job-patch.message.js';
 import { assertMayListProject } from '../agents/agent.permission.js';
 import { assertActorMayWrite, assertMaySeeJob, jobActor } from './job.permission.js';
-
-const REVISION_COLUMNS = ['seq', 'revision'] as const;
 
 export interface JobResourceSpec<View = void, ItemField extends keyof Job = keyof Job> {
   kind: JobKind;
@@ -65,7 +63,7 @@ export function jobHandlers<View = void, ItemField extends keyof Job = keyof Job
   const itemColumns = jobColumns(itemFields);
   const presentItem = (row: Partial<Selectable<JobsTable>>, urls: Urls, view: View) => spec.listItem.present(jobPartFromRow(row, itemFields), urls, view);
   // Items that depend on their columns alone (no per-request view) are serialised once per revision of their row.
-  const itemJson = spec.loadView ? null : new ListItemJson(() => ctx.store.tablesVersion?.([]));
+  const keptItems = spec.loadView ? null : new KeptItemsList(ctx.store, collection, { columns: itemColumns, present: (row, urls) => presentItem(row, urls, undefined as View) });
 
   return {
     list: {
@@ -79,28 +77,12 @@ export function jobHandlers<View = void, ItemField extends keyof Job = keyof Job
         const view = await loadView(scope.projectId);
         const listOptions = { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter };
         const linksTo = (items: { id: string }[]) => (items.length > 0 ? pageLinks(scope.urls.v2(collection), page, items, extra.keep) : undefined);
-        if (!itemJson) {
-          const rows = (await listJobRows(ctx.store.db, ctx.store.capabilities.engine, { ...listOptions, columns: itemColumns })) as (PageRow & { id: string })[];
-          const body: Record<string, unknown> = { [collection]: rows.map((row) => presentItem(row, scope.urls, view)) };
-          const links = linksTo(rows);
-          if (links) body.links = links;
-          return body;
-        }
-        // The page's rows by revision; only the rows not kept at theirs are read in full and presented.
-        for (;;) {
-          const revisions = (await listJobRows(ctx.store.db, ctx.store.capabilities.engine, { ...listOptions, columns: REVISION_COLUMNS })) as RowRevision[];
-          const items = await itemJson.items(
-            revisions,
-            scope.urls,
-            (seqs) => readJobRows(ctx.store.db, itemColumns, seqs),
-            (row) => presentItem(row, scope.urls, view),
-          );
-          // A job of the page was deleted meanwhile: read the page again.
-          if (!items) continue;
-          // The same bytes JSON.stringify makes of { [collection]: items, links }.
-          const body = jsonListPage(collection, items.json, linksTo(items.ids.map((id) => ({ id }))));
-          return reply.type('application/json; charset=utf-8').send(body);
-        }
+        if (keptItems) return reply.type('application/json; charset=utf-8').send(await keptItems.page(listOptions, scope.urls, linksTo));
+        const rows = (await listJobRows(ctx.store.db, ctx.store.capabilities.engine, { ...listOptions, columns: itemColumns })) as (PageRow & { id: string })[];
+        const body: Record<string, unknown> = { [collection]: rows.map((row) => presentItem(row, scope.urls, view)) };
+        const links = linksTo(rows);
+        if (links) body.links = links;
+        return body;
       },
     },
 
