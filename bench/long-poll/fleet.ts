@@ -5,7 +5,9 @@
 //   - the server's resident memory, and its growth per held poll;
 //   - wake-up latency: BENCH_FLEET_WAKES (default 200) backups started for random agents of the fleet, one at a
 //     time, each timed from the moment its POST is sent to the moment that agent's poll hands it the start request;
-//   - GET /v2/{project}/cleanups/{id} latency, sampled meanwhile (and over the same time in the baseline).
+//   - GET /v2/{project}/cleanups/{id} latency, sampled meanwhile (and over the same time in the baseline);
+//   - a project-wide agent_activate, which wakes every held poll at once: time until every agent has it, and the
+//     GET latency meanwhile.
 // Every process has a file-descriptor limit: the server needs one per poll, so the fleet is capped to what
 // `ulimit -n` allows (printed when it bites). See docs/benchmarks.md for how agents are set up (fleet-seed.ts).
 // Usage: node --import tsx bench/long-poll/fleet.ts   (BENCH_ONLY=long-poll-20k npm run bench)
@@ -51,10 +53,15 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
-/** The server's own count of held polls (the coffer_event_long_polls gauge). */
-async function heldPolls(url: string): Promise<number> {
+/**
+ * The server's own figures from one /metrics scrape: held polls (coffer_event_long_polls), and its event-loop delay
+ * since the scrape before (prom-client's default gauges, whose histogram each scrape resets). The delay tells the
+ * server's own stalls from the machine's: a request waits that long for the loop before anything of it runs.
+ */
+async function serverFigures(url: string): Promise<{ held: number; loopP99Ms: number; loopMaxMs: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(/^coffer_event_long_polls (\d+)/m.exec(text)?.[1] ?? NaN);
+  const gauge = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { held: gauge('coffer_event_long_polls'), loopP99Ms: gauge('coffer_nodejs_eventloop_lag_p99_seconds') * 1000, loopMaxMs: gauge('coffer_nodejs_eventloop_lag_max_seconds') * 1000 };
 }
 
 /** GET one cleanup over and over (one request at a time, 20 ms apart) until `until` resolves; the latencies in ms. */
@@ -104,7 +111,14 @@ function startPoller(setup: PollerSetup, onWoken: (woken: { agentId: string; at:
 
 async function allStats(pollers: Poller[]): Promise<PollerStats> {
   const each = await Promise.all(pollers.map((p) => p.stats()));
-  return each.reduce((sum, s) => ({ open: sum.open + s.open, answered: sum.answered + s.answered, failures: sum.failures + s.failures, lastFailure: s.lastFailure || sum.lastFailure }));
+  return each.reduce((sum, s) => ({
+    open: sum.open + s.open,
+    answered: sum.answered + s.answered,
+    failures: sum.failures + s.failures,
+    lastFailure: s.lastFailure || sum.lastFailure,
+    activated: sum.activated + s.activated,
+    lastActivatedAt: Math.max(sum.lastActivatedAt, s.lastActivatedAt),
+  }));
 }
 
 async function createConfiguration(url: string, token: string, agentId: string): Promise<string> {
@@ -196,7 +210,7 @@ export async function runLongPollFleetBench(wanted = Number(process.env.BENCH_FL
     const held = full.held;
     const heldRss = full.rss;
     const scrapeStarted = performance.now();
-    const heldByServer = await heldPolls(url);
+    const heldByServer = (await serverFigures(url)).held;
     const scrapeMs = performance.now() - scrapeStarted;
     await sleep(3000);
     const cpuBefore = cpuSeconds(pid);
@@ -204,12 +218,14 @@ export async function runLongPollFleetBench(wanted = Number(process.env.BENCH_FL
     // Under the fleet: wakes one at a time (each waits for its delivery, or 5 s), GET probes meanwhile.
     const latencies: number[] = [];
     const afterResponse: number[] = [];
+    const posts: number[] = [];
     let missed = 0;
     const measuring = (async () => {
       for (const agent of targets) {
         const sentAt = now();
         const start = await call(url, 'POST', `/v2/${PROJECT}/backups`, adminToken, { configuration_id: configurations.get(agent.id), state: 'start_requested' });
         const answeredAt = now();
+        posts.push(answeredAt - sentAt);
         if (start.status !== 201) throw new Error(`backup start: ${start.status} ${start.text}`);
         const deadline = Date.now() + 5000;
         while (!woken.has(agent.id) && Date.now() < deadline) await sleep(2);
@@ -226,10 +242,26 @@ export async function runLongPollFleetBench(wanted = Number(process.env.BENCH_FL
     const underLoad = await sampleCleanupReads(url, adminToken, probeCleanup.body.id, measuring);
     await measuring;
     const windowSeconds = (performance.now() - windowStarted) / 1000;
+    const loop = await serverFigures(url);
     const cpuPercent = (100 * (cpuSeconds(pid) - cpuBefore)) / windowSeconds;
     const heldAfter = (await allStats(pollers)).open;
-    const stats = await allStats(pollers);
     const extraWakes = [...woken.keys()].filter((id) => !configurations.has(id)).length;
+
+    // A project-wide event (agent_activate for the project, mode idle so the agents' heartbeat rate stays as it
+    // was) wakes every held poll at once: how long until every agent has it, and what a GET costs meanwhile.
+    await sleep(3000);
+    await serverFigures(url);
+    const activateSent = now();
+    const activate = await call(url, 'POST', `/v2/${PROJECT}/events`, adminToken, { event: 'agent_activate', mode: 'idle' });
+    if (activate.status !== 202) throw new Error(`agent_activate: ${activate.status} ${activate.text}`);
+    const allActivated = (async () => {
+      const deadline = Date.now() + 120_000;
+      while ((await allStats(pollers)).activated < agents && Date.now() < deadline) await sleep(100);
+    })();
+    const duringActivation = await sampleCleanupReads(url, adminToken, probeCleanup.body.id, allActivated);
+    const activationLoop = await serverFigures(url);
+    const stats = await allStats(pollers);
+    const activationSeconds = (stats.lastActivatedAt - activateSent) / 1000;
 
     const perPollKiB = ((heldRss - baselineRss) * 1024) / Math.max(1, held);
     const slopeKiB = half ? ((full.rss - half.rss) * 1024) / Math.max(1, full.held - half.held) : NaN;
@@ -251,12 +283,19 @@ export async function runLongPollFleetBench(wanted = Number(process.env.BENCH_FL
         '|---|---:|---:|---:|',
         `| from the POST sent | ${percentile(latencies, 0.5).toFixed(1)} | ${percentile(latencies, 0.99).toFixed(1)} | ${Math.max(...latencies).toFixed(1)} |`,
         `| from the POST's 201 | ${percentile(afterResponse, 0.5).toFixed(1)} | ${percentile(afterResponse, 0.99).toFixed(1)} | ${Math.max(...afterResponse).toFixed(1)} |`,
+        `| the POST itself (sent → 201) | ${percentile(posts, 0.5).toFixed(1)} | ${percentile(posts, 0.99).toFixed(1)} | ${Math.max(...posts).toFixed(1)} |`,
         '',
         '| GET /v2/{project}/cleanups/{id}, one at a time | requests | p50 ms | p99 ms | max ms | failures |',
         '|---|---:|---:|---:|---:|---:|',
         readRow('no poll held (baseline, 10 s)', baselineReads),
         readRow(`${held} polls held, wakes going on (${windowSeconds.toFixed(0)} s)`, underLoad),
         '',
+        `  server event-loop delay during the wake window: p99 ${loop.loopP99Ms.toFixed(0)} ms, max ${loop.loopMaxMs.toFixed(0)} ms`,
+        '',
+        `  project-wide agent_activate: ${stats.activated} of ${agents} agents had it ${activationSeconds.toFixed(1)} s after the POST was sent; server event-loop delay meanwhile p99 ${activationLoop.loopP99Ms.toFixed(0)} ms, max ${activationLoop.loopMaxMs.toFixed(0)} ms`,
+        '| GET /v2/{project}/cleanups/{id} meanwhile | requests | p50 ms | p99 ms | max ms | failures |',
+        '|---|---:|---:|---:|---:|---:|',
+        readRow(`every poll of the project woken`, duringActivation),
         `  server CPU during the wake window: ${cpuPercent.toFixed(0)} % of one core; wakes not delivered within 5 s: ${missed}; start requests delivered to an agent not woken: ${extraWakes}`,
         `  targets: wake p99 < 100 ms: ${percentile(latencies, 0.99) < 100 && missed === 0 ? 'met' : 'NOT met'}; GET p99 < 50 ms: ${percentile(underLoad.latencies, 0.99) < 50 ? 'met' : 'NOT met'}`,
         `  ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average at the end ${loadAverage()}; node ${process.version}`,

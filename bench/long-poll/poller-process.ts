@@ -4,7 +4,8 @@
 // 127.0.0.x address. Started by fleet.ts with `fork`; talks to it over IPC:
 //   in:  { agents, url, project, localAddress }, then 'stats' as often as wanted; it exits when the IPC channel closes
 //   out: 'ready' once every agent has read its backlog and is holding a poll; { woken } for each start request
-//        received (with the wall-clock time it arrived); { stats } when asked with 'stats'.
+//        received (with the wall-clock time it arrived); { stats } when asked with 'stats' (with the count of
+//        project-wide agent_activate events received).
 import http from 'node:http';
 
 export interface PollerSetup {
@@ -20,6 +21,9 @@ export interface PollerStats {
   answered: number;
   failures: number;
   lastFailure: string;
+  /** Agents that received a project-wide `agent_activate`, and when the last of them did (epoch ms). */
+  activated: number;
+  lastActivatedAt: number;
 }
 
 export type PollerMessage = { ready: true } | { woken: { agentId: string; at: number; jobId: string } } | { stats: PollerStats };
@@ -29,7 +33,7 @@ const WORK_EVENTS = new Set(['backup_start_request', 'backup_queued']);
 const now = () => performance.timeOrigin + performance.now();
 const send = (message: PollerMessage) => process.send!(message);
 
-const stats: PollerStats = { open: 0, answered: 0, failures: 0, lastFailure: '' };
+const stats: PollerStats = { open: 0, answered: 0, failures: 0, lastFailure: '', activated: 0, lastActivatedAt: 0 };
 
 function poll(setup: PollerSetup, agent: { id: string; token: string }, keepAlive: http.Agent, marker: string): Promise<{ events: { id: string; event: string; backup?: { id: string } }[] }> {
   const target = new URL(setup.url);
@@ -76,6 +80,10 @@ async function pollLoop(setup: PollerSetup, agent: { id: string; token: string }
       stats.answered++;
       for (const event of events) {
         if (WORK_EVENTS.has(event.event)) send({ woken: { agentId: agent.id, at, jobId: event.backup?.id ?? '' } });
+        if (event.event === 'agent_activate') {
+          stats.activated++;
+          stats.lastActivatedAt = at;
+        }
       }
       if (events.length > 0) marker = events[events.length - 1]!.id;
       // The agent's own first answers (its backlog, then the heartbeat its first request appends) come at once;
