@@ -1,6 +1,7 @@
 import type { EventWrite } from '../../store/compare-and-set.js';
 import { MISSED_NOTIFICATIONS, type Store, type Tx } from '../../store/store.js';
 import { isoNow } from '../../server/time.js';
+import { PrecompiledQuery } from '../../store/precompiled-query.js';
 import { EventWaiters, type EventWaiter } from './event-waiters.js';
 
 export interface EventInput {
@@ -22,6 +23,14 @@ export interface RecordedEvent {
 }
 
 const CHANNEL = 'events';
+
+/** Every event-writing transaction runs it: built once per dialect. */
+const INSERT_EVENT = new PrecompiledQuery(8, (db, $) =>
+  db
+    .insertInto('events')
+    .values({ project_id: $(0), agent_id: $(1), configuration_id: $(2), subject_id: $(3), name: $(4), time: $(5), body: $(6), hidden: $(7) })
+    .returning('id'),
+);
 /** What a wait armed on a closed hub gets: already over, and never registered. */
 const WOKEN: EventWaiter = { woken: Promise.resolve('event') };
 
@@ -51,7 +60,8 @@ export class EventHub {
 
   async record(tx: Tx, input: EventInput): Promise<RecordedEvent> {
     const write = this.prepare(input);
-    const row = await tx.db.insertInto('events').values(write.values).returning('id').executeTakeFirstOrThrow();
+    const v = write.values;
+    const row = (await INSERT_EVENT.first(tx.db, v.project_id, v.agent_id ?? null, v.configuration_id ?? null, v.subject_id ?? null, v.name, v.time, v.body, v.hidden ?? 0))!;
     if (write.notify) await tx.notify(write.notify.channel, write.notify.payload);
     return { id: String(row.id), time: write.values.time };
   }

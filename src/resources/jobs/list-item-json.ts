@@ -112,7 +112,8 @@ function joinedPage(collection: string, items: readonly Buffer[], linksJson: str
   return Buffer.concat(parts);
 }
 
-const MAX_PAGES = 1000;
+/** At most this many bytes of bodies are remembered (a page of 1,000 items is ~600 KB; markers make many pages). */
+const MAX_PAGE_BYTES = 32 * 1024 * 1024;
 
 /**
  * A page's body (joinedPage), remembering the last one made per page: a page made of the very same item Buffers (the same kept
@@ -121,6 +122,7 @@ const MAX_PAGES = 1000;
  */
 export class JoinedPages {
   readonly #last = new Map<string, { items: readonly Buffer[]; linksJson: string | undefined; body: Buffer }>();
+  #bytes = 0;
 
   constructor(private readonly collection: string) {}
 
@@ -130,9 +132,18 @@ export class JoinedPages {
     const last = this.#last.get(page);
     if (last && last.linksJson === linksJson && sameBuffers(last.items, items)) return last.body;
     const body = joinedPage(this.collection, items, linksJson);
-    if (!last && this.#last.size >= MAX_PAGES) this.#last.delete(this.#last.keys().next().value!);
-    this.#last.set(page, { items, linksJson, body });
+    if (last) this.#forget(page);
+    while (this.#last.size > 0 && this.#bytes + body.length > MAX_PAGE_BYTES) this.#forget(this.#last.keys().next().value!);
+    if (body.length <= MAX_PAGE_BYTES) {
+      this.#last.set(page, { items, linksJson, body });
+      this.#bytes += body.length;
+    }
     return body;
+  }
+
+  #forget(page: string): void {
+    this.#bytes -= this.#last.get(page)?.body.length ?? 0;
+    this.#last.delete(page);
   }
 }
 
