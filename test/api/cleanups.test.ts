@@ -277,6 +277,36 @@ describe('cleanups: PATCH reports', () => {
     assert.equal(got.bytes_before, 0);
   });
 
+  it('a report body that tries to set __proto__ or constructor.prototype is 400 and changes nothing', async () => {
+    const id = await cleanupIn('in_progress');
+    const bodies = [
+      '[{"op":"replace","path":"/bytes_before","value":5,"__proto__":{"op":"remove"}}]',
+      '[{"op":"replace","path":"/errors","value":{"count":1,"__proto__":{"polluted":true},"list":[]}}]',
+      '[{"op":"replace","path":"/bytes_before","value":5,"constructor":{"prototype":{"polluted":true}}}]',
+    ];
+    for (const raw of bodies) {
+      const res = await t.request('PATCH', `/v2/${PROJECT}/cleanups/${id}`, { token: w.agent.token, raw, headers: patchHeaders });
+      assert.equal(res.status, 400, `${raw} → ${res.status} ${res.text}`);
+      assert.equal(typeof res.body.message, 'string');
+    }
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    const got = (await t.request('GET', `/v2/${PROJECT}/cleanups/${id}`, { token: w.observer })).body;
+    assert.equal(got.bytes_before, 0);
+    assert.equal(got.errors.count, 0);
+  });
+
+  it('a progress report changes only its own field, and each report is read back as sent', async () => {
+    const id = await cleanupIn('in_progress');
+    const before = (await t.request('GET', `/v2/${PROJECT}/cleanups/${id}`, { token: w.observer })).body;
+    for (const bytes of [10, 20, 30]) {
+      const res = await patch(id, [{ op: 'replace', path: '/bytes_before', value: bytes }], w.agent.token);
+      assert.equal(res.status, 204, res.text);
+      const got = (await t.request('GET', `/v2/${PROJECT}/cleanups/${id}`, { token: w.observer })).body;
+      assert.deepEqual({ ...got, bytes_before: undefined, updated: undefined }, { ...before, bytes_before: undefined, updated: undefined });
+      assert.equal(got.bytes_before, bytes);
+    }
+  });
+
   it('RFC 6902 test: a passing test applies the patch; a failing one is 409 and changes nothing', async () => {
     const id = (await startCleanup()).body.id;
     const failing = await patch(
