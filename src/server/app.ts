@@ -63,7 +63,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   // Responses are shaped by presenters; serialising with the schemas would silently drop undocumented fields.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
-  const authenticator = new Authenticator(ctx.store, ctx.config.adminToken);
+  const authenticator = new Authenticator(ctx.store, ctx.config.adminToken, ctx.sightings);
   app.decorateRequest('caller', null);
   app.addHook('onRequest', async (request) => {
     const route = request.routeOptions.url;

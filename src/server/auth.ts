@@ -6,7 +6,7 @@ import { BatchedLookup } from '../store/batched-lookup.js';
 import type { Store } from '../store/store.js';
 import type { Caller } from './caller.js';
 import { CallerCache } from './caller-cache.js';
-import { LastSeenWriter } from './last-seen-writer.js';
+import type { LastSeenWriter } from './last-seen-writer.js';
 
 /** The token from `X-Auth-Token` (v2 clients) or `Authorization: bearer` (v3 clients). */
 export function tokenFrom(request: FastifyRequest): string | undefined {
@@ -56,9 +56,10 @@ export class Authenticator {
   constructor(
     private readonly store: Store,
     adminToken: string | undefined,
+    lastSeen: LastSeenWriter,
   ) {
     this.callers = new CallerCache(store);
-    this.lastSeen = new LastSeenWriter(store);
+    this.lastSeen = lastSeen;
     this.adminSecret = adminToken ? Buffer.from(adminToken) : undefined;
   }
 

@@ -4,6 +4,7 @@ import type { Store } from '../store/store.js';
 import type { LoginGate } from '../resources/identity/login-throttle.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { EventHub } from '../resources/events/event-hub.js';
+import type { LastSeenWriter } from './last-seen-writer.js';
 
 /** What every route needs, built once per server process. */
 export interface AppContext {
@@ -19,6 +20,8 @@ export interface AppContext {
   publicBase(): string;
   /** Failed logins of users and agents, per account and per client address. */
   logins: LoginGate;
+  /** Agents heard from by this node, written to `last_seen_at` in batches. */
+  sightings: LastSeenWriter;
   /** Work to run when the server stops (timers, listeners). */
   onClose(callback: () => Promise<void> | void): void;
 }

@@ -1,3 +1,4 @@
+import { LastSeenWriter } from './last-seen-writer.js';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config.js';
@@ -54,7 +55,10 @@ export async function startServer(config: ServerConfig, options: { store?: Store
   const loginLimits = { perAccount: config.loginFailuresPerAccount, perAddress: config.loginFailuresPerAddress, windowSeconds: config.loginWindowSeconds };
   // Several nodes share one count in the database; a single SQLite node keeps it in memory.
   const logins = store.capabilities.sharedAcrossNodes ? new SharedLoginThrottle(store.db, loginLimits) : new LoginThrottle(loginLimits);
-  const ctx: AppContext = { config, store, events, blobs, vaultTraffic: { received: 0, sent: 0 }, log, publicBase, logins, onClose: (cb) => closers.push(cb) };
+  const sightings = new LastSeenWriter(store);
+  const ctx: AppContext = { config, store, events, blobs, vaultTraffic: { received: 0, sent: 0 }, log, publicBase, logins, sightings, onClose: (cb) => closers.push(cb) };
+  // Closed last: sightings gathered until then are written before the store goes.
+  ctx.onClose(() => sightings.flush());
   // Background workers: each start returns its stop, which waits for a pass in flight; `close` calls them in reverse.
   ctx.onClose(startEventPruning(ctx));
   ctx.onClose(startTaskSweeper(ctx));

@@ -110,6 +110,8 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const scope = v2Scope(request, ctx);
     const agent = await fetchAgent(ctx.store.db, scope.projectId, (request.params as { agent_id: string }).agent_id);
     requireLevel(scope.caller, 'observer');
+    // Read this node's own sightings too: the agent's request a moment ago says online at once.
+    await ctx.sightings.flush();
     return agentStatus(ctx.store.db, agent.id, ctx.config.idleHeartbeatSeconds * 1000);
   });
 
