@@ -3,7 +3,8 @@ import type { Caller } from './caller.js';
 
 /** Tables a token's caller is read from: revoking a token, disabling or deleting a user (or an agent) writes them. */
 const CALLER_TABLES = ['tokens', 'users'] as const;
-const MAX_ENTRIES = 10_000;
+/** Room for every token of a large fleet (each agent renews its long poll with its own), a few hundred bytes each. */
+const MAX_ENTRIES = 50_000;
 
 interface Entry {
   caller: Caller;
