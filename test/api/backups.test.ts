@@ -272,6 +272,14 @@ describe('backups: agent reports by JSON Patch', () => {
       list.body.backups.map((b: { id: string }) => b.id),
       [fresh],
     );
+    // The unfiltered page presents each item's restorable, read for the page's own vaults.
+    const page = await t.request('GET', `/v2/${PROJECT}/backups?configuration_id=${config}`, { token: w.observer });
+    assert.deepEqual(Object.fromEntries(page.body.backups.map((b: { id: string; restorable: boolean }) => [b.id, b.restorable])), {
+      [fresh]: true,
+      [expired]: false,
+      [noSnapshot]: false,
+      [failed]: false,
+    });
     const configs = await t.request('GET', `/v2/${PROJECT}/configurations?restorable=true`, { token: w.observer });
     assert.ok(configs.body.configurations.some((c: { id: string }) => c.id === config));
   });

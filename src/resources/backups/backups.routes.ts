@@ -20,7 +20,7 @@ import type { Job } from '../jobs/job.js';
 
 const CreateBody = Type.Object({ configuration_id: Type.String(), state: Type.String({ enum: [...JOB_START_STATES] }) });
 
-async function loadBackupView(context: AppContext, projectId: string, backups?: readonly Job[]): Promise<BackupView> {
+async function loadBackupView(context: AppContext, projectId: string, backups?: readonly Pick<Job, 'vaultId'>[]): Promise<BackupView> {
   const [restorability, queue] = await Promise.all([
     loadRestorability(
       context.store.db,

@@ -29,9 +29,9 @@ export interface JobResourceSpec<View = void, ItemField extends keyof Job = keyo
   listItem: { fields: readonly ItemField[]; present(job: Pick<Job, ItemField>, urls: Urls, view: View): Record<string, unknown> };
   /**
    * Project data the presenter needs beside the job (e.g. retention, for a backup's `restorable`), loaded per
-   * request; `jobs`, when known before, are the only ones it will be used for.
+   * request; `jobs`, when known before, are the only ones it will be used for (their vaults).
    */
-  loadView?(ctx: AppContext, projectId: string, jobs?: readonly Job[]): Promise<View>;
+  loadView?(ctx: AppContext, projectId: string, jobs?: readonly Pick<Job, 'vaultId'>[]): Promise<View>;
   /** Query filters of the list beyond marker/limit/sort_dir; returns the SQL filter and the values to keep in links. */
   listFilter?(request: FastifyRequest, scope: V2Scope): Promise<{ filter?: (q: JobsQuery) => JobsQuery; keep: Record<string, string | undefined> }>;
 }
@@ -51,7 +51,7 @@ export function jobHandlers<View = void, ItemField extends keyof Job = keyof Job
   const collection = `${spec.kind}s`;
   const rules = JOB_KIND_RULES[spec.kind];
   const tags = [collection];
-  const loadView = (projectId: string, jobs?: readonly Job[]): Promise<View> => (spec.loadView ? spec.loadView(ctx, projectId, jobs) : Promise.resolve(undefined as View));
+  const loadView = (projectId: string, jobs?: readonly Pick<Job, 'vaultId'>[]): Promise<View> => (spec.loadView ? spec.loadView(ctx, projectId, jobs) : Promise.resolve(undefined as View));
   const fetchScopedJob = async (request: FastifyRequest) => {
     const scope = v2Scope(request, ctx);
     const job = await fetchJob(ctx.store.db, spec.kind, scope.projectId, routeParam(request, `${spec.kind}_id`));
@@ -74,11 +74,14 @@ export function jobHandlers<View = void, ItemField extends keyof Job = keyof Job
         assertMayListProject(scope.caller, collection);
         const page = parsePageQuery(request.query as Record<string, unknown>, 'desc');
         const extra = spec.listFilter ? await spec.listFilter(request, scope) : { keep: {} };
-        const view = await loadView(scope.projectId);
         const listOptions = { projectId: scope.projectId, kind: spec.kind, page, filter: extra.filter };
         const linksTo = (items: { id: string }[]) => (items.length > 0 ? pageLinks(scope.urls.v2(collection), page, items, extra.keep) : undefined);
         if (keptItems) return reply.type('application/json; charset=utf-8').send(await keptItems.page(listOptions, scope.urls, linksTo));
         const rows = (await listJobRows(ctx.store.db, ctx.store.capabilities.engine, { ...listOptions, columns: itemColumns })) as (PageRow & { id: string })[];
+        const view = await loadView(
+          scope.projectId,
+          rows.map((row) => ({ vaultId: row.vault_id ?? null })),
+        );
         const body: Record<string, unknown> = { [collection]: rows.map((row) => presentItem(row, scope.urls, view)) };
         const links = linksTo(rows);
         if (links) body.links = links;
