@@ -1,6 +1,7 @@
 // The agent's progress report on PostgreSQL below HTTP: applyJobPatch on in-progress cleanups from 16 concurrent
-// reporters, with the one-statement write (one round trip: UPDATE where the version matches) beside the same code
-// with it turned off (BEGIN, UPDATE, COMMIT: what every report cost before), measured in the same run.
+// reporters, with the reports of one event-loop turn written by one shared UPDATE and commit (batched-updates.ts)
+// beside the same code on a store that runs one UPDATE per report (where the version matches, committed on its
+// own), measured in the same run.
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
@@ -56,13 +57,13 @@ export async function runReportRoundTripsBench(serverUrl: string, seconds: numbe
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const store = await openPostgresStore({ url: url.toString(), poolSize: REPORTERS });
+  // The same database without shared statements: every report is an UPDATE of its own, committed on its own.
+  const alone = await openPostgresStore({ url: url.toString(), poolSize: REPORTERS, batchStatements: false });
   try {
-    // The same store with the one-statement write turned off: every report is a transaction.
-    const transactional: Store = Object.assign(Object.create(store) as Store, { oneStatement: undefined });
     const results: [string, { perSecond: number; p99Ms: number }][] = [];
     for (const [label, subject] of [
-      ['BEGIN, UPDATE, COMMIT (before)', transactional],
-      ['one statement', store],
+      ['one UPDATE per report (before)', alone],
+      ['UPDATEs of a turn shared', store],
     ] as const) {
       process.stdout.write(`  ${label} …`);
       const result = await reportsPerSecond(subject, seconds);
@@ -71,12 +72,13 @@ export async function runReportRoundTripsBench(serverUrl: string, seconds: numbe
     }
     const ratio = results[1]![1].perSecond / results[0]![1].perSecond;
     process.stdout.write(
-      `  one statement / transaction: ${ratio.toFixed(2)} ×; load average ${os
+      `  shared / one per report: ${ratio.toFixed(2)} ×; load average ${os
         .loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}\n`,
     );
   } finally {
+    await alone.close();
     await store.close();
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();

@@ -22,13 +22,15 @@ const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 export interface PostgresStoreOptions {
   url: string;
   poolSize?: number;
+  /** Concurrent lookups and one-row updates share statements (batched-lookup.ts, batched-updates.ts); default on. */
+  batchStatements?: boolean;
 }
 
 function backendOf(client: pg.PoolClient): number | null {
   return (client as unknown as { processID: number | null }).processID ?? null;
 }
 
-export async function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOptions): Promise<Store> {
+export async function openPostgresStore({ url, poolSize = 10, batchStatements = true }: PostgresStoreOptions): Promise<Store> {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -54,7 +56,7 @@ export async function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOpt
     if (backend !== null) ownBackends.delete(backend);
   });
   const db = new Kysely<Database>({ dialect: new PipelinedBeginDialect({ pool }) });
-  batchStatementsOn(db);
+  if (batchStatements) batchStatementsOn(db);
 
   await db.connection().execute(async (conn) => {
     await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
