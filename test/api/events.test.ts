@@ -146,8 +146,9 @@ describe('events: agent stream paging', () => {
     await startCleanup(w.otherAgent.id);
     assert.equal((await t.request('POST', `/v2/${PROJECT}/events`, { token: w.creator, body: { event: 'agent_activate', mode: 'real_time' } })).status, 202);
     const res = await agentEvents(agent.id, `?marker=${marker}`);
+    // A heartbeat may be due for the new agent on a slow run; it is the agent's own, so it may be there.
     assert.deepEqual(
-      res.body.events.map((e: { event: string }) => e.event),
+      res.body.events.map((e: { event: string }) => e.event).filter((name: string) => name !== 'agent_heartbeat'),
       ['agent_activate'],
     );
   });
