@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
@@ -57,4 +58,22 @@ export async function createTestDatabase(engine: TestEngine = testEngine()): Pro
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Gives the enclosing suite a fresh database of the run's engine and a store open on it: `before` creates both and
+ * hands them to `receive`, `after` closes the store and drops the database.
+ */
+export function withFreshStore(receive: (store: Store, database: TestDatabase) => void): void {
+  let database: TestDatabase | undefined;
+  let store: Store | undefined;
+  before(async () => {
+    database = await createTestDatabase();
+    store = await database.open();
+    receive(store, database);
+  });
+  after(async () => {
+    await store?.close();
+    await database?.drop();
+  });
 }

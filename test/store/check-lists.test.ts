@@ -1,26 +1,17 @@
 // The database's CHECK lists (frozen in the migrations that wrote them) must equal the domain's live lists: a state
 // or kind added to a state machine without a migration would be refused by upgraded databases only.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { ALL_JOB_STATES, JOB_MACHINES } from '../../src/domain/state-machines/job-machines.js';
 import { TASK_STATES } from '../../src/domain/state-machines/task-machine.js';
 import { DRILL_RUN_STATES } from '../../src/domain/state-machines/drill-machine.js';
 import type { Store } from '../../src/store/store.js';
-import { createTestDatabase, testEngine, type TestDatabase } from '../helpers/test-store.js';
+import { testEngine, withFreshStore } from '../helpers/test-store.js';
 
 const engine = testEngine();
-let database: TestDatabase;
 let store: Store;
-
-before(async () => {
-  database = await createTestDatabase();
-  store = await database.open();
-});
-after(async () => {
-  await store?.close();
-  await database?.drop();
-});
+withFreshStore((opened) => (store = opened));
 
 /** The quoted values of the CHECK constraint on `table.column`, as the database holds it. */
 async function checkList(table: string, column: string): Promise<string[]> {

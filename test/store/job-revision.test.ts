@@ -3,11 +3,11 @@
 // so a write that left it in place would be served stale. Run on the engine of the test run.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../src/store/database.js';
 import type { Store } from '../../src/store/store.js';
-import { createTestDatabase, testEngine, type TestDatabase } from '../helpers/test-store.js';
+import { testEngine, withFreshStore } from '../helpers/test-store.js';
 import { insertJobWithParents } from './store-rows.js';
 
 const engine = testEngine();
@@ -48,16 +48,8 @@ async function revisionOf(db: Kysely<Database>, id: string): Promise<{ seq: numb
 }
 
 describe(`jobs.revision (${engine})`, { timeout: 60_000 }, () => {
-  let database: TestDatabase;
   let store: Store;
-  before(async () => {
-    database = await createTestDatabase();
-    store = await database.open();
-  });
-  after(async () => {
-    await store?.close();
-    await database?.drop();
-  });
+  withFreshStore((opened) => (store = opened));
 
   it('moves by one on every UPDATE, whichever column it changes (every column of the table is tried)', async () => {
     const other = await insertJobWithParents(store.db);

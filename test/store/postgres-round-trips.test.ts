@@ -4,13 +4,13 @@
 // notifications sent after commit, many in one statement, all arrive, and none from a rolled-back transaction.
 // Runs on the engine of the test run (on SQLite the lookups simply read one by one).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { BatchedLookup } from '../../src/store/batched-lookup.js';
 import { compareAndSet } from '../../src/store/compare-and-set.js';
 import { linesOf, lineOf, packLines } from '../../src/store/postgres-notifier.js';
 import type { Store } from '../../src/store/store.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-store.js';
+import { type TestDatabase, withFreshStore } from '../helpers/test-store.js';
 import { insertJobWithParents } from './store-rows.js';
 
 const JOB_STATE = new BatchedLookup('id', 'jobs.id', (db, keyMatches) => db.selectFrom('jobs').select(['id', 'state', 'version_no']).where(keyMatches));
@@ -18,13 +18,9 @@ const JOB_STATE = new BatchedLookup('id', 'jobs.id', (db, keyMatches) => db.sele
 describe('store: fewer round trips, same answers', { timeout: 120_000 }, () => {
   let database: TestDatabase;
   let store: Store;
-  before(async () => {
-    database = await createTestDatabase();
-    store = await database.open();
-  });
-  after(async () => {
-    await store.close();
-    await database.drop();
+  withFreshStore((opened, created) => {
+    store = opened;
+    database = created;
   });
 
   it('lookups started together each get their own row (or none), duplicates included', async () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -12,7 +12,7 @@ import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { compareAndSet, type EventWrite } from '../../src/store/compare-and-set.js';
 import { beyondSql, cutAtHorizon, readCommitHorizon, settledSql, streamOrderSql, type StreamPosition } from '../../src/store/commit-order.js';
 import type { Store, Tx } from '../../src/store/store.js';
-import { createTestDatabase, testEngine, type TestDatabase } from '../helpers/test-store.js';
+import { createTestDatabase, testEngine, type TestDatabase, withFreshStore } from '../helpers/test-store.js';
 import { insertEvent, insertJobWithParents } from './store-rows.js';
 
 const engine = testEngine();
@@ -82,13 +82,9 @@ describe(`store conformance (${engine})`, () => {
   describe('transactions', () => {
     let database: TestDatabase;
     let store: Store;
-    before(async () => {
-      database = await createTestDatabase();
-      store = await database.open();
-    });
-    after(async () => {
-      await store.close();
-      await database.drop();
+    withFreshStore((opened, created) => {
+      store = opened;
+      database = created;
     });
 
     it('compare-and-set on version_no lets exactly one of several concurrent writers win', async () => {
@@ -244,13 +240,9 @@ describe(`store conformance (${engine})`, () => {
   describe('event order (src/store/commit-order.ts)', () => {
     let database: TestDatabase;
     let store: Store;
-    before(async () => {
-      database = await createTestDatabase();
-      store = await database.open();
-    });
-    after(async () => {
-      await store.close();
-      await database.drop();
+    withFreshStore((opened, created) => {
+      store = opened;
+      database = created;
     });
     /** One page of a project's events in stream order, as every marker-paged list reads it. */
     async function readStream(reader: Store, projectId: string, after: StreamPosition | undefined, limit = 50) {
