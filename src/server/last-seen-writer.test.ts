@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
+import { agentRow } from '../../test/store/store-rows.js';
 import { LastSeenWriter } from './last-seen-writer.js';
 
 const NOW = '2026-01-01T00:00:00.000000Z';
@@ -10,32 +11,9 @@ const AGENTS = 300;
 
 async function insertAgents(store: Store, ids: string[]): Promise<void> {
   await store.db.insertInto('projects').values({ id: 'p1', name: 'p1', created_at: NOW }).execute();
-  const row = (id: string) => ({
-    id,
-    project_id: 'p1',
-    name: id,
-    version: '1.0',
-    host: '{}',
-    fingerprint: `fp-${id}`,
-    password_hash: 'x',
-    enabled: 1,
-    rsa_public_key: '{}',
-    vault_id: `vault-${id}`,
-    vault_region: null,
-    vault_use_internal: 1,
-    vault_encrypted: 0,
-    vault_bytes: 0,
-    log_level: 'info',
-    activation_mode: 'idle',
-    registered_time: NOW,
-    last_seen_at: null,
-    last_heartbeat_event_at: null,
-    registered_by: null,
-    version_no: 1,
-  });
   await store.db
     .insertInto('agents')
-    .values(ids.map(row) as never)
+    .values(ids.map((id) => agentRow(id, 'p1', id)))
     .execute();
 }
 

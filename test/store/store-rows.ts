@@ -1,9 +1,40 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../src/store/database.js';
+import type { Insertable, Kysely } from 'kysely';
+import type { AgentsTable, Database } from '../../src/store/database.js';
 import type { Store, Tx } from '../../src/store/store.js';
 
 const NOW = '2026-01-01T00:00:00.000000Z';
+
+/**
+ * An enabled agent's row, never seen, with a vault of its own. Columns with database defaults are left to them, which
+ * the table's insert type does not know: hence the cast.
+ */
+export function agentRow(id: string, projectId: string, name = 'agent'): Insertable<AgentsTable> {
+  const row = {
+    id,
+    project_id: projectId,
+    name,
+    version: '1.0',
+    host: '{}',
+    fingerprint: `fp-${id}`,
+    password_hash: 'x',
+    enabled: 1,
+    rsa_public_key: '{}',
+    vault_id: `vault-${id}`,
+    vault_region: null,
+    vault_use_internal: 1,
+    vault_encrypted: 0,
+    vault_bytes: 0,
+    log_level: 'info',
+    activation_mode: 'idle',
+    registered_time: NOW,
+    last_seen_at: null,
+    last_heartbeat_event_at: null,
+    registered_by: null,
+    version_no: 1,
+  };
+  return row as unknown as Insertable<AgentsTable>;
+}
 
 /** A project, an agent and a cleanup job written straight into the store, for tests below the HTTP layer. */
 export async function insertJobWithParents(db: Kysely<Database>): Promise<{ projectId: string; agentId: string; jobId: string }> {
@@ -11,32 +42,7 @@ export async function insertJobWithParents(db: Kysely<Database>): Promise<{ proj
   const agentId = randomUUID();
   const jobId = randomUUID();
   await db.insertInto('projects').values({ id: projectId, name: projectId, created_at: NOW }).execute();
-  await db
-    .insertInto('agents')
-    .values({
-      id: agentId,
-      project_id: projectId,
-      name: 'agent',
-      version: '1.0',
-      host: '{}',
-      fingerprint: 'fp',
-      password_hash: 'x',
-      enabled: 1,
-      rsa_public_key: '{}',
-      vault_id: randomUUID(),
-      vault_region: null,
-      vault_use_internal: 1,
-      vault_encrypted: 0,
-      vault_bytes: 0,
-      log_level: 'info',
-      activation_mode: 'idle',
-      registered_time: NOW,
-      last_seen_at: null,
-      last_heartbeat_event_at: null,
-      registered_by: null,
-      version_no: 1,
-    } as never)
-    .execute();
+  await db.insertInto('agents').values(agentRow(agentId, projectId)).execute();
   await db
     .insertInto('jobs')
     .values({
