@@ -1,3 +1,4 @@
+import { isStoreClosedError } from './store-closed.js';
 import { EventEmitter } from 'node:events';
 import { Kysely, sql } from 'kysely';
 import pg from 'pg';
@@ -166,7 +167,7 @@ export async function openPostgresStore({ url, poolSize = 10, batchStatements = 
       const code = (error as { code?: string } | null)?.code;
       if (code && UNAVAILABLE_CODES.has(code)) return true;
       const message = (error as Error | null)?.message ?? '';
-      return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
+      return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message) || isStoreClosedError(error);
     },
     async close() {
       closed = true;

@@ -1,3 +1,4 @@
+import { isStoreClosedError } from './store-closed.js';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -62,7 +63,7 @@ export async function openSqliteStore({ file, groupCommit = true }: SqliteStoreO
     },
     isUnavailableError(error) {
       const code = (error as { code?: string } | null)?.code;
-      return code === 'SQLITE_BUSY' || code === 'SQLITE_IOERR' || code === 'SQLITE_FULL' || code === 'SQLITE_CANTOPEN';
+      return code === 'SQLITE_BUSY' || code === 'SQLITE_IOERR' || code === 'SQLITE_FULL' || code === 'SQLITE_CANTOPEN' || isStoreClosedError(error);
     },
     async close() {
       bus.removeAllListeners();

@@ -60,6 +60,9 @@ describe('health', () => {
       const one = await broken.request('GET', `/v2/${PROJECT}/health/storage/${engine}`, { token: ADMIN_TOKEN });
       assert.equal(one.status, 503);
       assert.equal(one.body.online, false);
+      // Any other token needs the database: 503, not 500.
+      const user = await broken.request('GET', `/v2/${PROJECT}/health`, { token: 'a-token-only-the-database-could-tell' });
+      assert.equal(user.status, 503, user.text);
     } finally {
       await broken.server.close().catch(() => undefined);
       await broken.database.drop().catch(() => undefined);
